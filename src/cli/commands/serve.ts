@@ -1,0 +1,48 @@
+/** tm serve: migrate, then serve the HTTP API until SIGINT/SIGTERM, closing the database cleanly. */
+import type { Command } from 'commander';
+import { buildApp } from '../../api/app.ts';
+import { loadConfig } from '../../config.ts';
+import { openDatabase } from '../../db/connect.ts';
+import { Migrator } from '../../db/migrate/migrator.ts';
+import { UsageError } from '../../errors.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('migrate the database and serve the HTTP API (PORT, HOST from the environment)')
+    .option('--port <n>', 'port to listen on (default: $PORT or 3000)')
+    .option('--host <addr>', 'address to listen on (default: $HOST or 127.0.0.1)')
+    .option('--no-migrate', 'do not apply pending migrations at start')
+    .action(async (opts: { port?: string; host?: string; migrate: boolean }) => {
+      const config = loadConfig();
+      if (opts.port !== undefined) {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${opts.port}"`);
+        config.port = port;
+      }
+      if (opts.host) config.host = opts.host;
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const db = await openDatabase(config);
+      log(`database: ${db.backend} (${db.target})`);
+      try {
+        if (opts.migrate) await new Migrator(db, undefined, { log }).upgrade('head');
+        const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
+        let closing = false;
+        const shutdown = async (signal: string) => {
+          if (closing) return;
+          closing = true;
+          log(`${signal}: shutting down`);
+          await app.close();
+          await db.close();
+          process.exit(0);
+        };
+        process.on('SIGINT', () => void shutdown('SIGINT'));
+        process.on('SIGTERM', () => void shutdown('SIGTERM'));
+        const address = await app.listen({ port: config.port, host: config.host });
+        log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
+      } catch (err) {
+        await db.close();
+        throw err;
+      }
+    });
+}

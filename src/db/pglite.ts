@@ -1,0 +1,139 @@
+/**
+ * Embedded backend: PGlite (PostgreSQL 17 in WASM) with TimescaleDB.
+ * Traps handled here (see docs/embedded.md): the options object must be the only argument,
+ * `LOAD 'timescaledb'` is needed on every open or compressed rows vanish from queries, calling the
+ * instance from inside its own transaction deadlocks, and only one process may open a data dir.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { timescaledb } from '@electric-sql/pglite/timescaledb';
+import lockfile from 'proper-lockfile';
+import { UserError } from '../errors.ts';
+import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
+
+/** The same JS types on both backends: see server.ts. */
+const parsers = {
+  [types.NUMERIC]: (v: string) => Number(v),
+  [types.INT8]: (v: string) => Number(v),
+  [types.DATE]: (v: string) => v,
+};
+
+export interface EmbeddedOptions {
+  /** A directory, or `memory://` for a throwaway database. */
+  dataDir: string;
+  /** A tarball from dumpDataDir to start from (tests, restore). */
+  loadDataDir?: Blob;
+}
+
+type PGliteLike = Pick<PGlite, 'query' | 'exec'> | Transaction;
+
+function wrap(target: PGliteLike, notices: NoticeHub): Queryable {
+  const onNotice = (n: { severity?: string; message?: string }) =>
+    notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' });
+  return {
+    async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const res = await target.query<R>(text, params as unknown[], { onNotice });
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async exec(text: string): Promise<void> {
+      await target.exec(text, { onNotice });
+    },
+    async copyFrom(sql: string, data: string | Uint8Array): Promise<number> {
+      const blobSql = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
+      const res = await target.query(blobSql, [], { blob: new Blob([data]), onNotice });
+      return res.affectedRows ?? 0;
+    },
+  };
+}
+
+export interface EmbeddedDatabase extends Database {
+  readonly backend: 'embedded';
+  /** A tarball of the whole data directory (consistent: taken between queries). */
+  dumpDataDir(compression?: 'none' | 'gzip'): Promise<Blob>;
+}
+
+export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const inMemory = opts.dataDir.startsWith('memory://');
+  let release: (() => Promise<void>) | undefined;
+  const dataDir = inMemory ? opts.dataDir : path.resolve(opts.dataDir);
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      // Two processes on one data dir would corrupt it: PGlite has no lock of its own.
+      release = await lockfile.lock(dataDir, { stale: 15_000, update: 5_000, realpath: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new UserError(
+          `the embedded database in ${dataDir} is in use by another tm process (is "tm serve" running?). ` +
+            'Stop it, use its HTTP API, or point DATABASE_URL at a PostgreSQL server.',
+          409,
+        );
+      }
+      throw err;
+    }
+  }
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create({
+      dataDir,
+      extensions: { timescaledb },
+      parsers,
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    });
+    await pg.exec("SET TIME ZONE 'UTC'");
+    await activateTimescale(pg);
+  } catch (err) {
+    await release?.();
+    throw err;
+  }
+
+  // Sessions share the single connection: serialize them so one's advisory lock or
+  // SET cannot leak into another's work.
+  let sessionChain: Promise<unknown> = Promise.resolve();
+  const notices = new NoticeHub();
+  const base = wrap(pg, notices);
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>) => pg.transaction((tx) => fn(wrap(tx, notices)));
+  const db: EmbeddedDatabase = {
+    backend: 'embedded',
+    dumpDataDir: (compression = 'none') => pg.dumpDataDir(compression),
+    target: inMemory ? 'memory://' : dataDir,
+    ...base,
+    transaction,
+    onNotice: (l) => notices.add(l),
+    session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+      const run = sessionChain.then(() => fn({ ...base, transaction }));
+      sessionChain = run.catch(() => undefined);
+      return run;
+    },
+    async close() {
+      try {
+        if (!pg.closed) {
+          if (!inMemory) await pg.exec('CHECKPOINT'); // PGlite never checkpoints by itself
+          await pg.close();
+        }
+      } finally {
+        await release?.();
+        release = undefined;
+      }
+    },
+  };
+  return db;
+}
+
+/**
+ * Loads the TimescaleDB library into this session when the extension is installed in the database.
+ * Without it, reads skip compressed chunks and inserts into hypertables fail.
+ */
+async function activateTimescale(pg: PGlite): Promise<void> {
+  const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+  if (ext.rows.length === 0) return;
+  await pg.exec("LOAD 'timescaledb'");
+  const check = await pg.query("SELECT 1 FROM pg_settings WHERE name LIKE 'timescaledb.%' LIMIT 1");
+  if (check.rows.length === 0) throw new Error('TimescaleDB did not load in the embedded database');
+}
+
+/** Called after the migration that creates the extension, so the open instance uses it at once. */
+export async function loadTimescaleInto(db: Queryable): Promise<void> {
+  await db.exec("LOAD 'timescaledb'");
+}

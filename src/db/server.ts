@@ -1,0 +1,104 @@
+/**
+ * Server backend: node-postgres pool against PostgreSQL (+ TimescaleDB when installed).
+ * TLS follows the URL's sslmode as libpq does; the session time zone is UTC.
+ */
+import pg from 'pg';
+import { from as copyFromStream } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
+import { describeUrl, poolConfigFromUrl } from './url.ts';
+
+// Same JS types as the embedded backend: int8 and numeric as numbers, date as text.
+const typeParsers: Record<number, (v: string) => unknown> = {
+  20: (v) => Number(v),
+  1700: (v) => Number(v),
+  1082: (v) => v,
+};
+const getTypeParser = ((oid: number, format?: string) =>
+  typeParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const res = await client.query({ text, values: params as unknown[], types: { getTypeParser } });
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+    },
+    async exec(text: string): Promise<void> {
+      await client.query(text);
+    },
+    async copyFrom(sql: string, data: string | Uint8Array): Promise<number> {
+      const run = async (c: pg.PoolClient) => {
+        const stream = c.query(copyFromStream(sql));
+        await pipeline(Readable.from([data]), stream);
+        return stream.rowCount ?? 0;
+      };
+      if (client instanceof pg.Pool) {
+        const c = await client.connect();
+        try {
+          return await run(c);
+        } finally {
+          c.release();
+        }
+      }
+      return run(client as pg.PoolClient);
+    },
+  };
+}
+
+async function inTransaction<T>(client: pg.PoolClient, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn(wrap(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function openServer(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ ...poolConfigFromUrl(url), max: opts.max ?? 10 });
+  const notices = new NoticeHub();
+  pool.on('connect', (client) => {
+    client.on('notice', (n) => notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' }));
+    client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
+  });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => undefined);
+  // Fail now with a clear message rather than on the first query.
+  const probe = await pool.connect().catch(async (err: Error) => {
+    await pool.end().catch(() => undefined);
+    throw new Error(`cannot connect to ${describeUrl(url)}: ${err.message}`);
+  });
+  probe.release();
+
+  const base = wrap(pool);
+  return {
+    backend: 'server',
+    target: describeUrl(url),
+    ...base,
+    onNotice: (l) => notices.add(l),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        return await inTransaction(client, fn);
+      } finally {
+        client.release();
+      }
+    },
+    async session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        return await fn({ ...wrap(client), transaction: (f) => inTransaction(client, f) });
+      } finally {
+        // A session may leave state behind (locks, SET): never hand that connection to anyone else.
+        client.release(true);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** The tm binary as a user runs it: help everywhere, exit codes, migrate commands on a data dir. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/main.ts';
+
+const BIN = path.resolve('bin/tm.js');
+
+function tm(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function allCommands(cmd: Command): Command[] {
+  return [cmd, ...cmd.commands.flatMap(allCommands)];
+}
+
+test('every command has a description and --help', () => {
+  const program = buildProgram();
+  for (const cmd of allCommands(program)) {
+    assert.ok(cmd.description(), `"${cmd.name()}" has no description`);
+    assert.match(cmd.helpInformation(), /Usage: /);
+  }
+});
+
+test('usage errors exit 2, data errors exit 1 with one line', () => {
+  const unknown = tm(['frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  const missing = tm(['migrate', 'downgrade']);
+  assert.equal(missing.code, 2);
+  const badRev = tm(['migrate', 'upgrade', 'nope', '--sql']);
+  assert.equal(badRev.code, 1);
+  assert.equal(badRev.stderr.trim().split('\n').length, 1);
+  assert.match(badRev.stderr, /^tm: error: unknown revision "nope"/);
+  const help = tm(['migrate', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /upgrade/);
+});
+
+test('--sql prints the migration without any database', () => {
+  const r = tm(['migrate', 'upgrade', 'head', '--sql'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /CREATE TABLE candles/);
+  assert.match(r.stdout, /create_hypertable/);
+});
+
+test('migrate upgrade, current, history and stamp on an embedded data dir', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-cli-'));
+  const env = { TM_DATA_DIR: path.join(dir, 'data') };
+  try {
+    const before = tm(['migrate', 'current', '--json'], env);
+    assert.equal(before.code, 0, before.stderr);
+    assert.deepEqual(JSON.parse(before.stdout).pending, ['0001']);
+    const up = tm(['migrate', 'upgrade'], env);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /upgraded to 0001/);
+    const current = JSON.parse(tm(['migrate', 'current', '--json'], env).stdout);
+    assert.equal(current.current, '0001');
+    assert.equal(current.at_head, true);
+    const history = JSON.parse(tm(['migrate', 'history', '--json'], env).stdout);
+    assert.equal(history[0].revision, '0001');
+    assert.match(history[0].marks, /head, current/);
+    assert.equal(tm(['migrate', 'stamp', 'base'], env).code, 0);
+    assert.equal(JSON.parse(tm(['migrate', 'current', '--json'], env).stdout).current, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

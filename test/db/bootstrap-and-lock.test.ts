@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initDatabase } from '../../src/db/bootstrap.ts';
+import { openEmbedded } from '../../src/db/pglite.ts';
+import { openServer } from '../../src/db/server.ts';
+import { withDatabase } from '../../src/db/url.ts';
+import { serverSkip } from '../helpers/db.ts';
+
+test('db init creates role and database once, grants, and is idempotent', { skip: serverSkip }, async () => {
+  const adminUrl = process.env.TM_TEST_PG_URL!;
+  const name = `tm_init_${process.pid}`;
+  const logs: string[] = [];
+  const first = await initDatabase({ adminUrl, user: `${name}_user`, database: name, password: "it's secret", log: (l) => logs.push(l) });
+  assert.equal(first.role_created, true);
+  assert.equal(first.database_created, true);
+  assert.equal(first.timescaledb, null, 'the test cluster has no TimescaleDB');
+  assert.ok(logs.some((l) => /TimescaleDB could not be enabled/.test(l)));
+  assert.ok(!JSON.stringify(first).includes('secret') && !logs.join().includes('secret'), 'the password is never echoed');
+  const second = await initDatabase({ adminUrl, user: `${name}_user`, database: name });
+  assert.equal(second.role_created, false);
+  assert.equal(second.database_created, false);
+  const admin = await openServer(adminUrl, { max: 1 });
+  try {
+    const owner = await admin.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name]);
+    assert.equal(owner.rows[0].owner, `${name}_user`);
+    const db = await openServer(withDatabase(adminUrl, name), { max: 1 });
+    const priv = await db.query<{ ok: boolean }>("SELECT has_schema_privilege($1, 'public', 'CREATE') AS ok", [`${name}_user`]);
+    await db.close();
+    assert.equal(priv.rows[0].ok, true);
+    await admin.exec(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.exec(`DROP ROLE ${name}_user`);
+  } finally {
+    await admin.close();
+  }
+  await assert.rejects(initDatabase({ adminUrl, user: 'bad name;', database: 'x' }), /not a valid PostgreSQL name/);
+});
+
+test('an embedded data dir opens in one process at a time', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-lock-'));
+  try {
+    const first = await openEmbedded({ dataDir: path.join(dir, 'data') });
+    await assert.rejects(openEmbedded({ dataDir: path.join(dir, 'data') }), /in use by another tm process/);
+    await first.close();
+    const again = await openEmbedded({ dataDir: path.join(dir, 'data') });
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,197 @@
+/** Migrations on both backends: round trip, stamp, history, offline SQL, concurrency, failures. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { forEachBackend } from '../helpers/backends.ts';
+import { catalogSnapshot } from '../helpers/catalog.ts';
+import { serverDb, serverSkip } from '../helpers/db.ts';
+import { openServer } from '../../src/db/server.ts';
+import { loadMigrations, createRevisionFile, MIGRATIONS_DIR } from '../../src/db/migrate/files.ts';
+import { Migrator, MigrationError } from '../../src/db/migrate/migrator.ts';
+import { splitSql } from '../../src/db/migrate/split-sql.ts';
+import type { Database } from '../../src/db/types.ts';
+
+/** A migrations dir with the real ones plus extra files, for failure and multi-step tests. */
+function migrationsWith(extra: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-mig-'));
+  for (const f of readdirSync(MIGRATIONS_DIR)) cpSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+  for (const [name, body] of Object.entries(extra)) writeFileSync(path.join(dir, name), body);
+  return dir;
+}
+
+const SECOND = `-- Message: add notes table
+-- migrate:up
+CREATE TABLE notes (id bigserial PRIMARY KEY, body text NOT NULL);
+CREATE INDEX notes_body_idx ON notes (body);
+-- migrate:down
+DROP TABLE notes;
+`;
+
+const FAILING = `-- Message: breaks in the middle
+-- migrate:up
+CREATE TABLE half_done (id int);
+
+INSERT INTO no_such_table VALUES (1);
+-- migrate:down
+DROP TABLE half_done;
+`;
+
+forEachBackend('migrations', (open) => {
+  let db: Database;
+  const dirs: string[] = [];
+  before(async () => {
+    db = await open({ migrated: false });
+  });
+  after(async () => {
+    await db.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('offline SQL equals the statements an upgrade runs', async () => {
+    const ran: string[] = [];
+    const m = new Migrator(db, undefined, { onStatement: (s) => ran.push(s) });
+    const offline = splitSql(new Migrator(null).offlineSql('up', 'head'))
+      .map((s) => s.sql)
+      .filter((s) => s !== 'BEGIN' && s !== 'COMMIT');
+    await m.upgrade('head');
+    assert.deepEqual(ran, offline);
+    assert.equal((await m.status()).current, '0001');
+  });
+
+  test('upgrade head, downgrade base, upgrade head leaves an identical catalog', async () => {
+    const m = new Migrator(db);
+    const before = await catalogSnapshot(db);
+    assert.ok(before.columns.length > 50);
+    const down = await m.downgrade('base');
+    assert.deepEqual(down.map((s) => [s.direction, s.migration.revision]), [['down', '0001']]);
+    const empty = await catalogSnapshot(db);
+    assert.deepEqual(empty.columns.map((c) => c.table_name), Array(empty.columns.length).fill('schema_migrations'));
+    assert.equal((await m.status()).current, null);
+    await m.upgrade('head');
+    assert.deepEqual(await catalogSnapshot(db), before);
+  });
+
+  test('relative targets, history of several revisions, and downgrade -1', async () => {
+    const dir = migrationsWith({ '0002_add_notes.sql': SECOND });
+    dirs.push(dir);
+    const m = new Migrator(db, loadMigrations(dir));
+    assert.equal(m.head, '0002');
+    const status = await m.status();
+    assert.deepEqual(status.pending.map((p) => p.revision), ['0002']);
+    await assert.rejects(m.upgrade('+2'), /only 1 revision\(s\) pending/);
+    assert.deepEqual((await m.upgrade('+1')).map((s) => s.migration.revision), ['0002']);
+    assert.equal((await m.status()).current, '0002');
+    await db.query("INSERT INTO notes (body) VALUES ('x')");
+    assert.deepEqual((await m.downgrade('-1')).map((s) => s.migration.revision), ['0002']);
+    assert.equal((await m.status()).current, '0001');
+    assert.equal((await db.query("SELECT to_regclass('notes') AS t")).rows[0].t, null);
+    await assert.rejects(m.downgrade('0002'), /above the current one/);
+    await assert.rejects(m.upgrade('nope'), /unknown revision "nope"/);
+  });
+
+  test('stamp records a revision without running anything', async () => {
+    const m = new Migrator(db);
+    await m.stamp('base');
+    assert.equal((await m.status()).current, null);
+    // The tables are still there: stamp does not run migrations.
+    assert.ok((await db.query("SELECT to_regclass('candles') AS t")).rows[0].t);
+    await m.stamp('head');
+    const s = await m.status();
+    assert.equal(s.current, '0001');
+    assert.deepEqual(s.pending, []);
+    assert.deepEqual(s.changed, []);
+  });
+
+  test('a failing migration names the statement and leaves the previous revision', async () => {
+    const dir = migrationsWith({ '0002_breaks.sql': FAILING });
+    dirs.push(dir);
+    const m = new Migrator(db, loadMigrations(dir));
+    const err = await m.upgrade('head').then(
+      () => assert.fail('the upgrade should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof MigrationError);
+    assert.equal(err.revision, '0002');
+    assert.match(err.message, /statement 2 of 2 \(0002_breaks\.sql line 5: INSERT INTO no_such_table VALUES \(1\)\)/);
+    assert.match(err.message, /no_such_table/);
+    assert.equal((await m.status()).current, '0001');
+    assert.equal((await db.query("SELECT to_regclass('half_done') AS t")).rows[0].t, null, 'statement 1 rolled back');
+  });
+
+  test('an applied migration edited afterwards is reported', async () => {
+    const dir = migrationsWith({});
+    dirs.push(dir);
+    const file = path.join(dir, '0001_initial_schema.sql');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
+    const s = await new Migrator(db, loadMigrations(dir)).status();
+    assert.deepEqual(s.changed, ['0001']);
+  });
+
+  test('two upgrades at once: one applies, the other finds nothing to do', async () => {
+    const dir = migrationsWith({ '0002_add_notes.sql': SECOND });
+    dirs.push(dir);
+    const migrations = loadMigrations(dir);
+    const results = await Promise.all([new Migrator(db, migrations).upgrade('head'), new Migrator(db, migrations).upgrade('head')]);
+    assert.deepEqual(results.map((r) => r.length).sort(), [0, 1]);
+    assert.equal((await new Migrator(db, migrations).status()).current, '0002');
+    await new Migrator(db, migrations).downgrade('0001');
+  });
+});
+
+test('two upgrades from separate connections on a server: the advisory lock lets one apply', { skip: serverSkip }, async () => {
+  const a = await serverDb({ migrated: false });
+  const b = await openServer(a.url, { max: 2 });
+  try {
+    const logs: string[] = [];
+    const results = await Promise.all([
+      new Migrator(a, undefined, { log: (l) => logs.push(l) }).upgrade('head'),
+      new Migrator(b, undefined, { log: (l) => logs.push(l) }).upgrade('head'),
+    ]);
+    assert.deepEqual(results.map((r) => r.length).sort(), [0, 1]);
+    const rows = await a.query('SELECT revision FROM schema_migrations');
+    assert.deepEqual(rows.rows, [{ revision: '0001' }]);
+  } finally {
+    await b.close();
+    await a.close();
+  }
+});
+
+test('the plain-PostgreSQL upgrade warns that TimescaleDB is missing and still completes', { skip: serverSkip }, async () => {
+  const db = await serverDb({ migrated: false });
+  try {
+    const logs: string[] = [];
+    await new Migrator(db, undefined, { log: (l) => logs.push(l) }).upgrade('head');
+    assert.ok(logs.some((l) => /warning: TimescaleDB is not available on this server/.test(l)), logs.join('\n'));
+    assert.ok(logs.some((l) => /candles is a plain table/.test(l)), logs.join('\n'));
+  } finally {
+    await db.close();
+  }
+});
+
+test('offline downgrade SQL and FROM:TO ranges', () => {
+  const m = new Migrator(null);
+  const sql = m.offlineSql('down', 'base');
+  assert.match(sql, /downgrade head -> base/);
+  assert.match(sql, /DROP TABLE IF EXISTS candles;/);
+  assert.match(sql, /DELETE FROM schema_migrations WHERE revision = '0001';/);
+  assert.match(m.offlineSql('up', 'base:0001'), /INSERT INTO schema_migrations/);
+  assert.match(m.offlineSql('up', '0001:head'), /-- nothing to do/);
+});
+
+test('revision creates the next numbered file with up and down sections', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-rev-'));
+  try {
+    const first = createRevisionFile('Create things!', dir, new Date('2026-01-02T00:00:00Z'));
+    assert.equal(path.basename(first), '0001_create_things.sql');
+    const second = createRevisionFile('add price alerts', dir);
+    assert.equal(path.basename(second), '0002_add_price_alerts.sql');
+    const loaded = loadMigrations(dir);
+    assert.deepEqual(loaded.map((m) => [m.revision, m.message]), [['0001', 'Create things!'], ['0002', 'add price alerts']]);
+    assert.deepEqual(loaded[0].up, []);
+    assert.throws(() => createRevisionFile('  ', dir), /needs a message/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
