@@ -1,5 +1,16 @@
-/** The HTTP API: a Fastify instance over one open database. Routes stay thin: they call the library. */
-import Fastify, { type FastifyInstance } from 'fastify';
+/**
+ * The HTTP API: a Fastify instance over one open database. Routes stay thin: they validate with zod
+ * (which also feeds the OpenAPI document at /docs) and call the library.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
@@ -8,7 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 export interface AppOptions {
   db: Database;
   config: Config;
-  /** pino logging of requests; off in tests. */
+  /** pino request logging; off in tests. */
   logger?: boolean;
 }
 
@@ -19,32 +30,60 @@ declare module 'fastify' {
   }
 }
 
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** RFC 9457 problem details, the one error shape of the API. */
+export function problem(status: number, detail: string, extra: Record<string, unknown> = {}) {
+  return { type: 'about:blank', title: TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'), status, detail, ...extra };
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] } : false,
+    logger: opts.logger
+      ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.refresh_token'] }
+      : false,
     bodyLimit: 10 * 1024 * 1024,
   });
   app.decorate('db', opts.db);
   app.decorate('config', opts.config);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
-  // One error shape for every route: application/problem+json (RFC 9457).
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = err.validation.map((v) => ({ field: `${err.validationContext ?? ''}${v.instancePath}`, message: v.message }));
+      const detail = errors.map((e) => `${e.field || 'request'}: ${e.message}`).join('; ');
+      return reply.status(400).type('application/problem+json').send(problem(400, detail, { errors }));
+    }
     const status = err instanceof UserError ? err.status : (err.statusCode ?? 500);
     if (status >= 500) app.log.error(err);
-    void reply
-      .status(status)
-      .type('application/problem+json')
-      .send({
-        type: 'about:blank',
-        title: status >= 500 ? 'Internal Server Error' : err.name === 'UserError' ? 'Bad Request' : err.name,
-        status,
-        detail: status >= 500 && !(err instanceof UserError) ? 'internal error' : err.message,
-        ...(err instanceof UserError && err.details !== undefined ? { errors: err.details } : {}),
-      });
+    const detail = status >= 500 && !(err instanceof UserError) ? 'internal error' : err.message;
+    const extra = err instanceof UserError && err.details !== undefined ? { errors: err.details } : {};
+    return reply.status(status).type('application/problem+json').send(problem(status, detail, extra));
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no route ${req.method} ${req.url}` });
+    void reply.status(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${req.url.split('?')[0]}`));
   });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Trading Manager API', version: '0.1.0', description: 'Market data, indicators, signals and watchlists on PostgreSQL + TimescaleDB.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes);
   return app;
