@@ -51,6 +51,8 @@ export interface EmbeddedDatabase extends Database {
   readonly backend: 'embedded';
   /** A tarball of the whole data directory (consistent: taken between queries). */
   dumpDataDir(compression?: 'none' | 'gzip'): Promise<Blob>;
+  /** pg_dump (compiled to WASM) over this instance: plain SQL. */
+  logicalDump(args: string[]): Promise<Blob>;
 }
 
 export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
@@ -97,6 +99,13 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
   const db: EmbeddedDatabase = {
     backend: 'embedded',
     dumpDataDir: (compression = 'none') => pg.dumpDataDir(compression),
+    async logicalDump(args) {
+      const { pgDump } = await import('@electric-sql/pglite-tools/pg_dump');
+      const file = await pgDump({ pg, args });
+      // pg_dump empties search_path on the session it used, which is ours.
+      await pg.exec('RESET search_path');
+      return file;
+    },
     target: inMemory ? 'memory://' : dataDir,
     ...base,
     transaction,

@@ -75,3 +75,28 @@ test('migrate upgrade, current, history and stamp on an embedded data dir', () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('backup create, verify and restore from the command line', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-cli-bk-'));
+  const env = { TM_DATA_DIR: path.join(dir, 'data') };
+  try {
+    assert.equal(tm(['migrate', 'upgrade'], env).code, 0);
+    const file = path.join(dir, 'b.tar.gz');
+    const created = tm(['backup', 'create', '-o', file, '--json'], env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).kind, 'snapshot');
+    const verified = tm(['backup', 'verify', file], env);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /^OK: snapshot backup/);
+    const restored = tm(['backup', 'restore', file, '--into', path.join(dir, 'copy')], env);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.match(restored.stdout, /every table matches the manifest/);
+    const both = tm(['backup', 'create', '-o', file, '--schema-only', '--data-only'], env);
+    assert.equal(both.code, 2);
+    const missing = tm(['backup', 'verify', path.join(dir, 'nope')], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /does not exist/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

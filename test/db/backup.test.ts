@@ -1,0 +1,251 @@
+/** Backup and restore round trips on both backends, the variants, and damaged files. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { baseBackup, createBackup, restoreBackup, verifyBackup } from '../../src/db/backup/backup.ts';
+import { manifestPath } from '../../src/db/backup/manifest.ts';
+import { tableStats } from '../../src/db/backup/table-stats.ts';
+import { Migrator } from '../../src/db/migrate/migrator.ts';
+import { openEmbedded } from '../../src/db/pglite.ts';
+import type { Queryable } from '../../src/db/types.ts';
+import { serverDb, serverSkip } from '../helpers/db.ts';
+
+const quiet = () => undefined;
+
+/** Three assets of hourly candles over 70 days: enough for several 7-day chunks. */
+async function fillMarketData(q: Queryable): Promise<void> {
+  await q.exec(`
+    INSERT INTO assets (symbol, name, asset_type, exchange) VALUES
+      ('AAA', 'Alpha', 'stock', 'NYSE'), ('BBB', 'Beta ''quoted''', 'crypto', NULL), ('CCC', 'Gamma', 'etf', 'NASDAQ');
+    INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap)
+    SELECT a.id, g.ts, '1h', 100 + i * 0.01, 101 + i * 0.01, 99 + i * 0.01, 100.5 + i * 0.01, 1000 + i, i, 100.2
+    FROM assets a
+    CROSS JOIN LATERAL (
+      SELECT timestamptz '2024-01-01 00:00+00' + make_interval(hours => n) AS ts, n AS i FROM generate_series(0, 70 * 24 - 1) n
+    ) g;
+    INSERT INTO indicators (asset_id, ts, indicator_type, name, value, parameters, timeframe)
+    SELECT id, timestamptz '2024-03-01 00:00+00', 'rsi', 'rsi_14', 55.5, '{"period": 14}', '1h' FROM assets;
+  `);
+}
+
+describe('embedded backups', () => {
+  let work: string;
+  let config: Config;
+  let original: Awaited<ReturnType<typeof tableStats>>;
+  const file = () => path.join(work, 'backup.tar.gz');
+
+  before(async () => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'tm-backup-'));
+    config = { ...loadConfig({}), dataDir: path.join(work, 'data') };
+    const db = await openEmbedded({ dataDir: config.dataDir });
+    try {
+      await new Migrator(db).upgrade('head');
+      await fillMarketData(db);
+      await db.exec(`
+        ALTER TABLE candles SET (timescaledb.compress, timescaledb.compress_segmentby = 'asset_id', timescaledb.compress_orderby = 'ts DESC');
+        SELECT add_compression_policy('candles', INTERVAL '30 days');
+        SELECT add_retention_policy('candles', INTERVAL '10 years');
+        SELECT compress_chunk(c, true) FROM show_chunks('candles', older_than => timestamptz '2024-02-01') c;
+        CREATE MATERIALIZED VIEW candles_1d WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+          SELECT asset_id, time_bucket(INTERVAL '1 day', ts) AS ts, first(open, ts) AS open, max(high) AS high,
+                 min(low) AS low, last(close, ts) AS close, sum(volume) AS volume
+          FROM candles WHERE "interval" = '1h' GROUP BY asset_id, time_bucket(INTERVAL '1 day', ts) WITH NO DATA;
+        SELECT add_continuous_aggregate_policy('candles_1d', start_offset => INTERVAL '30 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour');
+      `);
+      await db.exec("CALL refresh_continuous_aggregate('candles_1d', NULL, NULL)");
+      const compressed = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed");
+      assert.ok(compressed.rows[0].n >= 3, 'some chunks are compressed');
+      original = await tableStats(db);
+    } finally {
+      await db.close();
+    }
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test('a snapshot restores into a fresh directory with identical tables, hypertable, compression, aggregate and policies', async () => {
+    const m = await createBackup(config, { file: file(), content: 'full', log: quiet });
+    assert.equal(m.kind, 'snapshot');
+    assert.equal(m.backend, 'embedded');
+    assert.equal(m.schema_revision, '0001');
+    assert.match(m.timescaledb_version ?? '', /^2\./);
+    assert.deepEqual(m.tables, original);
+    assert.equal(m.tables.find((t) => t.table === 'candles')?.rows, 3 * 70 * 24);
+    const manifest = JSON.parse(readFileSync(manifestPath(file()), 'utf8'));
+    assert.equal(manifest.file.bytes, statSync(file()).size);
+
+    const target = path.join(work, 'restored');
+    const res = await restoreBackup(config, { file: file(), into: target, force: false, log: quiet });
+    assert.deepEqual(res.problems, []);
+    const db = await openEmbedded({ dataDir: target });
+    try {
+      assert.deepEqual(await tableStats(db), original);
+      const ht = await db.query("SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'candles' AND compression_enabled");
+      assert.equal(ht.rows.length, 1);
+      const seg = await db.query<{ attname: string }>("SELECT attname FROM timescaledb_information.compression_settings WHERE hypertable_name = 'candles' AND segmentby_column_index = 1");
+      assert.deepEqual(seg.rows.map((r) => r.attname), ['asset_id']);
+      const jobs = await db.query<{ proc_name: string }>("SELECT proc_name FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention', 'policy_refresh_continuous_aggregate') ORDER BY 1");
+      assert.deepEqual(jobs.rows.map((r) => r.proc_name), ['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention']);
+      const compressed = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed");
+      assert.ok(compressed.rows[0].n >= 3);
+      const agg = await db.query<{ n: number; v: number }>("SELECT count(*)::int AS n, sum(volume) AS v FROM candles_1d");
+      const direct = await db.query<{ n: number; v: number }>("SELECT count(DISTINCT (asset_id, time_bucket('1 day', ts)))::int AS n, sum(volume) AS v FROM candles");
+      assert.deepEqual(agg.rows[0], direct.rows[0]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('verify loads the snapshot and finds it whole', async () => {
+    const res = await verifyBackup(config, { file: file(), log: quiet });
+    assert.deepEqual(res.problems, []);
+    assert.equal(res.kind, 'snapshot');
+  });
+
+  test('a non-empty target is refused without --force and replaced with it', async () => {
+    await assert.rejects(restoreBackup(config, { file: file(), into: config.dataDir, force: false, log: quiet }), /is not empty \(.*candles: 5040 rows.*use --force/);
+    const res = await restoreBackup(config, { file: file(), into: config.dataDir, force: true, log: quiet });
+    assert.deepEqual(res.problems, []);
+  });
+
+  test('a truncated or corrupted file is refused and the target stays as it was', async () => {
+    const bad = path.join(work, 'bad.tar.gz');
+    copyFileSync(file(), bad);
+    copyFileSync(manifestPath(file()), manifestPath(bad));
+    truncateSync(bad, Math.floor(statSync(bad).size / 2));
+    await assert.rejects(verifyBackup(config, { file: bad, log: quiet }), /corrupt or truncated/);
+    await assert.rejects(restoreBackup(config, { file: bad, into: config.dataDir, force: true, log: quiet }), /corrupt or truncated.*nothing was restored/);
+    const db = await openEmbedded({ dataDir: config.dataDir });
+    try {
+      assert.deepEqual(await tableStats(db), original);
+    } finally {
+      await db.close();
+    }
+    rmSync(manifestPath(bad));
+    await assert.rejects(verifyBackup(config, { file: bad, log: quiet }), /manifest\.json is missing/);
+    writeFileSync(manifestPath(bad), '{not json');
+    await assert.rejects(verifyBackup(config, { file: bad, log: quiet }), /is not valid JSON/);
+  });
+
+  test('schema-only and data-only make plain SQL dumps', async () => {
+    const schema = path.join(work, 'schema.sql');
+    const m = await createBackup(config, { file: schema, content: 'schema-only', log: quiet });
+    assert.equal(m.kind, 'plain');
+    const sql = readFileSync(schema, 'utf8');
+    assert.match(sql, /CREATE TABLE public\.candles/);
+    assert.doesNotMatch(sql, /COPY public\.assets|INSERT INTO public\.assets/);
+    const data = path.join(work, 'data.sql');
+    await createBackup(config, { file: data, content: 'data-only', log: quiet });
+    const dataSql = readFileSync(data, 'utf8');
+    assert.doesNotMatch(dataSql, /CREATE TABLE public\.candles/);
+    assert.match(dataSql, /Beta ''quoted''|Beta 'quoted'/);
+    await assert.rejects(createBackup(config, { file: schema, format: 'snapshot', content: 'schema-only', log: quiet }), /snapshot holds the whole database/);
+    await assert.rejects(restoreBackup(config, { file: schema, into: path.join(work, 'x'), force: false, log: quiet }), /restores into a server/);
+  });
+});
+
+describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
+  let work: string;
+  let source: Awaited<ReturnType<typeof serverDb>>;
+  let config: Config;
+  let original: Awaited<ReturnType<typeof tableStats>>;
+
+  before(async () => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'tm-backup-srv-'));
+    source = await serverDb();
+    await fillMarketData(source);
+    original = await tableStats(source);
+    config = { ...loadConfig({}), databaseUrl: source.url };
+  });
+  after(async () => {
+    await source.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('custom-format round trip into an empty database gives identical tables', async () => {
+    const file = path.join(work, 'full.dump');
+    const m = await createBackup(config, { file, content: 'full', log: quiet });
+    assert.equal(m.kind, 'custom');
+    assert.equal(m.backend, 'server');
+    assert.deepEqual(m.tables, original);
+    const target = await serverDb({ migrated: false });
+    try {
+      const res = await restoreBackup(config, { file, into: target.url, force: false, log: quiet });
+      assert.deepEqual(res.problems, []);
+      assert.deepEqual(await tableStats(target), original);
+      const rev = await target.query('SELECT revision FROM schema_migrations');
+      assert.deepEqual(rev.rows, [{ revision: '0001' }]);
+      // A second restore onto the now-filled database needs --force.
+      await assert.rejects(restoreBackup(config, { file, into: target.url, force: false, log: quiet }), /not empty.*--force/);
+      const again = await restoreBackup(config, { file, into: target.url, force: true, log: quiet });
+      assert.deepEqual(again.problems, []);
+    } finally {
+      await target.close();
+    }
+    const verified = await verifyBackup(config, { file, into: process.env.TM_TEST_PG_URL, log: quiet });
+    assert.deepEqual(verified.problems, []);
+  });
+
+  test('schema-only and data-only round trips', async () => {
+    const schema = path.join(work, 'schema.dump');
+    await createBackup(config, { file: schema, content: 'schema-only', log: quiet });
+    const data = path.join(work, 'data.dump');
+    await createBackup(config, { file: data, content: 'data-only', log: quiet });
+    const target = await serverDb({ migrated: false });
+    try {
+      const s = await restoreBackup(config, { file: schema, into: target.url, force: false, log: quiet });
+      assert.deepEqual(s.problems, []);
+      const empty = await tableStats(target);
+      assert.deepEqual(empty.map((t) => t.table), original.map((t) => t.table));
+      assert.ok(empty.every((t) => t.rows === 0));
+      const d = await restoreBackup(config, { file: data, into: target.url, force: false, log: quiet });
+      assert.deepEqual(d.problems, []);
+      assert.deepEqual(await tableStats(target), original);
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('plain SQL format restores with psql', async () => {
+    const file = path.join(work, 'full.sql');
+    const m = await createBackup(config, { file, format: 'plain', content: 'full', log: quiet });
+    assert.equal(m.kind, 'plain');
+    const target = await serverDb({ migrated: false });
+    try {
+      const res = await restoreBackup(config, { file, into: target.url, force: false, log: quiet });
+      assert.deepEqual(res.problems, []);
+    } finally {
+      await target.close();
+    }
+  });
+
+  test('base backup with pg_basebackup writes a tar base and WAL, renamed into place when complete', async () => {
+    const dir = path.join(work, 'base');
+    const res = await baseBackup(config, { dir, log: quiet });
+    assert.ok(res.files.includes('base.tar.gz'), res.files.join(', '));
+    assert.ok(res.files.includes('pg_wal.tar.gz'));
+    assert.ok(res.files.includes('backup_manifest'));
+    await assert.rejects(baseBackup(config, { dir, log: quiet }), /exists and is not empty/);
+    await assert.rejects(baseBackup({ ...config, databaseUrl: undefined }, { dir: path.join(work, 'b2'), log: quiet }), /needs a server/);
+  });
+
+  test('a corrupted dump is refused before the target is touched', async () => {
+    const file = path.join(work, 'full.dump');
+    const bad = path.join(work, 'bad.dump');
+    const bytes = readFileSync(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    writeFileSync(bad, bytes);
+    copyFileSync(manifestPath(file), manifestPath(bad));
+    const target = await serverDb();
+    try {
+      await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
+      const before = await tableStats(target);
+      await assert.rejects(restoreBackup(config, { file: bad, into: target.url, force: true, log: quiet }), /corrupt or truncated/);
+      assert.deepEqual(await tableStats(target), before);
+    } finally {
+      await target.close();
+    }
+  });
+});
