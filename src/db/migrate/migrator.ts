@@ -138,7 +138,16 @@ export class Migrator {
           'upgrade tm, or downgrade with the version that applied it',
       );
     }
-    return status.current === null ? -1 : this.indexOf(status.current);
+    const current = status.current === null ? -1 : this.indexOf(status.current);
+    // A gap (a revision below the current one never applied) cannot be fixed by going up or down.
+    const gaps = status.pending.filter((m) => this.migrations.indexOf(m) < current);
+    if (gaps.length) {
+      throw new UserError(
+        `revision(s) ${gaps.map((g) => g.revision).join(', ')} were never applied although ${status.current} is: ` +
+          `downgrade to before ${gaps[0].revision} and upgrade again, or run its SQL by hand (tm migrate upgrade --sql) and stamp`,
+      );
+    }
+    return current;
   }
 
   /** Resolves an upgrade target (head, +N, REV) from a current index. */

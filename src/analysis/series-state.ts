@@ -1,0 +1,95 @@
+/**
+ * Where incremental computation stands: per series, the last bar computed and when; and the candle
+ * write log that says which bars changed since. SQL for candle_writes and analysis_series.
+ */
+import type { Queryable } from '../db/types.ts';
+import type { Interval } from '../market/intervals.ts';
+
+export interface CandleWrite {
+  asset_id: string;
+  interval: Interval;
+  from_ts: Date;
+  to_ts: Date;
+  rows: number;
+}
+
+/** Appends one row per (asset, interval) range written; call it in the transaction that wrote them. */
+export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  await q.query(
+    `INSERT INTO candle_writes (asset_id, "interval", from_ts, to_ts, rows)
+     SELECT * FROM unnest($1::uuid[], $2::candle_interval[], $3::timestamptz[], $4::timestamptz[], $5::int[])`,
+    [
+      writes.map((w) => w.asset_id),
+      writes.map((w) => w.interval),
+      writes.map((w) => w.from_ts.toISOString()),
+      writes.map((w) => w.to_ts.toISOString()),
+      writes.map((w) => w.rows),
+    ],
+  );
+}
+
+export type SeriesKind = 'indicator' | 'signal';
+
+export interface SeriesState {
+  computed_through: Date | null;
+  computed_at: Date | null;
+}
+
+export interface SeriesKey {
+  assetId: string;
+  timeframe: Interval;
+  kind: SeriesKind;
+  name: string;
+}
+
+export async function seriesState(q: Queryable, k: SeriesKey): Promise<SeriesState> {
+  const r = await q.query<SeriesState>(
+    'SELECT computed_through, computed_at FROM analysis_series WHERE asset_id = $1 AND timeframe = $2 AND kind = $3 AND name = $4',
+    [k.assetId, k.timeframe, k.kind, k.name],
+  );
+  return r.rows[0] ?? { computed_through: null, computed_at: null };
+}
+
+/**
+ * The earliest bar that must be (re)computed: the first after computed_through, or earlier when
+ * candles at or before it were written since the last computation. null = from the start.
+ */
+export async function recomputeFrom(q: Queryable, k: SeriesKey, state: SeriesState): Promise<Date | null> {
+  if (!state.computed_through || !state.computed_at) return null;
+  const r = await q.query<{ from_ts: Date | null }>(
+    `SELECT min(from_ts) AS from_ts FROM candle_writes
+     WHERE asset_id = $1 AND "interval" = $2 AND written_at > $3 AND from_ts <= $4`,
+    [k.assetId, k.timeframe, state.computed_at, state.computed_through],
+  );
+  const changed = r.rows[0]?.from_ts ?? null;
+  // Strictly after computed_through unless something at or before it changed.
+  return changed ?? new Date(state.computed_through.getTime() + 1);
+}
+
+export async function saveSeriesState(q: Queryable, k: SeriesKey, computedThrough: Date | null, computedAt: Date): Promise<void> {
+  await q.query(
+    `INSERT INTO analysis_series (asset_id, timeframe, kind, name, computed_through, computed_at)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (asset_id, timeframe, kind, name)
+     DO UPDATE SET computed_through = EXCLUDED.computed_through, computed_at = EXCLUDED.computed_at`,
+    [k.assetId, k.timeframe, k.kind, k.name, computedThrough, computedAt],
+  );
+}
+
+/** The database's clock, read before computing: writes after it count as changes next time. */
+export async function dbNow(q: Queryable): Promise<Date> {
+  const r = await q.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+  return r.rows[0].now;
+}
+
+/** Drops write-log rows every series of their asset and interval has computed past. */
+export async function pruneCandleWrites(q: Queryable): Promise<number> {
+  const r = await q.query(
+    `DELETE FROM candle_writes w
+     WHERE NOT EXISTS (
+       SELECT 1 FROM analysis_series s
+       WHERE s.asset_id = w.asset_id AND s.timeframe = w."interval" AND s.computed_at < w.written_at)`,
+  );
+  return r.rowCount;
+}
