@@ -12,3 +12,14 @@ export type { StochResult } from './stoch.ts';
 export { adx, adxLookback, diLookback } from './adx.ts';
 export type { AdxResult } from './adx.ts';
 export { cci, cciLookback } from './cci.ts';
+export {
+  INDICATORS,
+  INDICATOR_TYPES,
+  MAX_PERIOD,
+  MAX_STDDEV,
+  getIndicator,
+  isIndicatorType,
+  parseIndicatorName,
+} from './registry.ts';
+export type { IndicatorDescriptor, IndicatorInput, IndicatorParams, IndicatorType, ParamsByType } from './registry.ts';
+export { SEED_DECAY, decayBars, emaFactor, wilderFactor } from './warmup.ts';
