@@ -20,7 +20,13 @@ export function decayBars(a: number, order: 1 | 2 = 1, tolerance = SEED_DECAY): 
   if (a === 0) return 0;
   const logA = Math.log(a);
   const logTol = Math.log(tolerance);
-  if (order === 1) return Math.max(0, Math.ceil(logTol / logA));
+  if (order === 1) {
+    // Closed form, then nudged so rounding at the boundary cannot be off by one.
+    let m = Math.max(0, Math.ceil(logTol / logA));
+    while (a ** m > tolerance) m++;
+    while (m > 0 && a ** (m - 1) <= tolerance) m--;
+    return m;
+  }
   // f(m) = ln(m + 1) + m ln a - ln tol decreases once m + 1 > -1 / ln a; bisect past that point.
   const f = (m: number): number => Math.log(m + 1) + m * logA - logTol;
   let lo = Math.max(0, Math.floor(-1 / logA) - 1);
@@ -35,6 +41,9 @@ export function decayBars(a: number, order: 1 | 2 = 1, tolerance = SEED_DECAY): 
     if (f(mid) > 0) lo = mid;
     else hi = mid;
   }
+  // Same boundary nudge as above, on the direct product.
+  while ((hi + 1) * a ** hi > tolerance) hi++;
+  while (hi > 0 && hi * a ** (hi - 1) <= tolerance) hi--;
   return hi;
 }
 
