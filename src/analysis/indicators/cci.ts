@@ -11,8 +11,8 @@ export function cciLookback(period: number): number {
  * 0 when either the numerator or the mean deviation is 0 (TA-Lib).
  *
  * The mean deviation needs the whole window each bar (O(period), as TA-Lib);
- * the mean is a running sum, re-summed exactly every `period` bars so rounding
- * cannot drift. A window of identical TPs gives 0 exactly (TA-Lib can return
+ * the mean is a running sum, re-summed from the window every `period` bars so
+ * rounding cannot accumulate. A window of identical TPs gives 0 exactly (TA-Lib can return
  * ±66.67 there from rounding in its mean; see docs/indicators.md).
  */
 export function cci(high: Float64Array, low: Float64Array, close: Float64Array, period = 20): Float64Array {
@@ -56,7 +56,7 @@ function cciKernel(high: Float64Array, low: Float64Array, close: Float64Array, p
     pos++;
     if (pos === period) {
       pos = 0;
-      // Re-sum the window exactly once per cycle.
+      // Re-sum the window from scratch once per cycle.
       sum = 0;
       for (let j = 0; j < period; j++) sum += ring[j];
     }
