@@ -1,0 +1,92 @@
+import { alignedOutput, checkInteger, checkSeries } from './validate.ts';
+
+export interface MacdResult {
+  macd: Float64Array;
+  signal: Float64Array;
+  histogram: Float64Array;
+}
+
+/** Index of the first defined MACD value (TA-Lib's begIndex). */
+export function macdLookback(slow: number, signal: number): number {
+  return slow - 1 + (signal - 1);
+}
+
+/**
+ * MACD = EMA(fast) - EMA(slow); signal = EMA(signal) of MACD; histogram = MACD - signal.
+ * As in TA-Lib, both EMAs start at bar slow-1: the slow one seeded with the SMA
+ * of bars [0, slow), the fast one with the SMA of bars [slow-fast, slow). The
+ * signal EMA is seeded with the SMA of the first `signal` MACD values, and all
+ * three outputs start where the signal does.
+ * One pass, no intermediate arrays.
+ */
+export function macd(close: Float64Array, fast = 12, slow = 26, signal = 9): MacdResult {
+  checkInteger('macd', 'fast', fast, 2);
+  checkInteger('macd', 'slow', slow, 2);
+  checkInteger('macd', 'signal', signal, 1);
+  if (fast >= slow) throw new RangeError(`macd: fast (${fast}) must be less than slow (${slow})`);
+  checkSeries('macd', 'close', close);
+  const n = close.length;
+  const lookback = macdLookback(slow, signal);
+  const line = alignedOutput(n, lookback);
+  const sig = alignedOutput(n, lookback);
+  const hist = alignedOutput(n, lookback);
+  if (n <= lookback) return { macd: line, signal: sig, histogram: hist };
+
+  macdKernel(close, fast, slow, signal, line, sig, hist);
+  return { macd: line, signal: sig, histogram: hist };
+}
+
+// Hot loop kept out of the public function so that V8's inlining budget is
+// spent here and not on the argument checks (see adx.ts).
+function macdKernel(
+  close: Float64Array,
+  fast: number,
+  slow: number,
+  signal: number,
+  line: Float64Array,
+  sig: Float64Array,
+  hist: Float64Array,
+): void {
+  const n = close.length;
+  const lookback = macdLookback(slow, signal);
+  const kFast = 2 / (fast + 1);
+  const kSlow = 2 / (slow + 1);
+  const kSig = 2 / (signal + 1);
+  // EMA step as prev * (1 - k) + x * k: see ema.ts.
+  const keepFast = 1 - kFast;
+  const keepSlow = 1 - kSlow;
+  const keepSig = 1 - kSig;
+
+  let sumSlow = 0;
+  for (let i = 0; i < slow; i++) sumSlow += close[i];
+  let sumFast = 0;
+  for (let i = slow - fast; i < slow; i++) sumFast += close[i];
+  let emaSlow = sumSlow / slow;
+  let emaFast = sumFast / fast;
+  let m = emaFast - emaSlow;
+
+  // MACD values from bar slow-1 to the lookback seed the signal line.
+  let sumSig = m;
+  for (let i = slow; i <= lookback; i++) {
+    const x = close[i];
+    emaFast = emaFast * keepFast + x * kFast;
+    emaSlow = emaSlow * keepSlow + x * kSlow;
+    m = emaFast - emaSlow;
+    sumSig += m;
+  }
+  let s = sumSig / signal;
+  line[lookback] = m;
+  sig[lookback] = s;
+  hist[lookback] = m - s;
+
+  for (let i = lookback + 1; i < n; i++) {
+    const x = close[i];
+    emaFast = emaFast * keepFast + x * kFast;
+    emaSlow = emaSlow * keepSlow + x * kSlow;
+    m = emaFast - emaSlow;
+    s = s * keepSig + m * kSig;
+    line[i] = m;
+    sig[i] = s;
+    hist[i] = m - s;
+  }
+}

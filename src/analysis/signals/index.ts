@@ -1,0 +1,12 @@
+export type { CandleSeries, GenerateOptions, SignalCandidate, SignalType, Strategy, StrategyParams } from './types.ts';
+export { direction } from './types.ts';
+export { STRATEGIES, STRATEGY_NAMES, getStrategy } from './registry.ts';
+export { maCrossover } from './ma-crossover.ts';
+export { rsiReversal } from './rsi-reversal.ts';
+export { macdCrossover } from './macd-crossover.ts';
+export { bollinger } from './bollinger.ts';
+export { composite, createComposite } from './composite.ts';
+export { EXPIRY_BARS, INTERVALS, INTERVAL_MS, expiresAfterMs } from './expiry.ts';
+export type { Interval } from './expiry.ts';
+export { backtest } from './backtest.ts';
+export type { BacktestOptions, BacktestResult, BacktestRow } from './backtest.ts';
