@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { INTERVALS, expiresAfterMs } from './expiry.ts';
-import type { Interval } from './expiry.ts';
+import { expiresAfterMs } from './expiry.ts';
+import { INTERVALS } from '../../market/intervals.ts';
+import type { Interval } from '../../market/intervals.ts';
 
 describe('expiresAfterMs', () => {
   test('five bars of the interval (a month counts 30 days)', () => {
