@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import { registerMigrate } from './migrate.ts';
 import { registerServe } from './serve.ts';
 import { registerDb } from './db.ts';
+import { registerUsers } from './users.ts';
+import { registerAlerts } from './alerts.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerMigrate(program);
   registerDb(program);
+  registerUsers(program);
+  registerAlerts(program);
 }
