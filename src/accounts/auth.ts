@@ -65,7 +65,7 @@ export async function refresh(db: Database, ctx: AuthContext, token: string): Pr
   if (!stored || stored.expired) throw new UserError('invalid or expired refresh token', 401);
   if (stored.revoked) {
     // A rotated token came back: someone holds a copy. End every session of that user.
-    await revokeAllRefreshTokens(db, stored.user_id);
+    if (stored.rotated) await revokeAllRefreshTokens(db, stored.user_id);
     throw new UserError('invalid or expired refresh token', 401);
   }
   const user = await getUser(db, stored.user_id);

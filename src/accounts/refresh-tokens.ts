@@ -24,6 +24,8 @@ export interface StoredRefreshToken {
   user_id: string;
   expired: boolean;
   revoked: boolean;
+  /** Revoked by a refresh (it has a successor), as opposed to a logout or an admin action. */
+  rotated: boolean;
 }
 
 /** The stored token whose secret matches, or null for anything unknown or malformed. */
@@ -32,7 +34,7 @@ export async function findRefreshToken(q: Queryable, token: string): Promise<Sto
   const id = token.slice(0, dot);
   if (dot < 0 || !UUID_RE.test(id)) return null;
   const r = await q.query<StoredRefreshToken>(
-    `SELECT id, user_id, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked
+    `SELECT id, user_id, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked, replaced_by IS NOT NULL AS rotated
      FROM refresh_tokens WHERE id = $1 AND token_hash = $2`,
     [id, digest(token.slice(dot + 1))],
   );
