@@ -26,6 +26,8 @@ export interface AppOptions {
   config: Config;
   /** pino request logging; off in tests. */
   logger?: boolean;
+  /** Where the log lines go (default stdout); tests read them to check redaction. */
+  logStream?: NodeJS.WritableStream;
 }
 
 declare module 'fastify' {
@@ -69,7 +71,7 @@ export function problem(status: number, detail: string, extra: Record<string, un
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger
-      ? { level: 'info', redact: REDACT }
+      ? { level: 'info', redact: REDACT, ...(opts.logStream ? { stream: opts.logStream } : {}) }
       : false,
     bodyLimit: 10 * 1024 * 1024,
   });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { listAlerts } from '../../accounts/alerts.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
+import { pageOf } from '../schemas.ts';
 
 const alertOut = z.object({
   id: z.uuid(),
@@ -33,7 +34,7 @@ export async function alertRoutes(appBase: FastifyInstance): Promise<void> {
         summary: "The user's price-alert events, newest first (filter by asset_id or watchlist_id)",
         security: [{ bearerAuth: [] }],
         querystring: alertQuery,
-        response: { 200: z.object({ items: z.array(alertOut), limit: z.number().int(), offset: z.number().int(), total: z.number().int() }) },
+        response: { 200: pageOf(alertOut) },
       },
     },
     async (req) => {

@@ -14,6 +14,7 @@ import {
 import { addItem, getOwnItem, listItems, removeItem, reorderItems, updateItem } from '../../accounts/watchlist-items.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
+import { pageOf, SMALL_BODY, text } from '../schemas.ts';
 
 const watchlistOut = z.object({
   id: z.uuid(),
@@ -41,11 +42,11 @@ const itemOut = z.object({
   updated_at: z.date(),
 });
 
-const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int(), total: z.number().int() });
+const page = pageOf;
 
-const name = z.string().trim().min(1).max(100);
-const description = z.string().max(2000).nullable();
+// Stored verbatim (no trimming); only an all-blank name is refused.
+const name = text(100).refine((s) => s.trim().length > 0, 'must not be blank');
+const description = text(2000).nullable();
 const color = z.string().regex(COLOR_RE, 'must be a colour #RRGGBB').nullable();
 const icon = z.enum(WATCHLIST_ICONS).nullable();
 
@@ -61,7 +62,7 @@ const watchlistPatch = z
   .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
 
 const price = z.number().positive().finite().nullable();
-const notes = z.string().max(2000).nullable();
+const notes = text(2000).nullable();
 const highAboveLow = (v: { price_alert_high?: number | null; price_alert_low?: number | null }) =>
   v.price_alert_high == null || v.price_alert_low == null || v.price_alert_high > v.price_alert_low;
 const HIGH_LOW = { message: 'must be greater than price_alert_low', path: ['price_alert_high'] };
@@ -92,7 +93,7 @@ const itemParams = z.object({ id: z.uuid(), itemId: z.uuid() });
 export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const base = { tags: ['watchlists'], security: [{ bearerAuth: [] }] };
-  const guard = { onRequest: requireUser };
+  const guard = { onRequest: requireUser, bodyLimit: SMALL_BODY };
 
   app.get('/api/watchlists', { ...guard, schema: { ...base, summary: "The user's watchlists", querystring: pageQuery, response: { 200: page(watchlistOut) } } }, async (req) =>
     listWatchlists(app.db, currentUser(req).id, req.query),
