@@ -14,6 +14,7 @@ import { deactivateUser } from '../../src/accounts/user-admin.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/types.ts';
+import { adminHeaders, tokenFor } from '../helpers/auth.ts';
 import { embeddedDb } from '../helpers/db.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
 
@@ -439,6 +440,21 @@ describe('accounts API: rate limits, CORS on, logs', () => {
     const all = lines.join('\n');
     for (const secret of ['right-password', 'a-wrong-secret-pw', 'Bearer ', 'refresh_token":"']) {
       assert.equal(all.includes(secret), false, `log contains ${secret}`);
+    }
+  });
+});
+
+describe('test helper tokens', () => {
+  test('tokenFor signs tokens the guards accept', async () => {
+    const db = await embeddedDb();
+    const c = await client(db);
+    try {
+      const user = await tokenFor(c.app);
+      assert.equal((await c.call('GET', '/test/admin-only', { token: user.token })).statusCode, 403);
+      assert.equal((await c.app.inject({ method: 'GET', url: '/test/admin-only', headers: await adminHeaders(c.app) })).statusCode, 200);
+    } finally {
+      await c.app.close();
+      await db.close();
     }
   });
 });

@@ -80,7 +80,8 @@ forEachBackend('schema', (open, backend) => {
     const r = await db.query<{ t: string; def: string }>(
       "SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY 1, 2",
     );
-    const fks = r.rows.map((x) => `${x.t}: ${x.def}`);
+    // The seed's tables; later revisions check their own tables' keys.
+    const fks = r.rows.filter((x) => x.t in EXPECTED).map((x) => `${x.t}: ${x.def}`);
     assert.deepEqual(fks.sort(), [
       'candles: FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE RESTRICT',
       'indicators: FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE',
