@@ -21,6 +21,14 @@ export interface Config {
   auth: AuthConfig;
   /** Origins allowed by CORS; empty = CORS off (no CORS headers at all). */
   corsOrigins: string[];
+  /** Fastify's trustProxy: true, or the proxies' addresses/CIDRs; unset = X-Forwarded-For ignored. */
+  trustProxy?: boolean | string[];
+}
+
+function trustProxy(raw: string | undefined): boolean | string[] | undefined {
+  if (!raw) return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -54,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginMaxPerUser: positiveInt(env, 'TM_LOGIN_MAX_PER_USER', 5),
       loginWindowSeconds: positiveInt(env, 'TM_LOGIN_WINDOW_SECONDS', 15 * 60),
     },
+    trustProxy: trustProxy(env.TM_TRUST_PROXY),
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -74,6 +74,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       ? { level: 'info', redact: REDACT, ...(opts.logStream ? { stream: opts.logStream } : {}) }
       : false,
     bodyLimit: 10 * 1024 * 1024,
+    // Behind a reverse proxy, X-Forwarded-For gives the client address the login limits key on.
+    ...(opts.config.trustProxy !== undefined ? { trustProxy: opts.config.trustProxy } : {}),
   });
   app.decorate('db', opts.db);
   app.decorate('config', opts.config);

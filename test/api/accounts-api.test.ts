@@ -386,6 +386,28 @@ describe('accounts API: rate limits, CORS on, logs', () => {
     }
   });
 
+  test('X-Forwarded-For decides the client address only behind a trusted proxy', async () => {
+    const attempt = (c: Client, xff: string) =>
+      c.call('POST', '/api/auth/login', { headers: { 'x-forwarded-for': xff }, body: { username: 'nobody', password: 'x' } });
+    const trusted = await client(db, { TM_LOGIN_MAX_PER_IP: '2', TM_TRUST_PROXY: '127.0.0.1' });
+    try {
+      assert.equal((await attempt(trusted, '203.0.113.5')).statusCode, 401);
+      assert.equal((await attempt(trusted, '203.0.113.5')).statusCode, 401);
+      assert.equal((await attempt(trusted, '203.0.113.5')).statusCode, 429);
+      assert.equal((await attempt(trusted, '203.0.113.6')).statusCode, 401, 'another client behind the proxy');
+    } finally {
+      await trusted.app.close();
+    }
+    const direct = await client(db, { TM_LOGIN_MAX_PER_IP: '2' });
+    try {
+      assert.equal((await attempt(direct, '203.0.113.7')).statusCode, 401);
+      assert.equal((await attempt(direct, '203.0.113.8')).statusCode, 401);
+      assert.equal((await attempt(direct, '203.0.113.9')).statusCode, 429, 'a forged header does not buy new budget');
+    } finally {
+      await direct.app.close();
+    }
+  });
+
   test('a successful login resets the per-username failure count', async () => {
     const c = await client(db, { TM_LOGIN_MAX_PER_USER: '2' });
     try {
