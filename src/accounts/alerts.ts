@@ -49,29 +49,41 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     FROM price_alert_states s JOIN watchlist_items i ON i.id = s.watchlist_item_id
     WHERE i.asset_id = ANY($1::uuid[])
     FOR UPDATE OF s
-), cand AS MATERIALIZED (
+), base AS MATERIALIZED (
     SELECT i.id AS item_id, i.watchlist_id, w.user_id, i.asset_id,
-           i.price_alert_high AS hi, i.price_alert_low AS lo, l.ts, l.close,
-           l."interval",
-           up.ts AS up_ts, up.close AS up_close, dn.ts AS dn_ts, dn.close AS dn_close
+           i.price_alert_high AS hi, i.price_alert_low AS lo, k.high_armed, k.low_armed,
+           l.ts, l."interval", l.close,
+           -- the candles not seen yet: since the last evaluation, or only the newest the first time
+           coalesce(k.last_ts + interval '1 microsecond', l.ts) AS from_ts
     FROM locked k
     JOIN watchlist_items i ON i.id = k.watchlist_item_id
     JOIN watchlists w ON w.id = i.watchlist_id
     JOIN latest l ON l.asset_id = i.asset_id
+), win AS MATERIALIZED (
+    -- One range scan per distinct window (items of an asset usually share it): its extremes tell
+    -- which items crossed, so the per-item search below only runs for those.
+    SELECT g.asset_id, g."interval", g.from_ts, g.ts, m.max_close, m.min_close
+    FROM (SELECT DISTINCT asset_id, "interval", from_ts, ts FROM base) g
+    CROSS JOIN LATERAL (
+        SELECT max(c.close) AS max_close, min(c.close) AS min_close FROM candles c
+        WHERE c.asset_id = g.asset_id AND c."interval" = g."interval" AND c.ts >= g.from_ts AND c.ts <= g.ts
+    ) m
+), cand AS MATERIALIZED (
+    SELECT b.*, up.ts AS up_ts, up.close AS up_close, dn.ts AS dn_ts, dn.close AS dn_close
+    FROM base b
+    JOIN win x ON x.asset_id = b.asset_id AND x."interval" = b."interval" AND x.from_ts = b.from_ts AND x.ts = b.ts
     LEFT JOIN LATERAL (
         SELECT c.ts, c.close FROM candles c
-        WHERE k.high_armed AND i.price_alert_high IS NOT NULL
-          AND c.asset_id = i.asset_id AND c."interval" = l."interval"
-          AND c.ts >= coalesce(k.last_ts + interval '1 microsecond', l.ts) AND c.ts <= l.ts
-          AND c.close >= i.price_alert_high
+        WHERE b.high_armed AND x.max_close >= b.hi
+          AND c.asset_id = b.asset_id AND c."interval" = b."interval"
+          AND c.ts >= b.from_ts AND c.ts <= b.ts AND c.close >= b.hi
         ORDER BY c.ts LIMIT 1
     ) up ON true
     LEFT JOIN LATERAL (
         SELECT c.ts, c.close FROM candles c
-        WHERE k.low_armed AND i.price_alert_low IS NOT NULL
-          AND c.asset_id = i.asset_id AND c."interval" = l."interval"
-          AND c.ts >= coalesce(k.last_ts + interval '1 microsecond', l.ts) AND c.ts <= l.ts
-          AND c.close <= i.price_alert_low
+        WHERE b.low_armed AND x.min_close <= b.lo
+          AND c.asset_id = b.asset_id AND c."interval" = b."interval"
+          AND c.ts >= b.from_ts AND c.ts <= b.ts AND c.close <= b.lo
         ORDER BY c.ts LIMIT 1
     ) dn ON true
 ), upd AS (
