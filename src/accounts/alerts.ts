@@ -4,9 +4,10 @@
  * Each watchlist item with a threshold has two sides, high and low, each "armed" or not. An armed
  * side fires one event when a candle closes at or beyond its threshold (close >= high, close <= low)
  * and is disarmed; it re-arms when the newest close is back inside (close < high, close > low).
- * Evaluation looks at the candles of the newest candle's interval that arrived since the item was
- * last evaluated (only the newest one on the first evaluation), so a spike that crosses and returns
- * within one import still fires once, and re-evaluating the same candles fires nothing.
+ * Evaluation looks at the candles of the newest candle's interval that are newer than the last one
+ * the item was evaluated on (only the newest one the first time), so a spike that crosses and returns
+ * within one import still fires once, re-evaluating the same candles fires nothing, and a backfill
+ * of older history fires nothing either.
  */
 import type { Queryable } from '../db/types.ts';
 import type { Page, PageQuery } from '../api/pagination.ts';
@@ -150,12 +151,12 @@ export async function listAlerts(q: Queryable, userId: string, page: PageQuery, 
   const where = ['p.user_id = $1', '($2::uuid IS NULL OR p.asset_id = $2)', '($3::uuid IS NULL OR p.watchlist_id = $3)'];
   const params = [userId, filter.asset_id ?? null, filter.watchlist_id ?? null];
   const items = await q.query<AlertEvent>(
-      `SELECT p.id, p.user_id, p.watchlist_id, p.watchlist_item_id, p.asset_id, a.symbol, p.direction, p.threshold,
-              p.price, p.candle_ts, p."interval"::text AS "interval", p.triggered_at
-       FROM price_alerts p JOIN assets a ON a.id = p.asset_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY p.triggered_at DESC, p.candle_ts DESC, p.id LIMIT $4 OFFSET $5`,
-      [...params, page.limit, page.offset],
+    `SELECT p.id, p.user_id, p.watchlist_id, p.watchlist_item_id, p.asset_id, a.symbol, p.direction, p.threshold,
+            p.price, p.candle_ts, p."interval"::text AS "interval", p.triggered_at
+     FROM price_alerts p JOIN assets a ON a.id = p.asset_id
+     WHERE ${where.join(' AND ')}
+     ORDER BY p.triggered_at DESC, p.candle_ts DESC, p.id LIMIT $4 OFFSET $5`,
+    [...params, page.limit, page.offset],
   );
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM price_alerts p WHERE ${where.join(' AND ')}`, params);
   return { items: items.rows, limit: page.limit, offset: page.offset, total: total.rows[0].n };
