@@ -93,6 +93,15 @@ forEachBackend('price alerts', (open) => {
     assert.deepEqual(events.map((e) => [e.symbol, e.direction]), [['UNT', 'below']]);
   });
 
+  test('a backfill of older candles fires nothing', async () => {
+    const asset = await insertAsset(db, 'OLD');
+    await addItem(db, userId, listId, { asset_id: asset, price_alert_high: 100 });
+    await insertCloses(db, asset, [90], { start: '2024-08-01T12:00:00Z' });
+    assert.deepEqual(await evaluateAlerts(db, [asset]), []);
+    await insertCloses(db, asset, [150, 160], { start: '2024-07-01T00:00:00Z' });
+    assert.deepEqual(await evaluateAlerts(db, [asset]), [], 'older than what was evaluated');
+  });
+
   test('concurrent evaluations fire a crossing once', async () => {
     const asset = await insertAsset(db, 'CON');
     await addItem(db, userId, listId, { asset_id: asset, price_alert_high: 1 });
