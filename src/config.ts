@@ -1,11 +1,42 @@
 /** Settings from the environment, read in one place. */
+export interface AuthConfig {
+  /** HMAC key for access tokens; unset = one generated and kept in app_meta (see docs/security.md). */
+  jwtSecret?: string;
+  /** Lifetime of an access token, seconds. */
+  accessTokenTtl: number;
+  /** Lifetime of a refresh token, seconds. */
+  refreshTokenTtl: number;
+  /** Login attempts per client IP, and failed attempts per username, allowed per window. */
+  loginMaxPerIp: number;
+  loginMaxPerUser: number;
+  loginWindowSeconds: number;
+}
+
 export interface Config {
   databaseUrl?: string;
   dataDir: string;
   host: string;
   port: number;
   demo: boolean;
-  adminApi: boolean;
+  auth: AuthConfig;
+  /** Origins allowed by CORS; empty = CORS off (no CORS headers at all). */
+  corsOrigins: string[];
+  /** Fastify's trustProxy: true, or the proxies' addresses/CIDRs; unset = X-Forwarded-For ignored. */
+  trustProxy?: boolean | string[];
+}
+
+function trustProxy(raw: string | undefined): boolean | string[] | undefined {
+  if (!raw) return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -13,12 +44,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   }
+  const jwtSecret = env.TM_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new Error('TM_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 48`)');
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.TM_DATA_DIR || './data',
     host: env.HOST || '127.0.0.1',
     port,
     demo: env.TM_DEMO !== '0' && env.TM_DEMO !== 'false',
-    adminApi: env.TM_ADMIN_API === '1',
+    auth: {
+      jwtSecret,
+      accessTokenTtl: positiveInt(env, 'TM_ACCESS_TOKEN_TTL', 15 * 60),
+      refreshTokenTtl: positiveInt(env, 'TM_REFRESH_TOKEN_TTL', 30 * 24 * 3600),
+      loginMaxPerIp: positiveInt(env, 'TM_LOGIN_MAX_PER_IP', 30),
+      loginMaxPerUser: positiveInt(env, 'TM_LOGIN_MAX_PER_USER', 5),
+      loginWindowSeconds: positiveInt(env, 'TM_LOGIN_WINDOW_SECONDS', 15 * 60),
+    },
+    trustProxy: trustProxy(env.TM_TRUST_PROXY),
+    corsOrigins: (env.TM_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

@@ -14,21 +14,41 @@ import {
 import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
+import { signingSecret } from '../accounts/secret.ts';
+import { registerCors } from './cors.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { watchlistRoutes } from './routes/watchlists.ts';
 
 export interface AppOptions {
   db: Database;
   config: Config;
   /** pino request logging; off in tests. */
   logger?: boolean;
+  /** Where the log lines go (default stdout); tests read them to check redaction. */
+  logStream?: NodeJS.WritableStream;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
     config: Config;
+    auth: { secret(): Promise<string> };
   }
 }
+
+/** What logs must never show: credentials in headers and bodies (pino replaces them with [Redacted]). */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'req.body.password',
+  'req.body.new_password',
+  'req.body.refresh_token',
+  'req.body.access_token',
+];
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -51,12 +71,27 @@ export function problem(status: number, detail: string, extra: Record<string, un
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger
-      ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.refresh_token'] }
+      ? { level: 'info', redact: REDACT, ...(opts.logStream ? { stream: opts.logStream } : {}) }
       : false,
     bodyLimit: 10 * 1024 * 1024,
+    // Behind a reverse proxy, X-Forwarded-For gives the client address the login limits key on.
+    ...(opts.config.trustProxy !== undefined ? { trustProxy: opts.config.trustProxy } : {}),
   });
   app.decorate('db', opts.db);
   app.decorate('config', opts.config);
+  // The signing key is read (or generated) on first use, so the app starts on a database not yet migrated.
+  let secret: Promise<string> | undefined;
+  app.decorate('auth', {
+    secret: () => {
+      secret ??= signingSecret(opts.db, opts.config.auth.jwtSecret).catch((err: unknown) => {
+        secret = undefined;
+        throw err;
+      });
+      return secret;
+    },
+  });
+  app.decorateRequest('user', null);
+  registerCors(app, opts.config.corsOrigins);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -86,5 +121,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(watchlistRoutes);
+  await app.register(alertRoutes);
   return app;
 }

@@ -1,12 +1,56 @@
 /**
- * Route guards. Until accounts exist, admin routes are off unless TM_ADMIN_API=1 (a single-user
- * install on localhost); the accounts module replaces this with bearer tokens and is_admin.
+ * Route guards (preHandlers). A request is authenticated by `Authorization: Bearer <access token>`;
+ * the token's user is read from the database on every request, so a deactivated or demoted user
+ * loses access at once. No or bad token: 401. A valid non-admin on an admin route: 403.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate } from '../accounts/auth.ts';
+import type { User } from '../accounts/users.ts';
 import { problem } from './app.ts';
 
-export async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!req.server.config.adminApi) {
-    await reply.status(403).type('application/problem+json').send(problem(403, 'admin routes are disabled; set TM_ADMIN_API=1 to enable them'));
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated user, set by requireUser / requireAdmin. */
+    user: User | null;
   }
+}
+
+function bearer(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1] : null;
+}
+
+// Awaiting the reply ends the request here: Fastify skips the handler once a preHandler has replied.
+async function deny(reply: FastifyReply, status: 401 | 403, detail: string): Promise<void> {
+  if (status === 401) void reply.header('www-authenticate', 'Bearer');
+  await reply.status(status).type('application/problem+json').send(problem(status, detail));
+}
+
+const NO_TOKEN = 'authentication required: send Authorization: Bearer <access token>';
+
+async function resolveUser(req: FastifyRequest): Promise<User | null> {
+  const token = bearer(req);
+  if (!token) return null;
+  return authenticate(req.server.db, await req.server.auth.secret(), token);
+}
+
+export async function requireUser(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const user = await resolveUser(req);
+  if (!user) return deny(reply, 401, req.headers.authorization ? 'invalid or expired access token' : NO_TOKEN);
+  req.user = user;
+}
+
+export async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const user = await resolveUser(req);
+  if (!user) return deny(reply, 401, req.headers.authorization ? 'invalid or expired access token' : NO_TOKEN);
+  if (!user.is_admin) return deny(reply, 403, 'this route needs an administrator');
+  req.user = user;
+}
+
+/** The user a guarded handler runs for (requireUser/requireAdmin ran first). */
+export function currentUser(req: FastifyRequest): User {
+  if (!req.user) throw new Error('route is missing its requireUser guard');
+  return req.user;
 }

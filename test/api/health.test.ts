@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import type { Database } from '../../src/db/types.ts';
-import { loadMigrations } from '../../src/db/migrate/files.ts';
 
 forEachBackend('GET /health', (open, backend) => {
   let db: Database;

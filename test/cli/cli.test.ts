@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
 
-const HEAD = loadMigrations().at(-1)!.revision;
+const REVISIONS = loadMigrations().map((m) => m.revision);
+const HEAD = REVISIONS.at(-1)!;
 
 const BIN = path.resolve('bin/tm.js');
 
@@ -62,7 +63,7 @@ test('migrate upgrade, current, history and stamp on an embedded data dir', () =
   try {
     const before = tm(['migrate', 'current', '--json'], env);
     assert.equal(before.code, 0, before.stderr);
-    assert.deepEqual(JSON.parse(before.stdout).pending, loadMigrations().map((m) => m.revision));
+    assert.deepEqual(JSON.parse(before.stdout).pending, REVISIONS);
     const up = tm(['migrate', 'upgrade'], env);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stderr, new RegExp(`upgraded to ${HEAD}`));

@@ -4,10 +4,14 @@ import { registerMigrate } from './migrate.ts';
 import { registerServe } from './serve.ts';
 import { registerDb } from './db.ts';
 import { registerBackup } from './backup.ts';
+import { registerUsers } from './users.ts';
+import { registerAlerts } from './alerts.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerMigrate(program);
   registerDb(program);
   registerBackup(program);
+  registerUsers(program);
+  registerAlerts(program);
 }

@@ -1,0 +1,101 @@
+/** Registration, login, token refresh and logout: the library behind /api/auth. */
+import type { AuthConfig } from '../config.ts';
+import type { Database, Queryable } from '../db/types.ts';
+import { UserError } from '../errors.ts';
+import { signAccessToken, verifyAccessToken } from './jwt.ts';
+import { burnVerification, verifyPassword } from './passwords.ts';
+import {
+  findRefreshToken,
+  issueRefreshToken,
+  pruneRefreshTokens,
+  revokeAllRefreshTokens,
+  revokeRefreshToken,
+} from './refresh-tokens.ts';
+import { findForLogin, getUser, recordLogin, type User } from './users.ts';
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  /** Seconds until the access token expires. */
+  expires_in: number;
+}
+
+export interface AuthContext {
+  config: AuthConfig;
+  secret: string;
+}
+
+/** One message for unknown users and wrong passwords, so login does not reveal which usernames exist. */
+export const BAD_CREDENTIALS = 'invalid username or password';
+
+async function issue(q: Queryable, ctx: AuthContext, userId: string): Promise<TokenPair> {
+  const refresh = await issueRefreshToken(q, userId, ctx.config.refreshTokenTtl);
+  return {
+    access_token: signAccessToken(userId, ctx.secret, ctx.config.accessTokenTtl),
+    refresh_token: refresh.token,
+    token_type: 'Bearer',
+    expires_in: ctx.config.accessTokenTtl,
+  };
+}
+
+/** Checks a password; returns the user on success, or null (callers count failures for rate limits). */
+export async function checkCredentials(q: Queryable, username: string, password: string): Promise<User | null> {
+  const found = await findForLogin(q, username);
+  if (!found) {
+    await burnVerification(password);
+    return null;
+  }
+  const { password_hash, ...user } = found;
+  return (await verifyPassword(password_hash, password)) ? user : null;
+}
+
+export async function login(db: Database, ctx: AuthContext, user: User): Promise<TokenPair> {
+  if (!user.is_active) throw new UserError('this account is deactivated', 403);
+  return db.transaction(async (tx) => {
+    await recordLogin(tx, user.id);
+    await pruneRefreshTokens(tx, user.id);
+    return issue(tx, ctx, user.id);
+  });
+}
+
+/** Trades a live refresh token for a new pair; the old one is revoked (rotation). */
+export async function refresh(db: Database, ctx: AuthContext, token: string): Promise<TokenPair> {
+  const stored = await findRefreshToken(db, token);
+  if (!stored || stored.expired) throw new UserError('invalid or expired refresh token', 401);
+  if (stored.revoked) {
+    // A rotated token came back: someone holds a copy. End every session of that user.
+    if (stored.rotated) await revokeAllRefreshTokens(db, stored.user_id);
+    throw new UserError('invalid or expired refresh token', 401);
+  }
+  const user = await getUser(db, stored.user_id);
+  if (!user?.is_active) throw new UserError('invalid or expired refresh token', 401);
+  return db.transaction(async (tx) => {
+    const pair = await issue(tx, ctx, user.id);
+    const newId = pair.refresh_token.slice(0, pair.refresh_token.indexOf('.'));
+    if (!(await revokeRefreshToken(tx, stored.id, newId))) {
+      // Another request rotated it first: this one must not get a second live token.
+      throw new UserError('invalid or expired refresh token', 401);
+    }
+    return pair;
+  });
+}
+
+/** Revokes the given refresh token (if it is this user's), or all of the user's when none is given. */
+export async function logout(q: Queryable, userId: string, token?: string): Promise<void> {
+  if (token === undefined) {
+    await revokeAllRefreshTokens(q, userId);
+    return;
+  }
+  const stored = await findRefreshToken(q, token);
+  if (stored && stored.user_id === userId) await revokeRefreshToken(q, stored.id);
+}
+
+/** The active user a bearer token stands for, or null. The user row is read every time, so
+ *  deactivation and demotion take effect at once, not when the token expires. */
+export async function authenticate(q: Queryable, secret: string, token: string): Promise<User | null> {
+  const claims = verifyAccessToken(token, secret);
+  if (!claims) return null;
+  const user = await getUser(q, claims.sub).catch(() => null);
+  return user?.is_active ? user : null;
+}

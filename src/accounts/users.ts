@@ -1,0 +1,105 @@
+/** The users table: accounts, their password hashes (never leaving this module) and flags. */
+import type { Queryable } from '../db/types.ts';
+import { isUniqueViolation } from '../db/pg-errors.ts';
+import { UserError } from '../errors.ts';
+import type { Page, PageQuery } from '../api/pagination.ts';
+import { checkPasswordPolicy, hashPassword } from './passwords.ts';
+
+/** A user as it may be shown: everything but the password hash. */
+export type User = {
+  id: string;
+  username: string;
+  email: string;
+  is_active: boolean;
+  is_admin: boolean;
+  created_at: Date;
+  updated_at: Date;
+  last_login: Date | null;
+};
+
+const COLUMNS = 'id, username, email, is_active, is_admin, created_at, updated_at, last_login';
+
+export const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$/;
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  is_admin?: boolean;
+}
+
+export function checkNewUser(u: NewUser): void {
+  if (!USERNAME_RE.test(u.username)) {
+    throw new UserError('username: 3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
+  }
+  if (u.email.length > 320 || !EMAIL_RE.test(u.email)) throw new UserError('email: not a valid email address');
+  checkPasswordPolicy(u.password);
+}
+
+export async function createUser(q: Queryable, u: NewUser): Promise<User> {
+  checkNewUser(u);
+  const passwordHash = await hashPassword(u.password);
+  try {
+    const r = await q.query<User>(
+      `INSERT INTO users (username, email, password_hash, is_admin) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+      [u.username, u.email, passwordHash, u.is_admin ?? false],
+    );
+    return r.rows[0];
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_username_key')) throw new UserError(`username "${u.username}" is taken`, 409);
+    if (isUniqueViolation(err, 'users_email_key')) throw new UserError('email is already registered', 409);
+    throw err;
+  }
+}
+
+export async function getUser(q: Queryable, id: string): Promise<User | null> {
+  const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+/** The user and their hash, for login only. Usernames are case-insensitive (unique on lower()). */
+export async function findForLogin(q: Queryable, username: string): Promise<(User & { password_hash: string }) | null> {
+  const r = await q.query<User & { password_hash: string }>(
+    `SELECT ${COLUMNS}, password_hash FROM users WHERE lower(username) = lower($1)`,
+    [username],
+  );
+  return r.rows[0] ?? null;
+}
+
+export async function findByUsername(q: Queryable, username: string): Promise<User | null> {
+  const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username]);
+  return r.rows[0] ?? null;
+}
+
+export async function requireUserByName(q: Queryable, username: string): Promise<User> {
+  const u = await findByUsername(q, username);
+  if (!u) throw new UserError(`no user named "${username}"`, 404);
+  return u;
+}
+
+export async function listUsers(q: Queryable, page: PageQuery): Promise<Page<User>> {
+  const r = await q.query<User & { total: number }>(
+    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM users ORDER BY lower(username) LIMIT $1 OFFSET $2`,
+    [page.limit, page.offset],
+  );
+  const total = r.rows[0]?.total ?? (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0].n;
+  return { items: r.rows.map(({ total: _t, ...u }) => u), limit: page.limit, offset: page.offset, total: Number(total) };
+}
+
+export async function recordLogin(q: Queryable, id: string): Promise<void> {
+  await q.query('UPDATE users SET last_login = now() WHERE id = $1', [id]);
+}
+
+export async function setActive(q: Queryable, id: string, active: boolean): Promise<User> {
+  const r = await q.query<User>(`UPDATE users SET is_active = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, active]);
+  if (!r.rows[0]) throw new UserError('no such user', 404);
+  return r.rows[0];
+}
+
+export async function setPassword(q: Queryable, id: string, password: string): Promise<void> {
+  checkPasswordPolicy(password);
+  const h = await hashPassword(password);
+  const r = await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, h]);
+  if (r.rowCount === 0) throw new UserError('no such user', 404);
+}

@@ -1,0 +1,135 @@
+/** /api/auth: register, login, refresh, logout, me. Login is rate-limited per IP and per username. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { checkCredentials, login, logout, refresh, BAD_CREDENTIALS } from '../../accounts/auth.ts';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../accounts/passwords.ts';
+import { createUser, EMAIL_RE, USERNAME_RE } from '../../accounts/users.ts';
+import { UserError } from '../../errors.ts';
+import { problem } from '../app.ts';
+import { currentUser, requireUser } from '../guards.ts';
+import { FixedWindowLimiter, type Hit } from '../rate-limit.ts';
+import { SMALL_BODY, text } from '../schemas.ts';
+
+export const userOut = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  email: z.string(),
+  is_active: z.boolean(),
+  is_admin: z.boolean(),
+  created_at: z.date(),
+  updated_at: z.date(),
+  last_login: z.date().nullable(),
+});
+
+const tokensOut = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+});
+
+const username = z.string().regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
+const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
+
+const registerBody = z.object({
+  username,
+  email: text(320).pipe(z.string().regex(EMAIL_RE, 'not a valid email address')),
+  password,
+});
+// Login accepts any strings (bounded): a format error would tell which usernames cannot exist.
+const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(PASSWORD_MAX) });
+// Bounded, but loosely: a wrong token of any shape is a 401 from the lookup, not a 400.
+const refreshToken = z.string().min(1).max(2000);
+const refreshBody = z.object({ refresh_token: refreshToken });
+const logoutBody = z.object({ refresh_token: refreshToken.optional() }).nullish();
+
+async function tooMany(reply: FastifyReply, hit: Hit, what: string): Promise<FastifyReply> {
+  return reply
+    .status(429)
+    .header('retry-after', String(hit.retryAfter))
+    .type('application/problem+json')
+    .send(problem(429, `too many ${what}; retry in ${hit.retryAfter} s`));
+}
+
+export async function authRoutes(appBase: FastifyInstance): Promise<void> {
+  const app = appBase.withTypeProvider<ZodTypeProvider>();
+  const cfg = app.config.auth;
+  const windowMs = cfg.loginWindowSeconds * 1000;
+  const perIp = new FixedWindowLimiter(cfg.loginMaxPerIp, windowMs);
+  const perUser = new FixedWindowLimiter(cfg.loginMaxPerUser, windowMs);
+  const registerPerIp = new FixedWindowLimiter(cfg.loginMaxPerIp, windowMs);
+  const tags = ['auth'];
+  // Tight body limit: these routes are reachable without a token.
+  const bodyLimit = SMALL_BODY;
+
+  app.post(
+    '/api/auth/register',
+    { bodyLimit, schema: { tags, summary: 'Create an account', body: registerBody, response: { 201: userOut } } },
+    async (req, reply) => {
+      const hit = registerPerIp.hit(req.ip);
+      if (!hit.allowed) return tooMany(reply, hit, 'registrations from this address');
+      const user = await createUser(app.db, req.body);
+      return reply.status(201).send(user);
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      bodyLimit,
+      schema: {
+        tags,
+        summary: 'Trade username and password for an access token and a refresh token',
+        description: `Rate limits: ${cfg.loginMaxPerIp} attempts per IP and ${cfg.loginMaxPerUser} failed attempts per username per ${cfg.loginWindowSeconds} s.`,
+        body: loginBody,
+        response: { 200: tokensOut },
+      },
+    },
+    async (req, reply) => {
+      const ipHit = perIp.hit(req.ip);
+      if (!ipHit.allowed) return tooMany(reply, ipHit, 'login attempts from this address');
+      const userKey = req.body.username.toLowerCase();
+      const userHit = perUser.check(userKey);
+      if (!userHit.allowed) return tooMany(reply, userHit, 'failed logins for this username');
+      const user = await checkCredentials(app.db, req.body.username, req.body.password);
+      if (!user) {
+        perUser.hit(userKey);
+        throw new UserError(BAD_CREDENTIALS, 401);
+      }
+      const pair = await login(app.db, { config: cfg, secret: await app.auth.secret() }, user);
+      perUser.reset(userKey);
+      return pair;
+    },
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    { bodyLimit, schema: { tags, summary: 'Trade a refresh token for a new pair (the old one is revoked)', body: refreshBody, response: { 200: tokensOut } } },
+    async (req) => refresh(app.db, { config: cfg, secret: await app.auth.secret() }, req.body.refresh_token),
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      onRequest: requireUser,
+      bodyLimit,
+      schema: {
+        tags,
+        summary: 'Revoke the given refresh token, or every refresh token of the user when none is given',
+        security: [{ bearerAuth: [] }],
+        body: logoutBody,
+      },
+    },
+    async (req, reply) => {
+      await logout(app.db, currentUser(req).id, req.body?.refresh_token);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    { onRequest: requireUser, schema: { tags, summary: 'The authenticated user', security: [{ bearerAuth: [] }], response: { 200: userOut } } },
+    async (req) => currentUser(req),
+  );
+}

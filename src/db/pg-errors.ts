@@ -1,0 +1,15 @@
+/** Recognising PostgreSQL errors by SQLSTATE; both backends carry `code` and `constraint`. */
+export interface PgErrorFields {
+  code?: string;
+  constraint?: string;
+}
+
+export function pgError(err: unknown): PgErrorFields {
+  return typeof err === 'object' && err !== null ? (err as PgErrorFields) : {};
+}
+
+/** A unique violation, optionally of one named constraint or index. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = pgError(err);
+  return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}
