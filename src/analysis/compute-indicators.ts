@@ -1,0 +1,104 @@
+/**
+ * Stored indicators, computed incrementally: per (asset, timeframe, indicator name) only bars after
+ * the last computed one, reading just the warm-up history the indicator needs; when candles at or
+ * before that point were written since (a re-import that changed them), from the earliest of those.
+ */
+import type { Database } from '../db/types.ts';
+import { UserError } from '../errors.ts';
+import { readCandleColumns } from '../market/candle-columns.ts';
+import type { Interval } from '../market/intervals.ts';
+import { getIndicator, INDICATOR_TYPES, type IndicatorType } from './indicators/registry.ts';
+import { deleteIndicatorsFrom, upsertIndicators, type IndicatorRow } from './indicators-repository.ts';
+import { dbNow, recomputeFrom, saveSeriesState, seriesState, type SeriesKey } from './series-state.ts';
+
+export interface IndicatorSpec {
+  type: IndicatorType;
+  params: Record<string, number>;
+  name: string;
+}
+
+/** Validates types and parameters once, with errors that name the problem. */
+export function indicatorSpecs(types: readonly string[], params?: unknown): IndicatorSpec[] {
+  if (types.length === 0) throw new UserError(`give at least one indicator type (${INDICATOR_TYPES.join(', ')})`);
+  const byType = (t: string): unknown => {
+    if (params === undefined || params === null) return undefined;
+    if (typeof params !== 'object' || Array.isArray(params)) throw new UserError('params must be a JSON object');
+    const p = params as Record<string, unknown>;
+    // {"rsi": {...}, "macd": {...}} for several types; {"period": 21} for a single one.
+    if (Object.keys(p).some((k) => (INDICATOR_TYPES as readonly string[]).includes(k))) return p[t];
+    return types.length === 1 ? p : undefined;
+  };
+  return types.map((t) => {
+    if (!(INDICATOR_TYPES as readonly string[]).includes(t)) {
+      throw new UserError(`unknown indicator type "${t}" (valid: ${INDICATOR_TYPES.join(', ')})`);
+    }
+    const d = getIndicator(t as IndicatorType);
+    try {
+      const p = d.parseParams(byType(t)) as Record<string, number>;
+      return { type: t as IndicatorType, params: p, name: d.name(p as never) };
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+  });
+}
+
+export interface ComputeResult {
+  asset_id: string;
+  name: string;
+  written: number;
+  /** First and last bar (re)computed, null when nothing was new. */
+  from: Date | null;
+  to: Date | null;
+  recomputed: boolean;
+}
+
+export async function computeIndicatorSeries(db: Database, assetId: string, timeframe: Interval, spec: IndicatorSpec): Promise<ComputeResult> {
+  const d = getIndicator(spec.type);
+  const key: SeriesKey = { assetId, timeframe, kind: 'indicator', name: spec.name };
+  // Read the clock first: candles written while we compute count as changes next time.
+  const startedAt = await dbNow(db);
+  const state = await seriesState(db, key);
+  const from = await recomputeFrom(db, key, state);
+  const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
+  const cols = await readCandleColumns(db, { assetId, interval: timeframe, from, warmup: d.warmup(spec.params as never) });
+  const outs = cols.ts.length ? d.compute(cols, spec.params as never) : [];
+  const rows: IndicatorRow[] = [];
+  for (let i = cols.start; i < cols.ts.length; i++) {
+    const v = outs.map((o) => o[i]);
+    // Rows start where every output is defined (ADX's +DI/-DI start before ADX itself).
+    if (v.some((x) => Number.isNaN(x))) continue;
+    rows.push({
+      asset_id: assetId,
+      ts: new Date(cols.ts[i]),
+      indicator_type: spec.type,
+      name: spec.name,
+      value: v[0] ?? null,
+      value2: v[1] ?? null,
+      value3: v[2] ?? null,
+      parameters: spec.params,
+      timeframe,
+    });
+  }
+  const last = cols.ts.length > cols.start ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
+  const written = await db.transaction(async (tx) => {
+    if (recomputed && from) await deleteIndicatorsFrom(tx, assetId, timeframe, spec.name, from);
+    const n = await upsertIndicators(tx, rows);
+    await saveSeriesState(tx, key, last, startedAt);
+    return n;
+  });
+  const computedAny = cols.ts.length > cols.start;
+  return {
+    asset_id: assetId,
+    name: spec.name,
+    written,
+    from: computedAny ? new Date(cols.ts[cols.start]) : null,
+    to: computedAny ? new Date(cols.ts[cols.ts.length - 1]) : null,
+    recomputed,
+  };
+}
+
+export async function computeIndicators(db: Database, assetIds: readonly string[], timeframe: Interval, specs: readonly IndicatorSpec[]): Promise<ComputeResult[]> {
+  const out: ComputeResult[] = [];
+  for (const a of assetIds) for (const s of specs) out.push(await computeIndicatorSeries(db, a, timeframe, s));
+  return out;
+}

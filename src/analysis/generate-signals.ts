@@ -1,0 +1,91 @@
+/**
+ * Signal generation: runs a strategy over an asset's candles incrementally (like indicators: only
+ * bars after the last generated one, or from the earliest changed candle) and stores each candidate
+ * once per (asset, strategy, timeframe, ts). A newer signal of the same strategy and asset
+ * deactivates the older ones; expired ones are deactivated by expireSignals (a job).
+ */
+import type { Database } from '../db/types.ts';
+import { UserError } from '../errors.ts';
+import { readCandleColumns } from '../market/candle-columns.ts';
+import type { Interval } from '../market/intervals.ts';
+import { expiresAfterMs } from './signals/expiry.ts';
+import { getStrategy, STRATEGY_NAMES } from './signals/registry.ts';
+import type { SignalCandidate, Strategy, StrategyParams } from './signals/types.ts';
+import { deactivateSuperseded, deleteSignalsFrom, insertSignals, type SignalRow } from './signals-repository.ts';
+import { dbNow, recomputeFrom, saveSeriesState, seriesState, type SeriesKey } from './series-state.ts';
+
+export interface StrategySpec {
+  strategy: Strategy;
+  params: StrategyParams;
+}
+
+export function strategySpecs(names: readonly string[] | undefined, params?: unknown): StrategySpec[] {
+  const list = names && names.length ? names : STRATEGY_NAMES;
+  return list.map((n) => {
+    let strategy: Strategy;
+    try {
+      strategy = getStrategy(n);
+    } catch {
+      throw new UserError(`unknown strategy "${n}" (valid: ${STRATEGY_NAMES.join(', ')})`);
+    }
+    try {
+      return { strategy, params: strategy.parseParams(list.length === 1 ? params : undefined) };
+    } catch (err) {
+      throw new UserError(`${n}: ${(err as Error).message}`);
+    }
+  });
+}
+
+export function toSignalRow(c: SignalCandidate, assetId: string, timeframe: Interval): SignalRow {
+  return {
+    asset_id: assetId,
+    ts: new Date(c.ts),
+    signal_type: c.signalType,
+    strength: c.strength,
+    confidence: c.confidence,
+    price: c.price,
+    target_price: c.targetPrice,
+    stop_loss: c.stopLoss,
+    strategy: c.strategy,
+    rationale: c.rationale,
+    indicators_used: c.indicatorsUsed,
+    timeframe,
+    expires_at: new Date(c.ts + expiresAfterMs(timeframe)),
+  };
+}
+
+export interface GenerateResult {
+  asset_id: string;
+  strategy: string;
+  candidates: number;
+  inserted: number;
+  deactivated: number;
+  recomputed: boolean;
+}
+
+export async function generateSignalSeries(db: Database, assetId: string, timeframe: Interval, spec: StrategySpec): Promise<GenerateResult> {
+  const name = spec.strategy.name;
+  const key: SeriesKey = { assetId, timeframe, kind: 'signal', name };
+  const startedAt = await dbNow(db);
+  const state = await seriesState(db, key);
+  const from = await recomputeFrom(db, key, state);
+  const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
+  const cols = await readCandleColumns(db, { assetId, interval: timeframe, from, warmup: spec.strategy.warmup(spec.params) });
+  const candidates = cols.ts.length > cols.start ? spec.strategy.generate(cols, spec.params, { fromIndex: cols.start }) : [];
+  const rows = candidates.map((c) => toSignalRow(c, assetId, timeframe));
+  const last = cols.ts.length > cols.start ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
+  const { inserted, deactivated } = await db.transaction(async (tx) => {
+    if (recomputed && from) await deleteSignalsFrom(tx, assetId, name, timeframe, from);
+    const ins = await insertSignals(tx, rows);
+    const deact = await deactivateSuperseded(tx, assetId, name, timeframe);
+    await saveSeriesState(tx, key, last, startedAt);
+    return { inserted: ins, deactivated: deact };
+  });
+  return { asset_id: assetId, strategy: name, candidates: candidates.length, inserted, deactivated, recomputed };
+}
+
+export async function generateSignals(db: Database, assetIds: readonly string[], timeframe: Interval, specs: readonly StrategySpec[]): Promise<GenerateResult[]> {
+  const out: GenerateResult[] = [];
+  for (const a of assetIds) for (const s of specs) out.push(await generateSignalSeries(db, a, timeframe, s));
+  return out;
+}
