@@ -3,9 +3,17 @@ import type { Command } from 'commander';
 import { registerMigrate } from './migrate.ts';
 import { registerServe } from './serve.ts';
 import { registerDb } from './db.ts';
+import { registerAssets } from './assets.ts';
+import { registerImport } from './import.ts';
+import { registerDemo } from './demo.ts';
+import { registerQuery } from './query.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
   registerMigrate(program);
   registerDb(program);
+  registerAssets(program);
+  registerImport(program);
+  registerDemo(program);
+  registerQuery(program);
 }
