@@ -15,6 +15,9 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { candleRoutes } from './routes/candles.ts';
+import { queryRoutes } from './routes/queries.ts';
 
 export interface AppOptions {
   db: Database;
@@ -86,5 +89,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes);
+  await app.register(assetRoutes);
+  await app.register(candleRoutes);
+  await app.register(queryRoutes);
   return app;
 }
