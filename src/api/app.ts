@@ -20,6 +20,9 @@ import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { candleRoutes } from './routes/candles.ts';
+import { queryRoutes } from './routes/queries.ts';
 
 export interface AppOptions {
   db: Database;
@@ -124,5 +127,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes);
   await app.register(watchlistRoutes);
   await app.register(alertRoutes);
+  await app.register(assetRoutes);
+  await app.register(candleRoutes);
+  await app.register(queryRoutes);
   return app;
 }

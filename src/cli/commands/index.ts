@@ -6,6 +6,10 @@ import { registerDb } from './db.ts';
 import { registerBackup } from './backup.ts';
 import { registerUsers } from './users.ts';
 import { registerAlerts } from './alerts.ts';
+import { registerAssets } from './assets.ts';
+import { registerImport } from './import.ts';
+import { registerDemo } from './demo.ts';
+import { registerQuery } from './query.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -14,4 +18,8 @@ export function registerCommands(program: Command): void {
   registerBackup(program);
   registerUsers(program);
   registerAlerts(program);
+  registerAssets(program);
+  registerImport(program);
+  registerDemo(program);
+  registerQuery(program);
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 import { UsageError } from '../../errors.ts';
+import { seedStarterIfEmpty } from '../../market/demo.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -26,6 +27,8 @@ export function registerServe(program: Command): void {
       log(`database: ${db.backend} (${db.target})`);
       try {
         if (opts.migrate) await new Migrator(db, undefined, { log }).upgrade('head');
+        // A newcomer's first start shows data at once; only on the embedded database, never on a server.
+        if (db.backend === 'embedded' && config.demo) await seedStarterIfEmpty(db, log);
         const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
         let closing = false;
         const shutdown = async (signal: string) => {

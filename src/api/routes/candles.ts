@@ -1,0 +1,109 @@
+/**
+ * /api/candles: GET a range of one asset's candles (public); POST a JSON batch through the same
+ * validation and merge as `tm import candles` (admin). Errors name the item (0-based index) and rule.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
+import { candleRange } from '../../market/candles-repository.ts';
+import { importCandles, type Reject } from '../../market/import/importer.ts';
+import { parseTimestamp } from '../../market/import/timestamps.ts';
+import type { RawCandle } from '../../market/import/validate.ts';
+import { INTERVALS } from '../../market/intervals.ts';
+import { UserError } from '../../errors.ts';
+import { requireAdmin } from '../guards.ts';
+
+/** Request size limits for POST /api/candles. */
+export const MAX_POST_CANDLES = 50_000;
+export const MAX_POST_BYTES = 16 * 1024 * 1024;
+
+const time = z
+  .string()
+  .min(1)
+  .transform((v, ctx) => {
+    const ms = parseTimestamp(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: 'must be ISO-8601, YYYY-MM-DD or epoch seconds/ms' });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });
+
+// Values are loosely typed on purpose: the import's row validation reports bad ones per item and rule.
+const value = z.union([z.number(), z.string()]).nullish();
+const candleItem = z.object({
+  symbol: z.string().max(80).nullish(),
+  ts: z.union([z.string(), z.number()]),
+  open: value,
+  high: value,
+  low: value,
+  close: value,
+  volume: value,
+  trades: value,
+  vwap: value,
+});
+
+const postBody = z.object({
+  interval: z.enum(INTERVALS).default('1d'),
+  symbol: z.string().max(80).optional().describe('asset for items without a symbol'),
+  on_conflict: z.enum(['update', 'ignore', 'error']).default('update'),
+  skip_invalid: z.boolean().default(false),
+  asset_type: z.enum(ASSET_TYPES).optional().describe('create unknown symbols as assets of this type'),
+  candles: z.array(candleItem).min(1).max(MAX_POST_CANDLES),
+});
+
+export async function candleRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const tags = ['candles'];
+
+  app.get(
+    '/api/candles',
+    {
+      schema: {
+        tags,
+        summary: 'Candles of one asset in [from, to); coarser intervals come from aggregates or a rollup of finer stored candles',
+        querystring: z.object({
+          symbol: z.string().min(1).max(80),
+          interval: z.enum(INTERVALS).default('1d'),
+          from: time,
+          to: time.optional(),
+          limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+        }),
+      },
+    },
+    async (req) => {
+      const a = await getAsset(app.db, req.query.symbol);
+      const to = req.query.to ?? new Date();
+      if (to <= req.query.from) throw new UserError('"to" must be after "from"');
+      const r = await candleRange(app.db, { assetId: a.id, interval: req.query.interval, from: req.query.from, to, limit: req.query.limit });
+      return { asset: { id: a.id, symbol: a.symbol, exchange: a.exchange }, ...r };
+    },
+  );
+
+  app.post(
+    '/api/candles',
+    {
+      preHandler: requireAdmin,
+      bodyLimit: MAX_POST_BYTES,
+      schema: { tags, summary: `Import up to ${MAX_POST_CANDLES} candles (admin)`, security: [{ bearerAuth: [] }], body: postBody },
+    },
+    async (req) => {
+      const b = req.body;
+      const rejects: { item: number; rule: string; reason: string }[] = [];
+      async function* rows(): AsyncGenerator<RawCandle> {
+        for (const [i, c] of b.candles.entries()) yield { line: i, ...c };
+      }
+      const summary = await importCandles(app.db, rows(), {
+        interval: b.interval,
+        symbol: b.symbol,
+        onConflict: b.on_conflict,
+        skipInvalid: b.skip_invalid,
+        createAssetType: b.asset_type,
+        unit: 'item',
+        onReject: (r: Reject) => void rejects.push({ item: r.line, rule: r.rule, reason: r.reason }),
+      });
+      return { ...summary, rejects };
+    },
+  );
+}

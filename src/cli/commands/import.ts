@@ -1,0 +1,99 @@
+/** tm import candles: validated, idempotent bulk import of OHLCV candles from CSV (gzip, stdin). */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { parseAssetType } from '../../market/assets-repository.ts';
+import { openCsv } from '../../market/import/csv-reader.ts';
+import { importCandles, type ImportSummary, type Reject } from '../../market/import/importer.ts';
+import { parseInterval } from '../../market/intervals.ts';
+import type { OnConflict } from '../../market/candles-repository.ts';
+import { UsageError } from '../../errors.ts';
+import { withDatabase } from '../context.ts';
+import { printer } from '../output.ts';
+
+const REJECT_COLUMNS = ['line', 'rule', 'reason', 'symbol', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'];
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = v instanceof Date ? v.toISOString() : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The rejects file: the row's values with its line, the rule it broke and why. */
+function rejectsWriter(path: string): { write: (r: Reject) => Promise<void>; close: () => Promise<void> } {
+  const out: WriteStream = createWriteStream(path);
+  out.write(`${REJECT_COLUMNS.join(',')}\n`);
+  return {
+    async write(r) {
+      const line = [r.line, r.rule, r.reason, ...REJECT_COLUMNS.slice(3).map((c) => r.row[c])].map(csvCell).join(',');
+      if (!out.write(`${line}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
+    },
+    close: () => new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res()))),
+  };
+}
+
+export function summaryLine(s: ImportSummary): string {
+  const rate = s.seconds > 0 ? Math.round(s.rows_read / s.seconds) : s.rows_read;
+  return `${s.rows_read} rows read: ${s.inserted} inserted, ${s.updated} updated, ${s.skipped} skipped, ${s.rejected} rejected in ${s.seconds}s (${rate} rows/s)` +
+    (s.created_assets.length ? `; created assets ${s.created_assets.join(', ')}` : '');
+}
+
+export function registerImport(program: Command): void {
+  const imp = program.command('import').description('bulk data imports');
+  imp
+    .command('candles <file>')
+    .description('import OHLCV candles from a CSV file (gzip accepted; "-" reads stdin). Header: ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]')
+    .option('--symbol <ref>', 'asset for rows without a symbol column (SYMBOL or SYMBOL:EXCHANGE)')
+    .option('--interval <interval>', 'candle interval of the file (1m 5m 15m 30m 1h 4h 1d 1w 1M)', '1d')
+    .option('--asset-type <type>', 'create unknown symbols as assets of this type (else they are rejected)')
+    .option('--on-conflict <mode>', 'for candles already stored: update, ignore or error', 'update')
+    .option('--skip-invalid', 'load the valid rows and reject the others (default: any invalid row rejects the whole file)')
+    .option('--rejects <file>', 'with --skip-invalid: write rejected rows with line, rule and reason to this CSV')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, o: { symbol?: string; interval: string; assetType?: string; onConflict: string; skipInvalid?: boolean; rejects?: string; json?: boolean }) => {
+      const interval = parseInterval(o.interval, '--interval');
+      if (!['update', 'ignore', 'error'].includes(o.onConflict)) throw new UsageError(`--on-conflict must be update, ignore or error, got "${o.onConflict}"`);
+      if (o.rejects && !o.skipInvalid) throw new UsageError('--rejects needs --skip-invalid');
+      const assetType = o.assetType ? parseAssetType(o.assetType) : undefined;
+      const source = await openCsv(file);
+      if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
+      const rejects = o.rejects ? rejectsWriter(o.rejects) : undefined;
+      const tty = !!process.stderr.isTTY && !o.json;
+      const bar = tty
+        ? new cliProgress.SingleBar(
+            { format: '{phase} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      const t0 = performance.now();
+      let phase: 'read' | 'write' | undefined;
+      try {
+        const summary = await withDatabase((db) =>
+          importCandles(db, source.rows, {
+            interval,
+            symbol: o.symbol,
+            onConflict: o.onConflict as OnConflict,
+            createAssetType: assetType,
+            skipInvalid: !!o.skipInvalid,
+            onReject: rejects?.write,
+            onProgress: (p) => {
+              if (!bar) return;
+              const rate = Math.round(p.rows / Math.max(0.001, (performance.now() - t0) / 1000));
+              if (p.phase !== phase) {
+                if (phase) bar.stop();
+                phase = p.phase;
+                const total = p.phase === 'read' ? (source.totalBytes ?? 0) : (p.total ?? 0);
+                bar.start(total, 0, { phase: p.phase === 'read' ? 'validating' : 'writing', rows: 0, rate: 0 });
+              }
+              bar.update(p.phase === 'read' ? source.bytesRead() : p.rows, { rows: p.rows, rate });
+            },
+          }),
+        );
+        bar?.stop();
+        printer(!!o.json).data(summary, () => summaryLine(summary));
+      } finally {
+        bar?.stop();
+        await rejects?.close();
+      }
+    });
+}

@@ -1,0 +1,302 @@
+/**
+ * The candles table: every SQL statement about candles lives here (import staging and merge,
+ * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
+ */
+import type { Queryable } from '../db/types.ts';
+import { INTERVALS, PG_INTERVAL, divides, type Interval } from './intervals.ts';
+import type { ValidCandle } from './import/validate.ts';
+
+export interface Candle {
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  trades: number | null;
+  vwap: number | null;
+}
+
+// ---------------------------------------------------------------- import staging
+
+/**
+ * A staging table per import: a TEMP table, so two imports on a server never see each other's rows
+ * and nothing is left behind if the process dies (the session ends with it). On the embedded database
+ * there is one connection; the random name keeps concurrent imports apart there too.
+ */
+export class Staging {
+  readonly table: string;
+  readonly assets: string;
+  constructor(private readonly q: Queryable, suffix: string) {
+    this.table = `tm_stage_${suffix}`;
+    this.assets = `tm_stage_${suffix}_assets`;
+  }
+
+  async create(): Promise<void> {
+    await this.q.exec(`
+      CREATE TEMP TABLE ${this.table} (
+        n bigint NOT NULL, line bigint NOT NULL, symbol text NOT NULL, ts timestamptz NOT NULL,
+        open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL,
+        close double precision NOT NULL, volume double precision NOT NULL, trades bigint, vwap double precision);
+      CREATE TEMP TABLE ${this.assets} (symbol text PRIMARY KEY, asset_id uuid NOT NULL);`);
+  }
+
+  async drop(): Promise<void> {
+    await this.q.exec(`DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets};`);
+  }
+
+  /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
+  async copy(rows: readonly ValidCandle[], firstN: number): Promise<void> {
+    let csv = '';
+    rows.forEach((r, i) => {
+      csv += `${firstN + i},${r.line},"${r.symbol.replace(/"/g, '""')}",${new Date(r.ts).toISOString()},${r.open},${r.high},${r.low},${r.close},${r.volume},${r.trades ?? ''},${r.vwap ?? ''}\n`;
+    });
+    await this.q.copyFrom(
+      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT csv)`,
+      csv,
+    );
+  }
+
+  /** After the load: an index for the batch ranges and statistics for the planner. */
+  async index(): Promise<void> {
+    await this.q.exec(`CREATE INDEX ON ${this.table} (n); ANALYZE ${this.table};`);
+  }
+
+  async symbols(): Promise<string[]> {
+    const r = await this.q.query<{ symbol: string }>(`SELECT DISTINCT symbol FROM ${this.table} ORDER BY symbol`);
+    return r.rows.map((x) => x.symbol);
+  }
+
+  async mapAssets(ids: Map<string, string>): Promise<void> {
+    const symbols = [...ids.keys()];
+    if (symbols.length === 0) return;
+    await this.q.query(`INSERT INTO ${this.assets} (symbol, asset_id) SELECT * FROM unnest($1::text[], $2::uuid[])`, [
+      symbols,
+      symbols.map((s) => ids.get(s)),
+    ]);
+  }
+
+  /** Rows whose symbol has no asset (they can only be there in --skip-invalid mode). */
+  private readonly unmapped = () => `NOT EXISTS (SELECT 1 FROM ${this.assets} m WHERE m.symbol = s.symbol)`;
+
+  /** Rows repeating an (asset, ts) already seen at an earlier line: the later ones are the problem. */
+  private duplicates = () => `
+    SELECT line, first_line FROM (
+      SELECT s.line, min(s.line) OVER (PARTITION BY m.asset_id, s.ts) AS first_line
+      FROM ${this.table} s JOIN ${this.assets} m USING (symbol)) d
+    WHERE line <> first_line`;
+
+  private conflicts = () => `
+    SELECT s.line FROM ${this.table} s JOIN ${this.assets} m USING (symbol)
+    WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = m.asset_id AND c."interval" = $1::candle_interval AND c.ts = s.ts)`;
+
+  async countProblems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval): Promise<number> {
+    const sql =
+      kind === 'unknown'
+        ? `SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`
+        : kind === 'duplicate'
+          ? `SELECT count(*)::int AS n FROM (${this.duplicates()}) x`
+          : `SELECT count(*)::int AS n FROM (${this.conflicts()}) x`;
+    const r = await this.q.query<{ n: number }>(sql, kind === 'conflict' ? [interval] : []);
+    return r.rows[0].n;
+  }
+
+  /** The problem rows after line `afterLine`, in line order, a page at a time. */
+  async problems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval, afterLine: number, limit: number): Promise<StagedRow[]> {
+    const inner =
+      kind === 'unknown'
+        ? `SELECT s.line, NULL::bigint AS first_line FROM ${this.table} s WHERE ${this.unmapped()}`
+        : kind === 'duplicate'
+          ? this.duplicates()
+          : `SELECT line, NULL::bigint AS first_line FROM (${this.conflicts()}) c`;
+    const k = kind === 'conflict' ? 1 : 0; // only the conflict check takes the interval parameter
+    const r = await this.q.query<StagedRow>(
+      `SELECT p.line::float8 AS line, p.first_line::float8 AS first_line, s.symbol, s.ts, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
+       FROM (${inner}) p JOIN ${this.table} s ON s.line = p.line
+       WHERE p.line > $${k + 1} ORDER BY p.line LIMIT $${k + 2}`,
+      kind === 'conflict' ? [interval, afterLine, limit] : [afterLine, limit],
+    );
+    return r.rows;
+  }
+
+  async deleteLines(lines: readonly number[]): Promise<void> {
+    if (lines.length) await this.q.query(`DELETE FROM ${this.table} WHERE line = ANY($1::bigint[])`, [lines]);
+  }
+
+  /** Rows numbered in (fromN, toN]. */
+  async countRange(fromN: number, toN: number, q: Queryable = this.q): Promise<number> {
+    const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE n > $1 AND n <= $2`, [fromN, toN]);
+    return r.rows[0].n;
+  }
+}
+
+export interface StagedRow {
+  line: number;
+  first_line: number | null;
+  symbol: string;
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  trades: number | null;
+  vwap: number | null;
+}
+
+export type OnConflict = 'update' | 'ignore' | 'error';
+
+/** What one merge wrote for one asset: the range an alerts or aggregate hook needs. */
+export interface MergedRange {
+  asset_id: string;
+  from: Date;
+  to: Date;
+  inserted: number;
+  updated: number;
+}
+
+/**
+ * Moves staged rows numbered in (fromN, toN] into candles. `update` rewrites a stored candle only
+ * when a value differs (so re-importing the same file reports them skipped, not updated); `ignore`
+ * keeps stored candles; `error` uses a plain INSERT, so a candle written concurrently since the
+ * pre-check fails the batch. Inserted vs updated comes from xmax = 0 (a fresh tuple), counted in SQL.
+ */
+export async function mergeStaged(
+  tx: Queryable,
+  st: Staging,
+  interval: Interval,
+  onConflict: OnConflict,
+  fromN: number,
+  toN: number,
+): Promise<MergedRange[]> {
+  const cols = ['open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'];
+  const conflict =
+    onConflict === 'update'
+      ? `ON CONFLICT (asset_id, "interval", ts) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+         WHERE (${cols.map((c) => `candles.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')})`
+      : onConflict === 'ignore'
+        ? 'ON CONFLICT (asset_id, "interval", ts) DO NOTHING'
+        : '';
+  const r = await tx.query<MergedRange>(
+    `WITH w AS (
+       INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap)
+       SELECT m.asset_id, s.ts, $1::candle_interval, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
+       FROM ${st.table} s JOIN ${st.assets} m USING (symbol)
+       WHERE s.n > $2 AND s.n <= $3
+       ${conflict}
+       RETURNING asset_id, ts, (xmax = 0) AS fresh)
+     SELECT asset_id, min(ts) AS "from", max(ts) AS "to",
+            count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated
+     FROM w GROUP BY asset_id`,
+    [interval, fromN, toN],
+  );
+  return r.rows;
+}
+
+// ---------------------------------------------------------------- direct writes
+
+/** Plain multi-row INSERT of validated candles for one asset (small writes, demo data, benchmarks' naive path). */
+export async function insertCandlesValues(q: Queryable, assetId: string, interval: Interval, rows: readonly ValidCandle[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const params: unknown[] = [assetId, interval];
+  const values = rows.map((r) => {
+    const base = params.length;
+    params.push(new Date(r.ts).toISOString(), r.open, r.high, r.low, r.close, r.volume, r.trades, r.vwap);
+    return `($1, $${base + 1}, $2, ${[2, 3, 4, 5, 6, 7, 8].map((i) => `$${base + i}`).join(', ')})`;
+  });
+  const res = await q.query(
+    `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap) VALUES ${values.join(', ')}
+     ON CONFLICT (asset_id, "interval", ts) DO NOTHING`,
+    params,
+  );
+  return res.rowCount;
+}
+
+// ---------------------------------------------------------------- range reads
+
+export interface RangeQuery {
+  assetId: string;
+  interval: Interval;
+  from: Date;
+  to: Date;
+  limit: number;
+}
+
+export interface CandleRange {
+  interval: Interval;
+  /** Where the candles came from: stored rows, an aggregate view, or a rollup of a finer interval. */
+  source: { kind: 'stored' } | { kind: 'aggregate'; view: string } | { kind: 'rollup'; from_interval: Interval } | { kind: 'none' };
+  candles: Candle[];
+}
+
+const CANDLE_COLS = 'ts, open, high, low, close, volume, trades, vwap';
+
+async function hasStored(q: Queryable, assetId: string, interval: Interval): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = $2 LIMIT 1', [assetId, interval]);
+  return r.rows.length > 0;
+}
+
+/**
+ * The continuous aggregate that serves `interval`, if any: issue 3's table candle_aggregates
+ * (view_name, source_interval, target_interval) and views candles_<slug>. The one place that knows
+ * about aggregates; returns null while the table does not exist.
+ */
+export async function aggregateViewFor(q: Queryable, interval: Interval): Promise<string | null> {
+  const t = await q.query<{ t: string | null }>("SELECT to_regclass('candle_aggregates')::text AS t");
+  if (!t.rows[0].t) return null;
+  const r = await q.query<{ view_name: string }>(
+    `SELECT a.view_name FROM candle_aggregates a
+     WHERE a.target_interval::text = $1 AND to_regclass(a.view_name) IS NOT NULL LIMIT 1`,
+    [interval],
+  );
+  return r.rows[0]?.view_name ?? null;
+}
+
+/** SQL for the start of the bucket holding ts: weeks from Monday, months from the 1st, in UTC. */
+export function bucketSql(interval: Interval, col = 'ts'): string {
+  if (interval === '1M') return `date_trunc('month', ${col}, 'UTC')`;
+  const origin = interval === '1w' ? "'2000-01-03T00:00:00Z'" : "'2000-01-01T00:00:00Z'";
+  return `date_bin('${PG_INTERVAL[interval]}'::interval, ${col}, ${origin}::timestamptz)`;
+}
+
+/**
+ * Candles of one asset in [from, to): the stored ones of that interval; else an aggregate view for it;
+ * else a rollup of the finest stored interval that divides it (date_bin and array_agg, so it works
+ * without TimescaleDB too). A rollup's last bucket may be partial.
+ */
+export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleRange> {
+  const { assetId, interval, from, to, limit } = rq;
+  if (await hasStored(q, assetId, interval)) {
+    const r = await q.query<Candle>(
+      `SELECT ${CANDLE_COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts >= $3 AND ts < $4 ORDER BY ts LIMIT $5`,
+      [assetId, interval, from, to, limit],
+    );
+    return { interval, source: { kind: 'stored' }, candles: r.rows };
+  }
+  const view = await aggregateViewFor(q, interval);
+  if (view) {
+    const r = await q.query<Candle>(
+      `SELECT ${CANDLE_COLS} FROM ${view} WHERE asset_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4`,
+      [assetId, from, to, limit],
+    );
+    if (r.rows.length > 0) return { interval, source: { kind: 'aggregate', view }, candles: r.rows };
+  }
+  const finer = INTERVALS.filter((i) => divides(i, interval));
+  for (const fine of finer) {
+    if (!(await hasStored(q, assetId, fine))) continue;
+    const b = bucketSql(interval);
+    const r = await q.query<Candle>(
+      `SELECT bucket AS ts,
+              (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low,
+              (array_agg(close ORDER BY ts DESC))[1] AS close, sum(volume) AS volume,
+              sum(trades)::float8 AS trades,
+              sum(vwap * volume) FILTER (WHERE vwap IS NOT NULL) / NULLIF(sum(volume) FILTER (WHERE vwap IS NOT NULL), 0) AS vwap
+       FROM (SELECT ${b} AS bucket, * FROM candles
+             WHERE asset_id = $1 AND "interval" = $2 AND ts >= ${bucketSql(interval, '$3::timestamptz')} AND ts < $4) c
+       GROUP BY bucket ORDER BY bucket LIMIT $5`,
+      [assetId, fine, from, to, limit],
+    );
+    return { interval, source: { kind: 'rollup', from_interval: fine }, candles: r.rows };
+  }
+  return { interval, source: { kind: 'none' }, candles: [] };
+}

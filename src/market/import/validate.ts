@@ -1,0 +1,105 @@
+/**
+ * Row validation for candle imports (CSV and JSON share it). Each failure names a rule, so errors
+ * read "line 12: high_ge_max: ...". The checks mirror the database's candles_ohlc_valid and volume
+ * CHECKs so that a bad row is reported with its line instead of failing a whole COPY.
+ */
+import { isAligned, type Interval } from '../intervals.ts';
+import { parseTimestamp } from './timestamps.ts';
+
+export const RULES = {
+  missing: 'a required value is empty',
+  timestamp: 'the timestamp is not ISO-8601, YYYY-MM-DD or epoch seconds/ms',
+  aligned: 'the timestamp is not at the start of an interval bucket (UTC)',
+  finite: 'open, high, low, close, volume and vwap must be finite numbers',
+  low_le_open_close: 'low must be <= min(open, close)',
+  high_ge_open_close: 'high must be >= max(open, close)',
+  low_le_high: 'low must be <= high',
+  volume_nonneg: 'volume must be >= 0',
+  trades: 'trades must be a non-negative integer',
+  symbol: 'the row has no symbol (add a symbol column or pass --symbol)',
+  columns: 'the row does not have as many fields as the header',
+  duplicate: 'the same (asset, interval, ts) appears earlier in the input',
+  unknown_symbol: 'the symbol is not a known asset (pass --asset-type to create it)',
+  conflict: 'the candle already exists (--on-conflict error)',
+} as const;
+export type Rule = keyof typeof RULES;
+
+/** One input row as read: canonical field names to raw values. `line` is the 1-based line (CSV) or item index. */
+export interface RawCandle {
+  line: number;
+  symbol?: string | null;
+  ts?: string | number | null;
+  open?: string | number | null;
+  high?: string | number | null;
+  low?: string | number | null;
+  close?: string | number | null;
+  volume?: string | number | null;
+  trades?: string | number | null;
+  vwap?: string | number | null;
+  /** Set by the CSV reader when the row's field count differs from the header's. */
+  badColumns?: string;
+}
+
+export interface ValidCandle {
+  line: number;
+  symbol: string;
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  trades: number | null;
+  vwap: number | null;
+}
+
+export interface RowError {
+  line: number;
+  rule: Rule;
+  message: string;
+}
+
+export type Validation = { ok: true; candle: ValidCandle } | { ok: false; error: RowError };
+
+const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+function num(v: string | number): number {
+  return typeof v === 'number' ? v : Number(v.trim());
+}
+
+export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol?: string): Validation {
+  const line = raw.line;
+  const fail = (rule: Rule, message: string): Validation => ({ ok: false, error: { line, rule, message } });
+  if (raw.badColumns) return fail('columns', raw.badColumns);
+  const symbolRaw = empty(raw.symbol) ? defaultSymbol : String(raw.symbol).trim();
+  if (!symbolRaw) return fail('symbol', RULES.symbol);
+  for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) {
+    if (empty(raw[k])) return fail('missing', `${k} is empty`);
+  }
+  const ts = parseTimestamp(raw.ts as string | number);
+  if (ts === null) return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms`);
+  if (!isAligned(interval, ts)) return fail('aligned', `${new Date(ts).toISOString()} is not aligned to ${interval} (UTC)`);
+  const [open, high, low, close, volume] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) => num(raw[k] as string | number));
+  for (const [k, v] of [['open', open], ['high', high], ['low', low], ['close', close], ['volume', volume]] as const) {
+    if (!Number.isFinite(v)) return fail('finite', `${k} "${raw[k]}" is not a finite number`);
+  }
+  let vwap: number | null = null;
+  if (!empty(raw.vwap)) {
+    vwap = num(raw.vwap as string | number);
+    if (!Number.isFinite(vwap)) return fail('finite', `vwap "${raw.vwap}" is not a finite number`);
+  }
+  let trades: number | null = null;
+  if (!empty(raw.trades)) {
+    trades = num(raw.trades as string | number);
+    if (!Number.isSafeInteger(trades) || trades < 0) return fail('trades', `trades "${raw.trades}" is not a non-negative integer`);
+  }
+  if (low > high) return fail('low_le_high', `low ${low} > high ${high}`);
+  if (low > Math.min(open, close)) return fail('low_le_open_close', `low ${low} > min(open ${open}, close ${close})`);
+  if (high < Math.max(open, close)) return fail('high_ge_open_close', `high ${high} < max(open ${open}, close ${close})`);
+  if (volume < 0) return fail('volume_nonneg', `volume ${volume} < 0`);
+  return { ok: true, candle: { line, symbol: symbolRaw.toUpperCase(), ts, open, high, low, close, volume, trades, vwap } };
+}
+
+export function formatError(e: RowError, unit = 'line'): string {
+  return `${unit} ${e.line}: ${e.rule}: ${e.message}`;
+}

@@ -1,0 +1,245 @@
+/**
+ * The seed's six common queries as typed functions. Results equal the seed's SQL on the same data
+ * (test/market/queries.test.ts runs both). Where the seed scans every candle or signal to pick one
+ * row per asset (DISTINCT ON, ROW_NUMBER), these use LATERAL over assets, so each asset costs one
+ * index probe on candles_asset_id_interval_ts_key / signals_asset_id_ts_idx.
+ */
+import type { Queryable } from '../db/types.ts';
+import type { Interval } from './intervals.ts';
+
+/** The seed's SQL text, verbatim except for the placeholder values, for tests and benchmarks. */
+export const SEED_SQL = {
+  latestCandles: `SELECT ts, open, high, low, close, volume
+FROM candles
+WHERE asset_id = $1
+  AND interval = $2
+ORDER BY ts DESC
+LIMIT $3`,
+  latestIndicators: `SELECT 
+    a.symbol,
+    i.name,
+    i.value,
+    i.ts
+FROM indicators i
+JOIN assets a ON a.id = i.asset_id
+WHERE i.ts >= NOW() - INTERVAL '7 days'
+ORDER BY a.symbol, i.ts DESC`,
+  activeSignals: `SELECT 
+    a.symbol,
+    s.signal_type,
+    s.strength,
+    s.confidence,
+    s.rationale,
+    s.ts
+FROM signals s
+JOIN assets a ON a.id = s.asset_id
+WHERE s.is_active = 'true'
+ORDER BY s.ts DESC`,
+  latestSignals: `WITH ranked_signals AS (
+    SELECT 
+        s.*,
+        a.symbol,
+        ROW_NUMBER() OVER (PARTITION BY s.asset_id ORDER BY s.ts DESC) as rn
+    FROM signals s
+    JOIN assets a ON a.id = s.asset_id
+    WHERE s.is_active = 'true'
+)
+SELECT 
+    symbol,
+    signal_type,
+    strength,
+    confidence,
+    rationale,
+    ts
+FROM ranked_signals
+WHERE rn = 1
+ORDER BY ts DESC`,
+  priceStats: `SELECT 
+    a.symbol,
+    COUNT(*) as candle_count,
+    MIN(c.ts) as first_date,
+    MAX(c.ts) as last_date,
+    MIN(c.low) as all_time_low,
+    MAX(c.high) as all_time_high,
+    AVG(c.close) as avg_price
+FROM candles c
+JOIN assets a ON a.id = c.asset_id
+WHERE c.interval = '1d'
+GROUP BY a.symbol
+ORDER BY a.symbol`,
+  priceChanges: `WITH latest_prices AS (
+    SELECT DISTINCT ON (asset_id)
+        asset_id,
+        close as current_price,
+        ts as current_date
+    FROM candles
+    WHERE interval = '1d'
+    ORDER BY asset_id, ts DESC
+),
+previous_prices AS (
+    SELECT DISTINCT ON (c.asset_id)
+        c.asset_id,
+        c.close as previous_price
+    FROM candles c
+    JOIN latest_prices lp ON lp.asset_id = c.asset_id
+    WHERE c.interval = '1d'
+        AND c.ts < lp.current_date
+    ORDER BY c.asset_id, c.ts DESC
+)
+SELECT 
+    a.symbol,
+    lp.current_price,
+    pp.previous_price,
+    ROUND(((lp.current_price - pp.previous_price) / pp.previous_price * 100)::numeric, 2) as pct_change
+FROM latest_prices lp
+JOIN previous_prices pp ON pp.asset_id = lp.asset_id
+JOIN assets a ON a.id = lp.asset_id
+ORDER BY pct_change DESC`,
+} as const;
+
+export interface LatestCandle {
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** "Get Latest Candles for an Asset": newest first. */
+export async function latestCandles(q: Queryable, p: { assetId: string; interval: Interval; limit: number }): Promise<LatestCandle[]> {
+  const r = await q.query<LatestCandle>(
+    `SELECT ts, open, high, low, close, volume FROM candles
+     WHERE asset_id = $1 AND "interval" = $2 ORDER BY ts DESC LIMIT $3`,
+    [p.assetId, p.interval, p.limit],
+  );
+  return r.rows;
+}
+
+export interface IndicatorRow {
+  symbol: string;
+  name: string;
+  value: number | null;
+  ts: Date;
+}
+
+export interface Paging {
+  limit?: number;
+  offset?: number;
+}
+
+function pageSql(p: Paging, next: number): { sql: string; params: number[] } {
+  if (p.limit === undefined) return { sql: '', params: [] };
+  return { sql: ` LIMIT $${next} OFFSET $${next + 1}`, params: [p.limit, p.offset ?? 0] };
+}
+
+/** "Get Latest Indicators": everything computed in the last `days` days, by symbol then newest first. */
+export async function latestIndicators(q: Queryable, p: { days: number } & Paging): Promise<IndicatorRow[]> {
+  const page = pageSql(p, 2);
+  const r = await q.query<IndicatorRow>(
+    `SELECT a.symbol, i.name, i.value, i.ts FROM indicators i JOIN assets a ON a.id = i.asset_id
+     WHERE i.ts >= now() - make_interval(days => $1) ORDER BY a.symbol, i.ts DESC, i.name${page.sql}`,
+    [p.days, ...page.params],
+  );
+  return r.rows;
+}
+
+export async function countLatestIndicators(q: Queryable, p: { days: number }): Promise<number> {
+  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM indicators WHERE ts >= now() - make_interval(days => $1)', [p.days]);
+  return r.rows[0].n;
+}
+
+export interface SignalRow {
+  symbol: string;
+  signal_type: string;
+  strength: number;
+  confidence: number;
+  rationale: string;
+  ts: Date;
+}
+
+/** "Get Active Signals": newest first. */
+export async function activeSignals(q: Queryable, p: Paging = {}): Promise<SignalRow[]> {
+  const page = pageSql(p, 1);
+  const r = await q.query<SignalRow>(
+    `SELECT a.symbol, s.signal_type::text AS signal_type, s.strength, s.confidence, s.rationale, s.ts
+     FROM signals s JOIN assets a ON a.id = s.asset_id WHERE s.is_active ORDER BY s.ts DESC, s.id DESC${page.sql}`,
+    page.params,
+  );
+  return r.rows;
+}
+
+export async function countActiveSignals(q: Queryable): Promise<number> {
+  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM signals WHERE is_active');
+  return r.rows[0].n;
+}
+
+/**
+ * "Get Latest Signal Per Asset": the newest active signal of each asset. Among signals sharing the
+ * newest ts (several strategies), the seed's ROW_NUMBER picks any one; this picks the highest id.
+ */
+export async function latestSignals(q: Queryable): Promise<SignalRow[]> {
+  const r = await q.query<SignalRow>(
+    `SELECT a.symbol, s.signal_type::text AS signal_type, s.strength, s.confidence, s.rationale, s.ts
+     FROM assets a
+     CROSS JOIN LATERAL (
+       SELECT signal_type, strength, confidence, rationale, ts FROM signals
+       WHERE asset_id = a.id AND is_active ORDER BY ts DESC, id DESC LIMIT 1) s
+     ORDER BY s.ts DESC, a.symbol`,
+  );
+  return r.rows;
+}
+
+export interface PriceStats {
+  symbol: string;
+  exchange: string | null;
+  candle_count: number;
+  first_date: Date;
+  last_date: Date;
+  all_time_low: number;
+  all_time_high: number;
+  avg_price: number;
+}
+
+/**
+ * "Price Statistics by Asset". Aggregates per asset first, then joins assets. The seed groups by
+ * symbol alone, which would merge two assets sharing a symbol on different exchanges; this keeps
+ * them apart (and adds the exchange). With unique symbols the results are the same.
+ */
+export async function priceStats(q: Queryable, p: { interval: Interval }): Promise<PriceStats[]> {
+  const r = await q.query<PriceStats>(
+    `SELECT a.symbol, a.exchange, c.candle_count, c.first_date, c.last_date, c.all_time_low, c.all_time_high, c.avg_price
+     FROM (SELECT asset_id, count(*)::int AS candle_count, min(ts) AS first_date, max(ts) AS last_date,
+                  min(low) AS all_time_low, max(high) AS all_time_high, avg(close) AS avg_price
+           FROM candles WHERE "interval" = $1 GROUP BY asset_id) c
+     JOIN assets a ON a.id = c.asset_id
+     ORDER BY a.symbol, a.exchange NULLS FIRST`,
+    [p.interval],
+  );
+  return r.rows;
+}
+
+export interface PriceChange {
+  symbol: string;
+  current_price: number;
+  previous_price: number;
+  /** null when the previous close is 0 (the seed's SQL fails with division by zero there). */
+  pct_change: number | null;
+}
+
+/**
+ * "Recent Price Changes": last close vs the one before, per asset with at least two candles,
+ * biggest gain first. Two index probes per asset instead of the seed's two DISTINCT ON scans.
+ */
+export async function priceChanges(q: Queryable, p: { interval: Interval }): Promise<PriceChange[]> {
+  const r = await q.query<PriceChange>(
+    `SELECT a.symbol, lp.close AS current_price, pp.close AS previous_price,
+            round(((lp.close - pp.close) / NULLIF(pp.close, 0) * 100)::numeric, 2) AS pct_change
+     FROM assets a
+     CROSS JOIN LATERAL (SELECT ts, close FROM candles WHERE asset_id = a.id AND "interval" = $1 ORDER BY ts DESC LIMIT 1) lp
+     CROSS JOIN LATERAL (SELECT close FROM candles WHERE asset_id = a.id AND "interval" = $1 AND ts < lp.ts ORDER BY ts DESC LIMIT 1) pp
+     ORDER BY pct_change DESC, a.symbol`,
+    [p.interval],
+  );
+  return r.rows;
+}
