@@ -15,6 +15,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { adminDbRoutes } from './routes/admin-db.ts';
 
 export interface AppOptions {
   db: Database;
@@ -86,5 +87,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes);
+  await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   return app;
 }
