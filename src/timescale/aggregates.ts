@@ -117,7 +117,10 @@ WITH NO DATA`,
     });
     let refreshed = false;
     if (opts.refresh !== false) {
-      await refreshAggregate(db, view);
+      // Only whole buckets: the current one stays with real-time aggregation, so candles that
+      // arrive for it show at once (a materialized bucket would wait for the next policy run).
+      const end = await db.query<{ b: Date }>('SELECT time_bucket($1::interval, now()) AS b', [PG_INTERVAL[target]]);
+      await refreshAggregate(db, view, undefined, end.rows[0].b.toISOString());
       refreshed = true;
     }
     results.push({ view_name: view, source_interval: source, target_interval: target, created: true, refresh_job_id: jobId, refreshed });
