@@ -72,10 +72,16 @@ export async function findPolicy(q: Queryable, procName: string, relation: strin
 export async function listJobs(db: Database | Queryable, opts: { backend?: Database['backend'] } = {}): Promise<JobInfo[]> {
   await requireTimescale(db, 'jobs');
   const backend = opts.backend ?? ('backend' in db ? db.backend : 'embedded');
+  // initial_start exists in the jobs view since TimescaleDB 2.9: the catalog says whether to use it.
+  const hasInitialStart = (
+    await db.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = 'timescaledb_information' AND table_name = 'jobs' AND column_name = 'initial_start'",
+    )
+  ).rows.length > 0;
   const r = await db.query<JobInfo & { server_next_start: Date | null; stats_started: Date | null; stats_finished: Date | null; stats_status: string | null }>(
     `SELECT ${JOB_COLUMNS},
             CASE WHEN NOT j.scheduled THEN NULL
-                 WHEN r.job_id IS NULL THEN coalesce(j.initial_start, now())
+                 WHEN r.job_id IS NULL THEN coalesce(${hasInitialStart ? 'j.initial_start' : 'NULL::timestamptz'}, now())
                  WHEN r.succeeded THEN r.started_at + j.schedule_interval
                  ELSE coalesce(r.finished_at, r.started_at) + least(j.retry_period, j.schedule_interval) END AS next_start,
             j.next_start AS server_next_start,
