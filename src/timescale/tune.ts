@@ -54,6 +54,16 @@ export function machineDefaults(): TuneInput {
   return { memoryBytes: os.totalmem(), cpus: os.availableParallelism(), maxConnections: 100 };
 }
 
+/** What the user gave (--memory 16GB, --cpus, --max-connections), the rest from this machine. */
+export function tuneInput(opts: { memory?: string; cpus?: number; maxConnections?: number }): TuneInput {
+  const d = machineDefaults();
+  return {
+    memoryBytes: opts.memory ? parseMemory(opts.memory) : d.memoryBytes,
+    cpus: opts.cpus ?? d.cpus,
+    maxConnections: opts.maxConnections ?? d.maxConnections,
+  };
+}
+
 export function recommend(input: TuneInput): Setting[] {
   const { memoryBytes: mem, cpus, maxConnections: conns } = input;
   if (!Number.isInteger(cpus) || cpus < 1) throw new UserError(`--cpus must be a positive integer, got ${cpus}`);

@@ -21,7 +21,7 @@ import { DEFAULT_DROP_AFTER, addRetentionPolicy, removeRetentionPolicy, retentio
 import { createAggregates, dropAggregate, listAggregates, parseTargets, refreshAggregate } from '../../timescale/aggregates.ts';
 import { jobHistory, listJobs, runDueJobs, runJob } from '../../timescale/jobs.ts';
 import { runDoctor } from '../../timescale/doctor.ts';
-import { applySettings, machineDefaults, parseMemory, recommend, type TuneInput } from '../../timescale/tune.ts';
+import { applySettings, recommend, tuneInput } from '../../timescale/tune.ts';
 import { analyze, relationSizes, slowQueries } from '../../timescale/monitor.ts';
 
 const tags = ['admin: database'];
@@ -37,10 +37,7 @@ function paginate<T>(items: T[], page: { limit: number; offset: number }) {
   return { items: items.slice(page.offset, page.offset + page.limit), limit: page.limit, offset: page.offset, total: items.length };
 }
 
-function tuneInput(q: z.infer<typeof tuneQuery>): TuneInput {
-  const d = machineDefaults();
-  return { memoryBytes: q.memory ? parseMemory(q.memory) : d.memoryBytes, cpus: q.cpus ?? d.cpus, maxConnections: q.max_connections };
-}
+const fromQuery = (q: z.infer<typeof tuneQuery>) => tuneInput({ memory: q.memory, cpus: q.cpus, maxConnections: q.max_connections });
 
 export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('preHandler', requireAdmin);
@@ -168,7 +165,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => jobHistory(app.db, { jobId: req.query.job_id, limit: req.query.limit, offset: req.query.offset }),
   );
 
-  app.post('/jobs/run-due', { schema: { tags, security, summary: 'run the due policy jobs once (embedded database)' } }, async () => runDueJobs(app.db, 'manual'));
+  app.post('/jobs/run-due', { schema: { tags, security, summary: 'run the due policy jobs once (embedded database)' } }, async () => runDueJobs(app.db, 'schedule'));
 
   app.post(
     '/jobs/:id/run',
@@ -177,16 +174,16 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get('/doctor', { schema: { tags, security, summary: 'the tm doctor report', querystring: tuneQuery } }, async (req) =>
-    runDoctor(app.db, { tune: tuneInput(req.query) }),
+    runDoctor(app.db, { tune: fromQuery(req.query) }),
   );
 
   app.get('/tune', { schema: { tags, security, summary: "timescaledb-tune's advice for a machine", querystring: tuneQuery } }, async (req) => {
-    const input = tuneInput(req.query);
+    const input = fromQuery(req.query);
     return { input, settings: recommend(input) };
   });
 
   app.post('/tune/apply', { schema: { tags, security, summary: 'ALTER SYSTEM the advice on the server and reload', body: tuneQuery.default({ max_connections: 100 }) } }, async (req) =>
-    applySettings(app.db, recommend(tuneInput(req.body))),
+    applySettings(app.db, recommend(fromQuery(req.body))),
   );
 
   app.post('/analyze', { schema: { tags, security, summary: 'ANALYZE one table or all', body: z.object({ table: identifier.optional() }).default({}) } }, async (req) =>

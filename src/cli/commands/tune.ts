@@ -1,18 +1,18 @@
 /** tm tune: timescaledb-tune's advice for a machine, as postgresql.conf lines or ALTER SYSTEM; --apply on a server. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { applySettings, formatConf, formatSql, machineDefaults, parseMemory, recommend, type TuneInput } from '../../timescale/tune.ts';
+import { applySettings, formatConf, formatSql, recommend, tuneInput as fromOptions, type TuneInput } from '../../timescale/tune.ts';
 import { withDatabase } from '../context.ts';
 import { printer, table } from '../output.ts';
 import { intOption } from '../options.ts';
 
+/** The --memory, --cpus and --max-connections options (shared with tm doctor). */
 export function tuneInput(opts: { memory?: string; cpus?: string; maxConnections?: string }): TuneInput {
-  const d = machineDefaults();
-  return {
-    memoryBytes: opts.memory ? parseMemory(opts.memory) : d.memoryBytes,
-    cpus: opts.cpus ? intOption(opts.cpus, '--cpus', 1, 4096) : d.cpus,
-    maxConnections: opts.maxConnections ? intOption(opts.maxConnections, '--max-connections', 1, 262143) : d.maxConnections,
-  };
+  return fromOptions({
+    memory: opts.memory,
+    cpus: opts.cpus ? intOption(opts.cpus, '--cpus', 1, 4096) : undefined,
+    maxConnections: opts.maxConnections ? intOption(opts.maxConnections, '--max-connections', 1, 262143) : undefined,
+  });
 }
 
 export function registerTune(program: Command): void {
