@@ -114,6 +114,13 @@ async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
     const name = `job ${j.job_id} (${j.proc_name} on ${j.hypertable})`;
     if (j.last_run_succeeded === false) {
       add({ check: name, status: 'problem', detail: `last run ${j.last_run_started_at?.toISOString() ?? '?'} failed: ${j.last_run_error ?? 'unknown error'}`, fix: `look at the error, then retry: tm jobs run ${j.job_id}` });
+    } else if (j.last_run_started_at && j.last_run_succeeded === null && j.last_run_source === 'tm') {
+      add({
+        check: name,
+        status: 'warning',
+        detail: `the run started ${j.last_run_started_at.toISOString()} never finished (interrupted, or still running)`,
+        fix: `if nothing is running it, run it again: tm jobs run ${j.job_id}`,
+      });
     } else if (!j.scheduled) {
       add({ check: name, status: 'warning', detail: 'paused (scheduled = false)', fix: `SELECT alter_job(${j.job_id}, scheduled => true);` });
     } else if (db.backend === 'embedded' && j.next_start && now - j.next_start.getTime() > 60 * 60_000) {

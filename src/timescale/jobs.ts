@@ -11,6 +11,9 @@ import { relationExists, requireTimescale } from './require.ts';
 
 export type Trigger = 'schedule' | 'manual';
 
+/** Runs older than this are deleted from job_runs when due jobs are run. */
+export const HISTORY_DAYS = 90;
+
 export interface PolicyJob {
   job_id: number;
   proc_name: string;
@@ -162,6 +165,8 @@ export async function runDueJobs(db: Database, trigger: Trigger = 'manual', at?:
   if (db.backend === 'server') {
     return { ran: [], failed: [], note: "nothing run: on a server TimescaleDB's background workers run the jobs on schedule (use tm jobs run ID to run one now)" };
   }
+  // tm's history is kept 90 days (TimescaleDB keeps its own a month): enough for doctor and people.
+  await db.query(`DELETE FROM job_runs WHERE started_at < now() - interval '${HISTORY_DAYS} days'`);
   const due = await dueJobs(db, at);
   const result: RunDueResult = { ran: [], failed: [] };
   for (const j of due) {

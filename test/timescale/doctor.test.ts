@@ -72,6 +72,17 @@ describe('doctor and hypertable ensure [embedded]', () => {
     assert.deepEqual(await sumsOf(), sums);
   });
 
+  test('doctor warns about a run that never finished', async () => {
+    const { job_id } = await addCompressionPolicy(db, '7d');
+    await db.query(
+      `INSERT INTO job_runs (job_id, proc_name, hypertable, started_at, "trigger") VALUES ($1, 'policy_compression', 'candles', now(), 'schedule')`,
+      [job_id],
+    );
+    const check = (await runDoctor(db)).checks.find((c) => c.check.startsWith(`job ${job_id} `))!;
+    assert.equal(check.status, 'warning');
+    assert.match(check.detail, /never finished/);
+  });
+
   test('doctor reports a failed policy run as a problem with the retry command', async () => {
     const { job_id } = await addCompressionPolicy(db, '7d');
     await db.query(`UPDATE _timescaledb_config.bgw_job SET config = jsonb_set(config, '{hypertable_id}', '999999') WHERE id = $1`, [job_id]);

@@ -257,6 +257,21 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
     assert.equal(h.items[0].succeeded, true);
   });
 
+  test('running the due jobs deletes tm history older than 90 days', async () => {
+    const [jobId] = await jobIds(db, 'policy_compression');
+    await db.query(
+      `INSERT INTO job_runs (job_id, proc_name, hypertable, started_at, finished_at, succeeded, "trigger")
+       VALUES ($1, 'policy_compression', 'candles', now() - interval '91 days', now() - interval '91 days', true, 'schedule'),
+              ($1, 'policy_compression', 'candles', now() - interval '89 days', now() - interval '89 days', true, 'schedule')`,
+      [jobId],
+    );
+    const old = async () =>
+      (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM job_runs WHERE started_at < now() - interval '80 days'")).rows[0].n;
+    assert.equal(await old(), 2);
+    await runDueJobs(db, 'schedule');
+    assert.equal(await old(), 1);
+  });
+
   test('run of an unknown job is a clear error', async () => {
     await assert.rejects(runJob(db, 424242), /job 424242 does not exist/);
   });
