@@ -168,7 +168,9 @@ export async function refreshAggregate(db: Database, name: string, from?: string
   try {
     await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [`public.${view}`, start, end]);
   } catch (err) {
-    throw new UserError(`refreshing ${view} failed: ${errorMessage(err)}`);
+    const msg = errorMessage(err);
+    const hint = /too small/.test(msg) ? ' (the window must span at least one whole bucket of the aggregate)' : '';
+    throw new UserError(`refreshing ${view} failed: ${msg}${hint}`);
   }
   return { view_name: view, from: start, to: end };
 }

@@ -83,7 +83,7 @@ export async function listJobs(db: Database | Queryable, opts: { backend?: Datab
   ).rows.length > 0;
   const r = await db.query<JobInfo & { server_next_start: Date | null; stats_started: Date | null; stats_finished: Date | null; stats_status: string | null }>(
     `SELECT ${JOB_COLUMNS},
-            CASE WHEN NOT j.scheduled THEN NULL
+            CASE WHEN NOT j.scheduled OR j.hypertable_name IS NULL THEN NULL -- tm schedules policies only
                  WHEN r.job_id IS NULL THEN coalesce(${hasInitialStart ? 'j.initial_start' : 'NULL::timestamptz'}, now())
                  WHEN r.succeeded THEN r.started_at + j.schedule_interval
                  ELSE coalesce(r.finished_at, r.started_at) + least(j.retry_period, j.schedule_interval) END AS next_start,
