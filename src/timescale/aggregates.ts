@@ -9,7 +9,7 @@
  */
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError, errorMessage } from '../errors.ts';
-import { INTERVAL_SLUG, PG_INTERVAL, divides, parseInterval, type Interval } from '../market/intervals.ts';
+import { INTERVAL_SLUG, PG_INTERVAL, divides, intervalMs, parseInterval, type Interval } from '../market/intervals.ts';
 import { findPolicy } from './jobs.ts';
 import { requireHypertable } from './hypertables.ts';
 import { requireTimescale, versionAtLeast } from './require.ts';
@@ -30,6 +30,8 @@ export type CreateResult = {
   view_name: string;
   source_interval: Interval;
   target_interval: Interval;
+  /** The aggregate this one reads (hierarchical), or null when it reads the base candles. */
+  built_on: string | null;
   created: boolean;
   refresh_job_id: number | null;
   refreshed: boolean;
@@ -39,15 +41,20 @@ export function aggregateViewName(target: Interval): string {
   return `candles_${INTERVAL_SLUG[target]}`;
 }
 
-/** The SELECT of a rollup: exported so tests and docs compare against the same definition. */
-export function rollupSelect(source: Interval, target: Interval): string {
+/**
+ * The SELECT of a rollup, over the base candles of `source` or, hierarchically, over the aggregate
+ * `parent` (whose buckets divide the target's). The same formulas work on both: a parent bucket's
+ * vwap times its volume is the sum it was made of, and a parent bucket has a null vwap only when
+ * its volume is 0.
+ */
+export function rollupSelect(source: Interval, target: Interval, parent?: string): string {
   const bucket = `time_bucket(INTERVAL '${PG_INTERVAL[target]}', ts)`;
   return `SELECT asset_id, ${bucket} AS ts,
        first(open, ts) AS open, max(high) AS high, min(low) AS low, last(close, ts) AS close,
        sum(volume) AS volume, sum(trades) AS trades,
        sum(coalesce(vwap, close) * volume) / nullif(sum(volume), 0) AS vwap
-  FROM candles
- WHERE "interval" = '${source}'
+  FROM ${parent ? `public.${parent}` : `candles
+ WHERE "interval" = '${source}'`}
  GROUP BY asset_id, ${bucket}`;
 }
 
@@ -79,7 +86,7 @@ export async function createAggregates(
   db: Database,
   fromText: string,
   targets: Interval[],
-  opts: { refresh?: boolean } = {},
+  opts: { refresh?: boolean; hierarchical?: boolean } = {},
 ): Promise<CreateResult[]> {
   const version = await requireTimescale(db, 'continuous aggregates');
   await requireHypertable(db);
@@ -88,8 +95,13 @@ export async function createAggregates(
     if (!divides(source, t)) throw new UserError(`cannot roll ${source} candles up into ${t}: ${t} buckets are not whole numbers of ${source} buckets`);
     if (t === '1M' && !versionAtLeast(version, 2, 8)) throw new UserError(`monthly continuous aggregates need TimescaleDB 2.8 or later (installed: ${version})`);
   }
+  if (opts.hierarchical && !versionAtLeast(version, 2, 9)) {
+    throw new UserError(`hierarchical continuous aggregates need TimescaleDB 2.9 or later (installed: ${version}); create them without --hierarchical`);
+  }
+  // Finer targets first, so that a hierarchical one can read an aggregate made in the same call.
+  const ordered = opts.hierarchical ? [...targets].sort((a, b) => intervalMs(a) - intervalMs(b)) : targets;
   const results: CreateResult[] = [];
-  for (const target of targets) {
+  for (const target of ordered) {
     const view = aggregateViewName(target);
     const existing = await db.query<{ source: Interval }>('SELECT source_interval::text AS source FROM candle_aggregates WHERE target_interval = $1', [target]);
     if (existing.rows[0]) {
@@ -97,15 +109,16 @@ export async function createAggregates(
         throw new UserError(`${view} already rolls up ${existing.rows[0].source} candles. Fix: tm aggregates drop ${view}, then create it from ${source}`, 409);
       }
       const job = await findPolicy(db, 'policy_refresh_continuous_aggregate', view);
-      results.push({ view_name: view, source_interval: source, target_interval: target, created: false, refresh_job_id: job?.job_id ?? null, refreshed: false });
+      results.push({ view_name: view, source_interval: source, target_interval: target, built_on: null, created: false, refresh_job_id: job?.job_id ?? null, refreshed: false });
       continue;
     }
     const taken = await db.query<{ ok: boolean }>("SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok", [view]);
     if (taken.rows[0].ok) throw new UserError(`a relation named ${view} exists and is not a registered aggregate: drop or rename it first`, 409);
+    const parent = opts.hierarchical ? await coarsestParent(db, source, target) : null;
     const jobId = await db.transaction(async (tx) => {
       await tx.exec(
         `CREATE MATERIALIZED VIEW public.${view} WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
-${rollupSelect(source, target)}
+${rollupSelect(source, target, parent ?? undefined)}
 WITH NO DATA`,
       );
       const job = await tx.query<{ id: number }>(
@@ -123,9 +136,20 @@ WITH NO DATA`,
       await refreshAggregate(db, view, undefined, end.rows[0].b.toISOString());
       refreshed = true;
     }
-    results.push({ view_name: view, source_interval: source, target_interval: target, created: true, refresh_job_id: jobId, refreshed });
+    results.push({ view_name: view, source_interval: source, target_interval: target, built_on: parent, created: true, refresh_job_id: jobId, refreshed });
   }
   return results;
+}
+
+/** The registered aggregate of the same source with the coarsest buckets that divide `target`'s. */
+async function coarsestParent(q: Queryable, source: Interval, target: Interval): Promise<string | null> {
+  const r = await q.query<{ view: string; target: Interval }>(
+    `SELECT view_name AS view, target_interval::text AS target FROM candle_aggregates
+      WHERE source_interval = $1 AND to_regclass(format('public.%I', view_name)) IS NOT NULL`,
+    [source],
+  );
+  const fits = r.rows.filter((a) => divides(a.target, target)).sort((a, b) => intervalMs(b.target) - intervalMs(a.target));
+  return fits[0]?.view ?? null;
 }
 
 export async function listAggregates(q: Queryable): Promise<AggregateInfo[]> {
@@ -179,6 +203,16 @@ export async function refreshAggregate(db: Database, name: string, from?: string
 export async function dropAggregate(db: Database, name: string): Promise<{ view_name: string; dropped: boolean }> {
   await requireTimescale(db, 'continuous aggregates');
   const view = await registered(db, name);
+  // Aggregates built on this one (hierarchical) must go first: say which.
+  const defs = await db.query<{ v: string; def: string }>(
+    `SELECT a.view_name AS v, ca.view_definition AS def
+       FROM candle_aggregates a
+       JOIN timescaledb_information.continuous_aggregates ca ON ca.view_schema = 'public' AND ca.view_name = a.view_name
+      WHERE a.view_name <> $1`,
+    [view],
+  );
+  const readers = defs.rows.filter((d) => new RegExp(`\\bFROM\\s+(public\\.)?"?${view}"?(\\s|$|\\))`, 'i').test(d.def)).map((d) => d.v);
+  if (readers.length > 0) throw new UserError(`${view} is read by ${readers.join(', ')}: drop ${readers.length > 1 ? 'them' : 'it'} first`, 409);
   await db.transaction(async (tx) => {
     await tx.exec(`DROP MATERIALIZED VIEW IF EXISTS public."${view.replace(/"/g, '""')}"`);
     await tx.query('DELETE FROM candle_aggregates WHERE view_name = $1', [view]);

@@ -115,3 +115,36 @@ describe('continuous aggregates [embedded]', () => {
     await assert.rejects(dropAggregate(db, 'candles_4h'), /not an aggregate/);
   });
 });
+
+describe('hierarchical continuous aggregates [embedded]', () => {
+  let db: EmbeddedDatabase;
+  const targets: Interval[] = ['1M', '1d', '1h', '5m', '1w'];
+  before(async () => {
+    db = await embeddedDb();
+    await insertAssets(db, 2);
+    await insertCandles(db, { interval: '1m', step: '1 minute', from: "date_trunc('minute', now()) - interval '35 days'", to: "date_trunc('minute', now())" });
+  });
+  after(async () => db.close());
+
+  test('each view reads the coarsest finer one and still equals the direct query', async () => {
+    const rows = await createAggregates(db, '1m', targets, { hierarchical: true });
+    assert.deepEqual(
+      rows.map((r) => [r.view_name, r.built_on]),
+      [['candles_5min', null], ['candles_1h', 'candles_5min'], ['candles_1d', 'candles_1h'], ['candles_1w', 'candles_1d'], ['candles_1mon', 'candles_1d']],
+    );
+    await insertCandles(db, { interval: '1m', step: '1 minute', from: "(SELECT max(ts) FROM candles) + interval '1 minute'", to: "(SELECT max(ts) FROM candles) + interval '2 minutes'" });
+    for (const t of targets) {
+      const view = (await findAggregate(db, t))!;
+      assert.equal(view.source, '1m');
+      assert.deepEqual(await fromView(db, view.view), await direct(db, t), view.view);
+    }
+  });
+
+  test('an aggregate others read cannot be dropped before them', async () => {
+    await assert.rejects(dropAggregate(db, 'candles_1d'), /candles_1d is read by candles_1w, candles_1mon: drop them first|candles_1d is read by candles_1mon, candles_1w: drop them first/);
+    await dropAggregate(db, 'candles_1w');
+    await dropAggregate(db, 'candles_1mon');
+    await dropAggregate(db, 'candles_1d');
+    assert.equal(await findAggregate(db, '1d'), null);
+  });
+});

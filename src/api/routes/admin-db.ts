@@ -128,11 +128,15 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
           from: z.enum(INTERVALS).default('1m'),
           to: z.array(z.enum(INTERVALS)).min(1),
           refresh: z.boolean().default(true),
+          hierarchical: z.boolean().default(false),
         }),
       },
     },
     async (req, reply) => {
-      const rows = await createAggregates(app.db, req.body.from, parseTargets(req.body.to), { refresh: req.body.refresh });
+      const rows = await createAggregates(app.db, req.body.from, parseTargets(req.body.to), {
+        refresh: req.body.refresh,
+        hierarchical: req.body.hierarchical,
+      });
       return reply.status(rows.some((r) => r.created) ? 201 : 200).send({ items: rows });
     },
   );

@@ -12,11 +12,12 @@ export function registerAggregates(program: Command): void {
     .option('--from <interval>', 'stored source interval', '1m')
     .option('--to <intervals>', 'comma-separated target intervals', '5m,15m,1h,4h,1d')
     .option('--no-refresh', 'do not materialize now (real-time aggregation still answers queries)')
+    .option('--hierarchical', 'build each aggregate on the coarsest finer one (e.g. 1d on 1h) instead of the base candles (TimescaleDB 2.9+)')
     .option('--json', 'output JSON')
-    .action(async (opts: { from: string; to: string; refresh: boolean; json?: boolean }) => {
+    .action(async (opts: { from: string; to: string; refresh: boolean; hierarchical?: boolean; json?: boolean }) => {
       const targets = parseTargets(opts.to);
       await withDatabase(async (db) => {
-        const rows = await createAggregates(db, opts.from, targets, { refresh: opts.refresh });
+        const rows = await createAggregates(db, opts.from, targets, { refresh: opts.refresh, hierarchical: !!opts.hierarchical });
         printer(!!opts.json).data(rows, () => table(rows));
       });
     });
