@@ -23,6 +23,7 @@ import { watchlistRoutes } from './routes/watchlists.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
+import { adminDbRoutes } from './routes/admin-db.ts';
 
 export interface AppOptions {
   db: Database;
@@ -130,5 +131,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(assetRoutes);
   await app.register(candleRoutes);
   await app.register(queryRoutes);
+  await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   return app;
 }

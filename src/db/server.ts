@@ -1,6 +1,6 @@
 /**
  * Server backend: node-postgres pool against PostgreSQL (+ TimescaleDB when installed).
- * TLS follows the URL's sslmode as libpq does; the session time zone is UTC.
+ * TLS follows the URL's sslmode as libpq does; the session time zone is UTC (a startup option, see url.ts).
  */
 import pg from 'pg';
 import { from as copyFromStream } from 'pg-copy-streams';
@@ -63,7 +63,6 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
   const notices = new NoticeHub();
   pool.on('connect', (client) => {
     client.on('notice', (n) => notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' }));
-    client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
   });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined);

@@ -58,6 +58,9 @@ export function poolConfigFromUrl(url: string): pg.PoolConfig {
     database: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
     ssl: sslOptions(u.searchParams),
     application_name: u.searchParams.get('application_name') ?? 'trading-manager',
+    // Sessions in UTC from the first statement. A URL's own options= wins (PgBouncer users may need
+    // options= empty, since it refuses unknown startup parameters).
+    options: u.searchParams.get('options') ?? '-c TimeZone=UTC',
     connectionTimeoutMillis: Number(u.searchParams.get('connect_timeout') ?? 10) * 1000,
   };
 }

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { forEachBackend } from '../helpers/backends.ts';
+import { Migrator } from '../../src/db/migrate/migrator.ts';
 import type { Database } from '../../src/db/types.ts';
 
 forEachBackend('GET /health', (open, backend) => {

@@ -13,9 +13,6 @@ import { Migrator, MigrationError } from '../../src/db/migrate/migrator.ts';
 import { splitSql } from '../../src/db/migrate/split-sql.ts';
 import type { Database } from '../../src/db/types.ts';
 
-/** The newest real revision: the tests follow the schema as it grows. */
-const HEAD = loadMigrations().at(-1)!.revision;
-
 /** A migrations dir with the real ones plus extra files, for failure and multi-step tests. */
 function migrationsWith(extra: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-mig-'));
@@ -23,6 +20,11 @@ function migrationsWith(extra: Record<string, string>): string {
   for (const [name, body] of Object.entries(extra)) writeFileSync(path.join(dir, name), body);
   return dir;
 }
+
+/** The real migrations: fixture revisions are numbered after their head, so new migrations do not break these tests. */
+const REAL = loadMigrations(MIGRATIONS_DIR).map((m) => m.revision);
+const HEAD = REAL[REAL.length - 1];
+const NEXT = String(Number(HEAD) + 1).padStart(4, '0');
 
 const SECOND = `-- Message: add notes table
 -- migrate:up

@@ -10,6 +10,7 @@ import { registerAssets } from './assets.ts';
 import { registerImport } from './import.ts';
 import { registerDemo } from './demo.ts';
 import { registerQuery } from './query.ts';
+import { registerTimescale } from './timescale.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerImport(program);
   registerDemo(program);
   registerQuery(program);
+  registerTimescale(program);
 }

@@ -6,6 +6,7 @@ import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 import { UsageError } from '../../errors.ts';
 import { seedStarterIfEmpty } from '../../market/demo.ts';
+import { startJobScheduler } from '../../timescale/scheduler.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -30,11 +31,15 @@ export function registerServe(program: Command): void {
         // A newcomer's first start shows data at once; only on the embedded database, never on a server.
         if (db.backend === 'embedded' && config.demo) await seedStarterIfEmpty(db, log);
         const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
+        // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
+        const scheduler = startJobScheduler(db, { log });
+        if (scheduler.active) log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
           closing = true;
           log(`${signal}: shutting down`);
+          await scheduler.stop();
           await app.close();
           await db.close();
           process.exit(0);

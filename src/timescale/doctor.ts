@@ -1,0 +1,177 @@
+/**
+ * tm doctor: the seed's troubleshooting as one report. Each check is ok, a warning, or a problem
+ * with its fix; the CLI exits 1 when any problem is found (warnings alone do not fail).
+ */
+import type { Database } from '../db/types.ts';
+import { databaseInfo } from '../db/info.ts';
+import { TimescaleMissingError, errorMessage } from '../errors.ts';
+import { CANDLES, CHUNK_INTERVAL, isHypertable } from './hypertables.ts';
+import { listJobs } from './jobs.ts';
+import { machineDefaults, recommend, sizeBytes, type TuneInput } from './tune.ts';
+
+export type CheckStatus = 'ok' | 'warning' | 'problem';
+
+export interface Check {
+  check: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  problems: number;
+  warnings: number;
+  checks: Check[];
+}
+
+// Settings compared with tm tune's advice: "far" is less than half or more than twice the advice.
+const COMPARED = ['shared_buffers', 'effective_cache_size', 'maintenance_work_mem', 'work_mem', 'max_worker_processes', 'timescaledb.max_background_workers'];
+
+export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): Promise<DoctorReport> {
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+
+  let info;
+  try {
+    info = await databaseInfo(db);
+  } catch (err) {
+    add({ check: 'connection', status: 'problem', detail: `${db.backend} ${db.target}: ${errorMessage(err)}`, fix: 'check DATABASE_URL (or TM_DATA_DIR) and that the server is running' });
+    return summarize(checks);
+  }
+  add({ check: 'connection', status: 'ok', detail: `${db.backend} database at ${db.target}` });
+  const major = Number(info.postgres_version.split('.')[0]);
+  add(
+    major >= 15
+      ? { check: 'server version', status: 'ok', detail: `PostgreSQL ${info.postgres_version}` }
+      : { check: 'server version', status: 'warning', detail: `PostgreSQL ${info.postgres_version}; Trading Manager is tested on 15 to 17`, fix: 'upgrade PostgreSQL to 15 or later' },
+  );
+
+  const ts = info.timescaledb_version;
+  if (ts) {
+    add({ check: 'timescaledb extension', status: 'ok', detail: `TimescaleDB ${ts}` });
+  } else {
+    const missing = new TimescaleMissingError();
+    add({
+      check: 'timescaledb extension',
+      status: 'problem',
+      detail: info.timescaledb_available
+        ? `not installed in this database (the server offers ${info.timescaledb_available})`
+        : 'TimescaleDB is not installed on this server',
+      fix: info.timescaledb_available
+        ? 'make sure shared_preload_libraries includes timescaledb, then run CREATE EXTENSION timescaledb; and tm hypertable ensure'
+        : missing.message.replace(/^.*?Fix: /, ''),
+    });
+  }
+
+  add(
+    info.migrations_pending
+      ? { check: 'migrations', status: 'problem', detail: `pending: ${info.pending_revisions.join(', ')} (at ${info.schema_revision ?? 'base'})`, fix: 'tm migrate upgrade head' }
+      : { check: 'migrations', status: 'ok', detail: `at head ${info.schema_head}` },
+  );
+
+  const candlesExist = (await db.query<{ ok: boolean }>("SELECT to_regclass('public.candles') IS NOT NULL AS ok")).rows[0].ok;
+  if (ts && candlesExist) {
+    if (await isHypertable(db, CANDLES)) {
+      const dim = await db.query<{ i: string; same: boolean }>(
+        `SELECT time_interval::text AS i, time_interval = $1::interval AS same FROM timescaledb_information.dimensions
+          WHERE hypertable_schema = 'public' AND hypertable_name = 'candles' AND dimension_number = 1`,
+        [CHUNK_INTERVAL],
+      );
+      const d = dim.rows[0];
+      add(
+        !d || d.same
+          ? { check: 'candles hypertable', status: 'ok', detail: `hypertable with ${d?.i ?? CHUNK_INTERVAL} chunks` }
+          : { check: 'candles hypertable', status: 'warning', detail: `hypertable with ${d.i} chunks (the seed says ${CHUNK_INTERVAL})`, fix: "SELECT set_chunk_time_interval('candles', INTERVAL '7 days'); (applies to new chunks)" },
+      );
+    } else {
+      const n = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM candles LIMIT 1000001) x')).rows[0].n;
+      add({ check: 'candles hypertable', status: 'problem', detail: `candles is a plain table (${n > 1_000_000 ? 'over 1000000' : n} rows): no chunks, compression or retention`, fix: 'tm hypertable ensure' });
+    }
+  } else if (!candlesExist) {
+    add({ check: 'candles hypertable', status: 'problem', detail: 'the candles table does not exist', fix: 'tm migrate upgrade head' });
+  }
+
+  if (ts && !info.migrations_pending) await checkJobs(db, add);
+  if (db.backend === 'server') await checkSettings(db, opts.tune ?? machineDefaults(), add);
+  else add({ check: 'settings', status: 'ok', detail: 'embedded database: settings are fixed by PGlite, nothing to tune' });
+  return summarize(checks);
+}
+
+async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
+  const jobs = await listJobs(db);
+  const policies = jobs.filter((j) => j.hypertable !== null);
+  const compression = policies.find((j) => j.proc_name === 'policy_compression' && j.hypertable === CANDLES);
+  add(
+    compression
+      ? { check: 'compression policy', status: 'ok', detail: `job ${compression.job_id}, compress after ${String(compression.config.compress_after ?? '?')}` }
+      : { check: 'compression policy', status: 'warning', detail: 'candles has no compression policy: old candles take 10-20x the space', fix: 'tm compression policy add --after 30d' },
+  );
+  const retention = policies.find((j) => j.proc_name === 'policy_retention' && j.hypertable === CANDLES);
+  add({ check: 'retention policy', status: 'ok', detail: retention ? `job ${retention.job_id}, drop after ${String(retention.config.drop_after ?? '?')}` : 'none (candles are kept forever)' });
+  const now = Date.now();
+  for (const j of policies) {
+    const name = `job ${j.job_id} (${j.proc_name} on ${j.hypertable})`;
+    if (j.last_run_succeeded === false) {
+      add({ check: name, status: 'problem', detail: `last run ${j.last_run_started_at?.toISOString() ?? '?'} failed: ${j.last_run_error ?? 'unknown error'}`, fix: `look at the error, then retry: tm jobs run ${j.job_id}` });
+    } else if (j.last_run_started_at && j.last_run_succeeded === null && j.last_run_source === 'tm') {
+      add({
+        check: name,
+        status: 'warning',
+        detail: `the run started ${j.last_run_started_at.toISOString()} never finished (interrupted, or still running)`,
+        fix: `if nothing is running it, run it again: tm jobs run ${j.job_id}`,
+      });
+    } else if (!j.scheduled) {
+      add({ check: name, status: 'warning', detail: 'paused (scheduled = false)', fix: `SELECT alter_job(${j.job_id}, scheduled => true);` });
+    } else if (db.backend === 'embedded' && j.next_start && now - j.next_start.getTime() > 60 * 60_000) {
+      add({
+        check: name,
+        status: 'warning',
+        detail: `overdue since ${j.next_start.toISOString()} (last run: ${j.last_run_started_at?.toISOString() ?? 'never'}); the embedded database has no background workers`,
+        fix: 'keep tm serve running, or run tm jobs run-due from cron',
+      });
+    } else {
+      add({ check: name, status: 'ok', detail: j.last_run_started_at ? `last run ${j.last_run_started_at.toISOString()} succeeded` : 'not run yet' });
+    }
+  }
+}
+
+async function checkSettings(db: Database, tune: TuneInput, add: (c: Check) => void): Promise<void> {
+  const advice = recommend(tune).filter((s) => COMPARED.includes(s.name));
+  const r = await db.query<{ name: string; setting: string; unit: string | null }>('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])', [
+    advice.map((a) => a.name),
+  ]);
+  const actual = new Map(r.rows.map((x) => [x.name, x]));
+  const far: string[] = [];
+  for (const a of advice) {
+    const cur = actual.get(a.name);
+    if (!cur) continue;
+    const want = /^\d+$/.test(a.value) ? Number(a.value) : sizeBytes(a.value);
+    const have = Number(cur.setting) * unitBytes(cur.unit);
+    if (!Number.isFinite(want) || !Number.isFinite(have) || want === 0) continue;
+    if (have < want / 2 || have > want * 2) far.push(`${a.name} = ${cur.setting}${cur.unit ?? ''} (advice ${a.value})`);
+  }
+  add(
+    far.length === 0
+      ? { check: 'settings', status: 'ok', detail: `within 2x of tm tune's advice for ${Math.round(tune.memoryBytes / 2 ** 30)}GB / ${tune.cpus} CPUs` }
+      : {
+          check: 'settings',
+          status: 'warning',
+          detail: `far from tm tune's advice for ${Math.round(tune.memoryBytes / 2 ** 30)}GB / ${tune.cpus} CPUs (this machine's; pass the server's with tm tune): ${far.join('; ')}`,
+          fix: 'tm tune --apply (as a superuser), then restart PostgreSQL',
+        },
+  );
+}
+
+/** pg_settings units: "8kB" pages, "kB", "MB", or none (plain numbers). */
+function unitBytes(unit: string | null): number {
+  if (!unit) return 1;
+  const m = /^(\d*)(B|kB|MB|GB)$/.exec(unit);
+  if (!m) return 1;
+  return (m[1] ? Number(m[1]) : 1) * { B: 1, kB: 1024, MB: 2 ** 20, GB: 2 ** 30 }[m[2] as 'B' | 'kB' | 'MB' | 'GB'];
+}
+
+function summarize(checks: Check[]): DoctorReport {
+  const problems = checks.filter((c) => c.status === 'problem').length;
+  return { ok: problems === 0, problems, warnings: checks.filter((c) => c.status === 'warning').length, checks };
+}
