@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import { readCandleColumns } from '../market/candle-columns.ts';
+import { readCandleColumns } from '../market/candles-repository.ts';
 import type { Interval } from '../market/intervals.ts';
 import { getIndicator, INDICATOR_TYPES, type IndicatorType } from './indicators/registry.ts';
 import { deleteIndicatorsFrom, upsertIndicators, type IndicatorRow } from './indicators-repository.ts';

@@ -1,33 +1,9 @@
 /**
- * Where incremental computation stands: per series, the last bar computed and when; and the candle
- * write log that says which bars changed since. SQL for candle_writes and analysis_series.
+ * Where incremental computation stands: per series, the last bar computed and when, read against
+ * the candle write log (candle_writes, appended by the candles repository) to see which bars changed.
  */
 import type { Queryable } from '../db/types.ts';
 import type { Interval } from '../market/intervals.ts';
-
-export interface CandleWrite {
-  asset_id: string;
-  interval: Interval;
-  from_ts: Date;
-  to_ts: Date;
-  rows: number;
-}
-
-/** Appends one row per (asset, interval) range written; call it in the transaction that wrote them. */
-export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): Promise<void> {
-  if (writes.length === 0) return;
-  await q.query(
-    `INSERT INTO candle_writes (asset_id, "interval", from_ts, to_ts, rows)
-     SELECT * FROM unnest($1::uuid[], $2::candle_interval[], $3::timestamptz[], $4::timestamptz[], $5::int[])`,
-    [
-      writes.map((w) => w.asset_id),
-      writes.map((w) => w.interval),
-      writes.map((w) => w.from_ts.toISOString()),
-      writes.map((w) => w.to_ts.toISOString()),
-      writes.map((w) => w.rows),
-    ],
-  );
-}
 
 export type SeriesKind = 'indicator' | 'signal';
 

@@ -8,9 +8,9 @@ import { computeIndicators, indicatorSpecs } from '../../src/analysis/compute-in
 import { generateSignals, strategySpecs } from '../../src/analysis/generate-signals.ts';
 import { getIndicator } from '../../src/analysis/indicators/registry.ts';
 import { expireSignals, listSignals } from '../../src/analysis/signals-repository.ts';
-import { recordCandleWrites } from '../../src/analysis/series-state.ts';
+
 import { getStrategy } from '../../src/analysis/signals/registry.ts';
-import { readCandleColumns } from '../../src/market/candle-columns.ts';
+import { readCandleColumns, recordCandleWrites } from '../../src/market/candles-repository.ts';
 
 const DAY = 86_400_000;
 

@@ -7,7 +7,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
-import { importCandles, type Reject } from '../../market/import/importer.ts';
+import type { Reject } from '../../market/import/importer.ts';
+import { ingestCandles } from '../../market/ingest.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
 import { INTERVALS } from '../../market/intervals.ts';
@@ -94,7 +95,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
       async function* rows(): AsyncGenerator<RawCandle> {
         for (const [i, c] of b.candles.entries()) yield { line: i, ...c };
       }
-      const summary = await importCandles(app.db, rows(), {
+      const summary = await ingestCandles(app.db, rows(), {
         interval: b.interval,
         symbol: b.symbol,
         onConflict: b.on_conflict,

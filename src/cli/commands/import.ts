@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { parseAssetType } from '../../market/assets-repository.ts';
 import { openCsv } from '../../market/import/csv-reader.ts';
-import { importCandles, type ImportSummary, type Reject } from '../../market/import/importer.ts';
+import type { ImportSummary, Reject } from '../../market/import/importer.ts';
+import { ingestCandles } from '../../market/ingest.ts';
 import { parseInterval } from '../../market/intervals.ts';
 import type { OnConflict } from '../../market/candles-repository.ts';
 import { UsageError } from '../../errors.ts';
@@ -32,10 +33,11 @@ function rejectsWriter(path: string): { write: (r: Reject) => Promise<void>; clo
   };
 }
 
-export function summaryLine(s: ImportSummary): string {
+export function summaryLine(s: ImportSummary & { alerts_fired?: number }): string {
   const rate = s.seconds > 0 ? Math.round(s.rows_read / s.seconds) : s.rows_read;
   return `${s.rows_read} rows read: ${s.inserted} inserted, ${s.updated} updated, ${s.skipped} skipped, ${s.rejected} rejected in ${s.seconds}s (${rate} rows/s)` +
-    (s.created_assets.length ? `; created assets ${s.created_assets.join(', ')}` : '');
+    (s.created_assets.length ? `; created assets ${s.created_assets.join(', ')}` : '') +
+    (s.alerts_fired ? `; ${s.alerts_fired} price alert(s) fired` : '');
 }
 
 export function registerImport(program: Command): void {
@@ -69,7 +71,7 @@ export function registerImport(program: Command): void {
       let phase: 'read' | 'write' | undefined;
       try {
         const summary = await withDatabase((db) =>
-          importCandles(db, source.rows, {
+          ingestCandles(db, source.rows, {
             interval,
             symbol: o.symbol,
             onConflict: o.onConflict as OnConflict,

@@ -16,7 +16,7 @@ import type { Database, Queryable } from '../../db/types.ts';
 import { UserError } from '../../errors.ts';
 import type { Interval } from '../intervals.ts';
 import { resolveSymbols, parseSymbolRef, type AssetType } from '../assets-repository.ts';
-import { Staging, mergeStaged, type OnConflict, type StagedRow } from '../candles-repository.ts';
+import { Staging, mergeStaged, recordCandleWrites, type OnConflict, type StagedRow } from '../candles-repository.ts';
 import { RULES, formatError, validateCandle, type RawCandle, type RowError, type Rule, type ValidCandle } from './validate.ts';
 
 export interface ImportOptions {
@@ -224,7 +224,12 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       for (let fromN = 0, i = 0; fromN < staged; fromN += mergeBatch, i++) {
         await opts.beforeMergeBatch?.(i);
         const toN = Math.min(staged, fromN + mergeBatch);
-        const [ranges, n] = await s.transaction(async (tx) => [await mergeStaged(tx, st, opts.interval, onConflict, fromN, toN), await st.countRange(fromN, toN, tx)] as const);
+        const [ranges, n] = await s.transaction(async (tx) => {
+          const merged = await mergeStaged(tx, st, opts.interval, onConflict, fromN, toN);
+          // The write log commits with the candles it describes (indicators recompute from it).
+          await recordCandleWrites(tx, merged.map((r) => ({ asset_id: r.asset_id, interval: opts.interval, from_ts: r.from, to_ts: r.to, rows: r.inserted + r.updated })));
+          return [merged, await st.countRange(fromN, toN, tx)] as const;
+        });
         const written: WrittenRange[] = ranges.map((r) => ({
           asset_id: r.asset_id,
           symbol: symbolOf.get(r.asset_id) ?? '',

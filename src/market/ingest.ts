@@ -1,0 +1,20 @@
+/**
+ * The candle ingest service both the CLI and the API call: the validated import, then the price
+ * alerts of the assets it wrote (once per import, over every new candle, so a spike that crosses a
+ * threshold and comes back within one file still fires).
+ */
+import { evaluateAlerts } from '../accounts/alerts.ts';
+import type { Database } from '../db/types.ts';
+import type { RawCandle } from './import/validate.ts';
+import { importCandles, type ImportOptions, type ImportSummary } from './import/importer.ts';
+
+export interface IngestSummary extends ImportSummary {
+  alerts_fired: number;
+}
+
+export async function ingestCandles(db: Database, rows: AsyncIterable<RawCandle>, opts: ImportOptions): Promise<IngestSummary> {
+  const summary = await importCandles(db, rows, opts);
+  const assets = summary.written.map((w) => w.asset_id);
+  const events = assets.length ? await evaluateAlerts(db, assets) : [];
+  return { ...summary, alerts_fired: events.length };
+}
