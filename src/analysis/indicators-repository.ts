@@ -14,7 +14,10 @@ export interface IndicatorRow {
   timeframe: Interval;
 }
 
-/** Rows per statement: arrays keep the bind-parameter count fixed whatever the batch size. */
+/**
+ * Rows per statement: arrays keep the bind-parameter count fixed whatever the batch size. Enums travel
+ * as text[] and are cast in SQL: the embedded driver only serializes array types it knew at open.
+ */
 const BATCH = 5000;
 
 const num = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
@@ -26,8 +29,8 @@ export async function upsertIndicators(q: Queryable, rows: IndicatorRow[]): Prom
     const b = rows.slice(i, i + BATCH);
     const r = await q.query(
       `INSERT INTO indicators (asset_id, ts, indicator_type, name, value, value2, value3, parameters, timeframe)
-       SELECT u.asset_id, u.ts, u.indicator_type, u.name, u.value, u.value2, u.value3, u.parameters, u.timeframe
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::indicator_type[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::jsonb[], $9::candle_interval[])
+       SELECT u.asset_id, u.ts, u.indicator_type::indicator_type, u.name, u.value, u.value2, u.value3, u.parameters, u.timeframe::candle_interval
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::jsonb[], $9::text[])
          AS u(asset_id, ts, indicator_type, name, value, value2, value3, parameters, timeframe)
        ON CONFLICT (asset_id, timeframe, name, ts) DO UPDATE
          SET value = EXCLUDED.value, value2 = EXCLUDED.value2, value3 = EXCLUDED.value3,

@@ -30,9 +30,12 @@ export async function insertSignals(q: Queryable, rows: SignalRow[]): Promise<nu
     const b = rows.slice(i, i + BATCH);
     const r = await q.query(
       `INSERT INTO signals (asset_id, ts, signal_type, strength, confidence, price, target_price, stop_loss, strategy, rationale, indicators_used, timeframe, expires_at, is_active)
-       SELECT u.*, (u.expires_at IS NULL OR u.expires_at > now())
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::signal_type[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
-                   $9::text[], $10::text[], $11::jsonb[], $12::candle_interval[], $13::timestamptz[])
+       SELECT u.asset_id, u.ts, u.signal_type::signal_type, u.strength, u.confidence, u.price, u.target_price, u.stop_loss,
+              u.strategy, u.rationale, u.indicators_used, u.timeframe::candle_interval, u.expires_at,
+              (u.expires_at IS NULL OR u.expires_at > now())
+       -- enums as text[], cast here: the embedded driver only serializes array types it knew at open
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
+                   $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::timestamptz[])
          AS u(asset_id, ts, signal_type, strength, confidence, price, target_price, stop_loss, strategy, rationale, indicators_used, timeframe, expires_at)
        ON CONFLICT (asset_id, strategy, timeframe, ts) DO NOTHING`,
       [

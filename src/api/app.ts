@@ -24,6 +24,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
+import { analysisRoutes } from './routes/analysis.ts';
 
 export interface AppOptions {
   db: Database;
@@ -132,5 +133,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(candleRoutes);
   await app.register(queryRoutes);
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
+  await app.register(analysisRoutes);
   return app;
 }

@@ -110,6 +110,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     ...base,
     transaction,
     onNotice: (l) => notices.add(l),
+    refreshTypes: () => pg.refreshArrayTypes(),
     session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       const run = sessionChain.then(() => fn({ ...base, transaction }));
       sessionChain = run.catch(() => undefined);

@@ -79,6 +79,8 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
     target: describeUrl(url),
     ...base,
     onNotice: (l) => notices.add(l),
+    // node-postgres writes every JS array as an array literal: nothing to learn.
+    refreshTypes: async () => undefined,
     async transaction(fn) {
       const client = await pool.connect();
       try {

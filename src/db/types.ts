@@ -43,6 +43,8 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (for advisory locks and statements that must share a session). */
   session<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  /** After DDL that created types: lets the driver learn them (PGlite serializes only known array types). */
+  refreshTypes(): Promise<void>;
   /** Listens to server notices and warnings (RAISE WARNING in migrations); returns the unsubscribe. */
   onNotice(listener: NoticeListener): () => void;
   close(): Promise<void>;

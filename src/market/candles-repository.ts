@@ -321,7 +321,9 @@ export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): P
   if (writes.length === 0) return;
   await q.query(
     `INSERT INTO candle_writes (asset_id, "interval", from_ts, to_ts, rows)
-     SELECT * FROM unnest($1::uuid[], $2::candle_interval[], $3::timestamptz[], $4::timestamptz[], $5::int[])`,
+     SELECT a, i::candle_interval, f, t, n
+     -- the interval as text[]: the embedded driver only serializes array types it knew at open
+     FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[]) AS u(a, i, f, t, n)`,
     [
       writes.map((w) => w.asset_id),
       writes.map((w) => w.interval),
@@ -399,4 +401,15 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
     cols.volume[i] = b.v;
   }
   return { ...cols, start: before.length };
+}
+
+/** Assets that have candles of an interval (LATERAL-style EXISTS: one index probe per asset, no scan). */
+export async function assetsWithCandles(q: Queryable, interval: Interval): Promise<{ id: string; symbol: string }[]> {
+  const r = await q.query<{ id: string; symbol: string }>(
+    `SELECT a.id, a.symbol FROM assets a
+     WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = a.id AND c."interval" = $1)
+     ORDER BY a.symbol, a.exchange NULLS FIRST`,
+    [interval],
+  );
+  return r.rows;
 }

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
+import { insertSeries } from '../helpers/candles.ts';
 import type { Database, Queryable } from '../../src/db/types.ts';
 import { generateSeries, type OhlcvSeries } from '../../src/analysis/indicators/testing/series.ts';
 import { computeIndicators, indicatorSpecs } from '../../src/analysis/compute-indicators.ts';
@@ -13,16 +14,6 @@ import { getStrategy } from '../../src/analysis/signals/registry.ts';
 import { readCandleColumns, recordCandleWrites } from '../../src/market/candles-repository.ts';
 
 const DAY = 86_400_000;
-
-async function insertSeries(q: Queryable, assetId: string, s: OhlcvSeries, from = 0, to = s.ts.length): Promise<void> {
-  const idx = Array.from({ length: to - from }, (_, k) => from + k);
-  await q.query(
-    `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume)
-     SELECT $1, u.ts, '1d', u.o, u.h, u.l, u.c, u.v
-     FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]) AS u(ts, o, h, l, c, v)`,
-    [assetId, idx.map((i) => new Date(s.ts[i]).toISOString()), idx.map((i) => s.open[i]), idx.map((i) => s.high[i]), idx.map((i) => s.low[i]), idx.map((i) => s.close[i]), idx.map((i) => s.volume[i])],
-  );
-}
 
 async function stored(q: Queryable, assetId: string, name: string): Promise<{ ts: Date; value: number; value2: number | null; value3: number | null }[]> {
   const r = await q.query<{ ts: Date; value: number; value2: number | null; value3: number | null }>(
@@ -64,7 +55,7 @@ forEachBackend('stored indicators and signals', (open) => {
     db = await open();
     const a = await db.query<{ id: string }>("INSERT INTO assets (symbol, name, asset_type) VALUES ('IND', 'Indicators Inc', 'stock') RETURNING id");
     assetId = a.rows[0].id;
-    await insertSeries(db, assetId, series, 0, 600);
+    await insertSeries(db, assetId, series, { to: 600 });
   });
   after(() => db.close());
 
@@ -84,7 +75,7 @@ forEachBackend('stored indicators and signals', (open) => {
   });
 
   test('new candles: only they are computed, from the warm-up history, and match a full computation', async () => {
-    await insertSeries(db, assetId, series, 600, 700);
+    await insertSeries(db, assetId, series, { from: 600 });
     const res = await computeIndicators(db, [assetId], '1d', specs);
     for (const r of res) {
       assert.equal(r.written, 100, `${r.name} wrote ${r.written}`);

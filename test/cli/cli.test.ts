@@ -104,3 +104,15 @@ test('backup create, verify and restore from the command line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a command on a fresh embedded data dir migrates it first; on a server behind head it names the fix', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-cli-fresh-'));
+  try {
+    const r = tm(['assets', 'list', '--json'], { TM_DATA_DIR: path.join(dir, 'data') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /running upgrade 0001/);
+    assert.equal(JSON.parse(r.stdout).total, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -211,3 +211,15 @@ test('revision creates the next numbered file with up and down sections', () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('ensureSchemaCurrent: a server behind head is refused with the command to run', { skip: serverSkip }, async () => {
+  const { ensureSchemaCurrent } = await import('../../src/db/migrate/ensure.ts');
+  const db = await serverDb({ migrated: false });
+  try {
+    await assert.rejects(ensureSchemaCurrent(db, () => undefined), /the database schema is at base, \d+ migration\(s\) behind .*run: tm migrate upgrade head/);
+    await new Migrator(db).upgrade('head');
+    await ensureSchemaCurrent(db, () => undefined);
+  } finally {
+    await db.close();
+  }
+});

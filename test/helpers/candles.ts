@@ -31,3 +31,20 @@ export async function insertCandles(q: Queryable, opts: { interval: string; step
   );
   return r.rowCount;
 }
+
+/** Columns of bars (e.g. from generateSeries) inserted for one asset and interval, in one statement. */
+export async function insertSeries(
+  q: Queryable,
+  assetId: string,
+  s: { ts: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array },
+  opts: { interval?: string; from?: number; to?: number } = {},
+): Promise<void> {
+  const from = opts.from ?? 0;
+  const idx = Array.from({ length: (opts.to ?? s.ts.length) - from }, (_, k) => from + k);
+  await q.query(
+    `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume)
+     SELECT $1, u.ts, $8::candle_interval, u.o, u.h, u.l, u.c, u.v
+     FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]) AS u(ts, o, h, l, c, v)`,
+    [assetId, idx.map((i) => new Date(s.ts[i]).toISOString()), idx.map((i) => s.open[i]), idx.map((i) => s.high[i]), idx.map((i) => s.low[i]), idx.map((i) => s.close[i]), idx.map((i) => s.volume[i]), opts.interval ?? '1d'],
+  );
+}

@@ -40,6 +40,6 @@ export function registerDb(program: Command): void {
             .map(([k, v]) => `${k.padEnd(22)} ${Array.isArray(v) ? v.join(', ') || '-' : (v ?? '-')}`)
             .join('\n'),
         );
-      });
+      }, { schema: 'any' });
     });
 }

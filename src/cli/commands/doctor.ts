@@ -27,6 +27,6 @@ export function registerDoctor(program: Command): void {
           ].join('\n'),
         );
         if (!report.ok) throw new UserError(`doctor found ${report.problems} problem(s)`);
-      });
+      }, { schema: 'any' });
     });
 }

@@ -11,6 +11,7 @@ import { registerImport } from './import.ts';
 import { registerDemo } from './demo.ts';
 import { registerQuery } from './query.ts';
 import { registerTimescale } from './timescale.ts';
+import { registerAnalysis } from './analysis.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerQuery(program);
   registerTimescale(program);
+  registerAnalysis(program);
 }

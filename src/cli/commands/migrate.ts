@@ -39,7 +39,7 @@ export function registerMigrate(program: Command): void {
       await withDatabase(async (db) => {
         const steps = await new Migrator(db, undefined, { log }).upgrade(target);
         log(steps.length ? `upgraded to ${steps.at(-1)!.migration.revision}` : 'already at the requested revision; nothing to do');
-      });
+      }, { schema: 'any' });
     });
 
   migrate
@@ -57,7 +57,7 @@ export function registerMigrate(program: Command): void {
         const m = new Migrator(db);
         const now = (await m.status()).current ?? 'base';
         log(steps.length ? `downgraded to ${now}` : 'already at the requested revision; nothing to do');
-      });
+      }, { schema: 'any' });
     });
 
   migrate
@@ -75,7 +75,7 @@ export function registerMigrate(program: Command): void {
             ...describeStatus(s),
           ].join('\n'),
         );
-      });
+      }, { schema: 'any' });
     });
 
   migrate
@@ -95,7 +95,7 @@ export function registerMigrate(program: Command): void {
           changed_since_applied: s.changed.includes(m.revision),
         }));
         printer(!!opts.json).data(rows, () => [table(rows, ['revision', 'down_revision', 'message', 'marks', 'applied_at']), ...describeStatus(s)].join('\n'));
-      });
+      }, { schema: 'any' });
     });
 
   migrate
@@ -106,6 +106,6 @@ export function registerMigrate(program: Command): void {
       await withDatabase(async (db) => {
         await new Migrator(db).stamp(revision);
         log(`stamped ${revision}`);
-      });
+      }, { schema: 'any' });
     });
 }

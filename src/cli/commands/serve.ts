@@ -7,6 +7,7 @@ import { Migrator } from '../../db/migrate/migrator.ts';
 import { UsageError } from '../../errors.ts';
 import { seedStarterIfEmpty } from '../../market/demo.ts';
 import { startJobScheduler } from '../../timescale/scheduler.ts';
+import { startSignalExpiry } from '../../analysis/maintenance.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -34,12 +35,14 @@ export function registerServe(program: Command): void {
         // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
         const scheduler = startJobScheduler(db, { log });
         if (scheduler.active) log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
+        const expiry = startSignalExpiry(db, { log });
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
           closing = true;
           log(`${signal}: shutting down`);
           await scheduler.stop();
+          await expiry.stop();
           await app.close();
           await db.close();
           process.exit(0);

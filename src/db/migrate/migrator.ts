@@ -299,6 +299,9 @@ export class Migrator {
         } finally {
           await this.unlock(s);
         }
+      }).then(async (steps) => {
+        if (steps.length) await db.refreshTypes();
+        return steps;
       });
     } finally {
       unsubscribe();

@@ -1,0 +1,91 @@
+/**
+ * What the CLI and the API ask of analysis, in one place: which assets, computing indicators,
+ * generating signals, backtests. Thin over the modules that do the work.
+ */
+import type { Database } from '../db/types.ts';
+import { UserError } from '../errors.ts';
+import { getAsset } from '../market/assets-repository.ts';
+import { assetsWithCandles, readCandleColumns } from '../market/candles-repository.ts';
+import type { Interval } from '../market/intervals.ts';
+import { parseTimestamp } from '../market/import/timestamps.ts';
+import { computeIndicators, indicatorSpecs, type ComputeResult } from './compute-indicators.ts';
+import { generateSignals, strategySpecs, type GenerateResult } from './generate-signals.ts';
+import { backtest, type BacktestResult } from './signals/backtest.ts';
+
+export interface AssetChoice {
+  symbols?: readonly string[];
+  all?: boolean;
+}
+
+/** `--symbol S` (repeatable) or `--all` (every asset with candles of the interval). */
+export async function chooseAssets(db: Database, choice: AssetChoice, interval: Interval): Promise<{ id: string; symbol: string }[]> {
+  if (choice.all && choice.symbols?.length) throw new UserError('give either symbols or all, not both');
+  if (choice.all) return assetsWithCandles(db, interval);
+  if (!choice.symbols?.length) throw new UserError('give a symbol (--symbol S) or --all');
+  const out = [];
+  for (const s of choice.symbols) {
+    const a = await getAsset(db, s);
+    out.push({ id: a.id, symbol: a.symbol });
+  }
+  return out;
+}
+
+export async function computeStoredIndicators(
+  db: Database,
+  choice: AssetChoice,
+  interval: Interval,
+  types: readonly string[],
+  params?: unknown,
+): Promise<(ComputeResult & { symbol: string })[]> {
+  const specs = indicatorSpecs(types, params);
+  const assets = await chooseAssets(db, choice, interval);
+  const out: (ComputeResult & { symbol: string })[] = [];
+  for (const a of assets) for (const r of await computeIndicators(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
+  return out;
+}
+
+export async function generateStoredSignals(
+  db: Database,
+  choice: AssetChoice,
+  interval: Interval,
+  strategies?: readonly string[],
+  params?: unknown,
+): Promise<(GenerateResult & { symbol: string })[]> {
+  const specs = strategySpecs(strategies, params);
+  const assets = await chooseAssets(db, choice, interval);
+  const out: (GenerateResult & { symbol: string })[] = [];
+  for (const a of assets) for (const r of await generateSignals(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
+  return out;
+}
+
+export function parseTime(v: string | undefined, what: string): Date | null {
+  if (v === undefined || v === '') return null;
+  const ms = parseTimestamp(v);
+  if (ms === null) throw new UserError(`${what} "${v}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms`);
+  return new Date(ms);
+}
+
+export interface BacktestRequest {
+  symbol: string;
+  strategy: string;
+  interval: Interval;
+  from?: Date | null;
+  to?: Date | null;
+  horizon?: number;
+  params?: unknown;
+}
+
+export async function runBacktest(db: Database, req: BacktestRequest): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
+  const asset = await getAsset(db, req.symbol);
+  const [spec] = strategySpecs([req.strategy], req.params);
+  // The range is the whole test: its first bars warm the indicators up, as they would live.
+  const cols = await readCandleColumns(db, { assetId: asset.id, interval: req.interval, from: req.from ?? null, warmup: 0, to: req.to ?? null });
+  if (cols.ts.length - cols.start < 2) throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  let result: BacktestResult;
+  try {
+    result = backtest(cols, spec.strategy, spec.params, { horizon: req.horizon ?? 10 });
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  return { ...result, symbol: asset.symbol, interval: req.interval, bars: cols.ts.length };
+}

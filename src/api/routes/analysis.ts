@@ -1,0 +1,140 @@
+/**
+ * /api/indicators and /api/signals: reads are public like market data; computing and generating
+ * (writes) need an administrator.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { INDICATOR_TYPES } from '../../analysis/indicators/registry.ts';
+import { listIndicators } from '../../analysis/indicators-repository.ts';
+import { computeStoredIndicators, generateStoredSignals, runBacktest } from '../../analysis/service.ts';
+import { STRATEGY_NAMES } from '../../analysis/signals/registry.ts';
+import { listSignals } from '../../analysis/signals-repository.ts';
+import { getAsset } from '../../market/assets-repository.ts';
+import { INTERVALS } from '../../market/intervals.ts';
+import { requireAdmin } from '../guards.ts';
+import { pageQuery } from '../pagination.ts';
+
+const symbol = z.string().min(1).max(80);
+const time = z.coerce.date();
+const choice = {
+  symbols: z.array(symbol).min(1).max(1000).optional().describe('assets (SYMBOL or SYMBOL:EXCHANGE)'),
+  all: z.boolean().optional().describe('every asset with candles of the interval'),
+  interval: z.enum(INTERVALS).default('1d'),
+};
+
+export async function analysisRoutes(base: FastifyInstance): Promise<void> {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/api/indicators',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: 'Stored indicator values, newest first',
+        querystring: pageQuery.extend({
+          symbol: symbol.optional(),
+          name: z.string().max(64).optional().describe('storage name, e.g. rsi_14'),
+          type: z.enum(INDICATOR_TYPES).optional(),
+          interval: z.enum(INTERVALS).optional(),
+          from: time.optional(),
+          to: time.optional(),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const assetId = q.symbol ? (await getAsset(app.db, q.symbol)).id : undefined;
+      const page = await listIndicators(app.db, { assetId, name: q.name, type: q.type, timeframe: q.interval, from: q.from, to: q.to, limit: q.limit, offset: q.offset });
+      return { ...page, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  app.post(
+    '/api/indicators/compute',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ['indicators'],
+        summary: 'Compute indicators into storage, incrementally (admin)',
+        security: [{ bearerAuth: [] }],
+        body: z.object({
+          ...choice,
+          types: z.array(z.enum(INDICATOR_TYPES)).min(1).default([...INDICATOR_TYPES]),
+          params: z.record(z.string(), z.unknown()).optional().describe('{"period":21} for one type; {"rsi":{"period":21}} for several'),
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const results = await computeStoredIndicators(app.db, { symbols: b.symbols, all: b.all }, b.interval, b.types, b.params);
+      return { results, written: results.reduce((n, r) => n + r.written, 0) };
+    },
+  );
+
+  app.get(
+    '/api/signals',
+    {
+      schema: {
+        tags: ['signals'],
+        summary: 'Stored signals, newest first',
+        querystring: pageQuery.extend({
+          symbol: symbol.optional(),
+          strategy: z.string().max(64).optional(),
+          interval: z.enum(INTERVALS).optional(),
+          active: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const assetId = q.symbol ? (await getAsset(app.db, q.symbol)).id : undefined;
+      const page = await listSignals(app.db, { assetId, strategy: q.strategy, timeframe: q.interval, active: q.active, limit: q.limit, offset: q.offset });
+      return { ...page, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  app.post(
+    '/api/signals/generate',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ['signals'],
+        summary: 'Run strategies over stored candles and store their signals (admin)',
+        security: [{ bearerAuth: [] }],
+        body: z.object({
+          ...choice,
+          strategies: z.array(z.enum(STRATEGY_NAMES as [string, ...string[]])).min(1).optional(),
+          params: z.record(z.string(), z.number()).optional().describe('parameters of the single strategy given'),
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const results = await generateStoredSignals(app.db, { symbols: b.symbols, all: b.all }, b.interval, b.strategies, b.params);
+      return { results, inserted: results.reduce((n, r) => n + r.inserted, 0) };
+    },
+  );
+
+  app.get(
+    '/api/signals/backtest',
+    {
+      schema: {
+        tags: ['signals'],
+        summary: "How a strategy's signals would have done on an asset",
+        querystring: z.object({
+          symbol,
+          strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]),
+          interval: z.enum(INTERVALS).default('1d'),
+          from: time.optional(),
+          to: time.optional(),
+          horizon: z.coerce.number().int().min(1).max(10_000).default(10),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return runBacktest(app.db, { symbol: q.symbol, strategy: q.strategy, interval: q.interval, from: q.from, to: q.to, horizon: q.horizon });
+    },
+  );
+}
