@@ -106,4 +106,9 @@ forEachBackend('market data API', (open) => {
     }
     assert.equal((await app.inject({ method: 'GET', url: '/api/queries/price-stats?interval=2d' })).statusCode, 400);
   });
+
+  test('the OpenAPI document lists the market routes', async () => {
+    const paths = Object.keys((await app.inject({ method: 'GET', url: '/docs/json' })).json().paths);
+    for (const p of ['/api/assets', '/api/assets/{ref}', '/api/candles', '/api/queries/price-changes']) assert.ok(paths.includes(p), p);
+  });
 });
