@@ -79,7 +79,8 @@ export function registerImport(program: Command): void {
             skipInvalid: !!o.skipInvalid,
             onReject: rejects?.write,
             onProgress: (p) => {
-              if (!bar) return;
+              // Reading stdin has no known size: the bar starts with the write phase then.
+              if (!bar || (p.phase === 'read' && !source.totalBytes)) return;
               const rate = Math.round(p.rows / Math.max(0.001, (performance.now() - t0) / 1000));
               if (p.phase !== phase) {
                 if (phase) bar.stop();

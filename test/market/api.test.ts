@@ -1,0 +1,117 @@
+/** The market data HTTP routes on both backends: assets, candle POST and range, the six queries. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildApp } from '../../src/api/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { forEachBackend } from '../helpers/backends.ts';
+import { adminHeaders } from '../helpers/auth.ts';
+import type { Database } from '../../src/db/types.ts';
+
+forEachBackend('market data API', (open) => {
+  let db: Database;
+  let server: FastifyInstance;
+  let admin: { authorization: string };
+  // `app` acts as an administrator, `locked` as an anonymous client of the same server.
+  const app = { inject: (o: InjectOptions) => server.inject({ ...o, headers: { ...admin, ...o.headers } }) };
+  const locked = { inject: (o: InjectOptions) => server.inject(o) };
+  before(async () => {
+    db = await open();
+    server = await buildApp({ db, config: loadConfig({}) });
+    admin = await adminHeaders(server);
+  });
+  after(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const hours = (n: number, symbol?: string) =>
+    Array.from({ length: n }, (_, i) => ({ ...(symbol ? { symbol } : {}), ts: Date.UTC(2024, 0, 1, i) / 1000, open: 10 + i, high: 12 + i, low: 9 + i, close: 11 + i, volume: 100, trades: 5, vwap: 10.5 + i }));
+
+  test('assets: GET is public, writes need admin; symbols normalised; ambiguity explained', async () => {
+    const denied = await locked.inject({ method: 'POST', url: '/api/assets', payload: { symbol: 'x', name: 'X', asset_type: 'stock' } });
+    assert.equal(denied.statusCode, 401);
+    const created = await app.inject({ method: 'POST', url: '/api/assets', payload: { symbol: 'msft', name: 'Microsoft', asset_type: 'stock', exchange: 'nasdaq' } });
+    assert.equal(created.statusCode, 201);
+    assert.equal(created.json().symbol, 'MSFT');
+    assert.equal(created.json().exchange, 'NASDAQ');
+    const again = await app.inject({ method: 'POST', url: '/api/assets', payload: { symbol: 'MSFT', name: 'Microsoft', asset_type: 'stock', exchange: 'NASDAQ' } });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.headers['content-type'] as string, /problem\+json/);
+    await app.inject({ method: 'POST', url: '/api/assets', payload: { symbol: 'MSFT', name: 'Microsoft DE', asset_type: 'stock', exchange: 'XETRA' } });
+    const ambiguous = await app.inject({ method: 'GET', url: '/api/assets/MSFT' });
+    assert.equal(ambiguous.statusCode, 400);
+    assert.match(ambiguous.json().detail, /ambiguous.*MSFT:NASDAQ.*MSFT:XETRA/);
+    const one = await locked.inject({ method: 'GET', url: '/api/assets/msft:xetra' });
+    assert.equal(one.statusCode, 200);
+    assert.equal(one.json().name, 'Microsoft DE');
+    const list = await locked.inject({ method: 'GET', url: '/api/assets?limit=1' });
+    assert.equal(list.json().total, 2);
+    assert.equal(list.json().items.length, 1);
+    const bad = await locked.inject({ method: 'GET', url: '/api/assets?type=bond' });
+    assert.equal(bad.statusCode, 400);
+    const patched = await app.inject({ method: 'PATCH', url: '/api/assets/MSFT:XETRA', payload: { sector: 'Technology' } });
+    assert.equal(patched.json().sector, 'Technology');
+    const removed = await app.inject({ method: 'DELETE', url: '/api/assets/MSFT:XETRA' });
+    assert.equal(removed.statusCode, 200);
+    assert.equal((await locked.inject({ method: 'GET', url: '/api/assets/MSFT:XETRA' })).statusCode, 404);
+  });
+
+  test('POST /api/candles: admin only, same validation (422 with item and rule), then writes', async () => {
+    const body = { interval: '1h', symbol: 'MSFT:NASDAQ', candles: hours(48) };
+    assert.equal((await locked.inject({ method: 'POST', url: '/api/candles', payload: body })).statusCode, 401);
+    const badBody = structuredClone(body);
+    badBody.candles[3].low = 13.5;
+    const rejected = await app.inject({ method: 'POST', url: '/api/candles', payload: badBody });
+    assert.equal(rejected.statusCode, 422);
+    assert.deepEqual(rejected.json().errors.map((e: { line: number; rule: string }) => [e.line, e.rule]), [[3, 'low_le_open_close']]);
+    assert.match(rejected.json().detail, /item 3: low_le_open_close/);
+    const skipped = await app.inject({ method: 'POST', url: '/api/candles', payload: { ...badBody, skip_invalid: true } });
+    assert.equal(skipped.statusCode, 200);
+    assert.deepEqual([skipped.json().inserted, skipped.json().rejected, skipped.json().rejects[0].item], [47, 1, 3]);
+    const ok = await app.inject({ method: 'POST', url: '/api/candles', payload: body });
+    assert.deepEqual([ok.json().inserted, ok.json().skipped], [1, 47]);
+    assert.equal(ok.json().written[0].from, '2024-01-01T03:00:00.000Z');
+    const tooMany = await app.inject({ method: 'POST', url: '/api/candles', payload: { ...body, candles: hours(50_001) } });
+    assert.equal(tooMany.statusCode, 400);
+  });
+
+  test('GET /api/candles: stored rows, then rollups of finer stored candles for coarser intervals', async () => {
+    const stored = await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=1h&from=2024-01-01T02:00:00Z&to=2024-01-01T05:00:00Z' });
+    assert.equal(stored.statusCode, 200);
+    assert.equal(stored.json().source.kind, 'stored');
+    assert.deepEqual(stored.json().candles.map((c: { open: number }) => c.open), [12, 13, 14]);
+    const fourH = await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=4h&from=2024-01-01&to=2024-01-03' });
+    const j = fourH.json();
+    assert.deepEqual(j.source, { kind: 'rollup', from_interval: '1h' });
+    assert.equal(j.candles.length, 12);
+    // Bucket 04:00-08:00 holds hours 4..7: open of hour 4, close of hour 7, extremes, sums.
+    assert.deepEqual(j.candles[1], { ts: '2024-01-01T04:00:00.000Z', open: 14, high: 19, low: 13, close: 18, volume: 400, trades: 20, vwap: 16 });
+    const day = (await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=1d&from=2024-01-01&to=2024-01-03' })).json();
+    assert.deepEqual(day.candles.map((c: { ts: string; open: number; close: number }) => [c.ts, c.open, c.close]), [['2024-01-01T00:00:00.000Z', 10, 34], ['2024-01-02T00:00:00.000Z', 34, 58]]);
+    const none = (await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=1m&from=2024-01-01' })).json();
+    assert.deepEqual([none.source.kind, none.candles.length], ['none', 0]);
+    const badTime = await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&from=yesterday' });
+    assert.equal(badTime.statusCode, 400);
+  });
+
+  test('the six query routes answer paginated lists', async () => {
+    const lc = (await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&limit=2' })).json();
+    assert.deepEqual([lc.total, lc.items[0].ts, lc.items[1].ts], [2, '2024-01-02T23:00:00.000Z', '2024-01-02T22:00:00.000Z']);
+    const pc = (await app.inject({ method: 'GET', url: '/api/queries/price-changes?interval=1h' })).json();
+    assert.deepEqual(pc.items, [{ symbol: 'MSFT', current_price: 58, previous_price: 57, pct_change: 1.75 }]);
+    const ps = (await app.inject({ method: 'GET', url: '/api/queries/price-stats?interval=1h' })).json();
+    assert.equal(ps.items[0].candle_count, 48);
+    for (const path of ['latest-indicators?days=7', 'active-signals', 'latest-signals']) {
+      const r = await app.inject({ method: 'GET', url: `/api/queries/${path}` });
+      assert.equal(r.statusCode, 200, path);
+      assert.deepEqual(r.json(), { items: [], limit: 100, offset: 0, total: 0 }, path);
+    }
+    assert.equal((await app.inject({ method: 'GET', url: '/api/queries/price-stats?interval=2d' })).statusCode, 400);
+  });
+
+  test('the OpenAPI document lists the market routes', async () => {
+    const paths = Object.keys((await app.inject({ method: 'GET', url: '/docs/json' })).json().paths);
+    for (const p of ['/api/assets', '/api/assets/{ref}', '/api/candles', '/api/queries/price-changes']) assert.ok(paths.includes(p), p);
+  });
+});

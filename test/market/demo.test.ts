@@ -1,0 +1,62 @@
+/** Demo data: deterministic, valid, idempotent; the starter set seeds only an empty database. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachBackend } from '../helpers/backends.ts';
+import { embeddedDb } from '../helpers/db.ts';
+import type { Database } from '../../src/db/types.ts';
+import { randomWalk, seedDemo, seedStarterIfEmpty } from '../../src/market/demo.ts';
+import { priceStats } from '../../src/market/queries.ts';
+
+test('the random walk is deterministic in its seed and gives valid candles', () => {
+  const start = Date.UTC(2024, 0, 1);
+  const a = [...randomWalk(42, 3, '1h', start, start + 30 * 86_400_000)];
+  const b = [...randomWalk(42, 3, '1h', start, start + 30 * 86_400_000)];
+  const c = [...randomWalk(43, 3, '1h', start, start + 30 * 86_400_000)];
+  assert.equal(a.length, 720);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+  for (const k of a) {
+    assert.ok(k.low <= Math.min(k.open, k.close) && k.high >= Math.max(k.open, k.close) && k.volume >= 0 && k.low > 0);
+  }
+});
+
+forEachBackend('demo seed', (open) => {
+  let db: Database;
+  before(async () => {
+    db = await open();
+  });
+  after(async () => db.close());
+
+  test('seeds assets, the interval and its daily rollup; re-seeding changes nothing', async () => {
+    const end = new Date('2024-06-01T00:00:00Z');
+    const s = await seedDemo(db, { assets: 4, days: 10, interval: '1h', seed: 7, end });
+    assert.equal(s.created_assets, 4);
+    assert.deepEqual(s.candles.map((c) => [c.interval, c.inserted]), [['1h', 960], ['1d', 40]]);
+    const again = await seedDemo(db, { assets: 4, days: 10, interval: '1h', seed: 7, end });
+    assert.deepEqual(again.candles.map((c) => [c.inserted, c.updated]), [[0, 0], [0, 0]]);
+    const stats = await priceStats(db, { interval: '1d' });
+    assert.equal(stats.length, 4);
+    assert.equal(stats[0].last_date.toISOString(), '2024-05-31T00:00:00.000Z');
+    // The daily close is the last hourly close of that day.
+    const r = await db.query<{ ok: boolean }>(
+      `SELECT bool_and(d.close = h.close) AS ok FROM candles d
+       JOIN candles h ON h.asset_id = d.asset_id AND h."interval" = '1h' AND h.ts = d.ts + interval '23 hours'
+       WHERE d."interval" = '1d'`,
+    );
+    assert.equal(r.rows[0].ok, true);
+  });
+});
+
+test('the starter demo seeds an empty embedded database once', async () => {
+  const db = await embeddedDb();
+  try {
+    const lines: string[] = [];
+    assert.equal(await seedStarterIfEmpty(db, (l) => lines.push(l)), true);
+    assert.match(lines[0], /demo data: 10 assets/);
+    const n = await db.query<{ i: string; n: number }>('SELECT "interval"::text AS i, count(*)::int AS n FROM candles GROUP BY 1 ORDER BY 1');
+    assert.deepEqual(n.rows, [{ i: '1d', n: 900 }, { i: '1h', n: 1200 }]);
+    assert.equal(await seedStarterIfEmpty(db, () => undefined), false);
+  } finally {
+    await db.close();
+  }
+});
