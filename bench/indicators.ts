@@ -3,8 +3,10 @@
 //
 //   node --import tsx bench/indicators.ts [--bars 1000000] [--runs 5] [--only rsi,macd]
 //
-// Each cell is the median wall time (ms) of `runs` timed runs after two
-// untimed warm-up runs, and the ratio to ours (> 1: the library is slower).
+// Each cell is the median wall time (ms) of `runs` timed runs, after untimed
+// warm-up calls (ten on 5,000 bars, one full-size), and the ratio to ours
+// (> 1: the library is slower).
+// For each indicator the timed runs go round-robin over the libraries.
 // Inputs are prepared once per library in its native form (Float64Array for
 // ours, number[] for the others, candle objects for trading-signals), outside
 // the timing. Every computation produces the whole output series.
@@ -44,21 +46,48 @@ function argList(name: string): string[] | undefined {
 const bars = argValue('--bars', 1_000_000);
 const runs = argValue('--runs', 5);
 const only = argList('--only');
-const WARMUP = 2;
 
-const series = generateSeries(bars, { seed: 12345 });
-const { high, low, close, volume } = series;
-// Plain arrays for the libraries that take number[].
-const H = Array.from(high);
-const L = Array.from(low);
-const C = Array.from(close);
-const V = Array.from(volume);
-// Candle objects for trading-signals' streaming API.
-const candles = C.map((c, i) => ({ open: series.open[i], high: H[i], low: L[i], close: c, volume: V[i] }));
+interface Candle {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** One data set in every library's native input form. */
+interface Data {
+  n: number;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  // Plain arrays for the libraries that take number[].
+  H: number[];
+  L: number[];
+  C: number[];
+  V: number[];
+  // Candle objects for trading-signals' streaming API.
+  candles: Candle[];
+}
+
+function makeData(n: number): Data {
+  const s = generateSeries(n, { seed: 12345 });
+  const C = Array.from(s.close);
+  const H = Array.from(s.high);
+  const L = Array.from(s.low);
+  const V = Array.from(s.volume);
+  const candles = C.map((c, i) => ({ open: s.open[i], high: H[i], low: L[i], close: c, volume: V[i] }));
+  return { n, high: s.high, low: s.low, close: s.close, volume: s.volume, H, L, C, V, candles };
+}
+
+const full = makeData(bars);
+// A small set for cheap JIT warm-up calls.
+const small = makeData(Math.min(bars, 5000));
 
 const ixjb = new IndicatorsSync();
-const taExec = (name: string, inputs: Record<string, number[]>, opts: Record<string, number> = {}): TalibResult =>
-  talib.execute({ name, startIdx: 0, endIdx: bars - 1, ...inputs, ...opts });
+const taExec = (d: Data, name: string, inputs: Record<string, number[]>, opts: Record<string, number> = {}): TalibResult =>
+  talib.execute({ name, startIdx: 0, endIdx: d.n - 1, ...inputs, ...opts });
 
 /** Streams values through a trading-signals indicator, storing each result. */
 function stream<I>(ind: { add(x: I): unknown; getResult(): unknown }, inputs: I[], pick: (ind: never) => number): Float64Array {
@@ -70,75 +99,75 @@ function stream<I>(ind: { add(x: I): unknown; getResult(): unknown }, inputs: I[
 }
 const resultOf = (ind: { getResult(): unknown }): number => ind.getResult() as number;
 
-type Job = () => unknown;
+type Job = (d: Data) => unknown;
 const LIBS = ['ours', 'technicalindicators', 'trading-signals', '@ixjb94/indicators', 'talib'] as const;
 type Lib = (typeof LIBS)[number];
 
 const jobs: Record<string, Partial<Record<Lib, Job>>> = {
   'sma(20)': {
-    ours: () => sma(close, 20),
-    technicalindicators: () => ti.sma({ period: 20, values: C }),
-    'trading-signals': () => stream(new ts.SMA(20), C, resultOf),
-    '@ixjb94/indicators': () => ixjb.sma(C, 20),
-    talib: () => taExec('SMA', { inReal: C }, { optInTimePeriod: 20 }),
+    ours: (d) => sma(d.close, 20),
+    technicalindicators: (d) => ti.sma({ period: 20, values: d.C }),
+    'trading-signals': (d) => stream(new ts.SMA(20), d.C, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.sma(d.C, 20),
+    talib: (d) => taExec(d, 'SMA', { inReal: d.C }, { optInTimePeriod: 20 }),
   },
   'ema(20)': {
-    ours: () => ema(close, 20),
-    technicalindicators: () => ti.ema({ period: 20, values: C }),
-    'trading-signals': () => stream(new ts.EMA(20), C, resultOf),
-    '@ixjb94/indicators': () => ixjb.ema(C, 20),
-    talib: () => taExec('EMA', { inReal: C }, { optInTimePeriod: 20 }),
+    ours: (d) => ema(d.close, 20),
+    technicalindicators: (d) => ti.ema({ period: 20, values: d.C }),
+    'trading-signals': (d) => stream(new ts.EMA(20), d.C, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.ema(d.C, 20),
+    talib: (d) => taExec(d, 'EMA', { inReal: d.C }, { optInTimePeriod: 20 }),
   },
   'rsi(14)': {
-    ours: () => rsi(close, 14),
-    technicalindicators: () => ti.rsi({ period: 14, values: C }),
-    'trading-signals': () => stream(new ts.RSI(14), C, resultOf),
-    '@ixjb94/indicators': () => ixjb.rsi(C, 14),
-    talib: () => taExec('RSI', { inReal: C }, { optInTimePeriod: 14 }),
+    ours: (d) => rsi(d.close, 14),
+    technicalindicators: (d) => ti.rsi({ period: 14, values: d.C }),
+    'trading-signals': (d) => stream(new ts.RSI(14), d.C, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.rsi(d.C, 14),
+    talib: (d) => taExec(d, 'RSI', { inReal: d.C }, { optInTimePeriod: 14 }),
   },
   'macd(12,26,9)': {
-    ours: () => macd(close, 12, 26, 9),
-    technicalindicators: () =>
-      ti.macd({ values: C, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }),
-    'trading-signals': () =>
-      stream(new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)), C, (m: { getResult(): { histogram: number } }) => m.getResult().histogram),
-    '@ixjb94/indicators': () => ixjb.macd(C, 12, 26, 9),
-    talib: () => taExec('MACD', { inReal: C }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
+    ours: (d) => macd(d.close, 12, 26, 9),
+    technicalindicators: (d) =>
+      ti.macd({ values: d.C, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }),
+    'trading-signals': (d) =>
+      stream(new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)), d.C, (m: { getResult(): { histogram: number } }) => m.getResult().histogram),
+    '@ixjb94/indicators': (d) => ixjb.macd(d.C, 12, 26, 9),
+    talib: (d) => taExec(d, 'MACD', { inReal: d.C }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
   },
   'bbands(20,2)': {
-    ours: () => bbands(close, 20, 2),
-    technicalindicators: () => ti.bollingerbands({ period: 20, stdDev: 2, values: C }),
-    'trading-signals': () => stream(new ts.BollingerBands(20, 2), C, (b: { getResult(): { upper: number } }) => b.getResult().upper),
-    '@ixjb94/indicators': () => ixjb.bbands(C, 20, 2),
-    talib: () => taExec('BBANDS', { inReal: C }, { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }),
+    ours: (d) => bbands(d.close, 20, 2),
+    technicalindicators: (d) => ti.bollingerbands({ period: 20, stdDev: 2, values: d.C }),
+    'trading-signals': (d) => stream(new ts.BollingerBands(20, 2), d.C, (b: { getResult(): { upper: number } }) => b.getResult().upper),
+    '@ixjb94/indicators': (d) => ixjb.bbands(d.C, 20, 2),
+    talib: (d) => taExec(d, 'BBANDS', { inReal: d.C }, { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }),
   },
   'atr(14)': {
-    ours: () => atr(high, low, close, 14),
-    technicalindicators: () => ti.atr({ period: 14, high: H, low: L, close: C }),
-    'trading-signals': () => stream(new ts.ATR(14), candles, resultOf),
-    '@ixjb94/indicators': () => ixjb.atr(H, L, C, 14),
-    talib: () => taExec('ATR', { high: H, low: L, close: C }, { optInTimePeriod: 14 }),
+    ours: (d) => atr(d.high, d.low, d.close, 14),
+    technicalindicators: (d) => ti.atr({ period: 14, high: d.H, low: d.L, close: d.C }),
+    'trading-signals': (d) => stream(new ts.ATR(14), d.candles, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.atr(d.H, d.L, d.C, 14),
+    talib: (d) => taExec(d, 'ATR', { high: d.H, low: d.L, close: d.C }, { optInTimePeriod: 14 }),
   },
   obv: {
-    ours: () => obv(close, volume),
-    technicalindicators: () => ti.obv({ close: C, volume: V }),
-    'trading-signals': () => stream(new ts.OBV(2), candles, resultOf),
-    '@ixjb94/indicators': () => ixjb.obv(C, V),
-    talib: () => taExec('OBV', { inReal: C, volume: V }),
+    ours: (d) => obv(d.close, d.volume),
+    technicalindicators: (d) => ti.obv({ close: d.C, volume: d.V }),
+    'trading-signals': (d) => stream(new ts.OBV(2), d.candles, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.obv(d.C, d.V),
+    talib: (d) => taExec(d, 'OBV', { inReal: d.C, volume: d.V }),
   },
   'stoch(14,3,3)': {
-    ours: () => stoch(high, low, close, 14, 3, 3),
+    ours: (d) => stoch(d.high, d.low, d.close, 14, 3, 3),
     // technicalindicators only has the fast stochastic (%K unsmoothed, %D = SMA(3)).
-    technicalindicators: () => ti.stochastic({ period: 14, signalPeriod: 3, high: H, low: L, close: C }),
-    'trading-signals': () =>
+    technicalindicators: (d) => ti.stochastic({ period: 14, signalPeriod: 3, high: d.H, low: d.L, close: d.C }),
+    'trading-signals': (d) =>
       stream(
         new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 }),
-        candles,
+        d.candles,
         (s: { getResult(): { stochD: number } }) => s.getResult().stochD,
       ),
-    '@ixjb94/indicators': () => ixjb.stoch(H, L, C, 14, 3, 3),
-    talib: () =>
-      taExec('STOCH', { high: H, low: L, close: C }, {
+    '@ixjb94/indicators': (d) => ixjb.stoch(d.H, d.L, d.C, 14, 3, 3),
+    talib: (d) =>
+      taExec(d, 'STOCH', { high: d.H, low: d.L, close: d.C }, {
         optInFastK_Period: 14,
         optInSlowK_Period: 3,
         optInSlowK_MAType: 0,
@@ -148,26 +177,26 @@ const jobs: Record<string, Partial<Record<Lib, Job>>> = {
   },
   // Ours, technicalindicators and trading-signals also produce +DI/-DI; ixjb94's and TA-Lib's ADX only the ADX line.
   'adx(14)': {
-    ours: () => adx(high, low, close, 14),
-    technicalindicators: () => ti.adx({ period: 14, high: H, low: L, close: C }),
-    'trading-signals': () => stream(new ts.ADX(14), candles, resultOf),
-    '@ixjb94/indicators': () => ixjb.adx(H, L, 14),
-    talib: () => taExec('ADX', { high: H, low: L, close: C }, { optInTimePeriod: 14 }),
+    ours: (d) => adx(d.high, d.low, d.close, 14),
+    technicalindicators: (d) => ti.adx({ period: 14, high: d.H, low: d.L, close: d.C }),
+    'trading-signals': (d) => stream(new ts.ADX(14), d.candles, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.adx(d.H, d.L, 14),
+    talib: (d) => taExec(d, 'ADX', { high: d.H, low: d.L, close: d.C }, { optInTimePeriod: 14 }),
   },
   'cci(20)': {
-    ours: () => cci(high, low, close, 20),
-    technicalindicators: () => ti.cci({ period: 20, high: H, low: L, close: C }),
-    'trading-signals': () => stream(new ts.CCI(20), candles, resultOf),
-    '@ixjb94/indicators': () => ixjb.cci(H, L, C, 20),
-    talib: () => taExec('CCI', { high: H, low: L, close: C }, { optInTimePeriod: 20 }),
+    ours: (d) => cci(d.high, d.low, d.close, 20),
+    technicalindicators: (d) => ti.cci({ period: 20, high: d.H, low: d.L, close: d.C }),
+    'trading-signals': (d) => stream(new ts.CCI(20), d.candles, resultOf),
+    '@ixjb94/indicators': (d) => ixjb.cci(d.H, d.L, d.C, 20),
+    talib: (d) => taExec(d, 'CCI', { high: d.H, low: d.L, close: d.C }, { optInTimePeriod: 20 }),
   },
 };
 
 let sink = 0; // keeps results observable so no run can be optimised away
-function time(job: Job): number {
+function time(job: Job, d: Data = full): number {
   gc();
   const t0 = performance.now();
-  const r = job();
+  const r = job(d);
   const t = performance.now() - t0;
   sink += r === undefined ? 0 : 1;
   return t;
@@ -183,6 +212,8 @@ const results: Record<string, Partial<Record<Lib, number | string>>> = {};
 for (const [name, byLib] of Object.entries(jobs)) {
   if (only && !only.some((o) => name.startsWith(o))) continue;
   results[name] = {};
+  const samples: Partial<Record<Lib, number[]>> = {};
+  const active: Lib[] = [];
   for (const lib of LIBS) {
     const job = byLib[lib];
     if (!job) {
@@ -190,27 +221,37 @@ for (const [name, byLib] of Object.entries(jobs)) {
       continue;
     }
     try {
-      for (let w = 0; w < WARMUP; w++) time(job); // untimed: lets the JIT settle
-      const samples: number[] = [];
-      for (let r = 0; r < runs; r++) samples.push(time(job));
-      results[name][lib] = median(samples);
+      // Untimed: ten calls on a small set let the JIT settle cheaply, then one full-size call.
+      for (let w = 0; w < 10; w++) job(small);
+      time(job);
+      samples[lib] = [];
+      active.push(lib);
     } catch (err) {
       results[name][lib] = `error: ${(err as Error).message}`;
     }
-    process.stderr.write(`${name} ${lib}: ${typeof results[name][lib] === 'number' ? (results[name][lib] as number).toFixed(2) + ' ms' : results[name][lib]}\n`);
+  }
+  // Runs are interleaved across libraries so that a change in machine load
+  // affects them alike instead of landing on one library's runs.
+  for (let r = 0; r < runs; r++) {
+    for (const lib of active) samples[lib]!.push(time(byLib[lib]!));
+  }
+  for (const lib of active) {
+    results[name][lib] = median(samples[lib]!);
+    process.stderr.write(`${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples[lib]!).toFixed(2)})\n`);
   }
 }
 
 function cell(v: number | string | undefined, ours: number | string | undefined): string {
   if (typeof v !== 'number') return v ?? 'n/a';
-  if (typeof ours !== 'number') return v.toFixed(1);
-  return `${v.toFixed(1)} (${(v / ours).toFixed(1)}x)`;
+  const ms = v < 10 ? v.toFixed(2) : v.toFixed(1);
+  if (typeof ours !== 'number') return ms;
+  return `${ms} (${(v / ours).toFixed(1)}x)`;
 }
 const header = ['indicator', ...LIBS];
 const rows = Object.entries(results).map(([name, r]) => [name, ...LIBS.map((lib) => cell(r[lib], r.ours))]);
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
 const line = (cols: string[]): string => '| ' + cols.map((v, c) => v.padEnd(widths[c])).join(' | ') + ' |';
-console.log(`\n${bars.toLocaleString('en-US')} bars, median of ${runs} runs after ${WARMUP} warm-ups, ms (ratio to ours); Node ${process.version}`);
+console.log(`\n${bars.toLocaleString('en-US')} bars, median of ${runs} runs after warm-up, ms (ratio to ours); Node ${process.version}`);
 console.log(line(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const row of rows) console.log(line(row));
