@@ -3,7 +3,7 @@
  * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
-import { INTERVALS, PG_INTERVAL, divides, type Interval } from './intervals.ts';
+import { INTERVALS, PG_INTERVAL, bucketStart, divides, type Interval } from './intervals.ts';
 import type { ValidCandle } from './import/validate.ts';
 
 export interface Candle {
@@ -281,9 +281,8 @@ export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleR
     );
     if (r.rows.length > 0) return { interval, source: { kind: 'aggregate', view }, candles: r.rows };
   }
-  const finer = INTERVALS.filter((i) => divides(i, interval));
-  for (const fine of finer) {
-    if (!(await hasStored(q, assetId, fine))) continue;
+  const fine = await rollupSource(q, assetId, interval, from);
+  if (fine) {
     const b = bucketSql(interval);
     const r = await q.query<Candle>(
       `SELECT bucket AS ts,
@@ -412,4 +411,21 @@ export async function assetsWithCandles(q: Queryable, interval: Interval): Promi
     [interval],
   );
   return r.rows;
+}
+
+/**
+ * The stored interval to roll up from: the finest one dividing `interval` whose candles reach back to
+ * `from`; when none does, the one reaching back furthest (e.g. 90 days of 1d beat the last 5 days of 1h).
+ * One index probe (min ts) per candidate.
+ */
+async function rollupSource(q: Queryable, assetId: string, interval: Interval, from: Date): Promise<Interval | null> {
+  let best: { interval: Interval; first: number } | null = null;
+  for (const fine of INTERVALS.filter((i) => divides(i, interval))) {
+    const r = await q.query<{ first: Date | null }>('SELECT min(ts) AS first FROM candles WHERE asset_id = $1 AND "interval" = $2', [assetId, fine]);
+    const first = r.rows[0].first?.getTime();
+    if (first === undefined) continue;
+    if (first <= bucketStart(interval, from.getTime())) return fine;
+    if (!best || first < best.first) best = { interval: fine, first };
+  }
+  return best?.interval ?? null;
 }

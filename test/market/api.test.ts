@@ -110,6 +110,18 @@ forEachBackend('market data API', (open) => {
     assert.equal((await app.inject({ method: 'GET', url: '/api/queries/price-stats?interval=2d' })).statusCode, 400);
   });
 
+  test('a rollup uses the finest interval reaching back to "from", else the one reaching furthest', async () => {
+    const days = Array.from({ length: 20 }, (_, i) => ({ ts: new Date(Date.UTC(2023, 11, 1) + i * 86_400_000).toISOString().slice(0, 10), open: 5, high: 6 + i, low: 4, close: 5.5, volume: 10 }));
+    const posted = await app.inject({ method: 'POST', url: '/api/candles', payload: { interval: '1d', symbol: 'MSFT:NASDAQ', candles: days } });
+    assert.equal(posted.json().inserted, 20);
+    const recent = (await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=1w&from=2024-01-01&to=2024-01-08' })).json();
+    assert.deepEqual(recent.source, { kind: 'rollup', from_interval: '1h' });
+    const older = (await app.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=1w&from=2023-12-04&to=2023-12-18' })).json();
+    assert.deepEqual(older.source, { kind: 'rollup', from_interval: '1d' });
+    // Weeks start on Monday: 2023-12-04..10 holds days 3..9 of the series.
+    assert.deepEqual(older.candles.map((c: { ts: string; high: number; volume: number }) => [c.ts, c.high, c.volume]), [['2023-12-04T00:00:00.000Z', 15, 70], ['2023-12-11T00:00:00.000Z', 22, 70]]);
+  });
+
   test('the OpenAPI document lists the market routes', async () => {
     const paths = Object.keys((await app.inject({ method: 'GET', url: '/docs/json' })).json().paths);
     for (const p of ['/api/assets', '/api/assets/{ref}', '/api/candles', '/api/queries/price-changes']) assert.ok(paths.includes(p), p);

@@ -180,6 +180,15 @@ forEachBackend('candle import', (open) => {
     assert.equal(left.rowCount, 0, 'staging tables are dropped');
   });
 
+  test('two concurrent imports of overlapping files both complete, each row once', async () => {
+    const a = [HEADER, ...rows(10)].join('\n');
+    const b = [HEADER, ...rows(10, Date.UTC(2024, 0, 6))].join('\n');
+    const [x, y] = await Promise.all([run(db, a, { symbol: 'AAA', mergeBatch: 3 }), run(db, b, { symbol: 'AAA', mergeBatch: 3 })]);
+    assert.equal(x.inserted + y.inserted, 15);
+    assert.equal(x.updated + y.updated, 5, "the overlap differs in value: the later import updates it");
+    assert.equal((await candles(db)).length, 15);
+  });
+
   test('header problems and a missing symbol are clear errors', async () => {
     await assert.rejects(run(db, 'date,open,high,low\n2024-01-01,1,2,0.5', { symbol: 'AAA' }), /lacks close, volume/);
     await assert.rejects(run(db, ''), /input is empty/);

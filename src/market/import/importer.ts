@@ -144,11 +144,17 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       let rowsRead = 0;
       let staged = 0;
       let batch: ValidCandle[] = [];
+      // One COPY in flight while the next batch is parsed and validated (on a server they overlap;
+      // memory holds at most two batches).
+      let copying: Promise<void> = Promise.resolve();
       const flush = async () => {
         if (batch.length === 0) return;
-        await st.copy(batch, staged + 1);
-        staged += batch.length;
+        const [rows, firstN] = [batch, staged + 1];
+        staged += rows.length;
         batch = [];
+        await copying;
+        copying = st.copy(rows, firstN);
+        copying.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
       };
       for await (const raw of source) {
         rowsRead++;
@@ -165,6 +171,7 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
         }
       }
       await flush();
+      await copying;
       opts.onProgress?.({ phase: 'read', rows: rowsRead });
       await st.index();
 
