@@ -155,17 +155,3 @@ export async function seedDemo(db: Database, opts: DemoOptions, onProgress?: (li
   }
   return { assets: assets.length, created_assets: created, candles: summaries, seconds: Math.round((performance.now() - t0) / 10) / 100 };
 }
-
-/** What `tm serve` seeds into an empty embedded database: small, a second or two. */
-export const STARTER_DEMO: DemoOptions = { assets: 10, days: 90, interval: '1h', seed: 42, daily: true, fineDays: 5 };
-
-/** Seeds the starter set when the database has no assets at all; returns whether it did. */
-export async function seedStarterIfEmpty(db: Database, log: (line: string) => void): Promise<boolean> {
-  const t = await db.query<{ t: string | null }>("SELECT to_regclass('assets')::text AS t");
-  if (!t.rows[0].t) return false; // not migrated (serve --no-migrate)
-  const r = await db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM assets) AS any');
-  if (r.rows[0].any) return false;
-  const s = await seedDemo(db, STARTER_DEMO);
-  log(`demo data: ${s.assets} assets, ${s.candles.map((c) => `${c.inserted} ${c.interval} candles`).join(', ')} (${s.seconds}s; TM_DEMO=0 disables this)`);
-  return true;
-}

@@ -68,3 +68,24 @@ test('usage errors exit 2', () => {
   assert.equal(unknown.code, 1);
   assert.equal(unknown.stderr.trim(), 'tm: error: no asset "NOPE"');
 });
+
+test('demo seed: bad --analysis and unknown --watchlist-user exit 1; then candles, analysis and a watchlist', () => {
+  const badInterval = tm(['demo', 'seed', '--assets', '2', '--days', '30', '--analysis', '2h']);
+  assert.equal(badInterval.code, 1);
+  assert.match(badInterval.stderr, /--analysis "2h" is not one of/);
+  const noUser = tm(['demo', 'seed', '--assets', '2', '--days', '30', '--watchlist-user', 'ghost']);
+  assert.equal(noUser.code, 1);
+  assert.match(noUser.stderr, /no user named "ghost"/);
+  const user = tm(['users', 'create', 'trader', '--email', 'trader@example.com', '--password-stdin'], 'a long enough passphrase\n');
+  assert.equal(user.code, 0, user.stderr);
+  const s = tm(['demo', 'seed', '--assets', '3', '--days', '120', '--interval', '1d', '--end', '2024-06-01', '--watchlist-user', 'trader', '--json']);
+  assert.equal(s.code, 0, s.stderr);
+  const out = JSON.parse(s.stdout);
+  assert.equal(out.candles[0].inserted, 360);
+  assert.equal(out.analysis[0].interval, '1d');
+  assert.ok(out.analysis[0].indicator_rows > 0);
+  assert.equal(out.watchlist.added_items, 3);
+  const none = tm(['demo', 'seed', '--assets', '3', '--days', '120', '--interval', '1d', '--end', '2024-06-01', '--analysis', 'none']);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /^demo data: 3 assets \(0 new\); 1d candles: 0 inserted, 0 updated, 360 unchanged in [\d.]+s/);
+});

@@ -2,9 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
-import { embeddedDb } from '../helpers/db.ts';
 import type { Database } from '../../src/db/types.ts';
-import { randomWalk, seedDemo, seedStarterIfEmpty } from '../../src/market/demo.ts';
+import { randomWalk, seedDemo } from '../../src/market/demo.ts';
 import { priceStats } from '../../src/market/queries.ts';
 
 test('the random walk is deterministic in its seed and gives valid candles', () => {
@@ -45,18 +44,4 @@ forEachBackend('demo seed', (open) => {
     );
     assert.equal(r.rows[0].ok, true);
   });
-});
-
-test('the starter demo seeds an empty embedded database once', async () => {
-  const db = await embeddedDb();
-  try {
-    const lines: string[] = [];
-    assert.equal(await seedStarterIfEmpty(db, (l) => lines.push(l)), true);
-    assert.match(lines[0], /demo data: 10 assets/);
-    const n = await db.query<{ i: string; n: number }>('SELECT "interval"::text AS i, count(*)::int AS n FROM candles GROUP BY 1 ORDER BY 1');
-    assert.deepEqual(n.rows, [{ i: '1d', n: 900 }, { i: '1h', n: 1200 }]);
-    assert.equal(await seedStarterIfEmpty(db, () => undefined), false);
-  } finally {
-    await db.close();
-  }
 });

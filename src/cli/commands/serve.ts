@@ -5,7 +5,7 @@ import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 import { UsageError } from '../../errors.ts';
-import { seedStarterIfEmpty } from '../../market/demo.ts';
+import { seedStarterIfEmpty } from '../../demo/seed.ts';
 import { startJobScheduler } from '../../timescale/scheduler.ts';
 import { startSignalExpiry } from '../../analysis/maintenance.ts';
 
