@@ -95,6 +95,28 @@ forEachBackend('market data API', (open) => {
     assert.equal(badTime.statusCode, 400);
   });
 
+  test('GET /api/candles pages: a full page answers next_from, following it walks the range without gaps or repeats', async () => {
+    const walk = async (interval: string) => {
+      const seen: string[] = [];
+      let from: string | null = '2024-01-01T00:00:00Z';
+      while (from) {
+        const page = (await locked.inject({ method: 'GET', url: `/api/candles?symbol=MSFT:NASDAQ&interval=${interval}&from=${from}&to=2024-01-02T12:00:00Z&limit=5` })).json();
+        seen.push(...page.candles.map((c: { ts: string }) => c.ts));
+        assert.ok(page.candles.length === 5 || page.next_from === null);
+        from = page.next_from;
+      }
+      return seen;
+    };
+    const hours = await walk('1h');
+    assert.equal(hours.length, 36);
+    assert.equal(new Set(hours).size, 36);
+    // A rollup pages by bucket: 4h buckets from 00:00 to 08:00 on the 2nd.
+    const fourH = await walk('4h');
+    assert.deepEqual(fourH, Array.from({ length: 9 }, (_, i) => new Date(Date.UTC(2024, 0, 1, 4 * i)).toISOString()));
+    const last = (await locked.inject({ method: 'GET', url: '/api/candles?symbol=MSFT:NASDAQ&interval=1h&from=2024-01-02T07:00:00Z&to=2024-01-02T12:00:00Z&limit=5' })).json();
+    assert.equal(last.next_from, null, 'a page that ends at "to" has nothing after it');
+  });
+
   test('the six query routes answer paginated lists', async () => {
     const lc = (await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&limit=2' })).json();
     assert.deepEqual([lc.total, lc.items[0].ts, lc.items[1].ts], [2, '2024-01-02T23:00:00.000Z', '2024-01-02T22:00:00.000Z']);

@@ -11,7 +11,7 @@ import type { Reject } from '../../market/import/importer.ts';
 import { ingestCandles } from '../../market/ingest.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS, nextBucket } from '../../market/intervals.ts';
 import { UserError } from '../../errors.ts';
 import { requireAdmin } from '../guards.ts';
 
@@ -69,7 +69,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
           interval: z.enum(INTERVALS).default('1d'),
           from: time,
           to: time.optional(),
-          limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+          limit: z.coerce.number().int().min(1).max(10_000).default(1000).describe('at most this many candles; a full page answers next_from to continue from'),
         }),
       },
     },
@@ -78,7 +78,10 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
       const to = req.query.to ?? new Date();
       if (to <= req.query.from) throw new UserError('"to" must be after "from"');
       const r = await candleRange(app.db, { assetId: a.id, interval: req.query.interval, from: req.query.from, to, limit: req.query.limit });
-      return { asset: { id: a.id, symbol: a.symbol, exchange: a.exchange }, ...r };
+      // A full page may have more after it: the client asks again from the next bucket.
+      const last = r.candles.length === req.query.limit ? r.candles[r.candles.length - 1] : undefined;
+      const next = last ? new Date(nextBucket(req.query.interval, last.ts.getTime())) : null;
+      return { asset: { id: a.id, symbol: a.symbol, exchange: a.exchange }, ...r, next_from: next && next < to ? next.toISOString() : null };
     },
   );
 
