@@ -97,6 +97,18 @@ export async function setActive(q: Queryable, id: string, active: boolean): Prom
   return r.rows[0];
 }
 
+export async function setAdmin(q: Queryable, id: string, admin: boolean): Promise<User> {
+  const r = await q.query<User>(`UPDATE users SET is_admin = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, admin]);
+  if (!r.rows[0]) throw new UserError('no such user', 404);
+  return r.rows[0];
+}
+
+/** Active administrators other than `exceptId`, under a lock so two concurrent demotions cannot both pass. */
+export async function otherActiveAdmins(q: Queryable, exceptId: string): Promise<number> {
+  const r = await q.query<{ id: string }>('SELECT id FROM users WHERE is_admin AND is_active AND id <> $1 FOR UPDATE', [exceptId]);
+  return r.rows.length;
+}
+
 export async function setPassword(q: Queryable, id: string, password: string): Promise<void> {
   checkPasswordPolicy(password);
   const h = await hashPassword(password);

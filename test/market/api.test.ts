@@ -100,8 +100,8 @@ forEachBackend('market data API', (open) => {
       const seen: string[] = [];
       let from: string | null = '2024-01-01T00:00:00Z';
       while (from) {
-        const page = (await locked.inject({ method: 'GET', url: `/api/candles?symbol=MSFT:NASDAQ&interval=${interval}&from=${from}&to=2024-01-02T12:00:00Z&limit=5` })).json();
-        seen.push(...page.candles.map((c: { ts: string }) => c.ts));
+        const page: { candles: { ts: string }[]; next_from: string | null } = (await locked.inject({ method: 'GET', url: `/api/candles?symbol=MSFT:NASDAQ&interval=${interval}&from=${from}&to=2024-01-02T12:00:00Z&limit=5` })).json();
+        seen.push(...page.candles.map((c) => c.ts));
         assert.ok(page.candles.length === 5 || page.next_from === null);
         from = page.next_from;
       }
