@@ -1,10 +1,9 @@
 /** Account administration (tm users): deactivation and password resets also end the user's sessions. */
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../db/types.ts';
+import type { Database, Queryable } from '../db/types.ts';
 import { revokeAllRefreshTokens } from './refresh-tokens.ts';
 import { UserError } from '../errors.ts';
 import { otherActiveAdmins, requireUserByName, setActive, setAdmin, setPassword, type User } from './users.ts';
-import type { Queryable } from '../db/types.ts';
 
 /** Refuses a change that would leave no active administrator (nobody could then run admin routes). */
 async function keepAnAdmin(tx: Queryable, user: User, what: string): Promise<void> {
@@ -13,29 +12,32 @@ async function keepAnAdmin(tx: Queryable, user: User, what: string): Promise<voi
   }
 }
 
-/** Deactivates the account and revokes its refresh tokens; access tokens stop working at once too
- *  (every request re-reads is_active). */
-export async function deactivateUser(db: Database, username: string): Promise<{ user: User; revoked_tokens: number }> {
+export interface AccountChange {
+  is_active?: boolean;
+  is_admin?: boolean;
+}
+
+/**
+ * Activates/deactivates and grants/revokes administrator rights in one transaction. Deactivating
+ * revokes the refresh tokens; access tokens stop working at once too (every request re-reads
+ * is_active). A change that leaves no active administrator is refused.
+ */
+export async function changeAccount(db: Database, username: string, change: AccountChange): Promise<{ user: User; revoked_tokens: number }> {
   return db.transaction(async (tx) => {
-    const u = await requireUserByName(tx, username);
-    await keepAnAdmin(tx, u, 'deactivate');
-    const user = await setActive(tx, u.id, false);
-    return { user, revoked_tokens: await revokeAllRefreshTokens(tx, u.id) };
+    const before = await requireUserByName(tx, username);
+    const losesAdmin = (change.is_active === false && before.is_active) || (change.is_admin === false && before.is_admin);
+    if (losesAdmin) await keepAnAdmin(tx, before, change.is_active === false ? 'deactivate' : 'revoke administrator rights from');
+    let user = before;
+    if (change.is_admin !== undefined) user = await setAdmin(tx, user.id, change.is_admin);
+    if (change.is_active !== undefined) user = await setActive(tx, user.id, change.is_active);
+    const revoked = change.is_active === false ? await revokeAllRefreshTokens(tx, user.id) : 0;
+    return { user, revoked_tokens: revoked };
   });
 }
 
-export async function activateUser(db: Database, username: string): Promise<User> {
-  return db.transaction(async (tx) => setActive(tx, (await requireUserByName(tx, username)).id, true));
-}
-
-/** Grants or revokes administrator rights; revoking them from the last active administrator is refused. */
-export async function setAdminRole(db: Database, username: string, admin: boolean): Promise<User> {
-  return db.transaction(async (tx) => {
-    const u = await requireUserByName(tx, username);
-    if (!admin) await keepAnAdmin(tx, u, 'revoke administrator rights from');
-    return setAdmin(tx, u.id, admin);
-  });
-}
+export const deactivateUser = (db: Database, username: string) => changeAccount(db, username, { is_active: false });
+export const activateUser = async (db: Database, username: string): Promise<User> => (await changeAccount(db, username, { is_active: true })).user;
+export const setAdminRole = async (db: Database, username: string, admin: boolean): Promise<User> => (await changeAccount(db, username, { is_admin: admin })).user;
 
 /** Sets a new password and revokes every refresh token, so other sessions must log in again. */
 export async function resetPassword(db: Database, username: string, password: string): Promise<{ user: User; revoked_tokens: number }> {

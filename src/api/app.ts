@@ -25,6 +25,7 @@ import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
 
 export interface AppOptions {
   db: Database;
@@ -133,6 +134,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(candleRoutes);
   await app.register(queryRoutes);
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
+  await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
   await app.register(analysisRoutes);
   return app;
 }

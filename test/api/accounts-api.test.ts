@@ -145,6 +145,11 @@ describe('accounts API', () => {
       ['PUT', `/api/watchlists/${wl}/items/order`, () => undefined, [401, 200, 404, 404]],
       ['GET', '/api/alerts', () => undefined, [401, 200, 200, 200]],
       ['GET', '/test/admin-only', () => undefined, [401, 403, 403, 200]],
+      ['GET', '/api/admin/users', () => undefined, [401, 403, 403, 200]],
+      ['POST', '/api/admin/users', () => ({ username: 'made-by-admin', email: 'made@example.com' }), [401, 403, 403, 201]],
+      ['GET', '/api/admin/users/userb', () => undefined, [401, 403, 403, 200]],
+      ['PATCH', '/api/admin/users/userb', () => ({ is_active: true }), [401, 403, 403, 200]],
+      ['POST', '/api/admin/users/userb/reset-password', () => ({ password: 'password-b' }), [401, 403, 403, 200]],
       ['DELETE', `/api/watchlists/${wl}/items/${item}`, () => undefined, [401, 204, 404, 404]],
       ['DELETE', `/api/watchlists/${wl}`, () => undefined, [401, 204, 404, 404]],
       ['POST', '/api/auth/logout', () => undefined, [401, 204, 204, 204]],
@@ -244,6 +249,49 @@ describe('accounts API', () => {
     assert.equal(wrong.statusCode, 401, 'a wrong password does not reveal the account state');
     assert.equal((await api.call('GET', '/api/watchlists', { token: t.access_token })).statusCode, 401);
     assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).statusCode, 401);
+  });
+
+  test('admin user routes: create with a generated password, deactivate, demote, reset; the last admin stays', async () => {
+    await createUser(db, { username: 'boss', email: 'boss@example.com', password: 'password-boss', is_admin: true });
+    // Other tests made administrators too: leave boss the only active one.
+    await db.query("UPDATE users SET is_admin = false WHERE username <> 'boss'");
+    const boss = (await api.login('boss', 'password-boss')).access_token;
+    const created = await api.call('POST', '/api/admin/users', { token: boss, body: { username: 'newhire', email: 'newhire@example.com' } });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().is_admin, false);
+    const first = await api.login('newhire', created.json().generated_password);
+    assert.equal((await api.call('GET', '/api/admin/users/NEWHIRE', { token: boss })).json().id, created.json().id);
+
+    const reset = await api.call('POST', '/api/admin/users/newhire/reset-password', { token: boss, body: {} });
+    assert.equal(reset.statusCode, 200, reset.body);
+    assert.equal(reset.json().revoked_tokens, 1);
+    assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: first.refresh_token } })).statusCode, 401);
+    await api.login('newhire', reset.json().generated_password);
+
+    const off = await api.call('PATCH', '/api/admin/users/newhire', { token: boss, body: { is_active: false } });
+    assert.deepEqual([off.statusCode, off.json().is_active], [200, false]);
+    assert.equal((await api.call('POST', '/api/auth/login', { body: { username: 'newhire', password: reset.json().generated_password } })).statusCode, 403);
+
+    for (const body of [{ is_admin: false }, { is_active: false }]) {
+      const refused = await api.call('PATCH', '/api/admin/users/boss', { token: boss, body });
+      assert.equal(refused.statusCode, 409, JSON.stringify(body));
+      assert.match(refused.json().detail, /the only active administrator/);
+    }
+    // Promote and deactivate in one request: both or neither.
+    const both = await api.call('PATCH', '/api/admin/users/newhire', { token: boss, body: { is_active: true, is_admin: true } });
+    assert.deepEqual([both.json().is_active, both.json().is_admin], [true, true]);
+    const demoted = await api.call('PATCH', '/api/admin/users/boss', { token: boss, body: { is_admin: false } });
+    assert.equal(demoted.json().is_admin, false);
+    assert.equal((await api.call('GET', '/api/admin/users', { token: boss })).statusCode, 403, 'rights are re-read on every request');
+
+    const newAdmin = (await api.login('newhire', reset.json().generated_password)).access_token;
+    assert.equal((await api.call('PATCH', '/api/admin/users/newhire', { token: newAdmin, body: {} })).statusCode, 400);
+    assert.equal((await api.call('PATCH', '/api/admin/users/ghost', { token: newAdmin, body: { is_active: true } })).statusCode, 404);
+    assert.equal((await api.call('POST', '/api/admin/users', { token: newAdmin, body: { username: 'x', email: 'bad' } })).statusCode, 400);
+    const listed = (await api.call('GET', '/api/admin/users?limit=2', { token: newAdmin })).json();
+    assert.equal(listed.items.length, 2);
+    assert.ok(listed.total > 2);
+    assert.equal(JSON.stringify(listed).includes('argon2'), false);
   });
 
   test('register conflicts answer 409; logout revokes the refresh token', async () => {

@@ -25,7 +25,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('users create (stdin and generated passwords), list, deactivate, activate, reset-password', () => {
+test('users create (stdin and generated passwords), list, deactivate, activate, grant-admin, revoke-admin, reset-password', () => {
   const created = tm(['users', 'create', 'alice', '--email', 'alice@example.com', '--admin', '--password-stdin', '--json'], 'alice-password\n');
   assert.equal(created.code, 0, created.stderr);
   const alice = JSON.parse(created.stdout);
@@ -61,6 +61,15 @@ test('users create (stdin and generated passwords), list, deactivate, activate, 
   const missing = tm(['users', 'deactivate', 'nobody']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no user named "nobody"/);
+
+  // alice is the only administrator: she can be neither demoted nor deactivated until bob is one too.
+  const lastAdmin = tm(['users', 'revoke-admin', 'alice']);
+  assert.equal(lastAdmin.code, 1);
+  assert.match(lastAdmin.stderr, /cannot revoke administrator rights from alice: the only active administrator/);
+  assert.match(tm(['users', 'deactivate', 'alice']).stderr, /cannot deactivate alice: the only active administrator/);
+  assert.match(tm(['users', 'grant-admin', 'bob']).stdout, /^bob is now an administrator/);
+  assert.match(tm(['users', 'revoke-admin', 'alice']).stdout, /^alice is no longer an administrator/);
+  assert.equal(tm(['users', 'grant-admin', 'alice']).code, 0);
 
   const reset = tm(['users', 'reset-password', 'alice', '--password-stdin', '--json'], 'brand-new-password\n');
   assert.equal(reset.code, 0, reset.stderr);

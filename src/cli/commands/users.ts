@@ -1,6 +1,6 @@
 /** tm users: create, list, deactivate, activate, reset-password. */
 import type { Command } from 'commander';
-import { activateUser, deactivateUser, generatePassword, resetPassword } from '../../accounts/user-admin.ts';
+import { activateUser, deactivateUser, generatePassword, resetPassword, setAdminRole } from '../../accounts/user-admin.ts';
 import { createUser, listUsers } from '../../accounts/users.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
@@ -84,6 +84,20 @@ export function registerUsers(program: Command): void {
         printer(!!opts.json).data(user, () => `activated ${user.username}`);
       });
     });
+
+  for (const [name, admin] of [['grant-admin', true], ['revoke-admin', false]] as const) {
+    users
+      .command(name)
+      .description(admin ? 'make an account an administrator' : 'take administrator rights away (refused for the last active administrator)')
+      .argument('<username>')
+      .option('--json', 'output JSON')
+      .action(async (username: string, opts: { json?: boolean }) => {
+        await withDatabase(async (db) => {
+          const user = await setAdminRole(db, username, admin);
+          printer(!!opts.json).data(user, () => `${user.username} is ${admin ? 'now' : 'no longer'} an administrator`);
+        });
+      });
+  }
 
   users
     .command('reset-password')
