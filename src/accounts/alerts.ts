@@ -60,6 +60,9 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     JOIN watchlist_items i ON i.id = k.watchlist_item_id
     JOIN watchlists w ON w.id = i.watchlist_id
     JOIN latest l ON l.asset_id = i.asset_id
+    -- A concurrent evaluation that committed while this one waited for the locks may have seen newer
+    -- candles than this statement's snapshot: then leave its state alone (never move last_ts back).
+    WHERE k.last_ts IS NULL OR l.ts >= k.last_ts
 ), win AS MATERIALIZED (
     -- One range scan per distinct window (items of an asset usually share it): its extremes tell
     -- which items crossed, so the per-item search below only runs for those.

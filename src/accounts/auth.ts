@@ -1,4 +1,5 @@
 /** Registration, login, token refresh and logout: the library behind /api/auth. */
+import { pgError } from '../db/pg-errors.ts';
 import type { AuthConfig } from '../config.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
@@ -96,6 +97,10 @@ export async function logout(q: Queryable, userId: string, token?: string): Prom
 export async function authenticate(q: Queryable, secret: string, token: string): Promise<User | null> {
   const claims = verifyAccessToken(token, secret);
   if (!claims) return null;
-  const user = await getUser(q, claims.sub).catch(() => null);
+  // A subject that is not a uuid is a bad token (22P02); any other error is the database's, not a 401.
+  const user = await getUser(q, claims.sub).catch((err: unknown) => {
+    if (pgError(err).code === '22P02') return null;
+    throw err;
+  });
   return user?.is_active ? user : null;
 }

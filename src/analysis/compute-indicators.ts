@@ -9,7 +9,7 @@ import { readCandleColumns } from '../market/candles-repository.ts';
 import type { Interval } from '../market/intervals.ts';
 import { getIndicator, INDICATOR_TYPES, type IndicatorType } from './indicators/registry.ts';
 import { deleteIndicatorsFrom, upsertIndicators, type IndicatorRow } from './indicators-repository.ts';
-import { dbNow, recomputeFrom, saveSeriesState, seriesState, type SeriesKey } from './series-state.ts';
+import { recomputeFrom, saveSeriesState, seriesState, startPoint, type SeriesKey } from './series-state.ts';
 
 export interface IndicatorSpec {
   type: IndicatorType;
@@ -20,14 +20,18 @@ export interface IndicatorSpec {
 /** Validates types and parameters once, with errors that name the problem. */
 export function indicatorSpecs(types: readonly string[], params?: unknown): IndicatorSpec[] {
   if (types.length === 0) throw new UserError(`give at least one indicator type (${INDICATOR_TYPES.join(', ')})`);
-  const byType = (t: string): unknown => {
-    if (params === undefined || params === null) return undefined;
-    if (typeof params !== 'object' || Array.isArray(params)) throw new UserError('params must be a JSON object');
-    const p = params as Record<string, unknown>;
-    // {"rsi": {...}, "macd": {...}} for several types; {"period": 21} for a single one.
-    if (Object.keys(p).some((k) => (INDICATOR_TYPES as readonly string[]).includes(k))) return p[t];
-    return types.length === 1 ? p : undefined;
-  };
+  if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) throw new UserError('params must be a JSON object');
+  const p = (params ?? undefined) as Record<string, unknown> | undefined;
+  // {"rsi": {...}, "macd": {...}} for several types; {"period": 21} for a single one. Parameters that
+  // would apply to nothing are an error, never silently dropped.
+  const perType = !!p && Object.keys(p).some((k) => (INDICATOR_TYPES as readonly string[]).includes(k));
+  if (p && perType) {
+    const stray = Object.keys(p).filter((k) => !types.includes(k));
+    if (stray.length) throw new UserError(`params: ${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} not among the types computed (${types.join(', ')})`);
+  } else if (p && Object.keys(p).length && types.length !== 1) {
+    throw new UserError(`params: with several types give them per type, e.g. {"rsi": {"period": 21}} (got keys ${Object.keys(p).join(', ')})`);
+  }
+  const byType = (t: string): unknown => (p === undefined ? undefined : perType ? p[t] : p);
   return types.map((t) => {
     if (!(INDICATOR_TYPES as readonly string[]).includes(t)) {
       throw new UserError(`unknown indicator type "${t}" (valid: ${INDICATOR_TYPES.join(', ')})`);
@@ -55,8 +59,8 @@ export interface ComputeResult {
 export async function computeIndicatorSeries(db: Database, assetId: string, timeframe: Interval, spec: IndicatorSpec): Promise<ComputeResult> {
   const d = getIndicator(spec.type);
   const key: SeriesKey = { assetId, timeframe, kind: 'indicator', name: spec.name };
-  // Read the clock first: candles written while we compute count as changes next time.
-  const startedAt = await dbNow(db);
+  // Before any read: candles written while we compute count as changes next time.
+  const startedAt = await startPoint(db);
   const state = await seriesState(db, key);
   const from = await recomputeFrom(db, key, state);
   const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());

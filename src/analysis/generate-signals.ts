@@ -12,7 +12,7 @@ import { expiresAfterMs } from './signals/expiry.ts';
 import { getStrategy, STRATEGY_NAMES } from './signals/registry.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './signals/types.ts';
 import { deactivateSuperseded, deleteSignalsFrom, insertSignals, type SignalRow } from './signals-repository.ts';
-import { dbNow, recomputeFrom, saveSeriesState, seriesState, type SeriesKey } from './series-state.ts';
+import { recomputeFrom, saveSeriesState, seriesState, startPoint, type SeriesKey } from './series-state.ts';
 
 export interface StrategySpec {
   strategy: Strategy;
@@ -21,6 +21,9 @@ export interface StrategySpec {
 
 export function strategySpecs(names: readonly string[] | undefined, params?: unknown): StrategySpec[] {
   const list = names && names.length ? names : STRATEGY_NAMES;
+  if (params !== undefined && params !== null && list.length !== 1) {
+    throw new UserError('params apply to one strategy: name it (--strategy NAME, or "strategies": [NAME])');
+  }
   return list.map((n) => {
     let strategy: Strategy;
     try {
@@ -36,7 +39,22 @@ export function strategySpecs(names: readonly string[] | undefined, params?: unk
   });
 }
 
-export function toSignalRow(c: SignalCandidate, assetId: string, timeframe: Interval): SignalRow {
+/**
+ * The name a strategy's signals are stored under: its own with default parameters, else with the
+ * parameters that differ, e.g. `ma-crossover(fast=5)`. Signals made with other parameters are
+ * another series, so changing them never mixes two settings in one history.
+ */
+export function seriesName(spec: StrategySpec): string {
+  const d = spec.strategy.defaults as Record<string, unknown>;
+  const p = spec.params as Record<string, unknown>;
+  const changed = Object.keys(p)
+    .filter((k) => p[k] !== d[k])
+    .sort()
+    .map((k) => `${k}=${String(p[k])}`);
+  return changed.length ? `${spec.strategy.name}(${changed.join(',')})` : spec.strategy.name;
+}
+
+export function toSignalRow(c: SignalCandidate, assetId: string, timeframe: Interval, strategy = c.strategy): SignalRow {
   return {
     asset_id: assetId,
     ts: new Date(c.ts),
@@ -46,7 +64,7 @@ export function toSignalRow(c: SignalCandidate, assetId: string, timeframe: Inte
     price: c.price,
     target_price: c.targetPrice,
     stop_loss: c.stopLoss,
-    strategy: c.strategy,
+    strategy,
     rationale: c.rationale,
     indicators_used: c.indicatorsUsed,
     timeframe,
@@ -64,15 +82,15 @@ export interface GenerateResult {
 }
 
 export async function generateSignalSeries(db: Database, assetId: string, timeframe: Interval, spec: StrategySpec): Promise<GenerateResult> {
-  const name = spec.strategy.name;
+  const name = seriesName(spec);
   const key: SeriesKey = { assetId, timeframe, kind: 'signal', name };
-  const startedAt = await dbNow(db);
+  const startedAt = await startPoint(db);
   const state = await seriesState(db, key);
   const from = await recomputeFrom(db, key, state);
   const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
   const cols = await readCandleColumns(db, { assetId, interval: timeframe, from, warmup: spec.strategy.warmup(spec.params) });
   const candidates = cols.ts.length > cols.start ? spec.strategy.generate(cols, spec.params, { fromIndex: cols.start }) : [];
-  const rows = candidates.map((c) => toSignalRow(c, assetId, timeframe));
+  const rows = candidates.map((c) => toSignalRow(c, assetId, timeframe, name));
   const last = cols.ts.length > cols.start ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
   const { inserted, deactivated } = await db.transaction(async (tx) => {
     if (recomputed && from) await deleteSignalsFrom(tx, assetId, name, timeframe, from);

@@ -1,9 +1,16 @@
-/** Signal expiry while `tm serve` runs: deactivates expired signals every minute (cron: tm signals expire). */
+/**
+ * Analysis upkeep while `tm serve` runs: deactivates expired signals every minute (cron: tm signals
+ * expire) and, hourly, drops candle write-log rows every series has computed past.
+ */
 import type { Database } from '../db/types.ts';
+import { pruneCandleWrites } from './series-state.ts';
 import { expireSignals } from './signals-repository.ts';
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 export function startSignalExpiry(db: Database, opts: { log: (line: string) => void; everyMs?: number }): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
+  let prunedAt = 0;
   const tick = () => {
     running = running.then(async () => {
       try {
@@ -11,6 +18,13 @@ export function startSignalExpiry(db: Database, opts: { log: (line: string) => v
         if (n) opts.log(`signals: ${n} expired signal(s) deactivated`);
       } catch (err) {
         opts.log(`signals: expiry failed: ${(err as Error).message}`);
+      }
+      if (Date.now() - prunedAt < PRUNE_EVERY_MS) return;
+      prunedAt = Date.now();
+      try {
+        await pruneCandleWrites(db);
+      } catch (err) {
+        opts.log(`analysis: pruning the candle write log failed: ${(err as Error).message}`);
       }
     });
   };

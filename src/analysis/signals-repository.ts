@@ -67,13 +67,17 @@ export async function deleteSignalsFrom(q: Queryable, assetId: string, strategy:
 
 /** Only the newest signal of a strategy on an asset and timeframe stays active. */
 export async function deactivateSuperseded(q: Queryable, assetId: string, strategy: string, timeframe: Interval): Promise<number> {
-  const r = await q.query(
-    `UPDATE signals s SET is_active = false
-     WHERE s.asset_id = $1 AND s.strategy = $2 AND s.timeframe = $3 AND s.is_active
-       AND s.ts < (SELECT max(ts) FROM signals WHERE asset_id = $1 AND strategy = $2 AND timeframe = $3)`,
+  // Settles the whole series, not just the older rows: after a recompute removed the newest signal,
+  // the one before it becomes the newest and is active again unless it has expired.
+  const r = await q.query<{ active: boolean }>(
+    `UPDATE signals s SET is_active = v.active
+     FROM (SELECT id, ts = max(ts) OVER () AND (expires_at IS NULL OR expires_at > now()) AS active
+           FROM signals WHERE asset_id = $1 AND strategy = $2 AND timeframe = $3) v
+     WHERE s.id = v.id AND s.is_active IS DISTINCT FROM v.active
+     RETURNING v.active`,
     [assetId, strategy, timeframe],
   );
-  return r.rowCount;
+  return r.rows.filter((x) => !x.active).length;
 }
 
 /** The expiry job: deactivates signals whose expires_at has passed. */

@@ -1,7 +1,7 @@
 /**
- * Route guards (preHandlers). A request is authenticated by `Authorization: Bearer <access token>`;
- * the token's user is read from the database on every request, so a deactivated or demoted user
- * loses access at once. No or bad token: 401. A valid non-admin on an admin route: 403.
+ * Route guards, run as onRequest hooks so a request without the right token is refused before its
+ * body is read. A request is authenticated by `Authorization: Bearer <access token>`; the token's
+ * user is read from the database on every request, so a deactivated or demoted user loses access at once. No or bad token: 401. A valid non-admin on an admin route: 403.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../accounts/auth.ts';
@@ -22,7 +22,7 @@ function bearer(req: FastifyRequest): string | null {
   return m ? m[1] : null;
 }
 
-// Awaiting the reply ends the request here: Fastify skips the handler once a preHandler has replied.
+// Awaiting the reply ends the request here: Fastify skips the handler once a hook has replied.
 async function deny(reply: FastifyReply, status: 401 | 403, detail: string): Promise<void> {
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   await reply.status(status).type('application/problem+json').send(problem(status, detail));

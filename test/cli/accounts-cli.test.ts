@@ -92,10 +92,10 @@ test('alerts check evaluates on demand and fires once', async () => {
   const r = JSON.parse(first.stdout);
   assert.equal(r.assets_checked, 1);
   assert.deepEqual(r.events.map((e: { symbol: string; direction: string; price: number }) => [e.symbol, e.direction, e.price]), [['CLI', 'below', 49]]);
-  const second = tm(['alerts', 'check', '--symbol', 'CLI']);
+  const second = tm(['alerts', 'check', '--symbol', 'cli']);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /no alerts fired; 1 asset\(s\) checked/);
   const bad = tm(['alerts', 'check', '--symbol', 'NOPE']);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /no asset with symbol NOPE/);
+  assert.match(bad.stderr, /no asset "NOPE"/);
 });

@@ -40,7 +40,7 @@ function paginate<T>(items: T[], page: { limit: number; offset: number }) {
 const fromQuery = (q: z.infer<typeof tuneQuery>) => tuneInput({ memory: q.memory, cpus: q.cpus, maxConnections: q.max_connections });
 
 export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.addHook('preHandler', requireAdmin);
+  app.addHook('onRequest', requireAdmin);
 
   app.get('/hypertables', { schema: { tags, security, summary: 'hypertables with chunk interval, chunk count, size', querystring: pageQuery } }, async (req) =>
     paginate(await listHypertables(app.db), req.query),

@@ -53,7 +53,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     '/api/indicators/compute',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['indicators'],
         summary: 'Compute indicators into storage, incrementally (admin)',
@@ -97,7 +97,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     '/api/signals/generate',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['signals'],
         summary: 'Run strategies over stored candles and store their signals (admin)',

@@ -28,19 +28,19 @@ export async function assetRoutes(base: FastifyInstance): Promise<void> {
 
   app.post(
     '/api/assets',
-    { preHandler: requireAdmin, schema: { tags, summary: 'Add an asset (admin)', security: [{ bearerAuth: [] }], body: assetBody } },
+    { onRequest: requireAdmin, schema: { tags, summary: 'Add an asset (admin)', security: [{ bearerAuth: [] }], body: assetBody } },
     async (req, reply) => reply.status(201).send(await addAsset(app.db, req.body)),
   );
 
   app.patch(
     '/api/assets/:ref',
-    { preHandler: requireAdmin, schema: { tags, summary: 'Change an asset (admin)', security: [{ bearerAuth: [] }], params: refParams, body: assetBody.partial() } },
+    { onRequest: requireAdmin, schema: { tags, summary: 'Change an asset (admin)', security: [{ bearerAuth: [] }], params: refParams, body: assetBody.partial() } },
     async (req) => updateAsset(app.db, req.params.ref, req.body),
   );
 
   app.delete(
     '/api/assets/:ref',
-    { preHandler: requireAdmin, schema: { tags, summary: 'Delete an asset without candles (admin)', security: [{ bearerAuth: [] }], params: refParams } },
+    { onRequest: requireAdmin, schema: { tags, summary: 'Delete an asset without candles (admin)', security: [{ bearerAuth: [] }], params: refParams } },
     async (req) => ({ removed: await removeAsset(app.db, req.params.ref) }),
   );
 }

@@ -88,7 +88,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
   app.post(
     '/api/candles',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       bodyLimit: MAX_POST_BYTES,
       schema: { tags, summary: `Import up to ${MAX_POST_CANDLES} candles (admin)`, security: [{ bearerAuth: [] }], body: postBody },
     },

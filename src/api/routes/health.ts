@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { databaseInfo } from '../../db/info.ts';
 
+/**
+ * Public: backend, versions, schema revision. Not where the database is (host, user, data
+ * directory) nor the driver's error text: `tm db info` and the server log say those.
+ */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/health', async (_req, reply) => {
+  app.get('/health', async (req, reply) => {
     try {
-      const info = await databaseInfo(app.db);
+      const { target: _target, ...info } = await databaseInfo(app.db);
       return { status: info.migrations_pending ? 'degraded' : 'ok', ...info };
     } catch (err) {
-      return reply.status(503).send({ status: 'unavailable', backend: app.db.backend, error: (err as Error).message });
+      req.log.error({ err }, 'health check: database unavailable');
+      return reply.status(503).send({ status: 'unavailable', backend: app.db.backend, error: 'database unavailable' });
     }
   });
 }

@@ -32,6 +32,9 @@ export function registerServe(program: Command): void {
         // A newcomer's first start shows data at once; only on the embedded database, never on a server.
         if (db.backend === 'embedded' && config.demo) await seedStarterIfEmpty(db, log);
         const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
+        const address = await app.listen({ port: config.port, host: config.host });
+        log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
+        // Timers start once the port is ours: a failed listen must not leave them running on a closed database.
         // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
         const scheduler = startJobScheduler(db, { log });
         if (scheduler.active) log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
@@ -49,8 +52,6 @@ export function registerServe(program: Command): void {
         };
         process.on('SIGINT', () => void shutdown('SIGINT'));
         process.on('SIGTERM', () => void shutdown('SIGTERM'));
-        const address = await app.listen({ port: config.port, host: config.host });
-        log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
       } catch (err) {
         await db.close();
         throw err;
