@@ -1,5 +1,7 @@
 /** zod building blocks shared by the account routes. */
 import { z } from 'zod';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../accounts/passwords.ts';
+import { EMAIL_RE, USERNAME_RE } from '../accounts/users.ts';
 
 /** Free text stored as given. PostgreSQL text cannot hold NUL, so it is a 400 here, not a 500 there. */
 export const text = (max: number) =>
@@ -13,3 +15,8 @@ export const SMALL_BODY = 64 * 1024;
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int(), total: z.number().int() });
+
+/** Account fields as registration and user administration accept them. */
+export const usernameField = z.string().regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
+export const passwordField = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
+export const emailField = text(320).pipe(z.string().regex(EMAIL_RE, 'not a valid email address'));

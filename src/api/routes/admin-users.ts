@@ -5,25 +5,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../accounts/passwords.ts';
 import { changeAccount, generatePassword, resetPassword } from '../../accounts/user-admin.ts';
-import { createUser, EMAIL_RE, listUsers, requireUserByName, USERNAME_RE } from '../../accounts/users.ts';
+import { createUser, listUsers, requireUserByName } from '../../accounts/users.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
-import { pageOf, SMALL_BODY, text } from '../schemas.ts';
+import { emailField, pageOf, passwordField, SMALL_BODY, usernameField } from '../schemas.ts';
 import { userOut } from './auth.ts';
 
-const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
 const createBody = z.object({
-  username: z.string().regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit'),
-  email: text(320).pipe(z.string().regex(EMAIL_RE, 'not a valid email address')),
-  password: password.optional().describe('generated and returned once when absent'),
+  username: usernameField,
+  email: emailField,
+  password: passwordField.optional().describe('generated and returned once when absent'),
   is_admin: z.boolean().default(false),
 });
 const patchBody = z
   .object({ is_active: z.boolean().optional(), is_admin: z.boolean().optional() })
   .refine((b) => b.is_active !== undefined || b.is_admin !== undefined, 'give is_active and/or is_admin');
-const resetBody = z.object({ password: password.optional().describe('generated and returned once when absent') }).nullish();
+const resetBody = z.object({ password: passwordField.optional().describe('generated and returned once when absent') }).nullish();
 const params = z.object({ username: z.string().min(1).max(64) });
 
 export async function adminUserRoutes(base: FastifyInstance): Promise<void> {

@@ -3,13 +3,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkCredentials, login, logout, refresh, BAD_CREDENTIALS } from '../../accounts/auth.ts';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../accounts/passwords.ts';
-import { createUser, EMAIL_RE, USERNAME_RE } from '../../accounts/users.ts';
+import { PASSWORD_MAX } from '../../accounts/passwords.ts';
+import { createUser } from '../../accounts/users.ts';
 import { UserError } from '../../errors.ts';
 import { problem } from '../app.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { FixedWindowLimiter, type Hit } from '../rate-limit.ts';
-import { SMALL_BODY, text } from '../schemas.ts';
+import { emailField, passwordField, SMALL_BODY, usernameField } from '../schemas.ts';
 
 export const userOut = z.object({
   id: z.uuid(),
@@ -29,14 +29,7 @@ const tokensOut = z.object({
   expires_in: z.number().int(),
 });
 
-const username = z.string().regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
-const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
-
-const registerBody = z.object({
-  username,
-  email: text(320).pipe(z.string().regex(EMAIL_RE, 'not a valid email address')),
-  password,
-});
+const registerBody = z.object({ username: usernameField, email: emailField, password: passwordField });
 // Login accepts any strings (bounded): a format error would tell which usernames cannot exist.
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(PASSWORD_MAX) });
 // Bounded, but loosely: a wrong token of any shape is a 401 from the lookup, not a 400.
