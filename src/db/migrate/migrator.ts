@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { UserError, errorMessage } from '../../errors.ts';
 import type { Database, Notice, Queryable } from '../types.ts';
+import { activateTimescale } from '../pglite.ts';
 import { loadMigrations, type Migration } from './files.ts';
 import type { SqlStatement } from './split-sql.ts';
 
@@ -308,7 +309,8 @@ export class Migrator {
             };
             if (step.migration.transactional) await s.transaction(body);
             else await body(s);
-            if (db.backend === 'embedded') await loadTimescaleIfInstalled(s);
+            // A migration may have just created the extension: the embedded session must load it to use it.
+            if (db.backend === 'embedded') await activateTimescale(s);
           }
           return steps;
         } finally {
@@ -322,12 +324,6 @@ export class Migrator {
       unsubscribe();
     }
   }
-}
-
-/** A migration may have just created the extension: the embedded session must load it to use it. */
-async function loadTimescaleIfInstalled(q: Queryable): Promise<void> {
-  const ext = await q.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-  if (ext.rows.length) await q.exec("LOAD 'timescaledb'");
 }
 
 export function renderScript(steps: Step[], direction: 'up' | 'down', from: string, to: string): string {
