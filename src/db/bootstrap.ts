@@ -1,11 +1,13 @@
 /**
  * The seed's "Create Database and User" on a server, idempotent: the role and database if missing,
- * the extension, the grants. The password never appears in output or logs: it travels as a bind
- * parameter into format(%L) on the server.
+ * the extension, the grants. The password never appears in output or logs, nor reaches the server:
+ * tm sends a SCRAM-SHA-256 verifier computed here (what PostgreSQL would store anyway), so a
+ * statement log records no plaintext.
  */
 import { openServer } from './server.ts';
 import { describeUrl, withDatabase } from './url.ts';
 import { UserError } from '../errors.ts';
+import { scramVerifier } from './scram.ts';
 
 export interface InitOptions {
   adminUrl: string;
@@ -37,11 +39,11 @@ export async function initDatabase(opts: InitOptions): Promise<InitResult> {
     const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [opts.user]);
     if (role.rows.length === 0) {
       if (!opts.password) throw new UserError(`role ${opts.user} does not exist: give its password with --password-stdin or TM_DB_PASSWORD`);
-      await execFormatted(admin, 'CREATE ROLE %I LOGIN PASSWORD %L', [opts.user, opts.password]);
+      await execFormatted(admin, 'CREATE ROLE %I LOGIN PASSWORD %L', [opts.user, scramVerifier(opts.password)]);
       roleCreated = true;
       log(`created role ${opts.user}`);
     } else if (opts.password) {
-      await execFormatted(admin, 'ALTER ROLE %I WITH LOGIN PASSWORD %L', [opts.user, opts.password]);
+      await execFormatted(admin, 'ALTER ROLE %I WITH LOGIN PASSWORD %L', [opts.user, scramVerifier(opts.password)]);
       log(`role ${opts.user} exists; password updated`);
     } else {
       log(`role ${opts.user} exists`);

@@ -135,15 +135,14 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
  * Loads the TimescaleDB library into this session when the extension is installed in the database.
  * Without it, reads skip compressed chunks and inserts into hypertables fail.
  */
-async function activateTimescale(pg: PGlite): Promise<void> {
+/**
+ * Loads TimescaleDB into the embedded session when the database has the extension: at open, and
+ * after a migration that may just have created it (so the open instance uses it at once).
+ */
+export async function activateTimescale(pg: { query(sql: string): Promise<{ rows: unknown[] }>; exec(sql: string): Promise<unknown> }): Promise<void> {
   const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   if (ext.rows.length === 0) return;
   await pg.exec("LOAD 'timescaledb'");
   const check = await pg.query("SELECT 1 FROM pg_settings WHERE name LIKE 'timescaledb.%' LIMIT 1");
   if (check.rows.length === 0) throw new Error('TimescaleDB did not load in the embedded database');
-}
-
-/** Called after the migration that creates the extension, so the open instance uses it at once. */
-export async function loadTimescaleInto(db: Queryable): Promise<void> {
-  await db.exec("LOAD 'timescaledb'");
 }

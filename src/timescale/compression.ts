@@ -9,11 +9,25 @@ import { UserError } from '../errors.ts';
 import { CANDLES, requireHypertable } from './hypertables.ts';
 import { parseDuration } from './duration.ts';
 import { findPolicy, type PolicyJob } from './jobs.ts';
+import { versionAtLeast } from './require.ts';
+import { timescaleVersion } from '../db/info.ts';
 
 export const DEFAULT_SEGMENTBY = 'asset_id, interval';
 export const DEFAULT_ORDERBY = 'ts DESC';
+/**
+ * candles' primary key is (id, ts). Older TimescaleDB releases refuse compression settings that
+ * leave a key column out of segmentby and orderby (`column "id" must be used for segmenting or
+ * ordering`); newer ones only warn. Below this release tm appends id to the default orderby.
+ */
+export const ID_IN_ORDERBY_BELOW: readonly [number, number] = [2, 14];
 export const SEED_SEGMENTBY = 'asset_id';
 export const DEFAULT_COMPRESS_AFTER = '30d';
+
+/** The default orderby for candles on the installed TimescaleDB version (read from pg_extension). */
+export function defaultOrderby(timescaleVersion: string | null): string {
+  if (timescaleVersion && !versionAtLeast(timescaleVersion, ID_IN_ORDERBY_BELOW[0], ID_IN_ORDERBY_BELOW[1])) return `${DEFAULT_ORDERBY}, id`;
+  return DEFAULT_ORDERBY;
+}
 
 export interface CompressionSettings {
   segmentby: string[];
@@ -71,7 +85,7 @@ export async function enableCompression(
 ): Promise<CompressionSettings> {
   await requireHypertable(q, table);
   const segmentby = await checkSegmentby(q, opts.segmentby ?? DEFAULT_SEGMENTBY, table);
-  const orderby = await checkOrderby(q, opts.orderby ?? DEFAULT_ORDERBY, table);
+  const orderby = await checkOrderby(q, opts.orderby ?? (table === CANDLES ? defaultOrderby(await timescaleVersion(q)) : DEFAULT_ORDERBY), table);
   const seg = segmentby.map((n) => `"${n}"`).join(', ');
   const ord = orderby.map((o) => o.replace(/^(\S+)/, '"$1"')).join(', ');
   // Names were checked against the catalog above; the option values are string literals.

@@ -15,15 +15,6 @@ export function versionAtLeast(version: string, major: number, minor: number): b
   return a > major || (a === major && (b ?? 0) >= minor);
 }
 
-/** Whether a function exists in the public schema (the catalog says what the installed version offers). */
-export async function hasFunction(q: Queryable, name: string): Promise<boolean> {
-  const r = await q.query(
-    "SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname = $1 LIMIT 1",
-    [name],
-  );
-  return r.rows.length > 0;
-}
-
 /** Whether a relation (view, table) exists, e.g. 'timescaledb_information.job_history'. */
 export async function relationExists(q: Queryable, qualified: string): Promise<boolean> {
   const r = await q.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified]);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { baseBackup, createBackup, restoreBackup, verifyBackup } from '../../src/db/backup/backup.ts';
-import { manifestPath } from '../../src/db/backup/manifest.ts';
+import { manifestPath, sha256File } from '../../src/db/backup/manifest.ts';
 import { tableStats } from '../../src/db/backup/table-stats.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
@@ -137,11 +137,10 @@ describe('embedded backups', () => {
     const sql = readFileSync(schema, 'utf8');
     assert.match(sql, /CREATE TABLE public\.candles/);
     assert.doesNotMatch(sql, /COPY public\.assets|INSERT INTO public\.assets/);
+    assert.doesNotMatch(sql, /OWNER TO|GRANT /);
+    // TimescaleDB's catalog is dumped as data too: data-only is refused, saying what to use.
     const data = path.join(work, 'data.sql');
-    await createBackup(config, { file: data, content: 'data-only', log: quiet });
-    const dataSql = readFileSync(data, 'utf8');
-    assert.doesNotMatch(dataSql, /CREATE TABLE public\.candles/);
-    assert.match(dataSql, /Beta ''quoted''|Beta 'quoted'/);
+    await assert.rejects(createBackup(config, { file: data, content: 'data-only', log: quiet }), /--data-only is refused.*TimescaleDB.*full backup/);
     await assert.rejects(createBackup(config, { file: schema, format: 'snapshot', content: 'schema-only', log: quiet }), /snapshot holds the whole database/);
     await assert.rejects(restoreBackup(config, { file: schema, into: path.join(work, 'x'), force: false, log: quiet }), /restores into a server/);
   });
@@ -230,6 +229,46 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
     assert.ok(res.files.includes('backup_manifest'));
     await assert.rejects(baseBackup(config, { dir, log: quiet }), /exists and is not empty/);
     await assert.rejects(baseBackup({ ...config, databaseUrl: undefined }, { dir: path.join(work, 'b2'), log: quiet }), /needs a server/);
+  });
+
+  test('plain dumps carry no OWNER or GRANT statements', () => {
+    const sql = readFileSync(path.join(work, 'full.sql'), 'utf8');
+    assert.doesNotMatch(sql, /OWNER TO|^GRANT |^REVOKE /m);
+  });
+
+  /** A copy of FILE changed by edit, with its manifest re-signed, so only the restore can notice. */
+  async function damaged(file: string, name: string, edit: (b: Buffer) => Buffer): Promise<string> {
+    const out = path.join(work, name);
+    writeFileSync(out, edit(readFileSync(file)));
+    const m = JSON.parse(readFileSync(manifestPath(file), 'utf8'));
+    m.file = { ...m.file, name, bytes: statSync(out).size, sha256: await sha256File(out) };
+    writeFileSync(manifestPath(out), JSON.stringify(m));
+    return out;
+  }
+
+  test('a restore that fails midway leaves the target as it was, even with --force', async () => {
+    const plain = await damaged(path.join(work, 'full.sql'), 'fails-late.sql', (b) => {
+      const sql = b.toString('utf8');
+      const at = sql.lastIndexOf('-- PostgreSQL database dump complete');
+      assert.ok(at > 0);
+      return Buffer.from(`${sql.slice(0, at)}SELECT 1 / 0;\n${sql.slice(at)}`);
+    });
+    const custom = await damaged(path.join(work, 'full.dump'), 'bad-data.dump', (b) => {
+      const copy = Buffer.from(b);
+      for (let i = Math.floor(copy.length * 0.6); i < Math.floor(copy.length * 0.6) + 64; i++) copy[i] ^= 0x5a;
+      return copy;
+    });
+    const target = await serverDb();
+    try {
+      await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
+      const before = await tableStats(target);
+      await assert.rejects(restoreBackup(config, { file: plain, into: target.url, force: true, log: quiet }), /restore failed.*division by zero.*left as it was/);
+      assert.deepEqual(await tableStats(target), before);
+      await assert.rejects(restoreBackup(config, { file: custom, into: target.url, force: true, log: quiet }), /cannot be read by pg_restore|restore failed/);
+      assert.deepEqual(await tableStats(target), before);
+    } finally {
+      await target.close();
+    }
   });
 
   test('a corrupted dump is refused before the target is touched', async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initDatabase } from '../../src/db/bootstrap.ts';
+import { scramVerifier, scramVerifies } from '../../src/db/scram.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { openServer } from '../../src/db/server.ts';
 import { withDatabase } from '../../src/db/url.ts';
@@ -26,6 +27,11 @@ test('db init creates role and database once, grants, and is idempotent', { skip
   try {
     const owner = await admin.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name]);
     assert.equal(owner.rows[0].owner, `${name}_user`);
+    // The server got a SCRAM verifier, not the plaintext; it belongs to the password.
+    const pw = await admin.query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [`${name}_user`]);
+    assert.match(pw.rows[0].p, /^SCRAM-SHA-256\$4096:/);
+    assert.ok(scramVerifies(pw.rows[0].p, "it's secret"));
+    assert.ok(!scramVerifies(pw.rows[0].p, 'its secret'));
     const db = await openServer(withDatabase(adminUrl, name), { max: 1 });
     const priv = await db.query<{ ok: boolean }>("SELECT has_schema_privilege($1, 'public', 'CREATE') AS ok", [`${name}_user`]);
     await db.close();
@@ -48,5 +54,27 @@ test('an embedded data dir opens in one process at a time', async () => {
     await again.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the client-side SCRAM verifier equals the one the server computes for the same salt', { skip: serverSkip }, async () => {
+  const admin = await openServer(process.env.TM_TEST_PG_URL!, { max: 1 });
+  const role = `tm_scram_${process.pid}`;
+  try {
+    for (const password of ["it's secret", 'pässwört Ω', '']) {
+      if (!password) continue; // PostgreSQL refuses empty passwords
+      await admin.exec("SET password_encryption = 'scram-sha-256'");
+      const r = await admin.query<{ sql: string }>('SELECT format($1, $2::text, $3::text) AS sql', ['CREATE ROLE %I PASSWORD %L', role, password]);
+      await admin.exec(r.rows[0].sql);
+      const stored = (await admin.query<{ p: string }>('SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1', [role])).rows[0].p;
+      await admin.exec(`DROP ROLE ${role}`);
+      const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(stored);
+      assert.ok(m, stored);
+      assert.equal(scramVerifier(password, Buffer.from(m[2], 'base64'), Number(m[1])), stored, password);
+      assert.ok(scramVerifies(stored, password));
+    }
+  } finally {
+    await admin.exec(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await admin.close();
   }
 });

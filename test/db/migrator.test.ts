@@ -125,6 +125,21 @@ forEachBackend('migrations', (open) => {
     assert.equal((await db.query("SELECT to_regclass('half_done') AS t")).rows[0].t, null, 'statement 1 rolled back');
   });
 
+  test('a failing no-transaction migration says which statements stayed applied', async () => {
+    const dir = migrationsWith({ '9001_breaks.sql': FAILING.replace('-- migrate:up', '-- migrate:up\n-- migrate:no-transaction').replace(/half_done/g, 'half_kept') });
+    dirs.push(dir);
+    const m = new Migrator(db, loadMigrations(dir));
+    await assert.rejects(m.upgrade('head'), (e: unknown) => {
+      assert.ok(e instanceof MigrationError);
+      assert.doesNotMatch(e.message, /Nothing of this revision was applied/);
+      assert.match(e.message, /without a transaction.*statements 1 to 1 were applied and stay; the revision is not recorded/);
+      return true;
+    });
+    assert.equal((await m.status()).current, HEAD);
+    assert.equal((await db.query<{ t: string | null }>("SELECT to_regclass('half_kept')::text AS t")).rows[0].t, 'half_kept');
+    await db.exec('DROP TABLE half_kept');
+  });
+
   test('an applied migration edited afterwards is reported', async () => {
     const dir = migrationsWith({});
     dirs.push(dir);
@@ -190,9 +205,9 @@ test('offline downgrade SQL and FROM:TO ranges', () => {
   const sql = m.offlineSql('down', 'base');
   assert.match(sql, /downgrade head -> base/);
   assert.match(sql, /DROP TABLE IF EXISTS candles;/);
-  assert.match(sql, /DELETE FROM schema_migrations WHERE revision = '0001';/);
-  assert.match(sql, new RegExp(`DELETE FROM schema_migrations WHERE revision = '${HEAD}';`));
-  assert.match(m.offlineSql('up', 'base:0001'), /INSERT INTO schema_migrations/);
+  assert.match(sql, /DELETE FROM public.schema_migrations WHERE revision = '0001';/);
+  assert.match(sql, new RegExp(`DELETE FROM public.schema_migrations WHERE revision = '${HEAD}';`));
+  assert.match(m.offlineSql('up', 'base:0001'), /INSERT INTO public.schema_migrations/);
   assert.match(m.offlineSql('up', `${HEAD}:head`), /-- nothing to do/);
 });
 
@@ -221,5 +236,35 @@ test('ensureSchemaCurrent: a server behind head is refused with the command to r
     await ensureSchemaCurrent(db, () => undefined);
   } finally {
     await db.close();
+  }
+});
+
+test('a role with a schema of its own name ("$user" on search_path) migrates into public and reads its revision', { skip: serverSkip }, async () => {
+  const db = await serverDb({ migrated: false });
+  const role = `r_${db.name}`;
+  try {
+    await db.exec(`CREATE ROLE ${role} LOGIN; ALTER DATABASE ${db.name} OWNER TO ${role}; CREATE SCHEMA ${role} AUTHORIZATION ${role}`);
+    const u = new URL(db.url);
+    u.username = role;
+    u.password = '';
+    const asRole = await openServer(u.toString(), { max: 2 });
+    try {
+      const path = await asRole.query<{ p: string }>('SELECT current_schemas(false)::text AS p');
+      assert.match(path.rows[0].p, new RegExp(role), 'the role schema is on the search path');
+      const m = new Migrator(asRole);
+      await m.upgrade('head');
+      assert.equal((await m.status()).current, HEAD);
+      const own = await asRole.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [role]);
+      assert.equal(own.rows[0].n, 0, 'nothing landed in the role schema');
+      const t = await asRole.query<{ a: string | null; b: string | null }>("SELECT to_regclass('public.schema_migrations')::text AS a, to_regclass('public.candles')::text AS b");
+      assert.ok(t.rows[0].a && t.rows[0].b);
+      assert.equal((await new Migrator(asRole).upgrade('head')).length, 0, 'a second upgrade finds head');
+    } finally {
+      await asRole.close();
+    }
+  } finally {
+    await db.close();
+    const admin = await openServer(process.env.TM_TEST_PG_URL!, { max: 1 });
+    await admin.exec(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.close());
   }
 });

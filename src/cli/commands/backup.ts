@@ -18,7 +18,7 @@ export function registerBackup(program: Command): void {
     .requiredOption('-o, --output <file>', 'backup file to write')
     .option('--format <format>', 'server: custom (default) or plain; embedded: snapshot (default) or plain')
     .option('--schema-only', 'only the schema')
-    .option('--data-only', 'only the data')
+    .option('--data-only', 'only the data (refused when TimescaleDB is installed: its catalog is dumped as data too)')
     .option('--json', 'output the manifest as JSON')
     .action(async (opts: { output: string; format?: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean }) => {
       if (opts.schemaOnly && opts.dataOnly) throw new UsageError('--schema-only and --data-only exclude each other');

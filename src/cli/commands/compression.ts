@@ -4,6 +4,7 @@ import {
   DEFAULT_COMPRESS_AFTER,
   DEFAULT_ORDERBY,
   DEFAULT_SEGMENTBY,
+  ID_IN_ORDERBY_BELOW,
   addCompressionPolicy,
   compressChunks,
   compressionStatus,
@@ -21,9 +22,9 @@ export function registerCompression(program: Command): void {
   c.command('enable')
     .description('turn compression on for candles with the given segmentby and orderby')
     .option('--segmentby <columns>', 'columns whose equal values are stored together', DEFAULT_SEGMENTBY)
-    .option('--orderby <spec>', 'order inside a segment', DEFAULT_ORDERBY)
+    .option('--orderby <spec>', `order inside a segment (default: "${DEFAULT_ORDERBY}"; "${DEFAULT_ORDERBY}, id" on TimescaleDB before ${ID_IN_ORDERBY_BELOW.join('.')}, which requires the key column id)`)
     .option('--json', 'output JSON')
-    .action(async (opts: { segmentby: string; orderby: string; json?: boolean }) => {
+    .action(async (opts: { segmentby: string; orderby?: string; json?: boolean }) => {
       await withDatabase(async (db) => {
         const r = await enableCompression(db, { segmentby: opts.segmentby, orderby: opts.orderby });
         printer(!!opts.json).data(r, () => `compression enabled on candles: segmentby ${r.segmentby.join(', ') || '(none)'}, orderby ${r.orderby.join(', ')}`);

@@ -12,7 +12,7 @@ export function registerDb(program: Command): void {
 
   db.command('init')
     .description('create the role and database if missing, enable TimescaleDB, grant privileges (idempotent)')
-    .requiredOption('--admin-url <url>', 'a superuser connection, e.g. postgres://postgres@localhost:5432/postgres')
+    .requiredOption('--admin-url <url>', 'a superuser connection, e.g. postgres://postgres@localhost:5432/postgres; leave the password out of the URL and set PGPASSWORD instead (URLs show up in shell history and ps)')
     .option('--user <name>', 'application role', 'trading_user')
     .option('--database <name>', 'application database', 'trading_manager')
     .option('--password-stdin', 'read the role password from standard input (else $TM_DB_PASSWORD)')

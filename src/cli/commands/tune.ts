@@ -50,6 +50,7 @@ export function registerTune(program: Command): void {
               : 'written with ALTER SYSTEM and reloaded; no restart needed',
           ].join('\n'),
         );
-      });
+        // Server settings do not depend on the schema: tune a server before its first migration.
+      }, { schema: 'any' });
     });
 }

@@ -5,11 +5,12 @@ import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { UserError } from '../../errors.ts';
 import { openEmbedded } from '../pglite.ts';
+import { timescaleVersion } from '../info.ts';
 import { openServer } from '../server.ts';
 import { withDatabase } from '../url.ts';
 import { createEmbeddedBackup, restoreEmbeddedBackup, verifySnapshot } from './embedded-backup.ts';
 import { checkFile, readManifest, type BackupContent, type Manifest } from './manifest.ts';
-import { findTool, libpqEnv, runTool } from './pg-tools.ts';
+import { findTool, libpqEnv, runTool, serverMajor } from './pg-tools.ts';
 import { createServerBackup, restoreServerBackup, type RestoreResult } from './server-backup.ts';
 
 export interface CreateOptions {
@@ -75,6 +76,7 @@ export async function verifyBackup(config: Config, opts: { file: string; into?: 
   try {
     await admin.exec(`CREATE DATABASE ${scratch}`);
     try {
+      await fitScratchExtension(withDatabase(serverUrl, scratch), manifest.timescaledb_version);
       const res = await restoreServerBackup({ file: opts.file, url: withDatabase(serverUrl, scratch), force: false, log: opts.log });
       return { ...summary, problems: res.problems };
     } finally {
@@ -82,6 +84,21 @@ export async function verifyBackup(config: Config, opts: { file: string; into?: 
     }
   } finally {
     await admin.close();
+  }
+}
+
+/**
+ * A new database inherits template1's extensions (the timescale/timescaledb image creates
+ * timescaledb there). When that version is not the backup's, the scratch database drops it, so the
+ * restore can create the backup's version in a fresh session.
+ */
+async function fitScratchExtension(url: string, want: string | null): Promise<void> {
+  const db = await openServer(url, { max: 1 });
+  try {
+    const have = await timescaleVersion(db);
+    if (have && have !== want) await db.exec('DROP EXTENSION timescaledb CASCADE');
+  } finally {
+    await db.close();
   }
 }
 
@@ -95,7 +112,7 @@ export async function baseBackup(config: Config, opts: { dir: string; log: (l: s
   const db = await openServer(config.databaseUrl, { max: 1 });
   let major: number;
   try {
-    major = Math.floor(Number((await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) / 10000);
+    major = await serverMajor(db);
   } finally {
     await db.close();
   }

@@ -10,8 +10,8 @@ import { UserError } from '../../errors.ts';
 import { openEmbedded, type EmbeddedDatabase } from '../pglite.ts';
 import { discard, publish, tempPath } from './files.ts';
 import { checkFile, describeDatabase, readManifest, type BackupContent, type Manifest } from './manifest.ts';
-import { compareStats, listTables, tableStats } from './table-stats.ts';
-import type { RestoreResult } from './server-backup.ts';
+import { BOOKKEEPING, compareStats, listTables, tableStats } from './table-stats.ts';
+import { DATA_ONLY_TIMESCALE, type RestoreResult } from './server-backup.ts';
 
 export interface EmbeddedBackupOptions {
   db: EmbeddedDatabase;
@@ -37,7 +37,11 @@ export async function createEmbeddedBackup(opts: EmbeddedBackupOptions): Promise
       blob = await db.dumpDataDir('gzip');
     } else {
       opts.log('running pg_dump (plain SQL)…');
-      const args = opts.content === 'schema-only' ? ['--schema-only'] : opts.content === 'data-only' ? ['--data-only'] : [];
+      if (opts.content === 'data-only' && described.timescaledb_version) {
+        throw new UserError(`--data-only is refused for a database with TimescaleDB: ${DATA_ONLY_TIMESCALE}`);
+      }
+      // Replayed by psql with ON_ERROR_STOP: OWNER TO / GRANT would fail for a non-superuser.
+      const args = ['--no-owner', '--no-privileges', ...(opts.content === 'schema-only' ? ['--schema-only'] : opts.content === 'data-only' ? ['--data-only'] : [])];
       blob = await db.logicalDump(args);
       if (blob.size === 0) throw new UserError('pg_dump of the embedded database produced an empty file');
     }
@@ -63,9 +67,6 @@ export async function verifySnapshot(file: string, manifest: Manifest): Promise<
     await db.close();
   }
 }
-
-/** Tables that bookkeeping fills on every migrated database; they do not make it "non-empty". */
-const BOOKKEEPING = new Set(['schema_migrations', 'app_meta']);
 
 async function describeExisting(dir: string): Promise<string | null> {
   if (!existsSync(dir) || readdirSync(dir).length === 0) return null;

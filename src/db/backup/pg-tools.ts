@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
+import type { Queryable } from '../types.ts';
 import { poolConfigFromUrl } from '../url.ts';
 
 export type PgTool = 'pg_dump' | 'pg_restore' | 'pg_basebackup' | 'psql';
@@ -26,6 +27,12 @@ function candidates(tool: PgTool): string[] {
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) out.push(path.join(dir, tool));
   return out.filter((p, i) => out.indexOf(p) === i && existsSync(p));
+}
+
+/** The server's major version (15 for 15.18), which the tools must reach. */
+export async function serverMajor(q: Queryable): Promise<number> {
+  const r = await q.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+  return Math.floor(Number(r.rows[0].v) / 10000);
 }
 
 /** The newest installed tool, refusing one older than the server's major version. */

@@ -3,6 +3,9 @@
  * come from the very snapshot pg_dump reads (pg_export_snapshot + --snapshot), so a busy database
  * still gives a manifest that matches its dump.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { openServer } from '../server.ts';
 import { describeUrl } from '../url.ts';
@@ -10,8 +13,8 @@ import type { Database } from '../types.ts';
 import { timescaleVersion } from '../info.ts';
 import { discard, publish, sizeTicker, tempPath } from './files.ts';
 import { checkFile, describeDatabase, readManifest, type BackupContent, type Manifest } from './manifest.ts';
-import { findTool, libpqEnv, runTool } from './pg-tools.ts';
-import { compareStats, listTables, tableStats } from './table-stats.ts';
+import { findTool, libpqEnv, runTool, serverMajor } from './pg-tools.ts';
+import { BOOKKEEPING, compareStats, listTables, tableStats } from './table-stats.ts';
 
 export interface ServerBackupOptions {
   url: string;
@@ -19,11 +22,6 @@ export interface ServerBackupOptions {
   format: 'custom' | 'plain';
   content: BackupContent;
   log: (line: string) => void;
-}
-
-async function serverMajor(db: Database): Promise<number> {
-  const r = await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-  return Math.floor(Number(r.rows[0].v) / 10000);
 }
 
 function tail(stderr: string): string {
@@ -42,7 +40,12 @@ export async function createServerBackup(opts: ServerBackupOptions): Promise<Man
         const described = await describeDatabase(s, 'server');
         const args = [`--format=${opts.format}`, `--file=${tmp}`, `--snapshot=${snap.rows[0].id}`];
         if (opts.content === 'schema-only') args.push('--schema-only');
-        if (opts.content === 'data-only') args.push('--data-only');
+        if (opts.content === 'data-only') {
+          if (described.timescaledb_version) throw new UserError(`--data-only is refused for a database with TimescaleDB: ${DATA_ONLY_TIMESCALE}`);
+          args.push('--data-only');
+        }
+        // Plain SQL is replayed by psql with ON_ERROR_STOP: OWNER TO / GRANT would fail for a non-superuser.
+        if (opts.format === 'plain') args.push('--no-owner', '--no-privileges');
         const stop = sizeTicker('pg_dump', tmp);
         const res = await runTool(pgDump, args, libpqEnv(opts.url)).finally(stop);
         if (res.code !== 0) throw new UserError(`pg_dump failed (exit ${res.code}): ${tail(res.stderr)}`);
@@ -64,9 +67,6 @@ export async function createServerBackup(opts: ServerBackupOptions): Promise<Man
   }
 }
 
-/** Tables that bookkeeping fills on every migrated database; they do not make it "non-empty". */
-const BOOKKEEPING = new Set(['schema_migrations', 'app_meta']);
-
 export interface RestoreOptions {
   file: string;
   url: string;
@@ -80,52 +80,119 @@ export interface RestoreResult {
   problems: string[];
 }
 
+/** Why a data-only backup of a TimescaleDB database cannot work, and what to use instead. */
+export const DATA_ONLY_TIMESCALE =
+  "TimescaleDB keeps its catalog (hypertables, chunks, jobs) in extension tables that pg_dump --data-only dumps too, so restoring such a backup into a migrated database fails on duplicate keys. Use a full backup (the default) restored into an empty database, or --schema-only for the structure";
+
+/** The extension on the target: installed version, default and every version the server offers. */
+async function targetTimescale(db: Database): Promise<{ installed: string | null; default: string | null; offered: string[] }> {
+  const installed = await timescaleVersion(db);
+  const def = await db.query<{ v: string }>("SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'");
+  const offered = await db.query<{ v: string }>("SELECT version AS v FROM pg_available_extension_versions WHERE name = 'timescaledb'");
+  return { installed, default: def.rows[0]?.v ?? null, offered: offered.rows.map((r) => r.v) };
+}
+
+function quoteLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Checks that the backup's TimescaleDB can be restored on the target (pg_dump/restore of
+ * TimescaleDB needs the same extension version on both sides) and returns the version to create,
+ * or null when the target already has it. Throws before anything is touched.
+ */
+export function timescaleForRestore(manifest: Pick<Manifest, 'timescaledb_version' | 'backend'>, target: { installed: string | null; offered: string[] }, where: string): string | null {
+  const v = manifest.timescaledb_version;
+  if (!v) return null;
+  const embedded = manifest.backend === 'embedded' || /-dev$/.test(v);
+  const embeddedNote = embedded
+    ? ` This backup comes from the embedded database, whose TimescaleDB build (${v}) no server offers: embedded backups restore into embedded data directories (snapshots, tm backup restore FILE --into DIR). To move embedded data to a server, migrate the server (tm migrate upgrade) and load the candles with tm import candles (see docs/backup.md).`
+    : '';
+  if (target.offered.length === 0) {
+    throw new UserError(`the backup holds TimescaleDB ${v} data but ${where} has no TimescaleDB; install TimescaleDB ${v} there first; nothing was restored.${embeddedNote}`);
+  }
+  if (target.installed && target.installed !== v) {
+    throw new UserError(
+      `the backup was made with TimescaleDB ${v} but ${where} has TimescaleDB ${target.installed} installed; a TimescaleDB restore needs the same version on both sides. ` +
+        `Fix: restore into a new database without the extension, or (for an empty target) run DROP EXTENSION timescaledb as the first command of a fresh session (psql -X); ` +
+        `if ${v} is newer, ALTER EXTENSION timescaledb UPDATE TO ${quoteLiteral(v)} works too; nothing was restored.${embeddedNote}`,
+    );
+  }
+  if (target.installed) return null;
+  if (!target.offered.includes(v)) {
+    throw new UserError(
+      `the backup was made with TimescaleDB ${v}, which ${where} does not offer (it has ${target.offered.join(', ')}); a TimescaleDB restore needs the same version on both sides. ` +
+        `Fix: install TimescaleDB ${v} on the server (its packages keep older versions loadable), restore, then ALTER EXTENSION timescaledb UPDATE; nothing was restored.${embeddedNote}`,
+    );
+  }
+  return v;
+}
+
+/**
+ * Restores a pg_dump backup into a server database. Everything that can be checked is checked
+ * before the target is touched; then emptying the target (with --force), creating the extension,
+ * timescaledb_pre_restore(), the restore itself and timescaledb_post_restore() run in ONE psql
+ * transaction, so a restore that fails anywhere leaves the target as it was. A custom-format
+ * backup is first turned into an SQL script by pg_restore (in TMPDIR), so a damaged file is found
+ * before the target is touched.
+ */
 export async function restoreServerBackup(opts: RestoreOptions): Promise<RestoreResult> {
   const manifest = readManifest(opts.file);
   if (manifest.kind === 'snapshot') {
-    throw new UserError('this backup is a snapshot of an embedded database: restore it into a data directory (--into DIR), or make a plain dump (tm backup create --format plain) to move to a server');
+    throw new UserError('this backup is a snapshot of an embedded database: restore it into a data directory (--into DIR); a server cannot load it');
   }
-  // Everything that can be checked is checked before the target is touched.
+  if (manifest.content === 'data-only' && manifest.timescaledb_version) {
+    throw new UserError(`this is a data-only backup of a TimescaleDB database: ${DATA_ONLY_TIMESCALE}; nothing was restored`);
+  }
   await checkFile(opts.file, manifest);
+  const where = describeUrl(opts.url);
   const db = await openServer(opts.url, { max: 2 });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'tm-restore-'));
   try {
     const major = await serverMajor(db);
-    const tool = manifest.kind === 'custom' ? findTool('pg_restore', major) : findTool('psql', major);
+    const psql = findTool('psql', major);
     const env = libpqEnv(opts.url);
-    if (manifest.kind === 'custom') {
-      const list = await runTool(tool, ['--list', opts.file], env);
-      if (list.code !== 0) throw new UserError(`backup file ${opts.file} cannot be read by pg_restore: ${tail(list.stderr)}; nothing was restored`);
-    }
-    const available = await db.query<{ v: string | null }>("SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'");
-    const targetTs = available.rows[0]?.v ?? null;
-    if (manifest.timescaledb_version && !targetTs) {
-      throw new UserError(`the backup holds TimescaleDB ${manifest.timescaledb_version} data but ${describeUrl(opts.url)} has no TimescaleDB; install it there first`);
-    }
-    if (manifest.timescaledb_version && targetTs && manifest.timescaledb_version !== targetTs) {
-      opts.log(`warning: the backup was made with TimescaleDB ${manifest.timescaledb_version}, the target has ${targetTs}; run ALTER EXTENSION timescaledb UPDATE afterwards if needed`);
-    }
-    await prepareTarget(db, manifest.content, opts.force);
+    const target = await targetTimescale(db);
+    const createVersion = timescaleForRestore(manifest, target, where);
+    const wipe = await planTarget(db, manifest.content, opts.force);
 
+    let script = opts.file;
+    if (manifest.kind === 'custom') {
+      script = path.join(work, 'restore.sql');
+      const pgRestore = findTool('pg_restore', major);
+      const conv = await runTool(pgRestore, ['--no-owner', '--no-privileges', `--file=${script}`, opts.file], env);
+      if (conv.code !== 0) throw new UserError(`backup file ${opts.file} cannot be read by pg_restore: ${tail(conv.stderr)}; nothing was restored`);
+    }
     const useTimescale = !!manifest.timescaledb_version;
+    const prelude = path.join(work, 'prelude.sql');
+    const postlude = path.join(work, 'postlude.sql');
+    writeFileSync(
+      prelude,
+      [
+        ...wipe,
+        ...(createVersion ? [`CREATE EXTENSION IF NOT EXISTS timescaledb VERSION ${quoteLiteral(createVersion)};`] : []),
+        ...(useTimescale ? ['SELECT timescaledb_pre_restore();'] : []),
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(postlude, useTimescale ? 'SELECT timescaledb_post_restore();\n' : '\n');
+    // -1 wraps all three files in one transaction; ON_ERROR_STOP rolls it back at the first error.
+    const res = await runTool(psql, ['-X', '--single-transaction', '-v', 'ON_ERROR_STOP=1', '--quiet', '-f', prelude, '-f', script, '-f', postlude], env);
+    if (res.code !== 0) {
+      // pre_restore stopped the background workers; post_restore starts them again.
+      if (target.installed) await db.query('SELECT timescaledb_post_restore()').catch(() => undefined);
+      throw new UserError(`restore failed (exit ${res.code}): ${tail(res.stderr)}; it ran as one transaction, so the target was left as it was`);
+    }
     if (useTimescale) {
-      if (manifest.content !== 'data-only') await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
-      await db.query('SELECT timescaledb_pre_restore()');
+      const now = await timescaleVersion(db);
+      if (now && target.default && now !== target.default) {
+        opts.log(`TimescaleDB is at ${now} (the backup's version); ALTER EXTENSION timescaledb UPDATE brings it to ${target.default}, the newest this server offers (run it as the first command of a fresh session: psql -X)`);
+      }
     }
-    let res;
-    try {
-      // One transaction: a restore that fails part-way leaves nothing of itself behind.
-      const args =
-        manifest.kind === 'custom'
-          ? ['--single-transaction', '--exit-on-error', '--no-owner', `--dbname=${env.PGDATABASE ?? ''}`, opts.file]
-          : ['--single-transaction', '-v', 'ON_ERROR_STOP=1', '--quiet', '-f', opts.file];
-      res = await runTool(tool, args, env);
-    } finally {
-      if (useTimescale) await db.query('SELECT timescaledb_post_restore()').catch(() => undefined);
-    }
-    if (res.code !== 0) throw new UserError(`restore failed (exit ${res.code}): ${tail(res.stderr)}`);
     const problems = await compareWithManifest(db, manifest);
-    return { target: describeUrl(opts.url), manifest, problems };
+    return { target: where, manifest, problems };
   } finally {
+    rmSync(work, { recursive: true, force: true });
     await db.close();
   }
 }
@@ -138,8 +205,13 @@ export async function compareWithManifest(db: Database, manifest: Manifest): Pro
   return compareStats(manifest.tables, await tableStats(db, manifest.tables.map((t) => t.table)));
 }
 
-/** Refuses a non-empty target unless forced; with force, empties it the way the backup needs. */
-async function prepareTarget(db: Database, content: BackupContent, force: boolean): Promise<void> {
+/**
+ * Refuses a non-empty target unless forced; returns the SQL that empties it the way the backup
+ * needs, run later inside the restore's transaction. A database whose public schema has no tables
+ * is empty even with the timescaledb extension installed (the official image creates it in
+ * template1, so every new database has it).
+ */
+async function planTarget(db: Database, content: BackupContent, force: boolean): Promise<string[]> {
   const tables = await listTables(db);
   if (content === 'data-only') {
     // A data-only backup goes into a migrated, empty schema.
@@ -148,17 +220,12 @@ async function prepareTarget(db: Database, content: BackupContent, force: boolea
     if (filled.length && !force) {
       throw new UserError(`the target database is not empty (${filled.map((s) => `${s.table}: ${s.rows} rows`).join(', ')}); use --force to replace its data`);
     }
-    if (tables.length) await db.exec(`TRUNCATE ${tables.map((t) => `public."${t}"`).join(', ')} CASCADE`);
-    return;
+    return tables.length ? [`TRUNCATE ${tables.map((t) => `public."${t.replace(/"/g, '""')}"`).join(', ')} CASCADE;`] : [];
   }
-  const ts = await timescaleVersion(db);
-  if ((tables.length || ts) && !force) {
-    throw new UserError(`the target database is not empty (${tables.length} tables${ts ? ', TimescaleDB installed' : ''}); use --force to replace it`);
+  if (tables.length && !force) {
+    throw new UserError(`the target database is not empty (${tables.length} tables in public); use --force to replace it`);
   }
-  if (force) {
-    // Drop the extension too: its catalog (hypertables, chunks, jobs) comes back with the restore.
-    await db.exec('DROP EXTENSION IF EXISTS timescaledb CASCADE');
-    await db.exec('DROP SCHEMA IF EXISTS public CASCADE');
-    await db.exec('CREATE SCHEMA public');
-  }
+  if (!force) return [];
+  // Drop the extension too: its catalog (hypertables, chunks, jobs) comes back with the restore.
+  return ['DROP EXTENSION IF EXISTS timescaledb CASCADE;', 'DROP SCHEMA IF EXISTS public CASCADE;', 'CREATE SCHEMA public;'];
 }

@@ -5,6 +5,9 @@
  */
 import type { Queryable } from '../types.ts';
 
+/** Tables that bookkeeping fills on every migrated database; they do not make it "non-empty". */
+export const BOOKKEEPING = new Set(['schema_migrations', 'app_meta']);
+
 export interface TableStat {
   table: string;
   rows: number;

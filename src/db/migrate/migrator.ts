@@ -6,16 +6,23 @@
 import path from 'node:path';
 import { UserError, errorMessage } from '../../errors.ts';
 import type { Database, Notice, Queryable } from '../types.ts';
+import { activateTimescale } from '../pglite.ts';
 import { loadMigrations, type Migration } from './files.ts';
 import type { SqlStatement } from './split-sql.ts';
 
 export const VERSION_TABLE = 'schema_migrations';
+/**
+ * Always schema-qualified, and migration sessions run with search_path = public: with a schema
+ * named after the role ("$user", public is the default path) unqualified names would land there.
+ */
+const VERSION_TABLE_Q = `public.${VERSION_TABLE}`;
+const MIGRATION_SEARCH_PATH = 'SET search_path TO public';
 
 /** One key for every tm process: `pg_advisory_lock(LOCK_KEY_1, LOCK_KEY_2)` serializes migrations. */
 const LOCK_KEY_1 = 0x544d; // "TM"
 const LOCK_KEY_2 = 0x4d494752; // "MIGR"
 
-const CREATE_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (
+const CREATE_VERSION_TABLE = `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE_Q} (
     revision   text PRIMARY KEY,
     name       text NOT NULL,
     checksum   text NOT NULL,
@@ -61,8 +68,8 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 function bookkeepingFor(direction: 'up' | 'down', m: Migration): string {
   return direction === 'up'
-    ? `INSERT INTO ${VERSION_TABLE} (revision, name, checksum) VALUES (${quote(m.revision)}, ${quote(m.name)}, ${quote(m.checksum)})`
-    : `DELETE FROM ${VERSION_TABLE} WHERE revision = ${quote(m.revision)}`;
+    ? `INSERT INTO ${VERSION_TABLE_Q} (revision, name, checksum) VALUES (${quote(m.revision)}, ${quote(m.name)}, ${quote(m.checksum)})`
+    : `DELETE FROM ${VERSION_TABLE_Q} WHERE revision = ${quote(m.revision)}`;
 }
 
 export class MigrationError extends UserError {
@@ -113,9 +120,9 @@ export class Migrator {
   }
 
   async status(q: Queryable = this.requireDb()): Promise<Status> {
-    const exists = await q.query<{ t: string | null }>(`SELECT to_regclass('public.${VERSION_TABLE}')::text AS t`);
+    const exists = await q.query<{ t: string | null }>(`SELECT to_regclass('${VERSION_TABLE_Q}')::text AS t`);
     const applied = exists.rows[0]?.t
-      ? (await q.query<AppliedRevision>(`SELECT revision, name, checksum, applied_at FROM ${VERSION_TABLE} ORDER BY revision`)).rows
+      ? (await q.query<AppliedRevision>(`SELECT revision, name, checksum, applied_at FROM ${VERSION_TABLE_Q} ORDER BY revision`)).rows
       : [];
     const byRev = new Map(this.migrations.map((m) => [m.revision, m]));
     const appliedSet = new Set(applied.map((a) => a.revision));
@@ -229,29 +236,35 @@ export class Migrator {
     const to = this.indexOf(spec);
     const db = this.requireDb();
     await db.session(async (s) => {
-      await this.lock(s);
+      const searchPath = await this.lock(s);
       try {
         await s.exec(CREATE_VERSION_TABLE);
         await s.transaction(async (tx) => {
-          await tx.exec(`DELETE FROM ${VERSION_TABLE}`);
+          await tx.exec(`DELETE FROM ${VERSION_TABLE_Q}`);
           for (const m of this.migrations.slice(0, to + 1)) await tx.exec(bookkeepingFor('up', m));
         });
       } finally {
-        await this.unlock(s);
+        await this.unlock(s, searchPath);
       }
     });
   }
 
-  private async lock(s: Queryable): Promise<void> {
+  /** Takes the advisory lock and sets the migration search_path; returns the session's previous one for unlock. */
+  private async lock(s: Queryable): Promise<string> {
+    const prev = (await s.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0].p;
+    await s.exec(MIGRATION_SEARCH_PATH);
     const got = await s.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_KEY_1, LOCK_KEY_2]);
     if (!got.rows[0]?.ok) {
       this.opts.log?.('another tm migration is running on this database; waiting for it to finish…');
       await s.query('SELECT pg_advisory_lock($1, $2)', [LOCK_KEY_1, LOCK_KEY_2]);
     }
+    return prev;
   }
 
-  private async unlock(s: Queryable): Promise<void> {
+  private async unlock(s: Queryable, searchPath: string): Promise<void> {
     await s.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_KEY_1, LOCK_KEY_2]).catch(() => undefined);
+    // Back to the session's own path (RESET would not do: PGlite's reset value is pg_catalog).
+    await s.query("SELECT set_config('search_path', $1, false)", [searchPath]).catch(() => undefined);
   }
 
   /** Holds the advisory lock, re-reads the state under it, then runs the planned steps one transaction each. */
@@ -263,8 +276,9 @@ export class Migrator {
     const unsubscribe = db.onNotice(warn);
     try {
       return await db.session(async (s) => {
-        await this.lock(s);
+        const searchPath = await this.lock(s);
         try {
+          this.opts.onStatement?.(MIGRATION_SEARCH_PATH); // run by lock()
           this.opts.onStatement?.(CREATE_VERSION_TABLE);
           await s.exec(CREATE_VERSION_TABLE);
           const steps = makePlan(await this.status(s));
@@ -282,7 +296,9 @@ export class Migrator {
                   throw new MigrationError(
                     `${label} failed at statement ${i + 1} of ${step.statements.length} ` +
                       `(${path.basename(step.migration.file)} line ${st.line}: ${first}): ${errorMessage(err)}. ` +
-                      'Nothing of this revision was applied.',
+                      (step.migration.transactional
+                        ? 'Nothing of this revision was applied.'
+                        : `This revision runs without a transaction (-- migrate:no-transaction): statements 1 to ${i} were applied and stay; the revision is not recorded. Fix the cause, then make the statements safe to re-run (or undo them) and upgrade again.`),
                     step.migration.revision,
                     i,
                   );
@@ -293,11 +309,12 @@ export class Migrator {
             };
             if (step.migration.transactional) await s.transaction(body);
             else await body(s);
-            if (db.backend === 'embedded') await loadTimescaleIfInstalled(s);
+            // A migration may have just created the extension: the embedded session must load it to use it.
+            if (db.backend === 'embedded') await activateTimescale(s);
           }
           return steps;
         } finally {
-          await this.unlock(s);
+          await this.unlock(s, searchPath);
         }
       }).then(async (steps) => {
         if (steps.length) await db.refreshTypes();
@@ -309,15 +326,11 @@ export class Migrator {
   }
 }
 
-/** A migration may have just created the extension: the embedded session must load it to use it. */
-async function loadTimescaleIfInstalled(q: Queryable): Promise<void> {
-  const ext = await q.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-  if (ext.rows.length) await q.exec("LOAD 'timescaledb'");
-}
-
 export function renderScript(steps: Step[], direction: 'up' | 'down', from: string, to: string): string {
   const out: string[] = [
     `-- Trading Manager: ${direction === 'up' ? 'upgrade' : 'downgrade'} ${from} -> ${to} (offline SQL, generated by tm migrate)`,
+    '',
+    `${MIGRATION_SEARCH_PATH};`,
     '',
     `${CREATE_VERSION_TABLE};`,
     '',
