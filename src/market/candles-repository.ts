@@ -76,6 +76,11 @@ export class Staging {
     ]);
   }
 
+  /** Points a staged symbol at another asset (a placeholder id replaced by the created asset's). */
+  async setAsset(symbol: string, assetId: string, q: Queryable = this.q): Promise<void> {
+    await q.query(`UPDATE ${this.assets} SET asset_id = $2 WHERE symbol = $1`, [symbol, assetId]);
+  }
+
   /** Rows whose symbol has no asset (they can only be there in --skip-invalid mode). */
   private readonly unmapped = () => `NOT EXISTS (SELECT 1 FROM ${this.assets} m WHERE m.symbol = s.symbol)`;
 
