@@ -4,6 +4,7 @@ import { activateUser, deactivateUser, generatePassword, resetPassword, setAdmin
 import { createUser, listUsers } from '../../accounts/users.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
+import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';
 import { readStdin } from '../stdin.ts';
 
@@ -14,12 +15,6 @@ async function passwordFrom(opts: { passwordStdin?: boolean }): Promise<{ passwo
   const password = (await readStdin()).split(/\r?\n/)[0];
   if (!password) throw new UsageError('--password-stdin got an empty password');
   return { password, generated: false };
-}
-
-function intOption(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got "${v}"`);
-  return n;
 }
 
 export function registerUsers(program: Command): void {
@@ -52,7 +47,7 @@ export function registerUsers(program: Command): void {
     .option('--offset <n>', 'skip this many', '0')
     .option('--json', 'output JSON')
     .action(async (opts: { limit: string; offset: string; json?: boolean }) => {
-      const page = { limit: intOption('--limit', opts.limit, 1), offset: intOption('--offset', opts.offset, 0) };
+      const page = { limit: intOption(opts.limit, '--limit', 1), offset: intOption(opts.offset, '--offset', 0) };
       await withDatabase(async (db) => {
         const result = await listUsers(db, page);
         printer(!!opts.json).data(result, () =>
