@@ -13,7 +13,7 @@ import { computeIndicators, indicatorSpecs } from '../analysis/compute-indicator
 import { generateSignals, strategySpecs } from '../analysis/generate-signals.ts';
 import { INDICATOR_TYPES } from '../analysis/indicators/registry.ts';
 import { findBySymbol } from '../market/assets-repository.ts';
-import { demoAssets, seedDemo, type DemoOptions, type DemoSummary } from '../market/demo.ts';
+import { demoAssets, demoIntervals, seedDemo, type DemoOptions, type DemoSummary } from '../market/demo.ts';
 import type { Interval } from '../market/intervals.ts';
 import { latestCandles } from '../market/queries.ts';
 
@@ -34,13 +34,8 @@ export const DEMO_WATCHLIST = 'Demo';
 const ALERT_BAND = 0.05;
 const WATCHLIST_SIZE = 10;
 
-function seededIntervals(o: DemoOptions): Interval[] {
-  const daily = (o.daily ?? true) && o.interval !== '1d';
-  return daily ? [o.interval, '1d'] : [o.interval];
-}
-
 export async function seedFullDemo(db: Database, o: FullDemoOptions, onProgress?: (line: string) => void): Promise<FullDemoSummary> {
-  const seeded = seededIntervals(o);
+  const seeded = demoIntervals(o);
   for (const i of o.analysis) {
     if (!seeded.includes(i)) throw new UserError(`analysis interval ${i} is not seeded (seeded: ${seeded.join(', ')})`);
   }

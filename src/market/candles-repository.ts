@@ -3,8 +3,9 @@
  * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
-import { INTERVALS, PG_INTERVAL, bucketStart, divides, type Interval } from './intervals.ts';
+import { INTERVALS, PG_INTERVAL, bucketStart, divides, nextBucket, type Interval } from './intervals.ts';
 import type { ValidCandle } from './import/validate.ts';
+import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
 
 export interface Candle {
   ts: Date;
@@ -74,6 +75,11 @@ export class Staging {
       symbols,
       symbols.map((s) => ids.get(s)),
     ]);
+  }
+
+  /** Points a staged symbol at another asset (a placeholder id replaced by the created asset's). */
+  async setAsset(symbol: string, assetId: string, q: Queryable = this.q): Promise<void> {
+    await q.query(`UPDATE ${this.assets} SET asset_id = $2 WHERE symbol = $1`, [symbol, assetId]);
   }
 
   /** Rows whose symbol has no asset (they can only be there in --skip-invalid mode). */
@@ -193,25 +199,6 @@ export async function mergeStaged(
   return r.rows;
 }
 
-// ---------------------------------------------------------------- direct writes
-
-/** Plain multi-row INSERT of validated candles for one asset (small writes, demo data, benchmarks' naive path). */
-export async function insertCandlesValues(q: Queryable, assetId: string, interval: Interval, rows: readonly ValidCandle[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const params: unknown[] = [assetId, interval];
-  const values = rows.map((r) => {
-    const base = params.length;
-    params.push(new Date(r.ts).toISOString(), r.open, r.high, r.low, r.close, r.volume, r.trades, r.vwap);
-    return `($1, $${base + 1}, $2, ${[2, 3, 4, 5, 6, 7, 8].map((i) => `$${base + i}`).join(', ')})`;
-  });
-  const res = await q.query(
-    `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap) VALUES ${values.join(', ')}
-     ON CONFLICT (asset_id, "interval", ts) DO NOTHING`,
-    params,
-  );
-  return res.rowCount;
-}
-
 // ---------------------------------------------------------------- range reads
 
 export interface RangeQuery {
@@ -236,22 +223,6 @@ async function hasStored(q: Queryable, assetId: string, interval: Interval): Pro
   return r.rows.length > 0;
 }
 
-/**
- * The continuous aggregate that serves `interval`, if any: issue 3's table candle_aggregates
- * (view_name, source_interval, target_interval) and views candles_<slug>. The one place that knows
- * about aggregates; returns null while the table does not exist.
- */
-export async function aggregateViewFor(q: Queryable, interval: Interval): Promise<string | null> {
-  const t = await q.query<{ t: string | null }>("SELECT to_regclass('candle_aggregates')::text AS t");
-  if (!t.rows[0].t) return null;
-  const r = await q.query<{ view_name: string }>(
-    `SELECT a.view_name FROM candle_aggregates a
-     WHERE a.target_interval::text = $1 AND to_regclass(a.view_name) IS NOT NULL LIMIT 1`,
-    [interval],
-  );
-  return r.rows[0]?.view_name ?? null;
-}
-
 /** SQL for the start of the bucket holding ts: weeks from Monday, months from the 1st, in UTC. */
 export function bucketSql(interval: Interval, col = 'ts'): string {
   if (interval === '1M') return `date_trunc('month', ${col}, 'UTC')`;
@@ -262,7 +233,8 @@ export function bucketSql(interval: Interval, col = 'ts'): string {
 /**
  * Candles of one asset in [from, to): the stored ones of that interval; else an aggregate view for it;
  * else a rollup of the finest stored interval that divides it (date_bin and array_agg, so it works
- * without TimescaleDB too). A rollup's last bucket may be partial.
+ * without TimescaleDB too). Every source answers buckets starting at or after `from`, so a bucket
+ * holding `from` is left out, as it is from stored candles; a rollup's last bucket may be partial.
  */
 export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleRange> {
   const { assetId, interval, from, to, limit } = rq;
@@ -273,7 +245,7 @@ export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleR
     );
     return { interval, source: { kind: 'stored' }, candles: r.rows };
   }
-  const view = await aggregateViewFor(q, interval);
+  const view = (await findAggregate(q, interval))?.view;
   if (view) {
     const r = await q.query<Candle>(
       `SELECT ${CANDLE_COLS} FROM ${view} WHERE asset_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4`,
@@ -288,10 +260,10 @@ export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleR
       `SELECT bucket AS ts,
               (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low,
               (array_agg(close ORDER BY ts DESC))[1] AS close, sum(volume) AS volume,
-              sum(trades)::float8 AS trades,
-              sum(vwap * volume) FILTER (WHERE vwap IS NOT NULL) / NULLIF(sum(volume) FILTER (WHERE vwap IS NOT NULL), 0) AS vwap
+              sum(trades)::float8 AS trades, ${ROLLUP_VWAP_SQL} AS vwap
        FROM (SELECT ${b} AS bucket, * FROM candles
-             WHERE asset_id = $1 AND "interval" = $2 AND ts >= ${bucketSql(interval, '$3::timestamptz')} AND ts < $4) c
+             WHERE asset_id = $1 AND "interval" = $2 AND ts >= $3 AND ts < $4) c
+       WHERE bucket >= $3
        GROUP BY bucket ORDER BY bucket LIMIT $5`,
       [assetId, fine, from, to, limit],
     );
@@ -415,16 +387,18 @@ export async function assetsWithCandles(q: Queryable, interval: Interval): Promi
 
 /**
  * The stored interval to roll up from: the finest one dividing `interval` whose candles reach back to
- * `from`; when none does, the one reaching back furthest (e.g. 90 days of 1d beat the last 5 days of 1h).
+ * the first bucket starting at or after `from`; when none does, the one reaching back furthest (e.g. 90 days of 1d beat the last 5 days of 1h).
  * One index probe (min ts) per candidate.
  */
 async function rollupSource(q: Queryable, assetId: string, interval: Interval, from: Date): Promise<Interval | null> {
   let best: { interval: Interval; first: number } | null = null;
+  const start = bucketStart(interval, from.getTime());
+  const firstBucket = start < from.getTime() ? nextBucket(interval, start) : start;
   for (const fine of INTERVALS.filter((i) => divides(i, interval))) {
     const r = await q.query<{ first: Date | null }>('SELECT min(ts) AS first FROM candles WHERE asset_id = $1 AND "interval" = $2', [assetId, fine]);
     const first = r.rows[0].first?.getTime();
     if (first === undefined) continue;
-    if (first <= bucketStart(interval, from.getTime())) return fine;
+    if (first <= firstBucket) return fine;
     if (!best || first < best.first) best = { interval: fine, first };
   }
   return best?.interval ?? null;

@@ -119,6 +119,12 @@ function* rollupDaily(bars: Iterable<Bar>): Generator<Bar> {
   if (cur) yield cur;
 }
 
+/** The intervals seedDemo stores: the chosen one, and the daily rollup when that is finer than 1d. */
+export function demoIntervals(o: Pick<DemoOptions, 'interval' | 'daily'>): Interval[] {
+  const daily = (o.daily ?? true) && intervalMs(o.interval) < intervalMs('1d');
+  return daily ? [o.interval, '1d'] : [o.interval];
+}
+
 export async function seedDemo(db: Database, opts: DemoOptions, onProgress?: (line: string) => void): Promise<DemoSummary> {
   const t0 = performance.now();
   const end = bucketStart('1d', (opts.end ?? new Date()).getTime());
@@ -131,7 +137,7 @@ export async function seedDemo(db: Database, opts: DemoOptions, onProgress?: (li
     await addAsset(db, { symbol: a.symbol, name: a.name, asset_type: a.type, exchange: a.exchange, sector: a.sector ?? null });
     created++;
   }
-  const withDaily = (opts.daily ?? true) && opts.interval !== '1d' && intervalMs(opts.interval) < intervalMs('1d');
+  const withDaily = demoIntervals(opts).includes('1d') && opts.interval !== '1d';
   const summaries: DemoSummary['candles'] = [];
   const run = async (interval: Interval, rows: () => AsyncIterable<RawCandle>) => {
     const s: ImportSummary = await importCandles(db, rows(), { interval, onConflict: 'update' });

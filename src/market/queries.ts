@@ -106,14 +106,19 @@ export interface LatestCandle {
   volume: number;
 }
 
-/** "Get Latest Candles for an Asset": newest first. */
-export async function latestCandles(q: Queryable, p: { assetId: string; interval: Interval; limit: number }): Promise<LatestCandle[]> {
+/** "Get Latest Candles for an Asset": newest first; `offset` skips that many of the newest (paging). */
+export async function latestCandles(q: Queryable, p: { assetId: string; interval: Interval; limit: number; offset?: number }): Promise<LatestCandle[]> {
   const r = await q.query<LatestCandle>(
     `SELECT ts, open, high, low, close, volume FROM candles
-     WHERE asset_id = $1 AND "interval" = $2 ORDER BY ts DESC LIMIT $3`,
-    [p.assetId, p.interval, p.limit],
+     WHERE asset_id = $1 AND "interval" = $2 ORDER BY ts DESC LIMIT $3 OFFSET $4`,
+    [p.assetId, p.interval, p.limit, p.offset ?? 0],
   );
   return r.rows;
+}
+
+export async function countCandles(q: Queryable, p: { assetId: string; interval: Interval }): Promise<number> {
+  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM candles WHERE asset_id = $1 AND "interval" = $2', [p.assetId, p.interval]);
+  return r.rows[0].n;
 }
 
 export interface IndicatorRow {

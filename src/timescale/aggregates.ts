@@ -37,6 +37,12 @@ export type CreateResult = {
   refreshed: boolean;
 };
 
+/**
+ * A bucket's vwap, shared by the aggregates and the candles range query's rollup so a candle's vwap
+ * does not change when an aggregate starts serving it.
+ */
+export const ROLLUP_VWAP_SQL = 'sum(coalesce(vwap, close) * volume) / nullif(sum(volume), 0)';
+
 export function aggregateViewName(target: Interval): string {
   return `candles_${INTERVAL_SLUG[target]}`;
 }
@@ -52,7 +58,7 @@ export function rollupSelect(source: Interval, target: Interval, parent?: string
   return `SELECT asset_id, ${bucket} AS ts,
        first(open, ts) AS open, max(high) AS high, min(low) AS low, last(close, ts) AS close,
        sum(volume) AS volume, sum(trades) AS trades,
-       sum(coalesce(vwap, close) * volume) / nullif(sum(volume), 0) AS vwap
+       ${ROLLUP_VWAP_SQL} AS vwap
   FROM ${parent ? `public.${parent}` : `candles
  WHERE "interval" = '${source}'`}
  GROUP BY asset_id, ${bucket}`;
@@ -65,12 +71,16 @@ function refreshSchedule(target: Interval): string {
   return PG_INTERVAL[target];
 }
 
-/** The aggregate that serves `target` (for the candles range query), or null. */
+/**
+ * The aggregate that serves `target` (for the candles range query), or null. Several may: the one
+ * with the finest source wins (the enum sorts finest first), so the answer never depends on row order.
+ */
 export async function findAggregate(q: Queryable, target: Interval): Promise<{ view: string; source: Interval } | null> {
   const r = await q.query<{ view: string; source: Interval }>(
     `SELECT a.view_name AS view, a.source_interval::text AS source
        FROM candle_aggregates a
-      WHERE a.target_interval = $1 AND to_regclass(format('public.%I', a.view_name)) IS NOT NULL`,
+      WHERE a.target_interval = $1 AND to_regclass(format('public.%I', a.view_name)) IS NOT NULL
+      ORDER BY a.source_interval, a.view_name LIMIT 1`,
     [target],
   );
   return r.rows[0] ?? null;

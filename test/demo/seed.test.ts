@@ -23,6 +23,8 @@ forEachBackend('full demo seed', (open) => {
     const end = new Date('2024-06-01T00:00:00Z');
     await assert.rejects(seedFullDemo(db, { assets: 2, days: 30, interval: '1d', seed: 1, end, analysis: ['1d'], watchlistUser: 'nobody' }), (e: unknown) => e instanceof UserError && /no user named "nobody"/.test(e.message));
     await assert.rejects(seedFullDemo(db, { assets: 2, days: 30, interval: '1d', seed: 1, end, analysis: ['1h'] }), /analysis interval 1h is not seeded \(seeded: 1d\)/);
+    // No daily rollup of weekly or monthly candles.
+    await assert.rejects(seedFullDemo(db, { assets: 2, days: 30, interval: '1w', seed: 1, end, analysis: ['1d'] }), /analysis interval 1d is not seeded \(seeded: 1w\)/);
     assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assets')).rows[0].n, 0);
   });
 

@@ -119,7 +119,11 @@ forEachBackend('market data API', (open) => {
 
   test('the six query routes answer paginated lists', async () => {
     const lc = (await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&limit=2' })).json();
-    assert.deepEqual([lc.total, lc.items[0].ts, lc.items[1].ts], [2, '2024-01-02T23:00:00.000Z', '2024-01-02T22:00:00.000Z']);
+    assert.deepEqual([lc.total, lc.items[0].ts, lc.items[1].ts], [48, '2024-01-02T23:00:00.000Z', '2024-01-02T22:00:00.000Z']);
+    const oldest = (await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&limit=5&offset=46' })).json();
+    assert.deepEqual([oldest.total, oldest.offset, oldest.items.map((c: { ts: string }) => c.ts)], [48, 46, ['2024-01-01T01:00:00.000Z', '2024-01-01T00:00:00.000Z']]);
+    const past = (await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&limit=5&offset=1000' })).json();
+    assert.deepEqual([past.total, past.items], [48, []]);
     const pc = (await app.inject({ method: 'GET', url: '/api/queries/price-changes?interval=1h' })).json();
     assert.deepEqual(pc.items, [{ symbol: 'MSFT', current_price: 58, previous_price: 57, pct_change: 1.75 }]);
     const ps = (await app.inject({ method: 'GET', url: '/api/queries/price-stats?interval=1h' })).json();

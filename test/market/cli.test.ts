@@ -64,6 +64,13 @@ test('usage errors exit 2', () => {
   assert.equal(tm(['import', 'candles', '-', '--symbol', 'ABC', '--on-conflict', 'merge'], CSV).code, 2);
   assert.equal(tm(['import', 'candles', '-'], CSV).code, 2, 'no symbol column and no --symbol');
   assert.equal(tm(['query', 'latest-candles', '--symbol', 'ABC', '--limit', 'x']).code, 2);
+  // One integer parser for every command: "1e1" is not an integer option.
+  const limit = tm(['assets', 'list', '--limit', '1e1']);
+  assert.deepEqual([limit.code, limit.stderr.trim()], [2, 'tm: --limit must be an integer from 0 up, got "1e1"']);
+  const range = tm(['query', 'candles', '--symbol', 'ABC', '--from', '2024-03-02', '--to', '2024-03-01']);
+  assert.deepEqual([range.code, range.stderr.trim()], [2, 'tm: --to must be after --from']);
+  const end = tm(['demo', 'seed', '--assets', '1', '--days', '1', '--end', '2024-02-30']);
+  assert.deepEqual([end.code, end.stderr.trim()], [2, 'tm: --end must be a date YYYY-MM-DD, got "2024-02-30"']);
   const unknown = tm(['assets', 'show', 'NOPE']);
   assert.equal(unknown.code, 1);
   assert.equal(unknown.stderr.trim(), 'tm: error: no asset "NOPE"');

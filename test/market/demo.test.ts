@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
 import type { Database } from '../../src/db/types.ts';
-import { randomWalk, seedDemo } from '../../src/market/demo.ts';
+import { demoIntervals, randomWalk, seedDemo } from '../../src/market/demo.ts';
 import { priceStats } from '../../src/market/queries.ts';
 
 test('the random walk is deterministic in its seed and gives valid candles', () => {
@@ -17,6 +17,12 @@ test('the random walk is deterministic in its seed and gives valid candles', () 
   for (const k of a) {
     assert.ok(k.low <= Math.min(k.open, k.close) && k.high >= Math.max(k.open, k.close) && k.volume >= 0 && k.low > 0);
   }
+});
+
+test('the seeded intervals: the daily rollup only below 1d', () => {
+  assert.deepEqual(demoIntervals({ interval: '1h' }), ['1h', '1d']);
+  assert.deepEqual(demoIntervals({ interval: '1h', daily: false }), ['1h']);
+  for (const i of ['1d', '1w', '1M'] as const) assert.deepEqual(demoIntervals({ interval: i }), [i]);
 });
 
 forEachBackend('demo seed', (open) => {

@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/types.ts';
 import { openCsv } from '../../src/market/import/csv-reader.ts';
 import { importCandles, ImportRejectedError, type ImportOptions, type Reject, type WrittenRange } from '../../src/market/import/importer.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
+import type { RawCandle } from '../../src/market/import/validate.ts';
 
 const HEADER = 'Date,Open,High,Low,Close,Volume,Trades,VWAP';
 
@@ -189,7 +190,44 @@ forEachBackend('candle import', (open) => {
     assert.equal((await candles(db)).length, 15);
   });
 
+  test('rows numbered from 0 (API items) are checked too: a stored candle or an unknown symbol at item 0', async () => {
+    await run(db, [HEADER, ...rows(2)].join('\n'), { symbol: 'AAA' });
+    const item = (line: number, symbol: string, day: string) => ({ line, symbol, ts: day, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 });
+    const items = (list: RawCandle[]) => (async function* () { yield* list; })();
+    const rejects: Reject[] = [];
+    const s = await importCandles(db, items([item(0, 'AAA', '2024-01-01'), item(1, 'AAA', '2024-01-05')]), { interval: '1d', unit: 'item', onConflict: 'error', skipInvalid: true, onReject: (r) => void rejects.push(r) });
+    assert.deepEqual([s.inserted, s.rejected, rejects.map((r) => [r.line, r.rule])], [1, 1, [[0, 'conflict']]]);
+    rejects.length = 0;
+    const u = await importCandles(db, items([item(0, 'ZZZ', '2024-01-06'), item(1, 'AAA', '2024-01-06')]), { interval: '1d', unit: 'item', skipInvalid: true, onReject: (r) => void rejects.push(r) });
+    assert.deepEqual([u.inserted, u.rejected, rejects.map((r) => [r.line, r.rule])], [1, 1, [[0, 'unknown_symbol']]]);
+  });
+
+  test('--asset-type creates assets only when the import is accepted', async () => {
+    const file = (extra: string[]) => ['symbol,ts,open,high,low,close,volume', 'NEW1,2024-01-01,1,2,0.5,1.5,10', 'NEW2,2024-01-01,1,2,0.5,1.5,10', ...extra].join('\n');
+    const assets = async () => (await db.query<{ symbol: string }>('SELECT symbol FROM assets ORDER BY symbol')).rows.map((r) => r.symbol);
+    await assert.rejects(run(db, file(['NEW1,2024-01-02,1,2,3,1.5,10']), { createAssetType: 'stock' }), ImportRejectedError);
+    await assert.rejects(run(db, file(['NEW2,2024-01-01,1,2,0.5,1.5,10']), { createAssetType: 'stock' }), /line 4: duplicate: NEW2 .* already appears at line 3/);
+    assert.deepEqual(await assets(), ['AAA'], 'a rejected import leaves no new asset');
+    const s = await run(db, file(['NEW2,2024-01-01,1,2,0.5,1.5,10']), { createAssetType: 'stock', skipInvalid: true });
+    assert.deepEqual([s.created_assets, s.inserted, s.rejected], [['NEW1', 'NEW2'], 2, 1]);
+    assert.deepEqual(s.written.map((w) => w.symbol), ['NEW1', 'NEW2']);
+    assert.deepEqual(await assets(), ['AAA', 'NEW1', 'NEW2']);
+  });
+
+  test('a bad timestamp or symbol is a row error naming its line, also in --skip-invalid', async () => {
+    const lines = ['symbol,ts,open,high,low,close,volume', 'AAA,2024-01-01,1,2,0.5,1.5,10', 'AAA,9000000000000000,1,2,0.5,1.5,10', 'AAA,300000000000000,1,2,0.5,1.5,10', 'AAA:,2024-01-02,1,2,0.5,1.5,10', `${'X'.repeat(33)},2024-01-02,1,2,0.5,1.5,10`];
+    await assert.rejects(run(db, lines.join('\n')), (err: unknown) => {
+      assert.ok(err instanceof ImportRejectedError);
+      assert.deepEqual(err.errors.map((e) => [e.line, e.rule]), [[3, 'timestamp'], [4, 'timestamp'], [5, 'symbol'], [6, 'symbol']]);
+      return true;
+    });
+    const rejects: Reject[] = [];
+    const s = await run(db, lines.join('\n'), { skipInvalid: true, onReject: (r) => void rejects.push(r) });
+    assert.deepEqual([s.inserted, rejects.map((r) => [r.line, r.rule])], [1, [[3, 'timestamp'], [4, 'timestamp'], [5, 'symbol'], [6, 'symbol']]]);
+  });
+
   test('header problems and a missing symbol are clear errors', async () => {
+    await assert.rejects(run(db, 'date,time,open,high,low,close,volume\n2024-01-01,09:30,1,2,0.5,1.5,10', { symbol: 'AAA' }), /2 timestamp columns \(date, time\)/);
     await assert.rejects(run(db, 'date,open,high,low\n2024-01-01,1,2,0.5', { symbol: 'AAA' }), /lacks close, volume/);
     await assert.rejects(run(db, ''), /input is empty/);
     await assert.rejects(run(db, [HEADER, ...rows(1)].join('\n')), ImportRejectedError);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
 import type { Database, Row } from '../../src/db/types.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
-import { PRICE_CHANGES_SQL, SEED_SQL, activeSignals, latestCandles, latestIndicators, latestSignals, priceChanges, priceStats } from '../../src/market/queries.ts';
+import { PRICE_CHANGES_SQL, SEED_SQL, activeSignals, countCandles, latestCandles, latestIndicators, latestSignals, priceChanges, priceStats } from '../../src/market/queries.ts';
 
 /** Rows as comparable text: dates as ISO, numbers rounded to 9 significant digits (float sums). */
 function norm(rows: readonly object[], drop: string[] = []): string[] {
@@ -91,6 +91,10 @@ forEachBackend('the seed queries', (open) => {
       assert.deepEqual(ours, seed.rows, sym);
     }
     assert.equal((await latestCandles(db, { assetId: ids.ALPHA, interval: '1d', limit: 30 })).length, 30);
+    // A page further back is the seed's rows past the offset.
+    const page = await latestCandles(db, { assetId: ids.ALPHA, interval: '1d', limit: 7, offset: 10 });
+    assert.deepEqual(page, (await db.query(SEED_SQL.latestCandles, [ids.ALPHA, '1d', 17])).rows.slice(10));
+    assert.equal(await countCandles(db, { assetId: ids.ALPHA, interval: '1d' }), (await db.query('SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = \'1d\'', [ids.ALPHA])).rows.length);
   });
 
   test('latest indicators equal the seed SQL (7 days), in its order', async () => {

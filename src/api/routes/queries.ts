@@ -7,6 +7,7 @@ import { INTERVALS } from '../../market/intervals.ts';
 import {
   activeSignals,
   countActiveSignals,
+  countCandles,
   countLatestIndicators,
   latestCandles,
   latestIndicators,
@@ -37,9 +38,11 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
+      const { interval, limit, offset } = req.query;
       const a = await getAsset(app.db, req.query.symbol);
-      const rows = await latestCandles(app.db, { assetId: a.id, interval: req.query.interval, limit: req.query.limit + req.query.offset });
-      return slice(rows, req.query.limit, req.query.offset);
+      // Paged in SQL: an asset has any number of candles.
+      const [items, total] = await Promise.all([latestCandles(app.db, { assetId: a.id, interval, limit, offset }), countCandles(app.db, { assetId: a.id, interval })]);
+      return { items, limit, offset, total };
     },
   );
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { addAsset, getAsset, listAssets, parseAssetType, removeAsset, updateAsset, type Asset, type AssetPatch } from '../../market/assets-repository.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
+import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';
 
 const COLS = ['symbol', 'exchange', 'asset_type', 'name', 'sector', 'industry', 'id'];
@@ -11,12 +12,6 @@ function details(a: Asset): string {
   return Object.entries(a)
     .map(([k, v]) => `${k.padEnd(11)} ${v instanceof Date ? v.toISOString() : (v ?? '-')}`)
     .join('\n');
-}
-
-function intOption(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer, got "${v}"`);
-  return n;
 }
 
 export function registerAssets(program: Command): void {

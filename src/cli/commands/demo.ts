@@ -1,16 +1,12 @@
 /** tm demo seed: deterministic synthetic market data for trying the product. */
 import type { Command } from 'commander';
 import { seedFullDemo } from '../../demo/seed.ts';
+import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { parseInterval, type Interval } from '../../market/intervals.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
+import { intOption } from '../options.ts';
 import { printer } from '../output.ts';
-
-function positive(v: string, name: string, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be an integer from 1 to ${max}, got "${v}"`);
-  return n;
-}
 
 export function registerDemo(program: Command): void {
   const demo = program.command('demo').description('synthetic demo data');
@@ -26,15 +22,17 @@ export function registerDemo(program: Command): void {
     .option('--watchlist-user <username>', 'give this existing user a "Demo" watchlist of the demo assets with price alerts 5% around the last close')
     .option('--json', 'output JSON')
     .action(async (o: { assets: string; days: string; interval: string; seed: string; end?: string; analysis?: string; watchlistUser?: string; json?: boolean }) => {
-      const end = o.end ? new Date(`${o.end}T00:00:00Z`) : undefined;
-      if (end && Number.isNaN(end.getTime())) throw new UsageError(`--end must be YYYY-MM-DD, got "${o.end}"`);
+      // parseTimestamp refuses 2024-02-30 (new Date would roll it over to 03-01).
+      const endMs = o.end === undefined ? undefined : /^\d{4}-\d{2}-\d{2}$/.test(o.end.trim()) ? parseTimestamp(o.end) : null;
+      if (endMs === null) throw new UsageError(`--end must be a date YYYY-MM-DD, got "${o.end}"`);
+      const end = endMs === undefined ? undefined : new Date(endMs);
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${o.seed}"`);
       const interval = parseInterval(o.interval, '--interval');
       // Daily analysis by default: a year of 1h bars times ten indicators is millions of rows.
       const analysis: Interval[] =
         o.analysis === undefined ? ['1d'] : o.analysis === 'none' ? [] : o.analysis.split(',').map((v) => parseInterval(v.trim(), '--analysis'));
-      const opts = { assets: positive(o.assets, '--assets', 10_000), days: positive(o.days, '--days', 36_500), interval, seed, end, analysis, watchlistUser: o.watchlistUser };
+      const opts = { assets: intOption(o.assets, '--assets', 1, 10_000), days: intOption(o.days, '--days', 1, 36_500), interval, seed, end, analysis, watchlistUser: o.watchlistUser };
       await withDatabase(async (db) => {
         const s = await seedFullDemo(db, opts, (l) => process.stderr.write(`${l}\n`));
         printer(!!o.json).data(s, () =>

@@ -7,13 +7,8 @@ import { parseInterval } from '../../market/intervals.ts';
 import { activeSignals, latestCandles, latestIndicators, latestSignals, priceChanges, priceStats } from '../../market/queries.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
+import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';
-
-function int(v: string, name: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
-  return n;
-}
 
 function time(v: string, name: string): Date {
   const ms = parseTimestamp(v);
@@ -36,7 +31,7 @@ export function registerQuery(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (o: { symbol: string; interval: string; limit: string; json?: boolean }) => {
       const interval = parseInterval(o.interval, '--interval');
-      const limit = int(o.limit, '--limit', 1, 100_000);
+      const limit = intOption(o.limit, '--limit', 1, 100_000);
       await withDatabase(async (db) => {
         const a = await getAsset(db, o.symbol);
         show(o.json, await latestCandles(db, { assetId: a.id, interval, limit }));
@@ -49,7 +44,7 @@ export function registerQuery(program: Command): void {
     .option('--days <n>', 'how many days back', '7')
     .option('--json', 'output JSON')
     .action(async (o: { days: string; json?: boolean }) => {
-      const days = int(o.days, '--days', 1, 36_500);
+      const days = intOption(o.days, '--days', 1, 36_500);
       await withDatabase(async (db) => show(o.json, await latestIndicators(db, { days })));
     });
 
@@ -102,7 +97,8 @@ export function registerQuery(program: Command): void {
       const interval = parseInterval(o.interval, '--interval');
       const from = time(o.from, '--from');
       const to = o.to ? time(o.to, '--to') : new Date();
-      const limit = int(o.limit, '--limit', 1, 1_000_000);
+      if (to <= from) throw new UsageError('--to must be after --from');
+      const limit = intOption(o.limit, '--limit', 1, 1_000_000);
       await withDatabase(async (db) => {
         const a = await getAsset(db, o.symbol);
         const r = await candleRange(db, { assetId: a.id, interval, from, to, limit });

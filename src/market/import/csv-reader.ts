@@ -92,6 +92,11 @@ async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | '
     const key = ALIASES[h];
     if (key && index[key] === undefined) index[key] = i;
   });
+  // Two timestamp columns (date and time, say) would silently use only the first: refuse them.
+  const tsColumns = header.filter((h) => ALIASES[h] === 'ts');
+  if (tsColumns.length > 1) {
+    throw new UserError(`the CSV header has ${tsColumns.length} timestamp columns (${tsColumns.join(', ')}): keep one, holding the full date and time`);
+  }
   const missing = REQUIRED.filter((k) => index[k] === undefined);
   if (missing.length) {
     throw new UserError(`the CSV header lacks ${missing.join(', ')} (got: ${header.join(', ')}); expected ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]`);

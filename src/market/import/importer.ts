@@ -11,7 +11,7 @@
  *    transaction each. A crash leaves whole committed batches; rerunning completes the import because
  *    the upsert is idempotent. `onWritten` is called after each committed batch (the alerts hook).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../db/types.ts';
 import { UserError } from '../../errors.ts';
 import type { Interval } from '../intervals.ts';
@@ -175,14 +175,12 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       opts.onProgress?.({ phase: 'read', rows: rowsRead });
       await st.index();
 
-      // 2. Symbols: resolve, create the unknown ones when asked, else they are errors.
+      // 2. Symbols: resolve; the unknown ones are errors, or, when asked to create them, get a
+      // placeholder id until the checks pass (a rejected import must not leave new assets behind).
       const symbols = await st.symbols();
       const { ids, unknown } = await resolveSymbols(s, symbols);
-      const created: string[] = [];
-      if (unknown.length && opts.createAssetType) {
-        for (const ref of unknown) ids.set(ref, await ensureAsset(s, ref, opts.createAssetType));
-        created.push(...unknown);
-      }
+      const toCreate = opts.createAssetType ? unknown : [];
+      for (const ref of toCreate) ids.set(ref, randomUUID());
       await st.mapAssets(ids);
       if (unknown.length && !opts.createAssetType && !opts.skipInvalid) {
         const n = await st.countProblems('unknown', opts.interval);
@@ -199,7 +197,7 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       if (onConflict === 'error') kinds.push('conflict');
       for (const kind of kinds) {
         if (kind === 'unknown' && unknown.length === 0) continue;
-        let after = 0;
+        let after = -1; // below every line: API items are numbered from 0
         while (true) {
           const page = await st.problems(kind, opts.interval, after, opts.skipInvalid ? 10_000 : MAX_LISTED_ERRORS);
           if (page.length === 0) break;
@@ -225,18 +223,28 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       const totals = { inserted: 0, updated: 0, valid: 0 };
       const byAsset = new Map<string, WrittenRange>();
       const symbolOf = new Map<string, string>();
-      for (const [sym, id] of ids) if (!symbolOf.has(id)) symbolOf.set(id, parseSymbolRef(sym).symbol);
+      const created: string[] = [];
       totals.valid = await st.countRange(0, staged);
       let done = 0;
       for (let fromN = 0, i = 0; fromN < staged; fromN += mergeBatch, i++) {
         await opts.beforeMergeBatch?.(i);
         const toN = Math.min(staged, fromN + mergeBatch);
         const [ranges, n] = await s.transaction(async (tx) => {
+          // New assets commit with the first candles that need them.
+          if (i === 0 && opts.createAssetType) {
+            for (const ref of toCreate) {
+              const id = await ensureAsset(tx, ref, opts.createAssetType);
+              await st.setAsset(ref, id, tx);
+              ids.set(ref, id);
+            }
+            created.push(...toCreate);
+          }
           const merged = await mergeStaged(tx, st, opts.interval, onConflict, fromN, toN);
           // The write log commits with the candles it describes (indicators recompute from it).
           await recordCandleWrites(tx, merged.map((r) => ({ asset_id: r.asset_id, interval: opts.interval, from_ts: r.from, to_ts: r.to, rows: r.inserted + r.updated })));
           return [merged, await st.countRange(fromN, toN, tx)] as const;
         });
+        if (i === 0) for (const [sym, id] of ids) if (!symbolOf.has(id)) symbolOf.set(id, parseSymbolRef(sym).symbol);
         const written: WrittenRange[] = ranges.map((r) => ({
           asset_id: r.asset_id,
           symbol: symbolOf.get(r.asset_id) ?? '',

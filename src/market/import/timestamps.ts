@@ -5,12 +5,18 @@
  * - a date alone (`2024-01-02` = midnight UTC);
  * - epoch numbers: magnitudes of 100,000,000,000 or more are milliseconds, smaller ones seconds
  *   (1e11 seconds is the year 5138, 1e11 ms is March 1973), so both are read unambiguously for real data.
+ * Only the years 0001 to 9999 are accepted: what ISO-8601 writes with four digits, so every stored
+ * timestamp prints and parses back the same (and PostgreSQL takes it).
  */
 
 export const EPOCH_MS_THRESHOLD = 1e11;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** The accepted range, [0001-01-01, 10000-01-01) UTC, in epoch ms. */
+export const MIN_TS = -62_135_596_800_000;
+export const MAX_TS = 253_402_300_800_000;
+
 const EPOCH_RE = /^-?\d+(?:\.\d+)?$/;
 
 /** Epoch milliseconds, or null when the text is not a timestamp this reader accepts. */
@@ -37,14 +43,21 @@ export function parseTimestamp(v: string | number): number | null {
 
 function epoch(n: number): number | null {
   if (!Number.isFinite(n)) return null;
-  const ms = Math.abs(n) >= EPOCH_MS_THRESHOLD ? n : n * 1000;
-  return Number.isSafeInteger(Math.round(ms)) ? Math.round(ms) : null;
+  const ms = Math.round(Math.abs(n) >= EPOCH_MS_THRESHOLD ? n : n * 1000);
+  return inRange(ms);
+}
+
+function inRange(ms: number): number | null {
+  return ms >= MIN_TS && ms < MAX_TS ? ms : null;
 }
 
 /** Checks each field's range so that 2024-02-30 or 25:00 is refused rather than rolled over. */
 function civil(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number): number | null {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  if (new Date(t).getUTCDate() !== d) return null;
-  return t - offsetMin * 60_000;
+  // setUTCFullYear, not Date.UTC: that one reads the years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, ms);
+  if (date.getUTCDate() !== d) return null;
+  return inRange(date.getTime() - offsetMin * 60_000);
 }

@@ -46,3 +46,22 @@ test('every validation rule with a bad row, and the error names line and rule', 
   const ok = validateCandle(good, '1d');
   assert.ok(ok.ok && ok.candle.symbol === 'AAPL' && ok.candle.ts === Date.UTC(2024, 0, 2) && ok.candle.trades === null);
 });
+
+test('timestamps outside the years 0001-9999 are refused; the years 1-99 are not read as 19xx', () => {
+  const y50 = new Date(0);
+  y50.setUTCFullYear(50, 2, 1);
+  assert.equal(parseTimestamp('0050-03-01'), y50.getTime());
+  assert.equal(new Date(parseTimestamp('0001-01-01T00:00:00Z')!).toISOString(), '0001-01-01T00:00:00.000Z');
+  assert.equal(new Date(parseTimestamp('9999-12-31T23:59:59Z')!).toISOString(), '9999-12-31T23:59:59.000Z');
+  for (const bad of ['0000-12-31', '0001-01-01T00:30:00+01:00', 9e15, '9000000000000000', 300000000000000, -9e13]) assert.equal(parseTimestamp(bad), null, String(bad));
+  assert.equal(rule({ ts: 9e15 }), 'timestamp');
+  assert.equal(rule({ ts: '300000000000000' }), 'timestamp');
+});
+
+test('the symbol is checked per row: SYMBOL or SYMBOL:EXCHANGE, at most 32 characters', () => {
+  assert.equal(rule({ symbol: 'aapl:nasdaq' }), 'ok');
+  assert.equal(rule({ symbol: 'AAPL:' }), 'symbol');
+  assert.equal(rule({ symbol: 'X'.repeat(33) }), 'symbol');
+  const v = validateCandle({ ...good, symbol: '' }, '1d', 'BAD:');
+  assert.ok(!v.ok && v.error.rule === 'symbol' && /empty exchange/.test(v.error.message));
+});

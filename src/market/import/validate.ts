@@ -5,10 +5,12 @@
  */
 import { isAligned, type Interval } from '../intervals.ts';
 import { parseTimestamp } from './timestamps.ts';
+import { parseSymbolRef } from '../assets-repository.ts';
+import { errorMessage } from '../../errors.ts';
 
 export const RULES = {
   missing: 'a required value is empty',
-  timestamp: 'the timestamp is not ISO-8601, YYYY-MM-DD or epoch seconds/ms',
+  timestamp: 'the timestamp is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999',
   aligned: 'the timestamp is not at the start of an interval bucket (UTC)',
   finite: 'open, high, low, close, volume and vwap must be finite numbers',
   low_le_open_close: 'low must be <= min(open, close)',
@@ -16,7 +18,7 @@ export const RULES = {
   low_le_high: 'low must be <= high',
   volume_nonneg: 'volume must be >= 0',
   trades: 'trades must be a non-negative integer',
-  symbol: 'the row has no symbol (add a symbol column or pass --symbol)',
+  symbol: 'the row has no symbol (add a symbol column or pass --symbol), or not a valid SYMBOL or SYMBOL:EXCHANGE',
   columns: 'the row does not have as many fields as the header',
   duplicate: 'the same (asset, interval, ts) appears earlier in the input',
   unknown_symbol: 'the symbol is not a known asset (pass --asset-type to create it)',
@@ -73,11 +75,17 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
   if (raw.badColumns) return fail('columns', raw.badColumns);
   const symbolRaw = empty(raw.symbol) ? defaultSymbol : String(raw.symbol).trim();
   if (!symbolRaw) return fail('symbol', RULES.symbol);
+  // Checked per row: a malformed one found later, when resolving symbols, would abort the whole import.
+  try {
+    parseSymbolRef(symbolRaw);
+  } catch (err) {
+    return fail('symbol', errorMessage(err));
+  }
   for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) {
     if (empty(raw[k])) return fail('missing', `${k} is empty`);
   }
   const ts = parseTimestamp(raw.ts as string | number);
-  if (ts === null) return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms`);
+  if (ts === null) return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999`);
   if (!isAligned(interval, ts)) return fail('aligned', `${new Date(ts).toISOString()} is not aligned to ${interval} (UTC)`);
   const [open, high, low, close, volume] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) => num(raw[k] as string | number));
   for (const [k, v] of [['open', open], ['high', high], ['low', low], ['close', close], ['volume', volume]] as const) {
