@@ -4,6 +4,7 @@
  * <= high) and go through the normal import pipeline, so re-seeding is idempotent.
  */
 import type { Database } from '../db/types.ts';
+import { gaussian, mulberry32 } from '../random.ts';
 import { addAsset, findBySymbol, type AssetType } from './assets-repository.ts';
 import { importCandles, type ImportSummary } from './import/importer.ts';
 import type { RawCandle } from './import/validate.ts';
@@ -43,23 +44,6 @@ const UNIVERSE: { symbol: string; name: string; type: AssetType; exchange: strin
   { symbol: 'GOLDD', name: 'Demo Gold', type: 'commodity', exchange: 'DEMO' },
 ];
 
-/** mulberry32: small, fast, good enough for synthetic prices, and identical on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
 export function demoAssets(n: number): { symbol: string; name: string; type: AssetType; exchange: string; sector?: string }[] {
   const out = UNIVERSE.slice(0, n);
   for (let i = out.length; i < n; i++) out.push({ symbol: `DEMO${String(i + 1).padStart(3, '0')}`, name: `Demo Asset ${i + 1}`, type: 'stock', exchange: 'DEMO' });
@@ -78,7 +62,7 @@ interface Bar {
 
 /** One asset's series at `interval` over [start, end). Deterministic in (seed, asset index). */
 export function* randomWalk(seed: number, index: number, interval: Interval, start: number, end: number): Generator<Bar> {
-  const rand = prng(seed * 7919 + index * 104729 + 1);
+  const rand = mulberry32(seed * 7919 + index * 104729 + 1);
   let price = 10 + rand() * 490;
   const yearMs = 365 * 86_400_000;
   const dt = intervalMs(interval) / yearMs;
