@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  // Bounded so a huge value is a 400 here, not an out-of-range error from the database.
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 });
 
 export type PageQuery = z.infer<typeof pageQuery>;

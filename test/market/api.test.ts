@@ -124,6 +124,9 @@ forEachBackend('market data API', (open) => {
     assert.deepEqual([oldest.total, oldest.offset, oldest.items.map((c: { ts: string }) => c.ts)], [48, 46, ['2024-01-01T01:00:00.000Z', '2024-01-01T00:00:00.000Z']]);
     const past = (await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&limit=5&offset=1000' })).json();
     assert.deepEqual([past.total, past.items], [48, []]);
+    const huge = await app.inject({ method: 'GET', url: '/api/queries/latest-candles?symbol=MSFT:NASDAQ&interval=1h&offset=10000000000000000000' });
+    assert.equal(huge.statusCode, 400);
+    assert.match(huge.json().detail, /offset/);
     const pc = (await app.inject({ method: 'GET', url: '/api/queries/price-changes?interval=1h' })).json();
     assert.deepEqual(pc.items, [{ symbol: 'MSFT', current_price: 58, previous_price: 57, pct_change: 1.75 }]);
     const ps = (await app.inject({ method: 'GET', url: '/api/queries/price-stats?interval=1h' })).json();
