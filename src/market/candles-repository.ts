@@ -28,9 +28,11 @@ export interface Candle {
 export class Staging {
   readonly table: string;
   readonly assets: string;
+  private readonly problemsTable: string;
   constructor(private readonly q: Queryable, suffix: string) {
     this.table = `tm_stage_${suffix}`;
     this.assets = `tm_stage_${suffix}_assets`;
+    this.problemsTable = `tm_stage_${suffix}_problems`;
   }
 
   async create(): Promise<void> {
@@ -43,7 +45,7 @@ export class Staging {
   }
 
   async drop(): Promise<void> {
-    await this.q.exec(`DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets};`);
+    await this.q.exec(`DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets}; DROP TABLE IF EXISTS ${this.problemsTable};`);
   }
 
   /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
@@ -96,37 +98,49 @@ export class Staging {
     SELECT s.line FROM ${this.table} s JOIN ${this.assets} m USING (symbol)
     WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = m.asset_id AND c."interval" = $1::candle_interval AND c.ts = s.ts)`;
 
-  async countProblems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval): Promise<number> {
-    const sql =
-      kind === 'unknown'
-        ? `SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`
-        : kind === 'duplicate'
-          ? `SELECT count(*)::int AS n FROM (${this.duplicates()}) x`
-          : `SELECT count(*)::int AS n FROM (${this.conflicts()}) x`;
-    const r = await this.q.query<{ n: number }>(sql, kind === 'conflict' ? [interval] : []);
+  /** Rows whose symbol has no asset. */
+  async countUnknown(): Promise<number> {
+    const r = await this.q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`);
     return r.rows[0].n;
   }
 
-  /** The problem rows after line `afterLine`, in line order, a page at a time. */
-  async problems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval, afterLine: number, limit: number): Promise<StagedRow[]> {
+  /**
+   * Finds the rows with one kind of problem in one pass and keeps them, with their values, in a temp
+   * table indexed by line: paging through them and removing them from staging then cost no further
+   * scans of the staging table (a file with many rejects stays linear). Returns how many there are.
+   */
+  async collectProblems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval): Promise<number> {
     const inner =
       kind === 'unknown'
         ? `SELECT s.line, NULL::bigint AS first_line FROM ${this.table} s WHERE ${this.unmapped()}`
         : kind === 'duplicate'
           ? this.duplicates()
           : `SELECT line, NULL::bigint AS first_line FROM (${this.conflicts()}) c`;
-    const k = kind === 'conflict' ? 1 : 0; // only the conflict check takes the interval parameter
+    await this.q.exec(`DROP TABLE IF EXISTS ${this.problemsTable}`);
+    await this.q.query(
+      `CREATE TEMP TABLE ${this.problemsTable} AS
+       SELECT p.line, p.first_line, s.symbol, s.ts, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
+       FROM (${inner}) p JOIN ${this.table} s ON s.line = p.line`,
+      kind === 'conflict' ? [interval] : [],
+    );
+    await this.q.exec(`CREATE INDEX ON ${this.problemsTable} (line)`);
+    const r = await this.q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.problemsTable}`);
+    return r.rows[0].n;
+  }
+
+  /** The collected problem rows after line `afterLine`, in line order, a page at a time. */
+  async problems(afterLine: number, limit: number): Promise<StagedRow[]> {
     const r = await this.q.query<StagedRow>(
-      `SELECT p.line::float8 AS line, p.first_line::float8 AS first_line, s.symbol, s.ts, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
-       FROM (${inner}) p JOIN ${this.table} s ON s.line = p.line
-       WHERE p.line > $${k + 1} ORDER BY p.line LIMIT $${k + 2}`,
-      kind === 'conflict' ? [interval, afterLine, limit] : [afterLine, limit],
+      `SELECT line::float8 AS line, first_line::float8 AS first_line, symbol, ts, open, high, low, close, volume, trades, vwap
+       FROM ${this.problemsTable} WHERE line > $1 ORDER BY line LIMIT $2`,
+      [afterLine, limit],
     );
     return r.rows;
   }
 
-  async deleteLines(lines: readonly number[]): Promise<void> {
-    if (lines.length) await this.q.query(`DELETE FROM ${this.table} WHERE line = ANY($1::bigint[])`, [lines]);
+  /** Removes the collected problem rows from staging (--skip-invalid), in one pass. */
+  async dropProblems(): Promise<void> {
+    await this.q.exec(`DELETE FROM ${this.table} s USING ${this.problemsTable} p WHERE s.line = p.line; DROP TABLE ${this.problemsTable};`);
   }
 
   /** Rows numbered in (fromN, toN]. */

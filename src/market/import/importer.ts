@@ -183,7 +183,7 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       for (const ref of toCreate) ids.set(ref, randomUUID());
       await st.mapAssets(ids);
       if (unknown.length && !opts.createAssetType && !opts.skipInvalid) {
-        const n = await st.countProblems('unknown', opts.interval);
+        const n = await st.countUnknown();
         throw new UserError(
           `input rejected, nothing written: ${n} row${n === 1 ? '' : 's'} name unknown symbols: ${unknown.slice(0, 50).join(', ')}` +
             `${unknown.length > 50 ? ` and ${unknown.length - 50} more` : ''}. Add them with "tm assets add", or pass --asset-type to create them`,
@@ -197,9 +197,11 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
       if (onConflict === 'error') kinds.push('conflict');
       for (const kind of kinds) {
         if (kind === 'unknown' && unknown.length === 0) continue;
+        const n = await st.collectProblems(kind, opts.interval);
+        if (n === 0) continue;
         let after = -1; // below every line: API items are numbered from 0
         while (true) {
-          const page = await st.problems(kind, opts.interval, after, opts.skipInvalid ? 10_000 : MAX_LISTED_ERRORS);
+          const page = await st.problems(after, opts.skipInvalid ? 10_000 : MAX_LISTED_ERRORS);
           if (page.length === 0) break;
           for (const r of page) {
             const reason =
@@ -207,15 +209,14 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
             await reject(kind === 'unknown' ? 'unknown_symbol' : kind, r.line, reason, stagedRow(r));
           }
           if (!opts.skipInvalid) {
-            // Only the first errors are listed; count the rest without fetching them.
-            const n = await st.countProblems(kind, opts.interval);
+            // Only the first errors are listed; the rest are counted.
             errors.count += n - page.length;
             rejected += n - page.length;
             break;
           }
-          await st.deleteLines(page.map((r) => r.line));
           after = page[page.length - 1].line;
         }
+        if (opts.skipInvalid) await st.dropProblems();
       }
       if (errors.count > 0) throw new ImportRejectedError(errors.trim(), errors.count, unit);
 
