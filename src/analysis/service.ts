@@ -8,6 +8,7 @@ import { getAsset } from '../market/assets-repository.ts';
 import { assetsWithCandles, readCandleColumns } from '../market/candles-repository.ts';
 import type { Interval } from '../market/intervals.ts';
 import { parseTimestamp } from '../market/import/timestamps.ts';
+import { countCandles } from '../market/queries.ts';
 import { computeIndicators, indicatorSpecs, type ComputeResult } from './compute-indicators.ts';
 import { generateSignals, strategySpecs, type GenerateResult } from './generate-signals.ts';
 import { backtest, type BacktestResult } from './signals/backtest.ts';
@@ -73,11 +74,17 @@ export interface BacktestRequest {
   to?: Date | null;
   horizon?: number;
   params?: unknown;
+  /** Refuse ranges of more bars than this (the public API bounds the work one request can ask for). */
+  maxBars?: number;
 }
 
 export async function runBacktest(db: Database, req: BacktestRequest): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
   const asset = await getAsset(db, req.symbol);
   const [spec] = strategySpecs([req.strategy], req.params);
+  if (req.maxBars !== undefined) {
+    const n = await countCandles(db, { assetId: asset.id, interval: req.interval, from: req.from, to: req.to });
+    if (n > req.maxBars) throw new UserError(`the range holds ${n} ${req.interval} candles of ${asset.symbol}; a backtest here takes at most ${req.maxBars}: narrow it with from/to`);
+  }
   // The range is the whole test: its first bars warm the indicators up, as they would live.
   const cols = await readCandleColumns(db, { assetId: asset.id, interval: req.interval, from: req.from ?? null, warmup: 0, to: req.to ?? null });
   if (cols.ts.length - cols.start < 2) throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);

@@ -1,7 +1,8 @@
-/** zod building blocks shared by the account routes. */
+/** zod building blocks shared by the routes. */
 import { z } from 'zod';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../accounts/passwords.ts';
 import { EMAIL_RE, USERNAME_RE } from '../accounts/users.ts';
+import { parseTimestamp } from '../market/import/timestamps.ts';
 
 /** Free text stored as given. PostgreSQL text cannot hold NUL, so it is a 400 here, not a 500 there. */
 export const text = (max: number) =>
@@ -20,3 +21,16 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
 export const usernameField = z.string().regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
 export const passwordField = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
 export const emailField = text(320).pipe(z.string().regex(EMAIL_RE, 'not a valid email address'));
+
+/** A time in a query string, read like the CLI and the importer read them: ISO-8601, YYYY-MM-DD, epoch s/ms. */
+export const timeParam = z
+  .string()
+  .min(1)
+  .transform((v, ctx) => {
+    const ms = parseTimestamp(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: 'must be ISO-8601, YYYY-MM-DD or epoch seconds/ms' });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });

@@ -116,8 +116,13 @@ export async function latestCandles(q: Queryable, p: { assetId: string; interval
   return r.rows;
 }
 
-export async function countCandles(q: Queryable, p: { assetId: string; interval: Interval }): Promise<number> {
-  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM candles WHERE asset_id = $1 AND "interval" = $2', [p.assetId, p.interval]);
+/** Candles of an asset and interval, optionally only those in [from, to]. */
+export async function countCandles(q: Queryable, p: { assetId: string; interval: Interval; from?: Date | null; to?: Date | null }): Promise<number> {
+  const r = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM candles WHERE asset_id = $1 AND "interval" = $2
+       AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts <= $4)`,
+    [p.assetId, p.interval, p.from ?? null, p.to ?? null],
+  );
   return r.rows[0].n;
 }
 

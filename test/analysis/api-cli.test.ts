@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { runBacktest } from '../../src/analysis/service.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/types.ts';
@@ -83,6 +84,21 @@ describe('analysis API [embedded]', () => {
     assert.ok(r.maxDrawdown >= 0 && r.maxDrawdown <= 1);
     const badStrategy = await app.inject({ method: 'GET', url: '/api/signals/backtest?symbol=ANA&strategy=astrology' });
     assert.equal(badStrategy.statusCode, 400);
+    // Times as the importer reads them (epoch seconds here), and the strategy's parameters as JSON.
+    const from = series.ts[100] / 1000;
+    const tuned = await app.inject({ method: 'GET', url: `/api/signals/backtest?symbol=ANA&strategy=ma-crossover&from=${from}&params=${encodeURIComponent('{"fast":5,"slow":15}')}` });
+    assert.equal(tuned.statusCode, 200, tuned.body);
+    assert.equal(tuned.json().bars, 300);
+    const badJson = await app.inject({ method: 'GET', url: '/api/signals/backtest?symbol=ANA&strategy=ma-crossover&params=%7Bfast' });
+    assert.equal(badJson.statusCode, 400);
+    assert.match(badJson.json().detail, /params: not valid JSON/);
+    const badParam = await app.inject({ method: 'GET', url: `/api/signals/backtest?symbol=ANA&strategy=ma-crossover&params=${encodeURIComponent('{"fast":1}')}` });
+    assert.equal(badParam.statusCode, 400);
+    // The public route bounds the bars one request may cover.
+    await assert.rejects(
+      runBacktest(db, { symbol: 'ANA', strategy: 'rsi-reversal', interval: '1d', maxBars: 100 }),
+      /the range holds 400 1d candles of ANA; a backtest here takes at most 100: narrow it with from\/to/,
+    );
   });
 });
 

@@ -14,14 +14,18 @@ import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
+import { timeParam as time } from '../schemas.ts';
+import { UserError } from '../../errors.ts';
 
 const symbol = z.string().min(1).max(80);
-const time = z.coerce.date();
 const choice = {
   symbols: z.array(symbol).min(1).max(1000).optional().describe('assets (SYMBOL or SYMBOL:EXCHANGE)'),
   all: z.boolean().optional().describe('every asset with candles of the interval'),
   interval: z.enum(INTERVALS).default('1d'),
 };
+
+/** Bars one public backtest request may cover (about a year of 1m candles is 525,600). */
+export const MAX_BACKTEST_BARS = 200_000;
 
 export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -129,12 +133,25 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
           from: time.optional(),
           to: time.optional(),
           horizon: z.coerce.number().int().min(1).max(10_000).default(10),
+          params: z
+            .string()
+            .max(2000)
+            .optional()
+            .describe('the strategy\'s parameters as JSON, e.g. {"fast":5,"slow":15}'),
         }),
       },
     },
     async (req) => {
       const q = req.query;
-      return runBacktest(app.db, { symbol: q.symbol, strategy: q.strategy, interval: q.interval, from: q.from, to: q.to, horizon: q.horizon });
+      let params: unknown;
+      if (q.params !== undefined) {
+        try {
+          params = JSON.parse(q.params);
+        } catch {
+          throw new UserError('params: not valid JSON');
+        }
+      }
+      return runBacktest(app.db, { symbol: q.symbol, strategy: q.strategy, interval: q.interval, from: q.from, to: q.to, horizon: q.horizon, params, maxBars: MAX_BACKTEST_BARS });
     },
   );
 }

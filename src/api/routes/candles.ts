@@ -9,27 +9,15 @@ import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
 import type { Reject } from '../../market/import/importer.ts';
 import { ingestCandles } from '../../market/ingest.ts';
-import { parseTimestamp } from '../../market/import/timestamps.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
 import { INTERVALS, nextBucket } from '../../market/intervals.ts';
 import { UserError } from '../../errors.ts';
 import { requireAdmin } from '../guards.ts';
+import { timeParam as time } from '../schemas.ts';
 
 /** Request size limits for POST /api/candles. */
 export const MAX_POST_CANDLES = 50_000;
 export const MAX_POST_BYTES = 16 * 1024 * 1024;
-
-const time = z
-  .string()
-  .min(1)
-  .transform((v, ctx) => {
-    const ms = parseTimestamp(v);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: 'must be ISO-8601, YYYY-MM-DD or epoch seconds/ms' });
-      return z.NEVER;
-    }
-    return new Date(ms);
-  });
 
 // Values are loosely typed on purpose: the import's row validation reports bad ones per item and rule.
 const value = z.union([z.number(), z.string()]).nullish();
