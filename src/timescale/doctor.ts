@@ -44,7 +44,9 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
   add(
     major >= 15
       ? { check: 'server version', status: 'ok', detail: `PostgreSQL ${info.postgres_version}` }
-      : { check: 'server version', status: 'warning', detail: `PostgreSQL ${info.postgres_version}; Trading Manager is tested on 15 to 17`, fix: 'upgrade PostgreSQL to 15 or later' },
+      : major >= 14
+        ? { check: 'server version', status: 'warning', detail: `PostgreSQL ${info.postgres_version}; Trading Manager is tested on 15 to 17`, fix: 'upgrade PostgreSQL to 15 or later' }
+        : { check: 'server version', status: 'problem', detail: `PostgreSQL ${info.postgres_version}: candle rollups need date_bin (PostgreSQL 14+)`, fix: 'upgrade PostgreSQL to 15 or later' },
   );
 
   const ts = info.timescaledb_version;
