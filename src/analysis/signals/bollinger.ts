@@ -4,7 +4,7 @@ import { atr } from '../indicators/atr.ts';
 import { bbands } from '../indicators/bbands.ts';
 import { INDICATORS } from '../indicators/registry.ts';
 import { checkCandles, fromIndex } from './candles.ts';
-import { NOISE, atrLevels, clamp01, fmt, levelsClause } from './levels.ts';
+import { NOISE, clamp01, directionalSignal, fmt } from './levels.ts';
 import { RISK_DEFAULTS, RISK_SPECS, parseParams } from './params.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './types.ts';
 
@@ -71,35 +71,34 @@ export const bollinger: Strategy = {
       const quick = bars <= 3;
       const notWidening = upper[i] - lower[i] <= upper[first] - lower[first];
       const confidence = 0.5 + 0.25 * (+quick + +notWidening);
-      const levels = atrLevels(dir, c1, a, p);
       const band = dir === 1 ? lower : upper;
       const suffix = `${p.period}_${p.stddev}`;
-      out.push({
-        index: i,
-        ts: series.ts[i],
-        signalType: dir === 1 ? 'buy' : 'sell',
-        strength,
-        confidence,
-        price: c1,
-        targetPrice: levels.targetPrice,
-        stopLoss: levels.stopLoss,
-        rationale:
-          `Close re-entered ${dir === 1 ? 'above the lower' : 'below the upper'} Bollinger band (${p.period}, ${p.stddev}) ` +
-          `(${fmt(c0)} → ${fmt(c1)} vs band ${fmt(band[i - 1])} → ${fmt(band[i])}) after ${bars} bar${bars === 1 ? '' : 's'} outside, ` +
-          `extreme %b ${fmt(extremeB)}; ${levelsClause(p.atrPeriod, a, levels)}`,
-        indicatorsUsed: {
-          [`bbands_${suffix}_upper`]: upper[i],
-          [`bbands_${suffix}_middle`]: middle[i],
-          [`bbands_${suffix}_lower`]: lower[i],
-          [`bbands_${suffix}_band_prev`]: band[i - 1],
-          pct_b_extreme: extremeB,
-          bars_outside: bars,
-          [`atr_${p.atrPeriod}`]: a,
-          close: c1,
-          close_prev: c0,
-        },
-        strategy: NAME,
-      });
+      out.push(
+        directionalSignal({
+          strategy: NAME,
+          index: i,
+          ts: series.ts[i],
+          dir,
+          price: c1,
+          atr: a,
+          params: p,
+          strength,
+          confidence,
+          rationale:
+            `Close re-entered ${dir === 1 ? 'above the lower' : 'below the upper'} Bollinger band (${p.period}, ${p.stddev}) ` +
+            `(${fmt(c0)} → ${fmt(c1)} vs band ${fmt(band[i - 1])} → ${fmt(band[i])}) after ${bars} bar${bars === 1 ? '' : 's'} outside, ` +
+            `extreme %b ${fmt(extremeB)}`,
+          indicatorsUsed: {
+            [`bbands_${suffix}_upper`]: upper[i],
+            [`bbands_${suffix}_middle`]: middle[i],
+            [`bbands_${suffix}_lower`]: lower[i],
+            [`bbands_${suffix}_band_prev`]: band[i - 1],
+            pct_b_extreme: extremeB,
+            bars_outside: bars,
+            close_prev: c0,
+          },
+        }),
+      );
     }
     return out;
   },

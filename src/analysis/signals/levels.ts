@@ -1,5 +1,5 @@
 // Entry, stop and target of a directional signal, and number formatting for rationales.
-import type { StrategyParams } from './types.ts';
+import type { SignalCandidate, StrategyParams } from './types.ts';
 
 export interface Levels {
   stopLoss: number;
@@ -30,6 +30,41 @@ export function fmt(x: number): string {
 /** The rationale's closing clause about stop and target. */
 export function levelsClause(atrPeriod: number, atr: number, levels: Levels): string {
   return `ATR(${atrPeriod}) ${fmt(atr)} sets stop ${fmt(levels.stopLoss)} and target ${fmt(levels.targetPrice)}`;
+}
+
+/** What a strategy knows about a buy (dir 1) or sell (-1) at one bar. */
+export interface DirectionalSignal {
+  strategy: string;
+  index: number;
+  ts: number;
+  dir: 1 | -1;
+  price: number;
+  atr: number;
+  params: StrategyParams;
+  strength: number;
+  confidence: number;
+  /** The trigger, without the stop/target clause this adds. */
+  rationale: string;
+  /** The trigger's values; ATR and close are added here. */
+  indicatorsUsed: Record<string, unknown>;
+}
+
+/** A buy or sell candidate with ATR levels, the same way for every directional strategy. */
+export function directionalSignal(d: DirectionalSignal): SignalCandidate {
+  const levels = atrLevels(d.dir, d.price, d.atr, d.params);
+  return {
+    index: d.index,
+    ts: d.ts,
+    signalType: d.dir === 1 ? 'buy' : 'sell',
+    strength: d.strength,
+    confidence: d.confidence,
+    price: d.price,
+    targetPrice: levels.targetPrice,
+    stopLoss: levels.stopLoss,
+    rationale: `${d.rationale}; ${levelsClause(d.params.atrPeriod, d.atr, levels)}`,
+    indicatorsUsed: { ...d.indicatorsUsed, [`atr_${d.params.atrPeriod}`]: d.atr, close: d.price },
+    strategy: d.strategy,
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { ema } from '../indicators/ema.ts';
 import { INDICATORS } from '../indicators/registry.ts';
 import { sma } from '../indicators/sma.ts';
 import { checkCandles, fromIndex } from './candles.ts';
-import { atrLevels, clamp01, fmt, levelsClause, signBeyondNoise } from './levels.ts';
+import { clamp01, directionalSignal, fmt, signBeyondNoise } from './levels.ts';
 import { RISK_DEFAULTS, RISK_SPECS, parseParams } from './params.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './types.ts';
 
@@ -81,33 +81,32 @@ export const maCrossover: Strategy = {
       const slowAgrees = dir * (s1 - s0) > 0;
       const volumeAbove = series.volume[i] > volAvg[i];
       const confidence = 0.4 + 0.2 * (+beyondBoth + +slowAgrees + +volumeAbove);
-      const levels = atrLevels(dir, price, a, p);
       const fastName = `${key}_${p.fast}`;
       const slowName = `${key}_${p.slow}`;
-      out.push({
-        index: i,
-        ts: series.ts[i],
-        signalType: dir === 1 ? 'buy' : 'sell',
-        strength,
-        confidence,
-        price,
-        targetPrice: levels.targetPrice,
-        stopLoss: levels.stopLoss,
-        rationale:
-          `${label}(${p.fast}) crossed ${dir === 1 ? 'above' : 'below'} ${label}(${p.slow}) ` +
-          `(${fmt(f0)} → ${fmt(f1)} vs ${fmt(s0)} → ${fmt(s1)}); ${levelsClause(p.atrPeriod, a, levels)}`,
-        indicatorsUsed: {
-          [fastName]: f1,
-          [`${fastName}_prev`]: f0,
-          [slowName]: s1,
-          [`${slowName}_prev`]: s0,
-          [`atr_${p.atrPeriod}`]: a,
-          close: price,
-          volume: series.volume[i],
-          [`volume_sma_${p.volumePeriod}`]: volAvg[i],
-        },
-        strategy: NAME,
-      });
+      out.push(
+        directionalSignal({
+          strategy: NAME,
+          index: i,
+          ts: series.ts[i],
+          dir,
+          price: price,
+          atr: a,
+          params: p,
+          strength,
+          confidence,
+          rationale:
+            `${label}(${p.fast}) crossed ${dir === 1 ? 'above' : 'below'} ${label}(${p.slow}) ` +
+            `(${fmt(f0)} → ${fmt(f1)} vs ${fmt(s0)} → ${fmt(s1)})`,
+          indicatorsUsed: {
+            [fastName]: f1,
+            [`${fastName}_prev`]: f0,
+            [slowName]: s1,
+            [`${slowName}_prev`]: s0,
+            volume: series.volume[i],
+            [`volume_sma_${p.volumePeriod}`]: volAvg[i],
+          },
+        }),
+      );
     }
     return out;
   },

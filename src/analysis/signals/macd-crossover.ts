@@ -3,7 +3,7 @@ import { atr } from '../indicators/atr.ts';
 import { macd } from '../indicators/macd.ts';
 import { INDICATORS } from '../indicators/registry.ts';
 import { checkCandles, fromIndex } from './candles.ts';
-import { atrLevels, clamp01, fmt, levelsClause, signBeyondNoise } from './levels.ts';
+import { clamp01, directionalSignal, fmt, signBeyondNoise } from './levels.ts';
 import { RISK_DEFAULTS, RISK_SPECS, parseParams } from './params.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './types.ts';
 
@@ -65,31 +65,29 @@ export const macdCrossover: Strategy = {
       const accelerating = Math.abs(h1 - h0) > Math.abs(h0 - hPrev);
       const confidence = 0.5 + 0.25 * (+trendAgrees + +accelerating);
       const price = series.close[i];
-      const levels = atrLevels(dir, price, a, p);
       const key = `macd_${p.fast}_${p.slow}_${p.signal}`;
-      out.push({
-        index: i,
-        ts: series.ts[i],
-        signalType: dir === 1 ? 'buy' : 'sell',
-        strength,
-        confidence,
-        price,
-        targetPrice: levels.targetPrice,
-        stopLoss: levels.stopLoss,
-        rationale:
-          `MACD(${p.fast},${p.slow},${p.signal}) crossed ${dir === 1 ? 'above' : 'below'} its signal line ` +
-          `(histogram ${fmt(h0)} → ${fmt(h1)}; MACD ${fmt(m.macd[i])}, signal ${fmt(m.signal[i])}); ` +
-          levelsClause(p.atrPeriod, a, levels),
-        indicatorsUsed: {
-          [key]: m.macd[i],
-          [`${key}_signal`]: m.signal[i],
-          [`${key}_histogram`]: h1,
-          [`${key}_histogram_prev`]: h0,
-          [`atr_${p.atrPeriod}`]: a,
-          close: price,
-        },
-        strategy: NAME,
-      });
+      out.push(
+        directionalSignal({
+          strategy: NAME,
+          index: i,
+          ts: series.ts[i],
+          dir,
+          price: price,
+          atr: a,
+          params: p,
+          strength,
+          confidence,
+          rationale:
+            `MACD(${p.fast},${p.slow},${p.signal}) crossed ${dir === 1 ? 'above' : 'below'} its signal line ` +
+            `(histogram ${fmt(h0)} → ${fmt(h1)}; MACD ${fmt(m.macd[i])}, signal ${fmt(m.signal[i])})`,
+          indicatorsUsed: {
+            [key]: m.macd[i],
+            [`${key}_signal`]: m.signal[i],
+            [`${key}_histogram`]: h1,
+            [`${key}_histogram_prev`]: h0,
+          },
+        }),
+      );
     }
     return out;
   },

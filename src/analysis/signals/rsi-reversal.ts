@@ -3,7 +3,7 @@ import { atr } from '../indicators/atr.ts';
 import { INDICATORS } from '../indicators/registry.ts';
 import { rsi } from '../indicators/rsi.ts';
 import { checkCandles, fromIndex } from './candles.ts';
-import { atrLevels, clamp01, fmt, levelsClause } from './levels.ts';
+import { clamp01, directionalSignal, fmt } from './levels.ts';
 import { RISK_DEFAULTS, RISK_SPECS, parseParams } from './params.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './types.ts';
 
@@ -68,32 +68,30 @@ export const rsiReversal: Strategy = {
       const sustained = bars >= 2;
       const sharpTurn = Math.abs(r1 - r0) >= 5;
       const confidence = 0.5 + 0.25 * (+sustained + +sharpTurn);
-      const levels = atrLevels(dir, price, a, p);
       const threshold = dir === 1 ? p.oversold : p.overbought;
       const key = `rsi_${p.period}`;
-      out.push({
-        index: i,
-        ts: series.ts[i],
-        signalType: dir === 1 ? 'buy' : 'sell',
-        strength,
-        confidence,
-        price,
-        targetPrice: levels.targetPrice,
-        stopLoss: levels.stopLoss,
-        rationale:
-          `RSI(${p.period}) crossed ${dir === 1 ? 'above' : 'below'} ${threshold} (${fmt(r0)} → ${fmt(r1)}) ` +
-          `after ${bars} bar${bars === 1 ? '' : 's'} ${dir === 1 ? 'below' : 'above'} it, ${dir === 1 ? 'low' : 'high'} ${fmt(extreme)}; ` +
-          levelsClause(p.atrPeriod, a, levels),
-        indicatorsUsed: {
-          [key]: r1,
-          [`${key}_prev`]: r0,
-          [`${key}_${dir === 1 ? 'low' : 'high'}`]: extreme,
-          bars_beyond: bars,
-          [`atr_${p.atrPeriod}`]: a,
-          close: price,
-        },
-        strategy: NAME,
-      });
+      out.push(
+        directionalSignal({
+          strategy: NAME,
+          index: i,
+          ts: series.ts[i],
+          dir,
+          price: price,
+          atr: a,
+          params: p,
+          strength,
+          confidence,
+          rationale:
+            `RSI(${p.period}) crossed ${dir === 1 ? 'above' : 'below'} ${threshold} (${fmt(r0)} → ${fmt(r1)}) ` +
+            `after ${bars} bar${bars === 1 ? '' : 's'} ${dir === 1 ? 'below' : 'above'} it, ${dir === 1 ? 'low' : 'high'} ${fmt(extreme)}`,
+          indicatorsUsed: {
+            [key]: r1,
+            [`${key}_prev`]: r0,
+            [`${key}_${dir === 1 ? 'low' : 'high'}`]: extreme,
+            bars_beyond: bars,
+          },
+        }),
+      );
     }
     return out;
   },
