@@ -10,7 +10,8 @@ import { openEmbedded } from '../src/db/pglite.ts';
 
 const [assets = 200, items = 2000, perAsset = 2000] = process.argv.slice(2).map(Number);
 const db = await openEmbedded({ dataDir: 'memory://' });
-const t = (label: string, ms: number, extra = '') => console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms ${extra}`);
+const t = (label: string, ms: number, extra = '') =>
+  console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms ${extra}`);
 
 try {
   await new Migrator(db).upgrade('head');
@@ -18,7 +19,10 @@ try {
   await db.query(`INSERT INTO users (username, email, password_hash)
     SELECT 'u' || g, 'u' || g || '@example.com', 'x' FROM generate_series(1, 100) g`);
   await db.query(`INSERT INTO watchlists (user_id, name, is_default) SELECT id, 'w', true FROM users`);
-  await db.query(`INSERT INTO assets (symbol, name, asset_type) SELECT 'A' || g, 'A' || g, 'stock' FROM generate_series(1, $1::int) g`, [assets]);
+  await db.query(
+    `INSERT INTO assets (symbol, name, asset_type) SELECT 'A' || g, 'A' || g, 'stock' FROM generate_series(1, $1::int) g`,
+    [assets],
+  );
   // Items: user k watches assets k, k+100, ... (unique per list), thresholds 95/105 around a 100 start.
   await db.query(
     `INSERT INTO watchlist_items (watchlist_id, asset_id, position, price_alert_high, price_alert_low)

@@ -74,7 +74,12 @@ async function generate(db: EmbeddedDatabase): Promise<number> {
     rows += r.rowCount;
   }
   // The coarser intervals, rolled up from the 1m candles as an import of several intervals stores them.
-  for (const [iv, width] of [['5m', '5 minutes'], ['15m', '15 minutes'], ['1h', '1 hour'], ['1d', '1 day']] as const) {
+  for (const [iv, width] of [
+    ['5m', '5 minutes'],
+    ['15m', '15 minutes'],
+    ['1h', '1 hour'],
+    ['1d', '1 day'],
+  ] as const) {
     const r = await db.query(
       `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap)
        SELECT asset_id, time_bucket($2::interval, ts), $1::candle_interval, first(open, ts), max(high), min(low), last(close, ts),
@@ -103,13 +108,18 @@ const db = await openEmbedded({ dataDir: dir });
 try {
   await new Migrator(db).upgrade('head');
   const [rows, genMs] = await t(() => generate(db));
-  const size = (await db.query<{ total_bytes: number }>("SELECT total_bytes FROM hypertable_detailed_size('candles')")).rows[0].total_bytes;
-  console.log(`${ASSETS} assets x ${DAYS} days: ${rows} candles (1m + 5m/15m/1h/1d), ${mb(size)}, generated in ${(genMs / 1000).toFixed(1)} s`);
-  const asset = (await db.query<{ id: string }>("SELECT id FROM assets ORDER BY symbol LIMIT 1")).rows[0].id;
+  const size = (await db.query<{ total_bytes: number }>("SELECT total_bytes FROM hypertable_detailed_size('candles')"))
+    .rows[0].total_bytes;
+  console.log(
+    `${ASSETS} assets x ${DAYS} days: ${rows} candles (1m + 5m/15m/1h/1d), ${mb(size)}, generated in ${(genMs / 1000).toFixed(1)} s`,
+  );
+  const asset = (await db.query<{ id: string }>('SELECT id FROM assets ORDER BY symbol LIMIT 1')).rows[0].id;
   const q1 = `SELECT ts, open, high, low, close, volume FROM candles WHERE asset_id = $1 AND "interval" = '1m' ORDER BY ts DESC LIMIT 30`;
   const q2 = `SELECT time_bucket('1 day', ts) AS d, max(high), min(low), sum(volume) FROM candles
                WHERE asset_id = $1 AND "interval" = '1h' AND ts >= now() - interval '30 days' GROUP BY 1 ORDER BY 1`;
-  console.log(`uncompressed: latest 30 1m candles of one asset ${(await median(db, q1, [asset])).toFixed(1)} ms; 30 days of 1h rolled to days ${(await median(db, q2, [asset])).toFixed(1)} ms`);
+  console.log(
+    `uncompressed: latest 30 1m candles of one asset ${(await median(db, q1, [asset])).toFixed(1)} ms; 30 days of 1h rolled to days ${(await median(db, q2, [asset])).toFixed(1)} ms`,
+  );
   console.log('');
   // The ratio is against the size measured once, before any compression: after a decompress the
   // heap is not the same as freshly loaded, so TimescaleDB's own "before" varies between settings.
@@ -117,15 +127,23 @@ try {
   console.log('|---|---|---|---|---|---|---|');
   for (const s of SETTINGS) {
     for (const c of await chunks(db, true)) await db.query('SELECT decompress_chunk($1::regclass)', [c]);
-    await db.exec(`ALTER TABLE candles SET (timescaledb.compress, timescaledb.compress_segmentby = '${s.segmentby}', timescaledb.compress_orderby = '${s.orderby}')`);
+    await db.exec(
+      `ALTER TABLE candles SET (timescaledb.compress, timescaledb.compress_segmentby = '${s.segmentby}', timescaledb.compress_orderby = '${s.orderby}')`,
+    );
     const [, ms] = await t(async () => {
       for (const c of await chunks(db, false)) await db.query('SELECT compress_chunk($1::regclass)', [c]);
     });
     await db.exec('CHECKPOINT');
-    const st = (await db.query<{ a: number }>("SELECT after_compression_total_bytes AS a FROM hypertable_compression_stats('candles')")).rows[0];
+    const st = (
+      await db.query<{ a: number }>(
+        "SELECT after_compression_total_bytes AS a FROM hypertable_compression_stats('candles')",
+      )
+    ).rows[0];
     const m1 = await median(db, q1, [asset]);
     const m2 = await median(db, q2, [asset]);
-    console.log(`| ${s.name} | ${mb(size)} | ${mb(st.a)} | ${(size / st.a).toFixed(1)}x | ${(ms / 1000).toFixed(1)} s | ${m1.toFixed(1)} ms | ${m2.toFixed(1)} ms |`);
+    console.log(
+      `| ${s.name} | ${mb(size)} | ${mb(st.a)} | ${(size / st.a).toFixed(1)}x | ${(ms / 1000).toFixed(1)} s | ${m1.toFixed(1)} ms | ${m2.toFixed(1)} ms |`,
+    );
   }
 } finally {
   await db.close();

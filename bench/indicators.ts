@@ -35,7 +35,8 @@ function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${process.argv[i + 1]}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${process.argv[i + 1]}`);
   return v;
 }
 function argList(name: string): string[] | undefined {
@@ -86,11 +87,19 @@ const full = makeData(bars);
 const small = makeData(Math.min(bars, 5000));
 
 const ixjb = new IndicatorsSync();
-const taExec = (d: Data, name: string, inputs: Record<string, number[]>, opts: Record<string, number> = {}): TalibResult =>
-  talib.execute({ name, startIdx: 0, endIdx: d.n - 1, ...inputs, ...opts });
+const taExec = (
+  d: Data,
+  name: string,
+  inputs: Record<string, number[]>,
+  opts: Record<string, number> = {},
+): TalibResult => talib.execute({ name, startIdx: 0, endIdx: d.n - 1, ...inputs, ...opts });
 
 /** Streams values through a trading-signals indicator, storing each result. */
-function stream<I>(ind: { add(x: I): unknown; getResult(): unknown }, inputs: I[], pick: (ind: never) => number): Float64Array {
+function stream<I>(
+  ind: { add(x: I): unknown; getResult(): unknown },
+  inputs: I[],
+  pick: (ind: never) => number,
+): Float64Array {
   const out = new Float64Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
     out[i] = ind.add(inputs[i]) === null ? NaN : pick(ind as never);
@@ -128,18 +137,32 @@ const jobs: Record<string, Partial<Record<Lib, Job>>> = {
   'macd(12,26,9)': {
     ours: (d) => macd(d.close, 12, 26, 9),
     technicalindicators: (d) =>
-      ti.macd({ values: d.C, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }),
+      ti.macd({
+        values: d.C,
+        fastPeriod: 12,
+        slowPeriod: 26,
+        signalPeriod: 9,
+        SimpleMAOscillator: false,
+        SimpleMASignal: false,
+      }),
     'trading-signals': (d) =>
-      stream(new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)), d.C, (m: { getResult(): { histogram: number } }) => m.getResult().histogram),
+      stream(
+        new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)),
+        d.C,
+        (m: { getResult(): { histogram: number } }) => m.getResult().histogram,
+      ),
     '@ixjb94/indicators': (d) => ixjb.macd(d.C, 12, 26, 9),
-    talib: (d) => taExec(d, 'MACD', { inReal: d.C }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
+    talib: (d) =>
+      taExec(d, 'MACD', { inReal: d.C }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
   },
   'bbands(20,2)': {
     ours: (d) => bbands(d.close, 20, 2),
     technicalindicators: (d) => ti.bollingerbands({ period: 20, stdDev: 2, values: d.C }),
-    'trading-signals': (d) => stream(new ts.BollingerBands(20, 2), d.C, (b: { getResult(): { upper: number } }) => b.getResult().upper),
+    'trading-signals': (d) =>
+      stream(new ts.BollingerBands(20, 2), d.C, (b: { getResult(): { upper: number } }) => b.getResult().upper),
     '@ixjb94/indicators': (d) => ixjb.bbands(d.C, 20, 2),
-    talib: (d) => taExec(d, 'BBANDS', { inReal: d.C }, { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }),
+    talib: (d) =>
+      taExec(d, 'BBANDS', { inReal: d.C }, { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }),
   },
   'atr(14)': {
     ours: (d) => atr(d.high, d.low, d.close, 14),
@@ -167,13 +190,18 @@ const jobs: Record<string, Partial<Record<Lib, Job>>> = {
       ),
     '@ixjb94/indicators': (d) => ixjb.stoch(d.H, d.L, d.C, 14, 3, 3),
     talib: (d) =>
-      taExec(d, 'STOCH', { high: d.H, low: d.L, close: d.C }, {
-        optInFastK_Period: 14,
-        optInSlowK_Period: 3,
-        optInSlowK_MAType: 0,
-        optInSlowD_Period: 3,
-        optInSlowD_MAType: 0,
-      }),
+      taExec(
+        d,
+        'STOCH',
+        { high: d.H, low: d.L, close: d.C },
+        {
+          optInFastK_Period: 14,
+          optInSlowK_Period: 3,
+          optInSlowK_MAType: 0,
+          optInSlowD_Period: 3,
+          optInSlowD_MAType: 0,
+        },
+      ),
   },
   // Ours, technicalindicators and trading-signals also produce +DI/-DI; ixjb94's and TA-Lib's ADX only the ADX line.
   'adx(14)': {
@@ -237,7 +265,9 @@ for (const [name, byLib] of Object.entries(jobs)) {
   }
   for (const lib of active) {
     results[name][lib] = median(samples[lib]!);
-    process.stderr.write(`${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples[lib]!).toFixed(2)})\n`);
+    process.stderr.write(
+      `${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples[lib]!).toFixed(2)})\n`,
+    );
   }
 }
 
@@ -251,7 +281,9 @@ const header = ['indicator', ...LIBS];
 const rows = Object.entries(results).map(([name, r]) => [name, ...LIBS.map((lib) => cell(r[lib], r.ours))]);
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
 const line = (cols: string[]): string => '| ' + cols.map((v, c) => v.padEnd(widths[c])).join(' | ') + ' |';
-console.log(`\n${bars.toLocaleString('en-US')} bars, median of ${runs} runs after warm-up, ms (ratio to ours); Node ${process.version}`);
+console.log(
+  `\n${bars.toLocaleString('en-US')} bars, median of ${runs} runs after warm-up, ms (ratio to ours); Node ${process.version}`,
+);
 console.log(line(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const row of rows) console.log(line(row));

@@ -18,7 +18,11 @@ const assets = Math.min(arg('assets', 500), rows);
 const perAsset = Math.ceil(rows / assets);
 const START = Date.UTC(2024, 0, 1);
 
-async function write(file: string, header: string, line: (sym: number, b: ReturnType<typeof randomWalk> extends Generator<infer B> ? B : never) => string) {
+async function write(
+  file: string,
+  header: string,
+  line: (sym: number, b: ReturnType<typeof randomWalk> extends Generator<infer B> ? B : never) => string,
+) {
   const out = createWriteStream(file);
   out.write(`${header}\n`);
   // Time-major order, as a multi-symbol market data dump would be.
@@ -63,8 +67,18 @@ try {
   await reset(db);
   const csv = path.join(dir, 'candles.csv');
   const raw = path.join(dir, 'raw.csv');
-  await write(csv, 'symbol,ts,open,high,low,close,volume,trades', (a, b) => `B${String(a).padStart(4, '0')}:BENCH,${new Date(b.ts).toISOString()},${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`);
-  await write(raw, 'asset_id,ts,interval,open,high,low,close,volume,trades', (a, b) => `${ids[a]},${new Date(b.ts).toISOString()},1m,${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`);
+  await write(
+    csv,
+    'symbol,ts,open,high,low,close,volume,trades',
+    (a, b) =>
+      `B${String(a).padStart(4, '0')}:BENCH,${new Date(b.ts).toISOString()},${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`,
+  );
+  await write(
+    raw,
+    'asset_id,ts,interval,open,high,low,close,volume,trades',
+    (a, b) =>
+      `${ids[a]},${new Date(b.ts).toISOString()},1m,${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`,
+  );
   console.log(`CSV: ${(statSync(csv).size / 2 ** 20).toFixed(1)} MiB`);
   const results: Record<string, string | number>[] = [];
   const record = async (method: string, fn: () => Promise<number>) => {
@@ -73,7 +87,11 @@ try {
     const t0 = performance.now();
     const n = await fn();
     const s = (performance.now() - t0) / 1000;
-    const stored = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.exchange = 'BENCH'")).rows[0].n;
+    const stored = (
+      await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.exchange = 'BENCH'",
+      )
+    ).rows[0].n;
     results.push({ method, rows: n, stored, seconds: s.toFixed(1), 'rows/s': Math.round(n / s) });
     console.log(`  ${method}: ${Math.round(n / s)} rows/s`);
   };
@@ -87,7 +105,10 @@ try {
     let batch: string[] = [];
     let n = 0;
     const flush = async () => {
-      n += await db.copyFrom(`COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades) FROM STDIN WITH (FORMAT csv)`, `${batch.join('\n')}\n`);
+      n += await db.copyFrom(
+        `COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades) FROM STDIN WITH (FORMAT csv)`,
+        `${batch.join('\n')}\n`,
+      );
       batch = [];
     };
     for await (const l of lines(raw)) {
@@ -105,7 +126,10 @@ try {
     const flush = async () => {
       const params: unknown[] = [];
       const values = batch.map((f) => `(${f.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`);
-      const r = await db.query(`INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades) VALUES ${values.join(', ')}`, params);
+      const r = await db.query(
+        `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades) VALUES ${values.join(', ')}`,
+        params,
+      );
       n += r.rowCount;
       batch = [];
     };

@@ -5,7 +5,15 @@
  */
 import type { Database } from '../src/db/types.ts';
 import { candleRange } from '../src/market/candles-repository.ts';
-import { SEED_SQL, activeSignals, latestCandles, latestIndicators, latestSignals, priceChanges, priceStats } from '../src/market/queries.ts';
+import {
+  SEED_SQL,
+  activeSignals,
+  latestCandles,
+  latestIndicators,
+  latestSignals,
+  priceChanges,
+  priceStats,
+} from '../src/market/queries.ts';
 import { arg, describeDb, machine, openBenchDb, percentile, printTable } from './common.ts';
 
 const assets = arg('assets', 500);
@@ -14,12 +22,16 @@ const days = arg('days', 365);
 const runs = arg('runs', 20);
 
 async function load(db: Database) {
-  await db.exec("DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH'); DELETE FROM assets WHERE exchange = 'BENCH';");
+  await db.exec(
+    "DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH'); DELETE FROM assets WHERE exchange = 'BENCH';",
+  );
   await db.query(
     `INSERT INTO assets (symbol, name, asset_type, exchange) SELECT 'Q' || lpad(g::text, 4, '0'), 'bench', 'stock', 'BENCH' FROM generate_series(1, $1) g`,
     [assets],
   );
-  const ids = (await db.query<{ id: string }>("SELECT id FROM assets WHERE exchange = 'BENCH' ORDER BY symbol")).rows.map((r) => r.id);
+  const ids = (
+    await db.query<{ id: string }>("SELECT id FROM assets WHERE exchange = 'BENCH' ORDER BY symbol")
+  ).rows.map((r) => r.id);
   // 1m candles, a chunk of assets per statement so each stays small (the embedded heap is 2 GB).
   const end = Date.UTC(2026, 0, 1);
   const per = Math.max(1, Math.floor(500_000 / candles));
@@ -66,13 +78,19 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: num
 
 const { db, cleanup } = await openBenchDb();
 try {
-  console.log(`bench:queries — ${assets} assets × ${candles} 1m candles + ${days} daily, ${runs} runs — ${await describeDb(db)} — ${machine()}`);
+  console.log(
+    `bench:queries — ${assets} assets × ${candles} 1m candles + ${days} daily, ${runs} runs — ${await describeDb(db)} — ${machine()}`,
+  );
   const t0 = performance.now();
   const ids = await load(db);
   console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const one = ids[Math.floor(ids.length / 2)];
   const cases: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
-    ['latest candles (1 asset, 1m, 30)', () => latestCandles(db, { assetId: one, interval: '1m', limit: 30 }), () => db.query(SEED_SQL.latestCandles, [one, '1m', 30])],
+    [
+      'latest candles (1 asset, 1m, 30)',
+      () => latestCandles(db, { assetId: one, interval: '1m', limit: 30 }),
+      () => db.query(SEED_SQL.latestCandles, [one, '1m', 30]),
+    ],
     ['latest indicators (7 days)', () => latestIndicators(db, { days: 7 }), () => db.query(SEED_SQL.latestIndicators)],
     ['active signals', () => activeSignals(db), () => db.query(SEED_SQL.activeSignals)],
     ['latest signal per asset', () => latestSignals(db), () => db.query(SEED_SQL.latestSignals)],
@@ -84,16 +102,40 @@ try {
   for (const [name, ours, seed] of cases) {
     const a = await time(ours);
     const b = await time(seed);
-    rows.push({ query: name, 'ours p50 ms': ms(a.p50), 'ours p95 ms': ms(a.p95), 'seed p50 ms': ms(b.p50), 'seed p95 ms': ms(b.p95) });
+    rows.push({
+      query: name,
+      'ours p50 ms': ms(a.p50),
+      'ours p95 ms': ms(a.p95),
+      'seed p50 ms': ms(b.p50),
+      'seed p95 ms': ms(b.p95),
+    });
   }
   const end = new Date(Date.UTC(2026, 0, 1));
   const dayAgo = new Date(end.getTime() - 86_400_000);
-  const stored = await time(() => candleRange(db, { assetId: one, interval: '1m', from: dayAgo, to: end, limit: 10_000 }));
-  const rolled = await time(() => candleRange(db, { assetId: one, interval: '1h', from: dayAgo, to: end, limit: 10_000 }));
-  rows.push({ query: 'range 1m, 1 day (stored)', 'ours p50 ms': ms(stored.p50), 'ours p95 ms': ms(stored.p95), 'seed p50 ms': '-', 'seed p95 ms': '-' });
-  rows.push({ query: 'range 1h, 1 day (rollup of 1m)', 'ours p50 ms': ms(rolled.p50), 'ours p95 ms': ms(rolled.p95), 'seed p50 ms': '-', 'seed p95 ms': '-' });
+  const stored = await time(() =>
+    candleRange(db, { assetId: one, interval: '1m', from: dayAgo, to: end, limit: 10_000 }),
+  );
+  const rolled = await time(() =>
+    candleRange(db, { assetId: one, interval: '1h', from: dayAgo, to: end, limit: 10_000 }),
+  );
+  rows.push({
+    query: 'range 1m, 1 day (stored)',
+    'ours p50 ms': ms(stored.p50),
+    'ours p95 ms': ms(stored.p95),
+    'seed p50 ms': '-',
+    'seed p95 ms': '-',
+  });
+  rows.push({
+    query: 'range 1h, 1 day (rollup of 1m)',
+    'ours p50 ms': ms(rolled.p50),
+    'ours p95 ms': ms(rolled.p95),
+    'seed p50 ms': '-',
+    'seed p95 ms': '-',
+  });
   printTable(rows);
-  await db.exec("DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH'); DELETE FROM assets WHERE exchange = 'BENCH';");
+  await db.exec(
+    "DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH'); DELETE FROM assets WHERE exchange = 'BENCH';",
+  );
 } finally {
   await cleanup();
 }

@@ -55,16 +55,22 @@ try {
     await buildServerTemplate(cluster.url);
     env.TM_TEST_PG_URL = cluster.url;
     env.TM_TEST_PG_BIN = bin;
-    console.log(`test databases ready in ${Date.now() - t0} ms (PGlite template; PostgreSQL cluster on port ${cluster.port})`);
+    console.log(
+      `test databases ready in ${Date.now() - t0} ms (PGlite template; PostgreSQL cluster on port ${cluster.port})`,
+    );
   } else {
     console.log('warning: no PostgreSQL binaries found (install postgresql-15): server-backend tests will be skipped');
   }
   const concurrency = process.env.TM_TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
   code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
-      stdio: 'inherit',
-      env,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
+      {
+        stdio: 'inherit',
+        env,
+      },
+    );
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
 } catch (err) {

@@ -28,7 +28,10 @@ export interface Config {
 function trustProxy(raw: string | undefined): boolean | string[] | undefined {
   if (!raw) return undefined;
   if (raw === 'true' || raw === '1') return true;
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -150,8 +150,17 @@ export interface AlertFilter {
 }
 
 /** A user's alert events, newest first. */
-export async function listAlerts(q: Queryable, userId: string, page: PageQuery, filter: AlertFilter = {}): Promise<Page<AlertEvent>> {
-  const where = ['p.user_id = $1', '($2::uuid IS NULL OR p.asset_id = $2)', '($3::uuid IS NULL OR p.watchlist_id = $3)'];
+export async function listAlerts(
+  q: Queryable,
+  userId: string,
+  page: PageQuery,
+  filter: AlertFilter = {},
+): Promise<Page<AlertEvent>> {
+  const where = [
+    'p.user_id = $1',
+    '($2::uuid IS NULL OR p.asset_id = $2)',
+    '($3::uuid IS NULL OR p.watchlist_id = $3)',
+  ];
   const params = [userId, filter.asset_id ?? null, filter.watchlist_id ?? null];
   const items = await q.query<AlertEvent>(
     `SELECT p.id, p.user_id, p.watchlist_id, p.watchlist_item_id, p.asset_id, a.symbol, p.direction, p.threshold,
@@ -161,6 +170,9 @@ export async function listAlerts(q: Queryable, userId: string, page: PageQuery, 
      ORDER BY p.triggered_at DESC, p.candle_ts DESC, p.id LIMIT $4 OFFSET $5`,
     [...params, page.limit, page.offset],
   );
-  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM price_alerts p WHERE ${where.join(' AND ')}`, params);
+  const total = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM price_alerts p WHERE ${where.join(' AND ')}`,
+    params,
+  );
   return { items: items.rows, limit: page.limit, offset: page.offset, total: total.rows[0].n };
 }

@@ -10,7 +10,11 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-export async function issueRefreshToken(q: Queryable, userId: string, ttlSeconds: number): Promise<{ id: string; token: string }> {
+export async function issueRefreshToken(
+  q: Queryable,
+  userId: string,
+  ttlSeconds: number,
+): Promise<{ id: string; token: string }> {
   const secret = randomBytes(32).toString('base64url');
   const r = await q.query<{ id: string }>(
     `INSERT INTO refresh_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id`,
@@ -51,7 +55,9 @@ export async function revokeRefreshToken(q: Queryable, id: string, replacedBy?: 
 }
 
 export async function revokeAllRefreshTokens(q: Queryable, userId: string): Promise<number> {
-  const r = await q.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  const r = await q.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+    userId,
+  ]);
   return r.rowCount;
 }
 

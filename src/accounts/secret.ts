@@ -10,10 +10,10 @@ const KEY = 'jwt_secret';
 export async function signingSecret(q: Queryable, configured?: string): Promise<string> {
   if (configured) return configured;
   // ON CONFLICT DO NOTHING: two processes starting at once end up with the same stored key.
-  await q.query(
-    `INSERT INTO app_meta (key, value) VALUES ($1, to_jsonb($2::text)) ON CONFLICT (key) DO NOTHING`,
-    [KEY, randomBytes(48).toString('base64url')],
-  );
+  await q.query(`INSERT INTO app_meta (key, value) VALUES ($1, to_jsonb($2::text)) ON CONFLICT (key) DO NOTHING`, [
+    KEY,
+    randomBytes(48).toString('base64url'),
+  ]);
   const r = await q.query<{ secret: string }>(`SELECT value #>> '{}' AS secret FROM app_meta WHERE key = $1`, [KEY]);
   return r.rows[0].secret;
 }

@@ -84,7 +84,12 @@ export async function listUsers(q: Queryable, page: PageQuery): Promise<Page<Use
     [page.limit, page.offset],
   );
   const total = r.rows[0]?.total ?? (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0].n;
-  return { items: r.rows.map(({ total: _t, ...u }) => u), limit: page.limit, offset: page.offset, total: Number(total) };
+  return {
+    items: r.rows.map(({ total: _t, ...u }) => u),
+    limit: page.limit,
+    offset: page.offset,
+    total: Number(total),
+  };
 }
 
 export async function recordLogin(q: Queryable, id: string): Promise<void> {
@@ -105,7 +110,9 @@ export async function setAdmin(q: Queryable, id: string, admin: boolean): Promis
 
 /** Active administrators other than `exceptId`, under a lock so two concurrent demotions cannot both pass. */
 export async function otherActiveAdmins(q: Queryable, exceptId: string): Promise<number> {
-  const r = await q.query<{ id: string }>('SELECT id FROM users WHERE is_admin AND is_active AND id <> $1 FOR UPDATE', [exceptId]);
+  const r = await q.query<{ id: string }>('SELECT id FROM users WHERE is_admin AND is_active AND id <> $1 FOR UPDATE', [
+    exceptId,
+  ]);
   return r.rows.length;
 }
 

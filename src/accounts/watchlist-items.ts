@@ -40,7 +40,10 @@ const SELECT = `SELECT i.id, i.watchlist_id, i.asset_id, a.symbol, i.position, i
 const ITEM_NOT_FOUND = () => new UserError('watchlist item not found', 404);
 
 function checkThresholds(high: number | null | undefined, low: number | null | undefined): void {
-  for (const [name, v] of [['price_alert_high', high], ['price_alert_low', low]] as const) {
+  for (const [name, v] of [
+    ['price_alert_high', high],
+    ['price_alert_low', low],
+  ] as const) {
     if (v != null && !(Number.isFinite(v) && v > 0)) throw new UserError(`${name}: must be a positive number`);
   }
   if (high != null && low != null && !(high > low)) {
@@ -49,7 +52,9 @@ function checkThresholds(high: number | null | undefined, low: number | null | u
 }
 
 async function count(tx: Queryable, watchlistId: string): Promise<number> {
-  const r = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM watchlist_items WHERE watchlist_id = $1', [watchlistId]);
+  const r = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM watchlist_items WHERE watchlist_id = $1', [
+    watchlistId,
+  ]);
   return r.rows[0].n;
 }
 
@@ -59,20 +64,29 @@ async function getItem(q: Queryable, watchlistId: string, itemId: string): Promi
   return r.rows[0];
 }
 
-export async function listItems(db: Database, userId: string, watchlistId: string, page: PageQuery): Promise<Page<WatchlistItem>> {
+export async function listItems(
+  db: Database,
+  userId: string,
+  watchlistId: string,
+  page: PageQuery,
+): Promise<Page<WatchlistItem>> {
   return db.transaction(async (tx) => {
     const own = await tx.query('SELECT 1 FROM watchlists WHERE id = $1 AND user_id = $2', [watchlistId, userId]);
     if (!own.rows[0]) throw new UserError('watchlist not found', 404);
-    const items = await tx.query<WatchlistItem>(`${SELECT} WHERE i.watchlist_id = $1 ORDER BY i.position LIMIT $2 OFFSET $3`, [
-      watchlistId,
-      page.limit,
-      page.offset,
-    ]);
+    const items = await tx.query<WatchlistItem>(
+      `${SELECT} WHERE i.watchlist_id = $1 ORDER BY i.position LIMIT $2 OFFSET $3`,
+      [watchlistId, page.limit, page.offset],
+    );
     return { items: items.rows, limit: page.limit, offset: page.offset, total: await count(tx, watchlistId) };
   });
 }
 
-export async function getOwnItem(db: Database, userId: string, watchlistId: string, itemId: string): Promise<WatchlistItem> {
+export async function getOwnItem(
+  db: Database,
+  userId: string,
+  watchlistId: string,
+  itemId: string,
+): Promise<WatchlistItem> {
   return db.transaction(async (tx) => {
     const own = await tx.query('SELECT 1 FROM watchlists WHERE id = $1 AND user_id = $2', [watchlistId, userId]);
     if (!own.rows[0]) throw new UserError('watchlist not found', 404);
@@ -80,23 +94,41 @@ export async function getOwnItem(db: Database, userId: string, watchlistId: stri
   });
 }
 
-export async function addItem(db: Database, userId: string, watchlistId: string, input: ItemInput): Promise<WatchlistItem> {
+export async function addItem(
+  db: Database,
+  userId: string,
+  watchlistId: string,
+  input: ItemInput,
+): Promise<WatchlistItem> {
   checkThresholds(input.price_alert_high, input.price_alert_low);
   return db.transaction(async (tx) => {
     await lockOwnWatchlist(tx, userId, watchlistId);
     const asset = await tx.query<{ symbol: string }>('SELECT symbol FROM assets WHERE id = $1', [input.asset_id]);
     if (!asset.rows[0]) throw new UserError(`asset_id: no asset with id ${input.asset_id}`);
-    const dup = await tx.query('SELECT 1 FROM watchlist_items WHERE watchlist_id = $1 AND asset_id = $2', [watchlistId, input.asset_id]);
+    const dup = await tx.query('SELECT 1 FROM watchlist_items WHERE watchlist_id = $1 AND asset_id = $2', [
+      watchlistId,
+      input.asset_id,
+    ]);
     if (dup.rows[0]) throw new UserError(`${asset.rows[0].symbol} is already in this watchlist`, 409);
     const n = await count(tx, watchlistId);
     const position = input.position ?? n;
     if (position > n) throw new UserError(`position: must be between 0 and ${n}`);
-    await tx.query('UPDATE watchlist_items SET position = position + 1 WHERE watchlist_id = $1 AND position >= $2', [watchlistId, position]);
+    await tx.query('UPDATE watchlist_items SET position = position + 1 WHERE watchlist_id = $1 AND position >= $2', [
+      watchlistId,
+      position,
+    ]);
     try {
       const r = await tx.query<{ id: string }>(
         `INSERT INTO watchlist_items (watchlist_id, asset_id, position, notes, price_alert_high, price_alert_low)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [watchlistId, input.asset_id, position, input.notes ?? null, input.price_alert_high ?? null, input.price_alert_low ?? null],
+        [
+          watchlistId,
+          input.asset_id,
+          position,
+          input.notes ?? null,
+          input.price_alert_high ?? null,
+          input.price_alert_low ?? null,
+        ],
       );
       return await getItem(tx, watchlistId, r.rows[0].id);
     } catch (err) {
@@ -142,23 +174,40 @@ export async function updateItem(
 /** Shifts the items between two positions by one, making room at `to` for the item leaving `from`. */
 async function moveWithin(tx: Queryable, watchlistId: string, from: number, to: number): Promise<void> {
   if (to < from) {
-    await tx.query('UPDATE watchlist_items SET position = position + 1 WHERE watchlist_id = $1 AND position >= $2 AND position < $3', [watchlistId, to, from]);
+    await tx.query(
+      'UPDATE watchlist_items SET position = position + 1 WHERE watchlist_id = $1 AND position >= $2 AND position < $3',
+      [watchlistId, to, from],
+    );
   } else {
-    await tx.query('UPDATE watchlist_items SET position = position - 1 WHERE watchlist_id = $1 AND position > $2 AND position <= $3', [watchlistId, from, to]);
+    await tx.query(
+      'UPDATE watchlist_items SET position = position - 1 WHERE watchlist_id = $1 AND position > $2 AND position <= $3',
+      [watchlistId, from, to],
+    );
   }
 }
 
 export async function removeItem(db: Database, userId: string, watchlistId: string, itemId: string): Promise<void> {
   await db.transaction(async (tx) => {
     await lockOwnWatchlist(tx, userId, watchlistId);
-    const r = await tx.query<{ position: number }>('DELETE FROM watchlist_items WHERE id = $1 AND watchlist_id = $2 RETURNING position', [itemId, watchlistId]);
+    const r = await tx.query<{ position: number }>(
+      'DELETE FROM watchlist_items WHERE id = $1 AND watchlist_id = $2 RETURNING position',
+      [itemId, watchlistId],
+    );
     if (!r.rows[0]) throw ITEM_NOT_FOUND();
-    await tx.query('UPDATE watchlist_items SET position = position - 1 WHERE watchlist_id = $1 AND position > $2', [watchlistId, r.rows[0].position]);
+    await tx.query('UPDATE watchlist_items SET position = position - 1 WHERE watchlist_id = $1 AND position > $2', [
+      watchlistId,
+      r.rows[0].position,
+    ]);
   });
 }
 
 /** Sets the whole order at once: `itemIds` must list every item of the watchlist exactly once. */
-export async function reorderItems(db: Database, userId: string, watchlistId: string, itemIds: string[]): Promise<WatchlistItem[]> {
+export async function reorderItems(
+  db: Database,
+  userId: string,
+  watchlistId: string,
+  itemIds: string[],
+): Promise<WatchlistItem[]> {
   return db.transaction(async (tx) => {
     await lockOwnWatchlist(tx, userId, watchlistId);
     const r = await tx.query<{ id: string }>('SELECT id FROM watchlist_items WHERE watchlist_id = $1', [watchlistId]);
@@ -174,6 +223,7 @@ export async function reorderItems(db: Database, userId: string, watchlistId: st
        WHERE i.id = o.id AND i.watchlist_id = $1 AND i.position <> o.ord - 1`,
       [watchlistId, itemIds],
     );
-    return (await tx.query<WatchlistItem>(`${SELECT} WHERE i.watchlist_id = $1 ORDER BY i.position`, [watchlistId])).rows;
+    return (await tx.query<WatchlistItem>(`${SELECT} WHERE i.watchlist_id = $1 ORDER BY i.position`, [watchlistId]))
+      .rows;
   });
 }

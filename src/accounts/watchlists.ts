@@ -10,9 +10,30 @@ import type { Page, PageQuery } from '../api/pagination.ts';
 
 /** The icons a watchlist may carry (names from common open icon sets; the client maps them to glyphs). */
 export const WATCHLIST_ICONS = [
-  'star', 'heart', 'bookmark', 'flag', 'eye', 'bell', 'chart-line', 'chart-bar', 'chart-pie',
-  'trending-up', 'trending-down', 'briefcase', 'wallet', 'coins', 'bitcoin', 'dollar', 'globe',
-  'rocket', 'fire', 'bolt', 'shield', 'target', 'folder', 'list',
+  'star',
+  'heart',
+  'bookmark',
+  'flag',
+  'eye',
+  'bell',
+  'chart-line',
+  'chart-bar',
+  'chart-pie',
+  'trending-up',
+  'trending-down',
+  'briefcase',
+  'wallet',
+  'coins',
+  'bitcoin',
+  'dollar',
+  'globe',
+  'rocket',
+  'fire',
+  'bolt',
+  'shield',
+  'target',
+  'folder',
+  'list',
 ] as const;
 
 export type WatchlistIcon = (typeof WATCHLIST_ICONS)[number];
@@ -62,7 +83,10 @@ async function lockUser(tx: Queryable, userId: string): Promise<void> {
 
 export async function listWatchlists(q: Queryable, userId: string, page: PageQuery): Promise<Page<Watchlist>> {
   // Sequential, not Promise.all: q may be a transaction's single connection.
-  const items = await q.query<Watchlist>(`${SELECT} WHERE w.user_id = $1 ORDER BY w.created_at, w.id LIMIT $2 OFFSET $3`, [userId, page.limit, page.offset]);
+  const items = await q.query<Watchlist>(
+    `${SELECT} WHERE w.user_id = $1 ORDER BY w.created_at, w.id LIMIT $2 OFFSET $3`,
+    [userId, page.limit, page.offset],
+  );
   const total = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM watchlists WHERE user_id = $1', [userId]);
   return { items: items.rows, limit: page.limit, offset: page.offset, total: total.rows[0].n };
 }
@@ -79,7 +103,8 @@ export async function createWatchlist(db: Database, userId: string, input: Watch
     await lockUser(tx, userId);
     const has = await tx.query('SELECT 1 FROM watchlists WHERE user_id = $1 LIMIT 1', [userId]);
     const isDefault = has.rows.length === 0 || input.is_default === true;
-    if (isDefault) await tx.query('UPDATE watchlists SET is_default = false WHERE user_id = $1 AND is_default', [userId]);
+    if (isDefault)
+      await tx.query('UPDATE watchlists SET is_default = false WHERE user_id = $1 AND is_default', [userId]);
     const r = await tx.query<{ id: string }>(
       `INSERT INTO watchlists (user_id, name, description, color, icon, is_default) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [userId, input.name, input.description ?? null, input.color ?? null, input.icon ?? null, isDefault],
@@ -88,13 +113,21 @@ export async function createWatchlist(db: Database, userId: string, input: Watch
   });
 }
 
-export async function updateWatchlist(db: Database, userId: string, id: string, patch: WatchlistPatch): Promise<Watchlist> {
+export async function updateWatchlist(
+  db: Database,
+  userId: string,
+  id: string,
+  patch: WatchlistPatch,
+): Promise<Watchlist> {
   check(patch);
   return db.transaction(async (tx) => {
     await lockUser(tx, userId);
     const current = await getWatchlist(tx, userId, id);
     if (patch.is_default === false && current.is_default) {
-      throw new UserError('is_default: a user always has one default watchlist; make another watchlist the default instead', 400);
+      throw new UserError(
+        'is_default: a user always has one default watchlist; make another watchlist the default instead',
+        400,
+      );
     }
     if (patch.is_default === true && !current.is_default) {
       await tx.query('UPDATE watchlists SET is_default = false WHERE user_id = $1 AND is_default', [userId]);

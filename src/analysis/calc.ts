@@ -15,7 +15,11 @@ export interface CalcRow {
   value3?: number | null;
 }
 
-export async function calcFromRows(rows: AsyncIterable<RawCandle>, interval: Interval, spec: IndicatorSpec): Promise<{ outputs: readonly string[]; rows: CalcRow[] }> {
+export async function calcFromRows(
+  rows: AsyncIterable<RawCandle>,
+  interval: Interval,
+  spec: IndicatorSpec,
+): Promise<{ outputs: readonly string[]; rows: CalcRow[] }> {
   const bars: { ts: number; o: number; h: number; l: number; c: number; v: number }[] = [];
   const symbols = new Set<string>();
   const errors: string[] = [];
@@ -26,17 +30,36 @@ export async function calcFromRows(rows: AsyncIterable<RawCandle>, interval: Int
       continue;
     }
     symbols.add(v.candle.symbol);
-    bars.push({ ts: v.candle.ts, o: v.candle.open, h: v.candle.high, l: v.candle.low, c: v.candle.close, v: v.candle.volume });
+    bars.push({
+      ts: v.candle.ts,
+      o: v.candle.open,
+      h: v.candle.high,
+      l: v.candle.low,
+      c: v.candle.close,
+      v: v.candle.volume,
+    });
   }
   if (errors.length) throw new UserError(`the CSV has invalid rows: ${errors.join('; ')}`);
-  if (symbols.size > 1) throw new UserError(`calc works on one symbol; the file has ${[...symbols].slice(0, 10).join(', ')}${symbols.size > 10 ? ', …' : ''}`);
+  if (symbols.size > 1)
+    throw new UserError(
+      `calc works on one symbol; the file has ${[...symbols].slice(0, 10).join(', ')}${symbols.size > 10 ? ', …' : ''}`,
+    );
   bars.sort((a, b) => a.ts - b.ts);
   for (let i = 1; i < bars.length; i++) {
     if (bars[i].ts === bars[i - 1].ts) throw new UserError(`two rows for ${new Date(bars[i].ts).toISOString()}`);
   }
   const col = (f: (b: (typeof bars)[number]) => number) => Float64Array.from(bars, f);
   const d = getIndicator(spec.type);
-  const outs = d.compute({ open: col((b) => b.o), high: col((b) => b.h), low: col((b) => b.l), close: col((b) => b.c), volume: col((b) => b.v) }, spec.params as never);
+  const outs = d.compute(
+    {
+      open: col((b) => b.o),
+      high: col((b) => b.h),
+      low: col((b) => b.l),
+      close: col((b) => b.c),
+      volume: col((b) => b.v),
+    },
+    spec.params as never,
+  );
   const val = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? null : x);
   return {
     outputs: d.outputs,

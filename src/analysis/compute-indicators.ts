@@ -20,16 +20,22 @@ export interface IndicatorSpec {
 /** Validates types and parameters once, with errors that name the problem. */
 export function indicatorSpecs(types: readonly string[], params?: unknown): IndicatorSpec[] {
   if (types.length === 0) throw new UserError(`give at least one indicator type (${INDICATOR_TYPES.join(', ')})`);
-  if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) throw new UserError('params must be a JSON object');
+  if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params)))
+    throw new UserError('params must be a JSON object');
   const p = (params ?? undefined) as Record<string, unknown> | undefined;
   // {"rsi": {...}, "macd": {...}} for several types; {"period": 21} for a single one. Parameters that
   // would apply to nothing are an error, never silently dropped.
   const perType = !!p && Object.keys(p).some((k) => (INDICATOR_TYPES as readonly string[]).includes(k));
   if (p && perType) {
     const stray = Object.keys(p).filter((k) => !types.includes(k));
-    if (stray.length) throw new UserError(`params: ${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} not among the types computed (${types.join(', ')})`);
+    if (stray.length)
+      throw new UserError(
+        `params: ${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} not among the types computed (${types.join(', ')})`,
+      );
   } else if (p && Object.keys(p).length && types.length !== 1) {
-    throw new UserError(`params: with several types give them per type, e.g. {"rsi": {"period": 21}} (got keys ${Object.keys(p).join(', ')})`);
+    throw new UserError(
+      `params: with several types give them per type, e.g. {"rsi": {"period": 21}} (got keys ${Object.keys(p).join(', ')})`,
+    );
   }
   const byType = (t: string): unknown => (p === undefined ? undefined : perType ? p[t] : p);
   return types.map((t) => {
@@ -56,7 +62,12 @@ export interface ComputeResult {
   recomputed: boolean;
 }
 
-export async function computeIndicatorSeries(db: Database, assetId: string, timeframe: Interval, spec: IndicatorSpec): Promise<ComputeResult> {
+export async function computeIndicatorSeries(
+  db: Database,
+  assetId: string,
+  timeframe: Interval,
+  spec: IndicatorSpec,
+): Promise<ComputeResult> {
   const d = getIndicator(spec.type);
   const key: SeriesKey = { assetId, timeframe, kind: 'indicator', name: spec.name };
   // Before any read: candles written while we compute count as changes next time.
@@ -64,7 +75,12 @@ export async function computeIndicatorSeries(db: Database, assetId: string, time
   const state = await seriesState(db, key);
   const from = await recomputeFrom(db, key, state);
   const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
-  const cols = await readCandleColumns(db, { assetId, interval: timeframe, from, warmup: d.warmup(spec.params as never) });
+  const cols = await readCandleColumns(db, {
+    assetId,
+    interval: timeframe,
+    from,
+    warmup: d.warmup(spec.params as never),
+  });
   const outs = cols.ts.length ? d.compute(cols, spec.params as never) : [];
   const rows: IndicatorRow[] = [];
   for (let i = cols.start; i < cols.ts.length; i++) {
@@ -101,7 +117,12 @@ export async function computeIndicatorSeries(db: Database, assetId: string, time
   };
 }
 
-export async function computeIndicators(db: Database, assetIds: readonly string[], timeframe: Interval, specs: readonly IndicatorSpec[]): Promise<ComputeResult[]> {
+export async function computeIndicators(
+  db: Database,
+  assetIds: readonly string[],
+  timeframe: Interval,
+  specs: readonly IndicatorSpec[],
+): Promise<ComputeResult[]> {
   const out: ComputeResult[] = [];
   for (const a of assetIds) for (const s of specs) out.push(await computeIndicatorSeries(db, a, timeframe, s));
   return out;

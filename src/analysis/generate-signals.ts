@@ -54,7 +54,12 @@ export function seriesName(spec: StrategySpec): string {
   return changed.length ? `${spec.strategy.name}(${changed.join(',')})` : spec.strategy.name;
 }
 
-export function toSignalRow(c: SignalCandidate, assetId: string, timeframe: Interval, strategy = c.strategy): SignalRow {
+export function toSignalRow(
+  c: SignalCandidate,
+  assetId: string,
+  timeframe: Interval,
+  strategy = c.strategy,
+): SignalRow {
   return {
     asset_id: assetId,
     ts: new Date(c.ts),
@@ -81,15 +86,26 @@ export interface GenerateResult {
   recomputed: boolean;
 }
 
-export async function generateSignalSeries(db: Database, assetId: string, timeframe: Interval, spec: StrategySpec): Promise<GenerateResult> {
+export async function generateSignalSeries(
+  db: Database,
+  assetId: string,
+  timeframe: Interval,
+  spec: StrategySpec,
+): Promise<GenerateResult> {
   const name = seriesName(spec);
   const key: SeriesKey = { assetId, timeframe, kind: 'signal', name };
   const startedAt = await startPoint(db);
   const state = await seriesState(db, key);
   const from = await recomputeFrom(db, key, state);
   const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
-  const cols = await readCandleColumns(db, { assetId, interval: timeframe, from, warmup: spec.strategy.warmup(spec.params) });
-  const candidates = cols.ts.length > cols.start ? spec.strategy.generate(cols, spec.params, { fromIndex: cols.start }) : [];
+  const cols = await readCandleColumns(db, {
+    assetId,
+    interval: timeframe,
+    from,
+    warmup: spec.strategy.warmup(spec.params),
+  });
+  const candidates =
+    cols.ts.length > cols.start ? spec.strategy.generate(cols, spec.params, { fromIndex: cols.start }) : [];
   const rows = candidates.map((c) => toSignalRow(c, assetId, timeframe, name));
   const last = cols.ts.length > cols.start ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
   const { inserted, deactivated } = await db.transaction(async (tx) => {
@@ -102,7 +118,12 @@ export async function generateSignalSeries(db: Database, assetId: string, timefr
   return { asset_id: assetId, strategy: name, candidates: candidates.length, inserted, deactivated, recomputed };
 }
 
-export async function generateSignals(db: Database, assetIds: readonly string[], timeframe: Interval, specs: readonly StrategySpec[]): Promise<GenerateResult[]> {
+export async function generateSignals(
+  db: Database,
+  assetIds: readonly string[],
+  timeframe: Interval,
+  specs: readonly StrategySpec[],
+): Promise<GenerateResult[]> {
   const out: GenerateResult[] = [];
   for (const a of assetIds) for (const s of specs) out.push(await generateSignalSeries(db, a, timeframe, s));
   return out;

@@ -54,8 +54,19 @@ export async function upsertIndicators(q: Queryable, rows: IndicatorRow[]): Prom
 }
 
 /** Removes stored values from a point on (their candles changed or disappeared). */
-export async function deleteIndicatorsFrom(q: Queryable, assetId: string, timeframe: Interval, name: string, from: Date): Promise<number> {
-  const r = await q.query('DELETE FROM indicators WHERE asset_id = $1 AND timeframe = $2 AND name = $3 AND ts >= $4', [assetId, timeframe, name, from]);
+export async function deleteIndicatorsFrom(
+  q: Queryable,
+  assetId: string,
+  timeframe: Interval,
+  name: string,
+  from: Date,
+): Promise<number> {
+  const r = await q.query('DELETE FROM indicators WHERE asset_id = $1 AND timeframe = $2 AND name = $3 AND ts >= $4', [
+    assetId,
+    timeframe,
+    name,
+    from,
+  ]);
   return r.rowCount;
 }
 
@@ -76,8 +87,18 @@ export interface StoredIndicator extends IndicatorRow {
   computed_at: Date;
 }
 
-export async function listIndicators(q: Queryable, f: IndicatorQuery): Promise<{ items: StoredIndicator[]; total: number }> {
-  const where = ['($1::uuid IS NULL OR i.asset_id = $1)', '($2::text IS NULL OR i.name = $2)', '($3::indicator_type IS NULL OR i.indicator_type = $3)', '($4::candle_interval IS NULL OR i.timeframe = $4)', '($5::timestamptz IS NULL OR i.ts >= $5)', '($6::timestamptz IS NULL OR i.ts < $6)'].join(' AND ');
+export async function listIndicators(
+  q: Queryable,
+  f: IndicatorQuery,
+): Promise<{ items: StoredIndicator[]; total: number }> {
+  const where = [
+    '($1::uuid IS NULL OR i.asset_id = $1)',
+    '($2::text IS NULL OR i.name = $2)',
+    '($3::indicator_type IS NULL OR i.indicator_type = $3)',
+    '($4::candle_interval IS NULL OR i.timeframe = $4)',
+    '($5::timestamptz IS NULL OR i.ts >= $5)',
+    '($6::timestamptz IS NULL OR i.ts < $6)',
+  ].join(' AND ');
   const params = [f.assetId ?? null, f.name ?? null, f.type ?? null, f.timeframe ?? null, f.from ?? null, f.to ?? null];
   const total = await q.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM indicators i WHERE ${where}`, params);
   const r = await q.query<StoredIndicator>(

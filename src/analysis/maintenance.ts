@@ -8,7 +8,10 @@ import { expireSignals } from './signals-repository.ts';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
-export function startSignalExpiry(db: Database, opts: { log: (line: string) => void; everyMs?: number }): { stop(): Promise<void> } {
+export function startSignalExpiry(
+  db: Database,
+  opts: { log: (line: string) => void; everyMs?: number },
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let prunedAt = 0;
   const tick = () => {

@@ -59,7 +59,12 @@ export interface StartPoint {
   snapshot: string;
 }
 
-export async function saveSeriesState(q: Queryable, k: SeriesKey, computedThrough: Date | null, start: StartPoint): Promise<void> {
+export async function saveSeriesState(
+  q: Queryable,
+  k: SeriesKey,
+  computedThrough: Date | null,
+  start: StartPoint,
+): Promise<void> {
   await q.query(
     `INSERT INTO analysis_series (asset_id, timeframe, kind, name, computed_through, computed_at, computed_snapshot)
      VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::pg_snapshot)

@@ -19,7 +19,11 @@ export interface AssetChoice {
 }
 
 /** `--symbol S` (repeatable) or `--all` (every asset with candles of the interval). */
-export async function chooseAssets(db: Database, choice: AssetChoice, interval: Interval): Promise<{ id: string; symbol: string }[]> {
+export async function chooseAssets(
+  db: Database,
+  choice: AssetChoice,
+  interval: Interval,
+): Promise<{ id: string; symbol: string }[]> {
   if (choice.all && choice.symbols?.length) throw new UserError('give either symbols or all, not both');
   if (choice.all) return assetsWithCandles(db, interval);
   if (!choice.symbols?.length) throw new UserError('give a symbol (--symbol S) or --all');
@@ -41,7 +45,8 @@ export async function computeStoredIndicators(
   const specs = indicatorSpecs(types, params);
   const assets = await chooseAssets(db, choice, interval);
   const out: (ComputeResult & { symbol: string })[] = [];
-  for (const a of assets) for (const r of await computeIndicators(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
+  for (const a of assets)
+    for (const r of await computeIndicators(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
   return out;
 }
 
@@ -55,7 +60,8 @@ export async function generateStoredSignals(
   const specs = strategySpecs(strategies, params);
   const assets = await chooseAssets(db, choice, interval);
   const out: (GenerateResult & { symbol: string })[] = [];
-  for (const a of assets) for (const r of await generateSignals(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
+  for (const a of assets)
+    for (const r of await generateSignals(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
   return out;
 }
 
@@ -78,16 +84,29 @@ export interface BacktestRequest {
   maxBars?: number;
 }
 
-export async function runBacktest(db: Database, req: BacktestRequest): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
+export async function runBacktest(
+  db: Database,
+  req: BacktestRequest,
+): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
   const asset = await getAsset(db, req.symbol);
   const [spec] = strategySpecs([req.strategy], req.params);
   if (req.maxBars !== undefined) {
     const n = await countCandles(db, { assetId: asset.id, interval: req.interval, from: req.from, to: req.to });
-    if (n > req.maxBars) throw new UserError(`the range holds ${n} ${req.interval} candles of ${asset.symbol}; a backtest here takes at most ${req.maxBars}: narrow it with from/to`);
+    if (n > req.maxBars)
+      throw new UserError(
+        `the range holds ${n} ${req.interval} candles of ${asset.symbol}; a backtest here takes at most ${req.maxBars}: narrow it with from/to`,
+      );
   }
   // The range is the whole test: its first bars warm the indicators up, as they would live.
-  const cols = await readCandleColumns(db, { assetId: asset.id, interval: req.interval, from: req.from ?? null, warmup: 0, to: req.to ?? null });
-  if (cols.ts.length - cols.start < 2) throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  const cols = await readCandleColumns(db, {
+    assetId: asset.id,
+    interval: req.interval,
+    from: req.from ?? null,
+    warmup: 0,
+    to: req.to ?? null,
+  });
+  if (cols.ts.length - cols.start < 2)
+    throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
   let result: BacktestResult;
   try {
     result = backtest(cols, spec.strategy, spec.params, { horizon: req.horizon ?? 10 });

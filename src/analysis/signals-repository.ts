@@ -60,13 +60,29 @@ export async function insertSignals(q: Queryable, rows: SignalRow[]): Promise<nu
 }
 
 /** Signals of a series from a point on, dropped when their candles changed (they are regenerated). */
-export async function deleteSignalsFrom(q: Queryable, assetId: string, strategy: string, timeframe: Interval, from: Date): Promise<number> {
-  const r = await q.query('DELETE FROM signals WHERE asset_id = $1 AND strategy = $2 AND timeframe = $3 AND ts >= $4', [assetId, strategy, timeframe, from]);
+export async function deleteSignalsFrom(
+  q: Queryable,
+  assetId: string,
+  strategy: string,
+  timeframe: Interval,
+  from: Date,
+): Promise<number> {
+  const r = await q.query('DELETE FROM signals WHERE asset_id = $1 AND strategy = $2 AND timeframe = $3 AND ts >= $4', [
+    assetId,
+    strategy,
+    timeframe,
+    from,
+  ]);
   return r.rowCount;
 }
 
 /** Only the newest signal of a strategy on an asset and timeframe stays active. */
-export async function deactivateSuperseded(q: Queryable, assetId: string, strategy: string, timeframe: Interval): Promise<number> {
+export async function deactivateSuperseded(
+  q: Queryable,
+  assetId: string,
+  strategy: string,
+  timeframe: Interval,
+): Promise<number> {
   // Settles the whole series, not just the older rows: after a recompute removed the newest signal,
   // the one before it becomes the newest and is active again unless it has expired.
   const r = await q.query<{ active: boolean }>(
@@ -82,7 +98,10 @@ export async function deactivateSuperseded(q: Queryable, assetId: string, strate
 
 /** The expiry job: deactivates signals whose expires_at has passed. */
 export async function expireSignals(q: Queryable, now?: Date): Promise<number> {
-  const r = await q.query('UPDATE signals SET is_active = false WHERE is_active AND expires_at <= coalesce($1::timestamptz, now())', [now ?? null]);
+  const r = await q.query(
+    'UPDATE signals SET is_active = false WHERE is_active AND expires_at <= coalesce($1::timestamptz, now())',
+    [now ?? null],
+  );
   return r.rowCount;
 }
 
@@ -103,7 +122,12 @@ export interface StoredSignal extends SignalRow {
 }
 
 export async function listSignals(q: Queryable, f: SignalQuery): Promise<{ items: StoredSignal[]; total: number }> {
-  const where = ['($1::uuid IS NULL OR s.asset_id = $1)', '($2::text IS NULL OR s.strategy = $2)', '($3::candle_interval IS NULL OR s.timeframe = $3)', '($4::boolean IS NULL OR s.is_active = $4)'].join(' AND ');
+  const where = [
+    '($1::uuid IS NULL OR s.asset_id = $1)',
+    '($2::text IS NULL OR s.strategy = $2)',
+    '($3::candle_interval IS NULL OR s.timeframe = $3)',
+    '($4::boolean IS NULL OR s.is_active = $4)',
+  ].join(' AND ');
   const params = [f.assetId ?? null, f.strategy ?? null, f.timeframe ?? null, f.active ?? null];
   const total = await q.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM signals s WHERE ${where}`, params);
   const r = await q.query<StoredSignal>(

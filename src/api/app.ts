@@ -71,7 +71,13 @@ const TITLES: Record<number, string> = {
 
 /** RFC 9457 problem details, the one error shape of the API. */
 export function problem(status: number, detail: string, extra: Record<string, unknown> = {}) {
-  return { type: 'about:blank', title: TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'), status, detail, ...extra };
+  return {
+    type: 'about:blank',
+    title: TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'),
+    status,
+    detail,
+    ...extra,
+  };
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -103,23 +109,39 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const errors = err.validation.map((v) => ({ field: `${err.validationContext ?? ''}${v.instancePath}`, message: v.message }));
+      const errors = err.validation.map((v) => ({
+        field: `${err.validationContext ?? ''}${v.instancePath}`,
+        message: v.message,
+      }));
       const detail = errors.map((e) => `${e.field || 'request'}: ${e.message}`).join('; ');
-      return reply.status(400).type('application/problem+json').send(problem(400, detail, { errors }));
+      return reply
+        .status(400)
+        .type('application/problem+json')
+        .send(problem(400, detail, { errors }));
     }
     const status = err instanceof UserError ? err.status : (err.statusCode ?? 500);
     if (status >= 500) app.log.error(err);
     const detail = status >= 500 && !(err instanceof UserError) ? 'internal error' : err.message;
     const extra = err instanceof UserError && err.details !== undefined ? { errors: err.details } : {};
-    return reply.status(status).type('application/problem+json').send(problem(status, detail, extra));
+    return reply
+      .status(status)
+      .type('application/problem+json')
+      .send(problem(status, detail, extra));
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).type('application/problem+json').send(problem(404, `no route ${req.method} ${req.url.split('?')[0]}`));
+    void reply
+      .status(404)
+      .type('application/problem+json')
+      .send(problem(404, `no route ${req.method} ${req.url.split('?')[0]}`));
   });
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Trading Manager API', version: '0.1.0', description: 'Market data, indicators, signals and watchlists on PostgreSQL + TimescaleDB.' },
+      info: {
+        title: 'Trading Manager API',
+        version: '0.1.0',
+        description: 'Market data, indicators, signals and watchlists on PostgreSQL + TimescaleDB.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,

@@ -18,7 +18,9 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int(), total: z.number().int() });
 
 /** Account fields as registration and user administration accept them. */
-export const usernameField = z.string().regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
+export const usernameField = z
+  .string()
+  .regex(USERNAME_RE, '3-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit');
 export const passwordField = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX);
 export const emailField = text(320).pipe(z.string().regex(EMAIL_RE, 'not a valid email address'));
 

@@ -10,4 +10,3 @@ export function formatBytes(n: number | null | undefined): string {
   }
   return i === 0 ? `${v} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
 }
-

@@ -12,7 +12,10 @@ export interface DatabaseOptions {
   schema?: 'current' | 'any';
 }
 
-export async function withDatabase<T>(fn: (db: Database, config: Config) => Promise<T>, opts: DatabaseOptions = {}): Promise<T> {
+export async function withDatabase<T>(
+  fn: (db: Database, config: Config) => Promise<T>,
+  opts: DatabaseOptions = {},
+): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {

@@ -14,7 +14,11 @@ export function table(rows: readonly Record<string, unknown>[], columns?: string
   const cols = columns ?? Object.keys(rows[0]);
   const cells = rows.map((r) => cols.map((c) => formatCell(r[c] as Cell)));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 

@@ -29,8 +29,12 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
 
 export async function initDatabase(opts: InitOptions): Promise<InitResult> {
   const log = opts.log ?? (() => undefined);
-  for (const [what, v] of [['--user', opts.user], ['--database', opts.database]] as const) {
-    if (!IDENT.test(v)) throw new UserError(`${what} "${v}" is not a valid PostgreSQL name (letters, digits, _ $ -; at most 63)`);
+  for (const [what, v] of [
+    ['--user', opts.user],
+    ['--database', opts.database],
+  ] as const) {
+    if (!IDENT.test(v))
+      throw new UserError(`${what} "${v}" is not a valid PostgreSQL name (letters, digits, _ $ -; at most 63)`);
   }
   const admin = await openServer(opts.adminUrl, { max: 1 });
   let roleCreated = false;
@@ -38,7 +42,10 @@ export async function initDatabase(opts: InitOptions): Promise<InitResult> {
   try {
     const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [opts.user]);
     if (role.rows.length === 0) {
-      if (!opts.password) throw new UserError(`role ${opts.user} does not exist: give its password with --password-stdin or TM_DB_PASSWORD`);
+      if (!opts.password)
+        throw new UserError(
+          `role ${opts.user} does not exist: give its password with --password-stdin or TM_DB_PASSWORD`,
+        );
       await execFormatted(admin, 'CREATE ROLE %I LOGIN PASSWORD %L', [opts.user, scramVerifier(opts.password)]);
       roleCreated = true;
       log(`created role ${opts.user}`);
@@ -67,9 +74,13 @@ export async function initDatabase(opts: InitOptions): Promise<InitResult> {
     try {
       await target.exec('CREATE EXTENSION IF NOT EXISTS timescaledb CASCADE');
     } catch (err) {
-      log(`warning: TimescaleDB could not be enabled (${(err as Error).message}); candles will be a plain table until it is installed`);
+      log(
+        `warning: TimescaleDB could not be enabled (${(err as Error).message}); candles will be a plain table until it is installed`,
+      );
     }
-    timescale = (await target.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'")).rows[0]?.v ?? null;
+    timescale =
+      (await target.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'"))
+        .rows[0]?.v ?? null;
     if (timescale) log(`TimescaleDB ${timescale} enabled`);
     await execFormatted(target, 'GRANT ALL ON SCHEMA public TO %I', [opts.user]);
     await execFormatted(target, 'GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO %I', [opts.user]);
@@ -89,7 +100,14 @@ export async function initDatabase(opts: InitOptions): Promise<InitResult> {
   };
 }
 
-async function execFormatted(db: { query: (t: string, p: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>; exec: (t: string) => Promise<void> }, fmt: string, args: string[]): Promise<void> {
+async function execFormatted(
+  db: {
+    query: (t: string, p: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+    exec: (t: string) => Promise<void>;
+  },
+  fmt: string,
+  args: string[],
+): Promise<void> {
   const placeholders = args.map((_, i) => `$${i + 2}::text`).join(', ');
   const r = await db.query(`SELECT format($1, ${placeholders}) AS sql`, [fmt, ...args]);
   await db.exec(r.rows[0].sql as string);

@@ -24,7 +24,9 @@ export async function databaseInfo(db: Database, migrator = new Migrator(db)): P
   const [version, ts, avail, status] = await Promise.all([
     db.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
     timescaleVersion(db),
-    db.query<{ v: string | null }>("SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'"),
+    db.query<{ v: string | null }>(
+      "SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'",
+    ),
     migrator.status(),
   ]);
   return {

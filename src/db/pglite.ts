@@ -139,7 +139,10 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
  * Loads TimescaleDB into the embedded session when the database has the extension: at open, and
  * after a migration that may just have created it (so the open instance uses it at once).
  */
-export async function activateTimescale(pg: { query(sql: string): Promise<{ rows: unknown[] }>; exec(sql: string): Promise<unknown> }): Promise<void> {
+export async function activateTimescale(pg: {
+  query(sql: string): Promise<{ rows: unknown[] }>;
+  exec(sql: string): Promise<unknown>;
+}): Promise<void> {
   const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   if (ext.rows.length === 0) return;
   await pg.exec("LOAD 'timescaledb'");

@@ -34,14 +34,19 @@ export const DEMO_WATCHLIST = 'Demo';
 const ALERT_BAND = 0.05;
 const WATCHLIST_SIZE = 10;
 
-export async function seedFullDemo(db: Database, o: FullDemoOptions, onProgress?: (line: string) => void): Promise<FullDemoSummary> {
+export async function seedFullDemo(
+  db: Database,
+  o: FullDemoOptions,
+  onProgress?: (line: string) => void,
+): Promise<FullDemoSummary> {
   const seeded = demoIntervals(o);
   for (const i of o.analysis) {
     if (!seeded.includes(i)) throw new UserError(`analysis interval ${i} is not seeded (seeded: ${seeded.join(', ')})`);
   }
   // Check the user before writing anything, so a typo fails fast.
   const user = o.watchlistUser === undefined ? null : await findByUsername(db, o.watchlistUser);
-  if (o.watchlistUser !== undefined && !user) throw new UserError(`no user named "${o.watchlistUser}" (create one with tm users create)`);
+  if (o.watchlistUser !== undefined && !user)
+    throw new UserError(`no user named "${o.watchlistUser}" (create one with tm users create)`);
 
   const t0 = performance.now();
   const base = await seedDemo(db, o, onProgress);
@@ -57,7 +62,11 @@ export async function seedFullDemo(db: Database, o: FullDemoOptions, onProgress?
   for (const interval of o.analysis) {
     const ind = await computeIndicators(db, assetIds, interval, indicators);
     const sig = await generateSignals(db, assetIds, interval, strategies);
-    const row = { interval, indicator_rows: ind.reduce((n, r) => n + r.written, 0), signals: sig.reduce((n, r) => n + r.inserted, 0) };
+    const row = {
+      interval,
+      indicator_rows: ind.reduce((n, r) => n + r.written, 0),
+      signals: sig.reduce((n, r) => n + r.inserted, 0),
+    };
     analysis.push(row);
     onProgress?.(`demo: ${interval}: ${row.indicator_rows} indicator rows, ${row.signals} signals`);
   }
@@ -67,7 +76,11 @@ export async function seedFullDemo(db: Database, o: FullDemoOptions, onProgress?
     const lists = await listWatchlists(db, user.id, { limit: 1000, offset: 0 });
     const list =
       lists.items.find((w) => w.name === DEMO_WATCHLIST) ??
-      (await createWatchlist(db, user.id, { name: DEMO_WATCHLIST, description: 'Synthetic demo assets (tm demo seed)', icon: 'chart-line' }));
+      (await createWatchlist(db, user.id, {
+        name: DEMO_WATCHLIST,
+        description: 'Synthetic demo assets (tm demo seed)',
+        icon: 'chart-line',
+      }));
     let added = 0;
     for (const assetId of assetIds.slice(0, WATCHLIST_SIZE)) {
       const [last] = await latestCandles(db, { assetId, interval: o.interval, limit: 1 });
@@ -92,7 +105,15 @@ export async function seedFullDemo(db: Database, o: FullDemoOptions, onProgress?
 }
 
 /** What `tm serve` seeds into an empty embedded database: small, a few seconds. */
-export const STARTER_DEMO: FullDemoOptions = { assets: 10, days: 90, interval: '1h', seed: 42, daily: true, fineDays: 5, analysis: ['1h', '1d'] };
+export const STARTER_DEMO: FullDemoOptions = {
+  assets: 10,
+  days: 90,
+  interval: '1h',
+  seed: 42,
+  daily: true,
+  fineDays: 5,
+  analysis: ['1h', '1d'],
+};
 
 /** Seeds the starter set when the database has no assets at all; returns whether it did. */
 export async function seedStarterIfEmpty(db: Database, log: (line: string) => void): Promise<boolean> {
@@ -102,7 +123,9 @@ export async function seedStarterIfEmpty(db: Database, log: (line: string) => vo
   if (r.rows[0].any) return false;
   const s = await seedFullDemo(db, STARTER_DEMO);
   const candles = s.candles.map((c) => `${c.inserted} ${c.interval} candles`).join(', ');
-  const analysis = s.analysis.map((a) => `${a.indicator_rows} ${a.interval} indicator rows, ${a.signals} signals`).join(', ');
+  const analysis = s.analysis
+    .map((a) => `${a.indicator_rows} ${a.interval} indicator rows, ${a.signals} signals`)
+    .join(', ');
   log(`demo data: ${s.assets} assets, ${candles}, ${analysis} (${s.seconds}s; TM_DEMO=0 disables this)`);
   return true;
 }

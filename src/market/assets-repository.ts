@@ -80,9 +80,16 @@ export function formatRef(a: Pick<Asset, 'symbol' | 'exchange'>): string {
 function translate(err: unknown, input: { symbol?: string; exchange?: string | null }): never {
   const e = err as { code?: string; constraint?: string; message?: string };
   if (e.code === '23505') {
-    throw new UserError(`asset ${formatRef({ symbol: input.symbol ?? '?', exchange: input.exchange ?? null })} already exists`, 409);
+    throw new UserError(
+      `asset ${formatRef({ symbol: input.symbol ?? '?', exchange: input.exchange ?? null })} already exists`,
+      409,
+    );
   }
-  if (e.code === '23503') throw new UserError('the asset still has candles; delete them first (market data is never deleted implicitly)', 409);
+  if (e.code === '23503')
+    throw new UserError(
+      'the asset still has candles; delete them first (market data is never deleted implicitly)',
+      409,
+    );
   if (e.code === '23514') throw new UserError(`invalid asset: ${e.message}`);
   throw err;
 }
@@ -95,7 +102,14 @@ export async function addAsset(q: Queryable, input: AssetInput): Promise<Asset> 
     const r = await q.query<Asset>(
       `INSERT INTO assets (symbol, name, asset_type, exchange, sector, industry)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [symbol, input.name.trim(), parseAssetType(input.asset_type), exchange, input.sector ?? null, input.industry ?? null],
+      [
+        symbol,
+        input.name.trim(),
+        parseAssetType(input.asset_type),
+        exchange,
+        input.sector ?? null,
+        input.industry ?? null,
+      ],
     );
     return r.rows[0];
   } catch (err) {
@@ -103,13 +117,22 @@ export async function addAsset(q: Queryable, input: AssetInput): Promise<Asset> 
   }
 }
 
-export async function listAssets(q: Queryable, opts: { type?: AssetType; limit: number; offset: number }): Promise<Page<Asset>> {
+export async function listAssets(
+  q: Queryable,
+  opts: { type?: AssetType; limit: number; offset: number },
+): Promise<Page<Asset>> {
   const where = opts.type ? 'WHERE asset_type = $3' : '';
   const params: unknown[] = [opts.limit, opts.offset];
   if (opts.type) params.push(opts.type);
   const [items, total] = await Promise.all([
-    q.query<Asset>(`SELECT ${COLUMNS} FROM assets ${where} ORDER BY symbol, exchange NULLS FIRST LIMIT $1 OFFSET $2`, params),
-    q.query<{ n: number }>(`SELECT count(*)::int AS n FROM assets ${opts.type ? 'WHERE asset_type = $1' : ''}`, opts.type ? [opts.type] : []),
+    q.query<Asset>(
+      `SELECT ${COLUMNS} FROM assets ${where} ORDER BY symbol, exchange NULLS FIRST LIMIT $1 OFFSET $2`,
+      params,
+    ),
+    q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM assets ${opts.type ? 'WHERE asset_type = $1' : ''}`,
+      opts.type ? [opts.type] : [],
+    ),
   ]);
   return { items: items.rows, limit: opts.limit, offset: opts.offset, total: total.rows[0].n };
 }
@@ -118,8 +141,13 @@ export async function listAssets(q: Queryable, opts: { type?: AssetType; limit: 
 export async function findBySymbol(q: Queryable, ref: SymbolRef): Promise<Asset[]> {
   const r =
     ref.exchange === undefined
-      ? await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE symbol = $1 ORDER BY exchange NULLS FIRST`, [ref.symbol])
-      : await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE symbol = $1 AND exchange = $2`, [ref.symbol, ref.exchange]);
+      ? await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE symbol = $1 ORDER BY exchange NULLS FIRST`, [
+          ref.symbol,
+        ])
+      : await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE symbol = $1 AND exchange = $2`, [
+          ref.symbol,
+          ref.exchange,
+        ]);
   return r.rows;
 }
 
@@ -131,7 +159,9 @@ export async function findAsset(q: Queryable, ref: string): Promise<Asset | null
   }
   const matches = await findBySymbol(q, parseSymbolRef(ref));
   if (matches.length > 1) {
-    throw new UserError(`symbol "${ref}" is ambiguous: it is listed on ${matches.map(formatRef).join(', ')}; say which one as SYMBOL:EXCHANGE`);
+    throw new UserError(
+      `symbol "${ref}" is ambiguous: it is listed on ${matches.map(formatRef).join(', ')}; say which one as SYMBOL:EXCHANGE`,
+    );
   }
   return matches[0] ?? null;
 }
@@ -180,7 +210,10 @@ export async function removeAsset(q: Queryable, ref: string): Promise<Asset> {
  * Resolves many symbol references at once (for imports): returns the id per reference and the
  * references that match nothing; an ambiguous bare symbol is an error.
  */
-export async function resolveSymbols(q: Queryable, refs: readonly string[]): Promise<{ ids: Map<string, string>; unknown: string[] }> {
+export async function resolveSymbols(
+  q: Queryable,
+  refs: readonly string[],
+): Promise<{ ids: Map<string, string>; unknown: string[] }> {
   const ids = new Map<string, string>();
   const unknown: string[] = [];
   if (refs.length === 0) return { ids, unknown };
@@ -192,10 +225,14 @@ export async function resolveSymbols(q: Queryable, refs: readonly string[]): Pro
   const bySymbol = new Map<string, { id: string; symbol: string; exchange: string | null }[]>();
   for (const row of r.rows) bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), row]);
   for (const p of parsed) {
-    const candidates = (bySymbol.get(p.symbol) ?? []).filter((a) => p.exchange === undefined || a.exchange === p.exchange);
+    const candidates = (bySymbol.get(p.symbol) ?? []).filter(
+      (a) => p.exchange === undefined || a.exchange === p.exchange,
+    );
     if (candidates.length === 0) unknown.push(p.ref);
     else if (candidates.length > 1) {
-      throw new UserError(`symbol "${p.ref}" is ambiguous: it is listed on ${candidates.map(formatRef).join(', ')}; use SYMBOL:EXCHANGE`);
+      throw new UserError(
+        `symbol "${p.ref}" is ambiguous: it is listed on ${candidates.map(formatRef).join(', ')}; use SYMBOL:EXCHANGE`,
+      );
     } else ids.set(p.ref, candidates[0].id);
   }
   return { ids, unknown };

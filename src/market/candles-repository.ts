@@ -29,7 +29,10 @@ export class Staging {
   readonly table: string;
   readonly assets: string;
   private readonly problemsTable: string;
-  constructor(private readonly q: Queryable, suffix: string) {
+  constructor(
+    private readonly q: Queryable,
+    suffix: string,
+  ) {
     this.table = `tm_stage_${suffix}`;
     this.assets = `tm_stage_${suffix}_assets`;
     this.problemsTable = `tm_stage_${suffix}_problems`;
@@ -45,7 +48,9 @@ export class Staging {
   }
 
   async drop(): Promise<void> {
-    await this.q.exec(`DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets}; DROP TABLE IF EXISTS ${this.problemsTable};`);
+    await this.q.exec(
+      `DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets}; DROP TABLE IF EXISTS ${this.problemsTable};`,
+    );
   }
 
   /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
@@ -100,7 +105,9 @@ export class Staging {
 
   /** Rows whose symbol has no asset. */
   async countUnknown(): Promise<number> {
-    const r = await this.q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`);
+    const r = await this.q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`,
+    );
     return r.rows[0].n;
   }
 
@@ -140,12 +147,17 @@ export class Staging {
 
   /** Removes the collected problem rows from staging (--skip-invalid), in one pass. */
   async dropProblems(): Promise<void> {
-    await this.q.exec(`DELETE FROM ${this.table} s USING ${this.problemsTable} p WHERE s.line = p.line; DROP TABLE ${this.problemsTable};`);
+    await this.q.exec(
+      `DELETE FROM ${this.table} s USING ${this.problemsTable} p WHERE s.line = p.line; DROP TABLE ${this.problemsTable};`,
+    );
   }
 
   /** Rows numbered in (fromN, toN]. */
   async countRange(fromN: number, toN: number, q: Queryable = this.q): Promise<number> {
-    const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE n > $1 AND n <= $2`, [fromN, toN]);
+    const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE n > $1 AND n <= $2`, [
+      fromN,
+      toN,
+    ]);
     return r.rows[0].n;
   }
 }
@@ -226,7 +238,11 @@ export interface RangeQuery {
 export interface CandleRange {
   interval: Interval;
   /** Where the candles came from: stored rows, an aggregate view, or a rollup of a finer interval. */
-  source: { kind: 'stored' } | { kind: 'aggregate'; view: string } | { kind: 'rollup'; from_interval: Interval } | { kind: 'none' };
+  source:
+    | { kind: 'stored' }
+    | { kind: 'aggregate'; view: string }
+    | { kind: 'rollup'; from_interval: Interval }
+    | { kind: 'none' };
   candles: Candle[];
 }
 
@@ -375,7 +391,14 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
   );
   const bars = before.concat(after.rows);
   const n = bars.length;
-  const cols = { ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const cols = {
+    ts: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const b = bars[i];
     cols.ts[i] = b.t;
@@ -409,7 +432,10 @@ async function rollupSource(q: Queryable, assetId: string, interval: Interval, f
   const start = bucketStart(interval, from.getTime());
   const firstBucket = start < from.getTime() ? nextBucket(interval, start) : start;
   for (const fine of INTERVALS.filter((i) => divides(i, interval))) {
-    const r = await q.query<{ first: Date | null }>('SELECT min(ts) AS first FROM candles WHERE asset_id = $1 AND "interval" = $2', [assetId, fine]);
+    const r = await q.query<{ first: Date | null }>(
+      'SELECT min(ts) AS first FROM candles WHERE asset_id = $1 AND "interval" = $2',
+      [assetId, fine],
+    );
     const first = r.rows[0].first?.getTime();
     if (first === undefined) continue;
     if (first <= firstBucket) return fine;

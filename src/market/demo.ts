@@ -44,9 +44,17 @@ const UNIVERSE: { symbol: string; name: string; type: AssetType; exchange: strin
   { symbol: 'GOLDD', name: 'Demo Gold', type: 'commodity', exchange: 'DEMO' },
 ];
 
-export function demoAssets(n: number): { symbol: string; name: string; type: AssetType; exchange: string; sector?: string }[] {
+export function demoAssets(
+  n: number,
+): { symbol: string; name: string; type: AssetType; exchange: string; sector?: string }[] {
   const out = UNIVERSE.slice(0, n);
-  for (let i = out.length; i < n; i++) out.push({ symbol: `DEMO${String(i + 1).padStart(3, '0')}`, name: `Demo Asset ${i + 1}`, type: 'stock', exchange: 'DEMO' });
+  for (let i = out.length; i < n; i++)
+    out.push({
+      symbol: `DEMO${String(i + 1).padStart(3, '0')}`,
+      name: `Demo Asset ${i + 1}`,
+      type: 'stock',
+      exchange: 'DEMO',
+    });
   return out;
 }
 
@@ -61,7 +69,13 @@ interface Bar {
 }
 
 /** One asset's series at `interval` over [start, end). Deterministic in (seed, asset index). */
-export function* randomWalk(seed: number, index: number, interval: Interval, start: number, end: number): Generator<Bar> {
+export function* randomWalk(
+  seed: number,
+  index: number,
+  interval: Interval,
+  start: number,
+  end: number,
+): Generator<Bar> {
   const rand = mulberry32(seed * 7919 + index * 104729 + 1);
   let price = 10 + rand() * 490;
   const yearMs = 365 * 86_400_000;
@@ -76,10 +90,20 @@ export function* randomWalk(seed: number, index: number, interval: Interval, sta
     const wiggle = sigma * Math.sqrt(dt) * 0.5;
     const high = Math.max(open, close) * (1 + Math.abs(gaussian(rand)) * wiggle);
     const low = Math.min(open, close) * (1 - Math.min(0.5, Math.abs(gaussian(rand)) * wiggle));
-    const volume = Math.round(baseVolume * dt * 252 * Math.exp(0.5 * gaussian(rand)) * (1 + Math.abs(close / open - 1) * 20));
+    const volume = Math.round(
+      baseVolume * dt * 252 * Math.exp(0.5 * gaussian(rand)) * (1 + Math.abs(close / open - 1) * 20),
+    );
     const round = (v: number) => Math.round(v * 10_000) / 10_000;
     const [o, c] = [round(open), round(close)];
-    yield { ts, open: o, high: Math.max(round(high), o, c), low: Math.min(round(low), o, c), close: c, volume, trades: Math.max(1, Math.round(volume / 120)) };
+    yield {
+      ts,
+      open: o,
+      high: Math.max(round(high), o, c),
+      low: Math.min(round(low), o, c),
+      close: c,
+      volume,
+      trades: Math.max(1, Math.round(volume / 120)),
+    };
     price = close;
   }
 }
@@ -109,7 +133,11 @@ export function demoIntervals(o: Pick<DemoOptions, 'interval' | 'daily'>): Inter
   return daily ? [o.interval, '1d'] : [o.interval];
 }
 
-export async function seedDemo(db: Database, opts: DemoOptions, onProgress?: (line: string) => void): Promise<DemoSummary> {
+export async function seedDemo(
+  db: Database,
+  opts: DemoOptions,
+  onProgress?: (line: string) => void,
+): Promise<DemoSummary> {
   const t0 = performance.now();
   const end = bucketStart('1d', (opts.end ?? new Date()).getTime());
   const start = end - opts.days * 86_400_000;
@@ -118,7 +146,13 @@ export async function seedDemo(db: Database, opts: DemoOptions, onProgress?: (li
   let created = 0;
   for (const a of assets) {
     if ((await findBySymbol(db, { symbol: a.symbol, exchange: a.exchange })).length) continue;
-    await addAsset(db, { symbol: a.symbol, name: a.name, asset_type: a.type, exchange: a.exchange, sector: a.sector ?? null });
+    await addAsset(db, {
+      symbol: a.symbol,
+      name: a.name,
+      asset_type: a.type,
+      exchange: a.exchange,
+      sector: a.sector ?? null,
+    });
     created++;
   }
   const withDaily = demoIntervals(opts).includes('1d') && opts.interval !== '1d';
@@ -132,16 +166,23 @@ export async function seedDemo(db: Database, opts: DemoOptions, onProgress?: (li
   await run(opts.interval, async function* () {
     let line = 0;
     for (const [i, a] of assets.entries()) {
-      for (const b of randomWalk(opts.seed, i, opts.interval, start, end)) if (b.ts >= fineStart) yield toRaw(`${a.symbol}:${a.exchange}`, b, ++line);
+      for (const b of randomWalk(opts.seed, i, opts.interval, start, end))
+        if (b.ts >= fineStart) yield toRaw(`${a.symbol}:${a.exchange}`, b, ++line);
     }
   });
   if (withDaily) {
     await run('1d', async function* () {
       let line = 0;
       for (const [i, a] of assets.entries()) {
-        for (const b of rollupDaily(randomWalk(opts.seed, i, opts.interval, start, end))) yield toRaw(`${a.symbol}:${a.exchange}`, b, ++line);
+        for (const b of rollupDaily(randomWalk(opts.seed, i, opts.interval, start, end)))
+          yield toRaw(`${a.symbol}:${a.exchange}`, b, ++line);
       }
     });
   }
-  return { assets: assets.length, created_assets: created, candles: summaries, seconds: Math.round((performance.now() - t0) / 10) / 100 };
+  return {
+    assets: assets.length,
+    created_assets: created,
+    candles: summaries,
+    seconds: Math.round((performance.now() - t0) / 10) / 100,
+  };
 }

@@ -12,7 +12,11 @@ export interface IngestSummary extends ImportSummary {
   alerts_fired: number;
 }
 
-export async function ingestCandles(db: Database, rows: AsyncIterable<RawCandle>, opts: ImportOptions): Promise<IngestSummary> {
+export async function ingestCandles(
+  db: Database,
+  rows: AsyncIterable<RawCandle>,
+  opts: ImportOptions,
+): Promise<IngestSummary> {
   const summary = await importCandles(db, rows, opts);
   const assets = summary.written.map((w) => w.asset_id);
   const events = assets.length ? await evaluateAlerts(db, assets) : [];

@@ -107,7 +107,10 @@ export interface LatestCandle {
 }
 
 /** "Get Latest Candles for an Asset": newest first; `offset` skips that many of the newest (paging). */
-export async function latestCandles(q: Queryable, p: { assetId: string; interval: Interval; limit: number; offset?: number }): Promise<LatestCandle[]> {
+export async function latestCandles(
+  q: Queryable,
+  p: { assetId: string; interval: Interval; limit: number; offset?: number },
+): Promise<LatestCandle[]> {
   const r = await q.query<LatestCandle>(
     `SELECT ts, open, high, low, close, volume FROM candles
      WHERE asset_id = $1 AND "interval" = $2 ORDER BY ts DESC LIMIT $3 OFFSET $4`,
@@ -117,7 +120,10 @@ export async function latestCandles(q: Queryable, p: { assetId: string; interval
 }
 
 /** Candles of an asset and interval, optionally only those in [from, to]. */
-export async function countCandles(q: Queryable, p: { assetId: string; interval: Interval; from?: Date | null; to?: Date | null }): Promise<number> {
+export async function countCandles(
+  q: Queryable,
+  p: { assetId: string; interval: Interval; from?: Date | null; to?: Date | null },
+): Promise<number> {
   const r = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM candles WHERE asset_id = $1 AND "interval" = $2
        AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts <= $4)`,
@@ -155,7 +161,10 @@ export async function latestIndicators(q: Queryable, p: { days: number } & Pagin
 }
 
 export async function countLatestIndicators(q: Queryable, p: { days: number }): Promise<number> {
-  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM indicators WHERE ts >= now() - make_interval(days => $1)', [p.days]);
+  const r = await q.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM indicators WHERE ts >= now() - make_interval(days => $1)',
+    [p.days],
+  );
   return r.rows[0].n;
 }
 

@@ -59,8 +59,12 @@ export function rollupSelect(source: Interval, target: Interval, parent?: string
        first(open, ts) AS open, max(high) AS high, min(low) AS low, last(close, ts) AS close,
        sum(volume) AS volume, sum(trades) AS trades,
        ${ROLLUP_VWAP_SQL} AS vwap
-  FROM ${parent ? `public.${parent}` : `candles
- WHERE "interval" = '${source}'`}
+  FROM ${
+    parent
+      ? `public.${parent}`
+      : `candles
+ WHERE "interval" = '${source}'`
+  }
  GROUP BY asset_id, ${bucket}`;
 }
 
@@ -75,7 +79,10 @@ function refreshSchedule(target: Interval): string {
  * The aggregate that serves `target` (for the candles range query), or null. Several may: the one
  * with the finest source wins (the enum sorts finest first), so the answer never depends on row order.
  */
-export async function findAggregate(q: Queryable, target: Interval): Promise<{ view: string; source: Interval } | null> {
+export async function findAggregate(
+  q: Queryable,
+  target: Interval,
+): Promise<{ view: string; source: Interval } | null> {
   const r = await q.query<{ view: string; source: Interval }>(
     `SELECT a.view_name AS view, a.source_interval::text AS source
        FROM candle_aggregates a
@@ -102,28 +109,55 @@ export async function createAggregates(
   await requireHypertable(db);
   const source = parseInterval(fromText, '--from');
   for (const t of targets) {
-    if (!divides(source, t)) throw new UserError(`cannot roll ${source} candles up into ${t}: ${t} buckets are not whole numbers of ${source} buckets`);
-    if (t === '1M' && !versionAtLeast(version, 2, 8)) throw new UserError(`monthly continuous aggregates need TimescaleDB 2.8 or later (installed: ${version})`);
+    if (!divides(source, t))
+      throw new UserError(
+        `cannot roll ${source} candles up into ${t}: ${t} buckets are not whole numbers of ${source} buckets`,
+      );
+    if (t === '1M' && !versionAtLeast(version, 2, 8))
+      throw new UserError(`monthly continuous aggregates need TimescaleDB 2.8 or later (installed: ${version})`);
   }
   if (opts.hierarchical && !versionAtLeast(version, 2, 9)) {
-    throw new UserError(`hierarchical continuous aggregates need TimescaleDB 2.9 or later (installed: ${version}); create them without --hierarchical`);
+    throw new UserError(
+      `hierarchical continuous aggregates need TimescaleDB 2.9 or later (installed: ${version}); create them without --hierarchical`,
+    );
   }
   // Finer targets first, so that a hierarchical one can read an aggregate made in the same call.
   const ordered = opts.hierarchical ? [...targets].sort((a, b) => intervalMs(a) - intervalMs(b)) : targets;
   const results: CreateResult[] = [];
   for (const target of ordered) {
     const view = aggregateViewName(target);
-    const existing = await db.query<{ source: Interval }>('SELECT source_interval::text AS source FROM candle_aggregates WHERE target_interval = $1', [target]);
+    const existing = await db.query<{ source: Interval }>(
+      'SELECT source_interval::text AS source FROM candle_aggregates WHERE target_interval = $1',
+      [target],
+    );
     if (existing.rows[0]) {
       if (existing.rows[0].source !== source) {
-        throw new UserError(`${view} already rolls up ${existing.rows[0].source} candles. Fix: tm aggregates drop ${view}, then create it from ${source}`, 409);
+        throw new UserError(
+          `${view} already rolls up ${existing.rows[0].source} candles. Fix: tm aggregates drop ${view}, then create it from ${source}`,
+          409,
+        );
       }
       const job = await findPolicy(db, 'policy_refresh_continuous_aggregate', view);
-      results.push({ view_name: view, source_interval: source, target_interval: target, built_on: null, created: false, refresh_job_id: job?.job_id ?? null, refreshed: false });
+      results.push({
+        view_name: view,
+        source_interval: source,
+        target_interval: target,
+        built_on: null,
+        created: false,
+        refresh_job_id: job?.job_id ?? null,
+        refreshed: false,
+      });
       continue;
     }
-    const taken = await db.query<{ ok: boolean }>("SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok", [view]);
-    if (taken.rows[0].ok) throw new UserError(`a relation named ${view} exists and is not a registered aggregate: drop or rename it first`, 409);
+    const taken = await db.query<{ ok: boolean }>(
+      "SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok",
+      [view],
+    );
+    if (taken.rows[0].ok)
+      throw new UserError(
+        `a relation named ${view} exists and is not a registered aggregate: drop or rename it first`,
+        409,
+      );
     const parent = opts.hierarchical ? await coarsestParent(db, source, target) : null;
     const jobId = await db.transaction(async (tx) => {
       await tx.exec(
@@ -135,7 +169,10 @@ WITH NO DATA`,
         `SELECT add_continuous_aggregate_policy($1::regclass, start_offset => NULL, end_offset => $2::interval, schedule_interval => $3::interval) AS id`,
         [`public.${view}`, PG_INTERVAL[target], refreshSchedule(target)],
       );
-      await tx.query('INSERT INTO candle_aggregates (view_name, source_interval, target_interval) VALUES ($1, $2, $3)', [view, source, target]);
+      await tx.query(
+        'INSERT INTO candle_aggregates (view_name, source_interval, target_interval) VALUES ($1, $2, $3)',
+        [view, source, target],
+      );
       return job.rows[0].id;
     });
     let refreshed = false;
@@ -146,7 +183,15 @@ WITH NO DATA`,
       await refreshAggregate(db, view, undefined, end.rows[0].b.toISOString());
       refreshed = true;
     }
-    results.push({ view_name: view, source_interval: source, target_interval: target, built_on: parent, created: true, refresh_job_id: jobId, refreshed });
+    results.push({
+      view_name: view,
+      source_interval: source,
+      target_interval: target,
+      built_on: parent,
+      created: true,
+      refresh_job_id: jobId,
+      refreshed,
+    });
   }
   return results;
 }
@@ -158,7 +203,9 @@ async function coarsestParent(q: Queryable, source: Interval, target: Interval):
       WHERE source_interval = $1 AND to_regclass(format('public.%I', view_name)) IS NOT NULL`,
     [source],
   );
-  const fits = r.rows.filter((a) => divides(a.target, target)).sort((a, b) => intervalMs(b.target) - intervalMs(a.target));
+  const fits = r.rows
+    .filter((a) => divides(a.target, target))
+    .sort((a, b) => intervalMs(b.target) - intervalMs(a.target));
   return fits[0]?.view ?? null;
 }
 
@@ -181,26 +228,37 @@ export async function listAggregates(q: Queryable): Promise<AggregateInfo[]> {
 
 async function registered(q: Queryable, name: string): Promise<string> {
   const r = await q.query<{ v: string }>('SELECT view_name AS v FROM candle_aggregates WHERE view_name = $1', [name]);
-  if (!r.rows[0]) throw new UserError(`"${name}" is not an aggregate made by tm aggregates create (see tm aggregates list)`, 404);
+  if (!r.rows[0])
+    throw new UserError(`"${name}" is not an aggregate made by tm aggregates create (see tm aggregates list)`, 404);
   return r.rows[0].v;
 }
 
 function parseTime(text: string | undefined, what: string): Date | null {
   if (text === undefined || text === '') return null;
   const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw new UserError(`${what} "${text}" is not a date or timestamp (e.g. 2026-01-01 or 2026-01-01T00:00:00Z)`);
+  if (Number.isNaN(d.getTime()))
+    throw new UserError(`${what} "${text}" is not a date or timestamp (e.g. 2026-01-01 or 2026-01-01T00:00:00Z)`);
   return d;
 }
 
 /** refresh_continuous_aggregate over [from, to) (open ends: everything). Never inside a transaction. */
-export async function refreshAggregate(db: Database, name: string, from?: string, to?: string): Promise<{ view_name: string; from: Date | null; to: Date | null }> {
+export async function refreshAggregate(
+  db: Database,
+  name: string,
+  from?: string,
+  to?: string,
+): Promise<{ view_name: string; from: Date | null; to: Date | null }> {
   await requireTimescale(db, 'continuous aggregates');
   const view = await registered(db, name);
   const start = parseTime(from, '--from');
   const end = parseTime(to, '--to');
   if (start && end && start >= end) throw new UserError('--from must be before --to');
   try {
-    await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [`public.${view}`, start, end]);
+    await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
+      `public.${view}`,
+      start,
+      end,
+    ]);
   } catch (err) {
     const msg = errorMessage(err);
     const hint = /too small/.test(msg) ? ' (the window must span at least one whole bucket of the aggregate)' : '';
@@ -221,8 +279,14 @@ export async function dropAggregate(db: Database, name: string): Promise<{ view_
       WHERE a.view_name <> $1`,
     [view],
   );
-  const readers = defs.rows.filter((d) => new RegExp(`\\bFROM\\s+(public\\.)?"?${view}"?(\\s|$|\\))`, 'i').test(d.def)).map((d) => d.v);
-  if (readers.length > 0) throw new UserError(`${view} is read by ${readers.join(', ')}: drop ${readers.length > 1 ? 'them' : 'it'} first`, 409);
+  const readers = defs.rows
+    .filter((d) => new RegExp(`\\bFROM\\s+(public\\.)?"?${view}"?(\\s|$|\\))`, 'i').test(d.def))
+    .map((d) => d.v);
+  if (readers.length > 0)
+    throw new UserError(
+      `${view} is read by ${readers.join(', ')}: drop ${readers.length > 1 ? 'them' : 'it'} first`,
+      409,
+    );
   await db.transaction(async (tx) => {
     await tx.exec(`DROP MATERIALIZED VIEW IF EXISTS public."${view.replace(/"/g, '""')}"`);
     await tx.query('DELETE FROM candle_aggregates WHERE view_name = $1', [view]);

@@ -25,7 +25,8 @@ export const DEFAULT_COMPRESS_AFTER = '30d';
 
 /** The default orderby for candles on the installed TimescaleDB version (read from pg_extension). */
 export function defaultOrderby(timescaleVersion: string | null): string {
-  if (timescaleVersion && !versionAtLeast(timescaleVersion, ID_IN_ORDERBY_BELOW[0], ID_IN_ORDERBY_BELOW[1])) return `${DEFAULT_ORDERBY}, id`;
+  if (timescaleVersion && !versionAtLeast(timescaleVersion, ID_IN_ORDERBY_BELOW[0], ID_IN_ORDERBY_BELOW[1]))
+    return `${DEFAULT_ORDERBY}, id`;
   return DEFAULT_ORDERBY;
 }
 
@@ -58,16 +59,24 @@ async function columnsOf(q: Queryable, table: string): Promise<Set<string>> {
 /** Checks "asset_id, interval" against the table's columns; returns the quoted list for SQL. */
 export async function checkSegmentby(q: Queryable, text: string, table = CANDLES): Promise<string[]> {
   const cols = await columnsOf(q, table);
-  const names = text.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+    .filter(Boolean);
   if (names.length === 0) return [];
-  for (const n of names) if (!cols.has(n)) throw new UserError(`--segmentby: "${n}" is not a column of ${table} (columns: ${[...cols].join(', ')})`);
+  for (const n of names)
+    if (!cols.has(n))
+      throw new UserError(`--segmentby: "${n}" is not a column of ${table} (columns: ${[...cols].join(', ')})`);
   return names;
 }
 
 /** Checks "ts DESC, id" (column [ASC|DESC] [NULLS FIRST|LAST]) against the table's columns; returns the items normalized. */
 export async function checkOrderby(q: Queryable, text: string, table = CANDLES): Promise<string[]> {
   const cols = await columnsOf(q, table);
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UserError('--orderby is empty: give e.g. "ts DESC"');
   return items.map((item) => {
     const m = /^"?([A-Za-z_][A-Za-z0-9_]*)"?(?:\s+(ASC|DESC))?(?:\s+NULLS\s+(FIRST|LAST))?$/i.exec(item);
@@ -85,7 +94,11 @@ export async function enableCompression(
 ): Promise<CompressionSettings> {
   await requireHypertable(q, table);
   const segmentby = await checkSegmentby(q, opts.segmentby ?? DEFAULT_SEGMENTBY, table);
-  const orderby = await checkOrderby(q, opts.orderby ?? (table === CANDLES ? defaultOrderby(await timescaleVersion(q)) : DEFAULT_ORDERBY), table);
+  const orderby = await checkOrderby(
+    q,
+    opts.orderby ?? (table === CANDLES ? defaultOrderby(await timescaleVersion(q)) : DEFAULT_ORDERBY),
+    table,
+  );
   const seg = segmentby.map((n) => `"${n}"`).join(', ');
   const ord = orderby.map((o) => o.replace(/^(\S+)/, '"$1"')).join(', ');
   // Names were checked against the catalog above; the option values are string literals.
@@ -97,30 +110,49 @@ export async function enableCompression(
   } catch (err) {
     const msg = (err as Error).message;
     if (/compressed chunks|compression.*already/i.test(msg)) {
-      throw new UserError(`cannot change compression settings of ${table}: ${msg}. Fix: decompress its chunks first (tm compression decompress --chunk NAME)`, 409);
+      throw new UserError(
+        `cannot change compression settings of ${table}: ${msg}. Fix: decompress its chunks first (tm compression decompress --chunk NAME)`,
+        409,
+      );
     }
     throw err;
   }
   return { segmentby, orderby };
 }
 
-export async function compressionSettings(q: Queryable, table = CANDLES): Promise<CompressionSettings & { enabled: boolean }> {
+export async function compressionSettings(
+  q: Queryable,
+  table = CANDLES,
+): Promise<CompressionSettings & { enabled: boolean }> {
   const en = await q.query<{ e: boolean }>(
     "SELECT compression_enabled AS e FROM timescaledb_information.hypertables WHERE hypertable_schema = 'public' AND hypertable_name = $1",
     [table],
   );
-  const r = await q.query<{ attname: string; segmentby_column_index: number | null; orderby_column_index: number | null; orderby_asc: boolean | null; orderby_nullsfirst: boolean | null }>(
+  const r = await q.query<{
+    attname: string;
+    segmentby_column_index: number | null;
+    orderby_column_index: number | null;
+    orderby_asc: boolean | null;
+    orderby_nullsfirst: boolean | null;
+  }>(
     `SELECT attname, segmentby_column_index, orderby_column_index, orderby_asc, orderby_nullsfirst
        FROM timescaledb_information.compression_settings
       WHERE hypertable_schema = 'public' AND hypertable_name = $1`,
     [table],
   );
-  const seg = r.rows.filter((x) => x.segmentby_column_index !== null).sort((a, b) => a.segmentby_column_index! - b.segmentby_column_index!);
-  const ord = r.rows.filter((x) => x.orderby_column_index !== null).sort((a, b) => a.orderby_column_index! - b.orderby_column_index!);
+  const seg = r.rows
+    .filter((x) => x.segmentby_column_index !== null)
+    .sort((a, b) => a.segmentby_column_index! - b.segmentby_column_index!);
+  const ord = r.rows
+    .filter((x) => x.orderby_column_index !== null)
+    .sort((a, b) => a.orderby_column_index! - b.orderby_column_index!);
   return {
     enabled: en.rows[0]?.e ?? false,
     segmentby: seg.map((x) => x.attname),
-    orderby: ord.map((x) => `${x.attname} ${x.orderby_asc ? 'ASC' : 'DESC'}${x.orderby_nullsfirst === x.orderby_asc ? (x.orderby_nullsfirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`),
+    orderby: ord.map(
+      (x) =>
+        `${x.attname} ${x.orderby_asc ? 'ASC' : 'DESC'}${x.orderby_nullsfirst === x.orderby_asc ? (x.orderby_nullsfirst ? ' NULLS FIRST' : ' NULLS LAST') : ''}`,
+    ),
   };
 }
 
@@ -132,7 +164,11 @@ export interface PolicyResult {
 }
 
 /** add_compression_policy: compress chunks older than `after`. Enables compression with the defaults if needed. */
-export async function addCompressionPolicy(db: Database, after = DEFAULT_COMPRESS_AFTER, table = CANDLES): Promise<PolicyResult> {
+export async function addCompressionPolicy(
+  db: Database,
+  after = DEFAULT_COMPRESS_AFTER,
+  table = CANDLES,
+): Promise<PolicyResult> {
   const interval = parseDuration(after, '--after');
   await requireHypertable(db, table);
   return db.transaction(async (tx) => {
@@ -140,31 +176,51 @@ export async function addCompressionPolicy(db: Database, after = DEFAULT_COMPRES
     if (!(await compressionSettings(tx, table)).enabled) enabledWith = await enableCompression(tx, {}, table);
     const existing = await findPolicy(tx, 'policy_compression', table);
     if (existing) {
-      if (existing.config.compress_after === undefined || (await sameInterval(tx, String(existing.config.compress_after), interval))) {
-        return { job_id: existing.job_id, created: false, ...(enabledWith ? { compression_enabled_with: enabledWith } : {}) };
+      if (
+        existing.config.compress_after === undefined ||
+        (await sameInterval(tx, String(existing.config.compress_after), interval))
+      ) {
+        return {
+          job_id: existing.job_id,
+          created: false,
+          ...(enabledWith ? { compression_enabled_with: enabledWith } : {}),
+        };
       }
       throw new UserError(
         `${table} already has a compression policy (job ${existing.job_id}, after ${String(existing.config.compress_after)}). Fix: tm compression policy remove, then add it again`,
         409,
       );
     }
-    const r = await tx.query<{ id: number }>(`SELECT add_compression_policy(format('public.%I', $1::text)::regclass, $2::interval) AS id`, [table, interval]);
+    const r = await tx.query<{ id: number }>(
+      `SELECT add_compression_policy(format('public.%I', $1::text)::regclass, $2::interval) AS id`,
+      [table, interval],
+    );
     return { job_id: r.rows[0].id, created: true, ...(enabledWith ? { compression_enabled_with: enabledWith } : {}) };
   });
 }
 
-export async function removeCompressionPolicy(q: Queryable, table = CANDLES): Promise<{ removed: boolean; job_id: number | null }> {
+export async function removeCompressionPolicy(
+  q: Queryable,
+  table = CANDLES,
+): Promise<{ removed: boolean; job_id: number | null }> {
   await requireHypertable(q, table);
   const existing = await findPolicy(q, 'policy_compression', table);
   if (!existing) return { removed: false, job_id: null };
-  await q.query(`SELECT remove_compression_policy(format('public.%I', $1::text)::regclass, if_exists => true)`, [table]);
+  await q.query(`SELECT remove_compression_policy(format('public.%I', $1::text)::regclass, if_exists => true)`, [
+    table,
+  ]);
   return { removed: true, job_id: existing.job_id };
 }
 
 export async function compressionStatus(q: Queryable, table = CANDLES): Promise<CompressionStatus> {
   await requireHypertable(q, table);
   const settings = await compressionSettings(q, table);
-  const stats = await q.query<{ total_chunks: number; compressed_chunks: number; before: number | null; after: number | null }>(
+  const stats = await q.query<{
+    total_chunks: number;
+    compressed_chunks: number;
+    before: number | null;
+    after: number | null;
+  }>(
     `SELECT (SELECT count(*)::int FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1) AS total_chunks,
             (SELECT count(*)::int FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1 AND is_compressed) AS compressed_chunks,
             s.before_compression_total_bytes AS before, s.after_compression_total_bytes AS after
@@ -192,7 +248,11 @@ export interface CompressResult {
 }
 
 /** Compresses every uncompressed chunk entirely older than `olderThan`, one statement per chunk. */
-export async function compressChunks(db: Database, olderThan = DEFAULT_COMPRESS_AFTER, table = CANDLES): Promise<CompressResult> {
+export async function compressChunks(
+  db: Database,
+  olderThan = DEFAULT_COMPRESS_AFTER,
+  table = CANDLES,
+): Promise<CompressResult> {
   const interval = parseDuration(olderThan, '--older-than');
   await requireHypertable(db, table);
   if (!(await compressionSettings(db, table)).enabled) {
@@ -213,7 +273,11 @@ export async function compressChunks(db: Database, olderThan = DEFAULT_COMPRESS_
   return { compressed, already_compressed: chunks.rows.length - compressed.length };
 }
 
-export async function decompressChunk(q: Queryable, chunk: string, table = CANDLES): Promise<{ chunk: string; decompressed: boolean }> {
+export async function decompressChunk(
+  q: Queryable,
+  chunk: string,
+  table = CANDLES,
+): Promise<{ chunk: string; decompressed: boolean }> {
   await requireHypertable(q, table);
   const name = chunk.includes('.') ? chunk.split('.').pop()!.replace(/"/g, '') : chunk;
   const r = await q.query<{ chunk: string; is_compressed: boolean }>(

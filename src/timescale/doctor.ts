@@ -26,7 +26,14 @@ export interface DoctorReport {
 }
 
 // Settings compared with tm tune's advice: "far" is less than half or more than twice the advice.
-const COMPARED = ['shared_buffers', 'effective_cache_size', 'maintenance_work_mem', 'work_mem', 'max_worker_processes', 'timescaledb.max_background_workers'];
+const COMPARED = [
+  'shared_buffers',
+  'effective_cache_size',
+  'maintenance_work_mem',
+  'work_mem',
+  'max_worker_processes',
+  'timescaledb.max_background_workers',
+];
 
 export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): Promise<DoctorReport> {
   const checks: Check[] = [];
@@ -36,7 +43,12 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
   try {
     info = await databaseInfo(db);
   } catch (err) {
-    add({ check: 'connection', status: 'problem', detail: `${db.backend} ${db.target}: ${errorMessage(err)}`, fix: 'check DATABASE_URL (or TM_DATA_DIR) and that the server is running' });
+    add({
+      check: 'connection',
+      status: 'problem',
+      detail: `${db.backend} ${db.target}: ${errorMessage(err)}`,
+      fix: 'check DATABASE_URL (or TM_DATA_DIR) and that the server is running',
+    });
     return summarize(checks);
   }
   add({ check: 'connection', status: 'ok', detail: `${db.backend} database at ${db.target}` });
@@ -45,8 +57,18 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
     major >= 15
       ? { check: 'server version', status: 'ok', detail: `PostgreSQL ${info.postgres_version}` }
       : major >= 14
-        ? { check: 'server version', status: 'warning', detail: `PostgreSQL ${info.postgres_version}; Trading Manager is tested on 15 to 17`, fix: 'upgrade PostgreSQL to 15 or later' }
-        : { check: 'server version', status: 'problem', detail: `PostgreSQL ${info.postgres_version}: candle rollups need date_bin (PostgreSQL 14+)`, fix: 'upgrade PostgreSQL to 15 or later' },
+        ? {
+            check: 'server version',
+            status: 'warning',
+            detail: `PostgreSQL ${info.postgres_version}; Trading Manager is tested on 15 to 17`,
+            fix: 'upgrade PostgreSQL to 15 or later',
+          }
+        : {
+            check: 'server version',
+            status: 'problem',
+            detail: `PostgreSQL ${info.postgres_version}: candle rollups need date_bin (PostgreSQL 14+)`,
+            fix: 'upgrade PostgreSQL to 15 or later',
+          },
   );
 
   const ts = info.timescaledb_version;
@@ -68,11 +90,17 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
 
   add(
     info.migrations_pending
-      ? { check: 'migrations', status: 'problem', detail: `pending: ${info.pending_revisions.join(', ')} (at ${info.schema_revision ?? 'base'})`, fix: 'tm migrate upgrade head' }
+      ? {
+          check: 'migrations',
+          status: 'problem',
+          detail: `pending: ${info.pending_revisions.join(', ')} (at ${info.schema_revision ?? 'base'})`,
+          fix: 'tm migrate upgrade head',
+        }
       : { check: 'migrations', status: 'ok', detail: `at head ${info.schema_head}` },
   );
 
-  const candlesExist = (await db.query<{ ok: boolean }>("SELECT to_regclass('public.candles') IS NOT NULL AS ok")).rows[0].ok;
+  const candlesExist = (await db.query<{ ok: boolean }>("SELECT to_regclass('public.candles') IS NOT NULL AS ok"))
+    .rows[0].ok;
   if (ts && candlesExist) {
     if (await isHypertable(db, CANDLES)) {
       const dim = await db.query<{ i: string; same: boolean }>(
@@ -84,19 +112,41 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
       add(
         !d || d.same
           ? { check: 'candles hypertable', status: 'ok', detail: `hypertable with ${d?.i ?? CHUNK_INTERVAL} chunks` }
-          : { check: 'candles hypertable', status: 'warning', detail: `hypertable with ${d.i} chunks (the seed says ${CHUNK_INTERVAL})`, fix: "SELECT set_chunk_time_interval('candles', INTERVAL '7 days'); (applies to new chunks)" },
+          : {
+              check: 'candles hypertable',
+              status: 'warning',
+              detail: `hypertable with ${d.i} chunks (the seed says ${CHUNK_INTERVAL})`,
+              fix: "SELECT set_chunk_time_interval('candles', INTERVAL '7 days'); (applies to new chunks)",
+            },
       );
     } else {
-      const n = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM candles LIMIT 1000001) x')).rows[0].n;
-      add({ check: 'candles hypertable', status: 'problem', detail: `candles is a plain table (${n > 1_000_000 ? 'over 1000000' : n} rows): no chunks, compression or retention`, fix: 'tm hypertable ensure' });
+      const n = (
+        await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM candles LIMIT 1000001) x')
+      ).rows[0].n;
+      add({
+        check: 'candles hypertable',
+        status: 'problem',
+        detail: `candles is a plain table (${n > 1_000_000 ? 'over 1000000' : n} rows): no chunks, compression or retention`,
+        fix: 'tm hypertable ensure',
+      });
     }
   } else if (!candlesExist) {
-    add({ check: 'candles hypertable', status: 'problem', detail: 'the candles table does not exist', fix: 'tm migrate upgrade head' });
+    add({
+      check: 'candles hypertable',
+      status: 'problem',
+      detail: 'the candles table does not exist',
+      fix: 'tm migrate upgrade head',
+    });
   }
 
   if (ts && !info.migrations_pending) await checkJobs(db, add);
   if (db.backend === 'server') await checkSettings(db, opts.tune ?? machineDefaults(), add);
-  else add({ check: 'settings', status: 'ok', detail: 'embedded database: settings are fixed by PGlite, nothing to tune' });
+  else
+    add({
+      check: 'settings',
+      status: 'ok',
+      detail: 'embedded database: settings are fixed by PGlite, nothing to tune',
+    });
   return summarize(checks);
 }
 
@@ -106,16 +156,36 @@ async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
   const compression = policies.find((j) => j.proc_name === 'policy_compression' && j.hypertable === CANDLES);
   add(
     compression
-      ? { check: 'compression policy', status: 'ok', detail: `job ${compression.job_id}, compress after ${String(compression.config.compress_after ?? '?')}` }
-      : { check: 'compression policy', status: 'warning', detail: 'candles has no compression policy: old candles take 10-20x the space', fix: 'tm compression policy add --after 30d' },
+      ? {
+          check: 'compression policy',
+          status: 'ok',
+          detail: `job ${compression.job_id}, compress after ${String(compression.config.compress_after ?? '?')}`,
+        }
+      : {
+          check: 'compression policy',
+          status: 'warning',
+          detail: 'candles has no compression policy: old candles take 10-20x the space',
+          fix: 'tm compression policy add --after 30d',
+        },
   );
   const retention = policies.find((j) => j.proc_name === 'policy_retention' && j.hypertable === CANDLES);
-  add({ check: 'retention policy', status: 'ok', detail: retention ? `job ${retention.job_id}, drop after ${String(retention.config.drop_after ?? '?')}` : 'none (candles are kept forever)' });
+  add({
+    check: 'retention policy',
+    status: 'ok',
+    detail: retention
+      ? `job ${retention.job_id}, drop after ${String(retention.config.drop_after ?? '?')}`
+      : 'none (candles are kept forever)',
+  });
   const now = Date.now();
   for (const j of policies) {
     const name = `job ${j.job_id} (${j.proc_name} on ${j.hypertable})`;
     if (j.last_run_succeeded === false) {
-      add({ check: name, status: 'problem', detail: `last run ${j.last_run_started_at?.toISOString() ?? '?'} failed: ${j.last_run_error ?? 'unknown error'}`, fix: `look at the error, then retry: tm jobs run ${j.job_id}` });
+      add({
+        check: name,
+        status: 'problem',
+        detail: `last run ${j.last_run_started_at?.toISOString() ?? '?'} failed: ${j.last_run_error ?? 'unknown error'}`,
+        fix: `look at the error, then retry: tm jobs run ${j.job_id}`,
+      });
     } else if (j.last_run_started_at && j.last_run_succeeded === null && j.last_run_source === 'tm') {
       add({
         check: name,
@@ -124,7 +194,12 @@ async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
         fix: `if nothing is running it, run it again: tm jobs run ${j.job_id}`,
       });
     } else if (!j.scheduled) {
-      add({ check: name, status: 'warning', detail: 'paused (scheduled = false)', fix: `SELECT alter_job(${j.job_id}, scheduled => true);` });
+      add({
+        check: name,
+        status: 'warning',
+        detail: 'paused (scheduled = false)',
+        fix: `SELECT alter_job(${j.job_id}, scheduled => true);`,
+      });
     } else if (db.backend === 'embedded' && j.next_start && now - j.next_start.getTime() > 60 * 60_000) {
       add({
         check: name,
@@ -133,16 +208,21 @@ async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
         fix: 'keep tm serve running, or run tm jobs run-due from cron',
       });
     } else {
-      add({ check: name, status: 'ok', detail: j.last_run_started_at ? `last run ${j.last_run_started_at.toISOString()} succeeded` : 'not run yet' });
+      add({
+        check: name,
+        status: 'ok',
+        detail: j.last_run_started_at ? `last run ${j.last_run_started_at.toISOString()} succeeded` : 'not run yet',
+      });
     }
   }
 }
 
 async function checkSettings(db: Database, tune: TuneInput, add: (c: Check) => void): Promise<void> {
   const advice = recommend(tune).filter((s) => COMPARED.includes(s.name));
-  const r = await db.query<{ name: string; setting: string; unit: string | null }>('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])', [
-    advice.map((a) => a.name),
-  ]);
+  const r = await db.query<{ name: string; setting: string; unit: string | null }>(
+    'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])',
+    [advice.map((a) => a.name)],
+  );
   const actual = new Map(r.rows.map((x) => [x.name, x]));
   const far: string[] = [];
   for (const a of advice) {
@@ -155,7 +235,11 @@ async function checkSettings(db: Database, tune: TuneInput, add: (c: Check) => v
   }
   add(
     far.length === 0
-      ? { check: 'settings', status: 'ok', detail: `within 2x of tm tune's advice for ${Math.round(tune.memoryBytes / 2 ** 30)}GB / ${tune.cpus} CPUs` }
+      ? {
+          check: 'settings',
+          status: 'ok',
+          detail: `within 2x of tm tune's advice for ${Math.round(tune.memoryBytes / 2 ** 30)}GB / ${tune.cpus} CPUs`,
+        }
       : {
           check: 'settings',
           status: 'warning',

@@ -5,12 +5,26 @@
 import { UserError } from '../errors.ts';
 
 const UNITS: Record<string, string> = {
-  m: 'minutes', min: 'minutes', minute: 'minutes', minutes: 'minutes',
-  h: 'hours', hour: 'hours', hours: 'hours',
-  d: 'days', day: 'days', days: 'days',
-  w: 'weeks', week: 'weeks', weeks: 'weeks',
-  mon: 'months', mo: 'months', month: 'months', months: 'months',
-  y: 'years', year: 'years', years: 'years',
+  m: 'minutes',
+  min: 'minutes',
+  minute: 'minutes',
+  minutes: 'minutes',
+  h: 'hours',
+  hour: 'hours',
+  hours: 'hours',
+  d: 'days',
+  day: 'days',
+  days: 'days',
+  w: 'weeks',
+  week: 'weeks',
+  weeks: 'weeks',
+  mon: 'months',
+  mo: 'months',
+  month: 'months',
+  months: 'months',
+  y: 'years',
+  year: 'years',
+  years: 'years',
 };
 
 /** "30d" → "30 days". Throws a UserError naming the option when the text is not a duration. */

@@ -60,7 +60,9 @@ export async function isHypertable(q: Queryable, table = CANDLES): Promise<boole
 export async function requireHypertable(q: Queryable, table = CANDLES): Promise<void> {
   await requireTimescale(q, 'hypertables');
   if (!(await isHypertable(q, table))) {
-    const exists = (await q.query<{ ok: boolean }>("SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok", [table])).rows[0].ok;
+    const exists = (
+      await q.query<{ ok: boolean }>("SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok", [table])
+    ).rows[0].ok;
     if (!exists) throw new UserError(`table "${table}" does not exist`, 404);
     throw new UserError(`${table} is not a hypertable. Fix: tm hypertable ensure`, 409);
   }
@@ -82,7 +84,11 @@ export async function listHypertables(q: Queryable): Promise<HypertableInfo[]> {
   return r.rows;
 }
 
-export async function listChunks(q: Queryable, table = CANDLES, page = { limit: 1000, offset: 0 }): Promise<Page<ChunkInfo>> {
+export async function listChunks(
+  q: Queryable,
+  table = CANDLES,
+  page = { limit: 1000, offset: 0 },
+): Promise<Page<ChunkInfo>> {
   await requireHypertable(q, table);
   const total = await q.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1",
@@ -123,7 +129,9 @@ export async function hypertableStats(q: Queryable, table = CANDLES): Promise<Hy
   );
   const s = r.rows[0];
   s.compression_ratio =
-    s.before_compression_bytes && s.after_compression_bytes ? Number((s.before_compression_bytes / s.after_compression_bytes).toFixed(2)) : null;
+    s.before_compression_bytes && s.after_compression_bytes
+      ? Number((s.before_compression_bytes / s.after_compression_bytes).toFixed(2))
+      : null;
   return s;
 }
 
@@ -148,7 +156,9 @@ export async function ensureHypertable(db: Database, table = CANDLES): Promise<E
     );
     return { hypertable: table, converted: false, migrated_rows: 0, chunk_interval: r.rows[0]?.i ?? CHUNK_INTERVAL };
   }
-  const exists = (await db.query<{ ok: boolean }>("SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok", [table])).rows[0].ok;
+  const exists = (
+    await db.query<{ ok: boolean }>("SELECT to_regclass(format('public.%I', $1::text)) IS NOT NULL AS ok", [table])
+  ).rows[0].ok;
   if (!exists) throw new UserError(`table "${table}" does not exist: run "tm migrate upgrade head" first`, 404);
   return db.transaction(async (tx) => {
     const n = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${quoteIdent(table)}`);

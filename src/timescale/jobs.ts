@@ -72,16 +72,27 @@ export async function findPolicy(q: Queryable, procName: string, relation: strin
  * never run → now (or initial_start); last run succeeded → its start + schedule_interval; failed →
  * its finish + min(retry_period, schedule_interval).
  */
-export async function listJobs(db: Database | Queryable, opts: { backend?: Database['backend'] } = {}): Promise<JobInfo[]> {
+export async function listJobs(
+  db: Database | Queryable,
+  opts: { backend?: Database['backend'] } = {},
+): Promise<JobInfo[]> {
   await requireTimescale(db, 'jobs');
   const backend = opts.backend ?? ('backend' in db ? db.backend : 'embedded');
   // initial_start exists in the jobs view since TimescaleDB 2.9: the catalog says whether to use it.
-  const hasInitialStart = (
-    await db.query(
-      "SELECT 1 FROM information_schema.columns WHERE table_schema = 'timescaledb_information' AND table_name = 'jobs' AND column_name = 'initial_start'",
-    )
-  ).rows.length > 0;
-  const r = await db.query<JobInfo & { server_next_start: Date | null; stats_started: Date | null; stats_finished: Date | null; stats_status: string | null }>(
+  const hasInitialStart =
+    (
+      await db.query(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = 'timescaledb_information' AND table_name = 'jobs' AND column_name = 'initial_start'",
+      )
+    ).rows.length > 0;
+  const r = await db.query<
+    JobInfo & {
+      server_next_start: Date | null;
+      stats_started: Date | null;
+      stats_finished: Date | null;
+      stats_status: string | null;
+    }
+  >(
     `SELECT ${JOB_COLUMNS},
             CASE WHEN NOT j.scheduled OR j.hypertable_name IS NULL THEN NULL -- tm schedules policies only
                  WHEN r.job_id IS NULL THEN coalesce(${hasInitialStart ? 'j.initial_start' : 'NULL::timestamptz'}, now())
@@ -117,7 +128,9 @@ export async function listJobs(db: Database | Queryable, opts: { backend?: Datab
 export async function runJob(db: Database, jobId: number, trigger: Trigger = 'manual'): Promise<JobRun> {
   await requireTimescale(db, 'jobs');
   if (!Number.isInteger(jobId) || jobId <= 0) throw new UserError(`job id "${jobId}" is not a positive integer`);
-  const job = (await db.query<PolicyJob>(`SELECT ${JOB_COLUMNS} FROM timescaledb_information.jobs j WHERE j.job_id = $1`, [jobId])).rows[0];
+  const job = (
+    await db.query<PolicyJob>(`SELECT ${JOB_COLUMNS} FROM timescaledb_information.jobs j WHERE j.job_id = $1`, [jobId])
+  ).rows[0];
   if (!job) throw new UserError(`job ${jobId} does not exist (see tm jobs list)`, 404);
   const started = await db.query<{ id: number; started_at: Date }>(
     `INSERT INTO job_runs (job_id, proc_name, hypertable, started_at, "trigger") VALUES ($1, $2, $3, clock_timestamp(), $4)
@@ -139,7 +152,11 @@ export async function runJob(db: Database, jobId: number, trigger: Trigger = 'ma
     [runId, error === null, error],
   );
   if (error === null && db.backend === 'embedded') await db.exec('CHECKPOINT'); // PGlite never checkpoints by itself
-  if (error !== null) throw new UserError(`job ${job.job_id} (${job.proc_name}${job.hypertable ? ` on ${job.hypertable}` : ''}) failed: ${error}`, 500);
+  if (error !== null)
+    throw new UserError(
+      `job ${job.job_id} (${job.proc_name}${job.hypertable ? ` on ${job.hypertable}` : ''}) failed: ${error}`,
+      500,
+    );
   return done.rows[0];
 }
 
@@ -163,7 +180,11 @@ export interface RunDueResult {
 export async function runDueJobs(db: Database, trigger: Trigger = 'manual', at?: Date): Promise<RunDueResult> {
   await requireTimescale(db, 'jobs');
   if (db.backend === 'server') {
-    return { ran: [], failed: [], note: "nothing run: on a server TimescaleDB's background workers run the jobs on schedule (use tm jobs run ID to run one now)" };
+    return {
+      ran: [],
+      failed: [],
+      note: "nothing run: on a server TimescaleDB's background workers run the jobs on schedule (use tm jobs run ID to run one now)",
+    };
   }
   // tm's history is kept 90 days (TimescaleDB keeps its own a month): enough for doctor and people.
   await db.query(`DELETE FROM job_runs WHERE started_at < now() - interval '${HISTORY_DAYS} days'`);
@@ -196,10 +217,9 @@ export async function jobHistory(
   }
   const body = `FROM (${parts.join(' UNION ALL ')}) h WHERE ($1::int IS NULL OR h.job_id = $1)`;
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n ${body}`, [opts.jobId ?? null]);
-  const rows = await q.query<JobRun>(`SELECT * ${body} ORDER BY started_at DESC, id DESC NULLS LAST LIMIT $2 OFFSET $3`, [
-    opts.jobId ?? null,
-    opts.limit,
-    opts.offset,
-  ]);
+  const rows = await q.query<JobRun>(
+    `SELECT * ${body} ORDER BY started_at DESC, id DESC NULLS LAST LIMIT $2 OFFSET $3`,
+    [opts.jobId ?? null, opts.limit, opts.offset],
+  );
   return { items: rows.rows, limit: opts.limit, offset: opts.offset, total: total.rows[0].n };
 }

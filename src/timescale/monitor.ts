@@ -20,12 +20,17 @@ export const PGSS_FIX =
 
 /** The slowest statements by mean time. PostgreSQL 13 renamed *_time to *_exec_time: the view's columns say which. */
 export async function slowQueries(db: Database, limit = 10): Promise<QueryStat[]> {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UserError(`--limit must be an integer from 1 to 1000, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new UserError(`--limit must be an integer from 1 to 1000, got ${limit}`);
   if (db.backend === 'embedded') {
-    throw new UserError('pg_stat_statements is not available in the embedded database. Fix: point DATABASE_URL at a PostgreSQL server with pg_stat_statements loaded', 409);
+    throw new UserError(
+      'pg_stat_statements is not available in the embedded database. Fix: point DATABASE_URL at a PostgreSQL server with pg_stat_statements loaded',
+      409,
+    );
   }
   const ext = await db.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
-  if (ext.rows.length === 0) throw new UserError(`the pg_stat_statements extension is not installed in this database. ${PGSS_FIX}`, 409);
+  if (ext.rows.length === 0)
+    throw new UserError(`the pg_stat_statements extension is not installed in this database. ${PGSS_FIX}`, 409);
   const cols = await db.query<{ c: string }>(
     "SELECT attname AS c FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attnum > 0 AND NOT attisdropped",
   );
@@ -43,7 +48,8 @@ export async function slowQueries(db: Database, limit = 10): Promise<QueryStat[]
     return r.rows;
   } catch (err) {
     const msg = (err as Error).message;
-    if (/shared_preload_libraries/.test(msg)) throw new UserError(`pg_stat_statements is installed but not loaded (${msg}). ${PGSS_FIX}`, 409);
+    if (/shared_preload_libraries/.test(msg))
+      throw new UserError(`pg_stat_statements is installed but not loaded (${msg}). ${PGSS_FIX}`, 409);
     throw err;
   }
 }
@@ -108,10 +114,16 @@ export async function relationSizes(q: Queryable): Promise<RelationSize[]> {
     const idxSize = new Map(hyperIndexes.rows.map((r) => [r.name, r.bytes]));
     rows = rows
       .filter((r) => !(r.kind === 'table' && hyperNames.has(r.name)))
-      .map((r) => (r.kind === 'index' && idxSize.has(r.name) ? { ...r, total_bytes: idxSize.get(r.name)!, index_bytes: idxSize.get(r.name)! } : r));
+      .map((r) =>
+        r.kind === 'index' && idxSize.has(r.name)
+          ? { ...r, total_bytes: idxSize.get(r.name)!, index_bytes: idxSize.get(r.name)! }
+          : r,
+      );
     rows.push(...hyper.rows, ...caggs.rows);
   }
-  return rows.map((r) => ({ ...r, total_bytes: Number(r.total_bytes ?? 0) })).sort((a, b) => b.total_bytes - a.total_bytes || a.name.localeCompare(b.name));
+  return rows
+    .map((r) => ({ ...r, total_bytes: Number(r.total_bytes ?? 0) }))
+    .sort((a, b) => b.total_bytes - a.total_bytes || a.name.localeCompare(b.name));
 }
 
 /** ANALYZE one table of the public schema, or the whole database. */

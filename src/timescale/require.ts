@@ -11,7 +11,10 @@ export async function requireTimescale(q: Queryable, what?: string): Promise<str
 
 /** Compares a TimescaleDB version ("2.23.0-dev") with major.minor. */
 export function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const [a, b] = version.split('-')[0].split('.').map((n) => Number(n));
+  const [a, b] = version
+    .split('-')[0]
+    .split('.')
+    .map((n) => Number(n));
   return a > major || (a === major && (b ?? 0) >= minor);
 }
 

@@ -16,23 +16,36 @@ export interface RetentionStatus {
   total_chunks: number;
 }
 
-export async function addRetentionPolicy(q: Queryable, dropAfter = DEFAULT_DROP_AFTER, table = CANDLES): Promise<{ job_id: number; created: boolean }> {
+export async function addRetentionPolicy(
+  q: Queryable,
+  dropAfter = DEFAULT_DROP_AFTER,
+  table = CANDLES,
+): Promise<{ job_id: number; created: boolean }> {
   const interval = parseDuration(dropAfter, '--drop-after');
   await requireHypertable(q, table);
   const existing = await findPolicy(q, 'policy_retention', table);
   if (existing) {
-    const same = await q.query<{ same: boolean }>('SELECT $1::interval = $2::interval AS same', [String(existing.config.drop_after), interval]);
+    const same = await q.query<{ same: boolean }>('SELECT $1::interval = $2::interval AS same', [
+      String(existing.config.drop_after),
+      interval,
+    ]);
     if (same.rows[0].same) return { job_id: existing.job_id, created: false };
     throw new UserError(
       `${table} already has a retention policy (job ${existing.job_id}, drop after ${String(existing.config.drop_after)}). Fix: tm retention remove, then add it again`,
       409,
     );
   }
-  const r = await q.query<{ id: number }>(`SELECT add_retention_policy(format('public.%I', $1::text)::regclass, $2::interval) AS id`, [table, interval]);
+  const r = await q.query<{ id: number }>(
+    `SELECT add_retention_policy(format('public.%I', $1::text)::regclass, $2::interval) AS id`,
+    [table, interval],
+  );
   return { job_id: r.rows[0].id, created: true };
 }
 
-export async function removeRetentionPolicy(q: Queryable, table = CANDLES): Promise<{ removed: boolean; job_id: number | null }> {
+export async function removeRetentionPolicy(
+  q: Queryable,
+  table = CANDLES,
+): Promise<{ removed: boolean; job_id: number | null }> {
   await requireHypertable(q, table);
   const existing = await findPolicy(q, 'policy_retention', table);
   if (!existing) return { removed: false, job_id: null };

@@ -38,7 +38,8 @@ export function startJobScheduler(db: Database, opts: SchedulerOptions = {}): Jo
     try {
       if (!(await timescaleVersion(db))) return; // nothing to schedule without the extension
       const r = await runDueJobs(db, 'schedule');
-      for (const run of r.ran) log(`job ${run.job_id} (${run.proc_name}${run.hypertable ? ` on ${run.hypertable}` : ''}) ran`);
+      for (const run of r.ran)
+        log(`job ${run.job_id} (${run.proc_name}${run.hypertable ? ` on ${run.hypertable}` : ''}) ran`);
       for (const f of r.failed) log(`job ${f.job_id} (${f.proc_name}) failed: ${f.error}`);
     } catch (err) {
       // The database may be closing or not migrated yet: try again next round.

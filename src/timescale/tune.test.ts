@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { formatConf, formatSql, parseMemory, pgSize, recommend } from './tune.ts';
 
 test('16GB, 4 CPUs, 100 connections', () => {
-  const s = Object.fromEntries(recommend({ memoryBytes: parseMemory('16GB'), cpus: 4, maxConnections: 100 }).map((x) => [x.name, x.value]));
+  const s = Object.fromEntries(
+    recommend({ memoryBytes: parseMemory('16GB'), cpus: 4, maxConnections: 100 }).map((x) => [x.name, x.value]),
+  );
   // By hand: RAM/4 = 4GB; 3/4 RAM = 12GB; 16 x 128MB = 2048MB, capped at 2047MB.
   assert.equal(s.shared_buffers, '4GB');
   assert.equal(s.effective_cache_size, '12GB');

@@ -67,7 +67,8 @@ export function tuneInput(opts: { memory?: string; cpus?: number; maxConnections
 export function recommend(input: TuneInput): Setting[] {
   const { memoryBytes: mem, cpus, maxConnections: conns } = input;
   if (!Number.isInteger(cpus) || cpus < 1) throw new UserError(`--cpus must be a positive integer, got ${cpus}`);
-  if (!Number.isInteger(conns) || conns < 1) throw new UserError(`--max-connections must be a positive integer, got ${conns}`);
+  if (!Number.isInteger(conns) || conns < 1)
+    throw new UserError(`--max-connections must be a positive integer, got ${conns}`);
   const gigs = mem / GB;
   const cpuFactor = Math.round(cpus / 2);
   const backgroundWorkers = 8;
@@ -75,7 +76,11 @@ export function recommend(input: TuneInput): Setting[] {
   const out: Setting[] = [
     { name: 'shared_buffers', value: pgSize(mem / 4), why: 'RAM / 4' },
     { name: 'effective_cache_size', value: pgSize((mem * 3) / 4), why: 'RAM * 3/4' },
-    { name: 'maintenance_work_mem', value: pgSize(Math.min(gigs * 128 * MB, 2047 * MB)), why: '128MB per GB of RAM, at most 2047MB' },
+    {
+      name: 'maintenance_work_mem',
+      value: pgSize(Math.min(gigs * 128 * MB, 2047 * MB)),
+      why: '128MB per GB of RAM, at most 2047MB',
+    },
     {
       name: 'work_mem',
       value: pgSize((gigs * ((6.4 * 20 * MB) / conns)) / Math.max(1, cpuFactor)),
@@ -86,13 +91,21 @@ export function recommend(input: TuneInput): Setting[] {
   // timescaledb-tune makes no parallelism advice for a single CPU.
   if (cpus > 1) {
     out.push(
-      { name: 'max_worker_processes', value: String(3 + backgroundWorkers + cpus), why: '3 built-in + background workers + cpus' },
+      {
+        name: 'max_worker_processes',
+        value: String(3 + backgroundWorkers + cpus),
+        why: '3 built-in + background workers + cpus',
+      },
       { name: 'max_parallel_workers', value: String(cpus), why: 'cpus' },
       { name: 'max_parallel_workers_per_gather', value: String(cpuFactor), why: 'round(cpus / 2)' },
     );
   }
   out.push(
-    { name: 'wal_buffers', value: mem < 2 * GB ? pgSize(gigs * 7864 * KB) : '16MB', why: '16MB; below 2GB of RAM 7864kB per GB' },
+    {
+      name: 'wal_buffers',
+      value: mem < 2 * GB ? pgSize(gigs * 7864 * KB) : '16MB',
+      why: '16MB; below 2GB of RAM 7864kB per GB',
+    },
     { name: 'min_wal_size', value: '512MB', why: 'max_wal_size / 2' },
     { name: 'max_wal_size', value: '1GB', why: '1GB (no WAL disk size given)' },
     { name: 'checkpoint_completion_target', value: '0.9', why: 'constant' },
@@ -100,13 +113,19 @@ export function recommend(input: TuneInput): Setting[] {
     { name: 'random_page_cost', value: '1.1', why: 'constant (SSD)' },
     { name: 'effective_io_concurrency', value: '200', why: 'constant (SSD, Linux)' },
     { name: 'max_connections', value: String(Math.max(100, conns)), why: 'max(100, --max-connections)' },
-    { name: 'max_locks_per_transaction', value: String(maxLocks), why: '64 below 8GB RAM, 128 below 16GB, 256 below 32GB, else 512' },
+    {
+      name: 'max_locks_per_transaction',
+      value: String(maxLocks),
+      why: '64 below 8GB RAM, 128 below 16GB, 256 below 32GB, else 512',
+    },
   );
   return out;
 }
 
 export function formatConf(settings: Setting[]): string {
-  return settings.map((s) => `${s.name} = ${/^[0-9.]+$/.test(s.value) ? s.value : `'${s.value}'`}    # ${s.why}`).join('\n');
+  return settings
+    .map((s) => `${s.name} = ${/^[0-9.]+$/.test(s.value) ? s.value : `'${s.value}'`}    # ${s.why}`)
+    .join('\n');
 }
 
 export function formatSql(settings: Setting[]): string {
@@ -122,9 +141,14 @@ export interface ApplyResult {
 /** ALTER SYSTEM for each setting the server knows, then a reload; says which need a restart. */
 export async function applySettings(db: Database, settings: Setting[]): Promise<ApplyResult> {
   if (db.backend !== 'server') {
-    throw new UserError('tune --apply writes ALTER SYSTEM on a PostgreSQL server; the embedded database has fixed settings (use --format conf to see the advice)');
+    throw new UserError(
+      'tune --apply writes ALTER SYSTEM on a PostgreSQL server; the embedded database has fixed settings (use --format conf to see the advice)',
+    );
   }
-  const known = await db.query<{ name: string; context: string }>('SELECT name, context FROM pg_settings WHERE name = ANY($1::text[])', [settings.map((s) => s.name)]);
+  const known = await db.query<{ name: string; context: string }>(
+    'SELECT name, context FROM pg_settings WHERE name = ANY($1::text[])',
+    [settings.map((s) => s.name)],
+  );
   const ctx = new Map(known.rows.map((r) => [r.name, r.context]));
   const result: ApplyResult = { applied: [], skipped: [], restart_required: false };
   for (const s of settings) {
@@ -139,7 +163,10 @@ export async function applySettings(db: Database, settings: Setting[]): Promise<
     } catch (err) {
       const msg = (err as Error).message;
       if (/permission denied|must be superuser/i.test(msg)) {
-        throw new UserError(`ALTER SYSTEM needs a superuser: ${msg}. Fix: run tm tune --apply with a superuser DATABASE_URL, or paste tm tune --format conf into postgresql.conf`, 403);
+        throw new UserError(
+          `ALTER SYSTEM needs a superuser: ${msg}. Fix: run tm tune --apply with a superuser DATABASE_URL, or paste tm tune --format conf into postgresql.conf`,
+          403,
+        );
       }
       result.skipped.push({ name: s.name, reason: msg });
       continue;

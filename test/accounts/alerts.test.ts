@@ -90,7 +90,10 @@ forEachBackend('price alerts', (open) => {
     await insertCloses(db, b, [5], { start: '2024-04-01T00:00:00Z' });
     assert.deepEqual(await evaluateAlerts(db, [a]), [], 'the 1h candle at 15:00 is newer than the daily one');
     const events = await evaluateAlerts(db, [a, b, b]);
-    assert.deepEqual(events.map((e) => [e.symbol, e.direction]), [['UNT', 'below']]);
+    assert.deepEqual(
+      events.map((e) => [e.symbol, e.direction]),
+      [['UNT', 'below']],
+    );
   });
 
   test('a backfill of older candles fires nothing', async () => {
@@ -110,14 +113,20 @@ forEachBackend('price alerts', (open) => {
     assert.equal(results.flat().length, 1);
   });
 
-  test('every watcher gets their own event; listAlerts shows only the owner\'s', async () => {
+  test("every watcher gets their own event; listAlerts shows only the owner's", async () => {
     const asset = await insertAsset(db, 'TWO');
     const bobList = (await createWatchlist(db, otherId, { name: 'bob list' })).id;
     await addItem(db, userId, listId, { asset_id: asset, price_alert_high: 100 });
     await addItem(db, otherId, bobList, { asset_id: asset, price_alert_high: 100 });
     await insertCloses(db, asset, [150], { start: '2024-06-01T00:00:00Z' });
     const { events } = await evaluateAllAlerts(db);
-    assert.deepEqual(events.filter((e) => e.asset_id === asset).map((e) => e.user_id).sort(), [userId, otherId].sort());
+    assert.deepEqual(
+      events
+        .filter((e) => e.asset_id === asset)
+        .map((e) => e.user_id)
+        .sort(),
+      [userId, otherId].sort(),
+    );
     const bobs = await listAlerts(db, otherId, { limit: 10, offset: 0 });
     assert.equal(bobs.total, 1);
     assert.equal(bobs.items[0].user_id, otherId);

@@ -7,7 +7,13 @@ import { authenticate, checkCredentials, login, logout, refresh, type AuthContex
 import { signingSecret } from '../../src/accounts/secret.ts';
 import { deactivateUser, resetPassword } from '../../src/accounts/user-admin.ts';
 import { createUser, listUsers } from '../../src/accounts/users.ts';
-import { createWatchlist, deleteWatchlist, getWatchlist, listWatchlists, updateWatchlist } from '../../src/accounts/watchlists.ts';
+import {
+  createWatchlist,
+  deleteWatchlist,
+  getWatchlist,
+  listWatchlists,
+  updateWatchlist,
+} from '../../src/accounts/watchlists.ts';
 import { addItem, listItems, removeItem, reorderItems, updateItem } from '../../src/accounts/watchlist-items.ts';
 import { loadConfig } from '../../src/config.ts';
 import { UserError } from '../../src/errors.ts';
@@ -30,10 +36,22 @@ forEachBackend('accounts repositories', (open) => {
     assert.equal(Object.hasOwn(u, 'password_hash'), false);
     const stored = await db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [u.id]);
     assert.match(stored.rows[0].password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    await assert.rejects(createUser(db, { username: 'carol', email: 'other@example.com', password: 'pass-word-1' }), status(409));
-    await assert.rejects(createUser(db, { username: 'carol2', email: 'CAROL@example.com', password: 'pass-word-1' }), status(409));
-    await assert.rejects(createUser(db, { username: 'x', email: 'x@example.com', password: 'pass-word-1' }), status(400));
-    await assert.rejects(createUser(db, { username: 'shortpw', email: 's@example.com', password: 'short' }), status(400));
+    await assert.rejects(
+      createUser(db, { username: 'carol', email: 'other@example.com', password: 'pass-word-1' }),
+      status(409),
+    );
+    await assert.rejects(
+      createUser(db, { username: 'carol2', email: 'CAROL@example.com', password: 'pass-word-1' }),
+      status(409),
+    );
+    await assert.rejects(
+      createUser(db, { username: 'x', email: 'x@example.com', password: 'pass-word-1' }),
+      status(400),
+    );
+    await assert.rejects(
+      createUser(db, { username: 'shortpw', email: 's@example.com', password: 'short' }),
+      status(400),
+    );
     assert.equal((await checkCredentials(db, 'CAROL', 'pass-word-1'))?.id, u.id);
     assert.equal(await checkCredentials(db, 'carol', 'wrong-password'), null);
     assert.equal(await checkCredentials(db, 'nobody', 'pass-word-1'), null);
@@ -69,8 +87,12 @@ forEachBackend('accounts repositories', (open) => {
     await assert.rejects(refresh(db, ctx, third.refresh_token), status(401));
     assert.ok(await refresh(db, ctx, other.refresh_token), 'other sessions live on');
     await assert.rejects(refresh(db, ctx, 'not-a-token'), status(401));
-    const stored = await db.query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens WHERE user_id = $1', [u.id]);
-    assert.ok(stored.rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash) && !third.refresh_token.includes(r.token_hash)));
+    const stored = await db.query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens WHERE user_id = $1', [
+      u.id,
+    ]);
+    assert.ok(
+      stored.rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash) && !third.refresh_token.includes(r.token_hash)),
+    );
   });
 
   test('deactivation blocks login and access tokens at once; reset-password revokes refresh tokens', async () => {
@@ -99,7 +121,8 @@ forEachBackend('accounts repositories', (open) => {
     const b = await createWatchlist(db, u.id, { name: 'B' });
     assert.equal(b.is_default, false);
     const c = await createWatchlist(db, u.id, { name: 'C', is_default: true });
-    const defaults = async () => (await listWatchlists(db, u.id, PAGE)).items.filter((w) => w.is_default).map((w) => w.name);
+    const defaults = async () =>
+      (await listWatchlists(db, u.id, PAGE)).items.filter((w) => w.is_default).map((w) => w.name);
     assert.deepEqual(await defaults(), ['C']);
     await updateWatchlist(db, u.id, b.id, { is_default: true });
     assert.deepEqual(await defaults(), ['B']);
@@ -155,7 +178,10 @@ forEachBackend('accounts repositories', (open) => {
     const u = await createUser(db, { username: 'judy', email: 'judy@example.com', password: 'pass-word-1' });
     const w = await createWatchlist(db, u.id, { name: 'thresholds' });
     const asset = await insertAsset(db, 'THX');
-    await assert.rejects(addItem(db, u.id, w.id, { asset_id: asset, price_alert_high: 5, price_alert_low: 5 }), status(400));
+    await assert.rejects(
+      addItem(db, u.id, w.id, { asset_id: asset, price_alert_high: 5, price_alert_low: 5 }),
+      status(400),
+    );
     const item = await addItem(db, u.id, w.id, { asset_id: asset, price_alert_high: 10 });
     await assert.rejects(updateItem(db, u.id, w.id, item.id, { price_alert_low: 11 }), status(400));
     const ok = await updateItem(db, u.id, w.id, item.id, { price_alert_low: 9.5, notes: 'band' });

@@ -26,7 +26,9 @@ describe('analysis API [embedded]', () => {
   let admin: { authorization: string };
   before(async () => {
     db = await embeddedDb();
-    const a = await db.query<{ id: string }>("INSERT INTO assets (symbol, name, asset_type) VALUES ('ANA', 'Analysis', 'stock') RETURNING id");
+    const a = await db.query<{ id: string }>(
+      "INSERT INTO assets (symbol, name, asset_type) VALUES ('ANA', 'Analysis', 'stock') RETURNING id",
+    );
     await insertSeries(db, a.rows[0].id, series);
     app = await buildApp({ db, config: loadConfig({}) });
     admin = await adminHeaders(app);
@@ -37,16 +39,40 @@ describe('analysis API [embedded]', () => {
   });
 
   test('computing needs an admin; values are then listed with pagination', async () => {
-    const anon = await app.inject({ method: 'POST', url: '/api/indicators/compute', payload: { symbols: ['ANA'], types: ['rsi'] } });
+    const anon = await app.inject({
+      method: 'POST',
+      url: '/api/indicators/compute',
+      payload: { symbols: ['ANA'], types: ['rsi'] },
+    });
     assert.equal(anon.statusCode, 401);
-    const bad = await app.inject({ method: 'POST', url: '/api/indicators/compute', headers: admin, payload: { symbols: ['ANA'], types: ['vwma'] } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/indicators/compute',
+      headers: admin,
+      payload: { symbols: ['ANA'], types: ['vwma'] },
+    });
     assert.equal(bad.statusCode, 400);
-    const badParams = await app.inject({ method: 'POST', url: '/api/indicators/compute', headers: admin, payload: { symbols: ['ANA'], types: ['rsi'], params: { period: 0 } } });
+    const badParams = await app.inject({
+      method: 'POST',
+      url: '/api/indicators/compute',
+      headers: admin,
+      payload: { symbols: ['ANA'], types: ['rsi'], params: { period: 0 } },
+    });
     assert.equal(badParams.statusCode, 400);
     assert.match(badParams.json().detail, /period/);
-    const unknown = await app.inject({ method: 'POST', url: '/api/indicators/compute', headers: admin, payload: { symbols: ['NOPE'], types: ['rsi'] } });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/indicators/compute',
+      headers: admin,
+      payload: { symbols: ['NOPE'], types: ['rsi'] },
+    });
     assert.equal(unknown.statusCode, 404);
-    const ok = await app.inject({ method: 'POST', url: '/api/indicators/compute', headers: admin, payload: { symbols: ['ANA'], types: ['rsi', 'macd'] } });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/indicators/compute',
+      headers: admin,
+      payload: { symbols: ['ANA'], types: ['rsi', 'macd'] },
+    });
     assert.equal(ok.statusCode, 200, ok.body);
     const expectedRsi = rsi(series.close, 14).filter((v) => !Number.isNaN(v)).length;
     const expectedMacd = macd(series.close).histogram.filter((v) => !Number.isNaN(v)).length;
@@ -65,16 +91,31 @@ describe('analysis API [embedded]', () => {
   test('signals: generate (admin), list, backtest', async () => {
     const user = await app.inject({ method: 'POST', url: '/api/signals/generate', payload: { all: true } });
     assert.equal(user.statusCode, 401);
-    const gen = await app.inject({ method: 'POST', url: '/api/signals/generate', headers: admin, payload: { all: true, strategies: ['rsi-reversal', 'ma-crossover'] } });
+    const gen = await app.inject({
+      method: 'POST',
+      url: '/api/signals/generate',
+      headers: admin,
+      payload: { all: true, strategies: ['rsi-reversal', 'ma-crossover'] },
+    });
     assert.equal(gen.statusCode, 200, gen.body);
     const inserted = gen.json().inserted as number;
     assert.ok(inserted > 0);
     const list = await app.inject({ method: 'GET', url: '/api/signals?symbol=ANA&limit=1000' });
     assert.equal(list.json().total, inserted);
-    assert.ok(list.json().items.every((s: { rationale: string; strategy: string }) => s.rationale.length > 20 && ['rsi-reversal', 'ma-crossover'].includes(s.strategy)));
+    assert.ok(
+      list
+        .json()
+        .items.every(
+          (s: { rationale: string; strategy: string }) =>
+            s.rationale.length > 20 && ['rsi-reversal', 'ma-crossover'].includes(s.strategy),
+        ),
+    );
     const active = await app.inject({ method: 'GET', url: '/api/signals?active=true' });
     assert.equal(active.json().total, 0, 'historical signals have expired');
-    const bt = await app.inject({ method: 'GET', url: '/api/signals/backtest?symbol=ANA&strategy=rsi-reversal&horizon=5' });
+    const bt = await app.inject({
+      method: 'GET',
+      url: '/api/signals/backtest?symbol=ANA&strategy=rsi-reversal&horizon=5',
+    });
     assert.equal(bt.statusCode, 200, bt.body);
     const r = bt.json();
     assert.equal(r.bars, 400);
@@ -86,13 +127,22 @@ describe('analysis API [embedded]', () => {
     assert.equal(badStrategy.statusCode, 400);
     // Times as the importer reads them (epoch seconds here), and the strategy's parameters as JSON.
     const from = series.ts[100] / 1000;
-    const tuned = await app.inject({ method: 'GET', url: `/api/signals/backtest?symbol=ANA&strategy=ma-crossover&from=${from}&params=${encodeURIComponent('{"fast":5,"slow":15}')}` });
+    const tuned = await app.inject({
+      method: 'GET',
+      url: `/api/signals/backtest?symbol=ANA&strategy=ma-crossover&from=${from}&params=${encodeURIComponent('{"fast":5,"slow":15}')}`,
+    });
     assert.equal(tuned.statusCode, 200, tuned.body);
     assert.equal(tuned.json().bars, 300);
-    const badJson = await app.inject({ method: 'GET', url: '/api/signals/backtest?symbol=ANA&strategy=ma-crossover&params=%7Bfast' });
+    const badJson = await app.inject({
+      method: 'GET',
+      url: '/api/signals/backtest?symbol=ANA&strategy=ma-crossover&params=%7Bfast',
+    });
     assert.equal(badJson.statusCode, 400);
     assert.match(badJson.json().detail, /params: not valid JSON/);
-    const badParam = await app.inject({ method: 'GET', url: `/api/signals/backtest?symbol=ANA&strategy=ma-crossover&params=${encodeURIComponent('{"fast":1}')}` });
+    const badParam = await app.inject({
+      method: 'GET',
+      url: `/api/signals/backtest?symbol=ANA&strategy=ma-crossover&params=${encodeURIComponent('{"fast":1}')}`,
+    });
     assert.equal(badParam.statusCode, 400);
     // The public route bounds the bars one request may cover.
     await assert.rejects(
@@ -105,14 +155,28 @@ describe('analysis API [embedded]', () => {
 describe('tm indicators and tm signals', () => {
   let dir: string;
   const tm = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, [path.resolve('bin/tm.js'), ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', TM_DATA_DIR: path.join(dir, 'data'), ...env }, timeout: 120_000 });
+    const r = spawnSync(process.execPath, [path.resolve('bin/tm.js'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: '', TM_DATA_DIR: path.join(dir, 'data'), ...env },
+      timeout: 120_000,
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const csv = () => path.join(dir, 'ana.csv');
   before(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tm-analysis-cli-'));
     const lines = ['Date,Open,High,Low,Close,Volume'];
-    for (let i = 0; i < 120; i++) lines.push([new Date(series.ts[i]).toISOString().slice(0, 10), series.open[i], series.high[i], series.low[i], series.close[i], series.volume[i]].join(','));
+    for (let i = 0; i < 120; i++)
+      lines.push(
+        [
+          new Date(series.ts[i]).toISOString().slice(0, 10),
+          series.open[i],
+          series.high[i],
+          series.low[i],
+          series.close[i],
+          series.volume[i],
+        ].join(','),
+      );
     writeFileSync(csv(), `${lines.join('\n')}\n`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -145,9 +209,20 @@ describe('tm indicators and tm signals', () => {
     const first = tm(['indicators', 'compute', '--symbol', 'ANA', '--types', 'sma,rsi', '--json']);
     assert.equal(first.code, 0, first.stderr);
     const res = JSON.parse(first.stdout) as { name: string; written: number }[];
-    assert.deepEqual(res.map((x) => [x.name, x.written]), [['sma_20', 101], ['rsi_14', 106]]);
-    const again = JSON.parse(tm(['indicators', 'compute', '--symbol', 'ANA', '--types', 'sma,rsi', '--json']).stdout) as { written: number }[];
-    assert.deepEqual(again.map((x) => x.written), [0, 0]);
+    assert.deepEqual(
+      res.map((x) => [x.name, x.written]),
+      [
+        ['sma_20', 101],
+        ['rsi_14', 106],
+      ],
+    );
+    const again = JSON.parse(
+      tm(['indicators', 'compute', '--symbol', 'ANA', '--types', 'sma,rsi', '--json']).stdout,
+    ) as { written: number }[];
+    assert.deepEqual(
+      again.map((x) => x.written),
+      [0, 0],
+    );
     const list = tm(['indicators', 'list', '--symbol', 'ANA', '--name', 'rsi_14', '--limit', '3', '--json']);
     assert.equal(JSON.parse(list.stdout).items.length, 3);
     const gen = tm(['signals', 'generate', '--all', '--json']);

@@ -20,13 +20,22 @@ const DAY = 86_400_000;
 
 test('parameters that would apply to nothing are refused, naming the problem', () => {
   const userError = (re: RegExp) => (e: unknown) => e instanceof UserError && re.test(e.message);
-  assert.throws(() => indicatorSpecs(['rsi', 'macd'], { period: 21 }), userError(/with several types give them per type/));
+  assert.throws(
+    () => indicatorSpecs(['rsi', 'macd'], { period: 21 }),
+    userError(/with several types give them per type/),
+  );
   assert.throws(() => indicatorSpecs(['rsi', 'macd'], { rsii: { period: 3 } }), userError(/got keys rsii/));
-  assert.throws(() => indicatorSpecs(['rsi'], { rsi: { period: 3 }, macd: { fast: 3 } }), userError(/macd is not among the types computed \(rsi\)/));
+  assert.throws(
+    () => indicatorSpecs(['rsi'], { rsi: { period: 3 }, macd: { fast: 3 } }),
+    userError(/macd is not among the types computed \(rsi\)/),
+  );
   assert.equal(indicatorSpecs(['rsi', 'macd'], { rsi: { period: 21 } })[0].name, 'rsi_21');
   assert.equal(indicatorSpecs(['rsi'], { period: 21 })[0].name, 'rsi_21');
   assert.throws(() => strategySpecs(undefined, { fast: 5 }), userError(/params apply to one strategy/));
-  assert.throws(() => strategySpecs(['ma-crossover', 'bollinger'], { fast: 5 }), userError(/params apply to one strategy/));
+  assert.throws(
+    () => strategySpecs(['ma-crossover', 'bollinger'], { fast: 5 }),
+    userError(/params apply to one strategy/),
+  );
 });
 
 test('signals made with other parameters are stored as another series', () => {
@@ -43,7 +52,9 @@ forEachBackend('incremental analysis state', (open, backend) => {
 
   before(async () => {
     db = await open();
-    const a = await db.query<{ id: string }>("INSERT INTO assets (symbol, name, asset_type) VALUES ('SER', 'Series', 'stock') RETURNING id");
+    const a = await db.query<{ id: string }>(
+      "INSERT INTO assets (symbol, name, asset_type) VALUES ('SER', 'Series', 'stock') RETURNING id",
+    );
     assetId = a.rows[0].id;
     await insertSeries(db, assetId, series);
     await computeIndicators(db, [assetId], '1d', rsi);
@@ -51,11 +62,18 @@ forEachBackend('incremental analysis state', (open, backend) => {
   after(() => db.close());
 
   const change = async (q: Database | Parameters<Parameters<Database['transaction']>[0]>[0], i: number) => {
-    await q.query(`UPDATE candles SET close = close * 1.01, high = high * 1.01 WHERE asset_id = $1 AND "interval" = '1d' AND ts = $2`, [assetId, new Date(series.ts[i])]);
-    await recordCandleWrites(q, [{ asset_id: assetId, interval: '1d', from_ts: new Date(series.ts[i]), to_ts: new Date(series.ts[i]), rows: 1 }]);
+    await q.query(
+      `UPDATE candles SET close = close * 1.01, high = high * 1.01 WHERE asset_id = $1 AND "interval" = '1d' AND ts = $2`,
+      [assetId, new Date(series.ts[i])],
+    );
+    await recordCandleWrites(q, [
+      { asset_id: assetId, interval: '1d', from_ts: new Date(series.ts[i]), to_ts: new Date(series.ts[i]), rows: 1 },
+    ]);
   };
 
-  test('a write committed while a computation ran is recomputed by the next one', { skip: backend === 'embedded' && 'the embedded database runs one transaction at a time' }, async () => {
+  test('a write committed while a computation ran is recomputed by the next one', {
+    skip: backend === 'embedded' && 'the embedded database runs one transaction at a time',
+  }, async () => {
     const i = 250;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -80,7 +98,9 @@ forEachBackend('incremental analysis state', (open, backend) => {
   test('the write log keeps what some series has not computed and drops the rest', async () => {
     await computeIndicators(db, [assetId], '1d', rsi);
     await pruneCandleWrites(db);
-    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM candle_writes WHERE asset_id = $1', [assetId])).rows[0].n;
+    const count = async () =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM candle_writes WHERE asset_id = $1', [assetId]))
+        .rows[0].n;
     assert.equal(await count(), 0);
     await db.transaction((tx) => change(tx, 260));
     await pruneCandleWrites(db);
@@ -103,9 +123,15 @@ forEachBackend('incremental analysis state', (open, backend) => {
         [assetId, new Date(r.ts), r.active],
       );
     }
-    await db.query("DELETE FROM signals WHERE asset_id = $1 AND strategy = 'test-strategy' AND ts = $2", [assetId, new Date(series.ts[290])]);
+    await db.query("DELETE FROM signals WHERE asset_id = $1 AND strategy = 'test-strategy' AND ts = $2", [
+      assetId,
+      new Date(series.ts[290]),
+    ]);
     await deactivateSuperseded(db, assetId, 'test-strategy', '1d');
-    const r = await db.query<{ is_active: boolean }>("SELECT is_active FROM signals WHERE asset_id = $1 AND strategy = 'test-strategy'", [assetId]);
+    const r = await db.query<{ is_active: boolean }>(
+      "SELECT is_active FROM signals WHERE asset_id = $1 AND strategy = 'test-strategy'",
+      [assetId],
+    );
     assert.deepEqual(r.rows, [{ is_active: true }]);
   });
 
@@ -117,7 +143,10 @@ forEachBackend('incremental analysis state', (open, backend) => {
       "SELECT strategy, count(*)::int AS n FROM signals WHERE asset_id = $1 AND strategy LIKE 'ma-crossover%' GROUP BY 1 ORDER BY 1",
       [assetId],
     );
-    assert.deepEqual(names.rows.map((x) => x.strategy), ['ma-crossover', 'ma-crossover(fast=5,slow=15)'].filter((_, k) => [def, fast][k][0].inserted > 0));
+    assert.deepEqual(
+      names.rows.map((x) => x.strategy),
+      ['ma-crossover', 'ma-crossover(fast=5,slow=15)'].filter((_, k) => [def, fast][k][0].inserted > 0),
+    );
     assert.ok(fast[0].inserted > def[0].inserted, 'faster averages cross more often');
   });
 });

@@ -15,7 +15,11 @@ import { readCandleColumns, recordCandleWrites } from '../../src/market/candles-
 
 const DAY = 86_400_000;
 
-async function stored(q: Queryable, assetId: string, name: string): Promise<{ ts: Date; value: number; value2: number | null; value3: number | null }[]> {
+async function stored(
+  q: Queryable,
+  assetId: string,
+  name: string,
+): Promise<{ ts: Date; value: number; value2: number | null; value3: number | null }[]> {
   const r = await q.query<{ ts: Date; value: number; value2: number | null; value3: number | null }>(
     "SELECT ts, value, value2, value3 FROM indicators WHERE asset_id = $1 AND name = $2 AND timeframe = '1d' ORDER BY ts",
     [assetId, name],
@@ -30,12 +34,21 @@ function close(a: number | null, b: number, label: string): void {
 }
 
 /** Compares stored rows with a full-history computation of the same series. */
-function assertMatchesFull(rows: Awaited<ReturnType<typeof stored>>, s: OhlcvSeries, type: Parameters<typeof getIndicator>[0], params: Record<string, number>): void {
+function assertMatchesFull(
+  rows: Awaited<ReturnType<typeof stored>>,
+  s: OhlcvSeries,
+  type: Parameters<typeof getIndicator>[0],
+  params: Record<string, number>,
+): void {
   const d = getIndicator(type);
   const outs = d.compute(s, params as never);
   const expected: number[] = [];
   for (let i = 0; i < s.ts.length; i++) if (outs.every((o) => !Number.isNaN(o[i]))) expected.push(i);
-  assert.equal(rows.length, expected.length, `${type}: stored ${rows.length} rows, full computation has ${expected.length}`);
+  assert.equal(
+    rows.length,
+    expected.length,
+    `${type}: stored ${rows.length} rows, full computation has ${expected.length}`,
+  );
   rows.forEach((r, k) => {
     const i = expected[k];
     assert.equal(r.ts.getTime(), s.ts[i]);
@@ -53,16 +66,38 @@ forEachBackend('stored indicators and signals', (open) => {
 
   before(async () => {
     db = await open();
-    const a = await db.query<{ id: string }>("INSERT INTO assets (symbol, name, asset_type) VALUES ('IND', 'Indicators Inc', 'stock') RETURNING id");
+    const a = await db.query<{ id: string }>(
+      "INSERT INTO assets (symbol, name, asset_type) VALUES ('IND', 'Indicators Inc', 'stock') RETURNING id",
+    );
     assetId = a.rows[0].id;
     await insertSeries(db, assetId, series, { to: 600 });
   });
   after(() => db.close());
 
   test('names and parameters follow the registry; bad ones are named', () => {
-    assert.deepEqual(specs.map((s) => s.name), ['sma_20', 'ema_20', 'rsi_14', 'macd_12_26_9', 'bbands_20_2', 'atr_14', 'obv', 'stoch_14_3_3', 'adx_14', 'cci_20']);
-    assert.deepEqual(indicatorSpecs(['rsi'], { period: 21 }).map((s) => s.name), ['rsi_21']);
-    assert.deepEqual(indicatorSpecs(['rsi', 'macd'], { macd: { fast: 5, slow: 35, signal: 5 } }).map((s) => s.name), ['rsi_14', 'macd_5_35_5']);
+    assert.deepEqual(
+      specs.map((s) => s.name),
+      [
+        'sma_20',
+        'ema_20',
+        'rsi_14',
+        'macd_12_26_9',
+        'bbands_20_2',
+        'atr_14',
+        'obv',
+        'stoch_14_3_3',
+        'adx_14',
+        'cci_20',
+      ],
+    );
+    assert.deepEqual(
+      indicatorSpecs(['rsi'], { period: 21 }).map((s) => s.name),
+      ['rsi_21'],
+    );
+    assert.deepEqual(
+      indicatorSpecs(['rsi', 'macd'], { macd: { fast: 5, slow: 35, signal: 5 } }).map((s) => s.name),
+      ['rsi_14', 'macd_5_35_5'],
+    );
     assert.throws(() => indicatorSpecs(['rsi'], { period: 0 }), /period/);
     assert.throws(() => indicatorSpecs(['vwma']), /unknown indicator type "vwma"/);
   });
@@ -70,7 +105,15 @@ forEachBackend('stored indicators and signals', (open) => {
   test('a first computation stores exactly the full-history values', async () => {
     const res = await computeIndicators(db, [assetId], '1d', specs);
     assert.ok(res.every((r) => r.written > 0 && !r.recomputed));
-    const partial = { ...series, ts: series.ts.subarray(0, 600), open: series.open.subarray(0, 600), high: series.high.subarray(0, 600), low: series.low.subarray(0, 600), close: series.close.subarray(0, 600), volume: series.volume.subarray(0, 600) };
+    const partial = {
+      ...series,
+      ts: series.ts.subarray(0, 600),
+      open: series.open.subarray(0, 600),
+      high: series.high.subarray(0, 600),
+      low: series.low.subarray(0, 600),
+      close: series.close.subarray(0, 600),
+      volume: series.volume.subarray(0, 600),
+    };
     for (const s of specs) assertMatchesFull(await stored(db, assetId, s.name), partial, s.type, s.params);
   });
 
@@ -86,7 +129,10 @@ forEachBackend('stored indicators and signals', (open) => {
 
   test('a rerun writes nothing', async () => {
     const res = await computeIndicators(db, [assetId], '1d', specs);
-    assert.deepEqual(res.map((r) => r.written), specs.map(() => 0));
+    assert.deepEqual(
+      res.map((r) => r.written),
+      specs.map(() => 0),
+    );
   });
 
   test('a changed candle recomputes from that point', async () => {
@@ -95,8 +141,15 @@ forEachBackend('stored indicators and signals', (open) => {
     changed.close[i] = series.close[i] * 1.1;
     changed.high[i] = Math.max(changed.high[i], changed.close[i]);
     await db.transaction(async (tx) => {
-      await tx.query(`UPDATE candles SET close = $3, high = $4 WHERE asset_id = $1 AND ts = $2 AND "interval" = '1d'`, [assetId, new Date(series.ts[i]), changed.close[i], changed.high[i]]);
-      await recordCandleWrites(tx, [{ asset_id: assetId, interval: '1d', from_ts: new Date(series.ts[i]), to_ts: new Date(series.ts[i]), rows: 1 }]);
+      await tx.query(`UPDATE candles SET close = $3, high = $4 WHERE asset_id = $1 AND ts = $2 AND "interval" = '1d'`, [
+        assetId,
+        new Date(series.ts[i]),
+        changed.close[i],
+        changed.high[i],
+      ]);
+      await recordCandleWrites(tx, [
+        { asset_id: assetId, interval: '1d', from_ts: new Date(series.ts[i]), to_ts: new Date(series.ts[i]), rows: 1 },
+      ]);
     });
     const res = await computeIndicators(db, [assetId], '1d', specs);
     for (const r of res) {
@@ -119,10 +172,18 @@ forEachBackend('stored indicators and signals', (open) => {
     assert.equal(now.ts.length, 700);
     for (const s of all) {
       const expected = s.strategy.generate(now, s.params).length;
-      const n = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM signals WHERE asset_id = $1 AND strategy = $2", [assetId, s.strategy.name]);
+      const n = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM signals WHERE asset_id = $1 AND strategy = $2',
+        [assetId, s.strategy.name],
+      );
       assert.equal(n.rows[0].n, expected, s.strategy.name);
     }
-    const rsiRows = await listSignals(db, { assetId, strategy: getStrategy('rsi-reversal').name, limit: 1000, offset: 0 });
+    const rsiRows = await listSignals(db, {
+      assetId,
+      strategy: getStrategy('rsi-reversal').name,
+      limit: 1000,
+      offset: 0,
+    });
     assert.ok(rsiRows.items.length > 0);
     for (const s of rsiRows.items) {
       assert.match(s.rationale, /RSI\(14\)/);
@@ -143,7 +204,9 @@ forEachBackend('stored indicators and signals', (open) => {
     const a = await db.query<{ id: string }>("SELECT id FROM assets WHERE symbol = 'IND'");
     const { deactivateSuperseded } = await import('../../src/analysis/signals-repository.ts');
     await deactivateSuperseded(db, a.rows[0].id, 'rsi-reversal', '1d');
-    const per = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM signals WHERE is_active AND strategy = 'rsi-reversal'");
+    const per = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM signals WHERE is_active AND strategy = 'rsi-reversal'",
+    );
     assert.equal(per.rows[0].n, 1);
     const expired = await expireSignals(db, new Date(Date.now() + 2 * DAY));
     assert.ok(expired > 0);

@@ -22,12 +22,24 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface Client {
   app: FastifyInstance;
-  call(method: Method, url: string, opts?: { token?: string; body?: unknown; ip?: string; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  call(
+    method: Method,
+    url: string,
+    opts?: { token?: string; body?: unknown; ip?: string; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
   login(username: string, password: string): Promise<{ access_token: string; refresh_token: string }>;
 }
 
-async function client(db: Database, env: Record<string, string> = {}, extra: Partial<Parameters<typeof buildApp>[0]> = {}): Promise<Client> {
-  const app = await buildApp({ db, config: loadConfig({ TM_LOGIN_MAX_PER_IP: '1000', TM_LOGIN_MAX_PER_USER: '1000', ...env }), ...extra });
+async function client(
+  db: Database,
+  env: Record<string, string> = {},
+  extra: Partial<Parameters<typeof buildApp>[0]> = {},
+): Promise<Client> {
+  const app = await buildApp({
+    db,
+    config: loadConfig({ TM_LOGIN_MAX_PER_IP: '1000', TM_LOGIN_MAX_PER_USER: '1000', ...env }),
+    ...extra,
+  });
   app.get('/test/admin-only', { preHandler: requireAdmin }, async () => ({ ok: true }));
   const c: Client = {
     app,
@@ -61,7 +73,9 @@ describe('accounts API', () => {
   });
 
   test('register -> login -> watchlist -> items -> crossing candles -> alert listed', async () => {
-    const reg = await api.call('POST', '/api/auth/register', { body: { username: 'flow', email: 'flow@example.com', password: 'flow-password' } });
+    const reg = await api.call('POST', '/api/auth/register', {
+      body: { username: 'flow', email: 'flow@example.com', password: 'flow-password' },
+    });
     assert.equal(reg.statusCode, 201, reg.body);
     const user = reg.json();
     assert.equal(user.username, 'flow');
@@ -75,7 +89,10 @@ describe('accounts API', () => {
     assert.equal(me.statusCode, 200);
     assert.ok(me.json().last_login, 'login set last_login');
 
-    const wl = await api.call('POST', '/api/watchlists', { token: tokens.access_token, body: { name: 'Tech', color: '#1E90FF', icon: 'rocket' } });
+    const wl = await api.call('POST', '/api/watchlists', {
+      token: tokens.access_token,
+      body: { name: 'Tech', color: '#1E90FF', icon: 'rocket' },
+    });
     assert.equal(wl.statusCode, 201, wl.body);
     assert.equal(wl.json().is_default, true);
     const watchlistId = wl.json().id;
@@ -127,7 +144,9 @@ describe('accounts API', () => {
     const admin = (await api.login('root', 'password-root')).access_token;
     const wl = (await api.call('POST', '/api/watchlists', { token: A, body: { name: 'A list' } })).json().id as string;
     const assets = await Promise.all(['MA1', 'MA2', 'MA3', 'MA4', 'MA5'].map((s) => insertAsset(db, s)));
-    const item = (await api.call('POST', `/api/watchlists/${wl}/items`, { token: A, body: { asset_id: assets[0] } })).json().id as string;
+    const item = (
+      await api.call('POST', `/api/watchlists/${wl}/items`, { token: A, body: { asset_id: assets[0] } })
+    ).json().id as string;
     let nextAsset = 1;
 
     type Row = [Method, string, () => unknown, [anon: number, a: number, b: number, adm: number]];
@@ -146,7 +165,12 @@ describe('accounts API', () => {
       ['GET', '/api/alerts', () => undefined, [401, 200, 200, 200]],
       ['GET', '/test/admin-only', () => undefined, [401, 403, 403, 200]],
       ['GET', '/api/admin/users', () => undefined, [401, 403, 403, 200]],
-      ['POST', '/api/admin/users', () => ({ username: 'made-by-admin', email: 'made@example.com' }), [401, 403, 403, 201]],
+      [
+        'POST',
+        '/api/admin/users',
+        () => ({ username: 'made-by-admin', email: 'made@example.com' }),
+        [401, 403, 403, 201],
+      ],
       ['GET', '/api/admin/users/userb', () => undefined, [401, 403, 403, 200]],
       ['PATCH', '/api/admin/users/userb', () => ({ is_active: true }), [401, 403, 403, 200]],
       ['POST', '/api/admin/users/userb/reset-password', () => ({ password: 'password-b' }), [401, 403, 403, 200]],
@@ -157,12 +181,19 @@ describe('accounts API', () => {
     for (const [method, url, body, [anon, a, b, adm]] of rows) {
       const bodyFor = async () => {
         if (url.endsWith('/items/order')) {
-          const items = (await api.call('GET', `/api/watchlists/${wl}/items`, { token: A })).json().items as { id: string }[];
+          const items = (await api.call('GET', `/api/watchlists/${wl}/items`, { token: A })).json().items as {
+            id: string;
+          }[];
           return { item_ids: items.map((i) => i.id).reverse() };
         }
         return body();
       };
-      for (const [who, token, expected] of [['anonymous', undefined, anon], ['B', B, b], ['admin', admin, adm], ['A', A, a]] as const) {
+      for (const [who, token, expected] of [
+        ['anonymous', undefined, anon],
+        ['B', B, b],
+        ['admin', admin, adm],
+        ['A', A, a],
+      ] as const) {
         const res = await api.call(method, url, { token, body: await bodyFor() });
         assert.equal(res.statusCode, expected, `${who} ${method} ${url}: ${res.body}`);
         if (expected >= 400) {
@@ -189,7 +220,10 @@ describe('accounts API', () => {
       'ünïcødé 📈 — 株式',
     ];
     for (const s of nasty) {
-      const created = await api.call('POST', '/api/watchlists', { token: t, body: { name: s.slice(0, 100), description: s } });
+      const created = await api.call('POST', '/api/watchlists', {
+        token: t,
+        body: { name: s.slice(0, 100), description: s },
+      });
       assert.equal(created.statusCode, 201, created.body);
       const got = (await api.call('GET', `/api/watchlists/${created.json().id}`, { token: t })).json();
       assert.equal(got.name, s.slice(0, 100));
@@ -197,12 +231,19 @@ describe('accounts API', () => {
     }
     const asset = await insertAsset(db, 'INJ');
     const wl = (await api.call('GET', '/api/watchlists', { token: t })).json().items[0].id;
-    const item = await api.call('POST', `/api/watchlists/${wl}/items`, { token: t, body: { asset_id: asset, notes: nasty.join('|') } });
+    const item = await api.call('POST', `/api/watchlists/${wl}/items`, {
+      token: t,
+      body: { asset_id: asset, notes: nasty.join('|') },
+    });
     assert.equal(item.json().notes, nasty.join('|'));
-    const stored = await db.query<{ notes: string }>('SELECT notes FROM watchlist_items WHERE id = $1', [item.json().id]);
+    const stored = await db.query<{ notes: string }>('SELECT notes FROM watchlist_items WHERE id = $1', [
+      item.json().id,
+    ]);
     assert.equal(stored.rows[0].notes, nasty.join('|'));
     assert.equal((await db.query("SELECT to_regclass('watchlists') AS t")).rows[0].t, 'watchlists');
-    const sqlLogin = await api.call('POST', '/api/auth/login', { body: { username: "inject' --", password: "' OR '1'='1" } });
+    const sqlLogin = await api.call('POST', '/api/auth/login', {
+      body: { username: "inject' --", password: "' OR '1'='1" },
+    });
     assert.equal(sqlLogin.statusCode, 401);
   });
 
@@ -219,9 +260,15 @@ describe('accounts API', () => {
       ['basic scheme', { authorization: `Basic ${Buffer.from('tokens:password-t').toString('base64')}` }],
       ['alg none', { authorization: `Bearer ${none}` }],
       ['tampered payload', { authorization: `Bearer ${tampered}` }],
-      ['other secret', { authorization: `Bearer ${signAccessToken(u.id, 'another-secret-of-at-least-32-bytes!!', 900)}` }],
+      [
+        'other secret',
+        { authorization: `Bearer ${signAccessToken(u.id, 'another-secret-of-at-least-32-bytes!!', 900)}` },
+      ],
       ['expired', { authorization: `Bearer ${signAccessToken(u.id, secret, 60, Date.now() - 120_000)}` }],
-      ['unknown user', { authorization: `Bearer ${signAccessToken('00000000-0000-4000-8000-000000000000', secret, 900)}` }],
+      [
+        'unknown user',
+        { authorization: `Bearer ${signAccessToken('00000000-0000-4000-8000-000000000000', secret, 900)}` },
+      ],
       ['refresh token as access token', { authorization: `Bearer ${good.refresh_token}` }],
     ];
     for (const [name, headers] of cases) {
@@ -234,8 +281,16 @@ describe('accounts API', () => {
     const rotated = await api.call('POST', '/api/auth/refresh', { body: { refresh_token: good.refresh_token } });
     assert.equal(rotated.statusCode, 200);
     assert.equal((await api.call('GET', '/api/auth/me', { token: rotated.json().access_token })).json().id, u.id);
-    assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: good.refresh_token } })).statusCode, 401);
-    assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: rotated.json().refresh_token } })).statusCode, 401, 'reuse revoked the family');
+    assert.equal(
+      (await api.call('POST', '/api/auth/refresh', { body: { refresh_token: good.refresh_token } })).statusCode,
+      401,
+    );
+    assert.equal(
+      (await api.call('POST', '/api/auth/refresh', { body: { refresh_token: rotated.json().refresh_token } }))
+        .statusCode,
+      401,
+      'reuse revoked the family',
+    );
   });
 
   test('inactive users cannot log in, and their tokens stop working at once', async () => {
@@ -245,10 +300,15 @@ describe('accounts API', () => {
     const login = await api.call('POST', '/api/auth/login', { body: { username: 'leaver', password: 'password-l' } });
     assert.equal(login.statusCode, 403);
     assert.match(login.json().detail, /deactivated/);
-    const wrong = await api.call('POST', '/api/auth/login', { body: { username: 'leaver', password: 'wrong-password' } });
+    const wrong = await api.call('POST', '/api/auth/login', {
+      body: { username: 'leaver', password: 'wrong-password' },
+    });
     assert.equal(wrong.statusCode, 401, 'a wrong password does not reveal the account state');
     assert.equal((await api.call('GET', '/api/watchlists', { token: t.access_token })).statusCode, 401);
-    assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).statusCode, 401);
+    assert.equal(
+      (await api.call('POST', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).statusCode,
+      401,
+    );
   });
 
   test('admin user routes: create with a generated password, deactivate, demote, reset; the last admin stays', async () => {
@@ -256,7 +316,10 @@ describe('accounts API', () => {
     // Other tests made administrators too: leave boss the only active one.
     await db.query("UPDATE users SET is_admin = false WHERE username <> 'boss'");
     const boss = (await api.login('boss', 'password-boss')).access_token;
-    const created = await api.call('POST', '/api/admin/users', { token: boss, body: { username: 'newhire', email: 'newhire@example.com' } });
+    const created = await api.call('POST', '/api/admin/users', {
+      token: boss,
+      body: { username: 'newhire', email: 'newhire@example.com' },
+    });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal(created.json().is_admin, false);
     const first = await api.login('newhire', created.json().generated_password);
@@ -265,12 +328,22 @@ describe('accounts API', () => {
     const reset = await api.call('POST', '/api/admin/users/newhire/reset-password', { token: boss, body: {} });
     assert.equal(reset.statusCode, 200, reset.body);
     assert.equal(reset.json().revoked_tokens, 1);
-    assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: first.refresh_token } })).statusCode, 401);
+    assert.equal(
+      (await api.call('POST', '/api/auth/refresh', { body: { refresh_token: first.refresh_token } })).statusCode,
+      401,
+    );
     await api.login('newhire', reset.json().generated_password);
 
     const off = await api.call('PATCH', '/api/admin/users/newhire', { token: boss, body: { is_active: false } });
     assert.deepEqual([off.statusCode, off.json().is_active], [200, false]);
-    assert.equal((await api.call('POST', '/api/auth/login', { body: { username: 'newhire', password: reset.json().generated_password } })).statusCode, 403);
+    assert.equal(
+      (
+        await api.call('POST', '/api/auth/login', {
+          body: { username: 'newhire', password: reset.json().generated_password },
+        })
+      ).statusCode,
+      403,
+    );
 
     for (const body of [{ is_admin: false }, { is_active: false }]) {
       const refused = await api.call('PATCH', '/api/admin/users/boss', { token: boss, body });
@@ -278,16 +351,30 @@ describe('accounts API', () => {
       assert.match(refused.json().detail, /the only active administrator/);
     }
     // Promote and deactivate in one request: both or neither.
-    const both = await api.call('PATCH', '/api/admin/users/newhire', { token: boss, body: { is_active: true, is_admin: true } });
+    const both = await api.call('PATCH', '/api/admin/users/newhire', {
+      token: boss,
+      body: { is_active: true, is_admin: true },
+    });
     assert.deepEqual([both.json().is_active, both.json().is_admin], [true, true]);
     const demoted = await api.call('PATCH', '/api/admin/users/boss', { token: boss, body: { is_admin: false } });
     assert.equal(demoted.json().is_admin, false);
-    assert.equal((await api.call('GET', '/api/admin/users', { token: boss })).statusCode, 403, 'rights are re-read on every request');
+    assert.equal(
+      (await api.call('GET', '/api/admin/users', { token: boss })).statusCode,
+      403,
+      'rights are re-read on every request',
+    );
 
     const newAdmin = (await api.login('newhire', reset.json().generated_password)).access_token;
     assert.equal((await api.call('PATCH', '/api/admin/users/newhire', { token: newAdmin, body: {} })).statusCode, 400);
-    assert.equal((await api.call('PATCH', '/api/admin/users/ghost', { token: newAdmin, body: { is_active: true } })).statusCode, 404);
-    assert.equal((await api.call('POST', '/api/admin/users', { token: newAdmin, body: { username: 'x', email: 'bad' } })).statusCode, 400);
+    assert.equal(
+      (await api.call('PATCH', '/api/admin/users/ghost', { token: newAdmin, body: { is_active: true } })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await api.call('POST', '/api/admin/users', { token: newAdmin, body: { username: 'x', email: 'bad' } }))
+        .statusCode,
+      400,
+    );
     const listed = (await api.call('GET', '/api/admin/users?limit=2', { token: newAdmin })).json();
     assert.equal(listed.items.length, 2);
     assert.ok(listed.total > 2);
@@ -300,11 +387,20 @@ describe('accounts API', () => {
     const again = await api.call('POST', '/api/auth/register', { body: { ...body, username: 'twice' } });
     assert.equal(again.statusCode, 409);
     assert.match(again.json().detail, /taken/);
-    assert.equal((await api.call('POST', '/api/auth/register', { body: { ...body, username: 'thrice' } })).statusCode, 409);
+    assert.equal(
+      (await api.call('POST', '/api/auth/register', { body: { ...body, username: 'thrice' } })).statusCode,
+      409,
+    );
     const t = await api.login('twice', 'password-2');
-    const out = await api.call('POST', '/api/auth/logout', { token: t.access_token, body: { refresh_token: t.refresh_token } });
+    const out = await api.call('POST', '/api/auth/logout', {
+      token: t.access_token,
+      body: { refresh_token: t.refresh_token },
+    });
     assert.equal(out.statusCode, 204);
-    assert.equal((await api.call('POST', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).statusCode, 401);
+    assert.equal(
+      (await api.call('POST', '/api/auth/refresh', { body: { refresh_token: t.refresh_token } })).statusCode,
+      401,
+    );
   });
 
   test('watchlist and item rules over HTTP: default promotion, 409 duplicates, reorder', async () => {
@@ -332,7 +428,8 @@ describe('accounts API', () => {
     const t = (await api.login('valid', 'password-v')).access_token;
     const wl = (await api.call('POST', '/api/watchlists', { token: t, body: { name: 'v' } })).json().id;
     const asset = await insertAsset(db, 'VAL');
-    const item = (await api.call('POST', `/api/watchlists/${wl}/items`, { token: t, body: { asset_id: asset } })).json().id;
+    const item = (await api.call('POST', `/api/watchlists/${wl}/items`, { token: t, body: { asset_id: asset } })).json()
+      .id;
     const okReg = { username: 'newbie', email: 'newbie@example.com', password: 'long-enough' };
     const cases: [Method, string, unknown, string][] = [
       ['POST', '/api/auth/register', { ...okReg, username: 'ab' }, 'body/username'],
@@ -367,9 +464,19 @@ describe('accounts API', () => {
       ['POST', `/api/watchlists/${wl}/items`, { asset_id: asset, position: 1.5 }, 'body/position'],
       ['POST', `/api/watchlists/${wl}/items`, { asset_id: asset, price_alert_high: -5 }, 'body/price_alert_high'],
       ['POST', `/api/watchlists/${wl}/items`, { asset_id: asset, price_alert_low: 'cheap' }, 'body/price_alert_low'],
-      ['POST', `/api/watchlists/${wl}/items`, { asset_id: asset, price_alert_high: 10, price_alert_low: 20 }, 'body/price_alert_high'],
+      [
+        'POST',
+        `/api/watchlists/${wl}/items`,
+        { asset_id: asset, price_alert_high: 10, price_alert_low: 20 },
+        'body/price_alert_high',
+      ],
       ['POST', `/api/watchlists/${wl}/items`, { asset_id: asset, notes: 'x'.repeat(2001) }, 'body/notes'],
-      ['PATCH', `/api/watchlists/${wl}/items/${item}`, { price_alert_high: 1, price_alert_low: 1 }, 'body/price_alert_high'],
+      [
+        'PATCH',
+        `/api/watchlists/${wl}/items/${item}`,
+        { price_alert_high: 1, price_alert_low: 1 },
+        'body/price_alert_high',
+      ],
       ['PATCH', `/api/watchlists/${wl}/items/not-a-uuid`, { notes: 'x' }, 'params/itemId'],
       ['PUT', `/api/watchlists/${wl}/items/order`, { item_ids: ['x'] }, 'body/item_ids/0'],
       ['PUT', `/api/watchlists/${wl}/items/order`, { item_ids: [] }, 'body/item_ids'],
@@ -380,27 +487,38 @@ describe('accounts API', () => {
       assert.match(res.headers['content-type'] as string, /application\/problem\+json/);
       const p = res.json();
       const fields = (p.errors ?? []).map((e: { field: string }) => e.field.replace(/\/$/, ''));
-      assert.ok(fields.includes(field) || p.detail.startsWith(`${field.split('/').at(-1)}:`), `${method} ${url}: expected ${field} in ${res.body}`);
+      assert.ok(
+        fields.includes(field) || p.detail.startsWith(`${field.split('/').at(-1)}:`),
+        `${method} ${url}: expected ${field} in ${res.body}`,
+      );
     }
     // A later threshold change that breaks high > low with the stored value is refused as well.
     await api.call('PATCH', `/api/watchlists/${wl}/items/${item}`, { token: t, body: { price_alert_high: 10 } });
-    const merged = await api.call('PATCH', `/api/watchlists/${wl}/items/${item}`, { token: t, body: { price_alert_low: 12 } });
+    const merged = await api.call('PATCH', `/api/watchlists/${wl}/items/${item}`, {
+      token: t,
+      body: { price_alert_low: 12 },
+    });
     assert.equal(merged.statusCode, 400);
     assert.match(merged.json().detail, /price_alert_high: must be greater than price_alert_low/);
   });
 
   test('oversized bodies answer 413; OpenAPI lists the routes with bearer security', async () => {
-    const big = await api.call('POST', '/api/auth/register', { body: { username: 'big', email: 'big@example.com', password: 'x'.repeat(70_000) } });
+    const big = await api.call('POST', '/api/auth/register', {
+      body: { username: 'big', email: 'big@example.com', password: 'x'.repeat(70_000) },
+    });
     assert.equal(big.statusCode, 413);
     const doc = (await api.call('GET', '/docs/json')).json();
-    for (const p of ['/api/auth/login', '/api/watchlists', '/api/watchlists/{id}/items/{itemId}', '/api/alerts']) assert.ok(doc.paths[p], p);
+    for (const p of ['/api/auth/login', '/api/watchlists', '/api/watchlists/{id}/items/{itemId}', '/api/alerts'])
+      assert.ok(doc.paths[p], p);
     assert.deepEqual(doc.paths['/api/alerts'].get.security, [{ bearerAuth: [] }]);
   });
 
   test('CORS is off by default: no CORS headers', async () => {
     const res = await api.call('GET', '/health', { headers: { origin: 'https://evil.example' } });
     assert.equal(res.headers['access-control-allow-origin'], undefined);
-    const pre = await api.call('OPTIONS' as Method, '/api/watchlists', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    const pre = await api.call('OPTIONS' as Method, '/api/watchlists', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
     assert.equal(pre.headers['access-control-allow-origin'], undefined);
   });
 });
@@ -417,13 +535,22 @@ describe('accounts API: rate limits, CORS on, logs', () => {
   test('login is limited per username (failures) and per IP (attempts)', async () => {
     const c = await client(db, { TM_LOGIN_MAX_PER_USER: '3', TM_LOGIN_MAX_PER_IP: '6' });
     try {
-      const attempt = (username: string, password: string, ip: string) => c.call('POST', '/api/auth/login', { ip, body: { username, password } });
+      const attempt = (username: string, password: string, ip: string) =>
+        c.call('POST', '/api/auth/login', { ip, body: { username, password } });
       for (let i = 0; i < 3; i++) assert.equal((await attempt('target', 'wrong', `10.0.0.${i + 1}`)).statusCode, 401);
       const limited = await attempt('TARGET', 'right-password', '10.0.0.9');
-      assert.equal(limited.statusCode, 429, 'the username is locked for the window, from any address, even with the right password');
+      assert.equal(
+        limited.statusCode,
+        429,
+        'the username is locked for the window, from any address, even with the right password',
+      );
       assert.ok(Number(limited.headers['retry-after']) > 0);
       assert.match(limited.headers['content-type'] as string, /application\/problem\+json/);
-      assert.equal((await attempt('other', 'right-password', '10.0.0.9')).statusCode, 200, 'other users are not affected');
+      assert.equal(
+        (await attempt('other', 'right-password', '10.0.0.9')).statusCode,
+        200,
+        'other users are not affected',
+      );
 
       // Per IP: 6 attempts of any kind, then 429 for every username.
       for (let i = 0; i < 6; i++) await attempt(`nobody${i}`, 'x', '10.9.9.9');
@@ -436,7 +563,10 @@ describe('accounts API: rate limits, CORS on, logs', () => {
 
   test('X-Forwarded-For decides the client address only behind a trusted proxy', async () => {
     const attempt = (c: Client, xff: string) =>
-      c.call('POST', '/api/auth/login', { headers: { 'x-forwarded-for': xff }, body: { username: 'nobody', password: 'x' } });
+      c.call('POST', '/api/auth/login', {
+        headers: { 'x-forwarded-for': xff },
+        body: { username: 'nobody', password: 'x' },
+      });
     const trusted = await client(db, { TM_LOGIN_MAX_PER_IP: '2', TM_TRUST_PROXY: '127.0.0.1' });
     try {
       assert.equal((await attempt(trusted, '203.0.113.5')).statusCode, 401);
@@ -459,7 +589,8 @@ describe('accounts API: rate limits, CORS on, logs', () => {
   test('a successful login resets the per-username failure count', async () => {
     const c = await client(db, { TM_LOGIN_MAX_PER_USER: '2' });
     try {
-      const attempt = (password: string) => c.call('POST', '/api/auth/login', { body: { username: 'other', password } });
+      const attempt = (password: string) =>
+        c.call('POST', '/api/auth/login', { body: { username: 'other', password } });
       assert.equal((await attempt('wrong')).statusCode, 401);
       assert.equal((await attempt('right-password')).statusCode, 200);
       assert.equal((await attempt('wrong')).statusCode, 401);
@@ -506,7 +637,10 @@ describe('accounts API: rate limits, CORS on, logs', () => {
     }
     assert.ok(lines.length >= 8, `got ${lines.length} log lines`);
     const parsed = lines.map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string } });
-    assert.ok(parsed.some((l) => l.req?.url === '/api/watchlists'), 'requests are logged as JSON');
+    assert.ok(
+      parsed.some((l) => l.req?.url === '/api/watchlists'),
+      'requests are logged as JSON',
+    );
     const all = lines.join('\n');
     for (const secret of ['right-password', 'a-wrong-secret-pw', 'Bearer ', 'refresh_token":"']) {
       assert.equal(all.includes(secret), false, `log contains ${secret}`);
@@ -521,7 +655,10 @@ describe('test helper tokens', () => {
     try {
       const user = await tokenFor(c.app);
       assert.equal((await c.call('GET', '/test/admin-only', { token: user.token })).statusCode, 403);
-      assert.equal((await c.app.inject({ method: 'GET', url: '/test/admin-only', headers: await adminHeaders(c.app) })).statusCode, 200);
+      assert.equal(
+        (await c.app.inject({ method: 'GET', url: '/test/admin-only', headers: await adminHeaders(c.app) })).statusCode,
+        200,
+      );
     } finally {
       await c.app.close();
       await db.close();

@@ -13,7 +13,12 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 function tm(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', ...env }, input, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    input,
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -26,7 +31,10 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('users create (stdin and generated passwords), list, deactivate, activate, grant-admin, revoke-admin, reset-password', () => {
-  const created = tm(['users', 'create', 'alice', '--email', 'alice@example.com', '--admin', '--password-stdin', '--json'], 'alice-password\n');
+  const created = tm(
+    ['users', 'create', 'alice', '--email', 'alice@example.com', '--admin', '--password-stdin', '--json'],
+    'alice-password\n',
+  );
   assert.equal(created.code, 0, created.stderr);
   const alice = JSON.parse(created.stdout);
   assert.equal(alice.username, 'alice');
@@ -50,7 +58,10 @@ test('users create (stdin and generated passwords), list, deactivate, activate, 
   const list = tm(['users', 'list', '--json']);
   assert.equal(list.code, 0, list.stderr);
   const page = JSON.parse(list.stdout);
-  assert.deepEqual(page.items.map((u: { username: string }) => u.username), ['alice', 'bob']);
+  assert.deepEqual(
+    page.items.map((u: { username: string }) => u.username),
+    ['alice', 'bob'],
+  );
   assert.equal(list.stdout.includes('argon2'), false);
   assert.match(tm(['users', 'list']).stdout, /username\s+email/);
 
@@ -81,8 +92,14 @@ test('alerts check evaluates on demand and fires once', async () => {
   try {
     const asset = await insertAsset(db, 'CLI');
     const u = await db.query<{ id: string }>("SELECT id FROM users WHERE username = 'alice'");
-    const w = await db.query<{ id: string }>("INSERT INTO watchlists (user_id, name, is_default) VALUES ($1, 'w', true) RETURNING id", [u.rows[0].id]);
-    await db.query('INSERT INTO watchlist_items (watchlist_id, asset_id, price_alert_low) VALUES ($1, $2, 50)', [w.rows[0].id, asset]);
+    const w = await db.query<{ id: string }>(
+      "INSERT INTO watchlists (user_id, name, is_default) VALUES ($1, 'w', true) RETURNING id",
+      [u.rows[0].id],
+    );
+    await db.query('INSERT INTO watchlist_items (watchlist_id, asset_id, price_alert_low) VALUES ($1, $2, 50)', [
+      w.rows[0].id,
+      asset,
+    ]);
     await insertCloses(db, asset, [49], { start: '2025-03-03T10:00:00Z' });
   } finally {
     await db.close();
@@ -91,7 +108,10 @@ test('alerts check evaluates on demand and fires once', async () => {
   assert.equal(first.code, 0, first.stderr);
   const r = JSON.parse(first.stdout);
   assert.equal(r.assets_checked, 1);
-  assert.deepEqual(r.events.map((e: { symbol: string; direction: string; price: number }) => [e.symbol, e.direction, e.price]), [['CLI', 'below', 49]]);
+  assert.deepEqual(
+    r.events.map((e: { symbol: string; direction: string; price: number }) => [e.symbol, e.direction, e.price]),
+    [['CLI', 'below', 49]],
+  );
   const second = tm(['alerts', 'check', '--symbol', 'cli']);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stdout, /no alerts fired; 1 asset\(s\) checked/);

@@ -57,7 +57,9 @@ describe('embedded backups', () => {
         SELECT add_continuous_aggregate_policy('candles_1d', start_offset => INTERVAL '30 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour');
       `);
       await db.exec("CALL refresh_continuous_aggregate('candles_1d', NULL, NULL)");
-      const compressed = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed");
+      const compressed = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed",
+      );
       assert.ok(compressed.rows[0].n >= 3, 'some chunks are compressed');
       original = await tableStats(db);
     } finally {
@@ -83,16 +85,34 @@ describe('embedded backups', () => {
     const db = await openEmbedded({ dataDir: target });
     try {
       assert.deepEqual(await tableStats(db), original);
-      const ht = await db.query("SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'candles' AND compression_enabled");
+      const ht = await db.query(
+        "SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'candles' AND compression_enabled",
+      );
       assert.equal(ht.rows.length, 1);
-      const seg = await db.query<{ attname: string }>("SELECT attname FROM timescaledb_information.compression_settings WHERE hypertable_name = 'candles' AND segmentby_column_index = 1");
-      assert.deepEqual(seg.rows.map((r) => r.attname), ['asset_id']);
-      const jobs = await db.query<{ proc_name: string }>("SELECT proc_name FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention', 'policy_refresh_continuous_aggregate') ORDER BY 1");
-      assert.deepEqual(jobs.rows.map((r) => r.proc_name), ['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention']);
-      const compressed = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed");
+      const seg = await db.query<{ attname: string }>(
+        "SELECT attname FROM timescaledb_information.compression_settings WHERE hypertable_name = 'candles' AND segmentby_column_index = 1",
+      );
+      assert.deepEqual(
+        seg.rows.map((r) => r.attname),
+        ['asset_id'],
+      );
+      const jobs = await db.query<{ proc_name: string }>(
+        "SELECT proc_name FROM timescaledb_information.jobs WHERE proc_name IN ('policy_compression', 'policy_retention', 'policy_refresh_continuous_aggregate') ORDER BY 1",
+      );
+      assert.deepEqual(
+        jobs.rows.map((r) => r.proc_name),
+        ['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention'],
+      );
+      const compressed = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed",
+      );
       assert.ok(compressed.rows[0].n >= 3);
-      const agg = await db.query<{ n: number; v: number }>("SELECT count(*)::int AS n, sum(volume) AS v FROM candles_1d");
-      const direct = await db.query<{ n: number; v: number }>("SELECT count(DISTINCT (asset_id, time_bucket('1 day', ts)))::int AS n, sum(volume) AS v FROM candles");
+      const agg = await db.query<{ n: number; v: number }>(
+        'SELECT count(*)::int AS n, sum(volume) AS v FROM candles_1d',
+      );
+      const direct = await db.query<{ n: number; v: number }>(
+        "SELECT count(DISTINCT (asset_id, time_bucket('1 day', ts)))::int AS n, sum(volume) AS v FROM candles",
+      );
       assert.deepEqual(agg.rows[0], direct.rows[0]);
     } finally {
       await db.close();
@@ -106,7 +126,10 @@ describe('embedded backups', () => {
   });
 
   test('a non-empty target is refused without --force and replaced with it', async () => {
-    await assert.rejects(restoreBackup(config, { file: file(), into: config.dataDir, force: false, log: quiet }), /is not empty \(.*candles: 5040 rows.*use --force/);
+    await assert.rejects(
+      restoreBackup(config, { file: file(), into: config.dataDir, force: false, log: quiet }),
+      /is not empty \(.*candles: 5040 rows.*use --force/,
+    );
     const res = await restoreBackup(config, { file: file(), into: config.dataDir, force: true, log: quiet });
     assert.deepEqual(res.problems, []);
   });
@@ -117,7 +140,10 @@ describe('embedded backups', () => {
     copyFileSync(manifestPath(file()), manifestPath(bad));
     truncateSync(bad, Math.floor(statSync(bad).size / 2));
     await assert.rejects(verifyBackup(config, { file: bad, log: quiet }), /corrupt or truncated/);
-    await assert.rejects(restoreBackup(config, { file: bad, into: config.dataDir, force: true, log: quiet }), /corrupt or truncated.*nothing was restored/);
+    await assert.rejects(
+      restoreBackup(config, { file: bad, into: config.dataDir, force: true, log: quiet }),
+      /corrupt or truncated.*nothing was restored/,
+    );
     const db = await openEmbedded({ dataDir: config.dataDir });
     try {
       assert.deepEqual(await tableStats(db), original);
@@ -140,9 +166,18 @@ describe('embedded backups', () => {
     assert.doesNotMatch(sql, /OWNER TO|GRANT /);
     // TimescaleDB's catalog is dumped as data too: data-only is refused, saying what to use.
     const data = path.join(work, 'data.sql');
-    await assert.rejects(createBackup(config, { file: data, content: 'data-only', log: quiet }), /--data-only is refused.*TimescaleDB.*full backup/);
-    await assert.rejects(createBackup(config, { file: schema, format: 'snapshot', content: 'schema-only', log: quiet }), /snapshot holds the whole database/);
-    await assert.rejects(restoreBackup(config, { file: schema, into: path.join(work, 'x'), force: false, log: quiet }), /restores into a server/);
+    await assert.rejects(
+      createBackup(config, { file: data, content: 'data-only', log: quiet }),
+      /--data-only is refused.*TimescaleDB.*full backup/,
+    );
+    await assert.rejects(
+      createBackup(config, { file: schema, format: 'snapshot', content: 'schema-only', log: quiet }),
+      /snapshot holds the whole database/,
+    );
+    await assert.rejects(
+      restoreBackup(config, { file: schema, into: path.join(work, 'x'), force: false, log: quiet }),
+      /restores into a server/,
+    );
   });
 });
 
@@ -178,7 +213,10 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
       const rev = await target.query<{ revision: string }>('SELECT max(revision) AS revision FROM schema_migrations');
       assert.equal(rev.rows[0].revision, loadMigrations().at(-1)!.revision);
       // A second restore onto the now-filled database needs --force.
-      await assert.rejects(restoreBackup(config, { file, into: target.url, force: false, log: quiet }), /not empty.*--force/);
+      await assert.rejects(
+        restoreBackup(config, { file, into: target.url, force: false, log: quiet }),
+        /not empty.*--force/,
+      );
       const again = await restoreBackup(config, { file, into: target.url, force: true, log: quiet });
       assert.deepEqual(again.problems, []);
     } finally {
@@ -198,7 +236,10 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
       const s = await restoreBackup(config, { file: schema, into: target.url, force: false, log: quiet });
       assert.deepEqual(s.problems, []);
       const empty = await tableStats(target);
-      assert.deepEqual(empty.map((t) => t.table), original.map((t) => t.table));
+      assert.deepEqual(
+        empty.map((t) => t.table),
+        original.map((t) => t.table),
+      );
       assert.ok(empty.every((t) => t.rows === 0));
       const d = await restoreBackup(config, { file: data, into: target.url, force: false, log: quiet });
       assert.deepEqual(d.problems, []);
@@ -228,7 +269,10 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
     assert.ok(res.files.includes('pg_wal.tar.gz'));
     assert.ok(res.files.includes('backup_manifest'));
     await assert.rejects(baseBackup(config, { dir, log: quiet }), /exists and is not empty/);
-    await assert.rejects(baseBackup({ ...config, databaseUrl: undefined }, { dir: path.join(work, 'b2'), log: quiet }), /needs a server/);
+    await assert.rejects(
+      baseBackup({ ...config, databaseUrl: undefined }, { dir: path.join(work, 'b2'), log: quiet }),
+      /needs a server/,
+    );
   });
 
   test('plain dumps carry no OWNER or GRANT statements', () => {
@@ -262,9 +306,15 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
     try {
       await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
       const before = await tableStats(target);
-      await assert.rejects(restoreBackup(config, { file: plain, into: target.url, force: true, log: quiet }), /restore failed.*division by zero.*left as it was/);
+      await assert.rejects(
+        restoreBackup(config, { file: plain, into: target.url, force: true, log: quiet }),
+        /restore failed.*division by zero.*left as it was/,
+      );
       assert.deepEqual(await tableStats(target), before);
-      await assert.rejects(restoreBackup(config, { file: custom, into: target.url, force: true, log: quiet }), /cannot be read by pg_restore|restore failed/);
+      await assert.rejects(
+        restoreBackup(config, { file: custom, into: target.url, force: true, log: quiet }),
+        /cannot be read by pg_restore|restore failed/,
+      );
       assert.deepEqual(await tableStats(target), before);
     } finally {
       await target.close();
@@ -282,7 +332,10 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
     try {
       await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
       const before = await tableStats(target);
-      await assert.rejects(restoreBackup(config, { file: bad, into: target.url, force: true, log: quiet }), /corrupt or truncated/);
+      await assert.rejects(
+        restoreBackup(config, { file: bad, into: target.url, force: true, log: quiet }),
+        /corrupt or truncated/,
+      );
       assert.deepEqual(await tableStats(target), before);
     } finally {
       await target.close();

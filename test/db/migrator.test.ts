@@ -70,9 +70,17 @@ forEachBackend('migrations', (open) => {
     const before = await catalogSnapshot(db);
     assert.ok(before.columns.length > 50);
     const down = await m.downgrade('base');
-    assert.deepEqual(down.map((s) => [s.direction, s.migration.revision]), loadMigrations().map((m) => ['down', m.revision]).reverse());
+    assert.deepEqual(
+      down.map((s) => [s.direction, s.migration.revision]),
+      loadMigrations()
+        .map((m) => ['down', m.revision])
+        .reverse(),
+    );
     const empty = await catalogSnapshot(db);
-    assert.deepEqual(empty.columns.map((c) => c.table_name), Array(empty.columns.length).fill('schema_migrations'));
+    assert.deepEqual(
+      empty.columns.map((c) => c.table_name),
+      Array(empty.columns.length).fill('schema_migrations'),
+    );
     assert.equal((await m.status()).current, null);
     await m.upgrade('head');
     assert.deepEqual(await catalogSnapshot(db), before);
@@ -84,12 +92,21 @@ forEachBackend('migrations', (open) => {
     const m = new Migrator(db, loadMigrations(dir));
     assert.equal(m.head, '9001');
     const status = await m.status();
-    assert.deepEqual(status.pending.map((p) => p.revision), ['9001']);
+    assert.deepEqual(
+      status.pending.map((p) => p.revision),
+      ['9001'],
+    );
     await assert.rejects(m.upgrade('+2'), /only 1 revision\(s\) pending/);
-    assert.deepEqual((await m.upgrade('+1')).map((s) => s.migration.revision), ['9001']);
+    assert.deepEqual(
+      (await m.upgrade('+1')).map((s) => s.migration.revision),
+      ['9001'],
+    );
     assert.equal((await m.status()).current, '9001');
     await db.query("INSERT INTO notes (body) VALUES ('x')");
-    assert.deepEqual((await m.downgrade('-1')).map((s) => s.migration.revision), ['9001']);
+    assert.deepEqual(
+      (await m.downgrade('-1')).map((s) => s.migration.revision),
+      ['9001'],
+    );
     assert.equal((await m.status()).current, HEAD);
     assert.equal((await db.query("SELECT to_regclass('notes') AS t")).rows[0].t, null);
     await assert.rejects(m.downgrade('9001'), /above the current one/);
@@ -126,17 +143,28 @@ forEachBackend('migrations', (open) => {
   });
 
   test('a failing no-transaction migration says which statements stayed applied', async () => {
-    const dir = migrationsWith({ '9001_breaks.sql': FAILING.replace('-- migrate:up', '-- migrate:up\n-- migrate:no-transaction').replace(/half_done/g, 'half_kept') });
+    const dir = migrationsWith({
+      '9001_breaks.sql': FAILING.replace('-- migrate:up', '-- migrate:up\n-- migrate:no-transaction').replace(
+        /half_done/g,
+        'half_kept',
+      ),
+    });
     dirs.push(dir);
     const m = new Migrator(db, loadMigrations(dir));
     await assert.rejects(m.upgrade('head'), (e: unknown) => {
       assert.ok(e instanceof MigrationError);
       assert.doesNotMatch(e.message, /Nothing of this revision was applied/);
-      assert.match(e.message, /without a transaction.*statements 1 to 1 were applied and stay; the revision is not recorded/);
+      assert.match(
+        e.message,
+        /without a transaction.*statements 1 to 1 were applied and stay; the revision is not recorded/,
+      );
       return true;
     });
     assert.equal((await m.status()).current, HEAD);
-    assert.equal((await db.query<{ t: string | null }>("SELECT to_regclass('half_kept')::text AS t")).rows[0].t, 'half_kept');
+    assert.equal(
+      (await db.query<{ t: string | null }>("SELECT to_regclass('half_kept')::text AS t")).rows[0].t,
+      'half_kept',
+    );
     await db.exec('DROP TABLE half_kept');
   });
 
@@ -154,23 +182,37 @@ forEachBackend('migrations', (open) => {
     dirs.push(dir);
     const all = loadMigrations(dir);
     // Applied up to head and 9002 (as if 9001 arrived later from another branch).
-    await new Migrator(db, all.filter((m) => m.revision !== '9001')).upgrade('head');
-    await assert.rejects(new Migrator(db, all).upgrade('head'), /revision\(s\) 9001 were never applied although 9002 is/);
-    await new Migrator(db, all.filter((m) => m.revision !== '9001')).downgrade(HEAD);
+    await new Migrator(
+      db,
+      all.filter((m) => m.revision !== '9001'),
+    ).upgrade('head');
+    await assert.rejects(
+      new Migrator(db, all).upgrade('head'),
+      /revision\(s\) 9001 were never applied although 9002 is/,
+    );
+    await new Migrator(
+      db,
+      all.filter((m) => m.revision !== '9001'),
+    ).downgrade(HEAD);
   });
 
   test('two upgrades at once: one applies, the other finds nothing to do', async () => {
     const dir = migrationsWith({ '9001_add_notes.sql': SECOND });
     dirs.push(dir);
     const migrations = loadMigrations(dir);
-    const results = await Promise.all([new Migrator(db, migrations).upgrade('head'), new Migrator(db, migrations).upgrade('head')]);
+    const results = await Promise.all([
+      new Migrator(db, migrations).upgrade('head'),
+      new Migrator(db, migrations).upgrade('head'),
+    ]);
     assert.deepEqual(results.map((r) => r.length).sort(), [0, 1]);
     assert.equal((await new Migrator(db, migrations).status()).current, '9001');
     await new Migrator(db, migrations).downgrade(HEAD);
   });
 });
 
-test('two upgrades from separate connections on a server: the advisory lock lets one apply', { skip: serverSkip }, async () => {
+test('two upgrades from separate connections on a server: the advisory lock lets one apply', {
+  skip: serverSkip,
+}, async () => {
   const a = await serverDb({ migrated: false });
   const b = await openServer(a.url, { max: 2 });
   try {
@@ -181,20 +223,31 @@ test('two upgrades from separate connections on a server: the advisory lock lets
     ]);
     assert.deepEqual(results.map((r) => r.length).sort(), [0, loadMigrations().length]);
     const rows = await a.query<{ revision: string }>('SELECT revision FROM schema_migrations ORDER BY revision');
-    assert.deepEqual(rows.rows.map((r) => r.revision), loadMigrations().map((m) => m.revision));
+    assert.deepEqual(
+      rows.rows.map((r) => r.revision),
+      loadMigrations().map((m) => m.revision),
+    );
   } finally {
     await b.close();
     await a.close();
   }
 });
 
-test('the plain-PostgreSQL upgrade warns that TimescaleDB is missing and still completes', { skip: serverSkip }, async () => {
+test('the plain-PostgreSQL upgrade warns that TimescaleDB is missing and still completes', {
+  skip: serverSkip,
+}, async () => {
   const db = await serverDb({ migrated: false });
   try {
     const logs: string[] = [];
     await new Migrator(db, undefined, { log: (l) => logs.push(l) }).upgrade('head');
-    assert.ok(logs.some((l) => /warning: TimescaleDB is not available on this server/.test(l)), logs.join('\n'));
-    assert.ok(logs.some((l) => /candles is a plain table/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /warning: TimescaleDB is not available on this server/.test(l)),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.some((l) => /candles is a plain table/.test(l)),
+      logs.join('\n'),
+    );
   } finally {
     await db.close();
   }
@@ -219,7 +272,13 @@ test('revision creates the next numbered file with up and down sections', () => 
     const second = createRevisionFile('add price alerts', dir);
     assert.equal(path.basename(second), '0002_add_price_alerts.sql');
     const loaded = loadMigrations(dir);
-    assert.deepEqual(loaded.map((m) => [m.revision, m.message]), [['0001', 'Create things!'], ['0002', 'add price alerts']]);
+    assert.deepEqual(
+      loaded.map((m) => [m.revision, m.message]),
+      [
+        ['0001', 'Create things!'],
+        ['0002', 'add price alerts'],
+      ],
+    );
     assert.deepEqual(loaded[0].up, []);
     assert.throws(() => createRevisionFile('  ', dir), /needs a message/);
   } finally {
@@ -231,7 +290,10 @@ test('ensureSchemaCurrent: a server behind head is refused with the command to r
   const { ensureSchemaCurrent } = await import('../../src/db/migrate/ensure.ts');
   const db = await serverDb({ migrated: false });
   try {
-    await assert.rejects(ensureSchemaCurrent(db, () => undefined), /the database schema is at base, \d+ migration\(s\) behind .*run: tm migrate upgrade head/);
+    await assert.rejects(
+      ensureSchemaCurrent(db, () => undefined),
+      /the database schema is at base, \d+ migration\(s\) behind .*run: tm migrate upgrade head/,
+    );
     await new Migrator(db).upgrade('head');
     await ensureSchemaCurrent(db, () => undefined);
   } finally {
@@ -239,11 +301,15 @@ test('ensureSchemaCurrent: a server behind head is refused with the command to r
   }
 });
 
-test('a role with a schema of its own name ("$user" on search_path) migrates into public and reads its revision', { skip: serverSkip }, async () => {
+test('a role with a schema of its own name ("$user" on search_path) migrates into public and reads its revision', {
+  skip: serverSkip,
+}, async () => {
   const db = await serverDb({ migrated: false });
   const role = `r_${db.name}`;
   try {
-    await db.exec(`CREATE ROLE ${role} LOGIN; ALTER DATABASE ${db.name} OWNER TO ${role}; CREATE SCHEMA ${role} AUTHORIZATION ${role}`);
+    await db.exec(
+      `CREATE ROLE ${role} LOGIN; ALTER DATABASE ${db.name} OWNER TO ${role}; CREATE SCHEMA ${role} AUTHORIZATION ${role}`,
+    );
     const u = new URL(db.url);
     u.username = role;
     u.password = '';
@@ -254,9 +320,14 @@ test('a role with a schema of its own name ("$user" on search_path) migrates int
       const m = new Migrator(asRole);
       await m.upgrade('head');
       assert.equal((await m.status()).current, HEAD);
-      const own = await asRole.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1', [role]);
+      const own = await asRole.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1',
+        [role],
+      );
       assert.equal(own.rows[0].n, 0, 'nothing landed in the role schema');
-      const t = await asRole.query<{ a: string | null; b: string | null }>("SELECT to_regclass('public.schema_migrations')::text AS a, to_regclass('public.candles')::text AS b");
+      const t = await asRole.query<{ a: string | null; b: string | null }>(
+        "SELECT to_regclass('public.schema_migrations')::text AS a, to_regclass('public.candles')::text AS b",
+      );
       assert.ok(t.rows[0].a && t.rows[0].b);
       assert.equal((await new Migrator(asRole).upgrade('head')).length, 0, 'a second upgrade finds head');
     } finally {

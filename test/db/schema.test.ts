@@ -6,13 +6,95 @@ import type { Database } from '../../src/db/types.ts';
 
 // [column, udt_name, nullable] per table, as the seed lists them.
 const EXPECTED: Record<string, [string, string, boolean][]> = {
-  users: [['id', 'uuid', false], ['username', 'text', false], ['email', 'text', false], ['password_hash', 'text', false], ['is_active', 'bool', false], ['is_admin', 'bool', false], ['created_at', 'timestamptz', false], ['updated_at', 'timestamptz', false], ['last_login', 'timestamptz', true]],
-  assets: [['id', 'uuid', false], ['symbol', 'text', false], ['name', 'text', false], ['asset_type', 'asset_type', false], ['exchange', 'text', true], ['sector', 'text', true], ['industry', 'text', true], ['created_at', 'timestamptz', false], ['updated_at', 'timestamptz', false]],
-  watchlists: [['id', 'uuid', false], ['user_id', 'uuid', false], ['name', 'text', false], ['description', 'text', true], ['color', 'text', true], ['icon', 'text', true], ['is_default', 'bool', false], ['created_at', 'timestamptz', false], ['updated_at', 'timestamptz', false]],
-  watchlist_items: [['id', 'uuid', false], ['watchlist_id', 'uuid', false], ['asset_id', 'uuid', false], ['position', 'int4', false], ['notes', 'text', true], ['price_alert_high', 'float8', true], ['price_alert_low', 'float8', true], ['created_at', 'timestamptz', false], ['updated_at', 'timestamptz', false]],
-  candles: [['id', 'int8', false], ['asset_id', 'uuid', false], ['ts', 'timestamptz', false], ['interval', 'candle_interval', false], ['open', 'float8', false], ['high', 'float8', false], ['low', 'float8', false], ['close', 'float8', false], ['volume', 'float8', false], ['trades', 'int8', true], ['vwap', 'float8', true], ['created_at', 'timestamptz', false]],
-  indicators: [['id', 'int8', false], ['asset_id', 'uuid', false], ['ts', 'timestamptz', false], ['indicator_type', 'indicator_type', false], ['name', 'text', false], ['value', 'float8', true], ['value2', 'float8', true], ['value3', 'float8', true], ['parameters', 'jsonb', false], ['timeframe', 'candle_interval', false], ['computed_at', 'timestamptz', false]],
-  signals: [['id', 'int8', false], ['asset_id', 'uuid', false], ['ts', 'timestamptz', false], ['signal_type', 'signal_type', false], ['strength', 'float8', false], ['confidence', 'float8', false], ['price', 'float8', false], ['target_price', 'float8', true], ['stop_loss', 'float8', true], ['strategy', 'text', false], ['rationale', 'text', false], ['indicators_used', 'jsonb', false], ['timeframe', 'candle_interval', false], ['is_active', 'bool', false], ['generated_at', 'timestamptz', false], ['expires_at', 'timestamptz', true]],
+  users: [
+    ['id', 'uuid', false],
+    ['username', 'text', false],
+    ['email', 'text', false],
+    ['password_hash', 'text', false],
+    ['is_active', 'bool', false],
+    ['is_admin', 'bool', false],
+    ['created_at', 'timestamptz', false],
+    ['updated_at', 'timestamptz', false],
+    ['last_login', 'timestamptz', true],
+  ],
+  assets: [
+    ['id', 'uuid', false],
+    ['symbol', 'text', false],
+    ['name', 'text', false],
+    ['asset_type', 'asset_type', false],
+    ['exchange', 'text', true],
+    ['sector', 'text', true],
+    ['industry', 'text', true],
+    ['created_at', 'timestamptz', false],
+    ['updated_at', 'timestamptz', false],
+  ],
+  watchlists: [
+    ['id', 'uuid', false],
+    ['user_id', 'uuid', false],
+    ['name', 'text', false],
+    ['description', 'text', true],
+    ['color', 'text', true],
+    ['icon', 'text', true],
+    ['is_default', 'bool', false],
+    ['created_at', 'timestamptz', false],
+    ['updated_at', 'timestamptz', false],
+  ],
+  watchlist_items: [
+    ['id', 'uuid', false],
+    ['watchlist_id', 'uuid', false],
+    ['asset_id', 'uuid', false],
+    ['position', 'int4', false],
+    ['notes', 'text', true],
+    ['price_alert_high', 'float8', true],
+    ['price_alert_low', 'float8', true],
+    ['created_at', 'timestamptz', false],
+    ['updated_at', 'timestamptz', false],
+  ],
+  candles: [
+    ['id', 'int8', false],
+    ['asset_id', 'uuid', false],
+    ['ts', 'timestamptz', false],
+    ['interval', 'candle_interval', false],
+    ['open', 'float8', false],
+    ['high', 'float8', false],
+    ['low', 'float8', false],
+    ['close', 'float8', false],
+    ['volume', 'float8', false],
+    ['trades', 'int8', true],
+    ['vwap', 'float8', true],
+    ['created_at', 'timestamptz', false],
+  ],
+  indicators: [
+    ['id', 'int8', false],
+    ['asset_id', 'uuid', false],
+    ['ts', 'timestamptz', false],
+    ['indicator_type', 'indicator_type', false],
+    ['name', 'text', false],
+    ['value', 'float8', true],
+    ['value2', 'float8', true],
+    ['value3', 'float8', true],
+    ['parameters', 'jsonb', false],
+    ['timeframe', 'candle_interval', false],
+    ['computed_at', 'timestamptz', false],
+  ],
+  signals: [
+    ['id', 'int8', false],
+    ['asset_id', 'uuid', false],
+    ['ts', 'timestamptz', false],
+    ['signal_type', 'signal_type', false],
+    ['strength', 'float8', false],
+    ['confidence', 'float8', false],
+    ['price', 'float8', false],
+    ['target_price', 'float8', true],
+    ['stop_loss', 'float8', true],
+    ['strategy', 'text', false],
+    ['rationale', 'text', false],
+    ['indicators_used', 'jsonb', false],
+    ['timeframe', 'candle_interval', false],
+    ['is_active', 'bool', false],
+    ['generated_at', 'timestamptz', false],
+    ['expires_at', 'timestamptz', true],
+  ],
 };
 
 const ENUMS: Record<string, string[]> = {
@@ -46,14 +128,16 @@ forEachBackend('schema', (open, backend) => {
       [Object.keys(EXPECTED)],
     );
     for (const [table, cols] of Object.entries(EXPECTED)) {
-      const actual = r.rows.filter((c) => c.table_name === table).map((c) => [c.column_name, c.udt_name, c.is_nullable === 'YES']);
+      const actual = r.rows
+        .filter((c) => c.table_name === table)
+        .map((c) => [c.column_name, c.udt_name, c.is_nullable === 'YES']);
       assert.deepEqual(actual, cols, `columns of ${table}`);
     }
   });
 
   test('enum types hold exactly the seed values, in order', async () => {
     const r = await db.query<{ typname: string; labels: string[] }>(
-      "SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname",
+      'SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname',
     );
     for (const [name, labels] of Object.entries(ENUMS)) {
       assert.deepEqual(r.rows.find((x) => x.typname === name)?.labels, labels, name);
@@ -65,13 +149,15 @@ forEachBackend('schema', (open, backend) => {
       "SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'p' AND connamespace = 'public'::regnamespace",
     );
     const byTable = Object.fromEntries(pk.rows.map((r) => [r.t, r.def]));
-    for (const t of ['users', 'assets', 'watchlists', 'watchlist_items', 'indicators', 'signals']) assert.equal(byTable[t], 'PRIMARY KEY (id)', t);
+    for (const t of ['users', 'assets', 'watchlists', 'watchlist_items', 'indicators', 'signals'])
+      assert.equal(byTable[t], 'PRIMARY KEY (id)', t);
     assert.equal(byTable.candles, 'PRIMARY KEY (id, ts)');
     const defaults = await db.query<{ table_name: string; column_default: string }>(
       "SELECT table_name, column_default FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id'",
     );
     for (const d of defaults.rows) {
-      if (['candles', 'indicators', 'signals'].includes(d.table_name)) assert.match(d.column_default, /^nextval\(/, d.table_name);
+      if (['candles', 'indicators', 'signals'].includes(d.table_name))
+        assert.match(d.column_default, /^nextval\(/, d.table_name);
       else if (d.table_name in EXPECTED) assert.equal(d.column_default, 'gen_random_uuid()', d.table_name);
     }
   });
@@ -102,11 +188,14 @@ forEachBackend('schema', (open, backend) => {
       'candles: UNIQUE (asset_id, "interval", ts)',
       'indicators: UNIQUE (asset_id, timeframe, name, ts)',
       'signals: UNIQUE (asset_id, strategy, timeframe, ts)',
-    ]) assert.ok(uniques.includes(u), `missing ${u}; have ${uniques.join('; ')}`);
+    ])
+      assert.ok(uniques.includes(u), `missing ${u}; have ${uniques.join('; ')}`);
   });
 
   test("the seed's indexes exist", async () => {
-    const r = await db.query<{ tablename: string; indexdef: string }>("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'");
+    const r = await db.query<{ tablename: string; indexdef: string }>(
+      "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'",
+    );
     for (const [table, cols] of SEED_INDEXES) {
       assert.ok(
         r.rows.some((i) => i.tablename === table && i.indexdef.endsWith(`(${cols})`)),
@@ -123,31 +212,49 @@ forEachBackend('schema', (open, backend) => {
     assert.ok(a.rows[0].created_at instanceof Date);
     // now() is the transaction start: a later statement sees a later time.
     await new Promise((r) => setTimeout(r, 5));
-    const u = await db.query<{ created_at: Date; updated_at: Date }>("UPDATE assets SET name = 'Renamed' WHERE id = $1 RETURNING created_at, updated_at", [a.rows[0].id]);
+    const u = await db.query<{ created_at: Date; updated_at: Date }>(
+      "UPDATE assets SET name = 'Renamed' WHERE id = $1 RETURNING created_at, updated_at",
+      [a.rows[0].id],
+    );
     assert.equal(u.rows[0].created_at.getTime(), a.rows[0].created_at.getTime());
     assert.ok(u.rows[0].updated_at > a.rows[0].updated_at);
   });
 
   test('times are stored and read as UTC whatever the input offset', async () => {
-    const a = await db.query<{ id: string }>("INSERT INTO assets (symbol, name, asset_type) VALUES ('T2', 'Test', 'crypto') RETURNING id");
+    const a = await db.query<{ id: string }>(
+      "INSERT INTO assets (symbol, name, asset_type) VALUES ('T2', 'Test', 'crypto') RETURNING id",
+    );
     await db.query(
       `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume) VALUES ($1, '2024-03-10 09:00:00+05:00', '1h', 1, 2, 1, 2, 10)`,
       [a.rows[0].id],
     );
-    const r = await db.query<{ ts: Date; txt: string }>('SELECT ts, ts::text AS txt FROM candles WHERE asset_id = $1', [a.rows[0].id]);
+    const r = await db.query<{ ts: Date; txt: string }>('SELECT ts, ts::text AS txt FROM candles WHERE asset_id = $1', [
+      a.rows[0].id,
+    ]);
     assert.equal(r.rows[0].ts.toISOString(), '2024-03-10T04:00:00.000Z');
     assert.equal(r.rows[0].txt, '2024-03-10 04:00:00+00');
   });
 
   test('constraints reject impossible rows', async () => {
-    const a = await db.query<{ id: string }>("INSERT INTO assets (symbol, name, asset_type) VALUES ('T3', 'Test', 'etf') RETURNING id");
+    const a = await db.query<{ id: string }>(
+      "INSERT INTO assets (symbol, name, asset_type) VALUES ('T3', 'Test', 'etf') RETURNING id",
+    );
     const id = a.rows[0].id;
     await assert.rejects(
-      db.query(`INSERT INTO candles (asset_id, ts, "interval", open, high, low, close) VALUES ($1, now(), '1d', 5, 4, 3, 4)`, [id]),
+      db.query(
+        `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close) VALUES ($1, now(), '1d', 5, 4, 3, 4)`,
+        [id],
+      ),
       /candles_ohlc_valid/,
     );
-    await assert.rejects(db.query("INSERT INTO assets (symbol, name, asset_type) VALUES ('T3', 'Again', 'etf')"), /assets_symbol_exchange_key/);
-    await assert.rejects(db.query("INSERT INTO assets (symbol, name, asset_type) VALUES ('X', 'Bad', 'bond')"), /invalid input value for enum asset_type/);
+    await assert.rejects(
+      db.query("INSERT INTO assets (symbol, name, asset_type) VALUES ('T3', 'Again', 'etf')"),
+      /assets_symbol_exchange_key/,
+    );
+    await assert.rejects(
+      db.query("INSERT INTO assets (symbol, name, asset_type) VALUES ('X', 'Bad', 'bond')"),
+      /invalid input value for enum asset_type/,
+    );
   });
 
   if (backend === 'embedded') {
@@ -163,7 +270,9 @@ forEachBackend('schema', (open, backend) => {
       assert.equal(ext.rows.length, 0);
       const kind = await db.query<{ relkind: string }>("SELECT relkind FROM pg_class WHERE relname = 'candles'");
       assert.equal(kind.rows[0].relkind, 'r');
-      const meta = await db.query<{ value: { reason: string } }>("SELECT value FROM app_meta WHERE key = 'timescaledb_missing'");
+      const meta = await db.query<{ value: { reason: string } }>(
+        "SELECT value FROM app_meta WHERE key = 'timescaledb_missing'",
+      );
       assert.match(meta.rows[0].value.reason, /timescaledb/i);
     });
   }

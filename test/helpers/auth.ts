@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { signAccessToken } from '../../src/accounts/jwt.ts';
 
-export async function tokenFor(app: FastifyInstance, opts: { admin?: boolean; username?: string } = {}): Promise<{ userId: string; token: string; authorization: string }> {
+export async function tokenFor(
+  app: FastifyInstance,
+  opts: { admin?: boolean; username?: string } = {},
+): Promise<{ userId: string; token: string; authorization: string }> {
   const username = opts.username ?? `t_${randomUUID().slice(0, 8)}`;
   const r = await app.db.query<{ id: string }>(
     `INSERT INTO users (username, email, password_hash, is_admin) VALUES ($1, $2, 'not-a-hash', $3) RETURNING id`,

@@ -17,7 +17,10 @@ export async function insertAssets(q: Queryable, n: number): Promise<string[]> {
  * Candles of one interval for every asset from `from` to `to` (inclusive), stepping by `step`.
  * Times are SQL expressions (e.g. "date_trunc('hour', now()) - interval '70 days'").
  */
-export async function insertCandles(q: Queryable, opts: { interval: string; step: string; from: string; to: string }): Promise<number> {
+export async function insertCandles(
+  q: Queryable,
+  opts: { interval: string; step: string; from: string; to: string },
+): Promise<number> {
   const r = await q.query(
     `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap)
      SELECT a.id, g, $1::candle_interval, p.o, greatest(p.o, p.c) + 0.5, least(p.o, p.c) - 0.5, p.c, p.v, (p.v / 10)::bigint,
@@ -36,7 +39,14 @@ export async function insertCandles(q: Queryable, opts: { interval: string; step
 export async function insertSeries(
   q: Queryable,
   assetId: string,
-  s: { ts: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array },
+  s: {
+    ts: Float64Array;
+    open: Float64Array;
+    high: Float64Array;
+    low: Float64Array;
+    close: Float64Array;
+    volume: Float64Array;
+  },
   opts: { interval?: string; from?: number; to?: number } = {},
 ): Promise<void> {
   const from = opts.from ?? 0;
@@ -45,6 +55,15 @@ export async function insertSeries(
     `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume)
      SELECT $1, u.ts, $8::candle_interval, u.o, u.h, u.l, u.c, u.v
      FROM unnest($2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]) AS u(ts, o, h, l, c, v)`,
-    [assetId, idx.map((i) => new Date(s.ts[i]).toISOString()), idx.map((i) => s.open[i]), idx.map((i) => s.high[i]), idx.map((i) => s.low[i]), idx.map((i) => s.close[i]), idx.map((i) => s.volume[i]), opts.interval ?? '1d'],
+    [
+      assetId,
+      idx.map((i) => new Date(s.ts[i]).toISOString()),
+      idx.map((i) => s.open[i]),
+      idx.map((i) => s.high[i]),
+      idx.map((i) => s.low[i]),
+      idx.map((i) => s.close[i]),
+      idx.map((i) => s.volume[i]),
+      opts.interval ?? '1d',
+    ],
   );
 }

@@ -27,5 +27,11 @@ export async function catalogSnapshot(q: Queryable): Promise<CatalogSnapshot> {
   const triggers = await q.query(`
     SELECT event_object_table, trigger_name, action_timing, event_manipulation, action_statement
     FROM information_schema.triggers WHERE trigger_schema = 'public' ORDER BY 1, 2, 4`);
-  return { columns: columns.rows as Record<string, unknown>[], constraints: constraints.rows as Record<string, unknown>[], indexes: indexes.rows as Record<string, unknown>[], enums: enums.rows as Record<string, unknown>[], triggers: triggers.rows as Record<string, unknown>[] };
+  return {
+    columns: columns.rows as Record<string, unknown>[],
+    constraints: constraints.rows as Record<string, unknown>[],
+    indexes: indexes.rows as Record<string, unknown>[],
+    enums: enums.rows as Record<string, unknown>[],
+    triggers: triggers.rows as Record<string, unknown>[],
+  };
 }

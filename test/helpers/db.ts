@@ -39,7 +39,9 @@ export async function serverDb(opts: { migrated?: boolean; max?: number } = {}):
   const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = await openServer(adminUrl, { max: 1 });
   try {
-    await admin.exec(opts.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${SERVER_TEMPLATE}`);
+    await admin.exec(
+      opts.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${SERVER_TEMPLATE}`,
+    );
   } finally {
     await admin.close();
   }

@@ -17,7 +17,12 @@ export interface Cluster {
 }
 
 export function findPgBin(): string | null {
-  const candidates = [process.env.PG_BIN, '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
+  const candidates = [
+    process.env.PG_BIN,
+    '/usr/lib/postgresql/15/bin',
+    '/usr/lib/postgresql/16/bin',
+    '/usr/lib/postgresql/17/bin',
+  ];
   for (const dir of candidates) if (dir && existsSync(path.join(dir, 'initdb'))) return dir;
   const r = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   const dir = r.status === 0 ? r.stdout.trim() : '';
@@ -43,13 +48,18 @@ export async function startCluster(binDir: string): Promise<Cluster> {
     if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', full, ...args], { stdio: 'pipe' });
     else execFileSync(full, args, { stdio: 'pipe' });
   };
-  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+  if (asRoot)
+    chownSync(
+      dir,
+      Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+      Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+    );
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
   const settings = [
     `-p ${port}`,
-    "-c listen_addresses=127.0.0.1",
+    '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${dir}`,
     '-c fsync=off',
     '-c synchronous_commit=off',

@@ -26,7 +26,12 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const CSV = ['timestamp,open,high,low,close,volume', '2024-03-01T00:00:00Z,10,11,9,10.5,100', '2024-03-02,10.5,12,10,11,120', '1709510400,11,11.5,10.8,11.2,90'].join('\n');
+const CSV = [
+  'timestamp,open,high,low,close,volume',
+  '2024-03-01T00:00:00Z,10,11,9,10.5,100',
+  '2024-03-02,10.5,12,10,11,120',
+  '1709510400,11,11.5,10.8,11.2,90',
+].join('\n');
 
 test('assets add / show, then import from stdin (gzip) with a summary line, then query', () => {
   const add = tm(['assets', 'add', 'abc', '--type', 'stock', '--name', 'ABC Corp', '--exchange', 'nyse', '--json']);
@@ -39,7 +44,10 @@ test('assets add / show, then import from stdin (gzip) with a summary line, then
   const again = tm(['import', 'candles', '-', '--symbol', 'ABC:NYSE', '--json'], CSV);
   assert.deepEqual(((s) => [s.inserted, s.skipped])(JSON.parse(again.stdout)), [0, 3]);
   const q = tm(['query', 'latest-candles', '--symbol', 'ABC', '--limit', '2', '--json']);
-  assert.deepEqual(JSON.parse(q.stdout).map((r: { ts: string }) => r.ts), ['2024-03-04T00:00:00.000Z', '2024-03-02T00:00:00.000Z']);
+  assert.deepEqual(
+    JSON.parse(q.stdout).map((r: { ts: string }) => r.ts),
+    ['2024-03-04T00:00:00.000Z', '2024-03-02T00:00:00.000Z'],
+  );
 });
 
 test('a bad file exits 1 naming line and rule; --skip-invalid writes the rejects file', () => {
@@ -83,16 +91,49 @@ test('demo seed: bad --analysis and unknown --watchlist-user exit 1; then candle
   const noUser = tm(['demo', 'seed', '--assets', '2', '--days', '30', '--watchlist-user', 'ghost']);
   assert.equal(noUser.code, 1);
   assert.match(noUser.stderr, /no user named "ghost"/);
-  const user = tm(['users', 'create', 'trader', '--email', 'trader@example.com', '--password-stdin'], 'a long enough passphrase\n');
+  const user = tm(
+    ['users', 'create', 'trader', '--email', 'trader@example.com', '--password-stdin'],
+    'a long enough passphrase\n',
+  );
   assert.equal(user.code, 0, user.stderr);
-  const s = tm(['demo', 'seed', '--assets', '3', '--days', '120', '--interval', '1d', '--end', '2024-06-01', '--watchlist-user', 'trader', '--json']);
+  const s = tm([
+    'demo',
+    'seed',
+    '--assets',
+    '3',
+    '--days',
+    '120',
+    '--interval',
+    '1d',
+    '--end',
+    '2024-06-01',
+    '--watchlist-user',
+    'trader',
+    '--json',
+  ]);
   assert.equal(s.code, 0, s.stderr);
   const out = JSON.parse(s.stdout);
   assert.equal(out.candles[0].inserted, 360);
   assert.equal(out.analysis[0].interval, '1d');
   assert.ok(out.analysis[0].indicator_rows > 0);
   assert.equal(out.watchlist.added_items, 3);
-  const none = tm(['demo', 'seed', '--assets', '3', '--days', '120', '--interval', '1d', '--end', '2024-06-01', '--analysis', 'none']);
+  const none = tm([
+    'demo',
+    'seed',
+    '--assets',
+    '3',
+    '--days',
+    '120',
+    '--interval',
+    '1d',
+    '--end',
+    '2024-06-01',
+    '--analysis',
+    'none',
+  ]);
   assert.equal(none.code, 0, none.stderr);
-  assert.match(none.stdout, /^demo data: 3 assets \(0 new\); 1d candles: 0 inserted, 0 updated, 360 unchanged in [\d.]+s/);
+  assert.match(
+    none.stdout,
+    /^demo data: 3 assets \(0 new\); 1d candles: 0 inserted, 0 updated, 360 unchanged in [\d.]+s/,
+  );
 });

@@ -36,9 +36,21 @@ forEachBackend('demo seed', (open) => {
     const end = new Date('2024-06-01T00:00:00Z');
     const s = await seedDemo(db, { assets: 4, days: 10, interval: '1h', seed: 7, end });
     assert.equal(s.created_assets, 4);
-    assert.deepEqual(s.candles.map((c) => [c.interval, c.inserted]), [['1h', 960], ['1d', 40]]);
+    assert.deepEqual(
+      s.candles.map((c) => [c.interval, c.inserted]),
+      [
+        ['1h', 960],
+        ['1d', 40],
+      ],
+    );
     const again = await seedDemo(db, { assets: 4, days: 10, interval: '1h', seed: 7, end });
-    assert.deepEqual(again.candles.map((c) => [c.inserted, c.updated]), [[0, 0], [0, 0]]);
+    assert.deepEqual(
+      again.candles.map((c) => [c.inserted, c.updated]),
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    );
     const stats = await priceStats(db, { interval: '1d' });
     assert.equal(stats.length, 4);
     assert.equal(stats[0].last_date.toISOString(), '2024-05-31T00:00:00.000Z');

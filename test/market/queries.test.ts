@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
 import type { Database, Row } from '../../src/db/types.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
-import { PRICE_CHANGES_SQL, SEED_SQL, activeSignals, countCandles, latestCandles, latestIndicators, latestSignals, priceChanges, priceStats } from '../../src/market/queries.ts';
+import {
+  PRICE_CHANGES_SQL,
+  SEED_SQL,
+  activeSignals,
+  countCandles,
+  latestCandles,
+  latestIndicators,
+  latestSignals,
+  priceChanges,
+  priceStats,
+} from '../../src/market/queries.ts';
 
 /** Rows as comparable text: dates as ISO, numbers rounded to 9 significant digits (float sums). */
 function norm(rows: readonly object[], drop: string[] = []): string[] {
@@ -17,7 +27,10 @@ function norm(rows: readonly object[], drop: string[] = []): string[] {
       JSON.stringify(
         Object.entries(r)
           .filter(([k]) => !drop.includes(k))
-          .map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'number' ? Number(v.toPrecision(9)) : v]),
+          .map(([k, v]) => [
+            k,
+            v instanceof Date ? v.toISOString() : typeof v === 'number' ? Number(v.toPrecision(9)) : v,
+          ]),
       ),
     )
     .sort();
@@ -38,11 +51,21 @@ forEachBackend('the seed queries', (open) => {
   const ids: Record<string, string> = {};
   before(async () => {
     db = await open();
-    for (const s of ['ALPHA', 'BETA', 'SOLO', 'EMPTY', 'TIE1', 'TIE2']) ids[s] = (await addAsset(db, { symbol: s, name: s, asset_type: 'stock' })).id;
+    for (const s of ['ALPHA', 'BETA', 'SOLO', 'EMPTY', 'TIE1', 'TIE2'])
+      ids[s] = (await addAsset(db, { symbol: s, name: s, asset_type: 'stock' })).id;
     const ins = async (sym: string, interval: string, day: number, close: number, prev = close) =>
       db.query(
         `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [ids[sym], new Date(T0 + day * DAY), interval, prev, Math.max(prev, close) + 1, Math.min(prev, close) - 1, close, 100 + day],
+        [
+          ids[sym],
+          new Date(T0 + day * DAY),
+          interval,
+          prev,
+          Math.max(prev, close) + 1,
+          Math.min(prev, close) - 1,
+          close,
+          100 + day,
+        ],
       );
     for (let d = 0; d < 40; d++) await ins('ALPHA', '1d', d, 100 + Math.sin(d) * 10);
     for (let d = 0; d < 12; d++) await ins('BETA', '1d', d * 3, 50 + d);
@@ -85,7 +108,12 @@ forEachBackend('the seed queries', (open) => {
   after(async () => db.close());
 
   test('latest candles equal the seed SQL', async () => {
-    for (const [sym, limit] of [['ALPHA', 30], ['SOLO', 30], ['EMPTY', 30], ['BETA', 5]] as const) {
+    for (const [sym, limit] of [
+      ['ALPHA', 30],
+      ['SOLO', 30],
+      ['EMPTY', 30],
+      ['BETA', 5],
+    ] as const) {
       const ours = await latestCandles(db, { assetId: ids[sym], interval: '1d', limit });
       const seed = await db.query(SEED_SQL.latestCandles, [ids[sym], '1d', limit]);
       assert.deepEqual(ours, seed.rows, sym);
@@ -94,7 +122,10 @@ forEachBackend('the seed queries', (open) => {
     // A page further back is the seed's rows past the offset.
     const page = await latestCandles(db, { assetId: ids.ALPHA, interval: '1d', limit: 7, offset: 10 });
     assert.deepEqual(page, (await db.query(SEED_SQL.latestCandles, [ids.ALPHA, '1d', 17])).rows.slice(10));
-    assert.equal(await countCandles(db, { assetId: ids.ALPHA, interval: '1d' }), (await db.query('SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = \'1d\'', [ids.ALPHA])).rows.length);
+    assert.equal(
+      await countCandles(db, { assetId: ids.ALPHA, interval: '1d' }),
+      (await db.query('SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = \'1d\'', [ids.ALPHA])).rows.length,
+    );
   });
 
   test('latest indicators equal the seed SQL (7 days), in its order', async () => {
@@ -103,7 +134,10 @@ forEachBackend('the seed queries', (open) => {
     assert.equal(ours.length, 15);
     assert.deepEqual(norm(ours), norm(seed.rows));
     // The seed orders by symbol, then newest first; ties on ts may come in any order.
-    assert.deepEqual(ours.map((r) => [r.symbol, r.ts.getTime()]), (seed.rows as { symbol: string; ts: Date }[]).map((r) => [r.symbol, r.ts.getTime()]));
+    assert.deepEqual(
+      ours.map((r) => [r.symbol, r.ts.getTime()]),
+      (seed.rows as { symbol: string; ts: Date }[]).map((r) => [r.symbol, r.ts.getTime()]),
+    );
   });
 
   test('active signals equal the seed SQL', async () => {
@@ -129,7 +163,10 @@ forEachBackend('the seed queries', (open) => {
     const ours = await priceStats(db, { interval: '1d' });
     const seed = await db.query<Row>(SEED_SQL.priceStats);
     assert.deepEqual(norm(ours, ['exchange']), norm(seed.rows));
-    assert.deepEqual(ours.map((r) => r.symbol), ['ALPHA', 'BETA', 'SOLO', 'TIE1', 'TIE2']);
+    assert.deepEqual(
+      ours.map((r) => r.symbol),
+      ['ALPHA', 'BETA', 'SOLO', 'TIE1', 'TIE2'],
+    );
     assert.equal(ours.find((r) => r.symbol === 'BETA')!.candle_count, 12);
   });
 
@@ -174,7 +211,10 @@ forEachBackend('per-asset latest queries read little', (open) => {
   describe('EXPLAIN ANALYZE', () => {
     test('price changes read a few candles per asset; the seed reads them all', async () => {
       const explain = async (sql: string, params: unknown[]) => {
-        const r = await db.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+        const r = await db.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+          params,
+        );
         const plan = r.rows[0]['QUERY PLAN'];
         return rowsReadFromCandles((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
       };

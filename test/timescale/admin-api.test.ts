@@ -16,8 +16,18 @@ describe('admin database API [embedded]', () => {
   before(async () => {
     db = await embeddedDb();
     await insertAssets(db, 2);
-    await insertCandles(db, { interval: '1m', step: '1 minute', from: "date_trunc('minute', now()) - interval '2 days'", to: "date_trunc('minute', now())" });
-    await insertCandles(db, { interval: '1h', step: '1 hour', from: "date_trunc('hour', now()) - interval '60 days'", to: "date_trunc('hour', now()) - interval '3 days'" });
+    await insertCandles(db, {
+      interval: '1m',
+      step: '1 minute',
+      from: "date_trunc('minute', now()) - interval '2 days'",
+      to: "date_trunc('minute', now())",
+    });
+    await insertCandles(db, {
+      interval: '1h',
+      step: '1 hour',
+      from: "date_trunc('hour', now()) - interval '60 days'",
+      to: "date_trunc('hour', now()) - interval '3 days'",
+    });
     app = await buildApp({ db, config: loadConfig({}) });
     admin = await adminHeaders(app);
   });
@@ -29,14 +39,28 @@ describe('admin database API [embedded]', () => {
   test('hypertables, chunks (paginated) and stats', async () => {
     const list = await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/hypertables' });
     assert.equal(list.statusCode, 200);
-    assert.deepEqual(list.json().items.map((h: { hypertable_name: string }) => h.hypertable_name), ['candles']);
-    const chunks = await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/hypertables/candles/chunks?limit=2&offset=1' });
+    assert.deepEqual(
+      list.json().items.map((h: { hypertable_name: string }) => h.hypertable_name),
+      ['candles'],
+    );
+    const chunks = await app.inject({
+      headers: admin,
+      method: 'GET',
+      url: '/api/admin/db/hypertables/candles/chunks?limit=2&offset=1',
+    });
     assert.equal(chunks.statusCode, 200);
     const page = chunks.json();
     assert.equal(page.items.length, 2);
     assert.equal(page.limit, 2);
     assert.equal(page.offset, 1);
-    assert.equal(page.total, (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles'")).rows[0].n);
+    assert.equal(
+      page.total,
+      (
+        await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles'",
+        )
+      ).rows[0].n,
+    );
     const stats = await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/hypertables/candles/stats' });
     assert.equal(stats.json().num_chunks, page.total);
     const missing = await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/hypertables/nope/stats' });
@@ -45,10 +69,20 @@ describe('admin database API [embedded]', () => {
   });
 
   test('compression policy, run the job, status', async () => {
-    const add = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/compression/policy', payload: { after: '30d' } });
+    const add = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/compression/policy',
+      payload: { after: '30d' },
+    });
     assert.equal(add.statusCode, 201);
     const jobId = add.json().job_id;
-    const again = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/compression/policy', payload: { after: '30 days' } });
+    const again = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/compression/policy',
+      payload: { after: '30 days' },
+    });
     assert.equal(again.statusCode, 200);
     const run = await app.inject({ headers: admin, method: 'POST', url: `/api/admin/db/jobs/${jobId}/run` });
     assert.equal(run.statusCode, 200);
@@ -56,42 +90,93 @@ describe('admin database API [embedded]', () => {
     const status = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/compression' })).json();
     assert.equal(status.policy.job_id, jobId);
     assert.ok(status.compressed_chunks > 0);
-    const history = (await app.inject({ headers: admin, method: 'GET', url: `/api/admin/db/jobs/history?job_id=${jobId}` })).json();
+    const history = (
+      await app.inject({ headers: admin, method: 'GET', url: `/api/admin/db/jobs/history?job_id=${jobId}` })
+    ).json();
     assert.equal(history.total, 1);
     assert.equal(history.items[0].trigger, 'manual');
-    const bad = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/compression/policy', payload: { after: 'later' } });
+    const bad = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/compression/policy',
+      payload: { after: 'later' },
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().detail, /not a duration/);
   });
 
   test('aggregates: create, list, refresh, drop; zod rejects unknown intervals', async () => {
-    const created = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/aggregates', payload: { from: '1m', to: ['15m', '1h'] } });
+    const created = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/aggregates',
+      payload: { from: '1m', to: ['15m', '1h'] },
+    });
     assert.equal(created.statusCode, 201, created.body);
-    assert.deepEqual(created.json().items.map((r: { view_name: string }) => r.view_name), ['candles_15min', 'candles_1h']);
+    assert.deepEqual(
+      created.json().items.map((r: { view_name: string }) => r.view_name),
+      ['candles_15min', 'candles_1h'],
+    );
     const list = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/aggregates' })).json();
     assert.equal(list.total, 2);
-    const refresh = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/aggregates/candles_1h/refresh', payload: {} });
+    const refresh = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/aggregates/candles_1h/refresh',
+      payload: {},
+    });
     assert.equal(refresh.statusCode, 200);
     const drop = await app.inject({ headers: admin, method: 'DELETE', url: '/api/admin/db/aggregates/candles_15min' });
     assert.equal(drop.statusCode, 200);
-    const bad = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/aggregates', payload: { from: '1m', to: ['2h'] } });
+    const bad = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/aggregates',
+      payload: { from: '1m', to: ['2h'] },
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().detail, /to/);
   });
 
   test('retention, jobs list, doctor, tune, analyze, sizes', async () => {
-    const ret = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/retention/policy', payload: { drop_after: '1y' } });
+    const ret = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/retention/policy',
+      payload: { drop_after: '1y' },
+    });
     assert.equal(ret.statusCode, 201);
     const jobs = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/jobs?limit=100' })).json();
     assert.ok(jobs.items.some((j: { proc_name: string }) => j.proc_name === 'policy_retention'));
     const doctor = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/doctor' })).json();
     assert.equal(doctor.ok, true, JSON.stringify(doctor.checks));
-    const tune = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/tune?memory=16GB&cpus=4&max_connections=100' })).json();
+    const tune = (
+      await app.inject({
+        headers: admin,
+        method: 'GET',
+        url: '/api/admin/db/tune?memory=16GB&cpus=4&max_connections=100',
+      })
+    ).json();
     assert.equal(tune.settings.find((s: { name: string }) => s.name === 'shared_buffers').value, '4GB');
-    const apply = await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/tune/apply', payload: { memory: '16GB' } });
+    const apply = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: '/api/admin/db/tune/apply',
+      payload: { memory: '16GB' },
+    });
     assert.equal(apply.statusCode, 400);
     assert.match(apply.json().detail, /embedded database has fixed settings/);
-    assert.equal((await app.inject({ headers: admin, method: 'POST', url: '/api/admin/db/analyze', payload: { table: 'candles' } })).statusCode, 200);
+    assert.equal(
+      (
+        await app.inject({
+          headers: admin,
+          method: 'POST',
+          url: '/api/admin/db/analyze',
+          payload: { table: 'candles' },
+        })
+      ).statusCode,
+      200,
+    );
     const sizes = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/monitor/sizes' })).json();
     assert.equal(sizes.items[0].name, 'candles');
     assert.equal(sizes.items[0].kind, 'hypertable');

@@ -9,7 +9,13 @@ import { insertAssets, insertCandles } from '../helpers/candles.ts';
 import type { EmbeddedDatabase } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
 import { PG_INTERVAL, type Interval } from '../../src/market/intervals.ts';
-import { createAggregates, dropAggregate, findAggregate, listAggregates, refreshAggregate } from '../../src/timescale/aggregates.ts';
+import {
+  createAggregates,
+  dropAggregate,
+  findAggregate,
+  listAggregates,
+  refreshAggregate,
+} from '../../src/timescale/aggregates.ts';
 import { runJob } from '../../src/timescale/jobs.ts';
 
 const TARGETS: Interval[] = ['5m', '1h', '4h', '1d', '1w', '1M'];
@@ -50,25 +56,49 @@ describe('continuous aggregates [embedded]', () => {
     db = await embeddedDb();
     await insertAssets(db, 2);
     // 1m candles over the last 40 days: buckets of every target, months across a boundary.
-    await insertCandles(db, { interval: '1m', step: '1 minute', from: "date_trunc('minute', now()) - interval '40 days'", to: "date_trunc('minute', now())" });
+    await insertCandles(db, {
+      interval: '1m',
+      step: '1 minute',
+      from: "date_trunc('minute', now()) - interval '40 days'",
+      to: "date_trunc('minute', now())",
+    });
     // Other intervals in the same table must not leak into the rollups.
-    await insertCandles(db, { interval: '1h', step: '1 hour', from: "date_trunc('hour', now()) - interval '40 days'", to: "date_trunc('hour', now())" });
+    await insertCandles(db, {
+      interval: '1h',
+      step: '1 hour',
+      from: "date_trunc('hour', now()) - interval '40 days'",
+      to: "date_trunc('hour', now())",
+    });
   });
   after(async () => db.close());
 
   test('create makes one view per target, registered, with a refresh policy each', async () => {
     const rows = await createAggregates(db, '1m', TARGETS);
-    assert.deepEqual(rows.map((r) => r.view_name), ['candles_5min', 'candles_1h', 'candles_4h', 'candles_1d', 'candles_1w', 'candles_1mon']);
+    assert.deepEqual(
+      rows.map((r) => r.view_name),
+      ['candles_5min', 'candles_1h', 'candles_4h', 'candles_1d', 'candles_1w', 'candles_1mon'],
+    );
     assert.ok(rows.every((r) => r.created && r.refreshed && r.refresh_job_id));
     const caggs = await db.query<{ view_name: string; materialized_only: boolean }>(
       "SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates WHERE view_schema = 'public' ORDER BY view_name",
     );
     assert.equal(caggs.rows.length, TARGETS.length);
-    assert.ok(caggs.rows.every((c) => c.materialized_only === false), 'real-time aggregation is on');
-    const jobs = await db.query<{ job_id: number }>("SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY job_id");
-    assert.deepEqual(jobs.rows.map((j) => j.job_id), rows.map((r) => r.refresh_job_id));
+    assert.ok(
+      caggs.rows.every((c) => c.materialized_only === false),
+      'real-time aggregation is on',
+    );
+    const jobs = await db.query<{ job_id: number }>(
+      "SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY job_id",
+    );
+    assert.deepEqual(
+      jobs.rows.map((j) => j.job_id),
+      rows.map((r) => r.refresh_job_id),
+    );
     const listed = await listAggregates(db);
-    assert.deepEqual(listed.map((a) => [a.view_name, a.source_interval, a.target_interval, a.exists]), rows.map((r) => [r.view_name, '1m', r.target_interval, true]));
+    assert.deepEqual(
+      listed.map((a) => [a.view_name, a.source_interval, a.target_interval, a.exists]),
+      rows.map((r) => [r.view_name, '1m', r.target_interval, true]),
+    );
     // Again: nothing new.
     const again = await createAggregates(db, '1m', ['1h']);
     assert.equal(again[0].created, false);
@@ -85,17 +115,29 @@ describe('continuous aggregates [embedded]', () => {
   test('candles inserted after the refresh show at once (real-time), and after a policy run too', async () => {
     // New minutes after the last one (in the current, unmaterialized buckets), then a change to an
     // old, materialized bucket, which shows after the refresh policy runs.
-    await insertCandles(db, { interval: '1m', step: '1 minute', from: "(SELECT max(ts) FROM candles WHERE \"interval\" = '1m') + interval '1 minute'", to: "(SELECT max(ts) FROM candles WHERE \"interval\" = '1m') + interval '3 minutes'" });
+    await insertCandles(db, {
+      interval: '1m',
+      step: '1 minute',
+      from: "(SELECT max(ts) FROM candles WHERE \"interval\" = '1m') + interval '1 minute'",
+      to: "(SELECT max(ts) FROM candles WHERE \"interval\" = '1m') + interval '3 minutes'",
+    });
     for (const t of TARGETS) {
       const view = (await findAggregate(db, t))!.view;
       assert.deepEqual(await fromView(db, view), await direct(db, t), `${view}: newest bucket without a refresh`);
     }
-    await db.query(`UPDATE candles SET volume = volume + 1000 WHERE "interval" = '1m' AND ts = (SELECT min(ts) + interval '3 days' FROM candles)`);
+    await db.query(
+      `UPDATE candles SET volume = volume + 1000 WHERE "interval" = '1m' AND ts = (SELECT min(ts) + interval '3 days' FROM candles)`,
+    );
     const view = (await findAggregate(db, '1h'))!.view;
     const job = (await listAggregates(db)).find((a) => a.view_name === view)!.refresh_job_id!;
     await runJob(db, job);
     assert.deepEqual(await fromView(db, view), await direct(db, '1h'), `${view} after its policy ran`);
-    await refreshAggregate(db, 'candles_1d', new Date(Date.now() - 10 * 86400_000).toISOString(), new Date().toISOString());
+    await refreshAggregate(
+      db,
+      'candles_1d',
+      new Date(Date.now() - 10 * 86400_000).toISOString(),
+      new Date().toISOString(),
+    );
   });
 
   test('invalid rollups and unknown names are refused with a clear message', async () => {
@@ -111,7 +153,11 @@ describe('continuous aggregates [embedded]', () => {
     await dropAggregate(db, 'candles_4h');
     assert.equal(await findAggregate(db, '4h'), null);
     assert.equal((await db.query("SELECT to_regclass('candles_4h') AS r")).rows[0].r, null);
-    assert.equal((await db.query('SELECT 1 FROM timescaledb_information.jobs WHERE job_id = $1', [before.refresh_job_id])).rows.length, 0);
+    assert.equal(
+      (await db.query('SELECT 1 FROM timescaledb_information.jobs WHERE job_id = $1', [before.refresh_job_id])).rows
+        .length,
+      0,
+    );
     await assert.rejects(dropAggregate(db, 'candles_4h'), /not an aggregate/);
   });
 });
@@ -122,7 +168,12 @@ describe('hierarchical continuous aggregates [embedded]', () => {
   before(async () => {
     db = await embeddedDb();
     await insertAssets(db, 2);
-    await insertCandles(db, { interval: '1m', step: '1 minute', from: "date_trunc('minute', now()) - interval '35 days'", to: "date_trunc('minute', now())" });
+    await insertCandles(db, {
+      interval: '1m',
+      step: '1 minute',
+      from: "date_trunc('minute', now()) - interval '35 days'",
+      to: "date_trunc('minute', now())",
+    });
   });
   after(async () => db.close());
 
@@ -130,9 +181,20 @@ describe('hierarchical continuous aggregates [embedded]', () => {
     const rows = await createAggregates(db, '1m', targets, { hierarchical: true });
     assert.deepEqual(
       rows.map((r) => [r.view_name, r.built_on]),
-      [['candles_5min', null], ['candles_1h', 'candles_5min'], ['candles_1d', 'candles_1h'], ['candles_1w', 'candles_1d'], ['candles_1mon', 'candles_1d']],
+      [
+        ['candles_5min', null],
+        ['candles_1h', 'candles_5min'],
+        ['candles_1d', 'candles_1h'],
+        ['candles_1w', 'candles_1d'],
+        ['candles_1mon', 'candles_1d'],
+      ],
     );
-    await insertCandles(db, { interval: '1m', step: '1 minute', from: "(SELECT max(ts) FROM candles) + interval '1 minute'", to: "(SELECT max(ts) FROM candles) + interval '2 minutes'" });
+    await insertCandles(db, {
+      interval: '1m',
+      step: '1 minute',
+      from: "(SELECT max(ts) FROM candles) + interval '1 minute'",
+      to: "(SELECT max(ts) FROM candles) + interval '2 minutes'",
+    });
     for (const t of targets) {
       const view = (await findAggregate(db, t))!;
       assert.equal(view.source, '1m');
@@ -141,7 +203,10 @@ describe('hierarchical continuous aggregates [embedded]', () => {
   });
 
   test('an aggregate others read cannot be dropped before them', async () => {
-    await assert.rejects(dropAggregate(db, 'candles_1d'), /candles_1d is read by candles_1w, candles_1mon: drop them first|candles_1d is read by candles_1mon, candles_1w: drop them first/);
+    await assert.rejects(
+      dropAggregate(db, 'candles_1d'),
+      /candles_1d is read by candles_1w, candles_1mon: drop them first|candles_1d is read by candles_1mon, candles_1w: drop them first/,
+    );
     await dropAggregate(db, 'candles_1w');
     await dropAggregate(db, 'candles_1mon');
     await dropAggregate(db, 'candles_1d');

@@ -11,7 +11,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { ...process.env, DATABASE_URL: '', TM_DATA_DIR: path.join(dir, 'data') };
 
 function tm(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.resolve('bin/tm.js'), ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [path.resolve('bin/tm.js'), ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -21,8 +25,14 @@ test('migrate, add policies, list jobs, doctor: JSON on stdout, exit codes', () 
   assert.equal(policy.code, 0, policy.stderr);
   const { job_id, created } = JSON.parse(policy.stdout);
   assert.equal(created, true);
-  const jobs = JSON.parse(tm('jobs', 'list', '--json').stdout) as { job_id: number; proc_name: string; hypertable: string }[];
-  assert.ok(jobs.some((j) => j.job_id === job_id && j.proc_name === 'policy_compression' && j.hypertable === 'candles'));
+  const jobs = JSON.parse(tm('jobs', 'list', '--json').stdout) as {
+    job_id: number;
+    proc_name: string;
+    hypertable: string;
+  }[];
+  assert.ok(
+    jobs.some((j) => j.job_id === job_id && j.proc_name === 'policy_compression' && j.hypertable === 'candles'),
+  );
   const doctor = tm('doctor', '--json');
   assert.equal(doctor.code, 0, doctor.stdout);
   assert.equal(JSON.parse(doctor.stdout).ok, true);

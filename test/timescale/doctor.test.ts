@@ -16,12 +16,22 @@ describe('doctor and hypertable ensure [embedded]', () => {
   let db: EmbeddedDatabase;
   let rows: number;
   let sums: unknown;
-  const sumsOf = async () => (await db.query('SELECT count(*)::int AS n, round(sum(close)::numeric, 6)::text AS close, min(ts) AS first, max(ts) AS last FROM candles')).rows[0];
+  const sumsOf = async () =>
+    (
+      await db.query(
+        'SELECT count(*)::int AS n, round(sum(close)::numeric, 6)::text AS close, min(ts) AS first, max(ts) AS last FROM candles',
+      )
+    ).rows[0];
 
   before(async () => {
     db = await embeddedDb();
     await insertAssets(db, 2);
-    rows = await insertCandles(db, { interval: '1h', step: '1 hour', from: "date_trunc('hour', now()) - interval '30 days'", to: "date_trunc('hour', now())" });
+    rows = await insertCandles(db, {
+      interval: '1h',
+      step: '1 hour',
+      from: "date_trunc('hour', now()) - interval '30 days'",
+      to: "date_trunc('hour', now())",
+    });
     // The broken state: candles replaced by a plain table with the same columns, keys and rows.
     await db.exec(`
       CREATE TABLE candles_plain (LIKE candles INCLUDING ALL);
@@ -52,7 +62,9 @@ describe('doctor and hypertable ensure [embedded]', () => {
     assert.deepEqual(r, { hypertable: 'candles', converted: true, migrated_rows: rows, chunk_interval: '7 days' });
     assert.equal(await isHypertable(db), true);
     assert.deepEqual(await sumsOf(), sums);
-    const dim = await db.query<{ i: string }>("SELECT time_interval::text AS i FROM timescaledb_information.dimensions WHERE hypertable_name = 'candles'");
+    const dim = await db.query<{ i: string }>(
+      "SELECT time_interval::text AS i FROM timescaledb_information.dimensions WHERE hypertable_name = 'candles'",
+    );
     assert.equal(dim.rows[0].i, '7 days');
     const chunks = await listChunks(db);
     assert.ok(chunks.total >= 5, 'thirty days of rows are in several chunks');
@@ -85,7 +97,10 @@ describe('doctor and hypertable ensure [embedded]', () => {
 
   test('doctor reports a failed policy run as a problem with the retry command', async () => {
     const { job_id } = await addCompressionPolicy(db, '7d');
-    await db.query(`UPDATE _timescaledb_config.bgw_job SET config = jsonb_set(config, '{hypertable_id}', '999999') WHERE id = $1`, [job_id]);
+    await db.query(
+      `UPDATE _timescaledb_config.bgw_job SET config = jsonb_set(config, '{hypertable_id}', '999999') WHERE id = $1`,
+      [job_id],
+    );
     await assert.rejects(runJob(db, job_id));
     const report = await runDoctor(db);
     const check = report.checks.find((c) => c.check.startsWith(`job ${job_id} `))!;

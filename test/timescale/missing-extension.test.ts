@@ -66,7 +66,10 @@ describe('without TimescaleDB [server]', { skip: serverSkip }, () => {
   test('requireTimescale throws TimescaleMissingError with the fix', async () => {
     const err = await requireTimescale(db, 'compression').catch((e: unknown) => e);
     assert.ok(err instanceof TimescaleMissingError);
-    assert.match(err.message, /^TimescaleDB is not installed on this server \(needed for compression\)\. Fix: install the timescaledb package/);
+    assert.match(
+      err.message,
+      /^TimescaleDB is not installed on this server \(needed for compression\)\. Fix: install the timescaledb package/,
+    );
   });
 
   test('every TimescaleDB command exits 1 with the one-line "not installed" error', async () => {
@@ -107,7 +110,10 @@ describe('without TimescaleDB [server]', { skip: serverSkip }, () => {
   test('nothing else breaks: sizes, analyze, the scheduler, findAggregate', async () => {
     const sizes = await relationSizes(db);
     assert.ok(sizes.some((s) => s.name === 'candles' && s.kind === 'table'));
-    assert.deepEqual(sizes.map((s) => s.total_bytes), [...sizes.map((s) => s.total_bytes)].sort((a, b) => b - a));
+    assert.deepEqual(
+      sizes.map((s) => s.total_bytes),
+      [...sizes.map((s) => s.total_bytes)].sort((a, b) => b - a),
+    );
     assert.equal((await analyze(db, 'candles')).analyzed, 'candles');
     await assert.rejects(analyze(db, 'nope'), /"nope" is not a table/);
     const scheduler = startJobScheduler(db);
@@ -131,7 +137,10 @@ describe('without TimescaleDB [server]', { skip: serverSkip }, () => {
         { name: 'random_page_cost', value: '1.1', restart_required: false },
         { name: 'shared_buffers', value: '256MB', restart_required: true },
       ]);
-      assert.deepEqual(r.skipped.map((s) => s.name), ['timescaledb.max_background_workers']);
+      assert.deepEqual(
+        r.skipped.map((s) => s.name),
+        ['timescaledb.max_background_workers'],
+      );
       assert.equal(r.restart_required, true);
     } finally {
       await db.exec('ALTER SYSTEM RESET random_page_cost');

@@ -13,7 +13,12 @@ import { insertAssets, insertCandles } from '../helpers/candles.ts';
 import { openEmbedded, type EmbeddedDatabase } from '../../src/db/pglite.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import type { Queryable } from '../../src/db/types.ts';
-import { addCompressionPolicy, compressionStatus, enableCompression, removeCompressionPolicy } from '../../src/timescale/compression.ts';
+import {
+  addCompressionPolicy,
+  compressionStatus,
+  enableCompression,
+  removeCompressionPolicy,
+} from '../../src/timescale/compression.ts';
 import { addRetentionPolicy, removeRetentionPolicy, retentionStatus } from '../../src/timescale/retention.ts';
 import { dueJobs, jobHistory, listJobs, runDueJobs, runJob } from '../../src/timescale/jobs.ts';
 import { startJobScheduler } from '../../src/timescale/scheduler.ts';
@@ -31,7 +36,9 @@ async function fingerprint(q: Queryable) {
     sums: await rows(`SELECT a.symbol, round(sum(c.close)::numeric, 6)::text AS close, round(sum(c.volume)::numeric, 6)::text AS volume,
                              sum(c.trades)::bigint AS trades, count(c.vwap)::int AS vwaps, max(c.high) AS high, min(c.low) AS low
                         FROM candles c JOIN assets a ON a.id = c.asset_id GROUP BY 1 ORDER BY 1`),
-    oldest: await rows(`SELECT asset_id, ts, "interval", open, high, low, close, volume, trades, vwap FROM candles ORDER BY ts, asset_id, "interval" LIMIT 50`),
+    oldest: await rows(
+      `SELECT asset_id, ts, "interval", open, high, low, close, volume, trades, vwap FROM candles ORDER BY ts, asset_id, "interval" LIMIT 50`,
+    ),
     range: await rows(`SELECT asset_id, ts, close FROM candles
                         WHERE ts >= date_trunc('hour', now()) - interval '60 days' AND ts < date_trunc('hour', now()) - interval '59 days'
                         ORDER BY asset_id, ts`),
@@ -53,7 +60,12 @@ describe('compression policy [embedded]', () => {
     db = await embeddedDb();
     await insertAssets(db, 3);
     await insertCandles(db, { interval: '1h', step: '1 hour', from: FROM, to: TO });
-    await insertCandles(db, { interval: '1d', step: '1 day', from: "date_trunc('day', now()) - interval '70 days'", to: "date_trunc('day', now())" });
+    await insertCandles(db, {
+      interval: '1d',
+      step: '1 day',
+      from: "date_trunc('day', now()) - interval '70 days'",
+      to: "date_trunc('day', now())",
+    });
   });
   after(async () => db.close());
 
@@ -62,7 +74,12 @@ describe('compression policy [embedded]', () => {
     assert.equal(r.created, true);
     assert.deepEqual(r.compression_enabled_with, { segmentby: ['asset_id', 'interval'], orderby: ['ts DESC'] });
     assert.deepEqual(await jobIds(db, 'policy_compression'), [r.job_id]);
-    const job = (await db.query<{ c: Record<string, unknown> }>('SELECT config AS c FROM timescaledb_information.jobs WHERE job_id = $1', [r.job_id])).rows[0];
+    const job = (
+      await db.query<{ c: Record<string, unknown> }>(
+        'SELECT config AS c FROM timescaledb_information.jobs WHERE job_id = $1',
+        [r.job_id],
+      )
+    ).rows[0];
     assert.equal(job.c.compress_after, '30 days');
     const again = await addCompressionPolicy(db, '30 days');
     assert.deepEqual([again.created, again.job_id], [false, r.job_id]);
@@ -122,7 +139,10 @@ describe('compression policy [embedded]', () => {
 
   test('a bad duration or column is refused before any SQL', async () => {
     await assert.rejects(addCompressionPolicy(db, 'soon'), /--after "soon" is not a duration/);
-    await assert.rejects(enableCompression(db, { segmentby: 'asset_id; DROP TABLE candles' }), /is not a column of candles/);
+    await assert.rejects(
+      enableCompression(db, { segmentby: 'asset_id; DROP TABLE candles' }),
+      /is not a column of candles/,
+    );
     await assert.rejects(enableCompression(db, { orderby: 'ts DESC, nope' }), /"nope" is not a column/);
   });
 });
@@ -133,14 +153,21 @@ describe('compressed rows after reopening an on-disk data dir [embedded]', () =>
 
   test('rows in compressed chunks are all visible after close and reopen', async () => {
     const template = process.env.TM_TEST_PGLITE_TEMPLATE;
-    let db = await openEmbedded({ dataDir: path.join(dir, 'data'), ...(template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}) });
+    let db = await openEmbedded({
+      dataDir: path.join(dir, 'data'),
+      ...(template ? { loadDataDir: new Blob([readFileSync(template)]) } : {}),
+    });
     if (!template) await new Migrator(db).upgrade('head');
     await insertAssets(db, 2);
     await insertCandles(db, { interval: '1h', step: '1 hour', from: FROM, to: TO });
     const { job_id } = await addCompressionPolicy(db, '30d');
     await runJob(db, job_id);
     const before = await fingerprint(db);
-    const compressed = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed")).rows[0].n;
+    const compressed = (
+      await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed",
+      )
+    ).rows[0].n;
     assert.ok(compressed > 0);
     await db.close();
 
@@ -180,13 +207,26 @@ describe('retention policy [embedded]', () => {
     const kept = chunks.rows.filter((c) => !c.past);
     assert.ok(past.length >= 4 && kept.length >= 4);
     const status = await retentionStatus(db);
-    assert.deepEqual(status.chunks_past_horizon.map((c) => c.chunk_name), past.map((c) => c.chunk_name));
+    assert.deepEqual(
+      status.chunks_past_horizon.map((c) => c.chunk_name),
+      past.map((c) => c.chunk_name),
+    );
 
     await runJob(db, r.job_id);
-    const after = await db.query<{ chunk_name: string }>("SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' ORDER BY range_start");
-    assert.deepEqual(after.rows.map((c) => c.chunk_name), kept.map((c) => c.chunk_name));
-    const left = (await db.query<{ n: number; first: Date }>('SELECT count(*)::int AS n, min(ts) AS first FROM candles')).rows[0];
-    assert.equal(left.n, kept.reduce((s, c) => s + c.n, 0));
+    const after = await db.query<{ chunk_name: string }>(
+      "SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' ORDER BY range_start",
+    );
+    assert.deepEqual(
+      after.rows.map((c) => c.chunk_name),
+      kept.map((c) => c.chunk_name),
+    );
+    const left = (
+      await db.query<{ n: number; first: Date }>('SELECT count(*)::int AS n, min(ts) AS first FROM candles')
+    ).rows[0];
+    assert.equal(
+      left.n,
+      kept.reduce((s, c) => s + c.n, 0),
+    );
     assert.equal(left.first.getTime(), kept[0].range_start.getTime());
     assert.deepEqual((await retentionStatus(db)).chunks_past_horizon, []);
   });
@@ -214,14 +254,22 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
     assert.deepEqual(due.map((j) => j.job_id).sort(), [c.job_id, rt.job_id].sort());
     const res = await runDueJobs(db, 'schedule');
     assert.deepEqual(res.failed, []);
-    assert.deepEqual(res.ran.map((r) => r.trigger), ['schedule', 'schedule']);
+    assert.deepEqual(
+      res.ran.map((r) => r.trigger),
+      ['schedule', 'schedule'],
+    );
     assert.deepEqual(await dueJobs(db), []);
     const jobs = await listJobs(db);
     const comp = jobs.find((j) => j.job_id === c.job_id)!;
     assert.equal(comp.last_run_succeeded, true);
     assert.equal(comp.last_run_source, 'tm');
     // policy_compression runs every 12 hours, policy_retention every day (TimescaleDB's defaults).
-    const interval = (await db.query<{ ms: number }>("SELECT extract(epoch FROM schedule_interval)::float8 * 1000 AS ms FROM timescaledb_information.jobs WHERE job_id = $1", [c.job_id])).rows[0].ms;
+    const interval = (
+      await db.query<{ ms: number }>(
+        'SELECT extract(epoch FROM schedule_interval)::float8 * 1000 AS ms FROM timescaledb_information.jobs WHERE job_id = $1',
+        [c.job_id],
+      )
+    ).rows[0].ms;
     assert.equal(comp.next_start!.getTime() - comp.last_run_started_at!.getTime(), interval);
     const later = new Date(Date.now() + interval + 1000);
     assert.ok((await dueJobs(db, later)).some((j) => j.job_id === c.job_id));
@@ -231,21 +279,32 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
     const [jobId] = await jobIds(db, 'policy_retention');
     // A config naming a hypertable that does not exist makes the policy fail when run (alter_job
     // would refuse it, so the catalog is edited directly: this is the test's broken set-up).
-    await db.query(`UPDATE _timescaledb_config.bgw_job SET config = jsonb_set(config, '{hypertable_id}', '999999') WHERE id = $1`, [jobId]);
+    await db.query(
+      `UPDATE _timescaledb_config.bgw_job SET config = jsonb_set(config, '{hypertable_id}', '999999') WHERE id = $1`,
+      [jobId],
+    );
     await assert.rejects(runJob(db, jobId), new RegExp(`job ${jobId} \\(policy_retention on candles\\) failed`));
     const last = (await jobHistory(db, { jobId, limit: 1, offset: 0 })).items[0];
     assert.equal(last.succeeded, false);
     assert.ok(last.error);
     const job = (await listJobs(db)).find((j) => j.job_id === jobId)!;
     assert.equal(job.last_run_succeeded, false);
-    const retry = (await db.query<{ ms: number }>('SELECT extract(epoch FROM least(retry_period, schedule_interval))::float8 * 1000 AS ms FROM timescaledb_information.jobs WHERE job_id = $1', [jobId])).rows[0].ms;
+    const retry = (
+      await db.query<{ ms: number }>(
+        'SELECT extract(epoch FROM least(retry_period, schedule_interval))::float8 * 1000 AS ms FROM timescaledb_information.jobs WHERE job_id = $1',
+        [jobId],
+      )
+    ).rows[0].ms;
     assert.equal(job.next_start!.getTime() - last.finished_at!.getTime(), retry);
   });
 
   test('the scheduler runs due jobs on its own and records them as scheduled runs', async () => {
     const [jobId] = await jobIds(db, 'policy_compression');
     // Make the compression job due: its last run moves a day back.
-    await db.query("UPDATE job_runs SET started_at = started_at - interval '1 day', finished_at = finished_at - interval '1 day' WHERE job_id = $1", [jobId]);
+    await db.query(
+      "UPDATE job_runs SET started_at = started_at - interval '1 day', finished_at = finished_at - interval '1 day' WHERE job_id = $1",
+      [jobId],
+    );
     const before = (await jobHistory(db, { jobId, limit: 1, offset: 0 })).total;
     const scheduler = startJobScheduler(db, { firstDelayMs: 60_000 });
     assert.equal(scheduler.active, true);
@@ -266,7 +325,11 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
       [jobId],
     );
     const old = async () =>
-      (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM job_runs WHERE started_at < now() - interval '80 days'")).rows[0].n;
+      (
+        await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM job_runs WHERE started_at < now() - interval '80 days'",
+        )
+      ).rows[0].n;
     assert.equal(await old(), 2);
     await runDueJobs(db, 'schedule');
     assert.equal(await old(), 1);

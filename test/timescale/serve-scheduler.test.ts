@@ -52,9 +52,14 @@ test('tm serve runs a due retention job within seconds, records it, and shuts do
 
   db = await openEmbedded({ dataDir });
   try {
-    const runs = await db.query<{ trigger: string; succeeded: boolean }>('SELECT "trigger", succeeded FROM job_runs WHERE job_id = $1', [job_id]);
+    const runs = await db.query<{ trigger: string; succeeded: boolean }>(
+      'SELECT "trigger", succeeded FROM job_runs WHERE job_id = $1',
+      [job_id],
+    );
     assert.deepEqual(runs.rows, [{ trigger: 'schedule', succeeded: true }]);
-    const oldest = await db.query<{ ok: boolean }>("SELECT min(ts) >= now() - interval '14 days' - interval '7 days' AS ok FROM candles");
+    const oldest = await db.query<{ ok: boolean }>(
+      "SELECT min(ts) >= now() - interval '14 days' - interval '7 days' AS ok FROM candles",
+    );
     assert.equal(oldest.rows[0].ok, true, 'chunks past the horizon are gone');
   } finally {
     await db.close();

@@ -63,8 +63,14 @@ describe('adx', () => {
 
   test('validates parameters and input', () => {
     const s = SERIES.walk;
-    assert.throws(() => adx(s.high, s.low, s.close, 1), { name: 'RangeError', message: 'adx: period must be an integer >= 2, got 1' });
-    assert.throws(() => adx(s.high, s.low, withValue(s.close, 4000, NaN)), { name: 'RangeError', message: 'adx: close[4000] is NaN' });
+    assert.throws(() => adx(s.high, s.low, s.close, 1), {
+      name: 'RangeError',
+      message: 'adx: period must be an integer >= 2, got 1',
+    });
+    assert.throws(() => adx(s.high, s.low, withValue(s.close, 4000, NaN)), {
+      name: 'RangeError',
+      message: 'adx: close[4000] is NaN',
+    });
     assert.throws(() => adx(s.high.subarray(0, 5), s.low, s.close), {
       name: 'RangeError',
       message: 'adx: inputs must have the same length, got high (5), low (6000), close (6000)',

@@ -9,7 +9,14 @@ describe('atr', () => {
     for (const period of [14, 1, 2, 50]) {
       test(`matches TA-Lib ATR(${period}) on ${name}`, () => {
         const hlc = { high: s.high, low: s.low, close: s.close };
-        expectTalibMatch(`atr(${period})`, [atr(s.high, s.low, s.close, period)], 'ATR', hlc, { optInTimePeriod: period }, ['outReal']);
+        expectTalibMatch(
+          `atr(${period})`,
+          [atr(s.high, s.low, s.close, period)],
+          'ATR',
+          hlc,
+          { optInTimePeriod: period },
+          ['outReal'],
+        );
       });
     }
   }
@@ -27,7 +34,14 @@ describe('atr', () => {
 
   test('constant prices give 0, as TA-Lib', () => {
     const s = constantSeries(50, 100.37);
-    expectTalibMatch('atr const', [atr(s.high, s.low, s.close)], 'ATR', { high: s.high, low: s.low, close: s.close }, { optInTimePeriod: 14 }, ['outReal']);
+    expectTalibMatch(
+      'atr const',
+      [atr(s.high, s.low, s.close)],
+      'ATR',
+      { high: s.high, low: s.low, close: s.close },
+      { optInTimePeriod: 14 },
+      ['outReal'],
+    );
   });
 
   test('fewer than period + 1 bars: all NaN', () => {
@@ -41,7 +55,13 @@ describe('atr', () => {
       name: 'RangeError',
       message: 'atr: inputs must have the same length, got high (6000), low (5999), close (6000)',
     });
-    assert.throws(() => atr(s.high, withValue(s.low, 9, NaN), s.close), { name: 'RangeError', message: 'atr: low[9] is NaN' });
-    assert.throws(() => atr(s.high, s.low, s.close, 0), { name: 'RangeError', message: 'atr: period must be an integer >= 1, got 0' });
+    assert.throws(() => atr(s.high, withValue(s.low, 9, NaN), s.close), {
+      name: 'RangeError',
+      message: 'atr: low[9] is NaN',
+    });
+    assert.throws(() => atr(s.high, s.low, s.close, 0), {
+      name: 'RangeError',
+      message: 'atr: period must be an integer >= 1, got 0',
+    });
   });
 });

@@ -26,7 +26,13 @@ export function atr(high: Float64Array, low: Float64Array, close: Float64Array, 
 
 // Hot loop kept out of the public function so that V8's inlining budget is
 // spent here and not on the argument checks (see adx.ts).
-function atrKernel(high: Float64Array, low: Float64Array, close: Float64Array, period: number, out: Float64Array): void {
+function atrKernel(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+  out: Float64Array,
+): void {
   const n = high.length;
   let sum = 0;
   let prevClose = close[0];

@@ -69,7 +69,10 @@ describe('bbands', () => {
         const sigma = exactSigma(s.close, period);
         for (let i = period - 1; i < s.close.length; i++) {
           const half = (r.upper[i] - r.lower[i]) / 4;
-          assert.ok(Math.abs(half - sigma[i]) <= 1e-11 * sigma[i] + 1e-12 * r.middle[i], `sigma[${i}]: ${half} vs ${sigma[i]}`);
+          assert.ok(
+            Math.abs(half - sigma[i]) <= 1e-11 * sigma[i] + 1e-12 * r.middle[i],
+            `sigma[${i}]: ${half} vs ${sigma[i]}`,
+          );
         }
       }
     }
@@ -84,7 +87,10 @@ describe('bbands', () => {
     let worstTalib = 0;
     for (let i = 19; i < s.close.length; i++) {
       worstOurs = Math.max(worstOurs, Math.abs(ours.upper[i] - ours.middle[i] - sigma[i]) / sigma[i]);
-      worstTalib = Math.max(worstTalib, Math.abs(ref.outRealUpperBand[i] - ref.outRealMiddleBand[i] - sigma[i]) / sigma[i]);
+      worstTalib = Math.max(
+        worstTalib,
+        Math.abs(ref.outRealUpperBand[i] - ref.outRealMiddleBand[i] - sigma[i]) / sigma[i],
+      );
     }
     assert.ok(worstOurs <= worstTalib, `ours ${worstOurs} vs TA-Lib ${worstTalib}`);
   });
@@ -118,8 +124,14 @@ describe('bbands', () => {
   test('validates parameters and input', () => {
     const c = SERIES.walk.close;
     assert.throws(() => bbands(c, 1), { name: 'RangeError', message: 'bbands: period must be an integer >= 2, got 1' });
-    assert.throws(() => bbands(c, 20, 0), { name: 'RangeError', message: 'bbands: stddev must be a finite number > 0, got 0' });
-    assert.throws(() => bbands(c, 20, NaN), { name: 'RangeError', message: 'bbands: stddev must be a finite number > 0, got NaN' });
+    assert.throws(() => bbands(c, 20, 0), {
+      name: 'RangeError',
+      message: 'bbands: stddev must be a finite number > 0, got 0',
+    });
+    assert.throws(() => bbands(c, 20, NaN), {
+      name: 'RangeError',
+      message: 'bbands: stddev must be a finite number > 0, got NaN',
+    });
     assert.throws(() => bbands(withValue(c, 5, NaN)), { name: 'RangeError', message: 'bbands: close[5] is NaN' });
   });
 });

@@ -10,7 +10,14 @@ describe('cci', () => {
     for (const period of [20, 2, 14, 100]) {
       test(`matches TA-Lib CCI(${period}) on ${name}`, () => {
         const hlc = { high: s.high, low: s.low, close: s.close };
-        expectTalibMatch(`cci(${period})`, [cci(s.high, s.low, s.close, period)], 'CCI', hlc, { optInTimePeriod: period }, ['outReal']);
+        expectTalibMatch(
+          `cci(${period})`,
+          [cci(s.high, s.low, s.close, period)],
+          'CCI',
+          hlc,
+          { optInTimePeriod: period },
+          ['outReal'],
+        );
       });
     }
   }
@@ -28,7 +35,8 @@ describe('cci', () => {
     const odd = constantSeries(60, 100.37);
     const ours = cci(odd.high, odd.low, odd.close);
     for (let i = 19; i < 60; i++) assert.equal(ours[i], 0);
-    const ref = runTalib('CCI', { high: odd.high, low: odd.low, close: odd.close }, { optInTimePeriod: 20 }).outputs.outReal;
+    const ref = runTalib('CCI', { high: odd.high, low: odd.low, close: odd.close }, { optInTimePeriod: 20 }).outputs
+      .outReal;
     // Documented divergence: TA-Lib's mean of 20 equal values is off by one ulp, so it divides rounding noise by itself.
     assert.ok(Math.abs(Math.abs(ref[19]) - 200 / 3) < 1e-9, `TA-Lib gave ${ref[19]}`);
   });
@@ -40,8 +48,14 @@ describe('cci', () => {
 
   test('validates parameters and input', () => {
     const s = SERIES.walk;
-    assert.throws(() => cci(s.high, s.low, s.close, 1), { name: 'RangeError', message: 'cci: period must be an integer >= 2, got 1' });
-    assert.throws(() => cci(s.high, s.low, withValue(s.close, 0, NaN)), { name: 'RangeError', message: 'cci: close[0] is NaN' });
+    assert.throws(() => cci(s.high, s.low, s.close, 1), {
+      name: 'RangeError',
+      message: 'cci: period must be an integer >= 2, got 1',
+    });
+    assert.throws(() => cci(s.high, s.low, withValue(s.close, 0, NaN)), {
+      name: 'RangeError',
+      message: 'cci: close[0] is NaN',
+    });
     assert.throws(() => cci(s.high, s.low, new Float32Array(6000) as unknown as Float64Array), {
       name: 'TypeError',
       message: 'cci: close must be a Float64Array, got Float32Array',

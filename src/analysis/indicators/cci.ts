@@ -31,7 +31,13 @@ export function cci(high: Float64Array, low: Float64Array, close: Float64Array, 
 
 // Hot loop kept out of the public function so that V8's inlining budget is
 // spent here and not on the argument checks (see adx.ts).
-function cciKernel(high: Float64Array, low: Float64Array, close: Float64Array, period: number, out: Float64Array): void {
+function cciKernel(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+  out: Float64Array,
+): void {
   const n = high.length;
   const lookback = period - 1;
   const ring = new Float64Array(period);

@@ -8,7 +8,14 @@ describe('ema', () => {
   for (const [name, s] of Object.entries(SERIES)) {
     for (const period of [20, 2, 12, 200]) {
       test(`matches TA-Lib EMA(${period}) on ${name}`, () => {
-        expectTalibMatch(`ema(${period})`, [ema(s.close, period)], 'EMA', { inReal: s.close }, { optInTimePeriod: period }, ['outReal']);
+        expectTalibMatch(
+          `ema(${period})`,
+          [ema(s.close, period)],
+          'EMA',
+          { inReal: s.close },
+          { optInTimePeriod: period },
+          ['outReal'],
+        );
       });
     }
   }

@@ -19,11 +19,18 @@ describe('macd', () => {
     ]) {
       test(`matches TA-Lib MACD(${fast},${slow},${signal}) on ${name}`, () => {
         const r = macd(s.close, fast, slow, signal);
-        expectTalibMatch(`macd(${fast},${slow},${signal})`, [r.macd, r.signal, r.histogram], 'MACD', { inReal: s.close }, {
-          optInFastPeriod: fast,
-          optInSlowPeriod: slow,
-          optInSignalPeriod: signal,
-        }, KEYS);
+        expectTalibMatch(
+          `macd(${fast},${slow},${signal})`,
+          [r.macd, r.signal, r.histogram],
+          'MACD',
+          { inReal: s.close },
+          {
+            optInFastPeriod: fast,
+            optInSlowPeriod: slow,
+            optInSignalPeriod: signal,
+          },
+          KEYS,
+        );
       });
     }
   }
@@ -48,7 +55,11 @@ describe('macd', () => {
         assert.equal(r.histogram[i], 0);
       }
       // The MACD line does not depend on the signal period, only its start does.
-      const ref = runTalib('MACD', { inReal: s.close }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 2 });
+      const ref = runTalib(
+        'MACD',
+        { inReal: s.close },
+        { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 2 },
+      );
       const line = r.macd.slice();
       line.fill(NaN, 0, ref.begIndex);
       assertClose(line, ref.outputs.outMACD, 'macd line (signal 1)');
@@ -58,11 +69,18 @@ describe('macd', () => {
   test('constant prices give 0 lines, as TA-Lib', () => {
     const c = constantSeries(80, 100).close;
     const r = macd(c);
-    expectTalibMatch('macd const', [r.macd, r.signal, r.histogram], 'MACD', { inReal: c }, {
-      optInFastPeriod: 12,
-      optInSlowPeriod: 26,
-      optInSignalPeriod: 9,
-    }, KEYS);
+    expectTalibMatch(
+      'macd const',
+      [r.macd, r.signal, r.histogram],
+      'MACD',
+      { inReal: c },
+      {
+        optInFastPeriod: 12,
+        optInSlowPeriod: 26,
+        optInSignalPeriod: 9,
+      },
+      KEYS,
+    );
   });
 
   test('fewer bars than slow + signal - 1: all NaN', () => {
@@ -73,10 +91,19 @@ describe('macd', () => {
 
   test('validates parameters and input', () => {
     const c = SERIES.walk.close;
-    assert.throws(() => macd(c, 26, 12), { name: 'RangeError', message: 'macd: fast (26) must be less than slow (12)' });
-    assert.throws(() => macd(c, 12, 12), { name: 'RangeError', message: 'macd: fast (12) must be less than slow (12)' });
+    assert.throws(() => macd(c, 26, 12), {
+      name: 'RangeError',
+      message: 'macd: fast (26) must be less than slow (12)',
+    });
+    assert.throws(() => macd(c, 12, 12), {
+      name: 'RangeError',
+      message: 'macd: fast (12) must be less than slow (12)',
+    });
     assert.throws(() => macd(c, 1), { name: 'RangeError', message: 'macd: fast must be an integer >= 2, got 1' });
-    assert.throws(() => macd(c, 12, 26, 0), { name: 'RangeError', message: 'macd: signal must be an integer >= 1, got 0' });
+    assert.throws(() => macd(c, 12, 26, 0), {
+      name: 'RangeError',
+      message: 'macd: signal must be an integer >= 1, got 0',
+    });
     assert.throws(() => macd(withValue(c, 40, NaN)), { name: 'RangeError', message: 'macd: close[40] is NaN' });
   });
 });

@@ -19,7 +19,9 @@ describe('obv', () => {
 
   test('zero volume and constant prices, as TA-Lib', () => {
     const s = constantSeries(30, 100.37, 0);
-    expectTalibMatch('obv const', [obv(s.close, s.volume)], 'OBV', { inReal: s.close, volume: s.volume }, {}, ['outReal']);
+    expectTalibMatch('obv const', [obv(s.close, s.volume)], 'OBV', { inReal: s.close, volume: s.volume }, {}, [
+      'outReal',
+    ]);
     const g = SERIES.gaps; // has 5 % zero-volume bars
     assert.ok(g.volume.some((v) => v === 0));
   });
@@ -35,6 +37,9 @@ describe('obv', () => {
       name: 'RangeError',
       message: 'obv: inputs must have the same length, got close (6000), volume (10)',
     });
-    assert.throws(() => obv(s.close, withValue(s.volume, 11, NaN)), { name: 'RangeError', message: 'obv: volume[11] is NaN' });
+    assert.throws(() => obv(s.close, withValue(s.volume, 11, NaN)), {
+      name: 'RangeError',
+      message: 'obv: volume[11] is NaN',
+    });
   });
 });

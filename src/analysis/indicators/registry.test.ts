@@ -39,7 +39,10 @@ const PARAM_SETS: Record<IndicatorType, unknown[]> = {
 
 describe('indicator registry', () => {
   test('lists the ten types, each with its own descriptor', () => {
-    assert.deepEqual([...INDICATOR_TYPES], ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'obv', 'stoch', 'adx', 'cci']);
+    assert.deepEqual(
+      [...INDICATOR_TYPES],
+      ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'obv', 'stoch', 'adx', 'cci'],
+    );
     for (const type of INDICATOR_TYPES) {
       assert.equal(getIndicator(type).type, type);
       assert.ok(isIndicatorType(type));
@@ -106,9 +109,18 @@ describe('indicator registry', () => {
         assert.deepEqual(parseIndicatorName(d.name(params)), { type, params });
       }
     }
-    assert.throws(() => parseIndicatorName('rsi_14_3'), { name: 'RangeError', message: "rsi: name 'rsi_14_3' must have 1 value(s) after the type (period)" });
-    assert.throws(() => parseIndicatorName('rsi_abc'), { name: 'RangeError', message: 'rsi: period must be an integer from 2 to 100000, got NaN' });
-    assert.throws(() => parseIndicatorName('rsi_014'), { name: 'RangeError', message: "rsi: 'rsi_014' is not a canonical name (expected 'rsi_14')" });
+    assert.throws(() => parseIndicatorName('rsi_14_3'), {
+      name: 'RangeError',
+      message: "rsi: name 'rsi_14_3' must have 1 value(s) after the type (period)",
+    });
+    assert.throws(() => parseIndicatorName('rsi_abc'), {
+      name: 'RangeError',
+      message: 'rsi: period must be an integer from 2 to 100000, got NaN',
+    });
+    assert.throws(() => parseIndicatorName('rsi_014'), {
+      name: 'RangeError',
+      message: "rsi: 'rsi_014' is not a canonical name (expected 'rsi_14')",
+    });
     assert.throws(() => parseIndicatorName('foo_1'), { name: 'RangeError' });
   });
 
@@ -137,9 +149,18 @@ describe('indicator registry', () => {
     });
 
     test('rejects wrong types and out-of-range values', () => {
-      assert.throws(() => INDICATORS.sma.parseParams('20'), { name: 'TypeError', message: 'sma: params must be an object, got string' });
-      assert.throws(() => INDICATORS.sma.parseParams([20]), { name: 'TypeError', message: 'sma: params must be an object, got array' });
-      assert.throws(() => INDICATORS.sma.parseParams({ period: '20' }), { name: 'TypeError', message: 'sma: period must be a number, got string' });
+      assert.throws(() => INDICATORS.sma.parseParams('20'), {
+        name: 'TypeError',
+        message: 'sma: params must be an object, got string',
+      });
+      assert.throws(() => INDICATORS.sma.parseParams([20]), {
+        name: 'TypeError',
+        message: 'sma: params must be an object, got array',
+      });
+      assert.throws(() => INDICATORS.sma.parseParams({ period: '20' }), {
+        name: 'TypeError',
+        message: 'sma: period must be a number, got string',
+      });
       assert.throws(() => INDICATORS.sma.parseParams({ period: 1 }), {
         name: 'RangeError',
         message: 'sma: period must be an integer from 2 to 100000, got 1',
@@ -156,7 +177,11 @@ describe('indicator registry', () => {
         message: 'macd: fast (26) must be less than slow (12)',
       });
       assert.deepEqual(INDICATORS.atr.parseParams({ period: 1 }), { period: 1 });
-      assert.deepEqual(INDICATORS.stoch.parseParams({ period: 1, smoothK: 1, smoothD: 1 }), { period: 1, smoothK: 1, smoothD: 1 });
+      assert.deepEqual(INDICATORS.stoch.parseParams({ period: 1, smoothK: 1, smoothD: 1 }), {
+        period: 1,
+        smoothK: 1,
+        smoothD: 1,
+      });
     });
   });
 
@@ -200,7 +225,11 @@ describe('indicator registry', () => {
             const from = Math.max(0, start - warmup);
             const part = d.compute(tail(series, from), params);
             part.forEach((out, j) => {
-              assertClose(out.subarray(start - from), full[j].subarray(start), `${d.name(params)} ${d.outputs[j]} k=${k}`);
+              assertClose(
+                out.subarray(start - from),
+                full[j].subarray(start),
+                `${d.name(params)} ${d.outputs[j]} k=${k}`,
+              );
             });
           }
         });
@@ -215,7 +244,9 @@ describe('indicator registry', () => {
         const full = d.compute(series, params);
         const from = n - k - d.lookback(params);
         const part = d.compute(tail(series, from), params);
-        const worst = Math.max(...part.map((out, j) => maxRelativeError(out.subarray(n - k - from), full[j].subarray(n - k))));
+        const worst = Math.max(
+          ...part.map((out, j) => maxRelativeError(out.subarray(n - k - from), full[j].subarray(n - k))),
+        );
         assert.ok(worst > 1e-9, `${type}: ${worst}`);
       }
     });

@@ -325,7 +325,9 @@ export function parseIndicatorName(name: string): { type: IndicatorType; params:
   const descriptor = getIndicator(type);
   const keys = Object.keys(descriptor.defaults);
   if (values.length !== keys.length) {
-    throw new RangeError(`${type}: name '${name}' must have ${keys.length} value(s) after the type (${keys.join(', ') || 'none'})`);
+    throw new RangeError(
+      `${type}: name '${name}' must have ${keys.length} value(s) after the type (${keys.join(', ') || 'none'})`,
+    );
   }
   const raw: Record<string, number> = {};
   keys.forEach((key, i) => {

@@ -8,7 +8,14 @@ describe('rsi', () => {
   for (const [name, s] of Object.entries(SERIES)) {
     for (const period of [14, 2, 7, 100]) {
       test(`matches TA-Lib RSI(${period}) on ${name}`, () => {
-        expectTalibMatch(`rsi(${period})`, [rsi(s.close, period)], 'RSI', { inReal: s.close }, { optInTimePeriod: period }, ['outReal']);
+        expectTalibMatch(
+          `rsi(${period})`,
+          [rsi(s.close, period)],
+          'RSI',
+          { inReal: s.close },
+          { optInTimePeriod: period },
+          ['outReal'],
+        );
       });
     }
   }

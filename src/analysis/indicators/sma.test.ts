@@ -8,7 +8,14 @@ describe('sma', () => {
   for (const [name, s] of Object.entries(SERIES)) {
     for (const period of [20, 2, 9, 200]) {
       test(`matches TA-Lib SMA(${period}) on ${name}`, () => {
-        expectTalibMatch(`sma(${period})`, [sma(s.close, period)], 'SMA', { inReal: s.close }, { optInTimePeriod: period }, ['outReal']);
+        expectTalibMatch(
+          `sma(${period})`,
+          [sma(s.close, period)],
+          'SMA',
+          { inReal: s.close },
+          { optInTimePeriod: period },
+          ['outReal'],
+        );
       });
     }
   }
@@ -46,7 +53,10 @@ describe('sma', () => {
     assert.throws(() => sma(c, 0), { name: 'RangeError', message: 'sma: period must be an integer >= 2, got 0' });
     assert.throws(() => sma(c, 1), { name: 'RangeError', message: 'sma: period must be an integer >= 2, got 1' });
     assert.throws(() => sma(c, 2.5), { name: 'RangeError', message: 'sma: period must be an integer >= 2, got 2.5' });
-    assert.throws(() => sma(c, '20' as unknown as number), { name: 'TypeError', message: 'sma: period must be a number, got string' });
+    assert.throws(() => sma(c, '20' as unknown as number), {
+      name: 'TypeError',
+      message: 'sma: period must be a number, got string',
+    });
     assert.throws(() => sma([1, 2, 3] as unknown as Float64Array, 2), {
       name: 'TypeError',
       message: 'sma: values must be a Float64Array, got Array',

@@ -25,7 +25,14 @@ describe('stoch', () => {
       test(`matches TA-Lib STOCH(${period},${smoothK},${smoothD}) on ${name}`, () => {
         const r = stoch(s.high, s.low, s.close, period, smoothK, smoothD);
         const hlc = { high: s.high, low: s.low, close: s.close };
-        expectTalibMatch(`stoch(${period},${smoothK},${smoothD})`, [r.k, r.d], 'STOCH', hlc, talibOptions(period, smoothK, smoothD), KEYS);
+        expectTalibMatch(
+          `stoch(${period},${smoothK},${smoothD})`,
+          [r.k, r.d],
+          'STOCH',
+          hlc,
+          talibOptions(period, smoothK, smoothD),
+          KEYS,
+        );
       });
     }
   }
@@ -37,7 +44,14 @@ describe('stoch', () => {
     const close = Float64Array.from(high, (h) => h - 1);
     for (const period of [3, 14, 64]) {
       const r = stoch(high, low, close, period, 1, 1);
-      expectTalibMatch(`stoch trend ${period}`, [r.k, r.d], 'STOCH', { high, low, close }, talibOptions(period, 1, 1), KEYS);
+      expectTalibMatch(
+        `stoch trend ${period}`,
+        [r.k, r.d],
+        'STOCH',
+        { high, low, close },
+        talibOptions(period, 1, 1),
+        KEYS,
+      );
       for (let i = period - 1; i < n; i += 37) {
         let hh = -Infinity;
         let ll = Infinity;
@@ -61,7 +75,14 @@ describe('stoch', () => {
   test('constant prices (zero range) give 0, as TA-Lib', () => {
     const s = constantSeries(50, 100.37);
     const r = stoch(s.high, s.low, s.close);
-    expectTalibMatch('stoch const', [r.k, r.d], 'STOCH', { high: s.high, low: s.low, close: s.close }, talibOptions(14, 3, 3), KEYS);
+    expectTalibMatch(
+      'stoch const',
+      [r.k, r.d],
+      'STOCH',
+      { high: s.high, low: s.low, close: s.close },
+      talibOptions(14, 3, 3),
+      KEYS,
+    );
     assert.equal(r.k[49], 0);
   });
 
@@ -73,12 +94,21 @@ describe('stoch', () => {
 
   test('validates parameters and input', () => {
     const s = SERIES.walk;
-    assert.throws(() => stoch(s.high, s.low, s.close, 0), { name: 'RangeError', message: 'stoch: period must be an integer >= 1, got 0' });
-    assert.throws(() => stoch(s.high, s.low, s.close, 14, 0), { name: 'RangeError', message: 'stoch: smoothK must be an integer >= 1, got 0' });
+    assert.throws(() => stoch(s.high, s.low, s.close, 0), {
+      name: 'RangeError',
+      message: 'stoch: period must be an integer >= 1, got 0',
+    });
+    assert.throws(() => stoch(s.high, s.low, s.close, 14, 0), {
+      name: 'RangeError',
+      message: 'stoch: smoothK must be an integer >= 1, got 0',
+    });
     assert.throws(() => stoch(s.high, s.low, s.close, 14, 3, 1.5), {
       name: 'RangeError',
       message: 'stoch: smoothD must be an integer >= 1, got 1.5',
     });
-    assert.throws(() => stoch(withValue(s.high, 2, Infinity), s.low, s.close), { name: 'RangeError', message: 'stoch: high[2] is Infinity' });
+    assert.throws(() => stoch(withValue(s.high, 2, Infinity), s.low, s.close), {
+      name: 'RangeError',
+      message: 'stoch: high[2] is Infinity',
+    });
   });
 });

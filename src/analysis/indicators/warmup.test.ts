@@ -12,7 +12,16 @@ function bruteForce(a: number, order: 1 | 2, tol: number): number {
 
 describe('decayBars', () => {
   test('is the smallest bar count that brings the seed weight under the tolerance', () => {
-    for (const a of [0.01, 0.1, 0.5, emaFactor(12), emaFactor(26), wilderFactor(14), wilderFactor(100), emaFactor(200)]) {
+    for (const a of [
+      0.01,
+      0.1,
+      0.5,
+      emaFactor(12),
+      emaFactor(26),
+      wilderFactor(14),
+      wilderFactor(100),
+      emaFactor(200),
+    ]) {
       for (const order of [1, 2] as const) {
         assert.equal(decayBars(a, order), bruteForce(a, order, SEED_DECAY), `a=${a} order=${order}`);
       }

@@ -44,8 +44,19 @@ describe('backtest', () => {
     // Bars 2-4 long: 102 -> 104 -> 103 -> 101; bars 5-8 short: 101 -> 99 -> 102 -> 100 -> 105; bar 9 long: 105 -> 104.
     const curve: number[] = [];
     let e = 1;
-    for (const [a, b] of [[102, 104], [104, 103], [103, 101]]) curve.push((e *= long(a, b)));
-    for (const [a, b] of [[101, 99], [99, 102], [102, 100], [100, 105]]) curve.push((e *= short(a, b)));
+    for (const [a, b] of [
+      [102, 104],
+      [104, 103],
+      [103, 101],
+    ])
+      curve.push((e *= long(a, b)));
+    for (const [a, b] of [
+      [101, 99],
+      [99, 102],
+      [102, 100],
+      [100, 105],
+    ])
+      curve.push((e *= short(a, b)));
     curve.push((e *= long(105, 104)));
     assert.ok(Math.abs(r.finalEquity - e) < 1e-12);
     let peak = 1;

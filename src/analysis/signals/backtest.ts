@@ -66,7 +66,8 @@ export function backtest(
 ): BacktestResult {
   const horizon = options.horizon ?? 10;
   const allowShort = options.allowShort ?? true;
-  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`backtest: horizon must be an integer >= 1, got ${horizon}`);
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new RangeError(`backtest: horizon must be an integer >= 1, got ${horizon}`);
   const n = checkCandles('backtest', series);
   const close = series.close;
   const candidates = strategy.generate(series, params);
@@ -88,7 +89,16 @@ export function backtest(
     const entry = close[c.index];
     const exitIndex = c.index + horizon;
     if (exitIndex >= n) {
-      rows.push({ index: c.index, ts: c.ts, signalType: c.signalType, entry, exitIndex: null, exit: null, return: null, hit: null });
+      rows.push({
+        index: c.index,
+        ts: c.ts,
+        signalType: c.signalType,
+        entry,
+        exitIndex: null,
+        exit: null,
+        return: null,
+        hit: null,
+      });
       continue;
     }
     const exit = close[exitIndex];

@@ -70,6 +70,9 @@ describe('bollinger (reversion)', () => {
 
   test('validates params', () => {
     assert.throws(() => bollinger.parseParams({ stddev: 0 }), { name: 'RangeError' });
-    assert.throws(() => bollinger.parseParams({ mode: 1 }), { name: 'RangeError', message: "bollinger: unknown parameter 'mode' (valid: period, stddev, atrPeriod, stopAtr, targetAtr)" });
+    assert.throws(() => bollinger.parseParams({ mode: 1 }), {
+      name: 'RangeError',
+      message: "bollinger: unknown parameter 'mode' (valid: period, stddev, atrPeriod, stopAtr, targetAtr)",
+    });
   });
 });

@@ -23,12 +23,18 @@ const parse = (input?: unknown): StrategyParams => parseParams(NAME, DEFAULTS, S
 
 export const bollinger: Strategy = {
   name: NAME,
-  description: 'Bollinger reversion: close back inside the lower band after closing below it (buy), or inside the upper band (sell)',
+  description:
+    'Bollinger reversion: close back inside the lower band after closing below it (buy), or inside the upper band (sell)',
   defaults: DEFAULTS,
   parseParams: parse,
   warmup(params) {
     const p = parse(params);
-    return Math.max(INDICATORS.bbands.warmup({ period: p.period, stddev: p.stddev }) + BAND_EXCURSION_SCAN, INDICATORS.atr.warmup({ period: p.atrPeriod })) + 1;
+    return (
+      Math.max(
+        INDICATORS.bbands.warmup({ period: p.period, stddev: p.stddev }) + BAND_EXCURSION_SCAN,
+        INDICATORS.atr.warmup({ period: p.atrPeriod }),
+      ) + 1
+    );
   },
   generate(series, params, opts) {
     const p = parse(params);

@@ -39,9 +39,19 @@ describe('composite', () => {
     assert.equal(hold.stopLoss, null);
     assert.equal(hold.targetPrice, null);
     assert.ok(buy.stopLoss! < buy.price && buy.targetPrice! > buy.price);
-    assert.equal(strong.rationale.startsWith('2 buy and 0 sell votes within 3 bars (net +2 → strong_buy): a buy (bar 40), b buy (bar 41); quiet: c; ATR(14) '), true);
+    assert.equal(
+      strong.rationale.startsWith(
+        '2 buy and 0 sell votes within 3 bars (net +2 → strong_buy): a buy (bar 40), b buy (bar 41); quiet: c; ATR(14) ',
+      ),
+      true,
+    );
     assert.deepEqual(
-      [strong.indicatorsUsed.votes_buy, strong.indicatorsUsed.votes_sell, strong.indicatorsUsed['a.signal'], strong.indicatorsUsed['b.index']],
+      [
+        strong.indicatorsUsed.votes_buy,
+        strong.indicatorsUsed.votes_sell,
+        strong.indicatorsUsed['a.signal'],
+        strong.indicatorsUsed['b.index'],
+      ],
       [2, 0, 'buy', 41],
     );
   });

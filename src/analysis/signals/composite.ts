@@ -56,7 +56,8 @@ export function createComposite(name: string, members: readonly Strategy[]): Str
       const byMember = members.map((m) => m.generate(series, undefined, { fromIndex: memberFrom }));
       // Bars where some member fired, in order.
       const firing = new Set<number>();
-      for (const list of byMember) for (const c of list) if (c.index >= start && direction(c.signalType) !== 0) firing.add(c.index);
+      for (const list of byMember)
+        for (const c of list) if (c.index >= start && direction(c.signalType) !== 0) firing.add(c.index);
       const bars = [...firing].sort((x, y) => x - y);
       const cursor = byMember.map(() => 0);
       const out: SignalCandidate[] = [];
@@ -91,7 +92,11 @@ export function createComposite(name: string, members: readonly Strategy[]): Str
         const levels = dir !== 0 && a > 0 ? atrLevels(dir, price, a, p) : null;
         const voteText = votes.map((v) => `${v.strategy} ${v.signalType} (bar ${v.index})`).join(', ');
         const quiet = members.filter((m) => !votes.some((v) => v.strategy === m.name)).map((m) => m.name);
-        const indicatorsUsed: Record<string, unknown> = { votes_buy: buys.length, votes_sell: sells.length, net_votes: net };
+        const indicatorsUsed: Record<string, unknown> = {
+          votes_buy: buys.length,
+          votes_sell: sells.length,
+          net_votes: net,
+        };
         for (const v of votes) {
           indicatorsUsed[`${v.strategy}.signal`] = v.signalType;
           indicatorsUsed[`${v.strategy}.index`] = v.index;

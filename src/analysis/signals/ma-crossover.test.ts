@@ -119,8 +119,17 @@ describe('ma-crossover', () => {
     assert.throws(() => maCrossover.parseParams({ exponential: 2 }), { name: 'RangeError' });
     assert.throws(() => maCrossover.parseParams({ period: 5 }), {
       name: 'RangeError',
-      message: "ma-crossover: unknown parameter 'period' (valid: fast, slow, exponential, volumePeriod, atrPeriod, stopAtr, targetAtr)",
+      message:
+        "ma-crossover: unknown parameter 'period' (valid: fast, slow, exponential, volumePeriod, atrPeriod, stopAtr, targetAtr)",
     });
-    assert.deepEqual(maCrossover.parseParams(), { fast: 20, slow: 50, exponential: 0, volumePeriod: 20, atrPeriod: 14, stopAtr: 2, targetAtr: 3 });
+    assert.deepEqual(maCrossover.parseParams(), {
+      fast: 20,
+      slow: 50,
+      exponential: 0,
+      volumePeriod: 20,
+      atrPeriod: 14,
+      stopAtr: 2,
+      targetAtr: 3,
+    });
   });
 });

@@ -9,7 +9,13 @@ import { RISK_DEFAULTS, RISK_SPECS, parseParams } from './params.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './types.ts';
 
 const NAME = 'ma-crossover';
-const DEFAULTS: Readonly<StrategyParams> = Object.freeze({ fast: 20, slow: 50, exponential: 0, volumePeriod: 20, ...RISK_DEFAULTS });
+const DEFAULTS: Readonly<StrategyParams> = Object.freeze({
+  fast: 20,
+  slow: 50,
+  exponential: 0,
+  volumePeriod: 20,
+  ...RISK_DEFAULTS,
+});
 const SPECS = {
   fast: { kind: 'int', min: 2, max: 10_000 },
   slow: { kind: 'int', min: 3, max: 10_000 },
@@ -39,7 +45,14 @@ export const maCrossover: Strategy = {
     const p = parse(params);
     const ex = p.exponential === 1;
     // +1: the cross compares each bar with the previous one.
-    return Math.max(maWarmup(p.slow, ex), maWarmup(p.fast, ex), INDICATORS.atr.warmup({ period: p.atrPeriod }), p.volumePeriod - 1) + 1;
+    return (
+      Math.max(
+        maWarmup(p.slow, ex),
+        maWarmup(p.fast, ex),
+        INDICATORS.atr.warmup({ period: p.atrPeriod }),
+        p.volumePeriod - 1,
+      ) + 1
+    );
   },
   generate(series, params, opts) {
     const p = parse(params);

@@ -74,7 +74,10 @@ describe('macd-crossover', () => {
     assert.deepEqual(macdCrossover.generate(candlesFromCloses(growth)), []);
     const line = Array.from({ length: 300 }, (_, i) => 100 + 0.3 * i);
     const h = macd(Float64Array.from(line)).histogram;
-    assert.ok(h.subarray(40).some((x) => x !== 0), 'the histogram of a line is only rounding noise around 0');
+    assert.ok(
+      h.subarray(40).some((x) => x !== 0),
+      'the histogram of a line is only rounding noise around 0',
+    );
     assert.deepEqual(macdCrossover.generate(candlesFromCloses(line)), []);
   });
 

@@ -37,18 +37,22 @@ export function parseParams(
   const given = input as Record<string, unknown>;
   const names = Object.keys(specs);
   for (const key of Object.keys(given)) {
-    if (!names.includes(key)) throw new RangeError(`${strategy}: unknown parameter '${key}' (valid: ${names.join(', ')})`);
+    if (!names.includes(key))
+      throw new RangeError(`${strategy}: unknown parameter '${key}' (valid: ${names.join(', ')})`);
   }
   const out: StrategyParams = {};
   for (const key of names) {
     const value = given[key] === undefined ? defaults[key] : given[key];
     const spec = specs[key];
-    if (typeof value !== 'number') throw new TypeError(`${strategy}: ${key} must be a number, got ${describeValue(value)}`);
+    if (typeof value !== 'number')
+      throw new TypeError(`${strategy}: ${key} must be a number, got ${describeValue(value)}`);
     if (spec.kind === 'int' && (!Number.isInteger(value) || value < spec.min || value > spec.max)) {
       throw new RangeError(`${strategy}: ${key} must be an integer from ${spec.min} to ${spec.max}, got ${value}`);
     }
     if (spec.kind === 'real' && (!Number.isFinite(value) || value <= spec.min || value >= spec.max)) {
-      throw new RangeError(`${strategy}: ${key} must be a number between ${spec.min} and ${spec.max} (exclusive), got ${value}`);
+      throw new RangeError(
+        `${strategy}: ${key} must be a number between ${spec.min} and ${spec.max} (exclusive), got ${value}`,
+      );
     }
     out[key] = value;
   }

@@ -17,7 +17,8 @@ function tail(s: CandleSeries, from: number): CandleSeries {
 }
 
 function closeTo(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  if (typeof a === 'number' && typeof b === 'number')
+    return a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
   return a === b;
 }
 
@@ -45,7 +46,9 @@ describe('strategy registry', () => {
         assert.equal(c.strategy, strategy.name);
         if (c.signalType !== 'hold') {
           const up = c.signalType.endsWith('buy');
-          assert.ok(up ? c.stopLoss! < c.price && c.targetPrice! > c.price : c.stopLoss! > c.price && c.targetPrice! < c.price);
+          assert.ok(
+            up ? c.stopLoss! < c.price && c.targetPrice! > c.price : c.stopLoss! > c.price && c.targetPrice! < c.price,
+          );
         }
       }
     }

@@ -55,7 +55,14 @@ describe('rsi-reversal', () => {
     let bars = 0;
     for (let j = i - 1; r[j] < 30; j--, bars++) low = Math.min(low, r[j]);
     const a = atr(s.high, s.low, s.close, 14)[i];
-    assert.deepEqual(c.indicatorsUsed, { rsi_14: r[i], rsi_14_prev: r[i - 1], rsi_14_low: low, bars_beyond: bars, atr_14: a, close: s.close[i] });
+    assert.deepEqual(c.indicatorsUsed, {
+      rsi_14: r[i],
+      rsi_14_prev: r[i - 1],
+      rsi_14_low: low,
+      bars_beyond: bars,
+      atr_14: a,
+      close: s.close[i],
+    });
     assert.equal(
       c.rationale,
       `RSI(14) crossed above 30 (${fmt(r[i - 1])} → ${fmt(r[i])}) after ${bars} bars below it, low ${fmt(low)}; ` +
@@ -89,6 +96,9 @@ describe('rsi-reversal', () => {
 
   test('validates params', () => {
     assert.throws(() => rsiReversal.parseParams({ oversold: 60 }), { name: 'RangeError' });
-    assert.throws(() => rsiReversal.parseParams({ period: '14' }), { name: 'TypeError', message: 'rsi-reversal: period must be a number, got string' });
+    assert.throws(() => rsiReversal.parseParams({ period: '14' }), {
+      name: 'TypeError',
+      message: 'rsi-reversal: period must be a number, got string',
+    });
   });
 });

@@ -11,7 +11,12 @@ const NAME = 'rsi-reversal';
 /** How far back the excursion beyond the threshold is measured. */
 export const RSI_EXCURSION_SCAN = 50;
 
-const DEFAULTS: Readonly<StrategyParams> = Object.freeze({ period: 14, oversold: 30, overbought: 70, ...RISK_DEFAULTS });
+const DEFAULTS: Readonly<StrategyParams> = Object.freeze({
+  period: 14,
+  oversold: 30,
+  overbought: 70,
+  ...RISK_DEFAULTS,
+});
 const SPECS = {
   period: { kind: 'int', min: 2, max: 1000 },
   oversold: { kind: 'real', min: 0, max: 50 },
@@ -29,7 +34,12 @@ export const rsiReversal: Strategy = {
   warmup(params) {
     const p = parse(params);
     // The cross needs the previous bar; the excursion scan looks back RSI_EXCURSION_SCAN bars more.
-    return Math.max(INDICATORS.rsi.warmup({ period: p.period }) + RSI_EXCURSION_SCAN, INDICATORS.atr.warmup({ period: p.atrPeriod })) + 1;
+    return (
+      Math.max(
+        INDICATORS.rsi.warmup({ period: p.period }) + RSI_EXCURSION_SCAN,
+        INDICATORS.atr.warmup({ period: p.atrPeriod }),
+      ) + 1
+    );
   },
   generate(series, params, opts) {
     const p = parse(params);
@@ -60,7 +70,8 @@ export const rsiReversal: Strategy = {
       }
       // Strength: depth of the excursion, against half the distance from the threshold to the RSI bound
       // (defaults: an RSI low of 15, or a high of 85, gives 1).
-      const depth = dir === 1 ? (p.oversold - extreme) / (p.oversold / 2) : (extreme - p.overbought) / ((100 - p.overbought) / 2);
+      const depth =
+        dir === 1 ? (p.oversold - extreme) / (p.oversold / 2) : (extreme - p.overbought) / ((100 - p.overbought) / 2);
       const strength = clamp01(depth);
       // Confidence: 0.5, +0.25 if the excursion lasted 2 bars or more (a stretch, not a one-bar spike),
       // +0.25 if the RSI turned by 5 points or more on the bar.

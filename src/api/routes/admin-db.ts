@@ -17,8 +17,19 @@ import {
   enableCompression,
   removeCompressionPolicy,
 } from '../../timescale/compression.ts';
-import { DEFAULT_DROP_AFTER, addRetentionPolicy, removeRetentionPolicy, retentionStatus } from '../../timescale/retention.ts';
-import { createAggregates, dropAggregate, listAggregates, parseTargets, refreshAggregate } from '../../timescale/aggregates.ts';
+import {
+  DEFAULT_DROP_AFTER,
+  addRetentionPolicy,
+  removeRetentionPolicy,
+  retentionStatus,
+} from '../../timescale/retention.ts';
+import {
+  createAggregates,
+  dropAggregate,
+  listAggregates,
+  parseTargets,
+  refreshAggregate,
+} from '../../timescale/aggregates.ts';
 import { jobHistory, listJobs, runDueJobs, runJob } from '../../timescale/jobs.ts';
 import { runDoctor } from '../../timescale/doctor.ts';
 import { applySettings, recommend, tuneInput } from '../../timescale/tune.ts';
@@ -34,35 +45,72 @@ const tuneQuery = z.object({
 });
 
 function paginate<T>(items: T[], page: { limit: number; offset: number }) {
-  return { items: items.slice(page.offset, page.offset + page.limit), limit: page.limit, offset: page.offset, total: items.length };
+  return {
+    items: items.slice(page.offset, page.offset + page.limit),
+    limit: page.limit,
+    offset: page.offset,
+    total: items.length,
+  };
 }
 
-const fromQuery = (q: z.infer<typeof tuneQuery>) => tuneInput({ memory: q.memory, cpus: q.cpus, maxConnections: q.max_connections });
+const fromQuery = (q: z.infer<typeof tuneQuery>) =>
+  tuneInput({ memory: q.memory, cpus: q.cpus, maxConnections: q.max_connections });
 
 export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', requireAdmin);
 
-  app.get('/hypertables', { schema: { tags, security, summary: 'hypertables with chunk interval, chunk count, size', querystring: pageQuery } }, async (req) =>
-    paginate(await listHypertables(app.db), req.query),
+  app.get(
+    '/hypertables',
+    {
+      schema: { tags, security, summary: 'hypertables with chunk interval, chunk count, size', querystring: pageQuery },
+    },
+    async (req) => paginate(await listHypertables(app.db), req.query),
   );
 
   app.get(
     '/hypertables/:table/chunks',
-    { schema: { tags, security, summary: 'chunks of a hypertable, oldest first', params: z.object({ table: identifier }), querystring: pageQuery } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'chunks of a hypertable, oldest first',
+        params: z.object({ table: identifier }),
+        querystring: pageQuery,
+      },
+    },
     async (req) => listChunks(app.db, req.params.table, req.query),
   );
 
   app.get(
     '/hypertables/:table/stats',
-    { schema: { tags, security, summary: "sizes and compression of a hypertable (replaces the seed's hypertable_stats)", params: z.object({ table: identifier }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: "sizes and compression of a hypertable (replaces the seed's hypertable_stats)",
+        params: z.object({ table: identifier }),
+      },
+    },
     async (req) => hypertableStats(app.db, req.params.table),
   );
 
-  app.post('/hypertables/ensure', { schema: { tags, security, summary: 'make candles a hypertable (7-day chunks), migrating its rows; no-op if it is one' } }, async () =>
-    ensureHypertable(app.db),
+  app.post(
+    '/hypertables/ensure',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'make candles a hypertable (7-day chunks), migrating its rows; no-op if it is one',
+      },
+    },
+    async () => ensureHypertable(app.db),
   );
 
-  app.get('/compression', { schema: { tags, security, summary: 'compression settings, policy and sizes of candles' } }, async () => compressionStatus(app.db));
+  app.get(
+    '/compression',
+    { schema: { tags, security, summary: 'compression settings, policy and sizes of candles' } },
+    async () => compressionStatus(app.db),
+  );
 
   app.post(
     '/compression/enable',
@@ -71,7 +119,9 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'enable compression on candles',
-        body: z.object({ segmentby: z.string().max(200).optional(), orderby: z.string().max(200).optional() }).default({}),
+        body: z
+          .object({ segmentby: z.string().max(200).optional(), orderby: z.string().max(200).optional() })
+          .default({}),
       },
     },
     async (req) => enableCompression(app.db, { segmentby: req.body.segmentby, orderby: req.body.orderby }),
@@ -79,42 +129,88 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/compression/policy',
-    { schema: { tags, security, summary: 'add the compression policy', body: z.object({ after: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) }).default({ after: DEFAULT_COMPRESS_AFTER }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'add the compression policy',
+        body: z
+          .object({ after: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) })
+          .default({ after: DEFAULT_COMPRESS_AFTER }),
+      },
+    },
     async (req, reply) => {
       const r = await addCompressionPolicy(app.db, req.body.after);
       return reply.status(r.created ? 201 : 200).send(r);
     },
   );
 
-  app.delete('/compression/policy', { schema: { tags, security, summary: 'remove the compression policy' } }, async () => removeCompressionPolicy(app.db));
+  app.delete(
+    '/compression/policy',
+    { schema: { tags, security, summary: 'remove the compression policy' } },
+    async () => removeCompressionPolicy(app.db),
+  );
 
   app.post(
     '/compression/compress',
-    { schema: { tags, security, summary: 'compress chunks older than an age now', body: z.object({ older_than: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) }).default({ older_than: DEFAULT_COMPRESS_AFTER }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'compress chunks older than an age now',
+        body: z
+          .object({ older_than: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) })
+          .default({ older_than: DEFAULT_COMPRESS_AFTER }),
+      },
+    },
     async (req) => compressChunks(app.db, req.body.older_than),
   );
 
   app.post(
     '/compression/decompress',
-    { schema: { tags, security, summary: 'decompress one chunk', body: z.object({ chunk: z.string().min(1).max(130) }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'decompress one chunk',
+        body: z.object({ chunk: z.string().min(1).max(130) }),
+      },
+    },
     async (req) => decompressChunk(app.db, req.body.chunk),
   );
 
-  app.get('/retention', { schema: { tags, security, summary: 'retention policy and the chunks past its horizon' } }, async () => retentionStatus(app.db));
+  app.get(
+    '/retention',
+    { schema: { tags, security, summary: 'retention policy and the chunks past its horizon' } },
+    async () => retentionStatus(app.db),
+  );
 
   app.post(
     '/retention/policy',
-    { schema: { tags, security, summary: 'add the retention policy', body: z.object({ drop_after: z.string().max(40).default(DEFAULT_DROP_AFTER) }).default({ drop_after: DEFAULT_DROP_AFTER }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'add the retention policy',
+        body: z
+          .object({ drop_after: z.string().max(40).default(DEFAULT_DROP_AFTER) })
+          .default({ drop_after: DEFAULT_DROP_AFTER }),
+      },
+    },
     async (req, reply) => {
       const r = await addRetentionPolicy(app.db, req.body.drop_after);
       return reply.status(r.created ? 201 : 200).send(r);
     },
   );
 
-  app.delete('/retention/policy', { schema: { tags, security, summary: 'remove the retention policy' } }, async () => removeRetentionPolicy(app.db));
+  app.delete('/retention/policy', { schema: { tags, security, summary: 'remove the retention policy' } }, async () =>
+    removeRetentionPolicy(app.db),
+  );
 
-  app.get('/aggregates', { schema: { tags, security, summary: 'continuous aggregates made by tm', querystring: pageQuery } }, async (req) =>
-    paginate(await listAggregates(app.db), req.query),
+  app.get(
+    '/aggregates',
+    { schema: { tags, security, summary: 'continuous aggregates made by tm', querystring: pageQuery } },
+    async (req) => paginate(await listAggregates(app.db), req.query),
   );
 
   app.post(
@@ -155,52 +251,120 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => refreshAggregate(app.db, req.params.name, req.body.from, req.body.to),
   );
 
-  app.delete('/aggregates/:name', { schema: { tags, security, summary: 'drop an aggregate and its policy', params: z.object({ name: identifier }) } }, async (req) =>
-    dropAggregate(app.db, req.params.name),
+  app.delete(
+    '/aggregates/:name',
+    { schema: { tags, security, summary: 'drop an aggregate and its policy', params: z.object({ name: identifier }) } },
+    async (req) => dropAggregate(app.db, req.params.name),
   );
 
-  app.get('/jobs', { schema: { tags, security, summary: 'TimescaleDB jobs with next start and last run', querystring: pageQuery } }, async (req) =>
-    paginate(await listJobs(app.db), req.query),
+  app.get(
+    '/jobs',
+    { schema: { tags, security, summary: 'TimescaleDB jobs with next start and last run', querystring: pageQuery } },
+    async (req) => paginate(await listJobs(app.db), req.query),
   );
 
   app.get(
     '/jobs/history',
-    { schema: { tags, security, summary: 'job runs, newest first', querystring: pageQuery.extend({ job_id: z.coerce.number().int().min(1).optional() }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'job runs, newest first',
+        querystring: pageQuery.extend({ job_id: z.coerce.number().int().min(1).optional() }),
+      },
+    },
     async (req) => jobHistory(app.db, { jobId: req.query.job_id, limit: req.query.limit, offset: req.query.offset }),
   );
 
-  app.post('/jobs/run-due', { schema: { tags, security, summary: 'run the due policy jobs once (embedded database)' } }, async () => runDueJobs(app.db, 'schedule'));
+  app.post(
+    '/jobs/run-due',
+    { schema: { tags, security, summary: 'run the due policy jobs once (embedded database)' } },
+    async () => runDueJobs(app.db, 'schedule'),
+  );
 
   app.post(
     '/jobs/:id/run',
-    { schema: { tags, security, summary: 'run one job now', params: z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'run one job now',
+        params: z.object({
+          id: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(2 ** 31 - 1),
+        }),
+      },
+    },
     async (req) => runJob(app.db, req.params.id, 'manual'),
   );
 
-  app.get('/doctor', { schema: { tags, security, summary: 'the tm doctor report', querystring: tuneQuery } }, async (req) =>
-    runDoctor(app.db, { tune: fromQuery(req.query) }),
+  app.get(
+    '/doctor',
+    { schema: { tags, security, summary: 'the tm doctor report', querystring: tuneQuery } },
+    async (req) => runDoctor(app.db, { tune: fromQuery(req.query) }),
   );
 
-  app.get('/tune', { schema: { tags, security, summary: "timescaledb-tune's advice for a machine", querystring: tuneQuery } }, async (req) => {
-    const input = fromQuery(req.query);
-    return { input, settings: recommend(input) };
-  });
-
-  app.post('/tune/apply', { schema: { tags, security, summary: 'ALTER SYSTEM the advice on the server and reload', body: tuneQuery.default({ max_connections: 100 }) } }, async (req) =>
-    applySettings(app.db, recommend(fromQuery(req.body))),
+  app.get(
+    '/tune',
+    { schema: { tags, security, summary: "timescaledb-tune's advice for a machine", querystring: tuneQuery } },
+    async (req) => {
+      const input = fromQuery(req.query);
+      return { input, settings: recommend(input) };
+    },
   );
 
-  app.post('/analyze', { schema: { tags, security, summary: 'ANALYZE one table or all', body: z.object({ table: identifier.optional() }).default({}) } }, async (req) =>
-    analyze(app.db, req.body.table),
+  app.post(
+    '/tune/apply',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'ALTER SYSTEM the advice on the server and reload',
+        body: tuneQuery.default({ max_connections: 100 }),
+      },
+    },
+    async (req) => applySettings(app.db, recommend(fromQuery(req.body))),
+  );
+
+  app.post(
+    '/analyze',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'ANALYZE one table or all',
+        body: z.object({ table: identifier.optional() }).default({}),
+      },
+    },
+    async (req) => analyze(app.db, req.body.table),
   );
 
   app.get(
     '/monitor/queries',
-    { schema: { tags, security, summary: 'slowest statements (pg_stat_statements)', querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'slowest statements (pg_stat_statements)',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }),
+      },
+    },
     async (req) => ({ items: await slowQueries(app.db, req.query.limit) }),
   );
 
-  app.get('/monitor/sizes', { schema: { tags, security, summary: 'tables, hypertables, aggregates and indexes by size', querystring: pageQuery } }, async (req) =>
-    paginate(await relationSizes(app.db), req.query),
+  app.get(
+    '/monitor/sizes',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'tables, hypertables, aggregates and indexes by size',
+        querystring: pageQuery,
+      },
+    },
+    async (req) => paginate(await relationSizes(app.db), req.query),
   );
 };

@@ -21,7 +21,9 @@ const createBody = z.object({
 const patchBody = z
   .object({ is_active: z.boolean().optional(), is_admin: z.boolean().optional() })
   .refine((b) => b.is_active !== undefined || b.is_admin !== undefined, 'give is_active and/or is_admin');
-const resetBody = z.object({ password: passwordField.optional().describe('generated and returned once when absent') }).nullish();
+const resetBody = z
+  .object({ password: passwordField.optional().describe('generated and returned once when absent') })
+  .nullish();
 const params = z.object({ username: z.string().min(1).max(64) });
 
 export async function adminUserRoutes(base: FastifyInstance): Promise<void> {
@@ -30,17 +32,31 @@ export async function adminUserRoutes(base: FastifyInstance): Promise<void> {
   const security = [{ bearerAuth: [] }];
   app.addHook('onRequest', requireAdmin);
 
-  app.get('/', { schema: { tags, security, summary: 'List accounts', querystring: pageQuery, response: { 200: pageOf(userOut) } } }, async (req) => listUsers(app.db, req.query));
+  app.get(
+    '/',
+    {
+      schema: { tags, security, summary: 'List accounts', querystring: pageQuery, response: { 200: pageOf(userOut) } },
+    },
+    async (req) => listUsers(app.db, req.query),
+  );
 
-  app.get('/:username', { schema: { tags, security, summary: 'One account', params, response: { 200: userOut } } }, async (req) =>
-    requireUserByName(app.db, req.params.username),
+  app.get(
+    '/:username',
+    { schema: { tags, security, summary: 'One account', params, response: { 200: userOut } } },
+    async (req) => requireUserByName(app.db, req.params.username),
   );
 
   app.post(
     '/',
     {
       bodyLimit: SMALL_BODY,
-      schema: { tags, security, summary: 'Create an account (optionally an administrator)', body: createBody, response: { 201: userOut.extend({ generated_password: z.string().optional() }) } },
+      schema: {
+        tags,
+        security,
+        summary: 'Create an account (optionally an administrator)',
+        body: createBody,
+        response: { 201: userOut.extend({ generated_password: z.string().optional() }) },
+      },
     },
     async (req, reply) => {
       const generated = req.body.password === undefined ? generatePassword() : undefined;
@@ -57,7 +73,8 @@ export async function adminUserRoutes(base: FastifyInstance): Promise<void> {
         tags,
         security,
         summary: 'Activate or deactivate an account, grant or revoke administrator rights',
-        description: 'Deactivating revokes the refresh tokens at once. The last active administrator cannot be deactivated or demoted (409).',
+        description:
+          'Deactivating revokes the refresh tokens at once. The last active administrator cannot be deactivated or demoted (409).',
         params,
         body: patchBody,
         response: { 200: userOut },
@@ -76,14 +93,24 @@ export async function adminUserRoutes(base: FastifyInstance): Promise<void> {
         summary: "Set a new password and revoke the user's refresh tokens",
         params,
         body: resetBody,
-        response: { 200: z.object({ username: z.string(), revoked_tokens: z.number().int(), generated_password: z.string().optional() }) },
+        response: {
+          200: z.object({
+            username: z.string(),
+            revoked_tokens: z.number().int(),
+            generated_password: z.string().optional(),
+          }),
+        },
       },
     },
     async (req) => {
       const given = req.body?.password;
       const pw = given ?? generatePassword();
       const r = await resetPassword(app.db, req.params.username, pw);
-      return { username: r.user.username, revoked_tokens: r.revoked_tokens, ...(given === undefined ? { generated_password: pw } : {}) };
+      return {
+        username: r.user.username,
+        revoked_tokens: r.revoked_tokens,
+        ...(given === undefined ? { generated_password: pw } : {}),
+      };
     },
   );
 }

@@ -49,7 +49,16 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
     async (req) => {
       const q = req.query;
       const assetId = q.symbol ? (await getAsset(app.db, q.symbol)).id : undefined;
-      const page = await listIndicators(app.db, { assetId, name: q.name, type: q.type, timeframe: q.interval, from: q.from, to: q.to, limit: q.limit, offset: q.offset });
+      const page = await listIndicators(app.db, {
+        assetId,
+        name: q.name,
+        type: q.type,
+        timeframe: q.interval,
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+        offset: q.offset,
+      });
       return { ...page, limit: q.limit, offset: q.offset };
     },
   );
@@ -64,14 +73,26 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         security: [{ bearerAuth: [] }],
         body: z.object({
           ...choice,
-          types: z.array(z.enum(INDICATOR_TYPES)).min(1).default([...INDICATOR_TYPES]),
-          params: z.record(z.string(), z.unknown()).optional().describe('{"period":21} for one type; {"rsi":{"period":21}} for several'),
+          types: z
+            .array(z.enum(INDICATOR_TYPES))
+            .min(1)
+            .default([...INDICATOR_TYPES]),
+          params: z
+            .record(z.string(), z.unknown())
+            .optional()
+            .describe('{"period":21} for one type; {"rsi":{"period":21}} for several'),
         }),
       },
     },
     async (req) => {
       const b = req.body;
-      const results = await computeStoredIndicators(app.db, { symbols: b.symbols, all: b.all }, b.interval, b.types, b.params);
+      const results = await computeStoredIndicators(
+        app.db,
+        { symbols: b.symbols, all: b.all },
+        b.interval,
+        b.types,
+        b.params,
+      );
       return { results, written: results.reduce((n, r) => n + r.written, 0) };
     },
   );
@@ -86,14 +107,24 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
           symbol: symbol.optional(),
           strategy: z.string().max(64).optional(),
           interval: z.enum(INTERVALS).optional(),
-          active: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+          active: z
+            .enum(['true', 'false'])
+            .optional()
+            .transform((v) => (v === undefined ? undefined : v === 'true')),
         }),
       },
     },
     async (req) => {
       const q = req.query;
       const assetId = q.symbol ? (await getAsset(app.db, q.symbol)).id : undefined;
-      const page = await listSignals(app.db, { assetId, strategy: q.strategy, timeframe: q.interval, active: q.active, limit: q.limit, offset: q.offset });
+      const page = await listSignals(app.db, {
+        assetId,
+        strategy: q.strategy,
+        timeframe: q.interval,
+        active: q.active,
+        limit: q.limit,
+        offset: q.offset,
+      });
       return { ...page, limit: q.limit, offset: q.offset };
     },
   );
@@ -108,14 +139,23 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         security: [{ bearerAuth: [] }],
         body: z.object({
           ...choice,
-          strategies: z.array(z.enum(STRATEGY_NAMES as [string, ...string[]])).min(1).optional(),
+          strategies: z
+            .array(z.enum(STRATEGY_NAMES as [string, ...string[]]))
+            .min(1)
+            .optional(),
           params: z.record(z.string(), z.number()).optional().describe('parameters of the single strategy given'),
         }),
       },
     },
     async (req) => {
       const b = req.body;
-      const results = await generateStoredSignals(app.db, { symbols: b.symbols, all: b.all }, b.interval, b.strategies, b.params);
+      const results = await generateStoredSignals(
+        app.db,
+        { symbols: b.symbols, all: b.all },
+        b.interval,
+        b.strategies,
+        b.params,
+      );
       return { results, inserted: results.reduce((n, r) => n + r.inserted, 0) };
     },
   );
@@ -151,7 +191,16 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
           throw new UserError('params: not valid JSON');
         }
       }
-      return runBacktest(app.db, { symbol: q.symbol, strategy: q.strategy, interval: q.interval, from: q.from, to: q.to, horizon: q.horizon, params, maxBars: MAX_BACKTEST_BARS });
+      return runBacktest(app.db, {
+        symbol: q.symbol,
+        strategy: q.strategy,
+        interval: q.interval,
+        from: q.from,
+        to: q.to,
+        horizon: q.horizon,
+        params,
+        maxBars: MAX_BACKTEST_BARS,
+      });
     },
   );
 }

@@ -2,7 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ASSET_TYPES, addAsset, getAsset, listAssets, removeAsset, updateAsset } from '../../market/assets-repository.ts';
+import {
+  ASSET_TYPES,
+  addAsset,
+  getAsset,
+  listAssets,
+  removeAsset,
+  updateAsset,
+} from '../../market/assets-repository.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
 
@@ -20,27 +27,57 @@ export async function assetRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const tags = ['assets'];
 
-  app.get('/api/assets', { schema: { tags, summary: 'List assets by symbol', querystring: pageQuery.extend({ type: z.enum(ASSET_TYPES).optional() }) } }, async (req) =>
-    listAssets(app.db, { type: req.query.type, limit: req.query.limit, offset: req.query.offset }),
+  app.get(
+    '/api/assets',
+    {
+      schema: {
+        tags,
+        summary: 'List assets by symbol',
+        querystring: pageQuery.extend({ type: z.enum(ASSET_TYPES).optional() }),
+      },
+    },
+    async (req) => listAssets(app.db, { type: req.query.type, limit: req.query.limit, offset: req.query.offset }),
   );
 
-  app.get('/api/assets/:ref', { schema: { tags, summary: 'One asset', params: refParams } }, async (req) => getAsset(app.db, req.params.ref));
+  app.get('/api/assets/:ref', { schema: { tags, summary: 'One asset', params: refParams } }, async (req) =>
+    getAsset(app.db, req.params.ref),
+  );
 
   app.post(
     '/api/assets',
-    { onRequest: requireAdmin, schema: { tags, summary: 'Add an asset (admin)', security: [{ bearerAuth: [] }], body: assetBody } },
+    {
+      onRequest: requireAdmin,
+      schema: { tags, summary: 'Add an asset (admin)', security: [{ bearerAuth: [] }], body: assetBody },
+    },
     async (req, reply) => reply.status(201).send(await addAsset(app.db, req.body)),
   );
 
   app.patch(
     '/api/assets/:ref',
-    { onRequest: requireAdmin, schema: { tags, summary: 'Change an asset (admin)', security: [{ bearerAuth: [] }], params: refParams, body: assetBody.partial() } },
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags,
+        summary: 'Change an asset (admin)',
+        security: [{ bearerAuth: [] }],
+        params: refParams,
+        body: assetBody.partial(),
+      },
+    },
     async (req) => updateAsset(app.db, req.params.ref, req.body),
   );
 
   app.delete(
     '/api/assets/:ref',
-    { onRequest: requireAdmin, schema: { tags, summary: 'Delete an asset without candles (admin)', security: [{ bearerAuth: [] }], params: refParams } },
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags,
+        summary: 'Delete an asset without candles (admin)',
+        security: [{ bearerAuth: [] }],
+        params: refParams,
+      },
+    },
     async (req) => ({ removed: await removeAsset(app.db, req.params.ref) }),
   );
 }

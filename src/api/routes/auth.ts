@@ -98,7 +98,15 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
 
   app.post(
     '/api/auth/refresh',
-    { bodyLimit, schema: { tags, summary: 'Trade a refresh token for a new pair (the old one is revoked)', body: refreshBody, response: { 200: tokensOut } } },
+    {
+      bodyLimit,
+      schema: {
+        tags,
+        summary: 'Trade a refresh token for a new pair (the old one is revoked)',
+        body: refreshBody,
+        response: { 200: tokensOut },
+      },
+    },
     async (req) => refresh(app.db, { config: cfg, secret: await app.auth.secret() }, req.body.refresh_token),
   );
 
@@ -122,7 +130,10 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/auth/me',
-    { onRequest: requireUser, schema: { tags, summary: 'The authenticated user', security: [{ bearerAuth: [] }], response: { 200: userOut } } },
+    {
+      onRequest: requireUser,
+      schema: { tags, summary: 'The authenticated user', security: [{ bearerAuth: [] }], response: { 200: userOut } },
+    },
     async (req) => currentUser(req),
   );
 }

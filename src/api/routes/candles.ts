@@ -51,13 +51,20 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: 'Candles of one asset in [from, to); coarser intervals come from aggregates or a rollup of finer stored candles',
+        summary:
+          'Candles of one asset in [from, to); coarser intervals come from aggregates or a rollup of finer stored candles',
         querystring: z.object({
           symbol: z.string().min(1).max(80),
           interval: z.enum(INTERVALS).default('1d'),
           from: time,
           to: time.optional(),
-          limit: z.coerce.number().int().min(1).max(10_000).default(1000).describe('at most this many candles; a full page answers next_from to continue from'),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(1000)
+            .describe('at most this many candles; a full page answers next_from to continue from'),
         }),
       },
     },
@@ -65,11 +72,21 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
       const a = await getAsset(app.db, req.query.symbol);
       const to = req.query.to ?? new Date();
       if (to <= req.query.from) throw new UserError('"to" must be after "from"');
-      const r = await candleRange(app.db, { assetId: a.id, interval: req.query.interval, from: req.query.from, to, limit: req.query.limit });
+      const r = await candleRange(app.db, {
+        assetId: a.id,
+        interval: req.query.interval,
+        from: req.query.from,
+        to,
+        limit: req.query.limit,
+      });
       // A full page may have more after it: the client asks again from the next bucket.
       const last = r.candles.length === req.query.limit ? r.candles[r.candles.length - 1] : undefined;
       const next = last ? new Date(nextBucket(req.query.interval, last.ts.getTime())) : null;
-      return { asset: { id: a.id, symbol: a.symbol, exchange: a.exchange }, ...r, next_from: next && next < to ? next.toISOString() : null };
+      return {
+        asset: { id: a.id, symbol: a.symbol, exchange: a.exchange },
+        ...r,
+        next_from: next && next < to ? next.toISOString() : null,
+      };
     },
   );
 
@@ -78,7 +95,12 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
     {
       onRequest: requireAdmin,
       bodyLimit: MAX_POST_BYTES,
-      schema: { tags, summary: `Import up to ${MAX_POST_CANDLES} candles (admin)`, security: [{ bearerAuth: [] }], body: postBody },
+      schema: {
+        tags,
+        summary: `Import up to ${MAX_POST_CANDLES} candles (admin)`,
+        security: [{ bearerAuth: [] }],
+        body: postBody,
+      },
     },
     async (req) => {
       const b = req.body;

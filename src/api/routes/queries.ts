@@ -41,29 +41,47 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
       const { interval, limit, offset } = req.query;
       const a = await getAsset(app.db, req.query.symbol);
       // Paged in SQL: an asset has any number of candles.
-      const [items, total] = await Promise.all([latestCandles(app.db, { assetId: a.id, interval, limit, offset }), countCandles(app.db, { assetId: a.id, interval })]);
+      const [items, total] = await Promise.all([
+        latestCandles(app.db, { assetId: a.id, interval, limit, offset }),
+        countCandles(app.db, { assetId: a.id, interval }),
+      ]);
       return { items, limit, offset, total };
     },
   );
 
   app.get(
     '/api/queries/latest-indicators',
-    { schema: { tags, summary: 'Indicator values of the last N days', querystring: pageQuery.extend({ days: z.coerce.number().int().min(1).max(36_500).default(7) }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Indicator values of the last N days',
+        querystring: pageQuery.extend({ days: z.coerce.number().int().min(1).max(36_500).default(7) }),
+      },
+    },
     async (req) => {
       const { days, limit, offset } = req.query;
-      const [items, total] = await Promise.all([latestIndicators(app.db, { days, limit, offset }), countLatestIndicators(app.db, { days })]);
+      const [items, total] = await Promise.all([
+        latestIndicators(app.db, { days, limit, offset }),
+        countLatestIndicators(app.db, { days }),
+      ]);
       return { items, limit, offset, total };
     },
   );
 
-  app.get('/api/queries/active-signals', { schema: { tags, summary: 'Active signals, newest first', querystring: pageQuery } }, async (req) => {
-    const { limit, offset } = req.query;
-    const [items, total] = await Promise.all([activeSignals(app.db, { limit, offset }), countActiveSignals(app.db)]);
-    return { items, limit, offset, total };
-  });
+  app.get(
+    '/api/queries/active-signals',
+    { schema: { tags, summary: 'Active signals, newest first', querystring: pageQuery } },
+    async (req) => {
+      const { limit, offset } = req.query;
+      const [items, total] = await Promise.all([activeSignals(app.db, { limit, offset }), countActiveSignals(app.db)]);
+      return { items, limit, offset, total };
+    },
+  );
 
-  app.get('/api/queries/latest-signals', { schema: { tags, summary: 'Newest active signal per asset', querystring: pageQuery } }, async (req) =>
-    slice(await latestSignals(app.db), req.query.limit, req.query.offset),
+  app.get(
+    '/api/queries/latest-signals',
+    { schema: { tags, summary: 'Newest active signal per asset', querystring: pageQuery } },
+    async (req) => slice(await latestSignals(app.db), req.query.limit, req.query.offset),
   );
 
   app.get(
@@ -74,7 +92,14 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/queries/price-changes',
-    { schema: { tags, summary: 'Last close vs previous per asset, biggest gain first', querystring: pageQuery.extend({ interval }) } },
-    async (req) => slice(await priceChanges(app.db, { interval: req.query.interval }), req.query.limit, req.query.offset),
+    {
+      schema: {
+        tags,
+        summary: 'Last close vs previous per asset, biggest gain first',
+        querystring: pageQuery.extend({ interval }),
+      },
+    },
+    async (req) =>
+      slice(await priceChanges(app.db, { interval: req.query.interval }), req.query.limit, req.query.offset),
   );
 }

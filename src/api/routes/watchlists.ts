@@ -11,7 +11,14 @@ import {
   updateWatchlist,
   WATCHLIST_ICONS,
 } from '../../accounts/watchlists.ts';
-import { addItem, getOwnItem, listItems, removeItem, reorderItems, updateItem } from '../../accounts/watchlist-items.ts';
+import {
+  addItem,
+  getOwnItem,
+  listItems,
+  removeItem,
+  reorderItems,
+  updateItem,
+} from '../../accounts/watchlist-items.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
 import { pageOf, SMALL_BODY, text } from '../schemas.ts';
@@ -58,7 +65,13 @@ const watchlistCreate = z.strictObject({
   is_default: z.boolean().optional(),
 });
 const watchlistPatch = z
-  .strictObject({ name: name.optional(), description: description.optional(), color: color.optional(), icon: icon.optional(), is_default: z.boolean().optional() })
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    color: color.optional(),
+    icon: icon.optional(),
+    is_default: z.boolean().optional(),
+  })
   .refine((p) => Object.keys(p).length > 0, 'give at least one field to change');
 
 const price = z.number().positive().finite().nullable();
@@ -95,8 +108,18 @@ export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
   const base = { tags: ['watchlists'], security: [{ bearerAuth: [] }] };
   const guard = { onRequest: requireUser, bodyLimit: SMALL_BODY };
 
-  app.get('/api/watchlists', { ...guard, schema: { ...base, summary: "The user's watchlists", querystring: pageQuery, response: { 200: page(watchlistOut) } } }, async (req) =>
-    listWatchlists(app.db, currentUser(req).id, req.query),
+  app.get(
+    '/api/watchlists',
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: "The user's watchlists",
+        querystring: pageQuery,
+        response: { 200: page(watchlistOut) },
+      },
+    },
+    async (req) => listWatchlists(app.db, currentUser(req).id, req.query),
   );
 
   app.post(
@@ -114,19 +137,37 @@ export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
     async (req, reply) => reply.status(201).send(await createWatchlist(app.db, currentUser(req).id, req.body)),
   );
 
-  app.get('/api/watchlists/:id', { ...guard, schema: { ...base, summary: 'One watchlist', params: idParams, response: { 200: watchlistOut } } }, async (req) =>
-    getWatchlist(app.db, currentUser(req).id, req.params.id),
+  app.get(
+    '/api/watchlists/:id',
+    { ...guard, schema: { ...base, summary: 'One watchlist', params: idParams, response: { 200: watchlistOut } } },
+    async (req) => getWatchlist(app.db, currentUser(req).id, req.params.id),
   );
 
   app.patch(
     '/api/watchlists/:id',
-    { ...guard, schema: { ...base, summary: 'Change a watchlist; is_default: true makes it the default', params: idParams, body: watchlistPatch, response: { 200: watchlistOut } } },
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: 'Change a watchlist; is_default: true makes it the default',
+        params: idParams,
+        body: watchlistPatch,
+        response: { 200: watchlistOut },
+      },
+    },
     async (req) => updateWatchlist(app.db, currentUser(req).id, req.params.id, req.body),
   );
 
   app.delete(
     '/api/watchlists/:id',
-    { ...guard, schema: { ...base, summary: 'Delete a watchlist and its items (deleting the default promotes the oldest other list)', params: idParams } },
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: 'Delete a watchlist and its items (deleting the default promotes the oldest other list)',
+        params: idParams,
+      },
+    },
     async (req, reply) => {
       await deleteWatchlist(app.db, currentUser(req).id, req.params.id);
       return reply.status(204).send();
@@ -135,7 +176,16 @@ export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/watchlists/:id/items',
-    { ...guard, schema: { ...base, summary: 'Items in position order', params: idParams, querystring: pageQuery, response: { 200: page(itemOut) } } },
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: 'Items in position order',
+        params: idParams,
+        querystring: pageQuery,
+        response: { 200: page(itemOut) },
+      },
+    },
     async (req) => listItems(app.db, currentUser(req).id, req.params.id, req.query),
   );
 
@@ -143,7 +193,13 @@ export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
     '/api/watchlists/:id/items',
     {
       ...guard,
-      schema: { ...base, summary: 'Add an asset (at the end, or at `position`); 409 when it is already there', params: idParams, body: itemCreate, response: { 201: itemOut } },
+      schema: {
+        ...base,
+        summary: 'Add an asset (at the end, or at `position`); 409 when it is already there',
+        params: idParams,
+        body: itemCreate,
+        response: { 201: itemOut },
+      },
     },
     async (req, reply) => reply.status(201).send(await addItem(app.db, currentUser(req).id, req.params.id, req.body)),
   );
@@ -151,19 +207,36 @@ export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
   // Registered before /items/:itemId so "order" is never taken for an item id.
   app.put(
     '/api/watchlists/:id/items/order',
-    { ...guard, schema: { ...base, summary: 'Reorder: item_ids lists every item once, in the new order', params: idParams, body: reorderBody, response: { 200: z.array(itemOut) } } },
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: 'Reorder: item_ids lists every item once, in the new order',
+        params: idParams,
+        body: reorderBody,
+        response: { 200: z.array(itemOut) },
+      },
+    },
     async (req) => reorderItems(app.db, currentUser(req).id, req.params.id, req.body.item_ids),
   );
 
-  app.get('/api/watchlists/:id/items/:itemId', { ...guard, schema: { ...base, summary: 'One item', params: itemParams, response: { 200: itemOut } } }, async (req) =>
-    getOwnItem(app.db, currentUser(req).id, req.params.id, req.params.itemId),
+  app.get(
+    '/api/watchlists/:id/items/:itemId',
+    { ...guard, schema: { ...base, summary: 'One item', params: itemParams, response: { 200: itemOut } } },
+    async (req) => getOwnItem(app.db, currentUser(req).id, req.params.id, req.params.itemId),
   );
 
   app.patch(
     '/api/watchlists/:id/items/:itemId',
     {
       ...guard,
-      schema: { ...base, summary: 'Change notes, alert thresholds (null clears) or position (others shift)', params: itemParams, body: itemPatch, response: { 200: itemOut } },
+      schema: {
+        ...base,
+        summary: 'Change notes, alert thresholds (null clears) or position (others shift)',
+        params: itemParams,
+        body: itemPatch,
+        response: { 200: itemOut },
+      },
     },
     async (req) => updateItem(app.db, currentUser(req).id, req.params.id, req.params.itemId, req.body),
   );

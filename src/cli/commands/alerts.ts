@@ -11,7 +11,10 @@ export function registerAlerts(program: Command): void {
   alerts
     .command('check')
     .description('evaluate price alerts against the newest candles and record the events that fire')
-    .option('--symbol <symbol...>', 'only these assets: SYMBOL, SYMBOL:EXCHANGE or id (default: every asset with an alert threshold)')
+    .option(
+      '--symbol <symbol...>',
+      'only these assets: SYMBOL, SYMBOL:EXCHANGE or id (default: every asset with an alert threshold)',
+    )
     .option('--json', 'output JSON')
     .action(async (opts: { symbol?: string[]; json?: boolean }) => {
       await withDatabase(async (db) => {

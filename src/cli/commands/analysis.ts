@@ -25,11 +25,19 @@ function parseJson(text: string | undefined, what: string): unknown {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 const fixed = (v: number | null | undefined, d = 4) => (v === null || v === undefined ? '' : Number(v.toFixed(d)));
 
 export function registerAnalysis(program: Command): void {
-  const ind = program.command('indicators').description(`technical indicators (${INDICATOR_TYPES.join(', ')}): stored, listed, or computed from a CSV`);
+  const ind = program
+    .command('indicators')
+    .description(`technical indicators (${INDICATOR_TYPES.join(', ')}): stored, listed, or computed from a CSV`);
 
   ind
     .command('compute')
@@ -40,19 +48,36 @@ export function registerAnalysis(program: Command): void {
     .option('--types <list>', 'comma-separated indicator types', INDICATOR_TYPES.join(','))
     .option('--params <json>', 'parameters: {"period":21} for one type, {"rsi":{"period":21},"macd":{...}} for several')
     .option('--json', 'output JSON')
-    .action(async (o: { symbol?: string[]; all?: boolean; interval: string; types: string; params?: string; json?: boolean }) => {
-      const interval = parseInterval(o.interval, '--interval');
-      const params = parseJson(o.params, '--params');
-      await withDatabase(async (db) => {
-        const t0 = performance.now();
-        const res = await computeStoredIndicators(db, { symbols: o.symbol, all: o.all }, interval, list(o.types) ?? [], params);
-        const written = res.reduce((n, r) => n + r.written, 0);
-        printer(!!o.json).data(res, () =>
-          `${table(res.map((r) => ({ symbol: r.symbol, name: r.name, written: r.written, from: r.from, to: r.to, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
-            `${written} values written for ${new Set(res.map((r) => r.symbol)).size} asset(s) in ${((performance.now() - t0) / 1000).toFixed(2)}s`,
-        );
-      });
-    });
+    .action(
+      async (o: {
+        symbol?: string[];
+        all?: boolean;
+        interval: string;
+        types: string;
+        params?: string;
+        json?: boolean;
+      }) => {
+        const interval = parseInterval(o.interval, '--interval');
+        const params = parseJson(o.params, '--params');
+        await withDatabase(async (db) => {
+          const t0 = performance.now();
+          const res = await computeStoredIndicators(
+            db,
+            { symbols: o.symbol, all: o.all },
+            interval,
+            list(o.types) ?? [],
+            params,
+          );
+          const written = res.reduce((n, r) => n + r.written, 0);
+          printer(!!o.json).data(
+            res,
+            () =>
+              `${table(res.map((r) => ({ symbol: r.symbol, name: r.name, written: r.written, from: r.from, to: r.to, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
+              `${written} values written for ${new Set(res.map((r) => r.symbol)).size} asset(s) in ${((performance.now() - t0) / 1000).toFixed(2)}s`,
+          );
+        });
+      },
+    );
 
   ind
     .command('list')
@@ -65,19 +90,51 @@ export function registerAnalysis(program: Command): void {
     .option('--to <time>', 'to (exclusive)')
     .option('--limit <n>', 'rows', '50')
     .option('--json', 'output JSON')
-    .action(async (o: { symbol?: string; name?: string; type?: string; interval?: string; from?: string; to?: string; limit: string; json?: boolean }) => {
-      const timeframe = o.interval ? parseInterval(o.interval, '--interval') : undefined;
-      if (o.type && !(INDICATOR_TYPES as readonly string[]).includes(o.type)) throw new UsageError(`--type must be one of ${INDICATOR_TYPES.join(', ')}`);
-      const limit = intOption(o.limit, '--limit', 1, 100_000);
-      await withDatabase(async (db) => {
-        const assetId = o.symbol ? (await getAsset(db, o.symbol)).id : undefined;
-        const page = await listIndicators(db, { assetId, name: o.name, type: o.type, timeframe, from: parseTime(o.from, '--from') ?? undefined, to: parseTime(o.to, '--to') ?? undefined, limit, offset: 0 });
-        printer(!!o.json).data(page, () =>
-          table(page.items.map((r) => ({ symbol: r.symbol, ts: r.ts, name: r.name, value: fixed(r.value), value2: fixed(r.value2), value3: fixed(r.value3), timeframe: r.timeframe }))) +
-            `\n${page.items.length} of ${page.total}`,
-        );
-      });
-    });
+    .action(
+      async (o: {
+        symbol?: string;
+        name?: string;
+        type?: string;
+        interval?: string;
+        from?: string;
+        to?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        const timeframe = o.interval ? parseInterval(o.interval, '--interval') : undefined;
+        if (o.type && !(INDICATOR_TYPES as readonly string[]).includes(o.type))
+          throw new UsageError(`--type must be one of ${INDICATOR_TYPES.join(', ')}`);
+        const limit = intOption(o.limit, '--limit', 1, 100_000);
+        await withDatabase(async (db) => {
+          const assetId = o.symbol ? (await getAsset(db, o.symbol)).id : undefined;
+          const page = await listIndicators(db, {
+            assetId,
+            name: o.name,
+            type: o.type,
+            timeframe,
+            from: parseTime(o.from, '--from') ?? undefined,
+            to: parseTime(o.to, '--to') ?? undefined,
+            limit,
+            offset: 0,
+          });
+          printer(!!o.json).data(
+            page,
+            () =>
+              table(
+                page.items.map((r) => ({
+                  symbol: r.symbol,
+                  ts: r.ts,
+                  name: r.name,
+                  value: fixed(r.value),
+                  value2: fixed(r.value2),
+                  value3: fixed(r.value3),
+                  timeframe: r.timeframe,
+                })),
+              ) + `\n${page.items.length} of ${page.total}`,
+          );
+        });
+      },
+    );
 
   ind
     .command('calc')
@@ -88,7 +145,8 @@ export function registerAnalysis(program: Command): void {
     .option('--interval <interval>', 'candle interval of the file (timestamps must align to it)', '1d')
     .option('--format <format>', 'csv or json', 'csv')
     .action(async (o: { csv: string; type: string; params?: string; interval: string; format: string }) => {
-      if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`--format must be csv or json, got "${o.format}"`);
+      if (o.format !== 'csv' && o.format !== 'json')
+        throw new UsageError(`--format must be csv or json, got "${o.format}"`);
       const interval = parseInterval(o.interval, '--interval');
       const [spec] = indicatorSpecs([o.type], parseJson(o.params, '--params'));
       const source = await openCsv(o.csv);
@@ -99,7 +157,8 @@ export function registerAnalysis(program: Command): void {
       }
       const cols = ['value', 'value2', 'value3'].slice(0, res.outputs.length) as ('value' | 'value2' | 'value3')[];
       const lines = [`ts,${cols.join(',')}`];
-      for (const r of res.rows) lines.push([r.ts, ...cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))].join(','));
+      for (const r of res.rows)
+        lines.push([r.ts, ...cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))].join(','));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 
@@ -114,17 +173,34 @@ export function registerAnalysis(program: Command): void {
     .option('--params <json>', 'strategy parameters (with --strategy)')
     .option('--interval <interval>', 'candle interval', '1d')
     .option('--json', 'output JSON')
-    .action(async (o: { symbol?: string[]; all?: boolean; strategy?: string; params?: string; interval: string; json?: boolean }) => {
-      const interval = parseInterval(o.interval, '--interval');
-      if (o.params && !o.strategy) throw new UsageError('--params needs --strategy');
-      await withDatabase(async (db) => {
-        const res = await generateStoredSignals(db, { symbols: o.symbol, all: o.all }, interval, o.strategy ? [o.strategy] : undefined, parseJson(o.params, '--params'));
-        printer(!!o.json).data(res, () =>
-          `${table(res.map((r) => ({ symbol: r.symbol, strategy: r.strategy, candidates: r.candidates, inserted: r.inserted, deactivated: r.deactivated, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
-            `${res.reduce((n, r) => n + r.inserted, 0)} new signals`,
-        );
-      });
-    });
+    .action(
+      async (o: {
+        symbol?: string[];
+        all?: boolean;
+        strategy?: string;
+        params?: string;
+        interval: string;
+        json?: boolean;
+      }) => {
+        const interval = parseInterval(o.interval, '--interval');
+        if (o.params && !o.strategy) throw new UsageError('--params needs --strategy');
+        await withDatabase(async (db) => {
+          const res = await generateStoredSignals(
+            db,
+            { symbols: o.symbol, all: o.all },
+            interval,
+            o.strategy ? [o.strategy] : undefined,
+            parseJson(o.params, '--params'),
+          );
+          printer(!!o.json).data(
+            res,
+            () =>
+              `${table(res.map((r) => ({ symbol: r.symbol, strategy: r.strategy, candidates: r.candidates, inserted: r.inserted, deactivated: r.deactivated, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
+              `${res.reduce((n, r) => n + r.inserted, 0)} new signals`,
+          );
+        });
+      },
+    );
 
   sig
     .command('list')
@@ -135,18 +211,47 @@ export function registerAnalysis(program: Command): void {
     .option('--interval <interval>', 'timeframe')
     .option('--limit <n>', 'rows', '50')
     .option('--json', 'output JSON')
-    .action(async (o: { active?: boolean; symbol?: string; strategy?: string; interval?: string; limit: string; json?: boolean }) => {
-      const timeframe = o.interval ? parseInterval(o.interval, '--interval') : undefined;
-      const limit = intOption(o.limit, '--limit', 1, 100_000);
-      await withDatabase(async (db) => {
-        const assetId = o.symbol ? (await getAsset(db, o.symbol)).id : undefined;
-        const page = await listSignals(db, { assetId, strategy: o.strategy, timeframe, active: o.active ? true : undefined, limit, offset: 0 });
-        printer(!!o.json).data(page, () =>
-          table(page.items.map((s) => ({ symbol: s.symbol, ts: s.ts, type: s.signal_type, strategy: s.strategy, strength: fixed(s.strength, 2), confidence: fixed(s.confidence, 2), price: fixed(s.price), active: s.is_active ? 'yes' : '', rationale: s.rationale }))) +
-            `\n${page.items.length} of ${page.total}`,
-        );
-      });
-    });
+    .action(
+      async (o: {
+        active?: boolean;
+        symbol?: string;
+        strategy?: string;
+        interval?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        const timeframe = o.interval ? parseInterval(o.interval, '--interval') : undefined;
+        const limit = intOption(o.limit, '--limit', 1, 100_000);
+        await withDatabase(async (db) => {
+          const assetId = o.symbol ? (await getAsset(db, o.symbol)).id : undefined;
+          const page = await listSignals(db, {
+            assetId,
+            strategy: o.strategy,
+            timeframe,
+            active: o.active ? true : undefined,
+            limit,
+            offset: 0,
+          });
+          printer(!!o.json).data(
+            page,
+            () =>
+              table(
+                page.items.map((s) => ({
+                  symbol: s.symbol,
+                  ts: s.ts,
+                  type: s.signal_type,
+                  strategy: s.strategy,
+                  strength: fixed(s.strength, 2),
+                  confidence: fixed(s.confidence, 2),
+                  price: fixed(s.price),
+                  active: s.is_active ? 'yes' : '',
+                  rationale: s.rationale,
+                })),
+              ) + `\n${page.items.length} of ${page.total}`,
+          );
+        });
+      },
+    );
 
   sig
     .command('backtest')
@@ -159,20 +264,39 @@ export function registerAnalysis(program: Command): void {
     .option('--to <time>', 'last bar')
     .option('--horizon <n>', 'bars after a signal at which its outcome is read', '10')
     .option('--json', 'output JSON')
-    .action(async (o: { symbol: string; strategy: string; params?: string; interval: string; from?: string; to?: string; horizon: string; json?: boolean }) => {
-      const interval = parseInterval(o.interval, '--interval');
-      const horizon = intOption(o.horizon, '--horizon', 1, 10_000);
-      await withDatabase(async (db) => {
-        const r = await runBacktest(db, { symbol: o.symbol, strategy: o.strategy, interval, from: parseTime(o.from, '--from'), to: parseTime(o.to, '--to'), horizon, params: parseJson(o.params, '--params') });
-        const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
-        printer(!!o.json).data(r, () =>
-          [
-            `${r.strategy} on ${r.symbol} ${r.interval}: ${r.bars} bars, ${r.signals} directional signals (${r.count} scored, ${r.pending} too recent, ${r.holds} holds)`,
-            `hit rate ${pct(r.hitRate)}, average return after ${r.horizon} bars ${pct(r.avgReturn)}, max drawdown ${pct(r.maxDrawdown)}, final equity ${r.finalEquity.toFixed(4)}`,
-          ].join('\n'),
-        );
-      });
-    });
+    .action(
+      async (o: {
+        symbol: string;
+        strategy: string;
+        params?: string;
+        interval: string;
+        from?: string;
+        to?: string;
+        horizon: string;
+        json?: boolean;
+      }) => {
+        const interval = parseInterval(o.interval, '--interval');
+        const horizon = intOption(o.horizon, '--horizon', 1, 10_000);
+        await withDatabase(async (db) => {
+          const r = await runBacktest(db, {
+            symbol: o.symbol,
+            strategy: o.strategy,
+            interval,
+            from: parseTime(o.from, '--from'),
+            to: parseTime(o.to, '--to'),
+            horizon,
+            params: parseJson(o.params, '--params'),
+          });
+          const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+          printer(!!o.json).data(r, () =>
+            [
+              `${r.strategy} on ${r.symbol} ${r.interval}: ${r.bars} bars, ${r.signals} directional signals (${r.count} scored, ${r.pending} too recent, ${r.holds} holds)`,
+              `hit rate ${pct(r.hitRate)}, average return after ${r.horizon} bars ${pct(r.avgReturn)}, max drawdown ${pct(r.maxDrawdown)}, final equity ${r.finalEquity.toFixed(4)}`,
+            ].join('\n'),
+          );
+        });
+      },
+    );
 
   sig
     .command('expire')

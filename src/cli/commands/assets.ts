@@ -1,6 +1,15 @@
 /** tm assets: add, list, show, update and remove tradeable assets. */
 import type { Command } from 'commander';
-import { addAsset, getAsset, listAssets, parseAssetType, removeAsset, updateAsset, type Asset, type AssetPatch } from '../../market/assets-repository.ts';
+import {
+  addAsset,
+  getAsset,
+  listAssets,
+  parseAssetType,
+  removeAsset,
+  updateAsset,
+  type Asset,
+  type AssetPatch,
+} from '../../market/assets-repository.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
@@ -15,7 +24,11 @@ function details(a: Asset): string {
 }
 
 export function registerAssets(program: Command): void {
-  const assets = program.command('assets').description('tradeable assets (symbols are unique per exchange; refer to one as SYMBOL, SYMBOL:EXCHANGE or its id)');
+  const assets = program
+    .command('assets')
+    .description(
+      'tradeable assets (symbols are unique per exchange; refer to one as SYMBOL, SYMBOL:EXCHANGE or its id)',
+    );
 
   assets
     .command('add <symbol>')
@@ -26,13 +39,25 @@ export function registerAssets(program: Command): void {
     .option('--sector <sector>', 'sector')
     .option('--industry <industry>', 'industry')
     .option('--json', 'output JSON')
-    .action(async (symbol: string, o: { type: string; name: string; exchange?: string; sector?: string; industry?: string; json?: boolean }) => {
-      const type = parseAssetType(o.type);
-      await withDatabase(async (db) => {
-        const a = await addAsset(db, { symbol, name: o.name, asset_type: type, exchange: o.exchange, sector: o.sector, industry: o.industry });
-        printer(!!o.json).data(a, () => `added ${a.symbol}${a.exchange ? `:${a.exchange}` : ''} (${a.id})`);
-      });
-    });
+    .action(
+      async (
+        symbol: string,
+        o: { type: string; name: string; exchange?: string; sector?: string; industry?: string; json?: boolean },
+      ) => {
+        const type = parseAssetType(o.type);
+        await withDatabase(async (db) => {
+          const a = await addAsset(db, {
+            symbol,
+            name: o.name,
+            asset_type: type,
+            exchange: o.exchange,
+            sector: o.sector,
+            industry: o.industry,
+          });
+          printer(!!o.json).data(a, () => `added ${a.symbol}${a.exchange ? `:${a.exchange}` : ''} (${a.id})`);
+        });
+      },
+    );
 
   assets
     .command('list')
@@ -47,7 +72,11 @@ export function registerAssets(program: Command): void {
       const offset = intOption(o.offset, '--offset');
       await withDatabase(async (db) => {
         const page = await listAssets(db, { type, limit, offset });
-        printer(!!o.json).data(page, () => `${table(page.items as unknown as Record<string, unknown>[], COLS)}\n(${page.items.length} of ${page.total})`);
+        printer(!!o.json).data(
+          page,
+          () =>
+            `${table(page.items as unknown as Record<string, unknown>[], COLS)}\n(${page.items.length} of ${page.total})`,
+        );
       });
     });
 
@@ -64,7 +93,7 @@ export function registerAssets(program: Command): void {
 
   assets
     .command('update <ref>')
-    .description('change an asset\'s fields (only the options given)')
+    .description("change an asset's fields (only the options given)")
     .option('--symbol <symbol>', 'new symbol')
     .option('--type <type>', 'new asset type')
     .option('--name <name>', 'new name')
@@ -72,20 +101,36 @@ export function registerAssets(program: Command): void {
     .option('--sector <sector>', 'new sector')
     .option('--industry <industry>', 'new industry')
     .option('--json', 'output JSON')
-    .action(async (ref: string, o: { symbol?: string; type?: string; name?: string; exchange?: string; sector?: string; industry?: string; json?: boolean }) => {
-      const patch: AssetPatch = {};
-      if (o.symbol !== undefined) patch.symbol = o.symbol;
-      if (o.type !== undefined) patch.asset_type = parseAssetType(o.type);
-      if (o.name !== undefined) patch.name = o.name;
-      if (o.exchange !== undefined) patch.exchange = o.exchange;
-      if (o.sector !== undefined) patch.sector = o.sector || null;
-      if (o.industry !== undefined) patch.industry = o.industry || null;
-      if (Object.keys(patch).length === 0) throw new UsageError('nothing to update: give at least one of --symbol --type --name --exchange --sector --industry');
-      await withDatabase(async (db) => {
-        const a = await updateAsset(db, ref, patch);
-        printer(!!o.json).data(a, () => details(a));
-      });
-    });
+    .action(
+      async (
+        ref: string,
+        o: {
+          symbol?: string;
+          type?: string;
+          name?: string;
+          exchange?: string;
+          sector?: string;
+          industry?: string;
+          json?: boolean;
+        },
+      ) => {
+        const patch: AssetPatch = {};
+        if (o.symbol !== undefined) patch.symbol = o.symbol;
+        if (o.type !== undefined) patch.asset_type = parseAssetType(o.type);
+        if (o.name !== undefined) patch.name = o.name;
+        if (o.exchange !== undefined) patch.exchange = o.exchange;
+        if (o.sector !== undefined) patch.sector = o.sector || null;
+        if (o.industry !== undefined) patch.industry = o.industry || null;
+        if (Object.keys(patch).length === 0)
+          throw new UsageError(
+            'nothing to update: give at least one of --symbol --type --name --exchange --sector --industry',
+          );
+        await withDatabase(async (db) => {
+          const a = await updateAsset(db, ref, patch);
+          printer(!!o.json).data(a, () => details(a));
+        });
+      },
+    );
 
   assets
     .command('remove <ref>')

@@ -10,7 +10,9 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 
 export function registerBackup(program: Command): void {
-  const backup = program.command('backup').description('backups you can trust: create, verify, restore (pg_dump on a server, snapshots embedded)');
+  const backup = program
+    .command('backup')
+    .description('backups you can trust: create, verify, restore (pg_dump on a server, snapshots embedded)');
 
   backup
     .command('create')
@@ -20,17 +22,27 @@ export function registerBackup(program: Command): void {
     .option('--schema-only', 'only the schema')
     .option('--data-only', 'only the data (refused when TimescaleDB is installed: its catalog is dumped as data too)')
     .option('--json', 'output the manifest as JSON')
-    .action(async (opts: { output: string; format?: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean }) => {
-      if (opts.schemaOnly && opts.dataOnly) throw new UsageError('--schema-only and --data-only exclude each other');
-      if (opts.format && !['custom', 'plain', 'snapshot'].includes(opts.format)) throw new UsageError(`--format must be custom, plain or snapshot, got "${opts.format}"`);
-      const content: BackupContent = opts.schemaOnly ? 'schema-only' : opts.dataOnly ? 'data-only' : 'full';
-      const t0 = Date.now();
-      const m = await createBackup(loadConfig(), { file: opts.output, format: opts.format as 'custom' | 'plain' | 'snapshot' | undefined, content, log });
-      printer(!!opts.json).data(m, () =>
-        `${m.kind} backup (${m.content}) of the ${m.backend} database written to ${opts.output} (${mib(m.file.bytes)}, ${m.tables.length} tables, ` +
-          `${m.tables.reduce((n, t) => n + t.rows, 0)} rows) in ${((Date.now() - t0) / 1000).toFixed(1)}s; manifest ${opts.output}.manifest.json`,
-      );
-    });
+    .action(
+      async (opts: { output: string; format?: string; schemaOnly?: boolean; dataOnly?: boolean; json?: boolean }) => {
+        if (opts.schemaOnly && opts.dataOnly) throw new UsageError('--schema-only and --data-only exclude each other');
+        if (opts.format && !['custom', 'plain', 'snapshot'].includes(opts.format))
+          throw new UsageError(`--format must be custom, plain or snapshot, got "${opts.format}"`);
+        const content: BackupContent = opts.schemaOnly ? 'schema-only' : opts.dataOnly ? 'data-only' : 'full';
+        const t0 = Date.now();
+        const m = await createBackup(loadConfig(), {
+          file: opts.output,
+          format: opts.format as 'custom' | 'plain' | 'snapshot' | undefined,
+          content,
+          log,
+        });
+        printer(!!opts.json).data(
+          m,
+          () =>
+            `${m.kind} backup (${m.content}) of the ${m.backend} database written to ${opts.output} (${mib(m.file.bytes)}, ${m.tables.length} tables, ` +
+            `${m.tables.reduce((n, t) => n + t.rows, 0)} rows) in ${((Date.now() - t0) / 1000).toFixed(1)}s; manifest ${opts.output}.manifest.json`,
+        );
+      },
+    );
 
   backup
     .command('restore')
@@ -42,9 +54,12 @@ export function registerBackup(program: Command): void {
     .action(async (file: string, opts: { into?: string; force?: boolean; json?: boolean }) => {
       const res = await restoreBackup(loadConfig(), { file, into: opts.into, force: !!opts.force, log });
       printer(!!opts.json).data({ target: res.target, problems: res.problems, manifest: res.manifest }, () =>
-        res.problems.length ? `restored into ${res.target}, but: ${res.problems.join('; ')}` : `restored into ${res.target}; every table matches the manifest`,
+        res.problems.length
+          ? `restored into ${res.target}, but: ${res.problems.join('; ')}`
+          : `restored into ${res.target}; every table matches the manifest`,
       );
-      if (res.problems.length) throw new UserError(`restored data differs from the manifest: ${res.problems.join('; ')}`);
+      if (res.problems.length)
+        throw new UserError(`restored data differs from the manifest: ${res.problems.join('; ')}`);
     });
 
   backup
@@ -56,7 +71,9 @@ export function registerBackup(program: Command): void {
     .action(async (file: string, opts: { into?: string; json?: boolean }) => {
       const res = await verifyBackup(loadConfig(), { file, into: opts.into, log });
       printer(!!opts.json).data(res, () =>
-        res.problems.length ? `FAILED: ${res.problems.join('; ')}` : `OK: ${res.kind} backup, ${res.tables} tables and ${res.rows} rows match the manifest`,
+        res.problems.length
+          ? `FAILED: ${res.problems.join('; ')}`
+          : `OK: ${res.kind} backup, ${res.tables} tables and ${res.rows} rows match the manifest`,
       );
       if (res.problems.length) throw new UserError(`backup ${file} does not match its manifest`);
     });
@@ -68,6 +85,13 @@ export function registerBackup(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (opts: { output: string; json?: boolean }) => {
       const res = await baseBackup(loadConfig(), { dir: opts.output, log });
-      printer(!!opts.json).data(res, () => table(res.files.map((f) => ({ file: f })), ['file']) + `\nbase backup in ${res.dir}`);
+      printer(!!opts.json).data(
+        res,
+        () =>
+          table(
+            res.files.map((f) => ({ file: f })),
+            ['file'],
+          ) + `\nbase backup in ${res.dir}`,
+      );
     });
 }

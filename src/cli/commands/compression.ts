@@ -17,17 +17,26 @@ import { printer } from '../output.ts';
 import { formatBytes } from '../bytes.ts';
 
 export function registerCompression(program: Command): void {
-  const c = program.command('compression').description('TimescaleDB compression of candles: settings, policy, status, manual compress/decompress');
+  const c = program
+    .command('compression')
+    .description('TimescaleDB compression of candles: settings, policy, status, manual compress/decompress');
 
   c.command('enable')
     .description('turn compression on for candles with the given segmentby and orderby')
     .option('--segmentby <columns>', 'columns whose equal values are stored together', DEFAULT_SEGMENTBY)
-    .option('--orderby <spec>', `order inside a segment (default: "${DEFAULT_ORDERBY}"; "${DEFAULT_ORDERBY}, id" on TimescaleDB before ${ID_IN_ORDERBY_BELOW.join('.')}, which requires the key column id)`)
+    .option(
+      '--orderby <spec>',
+      `order inside a segment (default: "${DEFAULT_ORDERBY}"; "${DEFAULT_ORDERBY}, id" on TimescaleDB before ${ID_IN_ORDERBY_BELOW.join('.')}, which requires the key column id)`,
+    )
     .option('--json', 'output JSON')
     .action(async (opts: { segmentby: string; orderby?: string; json?: boolean }) => {
       await withDatabase(async (db) => {
         const r = await enableCompression(db, { segmentby: opts.segmentby, orderby: opts.orderby });
-        printer(!!opts.json).data(r, () => `compression enabled on candles: segmentby ${r.segmentby.join(', ') || '(none)'}, orderby ${r.orderby.join(', ')}`);
+        printer(!!opts.json).data(
+          r,
+          () =>
+            `compression enabled on candles: segmentby ${r.segmentby.join(', ') || '(none)'}, orderby ${r.orderby.join(', ')}`,
+        );
       });
     });
 
@@ -42,9 +51,15 @@ export function registerCompression(program: Command): void {
         const r = await addCompressionPolicy(db, opts.after);
         printer(!!opts.json).data(r, () =>
           [
-            r.compression_enabled_with ? `compression enabled (segmentby ${r.compression_enabled_with.segmentby.join(', ')}, orderby ${r.compression_enabled_with.orderby.join(', ')})` : '',
-            r.created ? `compression policy added: job ${r.job_id}, compress after ${opts.after}` : `the same compression policy exists already: job ${r.job_id}`,
-          ].filter(Boolean).join('\n'),
+            r.compression_enabled_with
+              ? `compression enabled (segmentby ${r.compression_enabled_with.segmentby.join(', ')}, orderby ${r.compression_enabled_with.orderby.join(', ')})`
+              : '',
+            r.created
+              ? `compression policy added: job ${r.job_id}, compress after ${opts.after}`
+              : `the same compression policy exists already: job ${r.job_id}`,
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       });
     });
@@ -55,7 +70,11 @@ export function registerCompression(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await withDatabase(async (db) => {
         const r = await removeCompressionPolicy(db);
-        printer(!!opts.json).data(r, () => (r.removed ? `compression policy removed (job ${r.job_id})` : 'candles has no compression policy: nothing to do'));
+        printer(!!opts.json).data(r, () =>
+          r.removed
+            ? `compression policy removed (job ${r.job_id})`
+            : 'candles has no compression policy: nothing to do',
+        );
       });
     });
 
@@ -87,7 +106,11 @@ export function registerCompression(program: Command): void {
     .action(async (opts: { olderThan: string; json?: boolean }) => {
       await withDatabase(async (db) => {
         const r = await compressChunks(db, opts.olderThan);
-        printer(!!opts.json).data(r, () => `compressed ${r.compressed.length} chunk(s)${r.already_compressed ? `; ${r.already_compressed} were compressed already` : ''}`);
+        printer(!!opts.json).data(
+          r,
+          () =>
+            `compressed ${r.compressed.length} chunk(s)${r.already_compressed ? `; ${r.already_compressed} were compressed already` : ''}`,
+        );
       });
     });
 
@@ -98,7 +121,9 @@ export function registerCompression(program: Command): void {
     .action(async (opts: { chunk: string; json?: boolean }) => {
       await withDatabase(async (db) => {
         const r = await decompressChunk(db, opts.chunk);
-        printer(!!opts.json).data(r, () => (r.decompressed ? `decompressed ${r.chunk}` : `${r.chunk} is not compressed: nothing to do`));
+        printer(!!opts.json).data(r, () =>
+          r.decompressed ? `decompressed ${r.chunk}` : `${r.chunk} is not compressed: nothing to do`,
+        );
       });
     });
 }

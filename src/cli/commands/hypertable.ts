@@ -7,7 +7,9 @@ import { printer, table } from '../output.ts';
 import { formatBytes } from '../bytes.ts';
 
 export function registerHypertable(program: Command): void {
-  const ht = program.command('hypertable').description('TimescaleDB hypertables: list, chunks, sizes, and the "not a hypertable" fix');
+  const ht = program
+    .command('hypertable')
+    .description('TimescaleDB hypertables: list, chunks, sizes, and the "not a hypertable" fix');
 
   ht.command('list')
     .description('hypertables with their time column, chunk interval, chunk count and size')
@@ -16,7 +18,10 @@ export function registerHypertable(program: Command): void {
       await withDatabase(async (db) => {
         const rows = await listHypertables(db);
         printer(!!opts.json).data(rows, () =>
-          table(rows.map((r) => ({ ...r, size: formatBytes(r.total_bytes) })), ['hypertable_name', 'time_column', 'chunk_interval', 'num_chunks', 'compression_enabled', 'size']),
+          table(
+            rows.map((r) => ({ ...r, size: formatBytes(r.total_bytes) })),
+            ['hypertable_name', 'time_column', 'chunk_interval', 'num_chunks', 'compression_enabled', 'size'],
+          ),
         );
       });
     });
@@ -51,7 +56,9 @@ export function registerHypertable(program: Command): void {
     });
 
   ht.command('stats')
-    .description('sizes of a hypertable (table, index, toast, total), chunk count, compression before/after (replaces the seed\'s hypertable_stats)')
+    .description(
+      "sizes of a hypertable (table, index, toast, total), chunk count, compression before/after (replaces the seed's hypertable_stats)",
+    )
     .option('--table <name>', 'hypertable', 'candles')
     .option('--json', 'output JSON')
     .action(async (opts: { table: string; json?: boolean }) => {

@@ -12,7 +12,20 @@ import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
 
-const REJECT_COLUMNS = ['line', 'rule', 'reason', 'symbol', 'ts', 'open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'];
+const REJECT_COLUMNS = [
+  'line',
+  'rule',
+  'reason',
+  'symbol',
+  'ts',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'trades',
+  'vwap',
+];
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -35,68 +48,93 @@ function rejectsWriter(path: string): { write: (r: Reject) => Promise<void>; clo
 
 export function summaryLine(s: ImportSummary & { alerts_fired?: number }): string {
   const rate = s.seconds > 0 ? Math.round(s.rows_read / s.seconds) : s.rows_read;
-  return `${s.rows_read} rows read: ${s.inserted} inserted, ${s.updated} updated, ${s.skipped} skipped, ${s.rejected} rejected in ${s.seconds}s (${rate} rows/s)` +
+  return (
+    `${s.rows_read} rows read: ${s.inserted} inserted, ${s.updated} updated, ${s.skipped} skipped, ${s.rejected} rejected in ${s.seconds}s (${rate} rows/s)` +
     (s.created_assets.length ? `; created assets ${s.created_assets.join(', ')}` : '') +
-    (s.alerts_fired ? `; ${s.alerts_fired} price alert(s) fired` : '');
+    (s.alerts_fired ? `; ${s.alerts_fired} price alert(s) fired` : '')
+  );
 }
 
 export function registerImport(program: Command): void {
   const imp = program.command('import').description('bulk data imports');
   imp
     .command('candles <file>')
-    .description('import OHLCV candles from a CSV file (gzip accepted; "-" reads stdin). Header: ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]')
+    .description(
+      'import OHLCV candles from a CSV file (gzip accepted; "-" reads stdin). Header: ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]',
+    )
     .option('--symbol <ref>', 'asset for rows without a symbol column (SYMBOL or SYMBOL:EXCHANGE)')
     .option('--interval <interval>', 'candle interval of the file (1m 5m 15m 30m 1h 4h 1d 1w 1M)', '1d')
     .option('--asset-type <type>', 'create unknown symbols as assets of this type (else they are rejected)')
     .option('--on-conflict <mode>', 'for candles already stored: update, ignore or error', 'update')
-    .option('--skip-invalid', 'load the valid rows and reject the others (default: any invalid row rejects the whole file)')
+    .option(
+      '--skip-invalid',
+      'load the valid rows and reject the others (default: any invalid row rejects the whole file)',
+    )
     .option('--rejects <file>', 'with --skip-invalid: write rejected rows with line, rule and reason to this CSV')
     .option('--json', 'print the summary as JSON')
-    .action(async (file: string, o: { symbol?: string; interval: string; assetType?: string; onConflict: string; skipInvalid?: boolean; rejects?: string; json?: boolean }) => {
-      const interval = parseInterval(o.interval, '--interval');
-      if (!['update', 'ignore', 'error'].includes(o.onConflict)) throw new UsageError(`--on-conflict must be update, ignore or error, got "${o.onConflict}"`);
-      if (o.rejects && !o.skipInvalid) throw new UsageError('--rejects needs --skip-invalid');
-      const assetType = o.assetType ? parseAssetType(o.assetType) : undefined;
-      const source = await openCsv(file);
-      if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
-      const rejects = o.rejects ? rejectsWriter(o.rejects) : undefined;
-      const tty = !!process.stderr.isTTY && !o.json;
-      const bar = tty
-        ? new cliProgress.SingleBar(
-            { format: '{phase} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          )
-        : undefined;
-      const t0 = performance.now();
-      let phase: 'read' | 'write' | undefined;
-      try {
-        const summary = await withDatabase((db) =>
-          ingestCandles(db, source.rows, {
-            interval,
-            symbol: o.symbol,
-            onConflict: o.onConflict as OnConflict,
-            createAssetType: assetType,
-            skipInvalid: !!o.skipInvalid,
-            onReject: rejects?.write,
-            onProgress: (p) => {
-              // Reading stdin has no known size: the bar starts with the write phase then.
-              if (!bar || (p.phase === 'read' && !source.totalBytes)) return;
-              const rate = Math.round(p.rows / Math.max(0.001, (performance.now() - t0) / 1000));
-              if (p.phase !== phase) {
-                if (phase) bar.stop();
-                phase = p.phase;
-                const total = p.phase === 'read' ? (source.totalBytes ?? 0) : (p.total ?? 0);
-                bar.start(total, 0, { phase: p.phase === 'read' ? 'validating' : 'writing', rows: 0, rate: 0 });
-              }
-              bar.update(p.phase === 'read' ? source.bytesRead() : p.rows, { rows: p.rows, rate });
-            },
-          }),
-        );
-        bar?.stop();
-        printer(!!o.json).data(summary, () => summaryLine(summary));
-      } finally {
-        bar?.stop();
-        await rejects?.close();
-      }
-    });
+    .action(
+      async (
+        file: string,
+        o: {
+          symbol?: string;
+          interval: string;
+          assetType?: string;
+          onConflict: string;
+          skipInvalid?: boolean;
+          rejects?: string;
+          json?: boolean;
+        },
+      ) => {
+        const interval = parseInterval(o.interval, '--interval');
+        if (!['update', 'ignore', 'error'].includes(o.onConflict))
+          throw new UsageError(`--on-conflict must be update, ignore or error, got "${o.onConflict}"`);
+        if (o.rejects && !o.skipInvalid) throw new UsageError('--rejects needs --skip-invalid');
+        const assetType = o.assetType ? parseAssetType(o.assetType) : undefined;
+        const source = await openCsv(file);
+        if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
+        const rejects = o.rejects ? rejectsWriter(o.rejects) : undefined;
+        const tty = !!process.stderr.isTTY && !o.json;
+        const bar = tty
+          ? new cliProgress.SingleBar(
+              {
+                format: '{phase} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
+                stream: process.stderr,
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+        const t0 = performance.now();
+        let phase: 'read' | 'write' | undefined;
+        try {
+          const summary = await withDatabase((db) =>
+            ingestCandles(db, source.rows, {
+              interval,
+              symbol: o.symbol,
+              onConflict: o.onConflict as OnConflict,
+              createAssetType: assetType,
+              skipInvalid: !!o.skipInvalid,
+              onReject: rejects?.write,
+              onProgress: (p) => {
+                // Reading stdin has no known size: the bar starts with the write phase then.
+                if (!bar || (p.phase === 'read' && !source.totalBytes)) return;
+                const rate = Math.round(p.rows / Math.max(0.001, (performance.now() - t0) / 1000));
+                if (p.phase !== phase) {
+                  if (phase) bar.stop();
+                  phase = p.phase;
+                  const total = p.phase === 'read' ? (source.totalBytes ?? 0) : (p.total ?? 0);
+                  bar.start(total, 0, { phase: p.phase === 'read' ? 'validating' : 'writing', rows: 0, rate: 0 });
+                }
+                bar.update(p.phase === 'read' ? source.bytesRead() : p.rows, { rows: p.rows, rate });
+              },
+            }),
+          );
+          bar?.stop();
+          printer(!!o.json).data(summary, () => summaryLine(summary));
+        } finally {
+          bar?.stop();
+          await rejects?.close();
+        }
+      },
+    );
 }

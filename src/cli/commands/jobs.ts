@@ -17,7 +17,12 @@ export function registerJobs(program: Command): void {
         const rows = await listJobs(db);
         printer(!!opts.json).data(rows, () =>
           table(
-            rows.map((r) => ({ ...r, last_run: r.last_run_started_at ? `${r.last_run_started_at.toISOString()} ${r.last_run_succeeded === false ? 'FAILED' : r.last_run_succeeded ? 'ok' : 'running'}` : 'never' })),
+            rows.map((r) => ({
+              ...r,
+              last_run: r.last_run_started_at
+                ? `${r.last_run_started_at.toISOString()} ${r.last_run_succeeded === false ? 'FAILED' : r.last_run_succeeded ? 'ok' : 'running'}`
+                : 'never',
+            })),
             ['job_id', 'proc_name', 'hypertable', 'schedule_interval', 'scheduled', 'next_start', 'last_run'],
           ),
         );
@@ -32,12 +37,16 @@ export function registerJobs(program: Command): void {
       const jobId = intOption(id, 'job id', 1, 2 ** 31 - 1);
       await withDatabase(async (db) => {
         const r = await runJob(db, jobId, 'manual');
-        printer(!!opts.json).data(r, () => `job ${r.job_id} (${r.proc_name}${r.hypertable ? ` on ${r.hypertable}` : ''}) ran in ${r.finished_at!.getTime() - r.started_at.getTime()} ms`);
+        printer(!!opts.json).data(
+          r,
+          () =>
+            `job ${r.job_id} (${r.proc_name}${r.hypertable ? ` on ${r.hypertable}` : ''}) ran in ${r.finished_at!.getTime() - r.started_at.getTime()} ms`,
+        );
       });
     });
 
   j.command('history')
-    .description('job runs, newest first (runs started by tm, and the server\'s own where it records them)')
+    .description("job runs, newest first (runs started by tm, and the server's own where it records them)")
     .option('--job <id>', 'only this job')
     .option('--limit <n>', 'at most this many runs', '20')
     .option('--offset <n>', 'skip this many runs', '0')
@@ -49,7 +58,19 @@ export function registerJobs(program: Command): void {
       await withDatabase(async (db) => {
         const page = await jobHistory(db, { jobId, limit, offset });
         printer(!!opts.json).data(page, () =>
-          [table(page.items, ['job_id', 'proc_name', 'hypertable', 'started_at', 'finished_at', 'succeeded', 'trigger', 'error']), `${page.items.length} of ${page.total} runs`].join('\n'),
+          [
+            table(page.items, [
+              'job_id',
+              'proc_name',
+              'hypertable',
+              'started_at',
+              'finished_at',
+              'succeeded',
+              'trigger',
+              'error',
+            ]),
+            `${page.items.length} of ${page.total} runs`,
+          ].join('\n'),
         );
       });
     });
@@ -65,7 +86,9 @@ export function registerJobs(program: Command): void {
             ...r.ran.map((x) => `job ${x.job_id} (${x.proc_name}${x.hypertable ? ` on ${x.hypertable}` : ''}) ran`),
             ...r.failed.map((f) => `job ${f.job_id} (${f.proc_name}) FAILED: ${f.error}`),
             r.ran.length + r.failed.length === 0 ? (r.note ?? 'no job is due') : '',
-          ].filter(Boolean).join('\n'),
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
         if (r.failed.length > 0) throw new UserError(`${r.failed.length} job(s) failed`);
       });

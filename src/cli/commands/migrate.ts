@@ -9,13 +9,17 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function describeStatus(s: Status): string[] {
   const lines = [];
-  if (s.changed.length) lines.push(`warning: applied revision(s) ${s.changed.join(', ')} changed on disk since they ran`);
-  if (s.unknown.length) lines.push(`warning: the database has revision(s) ${s.unknown.join(', ')} that this version of tm does not know`);
+  if (s.changed.length)
+    lines.push(`warning: applied revision(s) ${s.changed.join(', ')} changed on disk since they ran`);
+  if (s.unknown.length)
+    lines.push(`warning: the database has revision(s) ${s.unknown.join(', ')} that this version of tm does not know`);
   return lines;
 }
 
 export function registerMigrate(program: Command): void {
-  const migrate = program.command('migrate').description('schema migrations (like alembic): upgrade, downgrade, current, history, stamp');
+  const migrate = program
+    .command('migrate')
+    .description('schema migrations (like alembic): upgrade, downgrade, current, history, stamp');
 
   migrate
     .command('revision')
@@ -36,10 +40,17 @@ export function registerMigrate(program: Command): void {
         process.stdout.write(new Migrator(null).offlineSql('up', target));
         return;
       }
-      await withDatabase(async (db) => {
-        const steps = await new Migrator(db, undefined, { log }).upgrade(target);
-        log(steps.length ? `upgraded to ${steps.at(-1)!.migration.revision}` : 'already at the requested revision; nothing to do');
-      }, { schema: 'any' });
+      await withDatabase(
+        async (db) => {
+          const steps = await new Migrator(db, undefined, { log }).upgrade(target);
+          log(
+            steps.length
+              ? `upgraded to ${steps.at(-1)!.migration.revision}`
+              : 'already at the requested revision; nothing to do',
+          );
+        },
+        { schema: 'any' },
+      );
     });
 
   migrate
@@ -52,12 +63,15 @@ export function registerMigrate(program: Command): void {
         process.stdout.write(new Migrator(null).offlineSql('down', target));
         return;
       }
-      await withDatabase(async (db) => {
-        const steps = await new Migrator(db, undefined, { log }).downgrade(target);
-        const m = new Migrator(db);
-        const now = (await m.status()).current ?? 'base';
-        log(steps.length ? `downgraded to ${now}` : 'already at the requested revision; nothing to do');
-      }, { schema: 'any' });
+      await withDatabase(
+        async (db) => {
+          const steps = await new Migrator(db, undefined, { log }).downgrade(target);
+          const m = new Migrator(db);
+          const now = (await m.status()).current ?? 'base';
+          log(steps.length ? `downgraded to ${now}` : 'already at the requested revision; nothing to do');
+        },
+        { schema: 'any' },
+      );
     });
 
   migrate
@@ -65,17 +79,29 @@ export function registerMigrate(program: Command): void {
     .description('show the revision the database is at')
     .option('--json', 'output JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const s = await new Migrator(db).status();
-        const out = { current: s.current, head: s.head, at_head: s.current === s.head, pending: s.pending.map((p) => p.revision), changed: s.changed, unknown: s.unknown };
-        printer(!!opts.json).data(out, () =>
-          [
-            `${s.current ?? 'base'}${s.current === s.head ? ' (head)' : ''}`,
-            ...(s.pending.length ? [`${s.pending.length} pending: ${out.pending.join(', ')} (run tm migrate upgrade)`] : []),
-            ...describeStatus(s),
-          ].join('\n'),
-        );
-      }, { schema: 'any' });
+      await withDatabase(
+        async (db) => {
+          const s = await new Migrator(db).status();
+          const out = {
+            current: s.current,
+            head: s.head,
+            at_head: s.current === s.head,
+            pending: s.pending.map((p) => p.revision),
+            changed: s.changed,
+            unknown: s.unknown,
+          };
+          printer(!!opts.json).data(out, () =>
+            [
+              `${s.current ?? 'base'}${s.current === s.head ? ' (head)' : ''}`,
+              ...(s.pending.length
+                ? [`${s.pending.length} pending: ${out.pending.join(', ')} (run tm migrate upgrade)`]
+                : []),
+              ...describeStatus(s),
+            ].join('\n'),
+          );
+        },
+        { schema: 'any' },
+      );
     });
 
   migrate
@@ -83,19 +109,28 @@ export function registerMigrate(program: Command): void {
     .description('list all revisions, newest first, with what is applied')
     .option('--json', 'output JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const s = await new Migrator(db).status();
-        const applied = new Map(s.applied.map((a) => [a.revision, a]));
-        const rows = [...s.migrations].reverse().map((m, i, all) => ({
-          revision: m.revision,
-          down_revision: all[i + 1]?.revision ?? null,
-          message: m.message,
-          marks: [m.revision === s.head ? 'head' : '', m.revision === s.current ? 'current' : ''].filter(Boolean).join(', '),
-          applied_at: applied.get(m.revision)?.applied_at ?? null,
-          changed_since_applied: s.changed.includes(m.revision),
-        }));
-        printer(!!opts.json).data(rows, () => [table(rows, ['revision', 'down_revision', 'message', 'marks', 'applied_at']), ...describeStatus(s)].join('\n'));
-      }, { schema: 'any' });
+      await withDatabase(
+        async (db) => {
+          const s = await new Migrator(db).status();
+          const applied = new Map(s.applied.map((a) => [a.revision, a]));
+          const rows = [...s.migrations].reverse().map((m, i, all) => ({
+            revision: m.revision,
+            down_revision: all[i + 1]?.revision ?? null,
+            message: m.message,
+            marks: [m.revision === s.head ? 'head' : '', m.revision === s.current ? 'current' : '']
+              .filter(Boolean)
+              .join(', '),
+            applied_at: applied.get(m.revision)?.applied_at ?? null,
+            changed_since_applied: s.changed.includes(m.revision),
+          }));
+          printer(!!opts.json).data(rows, () =>
+            [table(rows, ['revision', 'down_revision', 'message', 'marks', 'applied_at']), ...describeStatus(s)].join(
+              '\n',
+            ),
+          );
+        },
+        { schema: 'any' },
+      );
     });
 
   migrate
@@ -103,9 +138,12 @@ export function registerMigrate(program: Command): void {
     .description('record a revision as current without running any migration')
     .argument('<revision>', 'REV | head | base')
     .action(async (revision: string) => {
-      await withDatabase(async (db) => {
-        await new Migrator(db).stamp(revision);
-        log(`stamped ${revision}`);
-      }, { schema: 'any' });
+      await withDatabase(
+        async (db) => {
+          await new Migrator(db).stamp(revision);
+          log(`stamped ${revision}`);
+        },
+        { schema: 'any' },
+      );
     });
 }

@@ -29,7 +29,10 @@ export function registerMonitor(program: Command): void {
       await withDatabase(async (db) => {
         const rows = await slowQueries(db, limit);
         printer(!!opts.json).data(rows, () =>
-          table(rows.map((r) => ({ ...r, query: r.query.replace(/\s+/g, ' ').slice(0, 80) })), ['mean_ms', 'max_ms', 'total_ms', 'calls', 'rows', 'query']),
+          table(
+            rows.map((r) => ({ ...r, query: r.query.replace(/\s+/g, ' ').slice(0, 80) })),
+            ['mean_ms', 'max_ms', 'total_ms', 'calls', 'rows', 'query'],
+          ),
         );
       });
     });
@@ -43,7 +46,13 @@ export function registerMonitor(program: Command): void {
         const rows = (await relationSizes(db)).slice(0, limit);
         printer(!!opts.json).data(rows, () =>
           table(
-            rows.map((r) => ({ ...r, total: formatBytes(r.total_bytes), table_size: r.kind === 'index' ? '' : formatBytes(r.table_bytes), indexes: r.kind === 'index' ? '' : formatBytes(r.index_bytes), of: r.table ?? '' })),
+            rows.map((r) => ({
+              ...r,
+              total: formatBytes(r.total_bytes),
+              table_size: r.kind === 'index' ? '' : formatBytes(r.table_bytes),
+              indexes: r.kind === 'index' ? '' : formatBytes(r.index_bytes),
+              of: r.table ?? '',
+            })),
             ['name', 'kind', 'of', 'total', 'table_size', 'indexes', 'chunks'],
           ),
         );

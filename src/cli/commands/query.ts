@@ -4,7 +4,14 @@ import { getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { parseInterval } from '../../market/intervals.ts';
-import { activeSignals, latestCandles, latestIndicators, latestSignals, priceChanges, priceStats } from '../../market/queries.ts';
+import {
+  activeSignals,
+  latestCandles,
+  latestIndicators,
+  latestSignals,
+  priceChanges,
+  priceStats,
+} from '../../market/queries.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
@@ -20,7 +27,8 @@ type Rows = Record<string, unknown>[];
 
 export function registerQuery(program: Command): void {
   const query = program.command('query').description("the seed's common queries over candles, indicators and signals");
-  const show = (json: boolean | undefined, rows: unknown[], cols?: string[]) => printer(!!json).data(rows, () => table(rows as Rows, cols));
+  const show = (json: boolean | undefined, rows: unknown[], cols?: string[]) =>
+    printer(!!json).data(rows, () => table(rows as Rows, cols));
 
   query
     .command('latest-candles')
@@ -86,23 +94,31 @@ export function registerQuery(program: Command): void {
 
   query
     .command('candles')
-    .description('candles of one asset in [from, to); coarser intervals are rolled up from finer stored ones when not stored')
+    .description(
+      'candles of one asset in [from, to); coarser intervals are rolled up from finer stored ones when not stored',
+    )
     .requiredOption('--symbol <ref>', 'SYMBOL, SYMBOL:EXCHANGE or asset id')
     .option('--interval <interval>', 'candle interval', '1d')
     .requiredOption('--from <time>', 'start (inclusive): ISO-8601, YYYY-MM-DD or epoch')
     .option('--to <time>', 'end (exclusive; default now)')
     .option('--limit <n>', 'at most n candles', '10000')
     .option('--json', 'output JSON')
-    .action(async (o: { symbol: string; interval: string; from: string; to?: string; limit: string; json?: boolean }) => {
-      const interval = parseInterval(o.interval, '--interval');
-      const from = time(o.from, '--from');
-      const to = o.to ? time(o.to, '--to') : new Date();
-      if (to <= from) throw new UsageError('--to must be after --from');
-      const limit = intOption(o.limit, '--limit', 1, 1_000_000);
-      await withDatabase(async (db) => {
-        const a = await getAsset(db, o.symbol);
-        const r = await candleRange(db, { assetId: a.id, interval, from, to, limit });
-        printer(!!o.json).data(r, () => `${table(r.candles as unknown as Rows)}\n(source: ${r.source.kind}${r.source.kind === 'rollup' ? ` of ${r.source.from_interval}` : ''})`);
-      });
-    });
+    .action(
+      async (o: { symbol: string; interval: string; from: string; to?: string; limit: string; json?: boolean }) => {
+        const interval = parseInterval(o.interval, '--interval');
+        const from = time(o.from, '--from');
+        const to = o.to ? time(o.to, '--to') : new Date();
+        if (to <= from) throw new UsageError('--to must be after --from');
+        const limit = intOption(o.limit, '--limit', 1, 1_000_000);
+        await withDatabase(async (db) => {
+          const a = await getAsset(db, o.symbol);
+          const r = await candleRange(db, { assetId: a.id, interval, from, to, limit });
+          printer(!!o.json).data(
+            r,
+            () =>
+              `${table(r.candles as unknown as Rows)}\n(source: ${r.source.kind}${r.source.kind === 'rollup' ? ` of ${r.source.from_interval}` : ''})`,
+          );
+        });
+      },
+    );
 }

@@ -1,11 +1,18 @@
 /** tm retention: add, remove, status (the seed's retention policy). */
 import type { Command } from 'commander';
-import { DEFAULT_DROP_AFTER, addRetentionPolicy, removeRetentionPolicy, retentionStatus } from '../../timescale/retention.ts';
+import {
+  DEFAULT_DROP_AFTER,
+  addRetentionPolicy,
+  removeRetentionPolicy,
+  retentionStatus,
+} from '../../timescale/retention.ts';
 import { withDatabase } from '../context.ts';
 import { printer, table } from '../output.ts';
 
 export function registerRetention(program: Command): void {
-  const r = program.command('retention').description('TimescaleDB retention of candles: drop chunks older than a horizon');
+  const r = program
+    .command('retention')
+    .description('TimescaleDB retention of candles: drop chunks older than a horizon');
 
   r.command('add')
     .description('add a retention policy: chunks entirely older than the horizon are dropped by the policy job')
@@ -15,7 +22,9 @@ export function registerRetention(program: Command): void {
       await withDatabase(async (db) => {
         const res = await addRetentionPolicy(db, opts.dropAfter);
         printer(!!opts.json).data(res, () =>
-          res.created ? `retention policy added: job ${res.job_id}, drop chunks older than ${opts.dropAfter}` : `the same retention policy exists already: job ${res.job_id}`,
+          res.created
+            ? `retention policy added: job ${res.job_id}, drop chunks older than ${opts.dropAfter}`
+            : `the same retention policy exists already: job ${res.job_id}`,
         );
       });
     });
@@ -26,7 +35,11 @@ export function registerRetention(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await withDatabase(async (db) => {
         const res = await removeRetentionPolicy(db);
-        printer(!!opts.json).data(res, () => (res.removed ? `retention policy removed (job ${res.job_id})` : 'candles has no retention policy: nothing to do'));
+        printer(!!opts.json).data(res, () =>
+          res.removed
+            ? `retention policy removed (job ${res.job_id})`
+            : 'candles has no retention policy: nothing to do',
+        );
       });
     });
 

@@ -20,7 +20,8 @@ export function registerServe(program: Command): void {
       const config = loadConfig();
       if (opts.port !== undefined) {
         const port = Number(opts.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${opts.port}"`);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError(`--port must be a port number, got "${opts.port}"`);
         config.port = port;
       }
       if (opts.host) config.host = opts.host;
@@ -37,7 +38,8 @@ export function registerServe(program: Command): void {
         // Timers start once the port is ours: a failed listen must not leave them running on a closed database.
         // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
         const scheduler = startJobScheduler(db, { log });
-        if (scheduler.active) log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
+        if (scheduler.active)
+          log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
         const expiry = startSignalExpiry(db, { log });
         let closing = false;
         const shutdown = async (signal: string) => {

@@ -24,11 +24,22 @@ export async function createBackup(config: Config, opts: CreateOptions): Promise
   const file = path.resolve(opts.file);
   if (!existsSync(path.dirname(file))) throw new UserError(`directory ${path.dirname(file)} does not exist`);
   if (config.databaseUrl) {
-    if (opts.format === 'snapshot') throw new UserError('snapshots are for the embedded database; a server backup is --format custom (default) or plain');
-    return createServerBackup({ url: config.databaseUrl, file, format: opts.format ?? 'custom', content: opts.content, log: opts.log });
+    if (opts.format === 'snapshot')
+      throw new UserError(
+        'snapshots are for the embedded database; a server backup is --format custom (default) or plain',
+      );
+    return createServerBackup({
+      url: config.databaseUrl,
+      file,
+      format: opts.format ?? 'custom',
+      content: opts.content,
+      log: opts.log,
+    });
   }
   if (opts.format === 'custom') {
-    throw new UserError('the embedded database makes snapshots (default) or plain SQL dumps (--format plain); custom format needs a server');
+    throw new UserError(
+      'the embedded database makes snapshots (default) or plain SQL dumps (--format plain); custom format needs a server',
+    );
   }
   const format = opts.format ?? (opts.content === 'full' ? 'snapshot' : 'plain');
   const db = await openEmbedded({ dataDir: config.dataDir });
@@ -41,10 +52,14 @@ export async function createBackup(config: Config, opts: CreateOptions): Promise
 
 const isUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
 
-export async function restoreBackup(config: Config, opts: { file: string; into?: string; force: boolean; log: (l: string) => void }): Promise<RestoreResult> {
+export async function restoreBackup(
+  config: Config,
+  opts: { file: string; into?: string; force: boolean; log: (l: string) => void },
+): Promise<RestoreResult> {
   const into = opts.into ?? config.databaseUrl ?? config.dataDir;
   if (isUrl(into)) return restoreServerBackup({ file: opts.file, url: into, force: opts.force, log: opts.log });
-  if (into.startsWith('memory://')) throw new UserError('cannot restore into memory://: give a directory with --into DIR');
+  if (into.startsWith('memory://'))
+    throw new UserError('cannot restore into memory://: give a directory with --into DIR');
   return restoreEmbeddedBackup({ file: opts.file, dir: into, force: opts.force, log: opts.log });
 }
 
@@ -62,14 +77,25 @@ export interface VerifyResult {
  * Snapshots need nothing; SQL dumps need a server (--into URL or DATABASE_URL) where the user may
  * create a database.
  */
-export async function verifyBackup(config: Config, opts: { file: string; into?: string; log: (l: string) => void }): Promise<VerifyResult> {
+export async function verifyBackup(
+  config: Config,
+  opts: { file: string; into?: string; log: (l: string) => void },
+): Promise<VerifyResult> {
   const manifest = readManifest(opts.file);
   await checkFile(opts.file, manifest);
-  const summary = { file: opts.file, kind: manifest.kind, content: manifest.content, tables: manifest.tables.length, rows: manifest.tables.reduce((n, t) => n + t.rows, 0) };
+  const summary = {
+    file: opts.file,
+    kind: manifest.kind,
+    content: manifest.content,
+    tables: manifest.tables.length,
+    rows: manifest.tables.reduce((n, t) => n + t.rows, 0),
+  };
   if (manifest.kind === 'snapshot') return { ...summary, problems: await verifySnapshot(opts.file, manifest) };
   const serverUrl = opts.into ?? config.databaseUrl;
   if (!serverUrl || !isUrl(serverUrl)) {
-    throw new UserError('verifying an SQL dump restores it into a scratch database on a server: give --into postgres://… (a user that may CREATE DATABASE) or set DATABASE_URL');
+    throw new UserError(
+      'verifying an SQL dump restores it into a scratch database on a server: give --into postgres://… (a user that may CREATE DATABASE) or set DATABASE_URL',
+    );
   }
   const scratch = `tm_verify_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = await openServer(serverUrl, { max: 1 });
@@ -77,7 +103,12 @@ export async function verifyBackup(config: Config, opts: { file: string; into?: 
     await admin.exec(`CREATE DATABASE ${scratch}`);
     try {
       await fitScratchExtension(withDatabase(serverUrl, scratch), manifest.timescaledb_version);
-      const res = await restoreServerBackup({ file: opts.file, url: withDatabase(serverUrl, scratch), force: false, log: opts.log });
+      const res = await restoreServerBackup({
+        file: opts.file,
+        url: withDatabase(serverUrl, scratch),
+        force: false,
+        log: opts.log,
+      });
       return { ...summary, problems: res.problems };
     } finally {
       await admin.exec(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
@@ -103,9 +134,14 @@ async function fitScratchExtension(url: string, want: string | null): Promise<vo
 }
 
 /** pg_basebackup of a server into DIR (tar, gzip, WAL streamed), written beside and renamed when complete. */
-export async function baseBackup(config: Config, opts: { dir: string; log: (l: string) => void }): Promise<{ dir: string; files: string[] }> {
+export async function baseBackup(
+  config: Config,
+  opts: { dir: string; log: (l: string) => void },
+): Promise<{ dir: string; files: string[] }> {
   if (!config.databaseUrl) {
-    throw new UserError('tm backup base needs a server (DATABASE_URL); the embedded database is backed up with tm backup create');
+    throw new UserError(
+      'tm backup base needs a server (DATABASE_URL); the embedded database is backed up with tm backup create',
+    );
   }
   const dir = path.resolve(opts.dir);
   if (existsSync(dir) && readdirSync(dir).length) throw new UserError(`${dir} exists and is not empty`);
@@ -121,11 +157,20 @@ export async function baseBackup(config: Config, opts: { dir: string; log: (l: s
   rmSync(tmp, { recursive: true, force: true });
   const args = ['-D', tmp, '-F', 'tar', '-z', '-X', 'stream', '-c', 'fast', '--manifest-checksums=SHA256'];
   if (process.stderr.isTTY) args.push('-P');
-  const res = await runTool(tool, args, libpqEnv(config.databaseUrl), process.stderr.isTTY ? (l) => opts.log(l) : undefined);
+  const res = await runTool(
+    tool,
+    args,
+    libpqEnv(config.databaseUrl),
+    process.stderr.isTTY ? (l) => opts.log(l) : undefined,
+  );
   if (res.code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
-    const hint = /replication/.test(res.stderr) ? ' (the user needs the REPLICATION attribute and a pg_hba.conf "replication" entry)' : '';
-    throw new UserError(`pg_basebackup failed (exit ${res.code})${hint}: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const hint = /replication/.test(res.stderr)
+      ? ' (the user needs the REPLICATION attribute and a pg_hba.conf "replication" entry)'
+      : '';
+    throw new UserError(
+      `pg_basebackup failed (exit ${res.code})${hint}: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);

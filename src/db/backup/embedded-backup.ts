@@ -41,7 +41,11 @@ export async function createEmbeddedBackup(opts: EmbeddedBackupOptions): Promise
         throw new UserError(`--data-only is refused for a database with TimescaleDB: ${DATA_ONLY_TIMESCALE}`);
       }
       // Replayed by psql with ON_ERROR_STOP: OWNER TO / GRANT would fail for a non-superuser.
-      const args = ['--no-owner', '--no-privileges', ...(opts.content === 'schema-only' ? ['--schema-only'] : opts.content === 'data-only' ? ['--data-only'] : [])];
+      const args = [
+        '--no-owner',
+        '--no-privileges',
+        ...(opts.content === 'schema-only' ? ['--schema-only'] : opts.content === 'data-only' ? ['--data-only'] : []),
+      ];
       blob = await db.logicalDump(args);
       if (blob.size === 0) throw new UserError('pg_dump of the embedded database produced an empty file');
     }
@@ -62,7 +66,13 @@ export async function createEmbeddedBackup(opts: EmbeddedBackupOptions): Promise
 export async function verifySnapshot(file: string, manifest: Manifest): Promise<string[]> {
   const db = await openEmbedded({ dataDir: 'memory://', loadDataDir: new Blob([readFileSync(file)]) });
   try {
-    return compareStats(manifest.tables, await tableStats(db, manifest.tables.map((t) => t.table)));
+    return compareStats(
+      manifest.tables,
+      await tableStats(
+        db,
+        manifest.tables.map((t) => t.table),
+      ),
+    );
   } finally {
     await db.close();
   }
@@ -107,16 +117,29 @@ export async function restoreEmbeddedBackup(opts: EmbeddedRestoreOptions): Promi
     const db = await openEmbedded({ dataDir: staging, loadDataDir: new Blob([readFileSync(opts.file)]) });
     let problems: string[];
     try {
-      const ts = await db.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'");
+      const ts = await db.query<{ v: string }>(
+        "SELECT extversion AS v FROM pg_extension WHERE extname = 'timescaledb'",
+      );
       const have = ts.rows[0]?.v ?? null;
       if (manifest.timescaledb_version && have !== manifest.timescaledb_version) {
-        opts.log(`warning: the snapshot was made with TimescaleDB ${manifest.timescaledb_version}, this build has ${have}`);
+        opts.log(
+          `warning: the snapshot was made with TimescaleDB ${manifest.timescaledb_version}, this build has ${have}`,
+        );
       }
-      problems = compareStats(manifest.tables, await tableStats(db, manifest.tables.map((t) => t.table)));
+      problems = compareStats(
+        manifest.tables,
+        await tableStats(
+          db,
+          manifest.tables.map((t) => t.table),
+        ),
+      );
     } finally {
       await db.close();
     }
-    if (problems.length) throw new UserError(`the restored data does not match the manifest: ${problems.join('; ')}; the target was left as it was`);
+    if (problems.length)
+      throw new UserError(
+        `the restored data does not match the manifest: ${problems.join('; ')}; the target was left as it was`,
+      );
     swapInto(staging, dir);
     return { target: dir, manifest, problems };
   } catch (err) {

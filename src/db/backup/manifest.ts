@@ -41,7 +41,10 @@ export async function sha256File(file: string): Promise<string> {
 }
 
 /** Everything but the file facts, read from the database being backed up. */
-export async function describeDatabase(q: Queryable, backend: Backend): Promise<Omit<Manifest, 'kind' | 'content' | 'file' | 'created_at'>> {
+export async function describeDatabase(
+  q: Queryable,
+  backend: Backend,
+): Promise<Omit<Manifest, 'kind' | 'content' | 'file' | 'created_at'>> {
   // One query at a time: q may be a single connection inside a snapshot transaction.
   const version = await q.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   const ts = await timescaleVersion(q);
@@ -62,7 +65,9 @@ export function readManifest(file: string): Manifest {
   const path = manifestPath(file);
   if (!existsSync(file)) throw new UserError(`backup file ${file} does not exist`);
   if (!existsSync(path)) {
-    throw new UserError(`${path} is missing: a backup is the file and its manifest beside it (made by tm backup create)`);
+    throw new UserError(
+      `${path} is missing: a backup is the file and its manifest beside it (made by tm backup create)`,
+    );
   }
   let m: Manifest;
   try {

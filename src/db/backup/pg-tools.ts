@@ -23,7 +23,8 @@ function candidates(tool: PgTool): string[] {
   if (process.env.PG_BIN) out.push(path.join(process.env.PG_BIN, tool));
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    for (const v of readdirSync(debian).sort((a, b) => Number(b) - Number(a))) out.push(path.join(debian, v, 'bin', tool));
+    for (const v of readdirSync(debian).sort((a, b) => Number(b) - Number(a)))
+      out.push(path.join(debian, v, 'bin', tool));
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) out.push(path.join(dir, tool));
   return out.filter((p, i) => out.indexOf(p) === i && existsSync(p));
@@ -42,10 +43,14 @@ export function findTool(tool: PgTool, serverMajor: number): string {
     .filter((c): c is { bin: string; major: number } => c.major !== null)
     .sort((a, b) => b.major - a.major);
   if (found.length === 0) {
-    throw new UserError(`${tool} is not installed. Fix: install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}; macOS: brew install libpq), or set PG_BIN`);
+    throw new UserError(
+      `${tool} is not installed. Fix: install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}; macOS: brew install libpq), or set PG_BIN`,
+    );
   }
   if (found[0].major < serverMajor) {
-    throw new UserError(`${tool} ${found[0].major} (${found[0].bin}) is older than the server (PostgreSQL ${serverMajor}) and would refuse it. Fix: install postgresql-client-${serverMajor} or newer, or set PG_BIN`);
+    throw new UserError(
+      `${tool} ${found[0].major} (${found[0].bin}) is older than the server (PostgreSQL ${serverMajor}) and would refuse it. Fix: install postgresql-client-${serverMajor} or newer, or set PG_BIN`,
+    );
   }
   return found[0].bin;
 }
@@ -54,11 +59,21 @@ export function findTool(tool: PgTool, serverMajor: number): string {
 export function libpqEnv(url: string): NodeJS.ProcessEnv {
   const c = poolConfigFromUrl(url);
   const u = new URL(url);
-  const env: NodeJS.ProcessEnv = { ...process.env, PGHOST: String(c.host), PGPORT: String(c.port), PGAPPNAME: 'trading-manager' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PGHOST: String(c.host),
+    PGPORT: String(c.port),
+    PGAPPNAME: 'trading-manager',
+  };
   if (c.user) env.PGUSER = c.user;
   if (c.password) env.PGPASSWORD = String(c.password);
   if (c.database) env.PGDATABASE = c.database;
-  for (const [param, name] of [['sslmode', 'PGSSLMODE'], ['sslrootcert', 'PGSSLROOTCERT'], ['sslcert', 'PGSSLCERT'], ['sslkey', 'PGSSLKEY']] as const) {
+  for (const [param, name] of [
+    ['sslmode', 'PGSSLMODE'],
+    ['sslrootcert', 'PGSSLROOTCERT'],
+    ['sslcert', 'PGSSLCERT'],
+    ['sslkey', 'PGSSLKEY'],
+  ] as const) {
     const v = u.searchParams.get(param);
     if (v) env[name] = v;
   }
@@ -71,7 +86,12 @@ export interface RunResult {
 }
 
 /** Runs a tool; stderr is kept (the last 64 KiB) for error messages. */
-export function runTool(bin: string, args: string[], env: NodeJS.ProcessEnv, onStderr?: (line: string) => void): Promise<RunResult> {
+export function runTool(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStderr?: (line: string) => void,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

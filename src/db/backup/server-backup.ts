@@ -41,7 +41,8 @@ export async function createServerBackup(opts: ServerBackupOptions): Promise<Man
         const args = [`--format=${opts.format}`, `--file=${tmp}`, `--snapshot=${snap.rows[0].id}`];
         if (opts.content === 'schema-only') args.push('--schema-only');
         if (opts.content === 'data-only') {
-          if (described.timescaledb_version) throw new UserError(`--data-only is refused for a database with TimescaleDB: ${DATA_ONLY_TIMESCALE}`);
+          if (described.timescaledb_version)
+            throw new UserError(`--data-only is refused for a database with TimescaleDB: ${DATA_ONLY_TIMESCALE}`);
           args.push('--data-only');
         }
         // Plain SQL is replayed by psql with ON_ERROR_STOP: OWNER TO / GRANT would fail for a non-superuser.
@@ -82,13 +83,19 @@ export interface RestoreResult {
 
 /** Why a data-only backup of a TimescaleDB database cannot work, and what to use instead. */
 export const DATA_ONLY_TIMESCALE =
-  "TimescaleDB keeps its catalog (hypertables, chunks, jobs) in extension tables that pg_dump --data-only dumps too, so restoring such a backup into a migrated database fails on duplicate keys. Use a full backup (the default) restored into an empty database, or --schema-only for the structure";
+  'TimescaleDB keeps its catalog (hypertables, chunks, jobs) in extension tables that pg_dump --data-only dumps too, so restoring such a backup into a migrated database fails on duplicate keys. Use a full backup (the default) restored into an empty database, or --schema-only for the structure';
 
 /** The extension on the target: installed version, default and every version the server offers. */
-async function targetTimescale(db: Database): Promise<{ installed: string | null; default: string | null; offered: string[] }> {
+async function targetTimescale(
+  db: Database,
+): Promise<{ installed: string | null; default: string | null; offered: string[] }> {
   const installed = await timescaleVersion(db);
-  const def = await db.query<{ v: string }>("SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'");
-  const offered = await db.query<{ v: string }>("SELECT version AS v FROM pg_available_extension_versions WHERE name = 'timescaledb'");
+  const def = await db.query<{ v: string }>(
+    "SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'",
+  );
+  const offered = await db.query<{ v: string }>(
+    "SELECT version AS v FROM pg_available_extension_versions WHERE name = 'timescaledb'",
+  );
   return { installed, default: def.rows[0]?.v ?? null, offered: offered.rows.map((r) => r.v) };
 }
 
@@ -101,7 +108,11 @@ function quoteLiteral(s: string): string {
  * TimescaleDB needs the same extension version on both sides) and returns the version to create,
  * or null when the target already has it. Throws before anything is touched.
  */
-export function timescaleForRestore(manifest: Pick<Manifest, 'timescaledb_version' | 'backend'>, target: { installed: string | null; offered: string[] }, where: string): string | null {
+export function timescaleForRestore(
+  manifest: Pick<Manifest, 'timescaledb_version' | 'backend'>,
+  target: { installed: string | null; offered: string[] },
+  where: string,
+): string | null {
   const v = manifest.timescaledb_version;
   if (!v) return null;
   const embedded = manifest.backend === 'embedded' || /-dev$/.test(v);
@@ -109,7 +120,9 @@ export function timescaleForRestore(manifest: Pick<Manifest, 'timescaledb_versio
     ? ` This backup comes from the embedded database, whose TimescaleDB build (${v}) no server offers: embedded backups restore into embedded data directories (snapshots, tm backup restore FILE --into DIR). To move embedded data to a server, migrate the server (tm migrate upgrade) and load the candles with tm import candles (see docs/backup.md).`
     : '';
   if (target.offered.length === 0) {
-    throw new UserError(`the backup holds TimescaleDB ${v} data but ${where} has no TimescaleDB; install TimescaleDB ${v} there first; nothing was restored.${embeddedNote}`);
+    throw new UserError(
+      `the backup holds TimescaleDB ${v} data but ${where} has no TimescaleDB; install TimescaleDB ${v} there first; nothing was restored.${embeddedNote}`,
+    );
   }
   if (target.installed && target.installed !== v) {
     throw new UserError(
@@ -139,10 +152,14 @@ export function timescaleForRestore(manifest: Pick<Manifest, 'timescaledb_versio
 export async function restoreServerBackup(opts: RestoreOptions): Promise<RestoreResult> {
   const manifest = readManifest(opts.file);
   if (manifest.kind === 'snapshot') {
-    throw new UserError('this backup is a snapshot of an embedded database: restore it into a data directory (--into DIR); a server cannot load it');
+    throw new UserError(
+      'this backup is a snapshot of an embedded database: restore it into a data directory (--into DIR); a server cannot load it',
+    );
   }
   if (manifest.content === 'data-only' && manifest.timescaledb_version) {
-    throw new UserError(`this is a data-only backup of a TimescaleDB database: ${DATA_ONLY_TIMESCALE}; nothing was restored`);
+    throw new UserError(
+      `this is a data-only backup of a TimescaleDB database: ${DATA_ONLY_TIMESCALE}; nothing was restored`,
+    );
   }
   await checkFile(opts.file, manifest);
   const where = describeUrl(opts.url);
@@ -161,7 +178,10 @@ export async function restoreServerBackup(opts: RestoreOptions): Promise<Restore
       script = path.join(work, 'restore.sql');
       const pgRestore = findTool('pg_restore', major);
       const conv = await runTool(pgRestore, ['--no-owner', '--no-privileges', `--file=${script}`, opts.file], env);
-      if (conv.code !== 0) throw new UserError(`backup file ${opts.file} cannot be read by pg_restore: ${tail(conv.stderr)}; nothing was restored`);
+      if (conv.code !== 0)
+        throw new UserError(
+          `backup file ${opts.file} cannot be read by pg_restore: ${tail(conv.stderr)}; nothing was restored`,
+        );
     }
     const useTimescale = !!manifest.timescaledb_version;
     const prelude = path.join(work, 'prelude.sql');
@@ -170,23 +190,33 @@ export async function restoreServerBackup(opts: RestoreOptions): Promise<Restore
       prelude,
       [
         ...wipe,
-        ...(createVersion ? [`CREATE EXTENSION IF NOT EXISTS timescaledb VERSION ${quoteLiteral(createVersion)};`] : []),
+        ...(createVersion
+          ? [`CREATE EXTENSION IF NOT EXISTS timescaledb VERSION ${quoteLiteral(createVersion)};`]
+          : []),
         ...(useTimescale ? ['SELECT timescaledb_pre_restore();'] : []),
         '',
       ].join('\n'),
     );
     writeFileSync(postlude, useTimescale ? 'SELECT timescaledb_post_restore();\n' : '\n');
     // -1 wraps all three files in one transaction; ON_ERROR_STOP rolls it back at the first error.
-    const res = await runTool(psql, ['-X', '--single-transaction', '-v', 'ON_ERROR_STOP=1', '--quiet', '-f', prelude, '-f', script, '-f', postlude], env);
+    const res = await runTool(
+      psql,
+      ['-X', '--single-transaction', '-v', 'ON_ERROR_STOP=1', '--quiet', '-f', prelude, '-f', script, '-f', postlude],
+      env,
+    );
     if (res.code !== 0) {
       // pre_restore stopped the background workers; post_restore starts them again.
       if (target.installed) await db.query('SELECT timescaledb_post_restore()').catch(() => undefined);
-      throw new UserError(`restore failed (exit ${res.code}): ${tail(res.stderr)}; it ran as one transaction, so the target was left as it was`);
+      throw new UserError(
+        `restore failed (exit ${res.code}): ${tail(res.stderr)}; it ran as one transaction, so the target was left as it was`,
+      );
     }
     if (useTimescale) {
       const now = await timescaleVersion(db);
       if (now && target.default && now !== target.default) {
-        opts.log(`TimescaleDB is at ${now} (the backup's version); ALTER EXTENSION timescaledb UPDATE brings it to ${target.default}, the newest this server offers (run it as the first command of a fresh session: psql -X)`);
+        opts.log(
+          `TimescaleDB is at ${now} (the backup's version); ALTER EXTENSION timescaledb UPDATE brings it to ${target.default}, the newest this server offers (run it as the first command of a fresh session: psql -X)`,
+        );
       }
     }
     const problems = await compareWithManifest(db, manifest);
@@ -202,7 +232,13 @@ export async function compareWithManifest(db: Database, manifest: Manifest): Pro
     const have = new Set(await listTables(db));
     return manifest.tables.filter((t) => !have.has(t.table)).map((t) => `table ${t.table} is missing`);
   }
-  return compareStats(manifest.tables, await tableStats(db, manifest.tables.map((t) => t.table)));
+  return compareStats(
+    manifest.tables,
+    await tableStats(
+      db,
+      manifest.tables.map((t) => t.table),
+    ),
+  );
 }
 
 /**
@@ -215,17 +251,30 @@ async function planTarget(db: Database, content: BackupContent, force: boolean):
   const tables = await listTables(db);
   if (content === 'data-only') {
     // A data-only backup goes into a migrated, empty schema.
-    const stats = await tableStats(db, tables.filter((t) => !BOOKKEEPING.has(t)));
+    const stats = await tableStats(
+      db,
+      tables.filter((t) => !BOOKKEEPING.has(t)),
+    );
     const filled = stats.filter((s) => s.rows > 0);
     if (filled.length && !force) {
-      throw new UserError(`the target database is not empty (${filled.map((s) => `${s.table}: ${s.rows} rows`).join(', ')}); use --force to replace its data`);
+      throw new UserError(
+        `the target database is not empty (${filled.map((s) => `${s.table}: ${s.rows} rows`).join(', ')}); use --force to replace its data`,
+      );
     }
-    return tables.length ? [`TRUNCATE ${tables.map((t) => `public."${t.replace(/"/g, '""')}"`).join(', ')} CASCADE;`] : [];
+    return tables.length
+      ? [`TRUNCATE ${tables.map((t) => `public."${t.replace(/"/g, '""')}"`).join(', ')} CASCADE;`]
+      : [];
   }
   if (tables.length && !force) {
-    throw new UserError(`the target database is not empty (${tables.length} tables in public); use --force to replace it`);
+    throw new UserError(
+      `the target database is not empty (${tables.length} tables in public); use --force to replace it`,
+    );
   }
   if (!force) return [];
   // Drop the extension too: its catalog (hypertables, chunks, jobs) comes back with the restore.
-  return ['DROP EXTENSION IF EXISTS timescaledb CASCADE;', 'DROP SCHEMA IF EXISTS public CASCADE;', 'CREATE SCHEMA public;'];
+  return [
+    'DROP EXTENSION IF EXISTS timescaledb CASCADE;',
+    'DROP SCHEMA IF EXISTS public CASCADE;',
+    'CREATE SCHEMA public;',
+  ];
 }

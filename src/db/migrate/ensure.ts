@@ -10,7 +10,9 @@ export async function ensureSchemaCurrent(db: Database, log: (line: string) => v
   const migrator = new Migrator(db, undefined, { log });
   const s = await migrator.status();
   if (s.unknown.length) {
-    throw new UserError(`the database is at revision ${s.unknown.at(-1)}, newer than this version of tm knows; upgrade tm`);
+    throw new UserError(
+      `the database is at revision ${s.unknown.at(-1)}, newer than this version of tm knows; upgrade tm`,
+    );
   }
   if (s.pending.length === 0) return;
   if (db.backend === 'embedded') {

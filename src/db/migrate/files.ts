@@ -35,11 +35,12 @@ export function parseMigration(file: string, text: string): Migration {
   const upAt = lines.findIndex((l) => l.trim() === '-- migrate:up');
   const downAt = lines.findIndex((l) => l.trim() === '-- migrate:down');
   if (upAt === -1 || downAt === -1 || downAt < upAt) {
-    throw new UserError(`${path.basename(file)} needs a "-- migrate:up" section followed by a "-- migrate:down" section`);
+    throw new UserError(
+      `${path.basename(file)} needs a "-- migrate:up" section followed by a "-- migrate:down" section`,
+    );
   }
   // Blank lines keep the statements' line numbers those of the file.
-  const section = (from: number, to: number) =>
-    lines.map((l, i) => (i > from && i < to ? l : '')).join('\n');
+  const section = (from: number, to: number) => lines.map((l, i) => (i > from && i < to ? l : '')).join('\n');
   const message = /^-- Message:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? m[2].replace(/_/g, ' ');
   return {
     revision: m[1],
@@ -54,7 +55,9 @@ export function parseMigration(file: string, text: string): Migration {
 }
 
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const migrations = files.map((f) => parseMigration(path.join(dir, f), readFileSync(path.join(dir, f), 'utf8')));
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i].revision === migrations[i - 1].revision) {
@@ -71,7 +74,12 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 export function createRevisionFile(message: string, dir: string = MIGRATIONS_DIR, now = new Date()): string {
   const trimmed = message.trim();
   if (!trimmed) throw new UserError('a revision needs a message: tm migrate revision -m "what it does"');
-  const slug = trimmed.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '').slice(0, 60) || 'revision';
+  const slug =
+    trimmed
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+      .slice(0, 60) || 'revision';
   const existing = loadMigrations(dir);
   const last = existing.at(-1)?.revision ?? '0000';
   const revision = String(Number(last) + 1).padStart(last.length, '0');

@@ -104,7 +104,9 @@ export class Migrator {
     if (spec === 'base') return -1;
     const exact = this.migrations.findIndex((m) => m.revision === spec || `${m.revision}_${m.name}` === spec);
     if (exact !== -1) return exact;
-    const prefixed = this.migrations.filter((m) => m.revision.startsWith(spec) || `${m.revision}_${m.name}`.startsWith(spec));
+    const prefixed = this.migrations.filter(
+      (m) => m.revision.startsWith(spec) || `${m.revision}_${m.name}`.startsWith(spec),
+    );
     if (prefixed.length === 1) return this.migrations.indexOf(prefixed[0]);
     if (prefixed.length > 1) {
       throw new UserError(`revision "${spec}" is ambiguous: ${prefixed.map((m) => m.revision).join(', ')}`);
@@ -122,7 +124,11 @@ export class Migrator {
   async status(q: Queryable = this.requireDb()): Promise<Status> {
     const exists = await q.query<{ t: string | null }>(`SELECT to_regclass('${VERSION_TABLE_Q}')::text AS t`);
     const applied = exists.rows[0]?.t
-      ? (await q.query<AppliedRevision>(`SELECT revision, name, checksum, applied_at FROM ${VERSION_TABLE_Q} ORDER BY revision`)).rows
+      ? (
+          await q.query<AppliedRevision>(
+            `SELECT revision, name, checksum, applied_at FROM ${VERSION_TABLE_Q} ORDER BY revision`,
+          )
+        ).rows
       : [];
     const byRev = new Map(this.migrations.map((m) => [m.revision, m]));
     const appliedSet = new Set(applied.map((a) => a.revision));
@@ -132,7 +138,9 @@ export class Migrator {
       current: applied.at(-1)?.revision ?? null,
       head: this.head,
       pending: this.migrations.filter((m) => !appliedSet.has(m.revision)),
-      changed: applied.filter((a) => byRev.get(a.revision) && byRev.get(a.revision)!.checksum !== a.checksum).map((a) => a.revision),
+      changed: applied
+        .filter((a) => byRev.get(a.revision) && byRev.get(a.revision)!.checksum !== a.checksum)
+        .map((a) => a.revision),
       unknown: applied.filter((a) => !byRev.has(a.revision)).map((a) => a.revision),
     };
   }
@@ -169,7 +177,9 @@ export class Migrator {
     }
     const to = this.indexOf(spec);
     if (to < from) {
-      throw new UserError(`revision ${spec} is below the current one (${this.migrations[from].revision}); use "tm migrate downgrade ${spec}"`);
+      throw new UserError(
+        `revision ${spec} is below the current one (${this.migrations[from].revision}); use "tm migrate downgrade ${spec}"`,
+      );
     }
     return to;
   }
@@ -275,51 +285,53 @@ export class Migrator {
     };
     const unsubscribe = db.onNotice(warn);
     try {
-      return await db.session(async (s) => {
-        const searchPath = await this.lock(s);
-        try {
-          this.opts.onStatement?.(MIGRATION_SEARCH_PATH); // run by lock()
-          this.opts.onStatement?.(CREATE_VERSION_TABLE);
-          await s.exec(CREATE_VERSION_TABLE);
-          const steps = makePlan(await this.status(s));
-          for (const step of steps) {
-            const label = `${step.direction === 'up' ? 'upgrade' : 'downgrade'} ${step.migration.revision} (${step.migration.message})`;
-            this.opts.log?.(`running ${label}`);
-            const body = async (q: Queryable) => {
-              for (let i = 0; i < step.statements.length; i++) {
-                const st = step.statements[i];
-                this.opts.onStatement?.(st.sql);
-                try {
-                  await q.exec(st.sql);
-                } catch (err) {
-                  const first = st.sql.split('\n')[0].slice(0, 100);
-                  throw new MigrationError(
-                    `${label} failed at statement ${i + 1} of ${step.statements.length} ` +
-                      `(${path.basename(step.migration.file)} line ${st.line}: ${first}): ${errorMessage(err)}. ` +
-                      (step.migration.transactional
-                        ? 'Nothing of this revision was applied.'
-                        : `This revision runs without a transaction (-- migrate:no-transaction): statements 1 to ${i} were applied and stay; the revision is not recorded. Fix the cause, then make the statements safe to re-run (or undo them) and upgrade again.`),
-                    step.migration.revision,
-                    i,
-                  );
+      return await db
+        .session(async (s) => {
+          const searchPath = await this.lock(s);
+          try {
+            this.opts.onStatement?.(MIGRATION_SEARCH_PATH); // run by lock()
+            this.opts.onStatement?.(CREATE_VERSION_TABLE);
+            await s.exec(CREATE_VERSION_TABLE);
+            const steps = makePlan(await this.status(s));
+            for (const step of steps) {
+              const label = `${step.direction === 'up' ? 'upgrade' : 'downgrade'} ${step.migration.revision} (${step.migration.message})`;
+              this.opts.log?.(`running ${label}`);
+              const body = async (q: Queryable) => {
+                for (let i = 0; i < step.statements.length; i++) {
+                  const st = step.statements[i];
+                  this.opts.onStatement?.(st.sql);
+                  try {
+                    await q.exec(st.sql);
+                  } catch (err) {
+                    const first = st.sql.split('\n')[0].slice(0, 100);
+                    throw new MigrationError(
+                      `${label} failed at statement ${i + 1} of ${step.statements.length} ` +
+                        `(${path.basename(step.migration.file)} line ${st.line}: ${first}): ${errorMessage(err)}. ` +
+                        (step.migration.transactional
+                          ? 'Nothing of this revision was applied.'
+                          : `This revision runs without a transaction (-- migrate:no-transaction): statements 1 to ${i} were applied and stay; the revision is not recorded. Fix the cause, then make the statements safe to re-run (or undo them) and upgrade again.`),
+                      step.migration.revision,
+                      i,
+                    );
+                  }
                 }
-              }
-              this.opts.onStatement?.(step.bookkeeping);
-              await q.exec(step.bookkeeping);
-            };
-            if (step.migration.transactional) await s.transaction(body);
-            else await body(s);
-            // A migration may have just created the extension: the embedded session must load it to use it.
-            if (db.backend === 'embedded') await activateTimescale(s);
+                this.opts.onStatement?.(step.bookkeeping);
+                await q.exec(step.bookkeeping);
+              };
+              if (step.migration.transactional) await s.transaction(body);
+              else await body(s);
+              // A migration may have just created the extension: the embedded session must load it to use it.
+              if (db.backend === 'embedded') await activateTimescale(s);
+            }
+            return steps;
+          } finally {
+            await this.unlock(s, searchPath);
           }
+        })
+        .then(async (steps) => {
+          if (steps.length) await db.refreshTypes();
           return steps;
-        } finally {
-          await this.unlock(s, searchPath);
-        }
-      }).then(async (steps) => {
-        if (steps.length) await db.refreshTypes();
-        return steps;
-      });
+        });
     } finally {
       unsubscribe();
     }

@@ -56,7 +56,8 @@ function skipQuoted(s: string, i: number, q: string): number {
   let j = i + 1;
   while (j < s.length) {
     if (s[j] === q) {
-      if (s[j + 1] === q) j += 2; // doubled quote is an escaped quote
+      if (s[j + 1] === q)
+        j += 2; // doubled quote is an escaped quote
       else return j + 1;
     } else j++;
   }

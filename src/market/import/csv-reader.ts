@@ -66,7 +66,8 @@ export async function openCsv(file: string, stdin: Readable = process.stdin): Pr
   }
   const raw = Readable.from(chunks(), { objectMode: false });
   const head = first.done ? undefined : first.value;
-  const gzip = head !== undefined && typeof head !== 'string' && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const gzip =
+    head !== undefined && typeof head !== 'string' && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   let text: Readable = raw;
   if (gzip) {
     const gunzip = createGunzip();
@@ -95,11 +96,15 @@ async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | '
   // Two timestamp columns (date and time, say) would silently use only the first: refuse them.
   const tsColumns = header.filter((h) => ALIASES[h] === 'ts');
   if (tsColumns.length > 1) {
-    throw new UserError(`the CSV header has ${tsColumns.length} timestamp columns (${tsColumns.join(', ')}): keep one, holding the full date and time`);
+    throw new UserError(
+      `the CSV header has ${tsColumns.length} timestamp columns (${tsColumns.join(', ')}): keep one, holding the full date and time`,
+    );
   }
   const missing = REQUIRED.filter((k) => index[k] === undefined);
   if (missing.length) {
-    throw new UserError(`the CSV header lacks ${missing.join(', ')} (got: ${header.join(', ')}); expected ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]`);
+    throw new UserError(
+      `the CSV header lacks ${missing.join(', ')} (got: ${header.join(', ')}); expected ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]`,
+    );
   }
   const width = header.length;
   const entries = Object.entries(index) as [keyof RawCandle, number][];

@@ -17,7 +17,15 @@ import { UserError } from '../../errors.ts';
 import type { Interval } from '../intervals.ts';
 import { resolveSymbols, parseSymbolRef, type AssetType } from '../assets-repository.ts';
 import { Staging, mergeStaged, recordCandleWrites, type OnConflict, type StagedRow } from '../candles-repository.ts';
-import { RULES, formatError, validateCandle, type RawCandle, type RowError, type Rule, type ValidCandle } from './validate.ts';
+import {
+  RULES,
+  formatError,
+  validateCandle,
+  type RawCandle,
+  type RowError,
+  type Rule,
+  type ValidCandle,
+} from './validate.ts';
 
 export interface ImportOptions {
   interval: Interval;
@@ -117,10 +125,24 @@ class ErrorList {
 }
 
 function stagedRow(r: StagedRow): Record<string, unknown> {
-  return { symbol: r.symbol, ts: r.ts.toISOString(), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, trades: r.trades, vwap: r.vwap };
+  return {
+    symbol: r.symbol,
+    ts: r.ts.toISOString(),
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    volume: r.volume,
+    trades: r.trades,
+    vwap: r.vwap,
+  };
 }
 
-export async function importCandles(db: Database, source: AsyncIterable<RawCandle>, opts: ImportOptions): Promise<ImportSummary> {
+export async function importCandles(
+  db: Database,
+  source: AsyncIterable<RawCandle>,
+  opts: ImportOptions,
+): Promise<ImportSummary> {
   const started = performance.now();
   const onConflict = opts.onConflict ?? 'update';
   const unit = opts.unit ?? 'line';
@@ -205,7 +227,11 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
           if (page.length === 0) break;
           for (const r of page) {
             const reason =
-              kind === 'duplicate' ? `${r.symbol} ${r.ts.toISOString()} already appears at ${unit} ${r.first_line}` : kind === 'unknown' ? `${RULES.unknown_symbol}: ${r.symbol}` : `${r.symbol} ${r.ts.toISOString()} is already stored`;
+              kind === 'duplicate'
+                ? `${r.symbol} ${r.ts.toISOString()} already appears at ${unit} ${r.first_line}`
+                : kind === 'unknown'
+                  ? `${RULES.unknown_symbol}: ${r.symbol}`
+                  : `${r.symbol} ${r.ts.toISOString()} is already stored`;
             await reject(kind === 'unknown' ? 'unknown_symbol' : kind, r.line, reason, stagedRow(r));
           }
           if (!opts.skipInvalid) {
@@ -242,7 +268,16 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
           }
           const merged = await mergeStaged(tx, st, opts.interval, onConflict, fromN, toN);
           // The write log commits with the candles it describes (indicators recompute from it).
-          await recordCandleWrites(tx, merged.map((r) => ({ asset_id: r.asset_id, interval: opts.interval, from_ts: r.from, to_ts: r.to, rows: r.inserted + r.updated })));
+          await recordCandleWrites(
+            tx,
+            merged.map((r) => ({
+              asset_id: r.asset_id,
+              interval: opts.interval,
+              from_ts: r.from,
+              to_ts: r.to,
+              rows: r.inserted + r.updated,
+            })),
+          );
           return [merged, await st.countRange(fromN, toN, tx)] as const;
         });
         if (i === 0) for (const [sym, id] of ids) if (!symbolOf.has(id)) symbolOf.set(id, parseSymbolRef(sym).symbol);
@@ -262,7 +297,13 @@ export async function importCandles(db: Database, source: AsyncIterable<RawCandl
           byAsset.set(
             w.asset_id,
             prev
-              ? { ...prev, from: prev.from < w.from ? prev.from : w.from, to: prev.to > w.to ? prev.to : w.to, inserted: prev.inserted + w.inserted, updated: prev.updated + w.updated }
+              ? {
+                  ...prev,
+                  from: prev.from < w.from ? prev.from : w.from,
+                  to: prev.to > w.to ? prev.to : w.to,
+                  inserted: prev.inserted + w.inserted,
+                  updated: prev.updated + w.updated,
+                }
               : w,
           );
         }
@@ -296,6 +337,9 @@ async function ensureAsset(q: Queryable, ref: string, type: AssetType): Promise<
      ON CONFLICT (symbol, (coalesce(exchange, ''))) DO NOTHING`,
     [symbol, type, exchange ?? null],
   );
-  const r = await q.query<{ id: string }>("SELECT id FROM assets WHERE symbol = $1 AND coalesce(exchange, '') = coalesce($2, '')", [symbol, exchange ?? null]);
+  const r = await q.query<{ id: string }>(
+    "SELECT id FROM assets WHERE symbol = $1 AND coalesce(exchange, '') = coalesce($2, '')",
+    [symbol, exchange ?? null],
+  );
   return r.rows[0].id;
 }

@@ -12,7 +12,8 @@
 export const EPOCH_MS_THRESHOLD = 1e11;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const DATETIME_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 /** The accepted range, [0001-01-01, 10000-01-01) UTC, in epoch ms. */
 export const MIN_TS = -62_135_596_800_000;
 export const MAX_TS = 253_402_300_800_000;
@@ -52,7 +53,16 @@ function inRange(ms: number): number | null {
 }
 
 /** Checks each field's range so that 2024-02-30 or 25:00 is refused rather than rolled over. */
-function civil(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, offsetMin: number): number | null {
+function civil(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+  offsetMin: number,
+): number | null {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
   // setUTCFullYear, not Date.UTC: that one reads the years 0-99 as 1900-1999.
   const date = new Date(0);

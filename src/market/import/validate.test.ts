@@ -15,10 +15,20 @@ test('timestamps: ISO with and without offset, date-only, epoch seconds and ms',
   assert.equal(parseTimestamp(String(t / 1000)), t, 'seconds');
   assert.equal(parseTimestamp(String(t)), t, 'milliseconds');
   assert.equal(parseTimestamp(t / 1000), t);
-  for (const bad of ['2024-02-30', '2024-13-01', '2024-01-02T25:00', 'yesterday', '', '12:00']) assert.equal(parseTimestamp(bad), null, bad);
+  for (const bad of ['2024-02-30', '2024-13-01', '2024-01-02T25:00', 'yesterday', '', '12:00'])
+    assert.equal(parseTimestamp(bad), null, bad);
 });
 
-const good: RawCandle = { line: 2, symbol: 'aapl', ts: '2024-01-02', open: '10', high: '12', low: '9', close: '11', volume: '100' };
+const good: RawCandle = {
+  line: 2,
+  symbol: 'aapl',
+  ts: '2024-01-02',
+  open: '10',
+  high: '12',
+  low: '9',
+  close: '11',
+  volume: '100',
+};
 
 function rule(patch: Partial<RawCandle>, interval: '1d' | '1h' = '1d') {
   const v = validateCandle({ ...good, ...patch }, interval);
@@ -53,7 +63,8 @@ test('timestamps outside the years 0001-9999 are refused; the years 1-99 are not
   assert.equal(parseTimestamp('0050-03-01'), y50.getTime());
   assert.equal(new Date(parseTimestamp('0001-01-01T00:00:00Z')!).toISOString(), '0001-01-01T00:00:00.000Z');
   assert.equal(new Date(parseTimestamp('9999-12-31T23:59:59Z')!).toISOString(), '9999-12-31T23:59:59.000Z');
-  for (const bad of ['0000-12-31', '0001-01-01T00:30:00+01:00', 9e15, '9000000000000000', 300000000000000, -9e13]) assert.equal(parseTimestamp(bad), null, String(bad));
+  for (const bad of ['0000-12-31', '0001-01-01T00:30:00+01:00', 9e15, '9000000000000000', 300000000000000, -9e13])
+    assert.equal(parseTimestamp(bad), null, String(bad));
   assert.equal(rule({ ts: 9e15 }), 'timestamp');
   assert.equal(rule({ ts: '300000000000000' }), 'timestamp');
 });

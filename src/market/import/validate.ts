@@ -85,10 +85,20 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
     if (empty(raw[k])) return fail('missing', `${k} is empty`);
   }
   const ts = parseTimestamp(raw.ts as string | number);
-  if (ts === null) return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999`);
-  if (!isAligned(interval, ts)) return fail('aligned', `${new Date(ts).toISOString()} is not aligned to ${interval} (UTC)`);
-  const [open, high, low, close, volume] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) => num(raw[k] as string | number));
-  for (const [k, v] of [['open', open], ['high', high], ['low', low], ['close', close], ['volume', volume]] as const) {
+  if (ts === null)
+    return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999`);
+  if (!isAligned(interval, ts))
+    return fail('aligned', `${new Date(ts).toISOString()} is not aligned to ${interval} (UTC)`);
+  const [open, high, low, close, volume] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) =>
+    num(raw[k] as string | number),
+  );
+  for (const [k, v] of [
+    ['open', open],
+    ['high', high],
+    ['low', low],
+    ['close', close],
+    ['volume', volume],
+  ] as const) {
     if (!Number.isFinite(v)) return fail('finite', `${k} "${raw[k]}" is not a finite number`);
   }
   let vwap: number | null = null;
@@ -99,13 +109,18 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
   let trades: number | null = null;
   if (!empty(raw.trades)) {
     trades = num(raw.trades as string | number);
-    if (!Number.isSafeInteger(trades) || trades < 0) return fail('trades', `trades "${raw.trades}" is not a non-negative integer`);
+    if (!Number.isSafeInteger(trades) || trades < 0)
+      return fail('trades', `trades "${raw.trades}" is not a non-negative integer`);
   }
   if (low > high) return fail('low_le_high', `low ${low} > high ${high}`);
   if (low > Math.min(open, close)) return fail('low_le_open_close', `low ${low} > min(open ${open}, close ${close})`);
-  if (high < Math.max(open, close)) return fail('high_ge_open_close', `high ${high} < max(open ${open}, close ${close})`);
+  if (high < Math.max(open, close))
+    return fail('high_ge_open_close', `high ${high} < max(open ${open}, close ${close})`);
   if (volume < 0) return fail('volume_nonneg', `volume ${volume} < 0`);
-  return { ok: true, candle: { line, symbol: symbolRaw.toUpperCase(), ts, open, high, low, close, volume, trades, vwap } };
+  return {
+    ok: true,
+    candle: { line, symbol: symbolRaw.toUpperCase(), ts, open, high, low, close, volume, trades, vwap },
+  };
 }
 
 export function formatError(e: RowError, unit = 'line'): string {

@@ -25,7 +25,11 @@ export interface TalibOutput {
  * Runs TA-Lib function `name` over the whole series. Typed arrays are turned
  * into plain arrays (the binding only reads JS arrays).
  */
-export function runTalib(name: string, inputs: Record<string, Float64Array>, options: Record<string, number> = {}): TalibOutput {
+export function runTalib(
+  name: string,
+  inputs: Record<string, Float64Array>,
+  options: Record<string, number> = {},
+): TalibOutput {
   const params: Record<string, unknown> = { name, startIdx: 0 };
   let n = 0;
   for (const [key, values] of Object.entries(inputs)) {

@@ -5,7 +5,10 @@ import type { CandleSeries, SignalCandidate, SignalType, Strategy } from '../typ
  * Valid candles around the given closes: open = previous close, high/low a
  * `wick` beyond max/min(open, close), one-minute bars from 2024-01-01.
  */
-export function candlesFromCloses(closes: readonly number[], options: { wick?: number; volume?: number | readonly number[] } = {}): CandleSeries {
+export function candlesFromCloses(
+  closes: readonly number[],
+  options: { wick?: number; volume?: number | readonly number[] } = {},
+): CandleSeries {
   const n = closes.length;
   const wick = options.wick ?? 0.2;
   const series: CandleSeries = {
@@ -70,13 +73,17 @@ export function fakeStrategy(
 }
 
 /** Asserts the common invariants of candidates; returns them for chaining. */
-export function checkInvariants(candidates: readonly SignalCandidate[], series: CandleSeries): readonly SignalCandidate[] {
+export function checkInvariants(
+  candidates: readonly SignalCandidate[],
+  series: CandleSeries,
+): readonly SignalCandidate[] {
   let prev = -1;
   for (const c of candidates) {
     if (!(c.index > prev)) throw new Error(`candidates out of order at index ${c.index}`);
     prev = c.index;
     if (!(c.strength >= 0 && c.strength <= 1)) throw new Error(`strength ${c.strength} outside [0, 1] at ${c.index}`);
-    if (!(c.confidence >= 0 && c.confidence <= 1)) throw new Error(`confidence ${c.confidence} outside [0, 1] at ${c.index}`);
+    if (!(c.confidence >= 0 && c.confidence <= 1))
+      throw new Error(`confidence ${c.confidence} outside [0, 1] at ${c.index}`);
     if (c.ts !== series.ts[c.index]) throw new Error(`ts mismatch at ${c.index}`);
     if (c.price !== series.close[c.index]) throw new Error(`price is not the close at ${c.index}`);
     if (c.rationale.length === 0) throw new Error(`empty rationale at ${c.index}`);
