@@ -346,6 +346,33 @@ for (const { tag, skip, plain: onPlain, url: clusterUrl, timescale } of serverCl
       }
     });
 
+    test('a backup of another TimescaleDB version is refused before the target is touched', {
+      skip: !timescale && 'needs TimescaleDB on the server',
+    }, async () => {
+      const file = path.join(work, 'full.dump');
+      const other = path.join(work, 'other-version.dump');
+      copyFileSync(file, other);
+      const m = JSON.parse(readFileSync(manifestPath(file), 'utf8'));
+      assert.equal(m.timescaledb_version, process.env.TM_TEST_PG_TIMESCALE);
+      m.timescaledb_version = '2.27.0';
+      m.file = { ...m.file, name: 'other-version.dump' };
+      writeFileSync(manifestPath(other), JSON.stringify(m));
+      const target = await serverDb({ plain: onPlain });
+      try {
+        await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
+        const before = await tableStats(target);
+        await assert.rejects(
+          restoreBackup(config, { file: other, into: target.url, force: true, log: quiet }),
+          new RegExp(
+            `made with TimescaleDB 2\\.27\\.0 but .* has TimescaleDB ${escapeRe(process.env.TM_TEST_PG_TIMESCALE!)} installed.*nothing was restored`,
+          ),
+        );
+        assert.deepEqual(await tableStats(target), before);
+      } finally {
+        await target.close();
+      }
+    });
+
     test('a corrupted dump is refused before the target is touched', async () => {
       const file = path.join(work, 'full.dump');
       const bad = path.join(work, 'bad.dump');
@@ -367,3 +394,7 @@ for (const { tag, skip, plain: onPlain, url: clusterUrl, timescale } of serverCl
       }
     });
   });
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
