@@ -10,6 +10,7 @@ import type { ValidCandle } from './import/validate.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
 import {
   assetsWithSeries,
+  readBackwards,
   recordSeriesWrites,
   refreshSeries,
   seriesBounds,
@@ -398,11 +399,14 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
          ORDER BY ts DESC LIMIT $4`,
         [r.assetId, r.interval, r.from, limit, lower],
       );
-    // A window expected to hold the warm-up (three times its nominal span), else back to the first bar.
-    const span = limit === null ? Number.POSITIVE_INFINITY : Math.max(3 * limit * intervalMs(r.interval), 14 * DAY_MS);
-    const window = new Date(Math.max(bounds.first_ts.getTime(), r.from.getTime() - span));
-    let res = await warm(window);
-    if ((limit === null || res.rows.length < limit) && window > bounds.first_ts) res = await warm(bounds.first_ts);
+    const span = limit === null ? Number.POSITIVE_INFINITY : Math.max(2 * limit * intervalMs(r.interval), 14 * DAY_MS);
+    const res = await readBackwards<Bar>(
+      bounds.first_ts,
+      r.from,
+      span,
+      (rows) => limit !== null && rows.length >= limit,
+      async (lower) => (await warm(lower)).rows,
+    );
     before = res.rows.reverse();
   }
   const after = bounds
