@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openDatabase } from '../../src/db/connect.ts';
 import { readHolder } from '../../src/db/datadir-lock.ts';
 
 const BIN = path.resolve('bin/tm.js');
@@ -151,8 +152,14 @@ test('beside tm serve every command works through it, with the same output and e
   assert.match(alone[1].stdout, /3 rows read: 3 inserted/);
 });
 
-test('a tm process killed inside a transaction leaves nothing behind, and serve goes on', async () => {
+test('a tm process killed inside a transaction leaves nothing behind, and serve goes on', async (t) => {
   if (!serve || serve.exitCode !== null) await startServe();
+  // This test process reaches the database through tm serve too.
+  const db = await openDatabase({ dataDir: served });
+  t.after(() => db.close());
+  const searchPath = async () =>
+    (await db.query<{ p: string }>("SELECT current_setting('search_path') AS p")).rows[0].p;
+  const pathBefore = await searchPath();
   const connect = pathToFileURL(path.resolve('src/db/connect.ts')).href;
   const script = `
     import { openDatabase } from ${JSON.stringify(connect)};
@@ -164,11 +171,16 @@ test('a tm process killed inside a transaction leaves nothing behind, and serve 
     await db.query('SELECT 1/0').catch((e) => process.stdout.write(\`error \${e.code} \${e.message}\\n\`));
     const t = (await db.query("SELECT timestamptz '2024-03-01 00:00Z' AS t, 12.5::numeric AS n")).rows[0];
     process.stdout.write(\`types \${t.t instanceof Date} \${t.t.toISOString()} \${typeof t.n}\\n\`);
-    await db.transaction(async (tx) => {
-      await tx.query("INSERT INTO assets (symbol, name, asset_type, exchange) VALUES ('HALF', 'half-written', 'stock', 'NYSE')");
-      await tx.copyFrom("COPY assets (symbol, name, asset_type, exchange) FROM STDIN WITH (FORMAT csv)", 'HALF2,copied,stock,NYSE\\n');
-      process.stdout.write('inside\\n');
-      await new Promise(() => {});
+    // As an import does: a session with a staging temp table, then a transaction in it.
+    await db.session(async (s) => {
+      await s.exec('CREATE TEMP TABLE half_staging (x int)');
+      await s.exec('SET search_path TO public, pg_catalog');
+      await s.transaction(async (tx) => {
+        await tx.query("INSERT INTO assets (symbol, name, asset_type, exchange) VALUES ('HALF', 'half-written', 'stock', 'NYSE')");
+        await tx.copyFrom("COPY assets (symbol, name, asset_type, exchange) FROM STDIN WITH (FORMAT csv)", 'HALF2,copied,stock,NYSE\\n');
+        process.stdout.write('inside\\n');
+        await new Promise(() => {});
+      });
     });`;
   const file = path.join(root, 'half.mts');
   writeFileSync(file, script);
@@ -196,6 +208,11 @@ test('a tm process killed inside a transaction leaves nothing behind, and serve 
   assert.equal(list.code, 0, list.stderr);
   const symbols = JSON.parse(list.stdout).items.map((a: { symbol: string }) => a.symbol);
   assert.deepEqual(symbols.sort(), ['ABC', 'XYZ']);
+  // The session's temp table and SET went with it, as they would have with its own process.
+  const temp = await db.query("SELECT 1 FROM pg_class WHERE relname = 'half_staging'");
+  assert.equal(temp.rows.length, 0);
+  assert.equal(await searchPath(), pathBefore);
+  assert.notEqual(pathBefore, 'public, pg_catalog');
 });
 
 test('commands that need the database to themselves are refused naming tm serve; after it stops, all run directly', async () => {

@@ -21,6 +21,33 @@ interface Scope {
   chain: Promise<unknown>;
   finish?: (commit: boolean) => void;
   whole?: Promise<unknown>;
+  /** A session's state when it began, put back if its client vanishes. */
+  before?: SessionState;
+}
+
+interface SessionState {
+  searchPath: string;
+  tempTables: Set<string>;
+}
+
+const TEMP_TABLES = "SELECT relname AS name FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relkind = 'r'";
+
+async function sessionState(q: Queryable): Promise<SessionState> {
+  const sp = await q.query<{ p: string }>("SELECT current_setting('search_path') AS p");
+  const temp = await q.query<{ name: string }>(TEMP_TABLES);
+  return { searchPath: sp.rows[0].p, tempTables: new Set(temp.rows.map((r) => r.name)) };
+}
+
+/**
+ * A client killed in a session leaves its temp tables (an import's staging) and SET search_path on
+ * the one connection tm serve shares; in-process they died with it. Sessions run one at a time,
+ * so what appeared during this one is its own.
+ */
+async function restoreSession(q: Queryable, before: SessionState): Promise<void> {
+  for (const { name } of (await q.query<{ name: string }>(TEMP_TABLES)).rows) {
+    if (!before.tempTables.has(name)) await q.exec(`DROP TABLE IF EXISTS pg_temp."${name.replace(/"/g, '""')}"`);
+  }
+  await q.query("SELECT set_config('search_path', $1, false)", [before.searchPath]);
 }
 
 /** Thrown inside a client's transaction to make the server roll it back. */
@@ -107,7 +134,8 @@ class Connection {
       });
       let whole: Promise<unknown> | undefined;
       const body = async (q: Queryable) => {
-        this.scopes.set(id, { kind, q, parent: parentId, chain: Promise.resolve(), finish, whole });
+        const before = kind === 'session' ? await sessionState(q) : undefined;
+        this.scopes.set(id, { kind, q, parent: parentId, chain: Promise.resolve(), finish, whole, before });
         resolve(id);
         if (this.closed) finish(false); // the client left while this waited its turn
         if (!(await decided) && kind === 'tx') throw new RollBack();
@@ -120,13 +148,19 @@ class Connection {
     });
   }
 
-  /** Commits or rolls back a transaction, or ends a session (rolling back what it left open). */
-  private async end(id: number, commit: boolean): Promise<void> {
+  /**
+   * Commits or rolls back a transaction, or ends a session (rolling back what it left open).
+   * `abandoned`: the client is gone, so a session's state is put back as it was.
+   */
+  private async end(id: number, commit: boolean, abandoned = false): Promise<void> {
     const scope = this.scopes.get(id);
     if (!scope || id === 0) throw new Error(`no open session or transaction ${id}`);
     for (const [childId, child] of this.scopes) {
-      if (child.parent === id) await (child.chain = child.chain.then(() => this.end(childId, false)));
+      if (child.parent === id) {
+        await (child.chain = child.chain.then(() => this.end(childId, false)).catch(() => undefined));
+      }
     }
+    if (abandoned && scope.before) await restoreSession(scope.q, scope.before).catch(() => undefined);
     scope.finish?.(commit);
     try {
       await scope.whole;
@@ -143,7 +177,7 @@ class Connection {
     const open = [...this.scopes.entries()].filter(([id]) => id !== 0);
     for (const [id, scope] of open.reverse()) {
       if (!this.scopes.has(id)) continue;
-      await (scope.chain = scope.chain.then(() => this.end(id, false)).catch(() => undefined));
+      await (scope.chain = scope.chain.then(() => this.end(id, false, true)).catch(() => undefined));
     }
   }
 }
