@@ -38,6 +38,11 @@ export async function openEmbeddedOrShared(dataDir: string, opts: SharedOpenOpti
         } catch (e) {
           // Stopping, or the socket is not there yet: look at the lock again.
           const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EACCES') {
+            throw new UserError(
+              `the embedded database in ${dir} is served by tm serve (pid ${h.pid}) of another user: its socket ${h.socket} is not yours`,
+            );
+          }
           if (code !== 'ECONNREFUSED' && code !== 'ENOENT') throw e;
         }
       } else if (!told) {
