@@ -125,7 +125,8 @@ class Connection {
   private open(kind: 'tx' | 'session', parentId: number): Promise<number> {
     const parent = this.scopes.get(parentId);
     if (kind === 'session' && parentId !== 0) throw new Error('a session opens on the database only');
-    if (kind === 'tx' && !parent?.q.transaction) throw new Error('transactions do not nest');
+    const begin = parent?.q.transaction?.bind(parent.q);
+    if (kind === 'tx' && !begin) throw new Error('transactions do not nest');
     const id = this.nextScope++;
     return new Promise((resolve, reject) => {
       let finish: (commit: boolean) => void = () => undefined;
@@ -141,7 +142,7 @@ class Connection {
         if (!(await decided) && kind === 'tx') throw new RollBack();
       };
       const db = this.db as Database;
-      whole = kind === 'tx' ? parent!.q.transaction!(body) : db.session((s) => body(s));
+      whole = kind === 'tx' && begin ? begin(body) : db.session((s) => body(s));
       whole.catch(reject); // before it began: the client hears why; after, `end` reports it
       const s = this.scopes.get(id);
       if (s) s.whole = whole;
@@ -157,7 +158,8 @@ class Connection {
     if (!scope || id === 0) throw new Error(`no open session or transaction ${id}`);
     for (const [childId, child] of this.scopes) {
       if (child.parent === id) {
-        await (child.chain = child.chain.then(() => this.end(childId, false)).catch(() => undefined));
+        child.chain = child.chain.then(() => this.end(childId, false)).catch(() => undefined);
+        await child.chain;
       }
     }
     if (abandoned && scope.before) await restoreSession(scope.q, scope.before).catch(() => undefined);
@@ -177,7 +179,8 @@ class Connection {
     const open = [...this.scopes.entries()].filter(([id]) => id !== 0);
     for (const [id, scope] of open.reverse()) {
       if (!this.scopes.has(id)) continue;
-      await (scope.chain = scope.chain.then(() => this.end(id, false, true)).catch(() => undefined));
+      scope.chain = scope.chain.then(() => this.end(id, false, true)).catch(() => undefined);
+      await scope.chain;
     }
   }
 }
