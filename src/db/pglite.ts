@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import { DataDirLock } from './datadir-lock.ts';
+import { finiteTimestamps } from './timestamps.ts';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 
 /** The same JS types on both backends: see server.ts. */
@@ -16,6 +17,8 @@ const parsers = {
   [types.NUMERIC]: (v: string) => Number(v),
   [types.INT8]: (v: string) => Number(v),
   [types.DATE]: (v: string) => v,
+  [types.TIMESTAMP]: finiteTimestamps((v) => new Date(v)),
+  [types.TIMESTAMPTZ]: finiteTimestamps((v) => new Date(v)),
 };
 
 export interface EmbeddedOptions {
