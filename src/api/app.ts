@@ -14,6 +14,7 @@ import {
 import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
+import { isTransientConflict } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -107,7 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const errors = err.validation.map((v) => ({
         field: `${err.validationContext ?? ''}${v.instancePath}`,
@@ -118,6 +119,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         .status(400)
         .type('application/problem+json')
         .send(problem(400, detail, { errors }));
+    }
+    if (isTransientConflict(err)) {
+      // Retried already (retryTransient); still failing means heavy contention: the client may retry, it is no bug.
+      req.log.warn(
+        { code: (err as { code?: string }).code },
+        'transaction rolled back by a deadlock or serialization failure',
+      );
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .type('application/problem+json')
+        .send(problem(503, 'the database was busy with concurrent writes; retry the request'));
     }
     const status = err instanceof UserError ? err.status : (err.statusCode ?? 500);
     if (status >= 500) app.log.error(err);

@@ -13,3 +13,12 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = pgError(err);
   return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/**
+ * A deadlock (40P01) or serialization failure (40001): the transaction was rolled back through no
+ * fault of its own and may simply be run again.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  const code = pgError(err).code;
+  return code === '40P01' || code === '40001';
+}

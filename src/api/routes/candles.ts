@@ -7,13 +7,20 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
-import type { Reject } from '../../market/import/importer.ts';
+import type { ImportHints, Reject } from '../../market/import/importer.ts';
 import { ingestCandles } from '../../market/ingest.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
 import { INTERVALS, nextBucket } from '../../market/intervals.ts';
 import { UserError } from '../../errors.ts';
 import { requireAdmin } from '../guards.ts';
 import { timeParam as time } from '../schemas.ts';
+
+/** Errors name the body fields that relax a check (the CLI's errors name its flags). */
+const API_HINTS: ImportHints = {
+  skipInvalid: 'set "skip_invalid": true',
+  assetType: 'set "asset_type"',
+  addAssets: 'Add them with POST /api/assets',
+};
 
 /** Request size limits for POST /api/candles. */
 export const MAX_POST_CANDLES = 50_000;
@@ -115,6 +122,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
         skipInvalid: b.skip_invalid,
         createAssetType: b.asset_type,
         unit: 'item',
+        hints: API_HINTS,
         onReject: (r: Reject) => void rejects.push({ item: r.line, rule: r.rule, reason: r.reason }),
       });
       return { ...summary, rejects };
