@@ -3,6 +3,7 @@
  * (which also feeds the OpenAPI document at /docs) and call the library.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -17,6 +18,7 @@ import { UserError } from '../errors.ts';
 import { isTransientConflict } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
+import { refuseNul } from './nul.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -105,6 +107,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.decorateRequest('user', null);
   registerCors(app, opts.config.corsOrigins);
+  // nosniff, a frame policy (DENY), Referrer-Policy: no-referrer and the rest of helmet's defaults. No
+  // Content-Security-Policy here: the API answers JSON, and the web app sets its own.
+  await app.register(helmet, { contentSecurityPolicy: false, frameguard: { action: 'deny' } });
+  refuseNul(app, problem);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 import { describeUrl, poolConfigFromUrl } from './url.ts';
+import { scrubQueryError } from './pg-errors.ts';
 
 // Same JS types as the embedded backend: int8 and numeric as numbers, date as text.
 const typeParsers: Record<number, (v: string) => unknown> = {
@@ -21,11 +22,17 @@ const getTypeParser = ((oid: number, format?: string) =>
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await client.query({ text, values: params as unknown[], types: { getTypeParser } });
+      const res = await client
+        .query({ text, values: params as unknown[], types: { getTypeParser } })
+        .catch((err: unknown) => {
+          throw scrubQueryError(err, text);
+        });
       return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
     },
     async exec(text: string): Promise<void> {
-      await client.query(text);
+      await client.query(text).catch((err: unknown) => {
+        throw scrubQueryError(err, text);
+      });
     },
     async copyFrom(sql: string, data: string | Uint8Array): Promise<number> {
       const run = async (c: pg.PoolClient) => {

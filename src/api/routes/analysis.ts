@@ -14,7 +14,7 @@ import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
-import { timeParam as time } from '../schemas.ts';
+import { timeParam as time, intParam } from '../schemas.ts';
 import { UserError } from '../../errors.ts';
 
 const symbol = z.string().min(1).max(80);
@@ -71,7 +71,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         tags: ['indicators'],
         summary: 'Compute indicators into storage, incrementally (admin)',
         security: [{ bearerAuth: [] }],
-        body: z.object({
+        body: z.strictObject({
           ...choice,
           types: z
             .array(z.enum(INDICATOR_TYPES))
@@ -137,7 +137,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         tags: ['signals'],
         summary: 'Run strategies over stored candles and store their signals (admin)',
         security: [{ bearerAuth: [] }],
-        body: z.object({
+        body: z.strictObject({
           ...choice,
           strategies: z
             .array(z.enum(STRATEGY_NAMES as [string, ...string[]]))
@@ -166,13 +166,13 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
       schema: {
         tags: ['signals'],
         summary: "How a strategy's signals would have done on an asset",
-        querystring: z.object({
+        querystring: z.strictObject({
           symbol,
           strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]),
           interval: z.enum(INTERVALS).default('1d'),
           from: time.optional(),
           to: time.optional(),
-          horizon: z.coerce.number().int().min(1).max(10_000).default(10),
+          horizon: intParam(1, 10_000).default(10),
           params: z
             .string()
             .max(2000)

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intParam } from '../schemas.ts';
 import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import {
@@ -55,7 +56,7 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: 'Indicator values of the last N days',
-        querystring: pageQuery.extend({ days: z.coerce.number().int().min(1).max(36_500).default(7) }),
+        querystring: pageQuery.extend({ days: intParam(1, 36_500).default(7) }),
       },
     },
     async (req) => {
