@@ -25,6 +25,8 @@ export interface Config {
   corsOrigins: string[];
   /** Fastify's trustProxy: true, or the proxies' addresses/CIDRs; unset = X-Forwarded-For ignored. */
   trustProxy?: boolean | string[];
+  /** Requests per client IP and minute on the public routes that cost the most (docs/security.md). */
+  limits: { backtestsPerMinute: number; statsPerMinute: number };
 }
 
 function trustProxy(raw: string | undefined): boolean | string[] | undefined {
@@ -69,6 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginWindowSeconds: positiveInt(env, 'TM_LOGIN_WINDOW_SECONDS', 15 * 60),
     },
     trustProxy: trustProxy(env.TM_TRUST_PROXY),
+    limits: {
+      backtestsPerMinute: positiveInt(env, 'TM_BACKTESTS_PER_MINUTE', 10),
+      statsPerMinute: positiveInt(env, 'TM_STATS_PER_MINUTE', 60),
+    },
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -110,6 +111,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // nosniff, a frame policy (DENY), Referrer-Policy: no-referrer and the rest of helmet's defaults. No
   // Content-Security-Policy here: the API answers JSON, and the web app sets its own.
   await app.register(helmet, { contentSecurityPolicy: false, frameguard: { action: 'deny' } });
+  // Per-route limits only (config.rateLimit on the expensive public routes); login keeps its own limiter.
+  await app.register(rateLimit, { global: false });
   refuseNul(app, problem);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -114,6 +114,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     target: inMemory ? 'memory://' : dataDir,
     ...base,
     transaction,
+    probe: () => base,
     onNotice: (l) => notices.add(l),
     refreshTypes: () => pg.refreshArrayTypes(),
     session<T>(fn: (s: Session) => Promise<T>): Promise<T> {

@@ -19,7 +19,7 @@ const typeParsers: Record<number, (v: string) => unknown> = {
 const getTypeParser = ((oid: number, format?: string) =>
   typeParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+function wrap(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
   return {
     async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const res = await client
@@ -81,6 +81,7 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
   probe.release();
 
   const base = wrap(pool);
+  const healthConnection = dedicatedConnection(url);
   return {
     backend: 'server',
     target: describeUrl(url),
@@ -105,8 +106,42 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
         client.release(true);
       }
     },
+    probe: () => healthConnection.queryable,
     async close() {
+      await healthConnection.close();
       await pool.end();
+    },
+  };
+}
+
+/** One connection outside the pool (see Database.probe), connected on first use and again after it is lost. */
+function dedicatedConnection(url: string): { queryable: Queryable; close(): Promise<void> } {
+  let client: Promise<pg.Client> | undefined;
+  const connect = () => {
+    const c = new pg.Client({ ...poolConfigFromUrl(url), connectionTimeoutMillis: 5_000 });
+    c.on('error', () => {
+      client = undefined; // lost: the next call reconnects
+    });
+    client = c.connect().then(
+      () => c,
+      (err: unknown) => {
+        client = undefined;
+        throw err;
+      },
+    );
+    return client;
+  };
+  const on = async <T>(fn: (q: Queryable) => Promise<T>): Promise<T> => fn(wrap(await (client ?? connect())));
+  return {
+    queryable: {
+      query: (text, params) => on((q) => q.query(text, params)),
+      exec: (text) => on((q) => q.exec(text)),
+      copyFrom: () => Promise.reject(new Error('COPY is not for the health connection')),
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      if (c) await (await c.catch(() => undefined))?.end().catch(() => undefined);
     },
   };
 }

@@ -13,6 +13,7 @@ import { listSignals } from '../../analysis/signals-repository.ts';
 import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import { requireAdmin } from '../guards.ts';
+import { backtestPool } from '../../analysis/backtest-pool.ts';
 import { pageQuery } from '../pagination.ts';
 import { timeParam as time, intParam } from '../schemas.ts';
 import { UserError } from '../../errors.ts';
@@ -29,6 +30,9 @@ export const MAX_BACKTEST_BARS = 200_000;
 
 export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
+  // Backtests compute off the event loop; the pool's threads end with the app.
+  const pool = backtestPool();
+  app.addHook('onClose', () => pool.close());
 
   app.get(
     '/api/indicators',
@@ -163,6 +167,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   app.get(
     '/api/signals/backtest',
     {
+      config: { rateLimit: { max: app.config.limits.backtestsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['signals'],
         summary: "How a strategy's signals would have done on an asset",
@@ -200,6 +205,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         horizon: q.horizon,
         params,
         maxBars: MAX_BACKTEST_BARS,
+        compute: (task) => pool.run(task),
       });
     },
   );

@@ -28,6 +28,8 @@ const interval = z.enum(INTERVALS).default('1d');
 export async function queryRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const tags = ['queries'];
+  // Every asset's candles are aggregated per request: limited per client like the backtest.
+  const statsLimit = { max: app.config.limits.statsPerMinute, timeWindow: '1 minute' };
 
   app.get(
     '/api/queries/latest-candles',
@@ -87,13 +89,17 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/queries/price-stats',
-    { schema: { tags, summary: 'Price statistics per asset', querystring: pageQuery.extend({ interval }) } },
+    {
+      config: { rateLimit: statsLimit },
+      schema: { tags, summary: 'Price statistics per asset', querystring: pageQuery.extend({ interval }) },
+    },
     async (req) => slice(await priceStats(app.db, { interval: req.query.interval }), req.query.limit, req.query.offset),
   );
 
   app.get(
     '/api/queries/price-changes',
     {
+      config: { rateLimit: statsLimit },
       schema: {
         tags,
         summary: 'Last close vs previous per asset, biggest gain first',
