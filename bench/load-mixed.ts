@@ -10,6 +10,7 @@
  * replaced); unset: a fresh embedded data dir in a temp directory.
  */
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,10 +45,16 @@ async function serve(): Promise<void> {
     `INSERT INTO users (username, email, password_hash, is_admin) VALUES ('loadmix_admin', 'loadmix@example.com', 'x', true) RETURNING id`,
   );
   const app = await buildApp({ db, config });
+  // How long the server's event loop made callbacks wait: what every request, /health included, pays.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const token = signAccessToken(u.rows[0].id, await app.auth.secret(), 3600);
   console.log(JSON.stringify({ address, token, backend: db.backend }));
+  process.stdin.once('data', () => loopDelay.enable()); // the measured phase starts
   const stop = async () => {
+    loopDelay.disable();
+    const ms = (p: number) => (loopDelay.percentile(p) / 1e6).toFixed(1);
+    process.stderr.write(`server event-loop delay: p50 ${ms(50)} ms, p99 ${ms(99)} ms, max ${ms(100)} ms\n`);
     await app.close();
     await db.close();
     process.exit(0);
@@ -78,7 +85,7 @@ async function drive(): Promise<void> {
   const tmp = process.env.DATABASE_URL ? null : mkdtempSync(path.join(os.tmpdir(), 'tm-loadmix-'));
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
     env: { ...process.env, ...(tmp ? { TM_DATA_DIR: path.join(tmp, 'data') } : {}), TM_DEMO: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -157,6 +164,7 @@ async function drive(): Promise<void> {
   // Window 0 first, concurrently (the assets are created here), so readers find every symbol.
   await Promise.all(Array.from({ length: importers }, (_, i) => importer(i, 0, 0)));
   samples.length = 0;
+  child.stdin!.write('go\n');
   const t0 = Date.now();
   deadline = t0 + seconds * 1000;
   await Promise.all([

@@ -131,7 +131,13 @@ function dedicatedConnection(url: string): { queryable: Queryable; close(): Prom
     );
     return client;
   };
-  const on = async <T>(fn: (q: Queryable) => Promise<T>): Promise<T> => fn(wrap(await (client ?? connect())));
+  // One statement at a time on this connection (node-postgres deprecates overlapping client.query calls).
+  let queue: Promise<unknown> = Promise.resolve();
+  const on = <T>(fn: (q: Queryable) => Promise<T>): Promise<T> => {
+    const run = queue.then(async () => fn(wrap(await (client ?? connect()))));
+    queue = run.catch(() => undefined);
+    return run;
+  };
   return {
     queryable: {
       query: (text, params) => on((q) => q.query(text, params)),

@@ -1,18 +1,27 @@
 import type { FastifyInstance } from 'fastify';
-import { databaseInfo } from '../../db/info.ts';
+import { databaseInfo, type DatabaseInfo } from '../../db/info.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 
 /**
  * Public: backend, versions, schema revision. Not where the database is (host, user, data
  * directory) nor the driver's error text: `tm db info` and the server log say those.
+ *
+ * The check runs on the database's dedicated connection (Database.probe), so a busy pool does not
+ * delay it, and requests arriving while one check is running share that check instead of queueing
+ * their own behind it on that one connection. Migration files are read once, not per request.
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  // Migration files are read once, not per request; queries go to the dedicated connection, so a
-  // busy pool (a load of imports and reads) does not make /health slow.
   const migrator = new Migrator(app.db);
+  let running: Promise<DatabaseInfo> | null = null;
+  const check = () => {
+    running ??= databaseInfo(app.db, migrator, app.db.probe()).finally(() => {
+      running = null;
+    });
+    return running;
+  };
   app.get('/health', async (req, reply) => {
     try {
-      const { target: _target, ...info } = await databaseInfo(app.db, migrator, app.db.probe());
+      const { target: _target, ...info } = await check();
       return { status: info.migrations_pending ? 'degraded' : 'ok', ...info };
     } catch (err) {
       req.log.error({ err }, 'health check: database unavailable');
