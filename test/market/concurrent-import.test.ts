@@ -57,8 +57,28 @@ forEachBackend('concurrent candle imports', (open) => {
   const expected = new Set<string>();
   for (let w = 0; w < WRITERS; w++) for (const c of batch(w, 0)) expected.add(`${c.symbol}|${c.ts}`);
 
+  /** Several users watching every symbol with alerts: the update round evaluates them concurrently too. */
+  async function watchEverySymbol(): Promise<void> {
+    for (let u = 0; u < 3; u++) {
+      const user = await db.query<{ id: string }>(
+        `INSERT INTO users (username, email, password_hash) VALUES ($1, $1 || '@example.com', 'x') RETURNING id`,
+        [`watcher${u}`],
+      );
+      const w = await db.query<{ id: string }>(
+        "INSERT INTO watchlists (user_id, name) VALUES ($1, 'all') RETURNING id",
+        [user.rows[0].id],
+      );
+      await db.query(
+        `INSERT INTO watchlist_items (watchlist_id, asset_id, position, price_alert_high, price_alert_low)
+         SELECT $1, id, row_number() OVER (ORDER BY symbol), 140, 90 FROM assets WHERE symbol = ANY($2::text[])`,
+        [w.rows[0].id, SYMBOLS],
+      );
+    }
+  }
+
   for (const round of [0, 1]) {
     test(`8 writers in opposite orders over overlapping symbols and ranges (${round ? 'updates' : 'inserts, new assets and chunks'}): 0 errors, every row once`, async () => {
+      if (round === 1) await watchEverySymbol();
       const answers = await Promise.all(
         Array.from({ length: WRITERS }, (_, w) =>
           app.inject({
