@@ -32,6 +32,10 @@ forEachBackend('API hardening', (open) => {
     db = await open();
     app = await buildApp({ db, config: loadConfig({ TM_LOGIN_MAX_PER_IP: '1000', TM_LOGIN_MAX_PER_USER: '1000' }) });
     admin = await adminHeaders(app);
+    // Stands for a write whose retries (retryTransient) all ended in a deadlock.
+    app.get('/test/deadlock', async () => {
+      throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    });
     const asset = await call({
       method: 'POST',
       url: '/api/assets',
@@ -57,6 +61,13 @@ forEachBackend('API hardening', (open) => {
   };
   const refresh = (token: string) =>
     call({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: token } });
+
+  test('a deadlock that outlasts the retries is a 503 with Retry-After, never a 500', async () => {
+    const r = await call({ method: 'GET', url: '/test/deadlock' });
+    assert.equal(r.statusCode, 503);
+    assert.equal(r.headers['retry-after'], '1');
+    assert.match(r.json().detail, /retry/);
+  });
 
   test('two concurrent refreshes of one token: one new pair and a 409 that revokes nothing', async () => {
     const { refresh_token } = await login();
