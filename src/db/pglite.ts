@@ -10,6 +10,7 @@ import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import { DataDirLock } from './datadir-lock.ts';
 import { finiteTimestamps } from './timestamps.ts';
+import { scrubQueryError } from './pg-errors.ts';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 
 /** The same JS types on both backends: see server.ts. */
@@ -37,11 +38,15 @@ function wrap(target: PGliteLike, notices: NoticeHub): Queryable {
     notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' });
   return {
     async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await target.query<R>(text, params as unknown[], { onNotice });
+      const res = await target.query<R>(text, params as unknown[], { onNotice }).catch((err: unknown) => {
+        throw scrubQueryError(err, text);
+      });
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },
     async exec(text: string): Promise<void> {
-      await target.exec(text, { onNotice });
+      await target.exec(text, { onNotice }).catch((err: unknown) => {
+        throw scrubQueryError(err, text);
+      });
     },
     async copyFrom(sql: string, data: string | Uint8Array): Promise<number> {
       const blobSql = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
@@ -105,6 +110,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     target: inMemory ? 'memory://' : dataDir,
     ...base,
     transaction,
+    probe: () => base,
     onNotice: (l) => notices.add(l),
     refreshTypes: () => pg.refreshArrayTypes(),
     session<T>(fn: (s: Session) => Promise<T>): Promise<T> {

@@ -88,6 +88,8 @@ export async function connectShared(dataDir: string, socketPath: string, servePi
     target: dataDir,
     lock: null,
     ...queryable(0),
+    // Health checks go through the same serve connection: it is one embedded database either way.
+    probe: () => queryable(0),
     transaction: transactionIn(0),
     async session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       const id = await call<number>('session', 0);
