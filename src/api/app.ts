@@ -26,6 +26,9 @@ import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { marketRoutes } from './routes/markets.ts';
+import cookie from '@fastify/cookie';
+import { registerWebApp, serveClientRoute, WEB_DIST } from './web.ts';
 
 export interface AppOptions {
   db: Database;
@@ -34,6 +37,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where the log lines go (default stdout); tests read them to check redaction. */
   logStream?: NodeJS.WritableStream;
+  /** The built browser app to serve at / (default web/dist when it exists); false serves none. */
+  webDir?: string | false;
 }
 
 declare module 'fastify' {
@@ -41,6 +46,8 @@ declare module 'fastify' {
     db: Database;
     config: Config;
     auth: { secret(): Promise<string> };
+    /** Whether the browser app is served at /. */
+    webApp: boolean;
   }
 }
 
@@ -129,11 +136,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       .send(problem(status, detail, extra));
   });
   app.setNotFoundHandler((req, reply) => {
+    if (serveClientRoute(req, reply)) return;
     void reply
       .status(404)
       .type('application/problem+json')
       .send(problem(404, `no route ${req.method} ${req.url.split('?')[0]}`));
   });
+
+  await app.register(cookie);
+  const web = opts.webDir === false ? false : await registerWebApp(app, opts.webDir ?? WEB_DIST);
+  app.decorate('webApp', web);
 
   await app.register(swagger, {
     openapi: {
@@ -158,5 +170,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
   await app.register(analysisRoutes);
+  await app.register(marketRoutes);
   return app;
 }
