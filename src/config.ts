@@ -23,6 +23,8 @@ export interface Config {
   corsOrigins: string[];
   /** Fastify's trustProxy: true, or the proxies' addresses/CIDRs; unset = X-Forwarded-For ignored. */
   trustProxy?: boolean | string[];
+  /** How often /api/events reads new candles, signals and alerts while a stream is open (ms). */
+  eventsPollMs?: number;
 }
 
 function trustProxy(raw: string | undefined): boolean | string[] | undefined {
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginWindowSeconds: positiveInt(env, 'TM_LOGIN_WINDOW_SECONDS', 15 * 60),
     },
     trustProxy: trustProxy(env.TM_TRUST_PROXY),
+    eventsPollMs: positiveInt(env, 'TM_EVENTS_POLL_MS', 1000),
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -29,6 +29,9 @@ import { adminUserRoutes } from './routes/admin-users.ts';
 import { marketRoutes } from './routes/markets.ts';
 import cookie from '@fastify/cookie';
 import { registerWebApp, serveClientRoute, WEB_DIST } from './web.ts';
+import { fastifySSE as sse } from '@fastify/sse';
+import { EventHub } from '../events/hub.ts';
+import { eventRoutes } from './routes/events.ts';
 
 export interface AppOptions {
   db: Database;
@@ -48,6 +51,8 @@ declare module 'fastify' {
     auth: { secret(): Promise<string> };
     /** Whether the browser app is served at /. */
     webApp: boolean;
+    /** The live event feed behind /api/events. */
+    events: EventHub;
   }
 }
 
@@ -110,6 +115,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.decorateRequest('user', null);
+  const events = new EventHub(opts.db, {
+    pollMs: opts.config.eventsPollMs,
+    onError: (err) => app.log.error({ err }, 'event feed'),
+  });
+  app.decorate('events', events);
+  app.addHook('onClose', async () => events.close());
   registerCors(app, opts.config.corsOrigins);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -144,6 +155,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  await app.register(sse, { heartbeatInterval: 15_000 });
   const web = opts.webDir === false ? false : await registerWebApp(app, opts.webDir ?? WEB_DIST);
   app.decorate('webApp', web);
 
@@ -171,5 +183,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
   await app.register(analysisRoutes);
   await app.register(marketRoutes);
+  await app.register(eventRoutes);
   return app;
 }

@@ -14,7 +14,8 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url)
 export const WEB_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  // lightweight-charts styles elements it creates; inline styles cannot run code, inline scripts stay forbidden.
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
   "connect-src 'self'",

@@ -28,6 +28,7 @@ export interface SignalEvent {
   price: number;
 }
 export interface AlertEvent {
+  id: string;
   asset_id: string;
   symbol: string;
   direction: 'above' | 'below';
@@ -116,4 +117,10 @@ export function stopLive(): void {
   status = 'off';
 }
 
-on('alert', (a) => notify(`Alert: ${a.symbol}`, `${a.symbol} went ${a.direction} ${a.threshold} (price ${a.price})`));
+// A resumed stream may repeat an alert from its overlap window: show each once.
+const shownAlerts = new Set<string>();
+on('alert', (a) => {
+  if (shownAlerts.has(a.id)) return;
+  shownAlerts.add(a.id);
+  notify(`Alert: ${a.symbol}`, `${a.symbol} went ${a.direction} ${a.threshold} (price ${a.price})`);
+});
