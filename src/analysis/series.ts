@@ -3,6 +3,7 @@
  * nothing is stored. Bars before the range are read first so recursive indicators match a longer history.
  */
 import type { Queryable } from '../db/types.ts';
+import { UserError } from '../errors.ts';
 import { candleRange } from '../market/candles-repository.ts';
 import { type Interval, intervalMs } from '../market/intervals.ts';
 import { getIndicator, type IndicatorType } from './indicators/registry.ts';
@@ -26,7 +27,12 @@ export async function indicatorSeries(
   p: { assetId: string; interval: Interval; type: IndicatorType; params: unknown; from: Date; to: Date },
 ): Promise<IndicatorSeries> {
   const ind = getIndicator(p.type);
-  const params = ind.parseParams(p.params);
+  let params: ReturnType<typeof ind.parseParams>;
+  try {
+    params = ind.parseParams(p.params);
+  } catch (err) {
+    throw new UserError(`params: ${(err as Error).message}`);
+  }
   const warm = Math.min(MAX_WARMUP, ind.warmup(params) + 1);
   // Months are up to 31 days; a wider read only costs a few bars.
   const barMs = p.interval === '1M' ? 31 * 86_400_000 : intervalMs(p.interval);
