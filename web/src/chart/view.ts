@@ -144,7 +144,8 @@ export class ChartView {
   setSignals(signals: Signal[]): void {
     this.signalsByTime.clear();
     const barTimes = new Set(this.bars.map((b) => b.time));
-    const markers: SeriesMarker<Time>[] = [];
+    // One marker per bar and direction (several strategies may agree); the legend lists them all.
+    const byKey = new Map<string, { time: number; buy: boolean; strong: boolean; n: number }>();
     for (const s of signals) {
       const t = Math.floor(Date.parse(s.ts) / 1000);
       if (!barTimes.has(t)) continue;
@@ -153,16 +154,20 @@ export class ChartView {
       this.signalsByTime.set(t, list);
       const buy = s.signal_type.endsWith('buy');
       if (!buy && !s.signal_type.endsWith('sell')) continue;
-      const strong = s.signal_type.startsWith('strong');
-      markers.push({
-        time: t as UTCTimestamp,
-        position: buy ? 'belowBar' : 'aboveBar',
-        shape: buy ? 'arrowUp' : 'arrowDown',
-        color: buy ? (strong ? '#15803d' : '#22c55e') : strong ? '#b91c1c' : '#ef4444',
-        text: strong ? (buy ? 'STRONG BUY' : 'STRONG SELL') : buy ? 'BUY' : 'SELL',
-        size: strong ? 2 : 1,
-      });
+      const key = `${t}:${buy}`;
+      const m = byKey.get(key) ?? { time: t, buy, strong: false, n: 0 };
+      m.strong ||= s.signal_type.startsWith('strong');
+      m.n++;
+      byKey.set(key, m);
     }
+    const markers: SeriesMarker<Time>[] = [...byKey.values()].map((m) => ({
+      time: m.time as UTCTimestamp,
+      position: m.buy ? 'belowBar' : 'aboveBar',
+      shape: m.buy ? 'arrowUp' : 'arrowDown',
+      color: m.buy ? (m.strong ? '#15803d' : '#22c55e') : m.strong ? '#b91c1c' : '#ef4444',
+      text: m.strong ? 'STRONG' : m.n > 1 ? String(m.n) : '',
+      size: m.strong ? 2 : 1,
+    }));
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     this.markers.setMarkers(markers);
   }

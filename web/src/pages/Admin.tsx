@@ -68,20 +68,17 @@ function Section({ title, path, pick }: { title: string; path: string; pick?: (d
 }
 
 interface Finding {
-  severity?: string;
-  level?: string;
-  check?: string;
-  message?: string;
+  check: string;
+  status: string;
+  detail: string;
   fix?: string;
-  [k: string]: unknown;
 }
 
 function Doctor() {
-  const r = useLoad(() => get<Row>('/api/admin/db/doctor'), []);
+  const r = useLoad(() => get<Row & { checks?: Finding[]; findings?: Finding[] }>('/api/admin/db/doctor'), []);
   const data = r.data;
-  const findings = (data &&
-    (Array.isArray(data.findings) ? data.findings : Array.isArray(data.checks) ? data.checks : [])) as Finding[];
-  const info = data
+  const findings = data?.checks ?? data?.findings ?? [];
+  const summary = data
     ? Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v !== 'object' || v === null))
     : {};
   return (
@@ -91,13 +88,16 @@ function Doctor() {
       <ErrorBox error={r.error} retry={r.reload} />
       {data && (
         <>
-          <DataTable rows={[info]} />
+          <DataTable rows={[summary]} />
           <ul class="findings" data-testid="doctor">
-            {findings.map((f, i) => (
-              <li key={i} class={`finding ${f.severity ?? f.level ?? ''}`}>
-                <strong>{f.severity ?? f.level ?? 'info'}</strong> {f.check ? <code>{f.check}</code> : null}{' '}
-                {f.message ?? JSON.stringify(f)}
-                {f.fix && <div class="muted">Fix: {f.fix}</div>}
+            {findings.map((f) => (
+              <li key={f.check} class={`finding ${f.status}`}>
+                <strong>{f.status}</strong> <code>{f.check}</code>: {f.detail}
+                {f.fix && (
+                  <div>
+                    Fix: <code>{f.fix}</code>
+                  </div>
+                )}
               </li>
             ))}
           </ul>
