@@ -68,6 +68,17 @@ async function timeMark(browser: Browser, url: string, mark: string, init: Recor
     polling: 50,
   });
   const ms = Number(await handle.jsonValue());
+  if (process.env.TM_BENCH_TRACE) {
+    const trace = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map(
+          (e) =>
+            `${e.name.replace(/^https?:\/\/[^/]+/, '').slice(0, 60)} ${e.startTime.toFixed(0)}-${(e as unknown as { responseEnd: number }).responseEnd.toFixed(0)}`,
+        ),
+    );
+    console.log(`${mark} at ${ms.toFixed(0)} ms\n  ${trace.join('\n  ')}`);
+  }
   await ctx.close();
   return ms;
 }

@@ -60,6 +60,14 @@ export function ChartPage({ symbol }: { symbol: string }) {
   const [signals, setSignals] = useState<Signal[]>([]);
   const [cross, setCross] = useState<Crosshair | null>(null);
   const [stats, setStats] = useState({ panes: 1, markers: 0 });
+  // The time window the chart covers (what indicators are computed for): grows with older pages and live bars.
+  const [range, setRange] = useState<{ from: number; to: number } | null>(null);
+  const ready = useRef({ candles: false, indicators: false });
+  // For bench:web (Performance API): candles and indicators are both on the chart.
+  const markReady = () => {
+    if (ready.current.candles && ready.current.indicators && !performance.getEntriesByName('tm:chart-ready').length)
+      performance.mark('tm:chart-ready');
+  };
   const state = useRef({ bars: [] as Bar[], loadingOlder: false, exhausted: false, interval, symbol });
   state.current.interval = interval;
   state.current.symbol = symbol;
@@ -98,18 +106,27 @@ export function ChartPage({ symbol }: { symbol: string }) {
     localStorage.setItem('tm.interval', interval);
     const step = INTERVAL_SECONDS[interval];
     (async () => {
-      const latest = await get<{ items: CandleRow[] }>(
-        `/api/queries/latest-candles?${qs({ symbol, interval, limit: 1 })}`,
-      );
-      const lastSec = latest.items.length
-        ? Math.floor(Date.parse(latest.items[0].ts) / 1000)
-        : Math.floor(Date.now() / 1000);
-      const to = lastSec + step;
-      const page = await candlePage(symbol, interval, to - PAGE * step, to);
+      // The window ending now is asked at once (indicators for it in parallel); only when it is empty
+      // is the series' last bar looked up, for data that ends in the past.
+      let to = Math.floor(Date.now() / 1000 / step) * step + step;
+      setRange({ from: to - PAGE * step, to });
+      let page = await candlePage(symbol, interval, to - PAGE * step, to);
+      if (page.candles.length === 0) {
+        const latest = await get<{ items: CandleRow[] }>(
+          `/api/queries/latest-candles?${qs({ symbol, interval, limit: 1 })}`,
+        );
+        if (latest.items.length) {
+          to = Math.floor(Date.parse(latest.items[0].ts) / 1000) + step;
+          if (live) setRange({ from: to - PAGE * step, to });
+          page = await candlePage(symbol, interval, to - PAGE * step, to);
+        }
+      }
       if (!live) return;
       setAssetId(page.asset.id);
       showBars(page.candles.map(toBar), false);
       view.current?.fitRecent();
+      ready.current.candles = true;
+      markReady();
     })()
       .catch((err: unknown) => live && setError(errorText(err)))
       .finally(() => live && setLoading(false));
@@ -147,34 +164,41 @@ export function ChartPage({ symbol }: { symbol: string }) {
     }
   }
 
-  // Indicators over the loaded range, recomputed when the range or the choice changes.
+  // Indicators over the covered range, recomputed when the range or the choice changes.
   const first = bars[0]?.time;
   const last = bars[bars.length - 1]?.time;
   useEffect(() => {
+    if (last !== undefined && range && last >= range.to) setRange({ ...range, to: last + INTERVAL_SECONDS[interval] });
+    if (first !== undefined && range && first < range.from) setRange({ ...range, from: first });
+  }, [first, last]);
+  // Fetched as soon as the window is known (in parallel with the candles), drawn once the chart exists.
+  const [indicatorData, setIndicatorData] = useState<{ ind: ActiveIndicator; data: SeriesData }[] | null>(null);
+  useEffect(() => {
     saveChoice(user?.username, indicators);
-    if (first === undefined || last === undefined) return;
+    if (!range) return;
     let live = true;
-    const to = last + INTERVAL_SECONDS[interval];
+    const { from, to } = range;
     Promise.all(
       indicators.map((ind) =>
         get<SeriesData>(
-          `/api/indicators/series?${qs({ symbol, interval, type: ind.type, params: JSON.stringify(ind.params), from: iso(first), to: iso(to) })}`,
+          `/api/indicators/series?${qs({ symbol, interval, type: ind.type, params: JSON.stringify(ind.params), from: iso(from), to: iso(to) })}`,
         ).then((data) => ({ ind, data })),
       ),
     ).then(
-      (list) => {
-        if (!live || !view.current) return;
-        view.current.setIndicators(list);
-        setStats((s) => ({ ...s, panes: view.current?.paneCount() ?? 1 }));
-        // For bench:web (Performance API): candles and indicators are on the chart.
-        if (!performance.getEntriesByName('tm:chart-ready').length) performance.mark('tm:chart-ready');
-      },
+      (list) => live && setIndicatorData(list),
       (err: unknown) => live && setError(errorText(err)),
     );
     return () => {
       live = false;
     };
-  }, [indicators, first, last, interval, symbol, view.current]);
+  }, [indicators, range, interval, symbol]);
+  useEffect(() => {
+    if (!indicatorData || !view.current) return;
+    view.current.setIndicators(indicatorData);
+    setStats((s) => ({ ...s, panes: view.current?.paneCount() ?? 1 }));
+    ready.current.indicators = true;
+    markReady();
+  }, [indicatorData, view.current]);
 
   // Signals of the asset and interval, as markers.
   const [signalTick, setSignalTick] = useState(0);
