@@ -57,6 +57,9 @@ try {
   const box = await page.getByTestId('chart').boundingBox();
   if (box) await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3);
   await shot(page, 'chart');
+  await page.getByRole('button', { name: '1d', exact: true }).click();
+  await page.waitForTimeout(2500);
+  await page.getByLabel('Strategy').selectOption('rsi-reversal');
   await page.getByRole('button', { name: 'Run backtest' }).click();
   await page.getByTestId('backtest-result').waitFor();
   await page.getByTestId('backtest-result').scrollIntoViewIfNeeded();

@@ -10,7 +10,11 @@ import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/types.ts';
 import { currentCursor, decodeCursor, encodeCursor, type FeedEvent, readEvents } from '../../src/events/feed.ts';
+import { openServer } from '../../src/db/server.ts';
+import { ingestCandles } from '../../src/market/ingest.ts';
+import type { RawCandle } from '../../src/market/import/validate.ts';
 import { tokenFor } from '../helpers/auth.ts';
+import type { ServerTestDb } from '../helpers/db.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
 
@@ -70,7 +74,7 @@ async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Pro
   }
 }
 
-forEachBackend('live events', (open) => {
+forEachBackend('live events', (open, backend) => {
   let db: Database;
   let app: FastifyInstance;
   let base: string;
@@ -191,5 +195,46 @@ forEachBackend('live events', (open) => {
     });
     assert.equal(res.status, 401);
     await res.body?.cancel();
+  });
+
+  test('on a server, a write by another process reaches the streams of every server process', {
+    skip: backend === 'server' ? undefined : 'one process owns the embedded database',
+  }, async () => {
+    const url = (db as ServerTestDb).url;
+    // A second "tm serve" and a "tm import" from a shell: their own connection pools.
+    const db2 = await openServer(url, { max: 2 });
+    const writer = await openServer(url, { max: 2 });
+    const app2 = await buildApp({ db: db2, config: loadConfig({ TM_EVENTS_POLL_MS: '100' }), webDir: false });
+    const base2 = await app2.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const one = await openStream(base);
+      const two = await openStream(base2);
+      await until('both ready', () => (one.events.length && two.events.length ? true : undefined));
+      await new Promise((r) => setTimeout(r, 300));
+      async function* rows(): AsyncIterable<RawCandle> {
+        yield { line: 1, ts: '2026-01-05T09:00:00Z', open: 30, high: 31, low: 29, close: 30.5, volume: 7 };
+      }
+      await ingestCandles(writer, rows(), { interval: '1h', symbol: 'LIVE' });
+      for (const s of [one, two]) {
+        const c = await until("the other process's candle", () =>
+          s.events.find((e) => e.event === 'candle' && (e.data as { ts: string }).ts === '2026-01-05T09:00:00.000Z'),
+        );
+        assert.equal((c.data as { close: number }).close, 30.5);
+        s.close();
+      }
+    } finally {
+      await app2.close();
+      await db2.close();
+      await writer.close();
+    }
+  });
+
+  test('closing the server ends open streams instead of waiting for them', { timeout: 20_000 }, async () => {
+    const app3 = await buildApp({ db, config: loadConfig({ TM_EVENTS_POLL_MS: '100' }), webDir: false });
+    const base3 = await app3.listen({ port: 0, host: '127.0.0.1' });
+    const s = await openStream(base3);
+    await until('ready', () => (s.events.length ? true : undefined));
+    await app3.close();
+    s.close();
   });
 });

@@ -15,6 +15,12 @@ function covered(e: FeedEvent, upto: Cursor, alertIds: Set<string>): boolean {
 }
 
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
+  // Open streams never end by themselves: close them when the server shuts down, or close() would wait.
+  const open = new Set<{ end(): void }>();
+  app.addHook('preClose', async () => {
+    for (const raw of open) raw.end();
+    open.clear();
+  });
   app.get(
     '/api/events',
     {
@@ -51,7 +57,11 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         if (queue) queue.push(e);
         else void send(e);
       });
-      reply.sse.onClose(unsubscribe);
+      open.add(reply.raw);
+      reply.sse.onClose(() => {
+        unsubscribe();
+        open.delete(reply.raw);
+      });
       reply.sse.keepAlive();
 
       const resume = decodeCursor(reply.sse.lastEventId ?? (req.query as { since?: string }).since);

@@ -44,6 +44,8 @@ export interface Signal {
 }
 
 export interface SeriesData {
+  /** Output names in the order of values (e.g. macd, signal, histogram). */
+  outputs: string[];
   ts: number[];
   values: (number | null)[][];
 }
@@ -63,7 +65,10 @@ export class ChartView {
   private candles: ISeriesApi<'Candlestick'>;
   private volume: ISeriesApi<'Histogram'>;
   private markers: ISeriesMarkersPluginApi<Time>;
-  private indicatorSeries = new Map<number, { label: string; series: ISeriesApi<'Line' | 'Histogram'>[] }>();
+  private indicatorSeries = new Map<
+    number,
+    { label: string; outputs: string[]; series: ISeriesApi<'Line' | 'Histogram'>[] }
+  >();
   private bars: Bar[] = [];
   private signalsByTime = new Map<number, Signal[]>();
 
@@ -105,11 +110,11 @@ export class ChartView {
     const bar = t === null ? (this.bars[this.bars.length - 1] ?? null) : (this.bars.find((b) => b.time === t) ?? null);
     const values: { label: string; value: number }[] = [];
     if (t !== null)
-      for (const { label, series } of this.indicatorSeries.values()) {
+      for (const { label, outputs, series } of this.indicatorSeries.values()) {
         series.forEach((s, i) => {
           const d = p.seriesData.get(s) as { value?: number } | undefined;
           if (d?.value !== undefined)
-            values.push({ label: series.length > 1 ? `${label} ${i + 1}` : label, value: d.value });
+            values.push({ label: series.length > 1 ? `${label} ${outputs[i] ?? i + 1}` : label, value: d.value });
         });
       }
     this.onCrosshair({ bar, signals: bar ? (this.signalsByTime.get(bar.time) ?? []) : [], values });
@@ -178,6 +183,8 @@ export class ChartView {
 
   /** Replaces every indicator: overlays on pane 0, each oscillator in the next pane. */
   setIndicators(list: { ind: ActiveIndicator; data: SeriesData }[]): void {
+    // Replacing series must not move what the user looks at.
+    const view = this.chart.timeScale().getVisibleLogicalRange();
     for (const { series } of this.indicatorSeries.values()) for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.clear();
     let pane = 1;
@@ -202,8 +209,9 @@ export class ChartView {
         s.setData(points);
         return s;
       });
-      this.indicatorSeries.set(ind.id, { label, series });
+      this.indicatorSeries.set(ind.id, { label, outputs: data.outputs ?? [], series });
     }
+    if (view) this.chart.timeScale().setVisibleLogicalRange(view);
   }
 
   paneCount(): number {

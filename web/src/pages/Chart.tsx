@@ -63,6 +63,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
   // The time window the chart covers (what indicators are computed for): grows with older pages and live bars.
   const [range, setRange] = useState<{ from: number; to: number } | null>(null);
   const ready = useRef({ candles: false, indicators: false });
+  const [indicatorData, setIndicatorData] = useState<{ ind: ActiveIndicator; data: SeriesData }[] | null>(null);
   // For bench:web (Performance API): candles and indicators are both on the chart.
   const markReady = () => {
     if (ready.current.candles && ready.current.indicators && !performance.getEntriesByName('tm:chart-ready').length)
@@ -104,6 +105,10 @@ export function ChartPage({ symbol }: { symbol: string }) {
     setOlder('idle');
     state.current.exhausted = false;
     localStorage.setItem('tm.interval', interval);
+    // Another series: nothing of the previous one may stay on the time scale.
+    setIndicatorData(null);
+    view.current?.setIndicators([]);
+    view.current?.setSignals([]);
     const step = INTERVAL_SECONDS[interval];
     (async () => {
       // The window ending now is asked at once (indicators for it in parallel); only when it is empty
@@ -172,7 +177,6 @@ export function ChartPage({ symbol }: { symbol: string }) {
     if (first !== undefined && range && first < range.from) setRange({ ...range, from: first });
   }, [first, last]);
   // Fetched as soon as the window is known (in parallel with the candles), drawn once the chart exists.
-  const [indicatorData, setIndicatorData] = useState<{ ind: ActiveIndicator; data: SeriesData }[] | null>(null);
   useEffect(() => {
     saveChoice(user?.username, indicators);
     if (!range) return;
