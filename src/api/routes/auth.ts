@@ -123,7 +123,10 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
       const secret = await app.auth.secret();
       const fromBody = req.body?.refresh_token;
       const token = fromBody ?? cookieRefreshToken(req, secret);
-      if (token === undefined) throw new UserError('give refresh_token, or log in with cookie: true first', 401);
+      if (token === undefined)
+        throw new UserError('refresh_token: required (or the session cookie of a login with "cookie": true)', 400, [
+          { field: 'body/refresh_token', message: 'required' },
+        ]);
       const pair = await refresh(app.db, { config: cfg, secret }, token).catch((err: unknown) => {
         if (fromBody === undefined) clearSessionCookies(reply);
         throw err;
