@@ -136,6 +136,24 @@ async function userFlow(page: Page, base: string): Promise<void> {
     .first()
     .waitFor();
 
+  // The open chart takes a new candle as its last bar without a reload.
+  await page.goto(`${base}/chart/${symbol}`);
+  const before = await chartAttr(page, 'bars', (n) => n > 0, 'candles');
+  const next = new Date(Date.parse(ts) + 3_600_000).toISOString();
+  const more = await fetch(`${base}/api/candles`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: JSON.stringify({
+      interval: '1h',
+      symbol,
+      candles: [
+        { ts: next, open: threshold, high: threshold + 3, low: threshold - 1, close: threshold + 2, volume: 10 },
+      ],
+    }),
+  });
+  assert.equal(more.status, 200);
+  await chartAttr(page, 'bars', (n) => n === before + 1, 'the live bar');
+
   // A non-admin sees no admin link and is refused by the page and by the API.
   assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);
   await page.goto(`${base}/admin`);
@@ -146,6 +164,28 @@ async function userFlow(page: Page, base: string): Promise<void> {
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('link', { name: 'Log in' }).waitFor();
+}
+
+async function reloginFlow(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('link', { name: 'Watchlists' }).click();
+  const name = page.getByLabel('New watchlist name');
+  await name.fill('Typed before expiry');
+  // The session cookie goes and the access token (TM_ACCESS_TOKEN_TTL=5) runs out: nothing can renew it.
+  await page.context().clearCookies();
+  await page.waitForTimeout(6000);
+  await page.getByRole('button', { name: 'Create' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByText('Your session has expired').waitFor();
+  assert.equal(await name.inputValue(), 'Typed before expiry');
+  await dialog.getByLabel('Username').fill(ADMIN.username);
+  await dialog.getByLabel('Password').fill(ADMIN.password);
+  await dialog.getByRole('button', { name: 'Log in' }).click();
+  // The waiting request went through after the login: the list exists.
+  await page.locator('.lists button', { hasText: 'Typed before expiry' }).waitFor();
 }
 
 async function adminFlow(page: Page, base: string): Promise<void> {
@@ -184,6 +224,12 @@ function browserSuite(
       await page.close();
     });
 
+    test('an expired session: a login dialog opens over the page and what was typed is kept', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'relogin', () => reloginFlow(page, served.url));
+      await page.close();
+    });
+
     test('the admin page works for an administrator', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await screenshotOnFailure(page, 'admin-flow', () => adminFlow(page, served.url));
@@ -199,7 +245,7 @@ browserSuite('web app in chromium [embedded]', chromiumSkip, async () => {
   await createUser(db, { ...ADMIN, email: 'flowadmin@example.com', is_admin: true });
   await db.close();
   // tm serve seeds the starter demo data into the empty database.
-  const served = await startServe({ TM_DATA_DIR: dir });
+  const served = await startServe({ TM_DATA_DIR: dir, TM_ACCESS_TOKEN_TTL: '5' });
   return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
@@ -207,6 +253,6 @@ browserSuite('web app in chromium [server]', chromiumSkip ?? serverSkip, async (
   const db: ServerTestDb = await serverDb();
   await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
   await createUser(db, { ...ADMIN, email: 'flowadmin@example.com', is_admin: true });
-  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
+  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0', TM_ACCESS_TOKEN_TTL: '5' });
   return { served, cleanup: () => db.close() };
 });

@@ -85,27 +85,31 @@ async function raw(method: string, path: string, body?: unknown, extra: Record<s
   }
 }
 
-/** Trades the session cookie for a new access token; false when there is no live session. */
+async function renewAccessToken(): Promise<boolean> {
+  if (!csrfCookie()) return false;
+  const res = await fetch('/api/auth/refresh', {
+    method: 'POST',
+    headers: { 'x-csrf-token': csrfCookie() },
+    credentials: 'same-origin',
+  });
+  if (!res.ok) {
+    accessToken = null;
+    return false;
+  }
+  accessToken = ((await res.json()) as Tokens).access_token;
+  if (!currentUser) setUser(await api<User>('GET', '/api/auth/me'));
+  return true;
+}
+
+/**
+ * Trades the session cookie for a new access token; false when there is no live session. Concurrent
+ * callers share one request: the cookie rotates, so a second request with the old one would fail.
+ */
 export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
-    try {
-      if (!csrfCookie()) return false;
-      const res = await fetch('/api/auth/refresh', {
-        method: 'POST',
-        headers: { 'x-csrf-token': csrfCookie() },
-        credentials: 'same-origin',
-      });
-      if (!res.ok) {
-        accessToken = null;
-        return false;
-      }
-      accessToken = ((await res.json()) as Tokens).access_token;
-      if (!currentUser) setUser(await api<User>('GET', '/api/auth/me'));
-      return true;
-    } finally {
-      refreshing = null;
-    }
-  })();
+  // Cleared in a later microtask (.finally), never synchronously inside the call that sets it.
+  refreshing ??= renewAccessToken().finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 

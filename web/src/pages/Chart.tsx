@@ -181,7 +181,9 @@ export function ChartPage({ symbol }: { symbol: string }) {
     saveChoice(user?.username, indicators);
     if (!range) return;
     let live = true;
-    const { from, to } = range;
+    // The server computes at most 20,000 bars a request: after a long scroll-back, the newest of them.
+    const to = range.to;
+    const from = Math.max(range.from, to - 20_000 * INTERVAL_SECONDS[interval]);
     Promise.all(
       indicators.map((ind) =>
         get<SeriesData>(
