@@ -33,9 +33,11 @@ async function openStream(base: string, headers: Record<string, string> = {}): P
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   const out: Sse = { events: [], close: () => ctl.abort() };
+  const body = res.body;
+  assert.ok(body);
   void (async () => {
     let buf = '';
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     try {
       for (;;) {
         const { value, done } = await reader.read();

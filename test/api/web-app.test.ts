@@ -21,7 +21,7 @@ function cookiesOf(setCookie: string | string[] | undefined): Map<string, string
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
   return new Map(list.map((c) => [c.slice(0, c.indexOf('=')), c]));
 }
-const valueOf = (cookie: string | undefined) => cookie?.slice(cookie.indexOf('=') + 1, cookie.indexOf(';')) ?? '';
+const cookieValue = (cookie: string | undefined) => cookie?.slice(cookie.indexOf('=') + 1, cookie.indexOf(';')) ?? '';
 
 forEachBackend('web app support', (open) => {
   let db: Database;
@@ -94,8 +94,8 @@ forEachBackend('web app support', (open) => {
     assert.match(refreshCookie, /SameSite=Strict/i);
     assert.match(refreshCookie, /Path=\/api\/auth/);
     assert.doesNotMatch(set.get('tm_csrf') ?? '', /HttpOnly/i);
-    assert.equal(valueOf(set.get('tm_csrf')), body.csrf_token);
-    const cookie = `tm_refresh=${valueOf(refreshCookie)}; tm_csrf=${body.csrf_token}`;
+    assert.equal(cookieValue(set.get('tm_csrf')), body.csrf_token);
+    const cookie = `tm_refresh=${cookieValue(refreshCookie)}; tm_csrf=${body.csrf_token}`;
 
     const noHeader = await app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie } });
     assert.equal(noHeader.statusCode, 403);
@@ -115,7 +115,7 @@ forEachBackend('web app support', (open) => {
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.json().refresh_token, undefined);
     const rotated = cookiesOf(ok.headers['set-cookie']);
-    assert.notEqual(valueOf(rotated.get('tm_refresh')), valueOf(refreshCookie), 'the refresh token rotates');
+    assert.notEqual(cookieValue(rotated.get('tm_refresh')), cookieValue(refreshCookie), 'the refresh token rotates');
     assert.notEqual(ok.json().csrf_token, body.csrf_token, 'the CSRF token follows the refresh token');
     // The old cookie is spent (rotation), even with its right CSRF value.
     const replay = await app.inject({
@@ -132,7 +132,7 @@ forEachBackend('web app support', (open) => {
       payload: { username: 'webber', password: 'correct horse', cookie: true },
     });
     const c2 = cookiesOf(again.headers['set-cookie']);
-    const cookie2 = `tm_refresh=${valueOf(c2.get('tm_refresh'))}`;
+    const cookie2 = `tm_refresh=${cookieValue(c2.get('tm_refresh'))}`;
     const auth = { authorization: `Bearer ${again.json().access_token}` };
     const badLogout = await app.inject({
       method: 'POST',
@@ -220,7 +220,7 @@ forEachBackend('web app support', (open) => {
       },
       { period: 5 },
     )[0];
-    s.values[0].forEach((v, i) => assert.ok(Math.abs((v as number) - full[30 + i]) < 1e-9, `bar ${i}`));
+    for (const [i, v] of s.values[0].entries()) assert.ok(Math.abs((v as number) - full[30 + i]) < 1e-9, `bar ${i}`);
     const bad = await app.inject({
       url: '/api/indicators/series?symbol=WEBX&type=rsi&from=2026-02-01&params=%7B%22period%22%3A0%7D',
     });
