@@ -2,7 +2,9 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# The web app is built during npm ci (prepare: vite, a dev dependency); dev dependencies go afterwards.
+COPY web ./web
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 COPY bin ./bin
 COPY src ./src
 COPY tsconfig.json ./

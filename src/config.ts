@@ -27,6 +27,8 @@ export interface Config {
   trustProxy?: boolean | string[];
   /** Requests per client IP and minute on the public routes that cost the most (docs/security.md). */
   limits: { backtestsPerMinute: number; statsPerMinute: number };
+  /** How often /api/events reads new candles, signals and alerts while a stream is open (ms). */
+  eventsPollMs?: number;
 }
 
 function trustProxy(raw: string | undefined): boolean | string[] | undefined {
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backtestsPerMinute: positiveInt(env, 'TM_BACKTESTS_PER_MINUTE', 10),
       statsPerMinute: positiveInt(env, 'TM_STATS_PER_MINUTE', 60),
     },
+    eventsPollMs: positiveInt(env, 'TM_EVENTS_POLL_MS', 1000),
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

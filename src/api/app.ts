@@ -30,6 +30,12 @@ import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { marketRoutes } from './routes/markets.ts';
+import cookie from '@fastify/cookie';
+import { registerWebApp, serveClientRoute, WEB_DIST } from './web.ts';
+import { fastifySSE as sse } from '@fastify/sse';
+import { EventHub } from '../events/hub.ts';
+import { eventRoutes } from './routes/events.ts';
 
 export interface AppOptions {
   db: Database;
@@ -38,6 +44,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Where the log lines go (default stdout); tests read them to check redaction. */
   logStream?: NodeJS.WritableStream;
+  /** The built browser app to serve at / (default web/dist when it exists); false serves none. */
+  webDir?: string | false;
 }
 
 declare module 'fastify' {
@@ -45,6 +53,10 @@ declare module 'fastify' {
     db: Database;
     config: Config;
     auth: { secret(): Promise<string> };
+    /** Whether the browser app is served at /. */
+    webApp: boolean;
+    /** The live event feed behind /api/events. */
+    events: EventHub;
   }
 }
 
@@ -107,6 +119,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.decorateRequest('user', null);
+  const events = new EventHub(opts.db, {
+    pollMs: opts.config.eventsPollMs,
+    onError: (err) => app.log.error({ err }, 'event feed'),
+  });
+  app.decorate('events', events);
+  app.addHook('onClose', async () => events.close());
   registerCors(app, opts.config.corsOrigins);
   // nosniff, a frame policy (DENY), Referrer-Policy: no-referrer and the rest of helmet's defaults. No
   // Content-Security-Policy here: the API answers JSON, and the web app sets its own.
@@ -151,11 +169,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       .send(problem(status, detail, extra));
   });
   app.setNotFoundHandler((req, reply) => {
+    if (serveClientRoute(req, reply)) return;
     void reply
       .status(404)
       .type('application/problem+json')
       .send(problem(404, `no route ${req.method} ${req.url.split('?')[0]}`));
   });
+
+  await app.register(cookie);
+  await app.register(sse, { heartbeatInterval: 15_000 });
+  const web = opts.webDir === false ? false : await registerWebApp(app, opts.webDir ?? WEB_DIST);
+  app.decorate('webApp', web);
 
   await app.register(swagger, {
     openapi: {
@@ -180,5 +204,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
   await app.register(analysisRoutes);
+  await app.register(marketRoutes);
+  await app.register(eventRoutes);
   return app;
 }

@@ -10,6 +10,7 @@ import { listIndicators } from '../../analysis/indicators-repository.ts';
 import { computeStoredIndicators, generateStoredSignals, runBacktest } from '../../analysis/service.ts';
 import { STRATEGY_NAMES } from '../../analysis/signals/registry.ts';
 import { listSignals } from '../../analysis/signals-repository.ts';
+import { indicatorSeries } from '../../analysis/series.ts';
 import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import { requireAdmin } from '../guards.ts';
@@ -27,6 +28,15 @@ const choice = {
 
 /** Bars one public backtest request may cover (about a year of 1m candles is 525,600). */
 export const MAX_BACKTEST_BARS = 200_000;
+
+function parseJsonParam(v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new UserError('params: not valid JSON');
+  }
+}
 
 export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -64,6 +74,38 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         offset: q.offset,
       });
       return { ...page, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  app.get(
+    '/api/indicators/series',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: 'An indicator computed now over a range of candles, with any parameters (nothing stored)',
+        querystring: z.object({
+          symbol,
+          type: z.enum(INDICATOR_TYPES),
+          interval: z.enum(INTERVALS).default('1d'),
+          from: time,
+          to: time.optional(),
+          params: z.string().max(2000).optional().describe('parameters as JSON, e.g. {"period":21}'),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const to = q.to ?? new Date();
+      if (to <= q.from) throw new UserError('"to" must be after "from"');
+      const asset = await getAsset(app.db, q.symbol);
+      return indicatorSeries(app.db, {
+        assetId: asset.id,
+        interval: q.interval,
+        type: q.type,
+        params: parseJsonParam(q.params),
+        from: q.from,
+        to,
+      });
     },
   );
 
@@ -188,14 +230,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const q = req.query;
-      let params: unknown;
-      if (q.params !== undefined) {
-        try {
-          params = JSON.parse(q.params);
-        } catch {
-          throw new UserError('params: not valid JSON');
-        }
-      }
+      const params = parseJsonParam(q.params);
       return runBacktest(app.db, {
         symbol: q.symbol,
         strategy: q.strategy,

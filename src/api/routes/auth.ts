@@ -10,6 +10,7 @@ import { problem } from '../app.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { FixedWindowLimiter, type Hit } from '../rate-limit.ts';
 import { emailField, passwordField, SMALL_BODY, usernameField } from '../schemas.ts';
+import { clearSessionCookies, cookieRefreshToken, setSessionCookies } from '../session-cookie.ts';
 
 export const userOut = z.object({
   id: z.uuid(),
@@ -32,9 +33,10 @@ export const REGISTERED_DETAIL =
 
 const tokensOut = z.object({
   access_token: z.string(),
-  refresh_token: z.string(),
+  refresh_token: z.string().optional().describe('absent in cookie mode: the token is in the httpOnly cookie'),
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
+  csrf_token: z.string().optional().describe('cookie mode: send as X-CSRF-Token with refresh and logout'),
 });
 
 const registerBody = z.strictObject({ username: usernameField, email: emailField, password: passwordField });
@@ -42,10 +44,12 @@ const registerBody = z.strictObject({ username: usernameField, email: emailField
 const loginBody = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(PASSWORD_MAX),
+  cookie: z.boolean().optional().describe('browser mode: the refresh token goes into an httpOnly cookie'),
 });
 // Bounded, but loosely: a wrong token of any shape is a 401 from the lookup, not a 400.
 const refreshToken = z.string().min(1).max(2000);
-const refreshBody = z.strictObject({ refresh_token: refreshToken });
+// Without a body token, the session cookie (with its CSRF header) is used.
+const refreshBody = z.strictObject({ refresh_token: refreshToken.optional() }).nullish();
 const logoutBody = z.strictObject({ refresh_token: refreshToken.optional() }).nullish();
 
 async function tooMany(reply: FastifyReply, hit: Hit, what: string): Promise<FastifyReply> {
@@ -125,9 +129,12 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
         perUser.hit(userKey);
         throw new UserError(BAD_CREDENTIALS, 401);
       }
-      const pair = await login(app.db, { config: cfg, secret: await app.auth.secret() }, user);
+      const secret = await app.auth.secret();
+      const pair = await login(app.db, { config: cfg, secret }, user);
       perUser.reset(userKey);
-      return pair;
+      if (!req.body.cookie) return pair;
+      const { refresh_token, ...rest } = pair;
+      return { ...rest, csrf_token: setSessionCookies(req, reply, secret, refresh_token, cfg.refreshTokenTtl) };
     },
   );
 
@@ -138,11 +145,28 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: 'Trade a refresh token for a new pair (the old one is revoked)',
+        description:
+          'Without refresh_token in the body, the tm_refresh cookie is used and X-CSRF-Token must carry the csrf_token.',
         body: refreshBody,
         response: { 200: tokensOut },
       },
     },
-    async (req) => refresh(app.db, { config: cfg, secret: await app.auth.secret() }, req.body.refresh_token),
+    async (req, reply) => {
+      const secret = await app.auth.secret();
+      const fromBody = req.body?.refresh_token;
+      const token = fromBody ?? cookieRefreshToken(req, secret);
+      if (token === undefined)
+        throw new UserError('refresh_token: required (or the session cookie of a login with "cookie": true)', 400, [
+          { field: 'body/refresh_token', message: 'required' },
+        ]);
+      const pair = await refresh(app.db, { config: cfg, secret }, token).catch((err: unknown) => {
+        if (fromBody === undefined) clearSessionCookies(reply);
+        throw err;
+      });
+      if (fromBody !== undefined) return pair;
+      const { refresh_token, ...rest } = pair;
+      return { ...rest, csrf_token: setSessionCookies(req, reply, secret, refresh_token, cfg.refreshTokenTtl) };
+    },
   );
 
   app.post(
@@ -158,7 +182,10 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      await logout(app.db, currentUser(req).id, req.body?.refresh_token);
+      // A browser session ends only its own cookie's token, not the user's other sessions.
+      const token = req.body?.refresh_token ?? cookieRefreshToken(req, await app.auth.secret());
+      await logout(app.db, currentUser(req).id, token);
+      clearSessionCookies(reply);
       return reply.status(204).send();
     },
   );

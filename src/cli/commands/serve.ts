@@ -41,6 +41,8 @@ export function registerServe(program: Command): void {
         const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
         const address = await app.listen({ port: config.port, host: config.host });
         log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
+        if (app.webApp) log(`web app: ${address}/`);
+        else log('web app: not built (web/dist is missing); run `npm run build:web` and restart to serve it at /');
         // Timers start once the port is ours: a failed listen must not leave them running on a closed database.
         // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
         const scheduler = startJobScheduler(db, { log });

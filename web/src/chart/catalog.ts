@@ -1,0 +1,94 @@
+/** What the chart offers: indicator types with their parameters and where they draw, strategies for backtests. */
+export interface IndicatorSpec {
+  type: string;
+  label: string;
+  /** true: drawn over the candles; false: in a pane of its own. */
+  overlay: boolean;
+  params: Record<string, number>;
+  /** One colour per output (outputs in the API's order); 'histogram' draws that output as bars. */
+  colors: string[];
+  histogram?: number;
+}
+
+export const INDICATORS: IndicatorSpec[] = [
+  { type: 'sma', label: 'SMA', overlay: true, params: { period: 20 }, colors: ['#f59e0b'] },
+  { type: 'ema', label: 'EMA', overlay: true, params: { period: 20 }, colors: ['#8b5cf6'] },
+  {
+    type: 'bbands',
+    label: 'Bollinger Bands',
+    overlay: true,
+    params: { period: 20, stddev: 2 },
+    colors: ['#0ea5e9', '#64748b', '#0ea5e9'],
+  },
+  { type: 'rsi', label: 'RSI', overlay: false, params: { period: 14 }, colors: ['#a855f7'] },
+  {
+    type: 'macd',
+    label: 'MACD',
+    overlay: false,
+    params: { fast: 12, slow: 26, signal: 9 },
+    colors: ['#2563eb', '#f97316', '#94a3b8'],
+    histogram: 2,
+  },
+  {
+    type: 'stoch',
+    label: 'Stochastic',
+    overlay: false,
+    params: { period: 14, smoothK: 3, smoothD: 3 },
+    colors: ['#2563eb', '#f97316'],
+  },
+  { type: 'adx', label: 'ADX', overlay: false, params: { period: 14 }, colors: ['#111827', '#16a34a', '#dc2626'] },
+  { type: 'cci', label: 'CCI', overlay: false, params: { period: 20 }, colors: ['#0d9488'] },
+  { type: 'atr', label: 'ATR', overlay: false, params: { period: 14 }, colors: ['#db2777'] },
+  { type: 'obv', label: 'OBV', overlay: false, params: {}, colors: ['#4b5563'] },
+];
+
+export const STRATEGIES: Record<string, Record<string, number>> = {
+  'ma-crossover': { fast: 20, slow: 50, exponential: 0 },
+  'rsi-reversal': { period: 14, oversold: 30, overbought: 70 },
+  'macd-crossover': { fast: 12, slow: 26, signal: 9 },
+  bollinger: { period: 20, stddev: 2 },
+  composite: { window: 3, strongVotes: 2 },
+};
+
+export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w', '1M'] as const;
+const MIN = 60;
+export const INTERVAL_SECONDS: Record<string, number> = {
+  '1m': MIN,
+  '5m': 5 * MIN,
+  '15m': 15 * MIN,
+  '30m': 30 * MIN,
+  '1h': 60 * MIN,
+  '4h': 240 * MIN,
+  '1d': 1440 * MIN,
+  '1w': 7 * 1440 * MIN,
+  '1M': 31 * 1440 * MIN,
+};
+
+/** An indicator the user added: its type and parameters. */
+export interface ActiveIndicator {
+  id: number;
+  type: string;
+  params: Record<string, number>;
+}
+
+export function specOf(type: string): IndicatorSpec {
+  const s = INDICATORS.find((i) => i.type === type);
+  if (!s) throw new Error(`unknown indicator ${type}`);
+  return s;
+}
+
+/** The user's indicator choice is remembered per user (no secret: a list of types and numbers). */
+export function loadChoice(username: string | undefined): ActiveIndicator[] {
+  try {
+    const raw = localStorage.getItem(`tm.indicators.${username ?? 'guest'}`);
+    const list = raw ? (JSON.parse(raw) as ActiveIndicator[]) : null;
+    if (Array.isArray(list)) return list.filter((i) => INDICATORS.some((s) => s.type === i.type));
+  } catch {
+    // A broken entry falls back to the default.
+  }
+  return [{ id: 1, type: 'sma', params: { period: 20 } }];
+}
+
+export function saveChoice(username: string | undefined, list: ActiveIndicator[]): void {
+  localStorage.setItem(`tm.indicators.${username ?? 'guest'}`, JSON.stringify(list));
+}

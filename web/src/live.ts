@@ -1,0 +1,126 @@
+/**
+ * The live event stream (/api/events, Server-Sent Events). Read with fetch rather than EventSource so the
+ * access token goes in the Authorization header (alerts are per user); the last event id is sent back on
+ * reconnect (Last-Event-ID), so nothing is missed across a dropped connection.
+ */
+import { refresh, token } from './api.ts';
+import { notify } from './ui.tsx';
+
+export interface CandleEvent {
+  asset_id: string;
+  symbol: string;
+  interval: string;
+  ts: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+export interface SignalEvent {
+  asset_id: string;
+  symbol: string;
+  timeframe: string;
+  ts: string;
+  signal_type: string;
+  strategy: string;
+  confidence: number;
+  price: number;
+}
+export interface AlertEvent {
+  id: string;
+  asset_id: string;
+  symbol: string;
+  direction: 'above' | 'below';
+  threshold: number;
+  price: number;
+  triggered_at: string;
+}
+interface Events {
+  candle: CandleEvent;
+  signal: SignalEvent;
+  alert: AlertEvent;
+}
+type Handler<K extends keyof Events> = (e: Events[K]) => void;
+
+const handlers: { [K in keyof Events]: Set<Handler<K>> } = { candle: new Set(), signal: new Set(), alert: new Set() };
+let lastId = '';
+let controller: AbortController | null = null;
+let status: 'off' | 'connecting' | 'live' = 'off';
+
+export function on<K extends keyof Events>(kind: K, h: Handler<K>): () => void {
+  handlers[kind].add(h);
+  return () => handlers[kind].delete(h);
+}
+export function liveStatus(): string {
+  return status;
+}
+
+function dispatch(kind: string, data: string): void {
+  if (!(kind in handlers)) return;
+  const payload = JSON.parse(data) as never;
+  for (const h of handlers[kind as keyof Events]) (h as (p: never) => void)(payload);
+}
+
+async function connect(signal: AbortSignal): Promise<void> {
+  let delay = 1000;
+  while (!signal.aborted) {
+    status = 'connecting';
+    try {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (token()) headers.authorization = `Bearer ${token()}`;
+      if (lastId) headers['last-event-id'] = lastId;
+      const res = await fetch('/api/events', { headers, signal });
+      if (res.status === 401 && (await refresh())) continue;
+      if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
+      status = 'live';
+      delay = 1000;
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let cut = buf.indexOf('\n\n');
+        while (cut >= 0) {
+          const block = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          let kind = 'message';
+          let data = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) kind = line.slice(6).trim();
+            else if (line.startsWith('data:')) data += line.slice(5).trimStart();
+            else if (line.startsWith('id:')) lastId = line.slice(3).trim();
+          }
+          if (data) dispatch(kind, data);
+          cut = buf.indexOf('\n\n');
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+    }
+    status = 'connecting';
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 30_000);
+  }
+}
+
+export function startLive(): void {
+  stopLive();
+  controller = new AbortController();
+  void connect(controller.signal);
+}
+
+export function stopLive(): void {
+  controller?.abort();
+  controller = null;
+  status = 'off';
+}
+
+// A resumed stream may repeat an alert from its overlap window: show each once.
+const shownAlerts = new Set<string>();
+on('alert', (a) => {
+  if (shownAlerts.has(a.id)) return;
+  shownAlerts.add(a.id);
+  notify(`Alert: ${a.symbol}`, `${a.symbol} went ${a.direction} ${a.threshold} (price ${a.price})`);
+});

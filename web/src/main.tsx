@@ -1,0 +1,123 @@
+/** The app shell: navigation, routes, the re-login dialog and live notifications. */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { logout, restoreSession, setReloginPrompt } from './api.ts';
+import { useUser } from './hooks.ts';
+import { startLive, stopLive } from './live.ts';
+import { AccountPage, LoginForm } from './pages/Account.tsx';
+import { AdminPage } from './pages/Admin.tsx';
+import { ChartPage } from './pages/Chart.tsx';
+import { MarketsPage } from './pages/Markets.tsx';
+import { WatchlistsPage } from './pages/Watchlists.tsx';
+import { navigate, onLinkClick, usePath } from './router.ts';
+import { Loading, Toasts } from './ui.tsx';
+import './styles.css';
+
+function Page({ path }: { path: string }) {
+  const chart = /^\/chart\/([^/]+)$/.exec(path);
+  if (chart) return <ChartPage symbol={decodeURIComponent(chart[1])} />;
+  if (path === '/' || path === '/markets') return <MarketsPage />;
+  if (path === '/watchlists') return <WatchlistsPage />;
+  if (path === '/admin') return <AdminPage />;
+  if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        No page at <code>{path}</code>. <a href="/">Go to the markets</a>.
+      </p>
+    </section>
+  );
+}
+
+/** Opened when the session has expired mid-use: the page underneath keeps its state. */
+function ReloginDialog() {
+  const [pending, setPending] = useState<((ok: boolean) => void) | null>(null);
+  useEffect(() => {
+    setReloginPrompt(() => new Promise<boolean>((resolve) => setPending(() => resolve)));
+  }, []);
+  if (!pending) return null;
+  const done = (ok: boolean) => {
+    pending(ok);
+    setPending(null);
+  };
+  return (
+    <div class="modal" role="dialog" aria-modal="true" aria-labelledby="relogin-title">
+      <div class="modal-box">
+        <h2 id="relogin-title">Your session has expired</h2>
+        <p>Log in again to continue; what you typed is kept.</p>
+        <LoginForm onDone={() => done(true)} />
+        <button type="button" class="link" onClick={() => done(false)}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function App() {
+  const path = usePath();
+  const user = useUser();
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    void restoreSession().finally(() => setReady(true));
+  }, []);
+  useEffect(() => {
+    startLive();
+    return stopLive;
+  }, [user?.id]);
+  const link = (href: string, label: string) => (
+    <a href={href} aria-current={path === href || (href === '/' && path.startsWith('/chart')) ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="/">
+          Trading Manager
+        </a>
+        <nav aria-label="Main">
+          {link('/', 'Markets')}
+          {user && link('/watchlists', 'Watchlists')}
+          {user?.is_admin && link('/admin', 'Admin')}
+        </nav>
+        <div class="who">
+          {user ? (
+            <>
+              <span data-testid="username">{user.username}</span>
+              <button
+                type="button"
+                onClick={() => {
+                  void logout().then(() => navigate('/login'));
+                }}
+              >
+                Log out
+              </button>
+            </>
+          ) : (
+            <>
+              <a href="/login">Log in</a>
+              <a href="/register">Register</a>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {ready ? <Page path={path} /> : <Loading what="Starting" />}
+      </main>
+      <ReloginDialog />
+      <Toasts />
+    </div>
+  );
+}
+
+document.addEventListener('click', onLinkClick);
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(<App />, root);
+}

@@ -1,0 +1,114 @@
+/** Log in and register. */
+import { useState } from 'preact/hooks';
+import { login, register } from '../api.ts';
+import { errorText } from '../hooks.ts';
+import { navigate } from '../router.ts';
+import { ErrorBox, Field } from '../ui.tsx';
+
+export function LoginForm({ onDone }: { onDone: () => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username, password);
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="stack" onSubmit={submit}>
+      <Field label="Username">
+        <input
+          name="username"
+          autoComplete="username"
+          required
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+        />
+      </Field>
+      <Field label="Password">
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </Field>
+      <ErrorBox error={error} />
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Logging in…' : 'Log in'}
+      </button>
+    </form>
+  );
+}
+
+function RegisterForm() {
+  const [f, setF] = useState({ username: '', email: '', password: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await register(f.username, f.email, f.password);
+      await login(f.username, f.password);
+      navigate('/');
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const input = (k: keyof typeof f, type: string, autoComplete: string) => (
+    <input
+      name={k}
+      type={type}
+      required
+      autoComplete={autoComplete}
+      value={f[k]}
+      onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })}
+    />
+  );
+  return (
+    <form class="stack" onSubmit={submit}>
+      <Field label="Username">{input('username', 'text', 'username')}</Field>
+      <Field label="Email">{input('email', 'email', 'email')}</Field>
+      <Field label="Password (at least 8 characters)">{input('password', 'password', 'new-password')}</Field>
+      <ErrorBox error={error} />
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? 'Creating…' : 'Create account'}
+      </button>
+    </form>
+  );
+}
+
+export function AccountPage({ mode }: { mode: 'login' | 'register' }) {
+  return (
+    <section class="narrow">
+      <h1>{mode === 'login' ? 'Log in' : 'Create an account'}</h1>
+      {mode === 'login' ? <LoginForm onDone={() => navigate('/')} /> : <RegisterForm />}
+      <p>
+        {mode === 'login' ? (
+          <>
+            No account? <a href="/register">Register</a>
+          </>
+        ) : (
+          <>
+            Have an account? <a href="/login">Log in</a>
+          </>
+        )}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+/** A tiny history router: paths are the pages' URLs, so a reload or a shared link opens the same page. */
+import { useEffect, useState } from 'preact/hooks';
+
+const listeners = new Set<() => void>();
+
+export function navigate(path: string): void {
+  if (path === location.pathname + location.search) return;
+  history.pushState(null, '', path);
+  for (const l of listeners) l();
+}
+
+window.addEventListener('popstate', () => {
+  for (const l of listeners) l();
+});
+
+export function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const l = () => setPath(location.pathname);
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }, []);
+  return path;
+}
+
+/** Same-origin links go through the router (a modified click keeps the browser's own behaviour). */
+export function onLinkClick(e: MouseEvent): void {
+  const a = (e.target as HTMLElement).closest('a');
+  if (!a || a.target || a.origin !== location.origin || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  if (a.pathname.startsWith('/api') || a.pathname.startsWith('/docs')) return;
+  e.preventDefault();
+  navigate(a.pathname + a.search);
+}

@@ -1,0 +1,104 @@
+/** Small shared pieces: loading and error states, sparklines, notifications. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p class="loading" role="status" aria-live="polite">
+      <span class="spinner" aria-hidden="true" /> {what}…
+    </p>
+  );
+}
+
+export function ErrorBox({ error, retry }: { error: string | null; retry?: () => void }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      <strong>Something went wrong:</strong> {error}
+      {retry && (
+        <button type="button" class="link" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Sparkline({ values, width = 100, height = 28 }: { values: number[]; width?: number; height?: number }) {
+  if (values.length < 2) return <svg width={width} height={height} aria-hidden="true" />;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const span = max - min || 1;
+  const step = width / (values.length - 1);
+  const pts = values.map(
+    (v, i) => `${(i * step).toFixed(1)},${(height - 2 - ((v - min) / span) * (height - 4)).toFixed(1)}`,
+  );
+  const up = values[values.length - 1] >= values[0];
+  return (
+    <svg
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      class={`spark ${up ? 'up' : 'down'}`}
+      aria-hidden="true"
+    >
+      <polyline points={pts.join(' ')} fill="none" stroke="currentColor" stroke-width="1.5" />
+    </svg>
+  );
+}
+
+export interface Toast {
+  id: number;
+  title: string;
+  body: string;
+}
+const toastListeners = new Set<(t: Toast[]) => void>();
+let toasts: Toast[] = [];
+let nextId = 1;
+
+export function notify(title: string, body: string): void {
+  const t = { id: nextId++, title, body };
+  toasts = [...toasts, t].slice(-5);
+  for (const l of toastListeners) l(toasts);
+  setTimeout(() => dismiss(t.id), 10_000);
+}
+function dismiss(id: number): void {
+  toasts = toasts.filter((t) => t.id !== id);
+  for (const l of toastListeners) l(toasts);
+}
+
+export function Toasts() {
+  const [list, setList] = useState(toasts);
+  useEffect(() => {
+    toastListeners.add(setList);
+    return () => toastListeners.delete(setList);
+  }, []);
+  return (
+    <div class="toasts" role="log" aria-live="polite">
+      {list.map((t) => (
+        <div class="toast" key={t.id} data-testid="toast">
+          <strong>{t.title}</strong>
+          <span>{t.body}</span>
+          <button type="button" class="link" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** A labelled control (the control is the child, so the label names it). */
+export function Field({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is passed as children
+    <label class="field">
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
