@@ -46,9 +46,10 @@ process.on('SIGINT', () => {
 let code = 1;
 try {
   const t0 = Date.now();
-  const env: NodeJS.ProcessEnv = { ...process.env, TM_TEST_PGLITE_TEMPLATE: path.join(work, 'pglite-template.tar') };
+  const template = path.join(work, 'pglite-template.tar');
+  const env: NodeJS.ProcessEnv = { ...process.env, TM_TEST_PGLITE_TEMPLATE: template };
   delete env.DATABASE_URL; // tests pick their databases themselves
-  await buildEmbeddedTemplate(env.TM_TEST_PGLITE_TEMPLATE!);
+  await buildEmbeddedTemplate(template);
   const bin = findPgBin();
   if (bin) {
     cluster = await startCluster(bin);

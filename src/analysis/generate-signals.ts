@@ -20,7 +20,7 @@ export interface StrategySpec {
 }
 
 export function strategySpecs(names: readonly string[] | undefined, params?: unknown): StrategySpec[] {
-  const list = names && names.length ? names : STRATEGY_NAMES;
+  const list = names?.length ? names : STRATEGY_NAMES;
   if (params !== undefined && params !== null && list.length !== 1) {
     throw new UserError('params apply to one strategy: name it (--strategy NAME, or "strategies": [NAME])');
   }

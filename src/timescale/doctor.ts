@@ -3,7 +3,7 @@
  * with its fix; the CLI exits 1 when any problem is found (warnings alone do not fail).
  */
 import type { Database } from '../db/types.ts';
-import { databaseInfo } from '../db/info.ts';
+import { type DatabaseInfo, databaseInfo } from '../db/info.ts';
 import { TimescaleMissingError, errorMessage } from '../errors.ts';
 import { CANDLES, CHUNK_INTERVAL, isHypertable } from './hypertables.ts';
 import { listJobs } from './jobs.ts';
@@ -39,7 +39,7 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
   const checks: Check[] = [];
   const add = (c: Check) => checks.push(c);
 
-  let info;
+  let info: DatabaseInfo;
   try {
     info = await databaseInfo(db);
   } catch (err) {

@@ -5,8 +5,8 @@ import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
 import type { Database } from '../../src/db/types.ts';
+import { must } from '../helpers/must.ts';
 
 forEachBackend('GET /health', (open, backend) => {
   let db: Database;
@@ -29,7 +29,7 @@ forEachBackend('GET /health', (open, backend) => {
     assert.match(body.postgres_version, /^1[5-9]/);
     if (backend === 'embedded') assert.match(body.timescaledb_version, /^2\.\d+/);
     else assert.equal(body.timescaledb_version, null);
-    assert.equal(body.schema_revision, loadMigrations().at(-1)!.revision);
+    assert.equal(body.schema_revision, must(loadMigrations().at(-1)).revision);
     assert.equal(body.migrations_pending, false);
   });
 

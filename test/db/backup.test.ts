@@ -13,6 +13,7 @@ import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
+import { must } from '../helpers/must.ts';
 
 const quiet = () => undefined;
 
@@ -72,7 +73,7 @@ describe('embedded backups', () => {
     const m = await createBackup(config, { file: file(), content: 'full', log: quiet });
     assert.equal(m.kind, 'snapshot');
     assert.equal(m.backend, 'embedded');
-    assert.equal(m.schema_revision, loadMigrations().at(-1)!.revision);
+    assert.equal(m.schema_revision, must(loadMigrations().at(-1)).revision);
     assert.match(m.timescaledb_version ?? '', /^2\./);
     assert.deepEqual(m.tables, original);
     assert.equal(m.tables.find((t) => t.table === 'candles')?.rows, 3 * 70 * 24);
@@ -211,7 +212,7 @@ describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
       assert.deepEqual(res.problems, []);
       assert.deepEqual(await tableStats(target), original);
       const rev = await target.query<{ revision: string }>('SELECT max(revision) AS revision FROM schema_migrations');
-      assert.equal(rev.rows[0].revision, loadMigrations().at(-1)!.revision);
+      assert.equal(rev.rows[0].revision, must(loadMigrations().at(-1)).revision);
       // A second restore onto the now-filled database needs --force.
       await assert.rejects(
         restoreBackup(config, { file, into: target.url, force: false, log: quiet }),

@@ -9,9 +9,10 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import { openServer } from '../../src/db/server.ts';
 import { withDatabase } from '../../src/db/url.ts';
 import { serverSkip } from '../helpers/db.ts';
+import { must } from '../helpers/must.ts';
 
 test('db init creates role and database once, grants, and is idempotent', { skip: serverSkip }, async () => {
-  const adminUrl = process.env.TM_TEST_PG_URL!;
+  const adminUrl = must(process.env.TM_TEST_PG_URL);
   const name = `tm_init_${process.pid}`;
   const logs: string[] = [];
   const first = await initDatabase({
@@ -76,7 +77,7 @@ test('an embedded data dir opens in one process at a time', async () => {
 test('the client-side SCRAM verifier equals the one the server computes for the same salt', {
   skip: serverSkip,
 }, async () => {
-  const admin = await openServer(process.env.TM_TEST_PG_URL!, { max: 1 });
+  const admin = await openServer(must(process.env.TM_TEST_PG_URL), { max: 1 });
   const role = `tm_scram_${process.pid}`;
   try {
     for (const password of ["it's secret", 'pässwört Ω', '']) {

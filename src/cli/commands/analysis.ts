@@ -120,7 +120,7 @@ export function registerAnalysis(program: Command): void {
           printer(!!o.json).data(
             page,
             () =>
-              table(
+              `${table(
                 page.items.map((r) => ({
                   symbol: r.symbol,
                   ts: r.ts,
@@ -130,7 +130,7 @@ export function registerAnalysis(program: Command): void {
                   value3: fixed(r.value3),
                   timeframe: r.timeframe,
                 })),
-              ) + `\n${page.items.length} of ${page.total}`,
+              )}\n${page.items.length} of ${page.total}`,
           );
         });
       },
@@ -235,7 +235,7 @@ export function registerAnalysis(program: Command): void {
           printer(!!o.json).data(
             page,
             () =>
-              table(
+              `${table(
                 page.items.map((s) => ({
                   symbol: s.symbol,
                   ts: s.ts,
@@ -247,7 +247,7 @@ export function registerAnalysis(program: Command): void {
                   active: s.is_active ? 'yes' : '',
                   rationale: s.rationale,
                 })),
-              ) + `\n${page.items.length} of ${page.total}`,
+              )}\n${page.items.length} of ${page.total}`,
           );
         });
       },

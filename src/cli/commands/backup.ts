@@ -88,10 +88,10 @@ export function registerBackup(program: Command): void {
       printer(!!opts.json).data(
         res,
         () =>
-          table(
+          `${table(
             res.files.map((f) => ({ file: f })),
             ['file'],
-          ) + `\nbase backup in ${res.dir}`,
+          )}\nbase backup in ${res.dir}`,
       );
     });
 }

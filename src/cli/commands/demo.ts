@@ -69,7 +69,7 @@ export function registerDemo(program: Command): void {
           printer(!!o.json).data(
             s,
             () =>
-              [
+              `${[
                 `demo data: ${s.assets} assets (${s.created_assets} new)`,
                 ...s.candles.map(
                   (c) => `${c.interval} candles: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} unchanged`,
@@ -80,7 +80,7 @@ export function registerDemo(program: Command): void {
                 ...(s.watchlist
                   ? [`watchlist "Demo" of ${s.watchlist.user}: ${s.watchlist.added_items} items added`]
                   : []),
-              ].join('; ') + ` in ${s.seconds}s`,
+              ].join('; ')} in ${s.seconds}s`,
           );
         });
       },

@@ -139,7 +139,7 @@ export class Migrator {
       head: this.head,
       pending: this.migrations.filter((m) => !appliedSet.has(m.revision)),
       changed: applied
-        .filter((a) => byRev.get(a.revision) && byRev.get(a.revision)!.checksum !== a.checksum)
+        .filter((a) => byRev.has(a.revision) && byRev.get(a.revision)?.checksum !== a.checksum)
         .map((a) => a.revision),
       unknown: applied.filter((a) => !byRev.has(a.revision)).map((a) => a.revision),
     };

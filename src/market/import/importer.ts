@@ -299,7 +299,9 @@ export async function importCandles(
             prev
               ? {
                   ...prev,
+                  // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
                   from: prev.from < w.from ? prev.from : w.from,
+                  // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
                   to: prev.to > w.to ? prev.to : w.to,
                   inserted: prev.inserted + w.inserted,
                   updated: prev.updated + w.updated,
