@@ -65,6 +65,8 @@ export async function startCluster(binDir: string): Promise<Cluster> {
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=100',
+    // TimescaleDB is installed on the machine; it must be preloaded or CREATE EXTENSION drops the connection.
+    '-c shared_preload_libraries=timescaledb',
   ].join(' ');
   run('pg_ctl', ['-D', data, '-o', settings, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   return {
