@@ -26,6 +26,7 @@ import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { VERSION } from '../version.ts';
 
 export interface AppOptions {
   db: Database;
@@ -139,7 +140,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       info: {
         title: 'Trading Manager API',
-        version: '0.1.0',
+        version: VERSION,
         description: 'Market data, indicators, signals and watchlists on PostgreSQL + TimescaleDB.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

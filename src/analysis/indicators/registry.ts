@@ -12,10 +12,10 @@ import { obv, obvLookback } from './obv.ts';
 import { rsi, rsiLookback } from './rsi.ts';
 import { sma, smaLookback } from './sma.ts';
 import { stoch, stochLookback } from './stoch.ts';
+import { INDICATOR_TYPES, type IndicatorType } from './names.ts';
 import { decayBars, emaFactor, wilderFactor } from './warmup.ts';
 
-export const INDICATOR_TYPES = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'obv', 'stoch', 'adx', 'cci'] as const;
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+export { INDICATOR_TYPES, type IndicatorType };
 
 /** Parameters of each indicator type, by their canonical names. */
 export interface ParamsByType {

@@ -139,10 +139,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         security: [{ bearerAuth: [] }],
         body: z.object({
           ...choice,
-          strategies: z
-            .array(z.enum(STRATEGY_NAMES as [string, ...string[]]))
-            .min(1)
-            .optional(),
+          strategies: z.array(z.enum(STRATEGY_NAMES)).min(1).optional(),
           params: z.record(z.string(), z.number()).optional().describe('parameters of the single strategy given'),
         }),
       },
@@ -168,7 +165,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         summary: "How a strategy's signals would have done on an asset",
         querystring: z.object({
           symbol,
-          strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]),
+          strategy: z.enum(STRATEGY_NAMES),
           interval: z.enum(INTERVALS).default('1d'),
           from: time.optional(),
           to: time.optional(),

@@ -1,6 +1,5 @@
 /** tm demo seed: deterministic synthetic market data for trying the product. */
 import type { Command } from 'commander';
-import { seedFullDemo } from '../../demo/seed.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { parseInterval, type Interval } from '../../market/intervals.ts';
 import { UsageError } from '../../errors.ts';
@@ -65,6 +64,7 @@ export function registerDemo(program: Command): void {
           watchlistUser: o.watchlistUser,
         };
         await withDatabase(async (db) => {
+          const { seedFullDemo } = await import('../../demo/seed.ts'); // with the indicators and strategies
           const s = await seedFullDemo(db, opts, (l) => process.stderr.write(`${l}\n`));
           printer(!!o.json).data(
             s,

@@ -1,13 +1,9 @@
 /** tm serve: migrate, then serve the HTTP API until SIGINT/SIGTERM, closing the database cleanly. */
 import type { Command } from 'commander';
-import { buildApp } from '../../api/app.ts';
 import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 import { UsageError } from '../../errors.ts';
-import { seedStarterIfEmpty } from '../../demo/seed.ts';
-import { startJobScheduler } from '../../timescale/scheduler.ts';
-import { startSignalExpiry } from '../../analysis/maintenance.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -26,6 +22,13 @@ export function registerServe(program: Command): void {
       }
       if (opts.host) config.host = opts.host;
       const log = (line: string) => process.stderr.write(`${line}\n`);
+      // Fastify, the routes and the demo seeder load only for this command.
+      const [{ buildApp }, { seedStarterIfEmpty }, { startJobScheduler }, { startSignalExpiry }] = await Promise.all([
+        import('../../api/app.ts'),
+        import('../../demo/seed.ts'),
+        import('../../timescale/scheduler.ts'),
+        import('../../analysis/maintenance.ts'),
+      ]);
       const db = await openDatabase(config);
       log(`database: ${db.backend} (${db.target})`);
       try {

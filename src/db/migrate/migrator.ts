@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { UserError, errorMessage } from '../../errors.ts';
 import type { Database, Notice, Queryable } from '../types.ts';
-import { activateTimescale } from '../pglite.ts';
+import { activateTimescale } from '../timescale-activate.ts';
 import { loadMigrations, type Migration } from './files.ts';
 import type { SqlStatement } from './split-sql.ts';
 
