@@ -6,7 +6,7 @@
 import type { Database, Queryable } from '../db/types.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { UserError } from '../errors.ts';
-import type { Page, PageQuery } from '../api/pagination.ts';
+import type { Page, PageQuery } from '../db/page.ts';
 import { lockOwnWatchlist } from './watchlists.ts';
 import { rearmAlerts } from './alerts.ts';
 

@@ -7,7 +7,7 @@
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { expiresAfterMs } from './signals/expiry.ts';
 import { getStrategy, STRATEGY_NAMES } from './signals/registry.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './signals/types.ts';

@@ -6,7 +6,7 @@ import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { getAsset } from '../market/assets-repository.ts';
 import { assetsWithCandles, readCandleColumns } from '../market/candles-repository.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { parseTimestamp } from '../market/import/timestamps.ts';
 import { countCandles } from '../market/queries.ts';
 import { computeIndicators, indicatorSpecs, type ComputeResult } from './compute-indicators.ts';

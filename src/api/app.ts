@@ -27,6 +27,7 @@ import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { VERSION } from '../version.ts';
+import { problem } from './problem.ts';
 
 export interface AppOptions {
   db: Database;
@@ -56,30 +57,6 @@ export const REDACT = [
   'req.body.refresh_token',
   'req.body.access_token',
 ];
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
-/** RFC 9457 problem details, the one error shape of the API. */
-export function problem(status: number, detail: string, extra: Record<string, unknown> = {}) {
-  return {
-    type: 'about:blank',
-    title: TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'),
-    status,
-    detail,
-    ...extra,
-  };
-}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({

@@ -14,7 +14,7 @@ import { generateSignals, strategySpecs } from '../analysis/generate-signals.ts'
 import { INDICATOR_TYPES } from '../analysis/indicators/registry.ts';
 import { findBySymbol } from '../market/assets-repository.ts';
 import { demoAssets, demoIntervals, seedDemo, type DemoOptions, type DemoSummary } from '../market/demo.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { latestCandles } from '../market/queries.ts';
 
 export interface FullDemoOptions extends DemoOptions {

@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import type { Page } from '../api/pagination.ts';
+import type { Page } from '../db/page.ts';
 
 export const ASSET_TYPES = ['stock', 'etf', 'crypto', 'forex', 'commodity'] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];

@@ -3,7 +3,7 @@
  * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
-import { INTERVALS, PG_INTERVAL, bucketStart, divides, nextBucket, type Interval } from './intervals.ts';
+import { INTERVALS, PG_INTERVAL, bucketStart, divides, nextBucket, type Interval } from '../intervals.ts';
 import type { ValidCandle } from './import/validate.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
 

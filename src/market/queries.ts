@@ -5,7 +5,7 @@
  * index probe on candles_asset_id_interval_ts_key / signals_asset_id_ts_idx.
  */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from './intervals.ts';
+import type { Interval } from '../intervals.ts';
 
 /** The seed's SQL text, verbatim except for the placeholder values, for tests and benchmarks. */
 export const SEED_SQL = {

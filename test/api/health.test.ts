@@ -33,6 +33,26 @@ forEachBackend('GET /health', (open, backend) => {
     assert.equal(body.migrations_pending, false);
   });
 
+  test('a database that does not answer is a problem+json 503', async () => {
+    const gone = await open();
+    const broken = await buildApp({ db: gone, config: loadConfig({}) });
+    try {
+      await gone.close();
+      const res = await broken.inject({ method: 'GET', url: '/health' });
+      assert.equal(res.statusCode, 503);
+      assert.match(res.headers['content-type'] as string, /application\/problem\+json/);
+      assert.deepEqual(res.json(), {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'database unavailable',
+        backend,
+      });
+    } finally {
+      await broken.close();
+    }
+  });
+
   test('unknown routes answer problem+json 404', async () => {
     const res = await app.inject({ method: 'GET', url: '/nope' });
     assert.equal(res.statusCode, 404);

@@ -8,7 +8,7 @@ import { embeddedDb } from '../helpers/db.ts';
 import { insertAssets, insertCandles } from '../helpers/candles.ts';
 import type { EmbeddedDatabase } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
-import { PG_INTERVAL, type Interval } from '../../src/market/intervals.ts';
+import { PG_INTERVAL, type Interval } from '../../src/intervals.ts';
 import {
   createAggregates,
   dropAggregate,

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
 import { ensureHypertable, hypertableStats, listChunks, listHypertables } from '../../timescale/hypertables.ts';
 import {
   DEFAULT_COMPRESS_AFTER,

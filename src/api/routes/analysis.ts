@@ -11,7 +11,7 @@ import { computeStoredIndicators, generateStoredSignals, runBacktest } from '../
 import { STRATEGY_NAMES } from '../../analysis/signals/registry.ts';
 import { listSignals } from '../../analysis/signals-repository.ts';
 import { getAsset } from '../../market/assets-repository.ts';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
 import { timeParam as time } from '../schemas.ts';

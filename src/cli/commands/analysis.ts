@@ -4,7 +4,7 @@ import { INDICATOR_TYPES } from '../../analysis/indicators/names.ts';
 import { STRATEGY_NAMES } from '../../analysis/signals/names.ts';
 import { UsageError } from '../../errors.ts';
 import { getAsset } from '../../market/assets-repository.ts';
-import { parseInterval } from '../../market/intervals.ts';
+import { parseInterval } from '../../intervals.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';

@@ -1,7 +1,7 @@
 /** tm demo seed: deterministic synthetic market data for trying the product. */
 import type { Command } from 'commander';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
-import { parseInterval, type Interval } from '../../market/intervals.ts';
+import { parseInterval, type Interval } from '../../intervals.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { parseAssetType } from '../../market/assets-repository.ts';
 import type { ImportSummary, Reject } from '../../market/import/importer.ts';
-import { parseInterval } from '../../market/intervals.ts';
+import { parseInterval } from '../../intervals.ts';
 import type { OnConflict } from '../../market/candles-repository.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
@@ -91,7 +91,7 @@ export function registerImport(program: Command): void {
         const [{ openCsv }, { default: cliProgress }, { ingestCandles }] = await Promise.all([
           import('../../market/import/csv-reader.ts'),
           import('cli-progress'),
-          import('../../market/ingest.ts'),
+          import('../../ingest/ingest.ts'),
         ]);
         const source = await openCsv(file);
         if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');

@@ -14,7 +14,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../db/types.ts';
 import { UserError } from '../../errors.ts';
-import type { Interval } from '../intervals.ts';
+import type { Interval } from '../../intervals.ts';
 import { resolveSymbols, parseSymbolRef, type AssetType } from '../assets-repository.ts';
 import { Staging, mergeStaged, recordCandleWrites, type OnConflict, type StagedRow } from '../candles-repository.ts';
 import {
