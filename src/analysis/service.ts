@@ -89,7 +89,10 @@ export async function runBacktest(
   req: BacktestRequest,
 ): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
   const asset = await getAsset(db, req.symbol);
+  // Every input is checked here, so an error from backtest() itself is a bug: a 500, logged, not a 400.
   const [spec] = strategySpecs([req.strategy], req.params);
+  const horizon = req.horizon ?? 10;
+  if (!Number.isInteger(horizon) || horizon < 1) throw new UserError(`horizon must be an integer >= 1, got ${horizon}`);
   if (req.maxBars !== undefined) {
     const n = await countCandles(db, { assetId: asset.id, interval: req.interval, from: req.from, to: req.to });
     if (n > req.maxBars)
@@ -107,11 +110,6 @@ export async function runBacktest(
   });
   if (cols.ts.length - cols.start < 2)
     throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
-  let result: BacktestResult;
-  try {
-    result = backtest(cols, spec.strategy, spec.params, { horizon: req.horizon ?? 10 });
-  } catch (err) {
-    throw new UserError((err as Error).message);
-  }
+  const result = backtest(cols, spec.strategy, spec.params, { horizon });
   return { ...result, symbol: asset.symbol, interval: req.interval, bars: cols.ts.length };
 }
