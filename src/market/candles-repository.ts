@@ -6,6 +6,7 @@ import type { Queryable } from '../db/types.ts';
 import { INTERVALS, PG_INTERVAL, bucketStart, divides, nextBucket, type Interval } from '../intervals.ts';
 import type { ValidCandle } from './import/validate.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
+import type { CandleSeries } from '../ohlcv.ts';
 
 export interface Candle {
   ts: Date;
@@ -337,13 +338,7 @@ export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): P
 
 // ---------------------------------------------------------------- columnar reads for analysis
 
-export interface CandleColumns {
-  ts: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
+export interface CandleColumns extends CandleSeries {
   /** Index of the first bar at or after `from` (bars before it are warm-up). */
   start: number;
 }

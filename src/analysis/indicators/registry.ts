@@ -12,6 +12,7 @@ import { obv, obvLookback } from './obv.ts';
 import { rsi, rsiLookback } from './rsi.ts';
 import { sma, smaLookback } from './sma.ts';
 import { stoch, stochLookback } from './stoch.ts';
+import type { OhlcvColumns } from '../../ohlcv.ts';
 import { INDICATOR_TYPES, type IndicatorType } from './names.ts';
 import { parseParams, type ParamSpec } from './params.ts';
 import { decayBars, emaFactor, wilderFactor } from './warmup.ts';
@@ -34,13 +35,7 @@ export interface ParamsByType {
 export type IndicatorParams = ParamsByType[IndicatorType];
 
 /** The bar columns an indicator may read. */
-export interface IndicatorInput {
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-}
+export type IndicatorInput = OhlcvColumns;
 
 export interface IndicatorDescriptor<T extends IndicatorType = IndicatorType> {
   type: T;
