@@ -6,7 +6,6 @@
 import type { Database } from '../src/db/types.ts';
 import { candleRange } from '../src/market/candles-repository.ts';
 import {
-  SEED_SQL,
   activeSignals,
   latestCandles,
   latestIndicators,
@@ -14,6 +13,7 @@ import {
   priceChanges,
   priceStats,
 } from '../src/market/queries.ts';
+import { SEED_SQL } from '../test/helpers/seed-sql.ts';
 import { arg, describeDb, machine, openBenchDb, percentile, printTable } from './common.ts';
 
 const assets = arg('assets', 500);

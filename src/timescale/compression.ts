@@ -20,7 +20,6 @@ export const DEFAULT_ORDERBY = 'ts DESC';
  * ordering`); newer ones only warn. Below this release tm appends id to the default orderby.
  */
 export const ID_IN_ORDERBY_BELOW: readonly [number, number] = [2, 14];
-export const SEED_SEGMENTBY = 'asset_id';
 export const DEFAULT_COMPRESS_AFTER = '30d';
 
 /** The default orderby for candles on the installed TimescaleDB version (read from pg_extension). */

@@ -10,7 +10,6 @@ import type { Database, Row } from '../../src/db/types.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
 import {
   PRICE_CHANGES_SQL,
-  SEED_SQL,
   activeSignals,
   countCandles,
   latestCandles,
@@ -19,6 +18,7 @@ import {
   priceChanges,
   priceStats,
 } from '../../src/market/queries.ts';
+import { SEED_SQL } from '../helpers/seed-sql.ts';
 import { must } from '../helpers/must.ts';
 
 /** Rows as comparable text: dates as ISO, numbers rounded to 9 significant digits (float sums). */
