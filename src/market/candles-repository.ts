@@ -406,17 +406,6 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
   return { ...cols, start: before.length };
 }
 
-/** Assets that have candles of an interval (LATERAL-style EXISTS: one index probe per asset, no scan). */
-export async function assetsWithCandles(q: Queryable, interval: Interval): Promise<{ id: string; symbol: string }[]> {
-  const r = await q.query<{ id: string; symbol: string }>(
-    `SELECT a.id, a.symbol FROM assets a
-     WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = a.id AND c."interval" = $1)
-     ORDER BY a.symbol, a.exchange NULLS FIRST`,
-    [interval],
-  );
-  return r.rows;
-}
-
 /**
  * The stored interval to roll up from: the finest one dividing `interval` whose candles reach back to
  * the first bucket starting at or after `from`; when none does, the one reaching back furthest (e.g. 90 days of 1d beat the last 5 days of 1h).
