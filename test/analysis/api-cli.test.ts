@@ -150,6 +150,11 @@ describe('analysis API [embedded]', () => {
       runBacktest(db, { symbol: 'ANA', strategy: 'rsi-reversal', interval: '1d', maxBars: 100 }),
       /the range holds 400 1d candles of ANA; a backtest here takes at most 100: narrow it with from\/to/,
     );
+    // Bad input is a UserError (a 400) found before the backtest runs; what the backtest throws is not wrapped.
+    await assert.rejects(runBacktest(db, { symbol: 'ANA', strategy: 'rsi-reversal', interval: '1d', horizon: 0 }), {
+      name: 'UserError',
+      message: 'horizon must be an integer >= 1, got 0',
+    });
   });
 });
 
