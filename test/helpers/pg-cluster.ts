@@ -67,6 +67,8 @@ export async function startCluster(binDir: string): Promise<Cluster> {
     '-c max_connections=100',
     // TimescaleDB is installed on the machine; it must be preloaded or CREATE EXTENSION drops the connection.
     '-c shared_preload_libraries=timescaledb',
+    // Its background workers would connect to the template database and block CREATE DATABASE … TEMPLATE.
+    '-c timescaledb.max_background_workers=0',
   ].join(' ');
   run('pg_ctl', ['-D', data, '-o', settings, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   return {
