@@ -4,8 +4,8 @@
  */
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import { assetsWithCandles, getAsset } from '../market/assets-repository.ts';
-import { readCandleColumns } from '../market/candles-repository.ts';
+import { getAsset } from '../market/assets-repository.ts';
+import { assetsWithCandles, readCandleColumns } from '../market/candles-repository.ts';
 import type { Interval } from '../intervals.ts';
 import { parseTimestamp } from '../market/import/timestamps.ts';
 import { countCandles } from '../market/queries.ts';

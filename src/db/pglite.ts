@@ -11,6 +11,7 @@ import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../errors.ts';
 import { activateTimescale } from './timescale-activate.ts';
+import { finiteTimestamps } from './timestamps.ts';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 
 /** The same JS types on both backends: see server.ts. */
@@ -18,6 +19,8 @@ const parsers = {
   [types.NUMERIC]: (v: string) => Number(v),
   [types.INT8]: (v: string) => Number(v),
   [types.DATE]: (v: string) => v,
+  [types.TIMESTAMP]: finiteTimestamps((v) => new Date(v)),
+  [types.TIMESTAMPTZ]: finiteTimestamps((v) => new Date(v)),
 };
 
 export interface EmbeddedOptions {

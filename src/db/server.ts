@@ -7,13 +7,16 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
+import { finiteTimestamps } from './timestamps.ts';
 import { describeUrl, poolConfigFromUrl } from './url.ts';
 
-// Same JS types as the embedded backend: int8 and numeric as numbers, date as text.
+// Same JS types as the embedded backend: int8 and numeric as numbers, date as text, ±infinity as null.
 const typeParsers: Record<number, (v: string) => unknown> = {
   20: (v) => Number(v),
   1700: (v) => Number(v),
   1082: (v) => v,
+  1114: finiteTimestamps(pg.types.getTypeParser(1114)),
+  1184: finiteTimestamps(pg.types.getTypeParser(1184)),
 };
 const getTypeParser = ((oid: number, format?: string) =>
   typeParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
@@ -63,8 +66,11 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
   const notices = new NoticeHub();
   pool.on('connect', (client) => {
     client.on('notice', (n) => notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' }));
+    // A connection the server closes (FATAL, restart, network) rejects the query that was running;
+    // the client's 'error' event must not also crash the process as an unhandled event.
+    client.on('error', () => undefined);
   });
-  // An idle client that loses its connection must not crash the process.
+  // The same for an idle client in the pool.
   pool.on('error', () => undefined);
   // Fail now with a clear message rather than on the first query.
   const probe = await pool.connect().catch(async (err: Error) => {

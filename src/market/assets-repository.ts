@@ -7,7 +7,6 @@
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Page } from '../db/page.ts';
-import type { Interval } from '../intervals.ts';
 
 export const ASSET_TYPES = ['stock', 'etf', 'crypto', 'forex', 'commodity'] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];
@@ -175,17 +174,6 @@ export async function assetById(q: Queryable, id: string): Promise<Asset | null>
 export async function hasAssets(q: Queryable): Promise<boolean> {
   const r = await q.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM assets) AS any');
   return r.rows[0].any;
-}
-
-/** Assets that have candles of an interval (LATERAL-style EXISTS: one index probe per asset, no scan). */
-export async function assetsWithCandles(q: Queryable, interval: Interval): Promise<{ id: string; symbol: string }[]> {
-  const r = await q.query<{ id: string; symbol: string }>(
-    `SELECT a.id, a.symbol FROM assets a
-     WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = a.id AND c."interval" = $1)
-     ORDER BY a.symbol, a.exchange NULLS FIRST`,
-    [interval],
-  );
-  return r.rows;
 }
 
 export async function getAsset(q: Queryable, ref: string): Promise<Asset> {

@@ -3,10 +3,21 @@
  * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
-import { INTERVALS, PG_INTERVAL, bucketStart, divides, nextBucket, type Interval } from '../intervals.ts';
+import { INTERVALS, PG_INTERVAL, bucketStart, divides, intervalMs, nextBucket, type Interval } from '../intervals.ts';
+
+const DAY_MS = 86_400_000;
 import type { ValidCandle } from './import/validate.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
 import type { CandleSeries } from '../ohlcv.ts';
+import {
+  assetsWithSeries,
+  readBackwards,
+  recordSeriesWrites,
+  refreshSeries,
+  seriesBounds,
+  seriesOfAsset,
+  type SeriesBounds,
+} from './candle-series.ts';
 
 export interface Candle {
   ts: Date;
@@ -249,11 +260,6 @@ export interface CandleRange {
 
 const CANDLE_COLS = 'ts, open, high, low, close, volume, trades, vwap';
 
-async function hasStored(q: Queryable, assetId: string, interval: Interval): Promise<boolean> {
-  const r = await q.query('SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = $2 LIMIT 1', [assetId, interval]);
-  return r.rows.length > 0;
-}
-
 /** SQL for the start of the bucket holding ts: weeks from Monday, months from the 1st, in UTC. */
 export function bucketSql(interval: Interval, col = 'ts'): string {
   if (interval === '1M') return `date_trunc('month', ${col}, 'UTC')`;
@@ -269,7 +275,10 @@ export function bucketSql(interval: Interval, col = 'ts'): string {
  */
 export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleRange> {
   const { assetId, interval, from, to, limit } = rq;
-  if (await hasStored(q, assetId, interval)) {
+  let series = await seriesOfAsset(q, assetId);
+  // An asset with no recorded series may hold candles written with plain SQL: measure it once.
+  if (series.size === 0 && (await refreshSeries(q, [assetId])) > 0) series = await seriesOfAsset(q, assetId);
+  if (series.has(interval)) {
     const r = await q.query<Candle>(
       `SELECT ${CANDLE_COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts >= $3 AND ts < $4 ORDER BY ts LIMIT $5`,
       [assetId, interval, from, to, limit],
@@ -284,7 +293,7 @@ export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleR
     );
     if (r.rows.length > 0) return { interval, source: { kind: 'aggregate', view }, candles: r.rows };
   }
-  const fine = await rollupSource(q, assetId, interval, from);
+  const fine = rollupSource(series, interval, from);
   if (fine) {
     const b = bucketSql(interval);
     const r = await q.query<Candle>(
@@ -316,11 +325,17 @@ export interface CandleWrite {
   from_ts: Date;
   to_ts: Date;
   rows: number;
+  /** Of `rows`, the candles that did not exist before (the rest were updated). */
+  inserted: number;
 }
 
-/** Appends one row per (asset, interval) range written; call it in the transaction that wrote them. */
+/**
+ * Appends one row per (asset, interval) range written, and widens the series' bounds (candle_series);
+ * call it in the transaction that wrote them.
+ */
 export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): Promise<void> {
   if (writes.length === 0) return;
+  await recordSeriesWrites(q, writes);
   await q.query(
     `INSERT INTO candle_writes (asset_id, "interval", from_ts, to_ts, rows)
      SELECT a, i::candle_interval, f, t, n
@@ -368,22 +383,35 @@ const COLS = 'extract(epoch FROM ts)::float8 * 1000 AS t, open AS o, high AS h, 
 
 export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<CandleColumns> {
   const to = r.to ?? null;
+  const bounds = await seriesBounds(q, r.assetId, r.interval);
   let before: Bar[] = [];
-  if (r.from && r.warmup > 0) {
+  // The series' first candle bounds both reads from below, as a constant the planner can use.
+  if (bounds && r.from && r.warmup > 0) {
     const limit = Number.isFinite(r.warmup) ? r.warmup : null;
-    const res = await q.query<Bar>(
-      `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts < $3
-       ORDER BY ts DESC LIMIT $4`,
-      [r.assetId, r.interval, r.from, limit],
+    const warm = (lower: Date) =>
+      q.query<Bar>(
+        `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts < $3 AND ts >= $5
+         ORDER BY ts DESC LIMIT $4`,
+        [r.assetId, r.interval, r.from, limit, lower],
+      );
+    const span = limit === null ? Number.POSITIVE_INFINITY : Math.max(2 * limit * intervalMs(r.interval), 14 * DAY_MS);
+    const res = await readBackwards<Bar>(
+      bounds.first_ts,
+      r.from,
+      span,
+      (rows) => limit !== null && rows.length >= limit,
+      async (lower) => (await warm(lower)).rows,
     );
     before = res.rows.reverse();
   }
-  const after = await q.query<Bar>(
-    `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2
-       AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts <= $4)
-     ORDER BY ts`,
-    [r.assetId, r.interval, r.from, to],
-  );
+  const after = bounds
+    ? await q.query<Bar>(
+        `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts >= $3
+           AND ($4::timestamptz IS NULL OR ts <= $4)
+         ORDER BY ts`,
+        [r.assetId, r.interval, r.from && r.from > bounds.first_ts ? r.from : bounds.first_ts, to],
+      )
+    : { rows: [] as Bar[] };
   const bars = before.concat(after.rows);
   const n = bars.length;
   const cols = {
@@ -406,21 +434,19 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
   return { ...cols, start: before.length };
 }
 
+/** Assets that have candles of an interval (from candle_series: no read of candles at all). */
+export const assetsWithCandles = assetsWithSeries;
+
 /**
  * The stored interval to roll up from: the finest one dividing `interval` whose candles reach back to
  * the first bucket starting at or after `from`; when none does, the one reaching back furthest (e.g. 90 days of 1d beat the last 5 days of 1h).
- * One index probe (min ts) per candidate.
  */
-async function rollupSource(q: Queryable, assetId: string, interval: Interval, from: Date): Promise<Interval | null> {
+function rollupSource(series: Map<Interval, SeriesBounds>, interval: Interval, from: Date): Interval | null {
   let best: { interval: Interval; first: number } | null = null;
   const start = bucketStart(interval, from.getTime());
   const firstBucket = start < from.getTime() ? nextBucket(interval, start) : start;
   for (const fine of INTERVALS.filter((i) => divides(i, interval))) {
-    const r = await q.query<{ first: Date | null }>(
-      'SELECT min(ts) AS first FROM candles WHERE asset_id = $1 AND "interval" = $2',
-      [assetId, fine],
-    );
-    const first = r.rows[0].first?.getTime();
+    const first = series.get(fine)?.first_ts.getTime();
     if (first === undefined) continue;
     if (first <= firstBucket) return fine;
     if (!best || first < best.first) best = { interval: fine, first };

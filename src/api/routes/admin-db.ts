@@ -33,6 +33,7 @@ import {
 import { jobHistory, listJobs, runDueJobs, runJob } from '../../timescale/jobs.ts';
 import { runDoctor } from '../../timescale/doctor.ts';
 import { applySettings, recommend, tuneInput } from '../../timescale/tune.ts';
+import { refreshSeries } from '../../market/candle-series.ts';
 import { analyze, relationSizes, slowQueries } from '../../timescale/monitor.ts';
 
 const tags = ['admin: database'];
@@ -339,7 +340,11 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.object({ table: identifier.optional() }).default({}),
       },
     },
-    async (req) => analyze(app.db, req.body.table),
+    async (req) => {
+      const r = await analyze(app.db, req.body.table);
+      const table = req.body.table;
+      return !table || table === 'candles' ? { ...r, series: await refreshSeries(app.db) } : r;
+    },
   );
 
   app.get(

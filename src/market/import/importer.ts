@@ -276,6 +276,7 @@ export async function importCandles(
               from_ts: r.from,
               to_ts: r.to,
               rows: r.inserted + r.updated,
+              inserted: r.inserted,
             })),
           );
           return [merged, await st.countRange(fromN, toN, tx)] as const;
