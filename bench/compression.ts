@@ -23,7 +23,7 @@ const { values } = parseArgs({
 });
 const ASSETS = Number(values.assets);
 const DAYS = Number(values.days);
-const dir = path.resolve(values.dir!);
+const dir = path.resolve(values.dir ?? '.bench/compression');
 
 const SETTINGS = [
   { name: "seed: segmentby 'asset_id', orderby 'ts DESC'", segmentby: 'asset_id', orderby: 'ts DESC' },

@@ -240,8 +240,7 @@ const results: Record<string, Partial<Record<Lib, number | string>>> = {};
 for (const [name, byLib] of Object.entries(jobs)) {
   if (only && !only.some((o) => name.startsWith(o))) continue;
   results[name] = {};
-  const samples: Partial<Record<Lib, number[]>> = {};
-  const active: Lib[] = [];
+  const active: { lib: Lib; job: NonNullable<(typeof byLib)[Lib]>; samples: number[] }[] = [];
   for (const lib of LIBS) {
     const job = byLib[lib];
     if (!job) {
@@ -252,8 +251,7 @@ for (const [name, byLib] of Object.entries(jobs)) {
       // Untimed: ten calls on a small set let the JIT settle cheaply, then one full-size call.
       for (let w = 0; w < 10; w++) job(small);
       time(job);
-      samples[lib] = [];
-      active.push(lib);
+      active.push({ lib, job, samples: [] });
     } catch (err) {
       results[name][lib] = `error: ${(err as Error).message}`;
     }
@@ -261,12 +259,12 @@ for (const [name, byLib] of Object.entries(jobs)) {
   // Runs are interleaved across libraries so that a change in machine load
   // affects them alike instead of landing on one library's runs.
   for (let r = 0; r < runs; r++) {
-    for (const lib of active) samples[lib]!.push(time(byLib[lib]!));
+    for (const a of active) a.samples.push(time(a.job));
   }
-  for (const lib of active) {
-    results[name][lib] = median(samples[lib]!);
+  for (const { lib, samples } of active) {
+    results[name][lib] = median(samples);
     process.stderr.write(
-      `${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples[lib]!).toFixed(2)})\n`,
+      `${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples).toFixed(2)})\n`,
     );
   }
 }
@@ -280,11 +278,11 @@ function cell(v: number | string | undefined, ours: number | string | undefined)
 const header = ['indicator', ...LIBS];
 const rows = Object.entries(results).map(([name, r]) => [name, ...LIBS.map((lib) => cell(r[lib], r.ours))]);
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-const line = (cols: string[]): string => '| ' + cols.map((v, c) => v.padEnd(widths[c])).join(' | ') + ' |';
+const line = (cols: string[]): string => `| ${cols.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`;
 console.log(
   `\n${bars.toLocaleString('en-US')} bars, median of ${runs} runs after warm-up, ms (ratio to ours); Node ${process.version}`,
 );
 console.log(line(header));
-console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
 if (sink < 0) console.log(sink);

@@ -125,7 +125,8 @@ try {
     let n = 0;
     const flush = async () => {
       const params: unknown[] = [];
-      const values = batch.map((f) => `(${f.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`);
+      const placeholder = (v: unknown) => `$${params.push(v)}`; // push returns the new length
+      const values = batch.map((f) => `(${f.map(placeholder).join(', ')})`);
       const r = await db.query(
         `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades) VALUES ${values.join(', ')}`,
         params,

@@ -88,7 +88,7 @@ async function drive(): Promise<void> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve);
     child.once('exit', (c) => reject(new Error(`server exited with ${c}`)));
   });
   const { address, token, backend } = JSON.parse(first) as { address: string; token: string; backend: string };
@@ -164,7 +164,7 @@ async function drive(): Promise<void> {
   // Window 0 first, concurrently (the assets are created here), so readers find every symbol.
   await Promise.all(Array.from({ length: importers }, (_, i) => importer(i, 0, 0)));
   samples.length = 0;
-  child.stdin!.write('go\n');
+  (child.stdin as NodeJS.WritableStream).write('go\n');
   const t0 = Date.now();
   deadline = t0 + seconds * 1000;
   await Promise.all([

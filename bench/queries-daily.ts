@@ -6,7 +6,8 @@
 import type { Database } from '../src/db/types.ts';
 import { importCandles } from '../src/market/import/importer.ts';
 import type { RawCandle } from '../src/market/import/validate.ts';
-import { SEED_SQL, latestCandles } from '../src/market/queries.ts';
+import { latestCandles } from '../src/market/queries.ts';
+import { SEED_SQL } from '../test/helpers/seed-sql.ts';
 import { describeDb, machine, printTable, time } from './common.ts';
 
 const DAY = 86_400_000;

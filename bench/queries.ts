@@ -10,7 +10,6 @@
 import type { Database } from '../src/db/types.ts';
 import { candleRange } from '../src/market/candles-repository.ts';
 import {
-  SEED_SQL,
   activeSignals,
   latestCandles,
   latestIndicators,
@@ -19,6 +18,7 @@ import {
   priceStats,
 } from '../src/market/queries.ts';
 import { refreshSeries } from '../src/market/candle-series.ts';
+import { SEED_SQL } from '../test/helpers/seed-sql.ts';
 import { arg, describeDb, machine, openBenchDb, printTable, time } from './common.ts';
 import { dailyYears } from './queries-daily.ts';
 

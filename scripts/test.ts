@@ -1,5 +1,5 @@
 /**
- * npm test: builds the migrated database templates once, starts a throwaway PostgreSQL cluster when
+ * npm test: builds dist/ (the CLI tests run bin/tm.js) and the migrated database templates once, starts a throwaway PostgreSQL cluster when
  * the binaries are there, then runs every *.test.ts (or the paths given) with Node's test runner.
  *   npm test                      all tests
  *   npm test -- src/analysis      tests under a path
@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findPgBin, makePlainInstall, startCluster, type Cluster } from '../test/helpers/pg-cluster.ts';
 import { buildEmbeddedTemplate, buildServerTemplate } from '../test/helpers/templates.ts';
+import { buildServer } from './build-server.ts';
 
 function findTests(root: string): string[] {
   if (statSync(root).isFile()) return [root];
@@ -95,9 +96,11 @@ function printBackendSummary(file: string): void {
 let code = 1;
 try {
   const t0 = Date.now();
-  const env: NodeJS.ProcessEnv = { ...process.env, TM_TEST_PGLITE_TEMPLATE: path.join(work, 'pglite-template.tar') };
+  await buildServer(); // the CLI tests run bin/tm.js, which runs dist/: never a stale build
+  const template = path.join(work, 'pglite-template.tar');
+  const env: NodeJS.ProcessEnv = { ...process.env, TM_TEST_PGLITE_TEMPLATE: template };
   for (const k of ['DATABASE_URL', 'TM_TEST_PG_URL', 'TM_TEST_PG_PLAIN_URL', 'TM_TEST_PG_TIMESCALE']) delete env[k];
-  await buildEmbeddedTemplate(env.TM_TEST_PGLITE_TEMPLATE!);
+  await buildEmbeddedTemplate(template);
   await startClusters(env);
   console.log(`test databases ready in ${Date.now() - t0} ms`);
   const concurrency = process.env.TM_TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));

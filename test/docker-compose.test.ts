@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { must } from './helpers/must.ts';
 
 /** The TimescaleDB release and PostgreSQL major of the test cluster (../shared/timescaledb). */
 const TESTED = { timescaledb: '2.28.3', postgres: '15' };
@@ -38,7 +39,7 @@ test('the TimescaleDB image is pinned to the tested release, never "latest"', ()
 });
 
 test("the named volume is mounted at the image's data directory", () => {
-  const image = db.image!.split(':')[0];
+  const image = must(db.image).split(':')[0];
   const mounts = (db.volumes ?? []).map((v) => v.split(':'));
   const named = mounts.filter(([source]) => compose.volumes && source in compose.volumes);
   assert.equal(named.length, 1, JSON.stringify(db.volumes));

@@ -10,7 +10,7 @@
  * of older history fires nothing either.
  */
 import type { Queryable } from '../db/types.ts';
-import type { Page, PageQuery } from '../api/pagination.ts';
+import type { Page, PageQuery } from '../db/page.ts';
 import { oldestNewestCandle } from '../market/candle-series.ts';
 
 export type AlertEvent = {

@@ -1,5 +1,4 @@
 /** Password hashing: argon2id (OWASP's first choice), parameters kept in the PHC string itself. */
-import { hash, verify } from '@node-rs/argon2';
 import { UserError } from '../errors.ts';
 
 export const PASSWORD_MIN = 8;
@@ -14,13 +13,16 @@ export function checkPasswordPolicy(password: string): void {
   if (password.length > PASSWORD_MAX) throw new UserError(`password: must be at most ${PASSWORD_MAX} characters`);
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+/** The native argon2 module loads on first use, not with every command that imports accounts code. */
+const argon2 = () => import('@node-rs/argon2');
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, OPTIONS);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await (await argon2()).verify(passwordHash, password);
   } catch {
     return false; // a malformed stored hash never authenticates
   }

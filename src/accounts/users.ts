@@ -2,7 +2,7 @@
 import type { Queryable } from '../db/types.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { UserError } from '../errors.ts';
-import type { Page, PageQuery } from '../api/pagination.ts';
+import type { Page, PageQuery } from '../db/page.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 
 /** A user as it may be shown: everything but the password hash. */

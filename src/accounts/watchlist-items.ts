@@ -6,7 +6,8 @@
 import type { Database, Queryable } from '../db/types.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { UserError } from '../errors.ts';
-import type { Page, PageQuery } from '../api/pagination.ts';
+import { assetById } from '../market/assets-repository.ts';
+import type { Page, PageQuery } from '../db/page.ts';
 import { lockOwnWatchlist } from './watchlists.ts';
 import { rearmAlerts } from './alerts.ts';
 
@@ -103,13 +104,13 @@ export async function addItem(
   checkThresholds(input.price_alert_high, input.price_alert_low);
   return db.transaction(async (tx) => {
     await lockOwnWatchlist(tx, userId, watchlistId);
-    const asset = await tx.query<{ symbol: string }>('SELECT symbol FROM assets WHERE id = $1', [input.asset_id]);
-    if (!asset.rows[0]) throw new UserError(`asset_id: no asset with id ${input.asset_id}`);
+    const asset = await assetById(tx, input.asset_id);
+    if (!asset) throw new UserError(`asset_id: no asset with id ${input.asset_id}`);
     const dup = await tx.query('SELECT 1 FROM watchlist_items WHERE watchlist_id = $1 AND asset_id = $2', [
       watchlistId,
       input.asset_id,
     ]);
-    if (dup.rows[0]) throw new UserError(`${asset.rows[0].symbol} is already in this watchlist`, 409);
+    if (dup.rows[0]) throw new UserError(`${asset.symbol} is already in this watchlist`, 409);
     const n = await count(tx, watchlistId);
     const position = input.position ?? n;
     if (position > n) throw new UserError(`position: must be between 0 and ${n}`);
@@ -133,7 +134,7 @@ export async function addItem(
       return await getItem(tx, watchlistId, r.rows[0].id);
     } catch (err) {
       if (isUniqueViolation(err, 'watchlist_items_watchlist_id_asset_id_key')) {
-        throw new UserError(`${asset.rows[0].symbol} is already in this watchlist`, 409);
+        throw new UserError(`${asset.symbol} is already in this watchlist`, 409);
       }
       throw err;
     }

@@ -6,7 +6,7 @@
  */
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import type { Page, PageQuery } from '../api/pagination.ts';
+import type { Page, PageQuery } from '../db/page.ts';
 
 /** The icons a watchlist may carry (names from common open icon sets; the client maps them to glyphs). */
 export const WATCHLIST_ICONS = [

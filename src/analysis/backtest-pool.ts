@@ -13,11 +13,18 @@ export interface BacktestPool {
   close(): Promise<void>;
 }
 
+// From source (tests, benches) the worker registers tsx and loads the TypeScript task; the compiled
+// build (scripts/build-server.ts) bundles the task into dist/backtest-worker.js, beside this chunk.
+const WORKER = new URL(
+  import.meta.url.endsWith('.ts') ? './backtest-worker.mjs' : './backtest-worker.js',
+  import.meta.url,
+);
+
 export function backtestPool(opts: { threads?: number; maxQueue?: number } = {}): BacktestPool {
   let pool: Piscina | undefined;
   const get = () =>
     (pool ??= new Piscina({
-      filename: new URL('./backtest-worker.mjs', import.meta.url).href,
+      filename: WORKER.href,
       minThreads: 0,
       maxThreads: opts.threads ?? 1,
       maxQueue: opts.maxQueue ?? 8,

@@ -3,7 +3,7 @@
  * importer would accept, for one symbol, in time order; one output row per input bar.
  */
 import { UserError } from '../errors.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { validateCandle, type RawCandle } from '../market/import/validate.ts';
 import { getIndicator } from './indicators/registry.ts';
 import type { IndicatorSpec } from './compute-indicators.ts';

@@ -6,7 +6,7 @@
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { getIndicator, INDICATOR_TYPES, type IndicatorType } from './indicators/registry.ts';
 import { deleteIndicatorsFrom, upsertIndicators, type IndicatorRow } from './indicators-repository.ts';
 import { recomputeFrom, saveSeriesState, seriesState, startPoint, type SeriesKey } from './series-state.ts';

@@ -7,7 +7,7 @@
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { expiresAfterMs } from './signals/expiry.ts';
 import { getStrategy, STRATEGY_NAMES } from './signals/registry.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './signals/types.ts';
@@ -20,7 +20,7 @@ export interface StrategySpec {
 }
 
 export function strategySpecs(names: readonly string[] | undefined, params?: unknown): StrategySpec[] {
-  const list = names && names.length ? names : STRATEGY_NAMES;
+  const list = names?.length ? names : STRATEGY_NAMES;
   if (params !== undefined && params !== null && list.length !== 1) {
     throw new UserError('params apply to one strategy: name it (--strategy NAME, or "strategies": [NAME])');
   }

@@ -1,6 +1,6 @@
 /** SQL for the indicators table. */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 
 export interface IndicatorRow {
   asset_id: string;

@@ -3,7 +3,7 @@
  * the candle write log (candle_writes, appended by the candles repository) to see which bars changed.
  */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 
 export type SeriesKind = 'indicator' | 'signal';
 

@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { candleRange } from '../market/candles-repository.ts';
-import { type Interval, intervalMs } from '../market/intervals.ts';
+import { type Interval, intervalMs } from '../intervals.ts';
 import { getIndicator, type IndicatorType } from './indicators/registry.ts';
 
 /** Bars read before the range at most (OBV's warm-up is unbounded; its level is arbitrary anyway). */

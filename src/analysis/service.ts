@@ -6,7 +6,7 @@ import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { getAsset } from '../market/assets-repository.ts';
 import { assetsWithCandles, readCandleColumns } from '../market/candles-repository.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { parseTimestamp } from '../market/import/timestamps.ts';
 import { countCandles } from '../market/queries.ts';
 import { computeIndicators, indicatorSpecs, type ComputeResult } from './compute-indicators.ts';
@@ -92,7 +92,10 @@ export async function runBacktest(
   req: BacktestRequest,
 ): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
   const asset = await getAsset(db, req.symbol);
+  // Every input is checked here, so an error from backtest() itself is a bug: a 500, logged, not a 400.
   const [spec] = strategySpecs([req.strategy], req.params);
+  const horizon = req.horizon ?? 10;
+  if (!Number.isInteger(horizon) || horizon < 1) throw new UserError(`horizon must be an integer >= 1, got ${horizon}`);
   if (req.maxBars !== undefined) {
     const n = await countCandles(db, { assetId: asset.id, interval: req.interval, from: req.from, to: req.to });
     if (n > req.maxBars)
@@ -111,15 +114,8 @@ export async function runBacktest(
   if (cols.ts.length - cols.start < 2)
     throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
   const bars = cols.ts.length;
-  const task: BacktestTask = { series: cols, strategy: req.strategy, params: spec.params, horizon: req.horizon ?? 10 };
-  let result: BacktestResult;
-  if (req.compute) result = await req.compute(task);
-  else {
-    try {
-      result = runBacktestTask(task);
-    } catch (err) {
-      throw new UserError((err as Error).message);
-    }
-  }
+  const task: BacktestTask = { series: cols, strategy: req.strategy, params: spec.params, horizon };
+  // In this thread or a worker's: an error either way is a bug (500, logged).
+  const result = req.compute ? await req.compute(task) : runBacktestTask(task);
   return { ...result, symbol: asset.symbol, interval: req.interval, bars };
 }

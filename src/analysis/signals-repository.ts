@@ -1,6 +1,6 @@
 /** SQL for the signals table. */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 
 export type SignalType = 'buy' | 'sell' | 'hold' | 'strong_buy' | 'strong_sell';
 

@@ -36,6 +36,8 @@ import { registerWebApp, serveClientRoute, WEB_DIST } from './web.ts';
 import { fastifySSE as sse } from '@fastify/sse';
 import { EventHub } from '../events/hub.ts';
 import { eventRoutes } from './routes/events.ts';
+import { VERSION } from '../version.ts';
+import { problem } from './problem.ts';
 
 export interface AppOptions {
   db: Database;
@@ -71,30 +73,6 @@ export const REDACT = [
   'req.body.refresh_token',
   'req.body.access_token',
 ];
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
-/** RFC 9457 problem details, the one error shape of the API. */
-export function problem(status: number, detail: string, extra: Record<string, unknown> = {}) {
-  return {
-    type: 'about:blank',
-    title: TITLES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'),
-    status,
-    detail,
-    ...extra,
-  };
-}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -185,7 +163,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       info: {
         title: 'Trading Manager API',
-        version: '0.1.0',
+        version: VERSION,
         description: 'Market data, indicators, signals and watchlists on PostgreSQL + TimescaleDB.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

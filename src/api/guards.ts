@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../accounts/auth.ts';
 import type { User } from '../accounts/users.ts';
-import { problem } from './app.ts';
+import { problem } from './problem.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

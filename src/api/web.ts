@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+// src/api/web.ts from source, a chunk in dist/ when compiled: web/dist is two or one levels up.
+export const WEB_DIST = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../web/dist' : '../web/dist', import.meta.url),
+);
 
 /** No inline scripts, no eval, no third-party origins; styles set from scripts (CSSOM) are not affected. */
 export const WEB_CSP = [

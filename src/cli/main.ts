@@ -4,12 +4,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { TimescaleMissingError, UsageError, UserError } from '../errors.ts';
+import { VERSION } from '../version.ts';
 import { registerCommands } from './commands/index.ts';
 
 export function buildProgram(): Command {
   const program = new Command('tm')
     .description('Trading Manager: market data on PostgreSQL + TimescaleDB (embedded when DATABASE_URL is unset)')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);

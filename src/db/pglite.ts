@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import { DataDirLock } from './datadir-lock.ts';
+import { activateTimescale } from './timescale-activate.ts';
 import { finiteTimestamps } from './timestamps.ts';
 import { scrubQueryError } from './pg-errors.ts';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
@@ -130,23 +131,4 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     },
   };
   return db;
-}
-
-/**
- * Loads the TimescaleDB library into this session when the extension is installed in the database.
- * Without it, reads skip compressed chunks and inserts into hypertables fail.
- */
-/**
- * Loads TimescaleDB into the embedded session when the database has the extension: at open, and
- * after a migration that may just have created it (so the open instance uses it at once).
- */
-export async function activateTimescale(pg: {
-  query(sql: string): Promise<{ rows: unknown[] }>;
-  exec(sql: string): Promise<unknown>;
-}): Promise<void> {
-  const ext = await pg.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-  if (ext.rows.length === 0) return;
-  await pg.exec("LOAD 'timescaledb'");
-  const check = await pg.query("SELECT 1 FROM pg_settings WHERE name LIKE 'timescaledb.%' LIMIT 1");
-  if (check.rows.length === 0) throw new Error('TimescaleDB did not load in the embedded database');
 }

@@ -15,8 +15,7 @@ const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(tex
  * when SASLprep rejects a string, and so does this for strings NFKC leaves unchanged).
  */
 function prepare(password: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(password) ? password : password.normalize('NFKC');
+  return /^\p{ASCII}*$/u.test(password) ? password : password.normalize('NFKC');
 }
 
 function keys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {

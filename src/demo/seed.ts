@@ -12,9 +12,9 @@ import { addItem } from '../accounts/watchlist-items.ts';
 import { computeIndicators, indicatorSpecs } from '../analysis/compute-indicators.ts';
 import { generateSignals, strategySpecs } from '../analysis/generate-signals.ts';
 import { INDICATOR_TYPES } from '../analysis/indicators/registry.ts';
-import { findBySymbol } from '../market/assets-repository.ts';
+import { findBySymbol, hasAssets } from '../market/assets-repository.ts';
 import { demoAssets, demoIntervals, seedDemo, type DemoOptions, type DemoSummary } from '../market/demo.ts';
-import type { Interval } from '../market/intervals.ts';
+import type { Interval } from '../intervals.ts';
 import { latestCandles } from '../market/queries.ts';
 
 export interface FullDemoOptions extends DemoOptions {
@@ -119,8 +119,7 @@ export const STARTER_DEMO: FullDemoOptions = {
 export async function seedStarterIfEmpty(db: Database, log: (line: string) => void): Promise<boolean> {
   const t = await db.query<{ t: string | null }>("SELECT to_regclass('assets')::text AS t");
   if (!t.rows[0].t) return false; // not migrated (serve --no-migrate)
-  const r = await db.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM assets) AS any');
-  if (r.rows[0].any) return false;
+  if (await hasAssets(db)) return false;
   const s = await seedFullDemo(db, STARTER_DEMO);
   const candles = s.candles.map((c) => `${c.inserted} ${c.interval} candles`).join(', ');
   const analysis = s.analysis

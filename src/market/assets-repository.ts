@@ -1,11 +1,12 @@
 /**
- * The assets table: every SQL statement about assets lives here. Symbols and exchanges are stored
+ * The assets table: every SQL statement that looks assets up or changes them lives here; other
+ * repositories only JOIN assets to put a symbol beside their own rows. Symbols and exchanges are stored
  * upper case; a symbol is unique per exchange (assets_symbol_exchange_key on (symbol, coalesce(exchange, ''))).
  * References accepted everywhere: an id (uuid), `SYMBOL`, or `SYMBOL:EXCHANGE`.
  */
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import type { Page } from '../api/pagination.ts';
+import type { Page } from '../db/page.ts';
 
 export const ASSET_TYPES = ['stock', 'etf', 'crypto', 'forex', 'commodity'] as const;
 export type AssetType = (typeof ASSET_TYPES)[number];
@@ -153,10 +154,7 @@ export async function findBySymbol(q: Queryable, ref: SymbolRef): Promise<Asset[
 
 /** Resolves an id, `SYMBOL` or `SYMBOL:EXCHANGE` to one asset, or null; an ambiguous bare symbol is an error. */
 export async function findAsset(q: Queryable, ref: string): Promise<Asset | null> {
-  if (UUID_RE.test(ref)) {
-    const r = await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE id = $1`, [ref]);
-    return r.rows[0] ?? null;
-  }
+  if (UUID_RE.test(ref)) return assetById(q, ref);
   const matches = await findBySymbol(q, parseSymbolRef(ref));
   if (matches.length > 1) {
     throw new UserError(
@@ -164,6 +162,18 @@ export async function findAsset(q: Queryable, ref: string): Promise<Asset | null
     );
   }
   return matches[0] ?? null;
+}
+
+/** The asset with this id, or null. */
+export async function assetById(q: Queryable, id: string): Promise<Asset | null> {
+  const r = await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+/** Whether any asset exists (the starter demo seeds only an empty database). */
+export async function hasAssets(q: Queryable): Promise<boolean> {
+  const r = await q.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM assets) AS any');
+  return r.rows[0].any;
 }
 
 export async function getAsset(q: Queryable, ref: string): Promise<Asset> {

@@ -11,7 +11,7 @@
  * and the count; a series plain SQL created is measured and recorded on its first read.
  */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from './intervals.ts';
+import type { Interval } from '../intervals.ts';
 
 export interface SeriesBounds {
   first_ts: Date;

@@ -3,9 +3,10 @@
  * and rollups; the import's staging tables have their own module, import/staging.ts). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
-import { INTERVALS, PG_INTERVAL, bucketStart, divides, intervalMs, nextBucket, type Interval } from './intervals.ts';
+import { INTERVALS, PG_INTERVAL, bucketStart, divides, intervalMs, nextBucket, type Interval } from '../intervals.ts';
 import type { Staging } from './import/staging.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
+import type { CandleSeries } from '../ohlcv.ts';
 import {
   assetsWithSeries,
   readBackwards,
@@ -199,13 +200,7 @@ export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): P
 
 // ---------------------------------------------------------------- columnar reads for analysis
 
-export interface CandleColumns {
-  ts: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
+export interface CandleColumns extends CandleSeries {
   /** Index of the first bar at or after `from` (bars before it are warm-up). */
   start: number;
 }

@@ -8,7 +8,7 @@ import { gaussian, mulberry32 } from '../random.ts';
 import { addAsset, findBySymbol, type AssetType } from './assets-repository.ts';
 import { importCandles, type ImportSummary } from './import/importer.ts';
 import type { RawCandle } from './import/validate.ts';
-import { bucketStart, intervalMs, nextBucket, type Interval } from './intervals.ts';
+import { bucketStart, intervalMs, nextBucket, type Interval } from '../intervals.ts';
 
 export interface DemoOptions {
   assets: number;

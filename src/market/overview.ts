@@ -3,7 +3,7 @@
  * price, change against the previous close and last volume. One probe per asset for its newest bars.
  */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from './intervals.ts';
+import type { Interval } from '../intervals.ts';
 
 export interface MarketRow {
   id: string;

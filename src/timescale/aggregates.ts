@@ -9,7 +9,7 @@
  */
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError, errorMessage } from '../errors.ts';
-import { INTERVAL_SLUG, PG_INTERVAL, divides, intervalMs, parseInterval, type Interval } from '../market/intervals.ts';
+import { INTERVAL_SLUG, PG_INTERVAL, divides, intervalMs, parseInterval, type Interval } from '../intervals.ts';
 import { findPolicy } from './jobs.ts';
 import { requireHypertable } from './hypertables.ts';
 import { requireTimescale, versionAtLeast } from './require.ts';

@@ -20,7 +20,6 @@ export const DEFAULT_ORDERBY = 'ts DESC';
  * ordering`); newer ones only warn. Below this release tm appends id to the default orderby.
  */
 export const ID_IN_ORDERBY_BELOW: readonly [number, number] = [2, 14];
-export const SEED_SEGMENTBY = 'asset_id';
 export const DEFAULT_COMPRESS_AFTER = '30d';
 
 /** The default orderby for candles on the installed TimescaleDB version (read from pg_extension). */
@@ -142,10 +141,10 @@ export async function compressionSettings(
   );
   const seg = r.rows
     .filter((x) => x.segmentby_column_index !== null)
-    .sort((a, b) => a.segmentby_column_index! - b.segmentby_column_index!);
+    .sort((a, b) => (a.segmentby_column_index ?? 0) - (b.segmentby_column_index ?? 0));
   const ord = r.rows
     .filter((x) => x.orderby_column_index !== null)
-    .sort((a, b) => a.orderby_column_index! - b.orderby_column_index!);
+    .sort((a, b) => (a.orderby_column_index ?? 0) - (b.orderby_column_index ?? 0));
   return {
     enabled: en.rows[0]?.e ?? false,
     segmentby: seg.map((x) => x.attname),
@@ -296,7 +295,7 @@ export async function decompressChunk(
   table = CANDLES,
 ): Promise<{ chunk: string; decompressed: boolean }> {
   await requireHypertable(q, table);
-  const name = chunk.includes('.') ? chunk.split('.').pop()!.replace(/"/g, '') : chunk;
+  const name = chunk.includes('.') ? chunk.slice(chunk.lastIndexOf('.') + 1).replace(/"/g, '') : chunk;
   const r = await q.query<{ chunk: string; is_compressed: boolean }>(
     `SELECT format('%I.%I', chunk_schema, chunk_name) AS chunk, is_compressed
        FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1 AND chunk_name = $2`,

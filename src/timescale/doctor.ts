@@ -3,7 +3,7 @@
  * with its fix; the CLI exits 1 when any problem is found (warnings alone do not fail).
  */
 import type { Database } from '../db/types.ts';
-import { databaseInfo } from '../db/info.ts';
+import { type DatabaseInfo, databaseInfo } from '../db/info.ts';
 import { PRELOAD_FIX, preloadState } from '../db/preload.ts';
 import { TimescaleMissingError, errorMessage } from '../errors.ts';
 import { CANDLES, CHUNK_INTERVAL, chunkShape, isHypertable, type ChunkShape } from './hypertables.ts';
@@ -41,7 +41,7 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
   const checks: Check[] = [];
   const add = (c: Check) => checks.push(c);
 
-  let info;
+  let info: DatabaseInfo;
   try {
     info = await databaseInfo(db);
   } catch (err) {

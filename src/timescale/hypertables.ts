@@ -5,7 +5,7 @@
  */
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import type { Page } from '../api/pagination.ts';
+import type { Page } from '../db/page.ts';
 import { requireTimescale, versionAtLeast } from './require.ts';
 
 /** The product's hypertable and its chunk interval (the seed: 7 days). */

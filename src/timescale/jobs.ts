@@ -6,7 +6,7 @@
  */
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError, errorMessage } from '../errors.ts';
-import type { Page } from '../api/pagination.ts';
+import type { Page } from '../db/page.ts';
 import { relationExists, requireTimescale } from './require.ts';
 
 export type Trigger = 'schedule' | 'manual';

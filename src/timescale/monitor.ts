@@ -114,11 +114,10 @@ export async function relationSizes(q: Queryable): Promise<RelationSize[]> {
     const idxSize = new Map(hyperIndexes.rows.map((r) => [r.name, r.bytes]));
     rows = rows
       .filter((r) => !(r.kind === 'table' && hyperNames.has(r.name)))
-      .map((r) =>
-        r.kind === 'index' && idxSize.has(r.name)
-          ? { ...r, total_bytes: idxSize.get(r.name)!, index_bytes: idxSize.get(r.name)! }
-          : r,
-      );
+      .map((r) => {
+        const bytes = r.kind === 'index' ? idxSize.get(r.name) : undefined;
+        return bytes === undefined ? r : { ...r, total_bytes: bytes, index_bytes: bytes };
+      });
     rows.push(...hyper.rows, ...caggs.rows);
   }
   return rows

@@ -16,6 +16,7 @@ import { macd } from '../../src/analysis/indicators/macd.ts';
 import { embeddedDb } from '../helpers/db.ts';
 import { insertSeries } from '../helpers/candles.ts';
 import { adminHeaders } from '../helpers/auth.ts';
+import { must } from '../helpers/must.ts';
 
 const DAY = 86_400_000;
 const series = generateSeries(400, { seed: 11, stepMs: DAY, startTs: Date.UTC(2023, 0, 2), volatility: 0.02 });
@@ -149,6 +150,11 @@ describe('analysis API [embedded]', () => {
       runBacktest(db, { symbol: 'ANA', strategy: 'rsi-reversal', interval: '1d', maxBars: 100 }),
       /the range holds 400 1d candles of ANA; a backtest here takes at most 100: narrow it with from\/to/,
     );
+    // Bad input is a UserError (a 400) found before the backtest runs; what the backtest throws is not wrapped.
+    await assert.rejects(runBacktest(db, { symbol: 'ANA', strategy: 'rsi-reversal', interval: '1d', horizon: 0 }), {
+      name: 'UserError',
+      message: 'horizon must be an integer >= 1, got 0',
+    });
   });
 });
 
@@ -196,7 +202,7 @@ describe('tm indicators and tm signals', () => {
     const parsed = JSON.parse(json.stdout) as { value: number | null; value2: number | null; value3: number | null }[];
     assert.equal(parsed.length, 120);
     const m = macd(series.close.subarray(0, 120));
-    assert.ok(Math.abs(parsed[119].value3! - m.histogram[119]) < 1e-9);
+    assert.ok(Math.abs(must(parsed[119].value3) - m.histogram[119]) < 1e-9);
     assert.equal(tm(['indicators', 'calc', '--csv', csv(), '--type', 'rsi', '--format', 'xml']).code, 2);
     const badType = tm(['indicators', 'calc', '--csv', csv(), '--type', 'vwma']);
     assert.equal(badType.code, 1);

@@ -12,6 +12,7 @@ import { expireSignals, listSignals } from '../../src/analysis/signals-repositor
 
 import { getStrategy } from '../../src/analysis/signals/registry.ts';
 import { readCandleColumns, recordCandleWrites } from '../../src/market/candles-repository.ts';
+import { must } from '../helpers/must.ts';
 
 const DAY = 86_400_000;
 
@@ -196,7 +197,7 @@ forEachBackend('stored indicators and signals', (open) => {
       assert.match(s.rationale, /RSI\(14\)/);
       assert.match(s.rationale, /\d+\.\d/);
       assert.ok(s.strength >= 0 && s.strength <= 1 && s.confidence >= 0 && s.confidence <= 1);
-      assert.equal(s.expires_at!.getTime() - s.ts.getTime(), 5 * DAY);
+      assert.equal(must(s.expires_at).getTime() - s.ts.getTime(), 5 * DAY);
       assert.ok(s.stop_loss !== null && s.target_price !== null);
     }
     // Historical signals are long expired: none is active.

@@ -216,6 +216,7 @@ describe('accounts API', () => {
       "Robert'); DROP TABLE watchlists;--",
       '<script>alert("x")</script>',
       "' OR '1'='1",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal template placeholder is the hostile input
       '$1 $$ \\x00 %s {{7*7}} ${process.env}',
       '  spaced  \n\t',
       'ünïcødé 📈 — 株式',

@@ -5,8 +5,8 @@ import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { forEachBackend } from '../helpers/backends.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
 import type { Database } from '../../src/db/types.ts';
+import { must } from '../helpers/must.ts';
 
 forEachBackend('GET /health', (open, backend) => {
   let db: Database;
@@ -29,8 +29,28 @@ forEachBackend('GET /health', (open, backend) => {
     assert.match(body.postgres_version, /^1[5-9]/);
     if (backend === 'embedded') assert.match(body.timescaledb_version, /^2\.\d+/);
     else assert.equal(body.timescaledb_version, process.env.TM_TEST_PG_TIMESCALE ?? null);
-    assert.equal(body.schema_revision, loadMigrations().at(-1)!.revision);
+    assert.equal(body.schema_revision, must(loadMigrations().at(-1)).revision);
     assert.equal(body.migrations_pending, false);
+  });
+
+  test('a database that does not answer is a problem+json 503', async () => {
+    const gone = await open();
+    const broken = await buildApp({ db: gone, config: loadConfig({}) });
+    try {
+      await gone.close();
+      const res = await broken.inject({ method: 'GET', url: '/health' });
+      assert.equal(res.statusCode, 503);
+      assert.match(res.headers['content-type'] as string, /application\/problem\+json/);
+      assert.deepEqual(res.json(), {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'database unavailable',
+        backend,
+      });
+    } finally {
+      await broken.close();
+    }
   });
 
   test('unknown routes answer problem+json 404', async () => {

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/types.ts';
 import { currentCursor, decodeCursor, encodeCursor, type FeedEvent, readEvents } from '../../src/events/feed.ts';
 import { openServer } from '../../src/db/server.ts';
-import { ingestCandles } from '../../src/market/ingest.ts';
+import { ingestCandles } from '../../src/ingest/ingest.ts';
 import type { RawCandle } from '../../src/market/import/validate.ts';
 import { tokenFor } from '../helpers/auth.ts';
 import type { ServerTestDb } from '../helpers/db.ts';

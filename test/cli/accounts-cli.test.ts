@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
+import { must } from '../helpers/must.ts';
 
 const BIN = path.resolve('bin/tm.js');
 let dir: string;
@@ -88,7 +89,7 @@ test('users create (stdin and generated passwords), list, deactivate, activate, 
 });
 
 test('alerts check evaluates on demand and fires once', async () => {
-  const db = await openEmbedded({ dataDir: env.TM_DATA_DIR! });
+  const db = await openEmbedded({ dataDir: must(env.TM_DATA_DIR) });
   try {
     const asset = await insertAsset(db, 'CLI');
     const u = await db.query<{ id: string }>("SELECT id FROM users WHERE username = 'alice'");

@@ -8,9 +8,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
+import { must } from '../helpers/must.ts';
 
 const REVISIONS = loadMigrations().map((m) => m.revision);
-const HEAD = REVISIONS.at(-1)!;
+const HEAD = must(REVISIONS.at(-1));
 
 const BIN = path.resolve('bin/tm.js');
 

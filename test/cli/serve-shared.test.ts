@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { must } from '../helpers/must.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -98,17 +99,17 @@ async function startServe(): Promise<number> {
     env: envFor(served),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  serveExit = new Promise((resolve) => serve!.on('exit', resolve));
+  serveExit = new Promise((resolve) => must(serve, 'tm serve').on('exit', resolve));
   let log = '';
   await new Promise<void>((resolve, reject) => {
-    serve!.stderr!.on('data', (d) => {
+    must(must(serve, 'tm serve').stderr, 'its stderr').on('data', (d) => {
       log += d;
       if (/listening on/.test(log)) resolve();
     });
-    serve!.on('exit', (code) => reject(new Error(`tm serve exited ${code}: ${log}`)));
+    must(serve, 'tm serve').on('exit', (code) => reject(new Error(`tm serve exited ${code}: ${log}`)));
   });
   assert.match(log, /other tm commands use this embedded database through \S+db\.sock/);
-  return serve.pid!;
+  return must(serve.pid, 'its pid');
 }
 
 /** What every user runs: the same commands, first without serve (one at a time), then beside it (all at once). */
@@ -217,7 +218,7 @@ test('a tm process killed inside a transaction leaves nothing behind, and serve 
 
 test('commands that need the database to themselves are refused naming tm serve; after it stops, all run directly', async () => {
   if (!serve || serve.exitCode !== null) await startServe();
-  const pid = serve!.pid!;
+  const pid = must(must(serve, 'tm serve').pid, 'its pid');
   const down = await tm(served, ['migrate', 'downgrade', '-1']);
   assert.equal(down.code, 1);
   assert.match(
@@ -226,7 +227,7 @@ test('commands that need the database to themselves are refused naming tm serve;
   );
   assert.match(down.stderr, /stop tm serve, run the command, then start tm serve again/);
   const beside = await tm(served, ['assets', 'list']);
-  serve!.kill('SIGTERM');
+  must(serve, 'tm serve').kill('SIGTERM');
   await serveExit;
   assert.equal(readHolder(served), null, 'tm serve released the lock');
   const alone = await tm(served, ['assets', 'list']);

@@ -14,6 +14,7 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
 import { openServer } from '../../src/db/server.ts';
 import { plainServerSkip, serverDb, serverHasTimescale, serverSkip } from '../helpers/db.ts';
+import { must } from '../helpers/must.ts';
 
 const quiet = () => undefined;
 
@@ -73,7 +74,7 @@ describe('embedded backups', () => {
     const m = await createBackup(config, { file: file(), content: 'full', log: quiet });
     assert.equal(m.kind, 'snapshot');
     assert.equal(m.backend, 'embedded');
-    assert.equal(m.schema_revision, loadMigrations().at(-1)!.revision);
+    assert.equal(m.schema_revision, must(loadMigrations().at(-1)).revision);
     assert.match(m.timescaledb_version ?? '', /^2\./);
     assert.deepEqual(m.tables, original);
     assert.equal(m.tables.find((t) => t.table === 'candles')?.rows, 3 * 70 * 24);
@@ -228,7 +229,7 @@ for (const { tag, skip, plain: onPlain, url: clusterUrl, timescale } of serverCl
         assert.deepEqual(res.problems, []);
         assert.deepEqual(await statsAfterRestore(target.url), original);
         const rev = await target.query<{ revision: string }>('SELECT max(revision) AS revision FROM schema_migrations');
-        assert.equal(rev.rows[0].revision, loadMigrations().at(-1)!.revision);
+        assert.equal(rev.rows[0].revision, must(loadMigrations().at(-1)).revision);
         // A second restore onto the now-filled database needs --force.
         await assert.rejects(
           restoreBackup(config, { file, into: target.url, force: false, log: quiet }),
@@ -364,7 +365,7 @@ for (const { tag, skip, plain: onPlain, url: clusterUrl, timescale } of serverCl
         await assert.rejects(
           restoreBackup(config, { file: other, into: target.url, force: true, log: quiet }),
           new RegExp(
-            `made with TimescaleDB 2\\.27\\.0 but .* has TimescaleDB ${escapeRe(process.env.TM_TEST_PG_TIMESCALE!)} installed.*nothing was restored`,
+            `made with TimescaleDB 2\\.27\\.0 but .* has TimescaleDB ${escapeRe(must(process.env.TM_TEST_PG_TIMESCALE))} installed.*nothing was restored`,
           ),
         );
         assert.deepEqual(await tableStats(target), before);

@@ -9,13 +9,14 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import { openServer } from '../../src/db/server.ts';
 import { withDatabase } from '../../src/db/url.ts';
 import { plainServerSkip, serverSkip } from '../helpers/db.ts';
+import { must } from '../helpers/must.ts';
 
 for (const [tag, skip, url] of [
   ['server', serverSkip, process.env.TM_TEST_PG_URL],
   ['server-plain', plainServerSkip, process.env.TM_TEST_PG_PLAIN_URL],
 ] as const) {
   test(`db init creates role and database once, grants, and is idempotent [${tag}]`, { skip }, async () => {
-    await initTwice(url!, tag === 'server' ? (process.env.TM_TEST_PG_TIMESCALE ?? null) : null);
+    await initTwice(must(url), tag === 'server' ? (process.env.TM_TEST_PG_TIMESCALE ?? null) : null);
   });
 }
 
@@ -90,7 +91,7 @@ test('an embedded data dir opens in one process at a time', async () => {
 test('the client-side SCRAM verifier equals the one the server computes for the same salt', {
   skip: serverSkip,
 }, async () => {
-  const admin = await openServer(process.env.TM_TEST_PG_URL!, { max: 1 });
+  const admin = await openServer(must(process.env.TM_TEST_PG_URL), { max: 1 });
   const role = `tm_scram_${process.pid}`;
   try {
     for (const password of ["it's secret", 'pässwört Ω', '']) {

@@ -1,6 +1,7 @@
 /** The embedded data directory's lock: names its holder, taken over at once when the holder is gone. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { must } from '../helpers/must.ts';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,7 @@ function sleeper() {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
   const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
   const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  return { child, pid: child.pid!, start };
+  return { child, pid: must(child.pid, 'the child pid'), start };
 }
 
 function writeLock(dir: string, holder: object) {
@@ -32,7 +33,7 @@ function writeLock(dir: string, holder: object) {
 test('the lock file names its holder, refuses a second taker with that name, and goes on release', () => {
   const dir = fresh('a');
   const lock = DataDirLock.acquire(dir);
-  const h = readHolder(dir)!;
+  const h = must(readHolder(dir), 'the lock holder');
   assert.equal(h.pid, process.pid);
   assert.equal(h.hostname, os.hostname());
   assert.ok(h.command.length > 0 && !Number.isNaN(Date.parse(h.since)));

@@ -12,6 +12,7 @@ import { loadMigrations, createRevisionFile, MIGRATIONS_DIR } from '../../src/db
 import { Migrator, MigrationError } from '../../src/db/migrate/migrator.ts';
 import { splitSql } from '../../src/db/migrate/split-sql.ts';
 import type { Database } from '../../src/db/types.ts';
+import { must } from '../helpers/must.ts';
 
 /** A migrations dir with the real ones plus extra files, for failure and multi-step tests. */
 function migrationsWith(extra: Record<string, string>): string {
@@ -24,7 +25,6 @@ function migrationsWith(extra: Record<string, string>): string {
 /** The real migrations: fixture revisions are numbered after their head, so new migrations do not break these tests. */
 const REAL = loadMigrations(MIGRATIONS_DIR).map((m) => m.revision);
 const HEAD = REAL[REAL.length - 1];
-const NEXT = String(Number(HEAD) + 1).padStart(4, '0');
 
 const SECOND = `-- Message: add notes table
 -- migrate:up
@@ -335,7 +335,7 @@ test('a role with a schema of its own name ("$user" on search_path) migrates int
     }
   } finally {
     await db.close();
-    const admin = await openServer(process.env.TM_TEST_PG_URL!, { max: 1 });
+    const admin = await openServer(must(process.env.TM_TEST_PG_URL), { max: 1 });
     await admin.exec(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.close());
   }
 });

@@ -12,6 +12,7 @@ import { timescaleServerSkip } from '../helpers/db.ts';
 import { openServer } from '../../src/db/server.ts';
 import { withDatabase } from '../../src/db/url.ts';
 import { runDoctor } from '../../src/timescale/doctor.ts';
+import { must } from '../helpers/must.ts';
 
 const BIN = path.resolve('bin/tm.js');
 
@@ -30,7 +31,7 @@ describe('TimescaleDB installed but not preloaded [server]', { skip: timescaleSe
   let cluster: Cluster;
   let url: string;
   before(async () => {
-    cluster = await startCluster(process.env.TM_TEST_PG_BIN!, { preload: false });
+    cluster = await startCluster(must(process.env.TM_TEST_PG_BIN), { preload: false });
     const admin = await openServer(cluster.url, { max: 1 });
     await admin.exec('CREATE DATABASE app');
     await admin.close();
@@ -67,7 +68,7 @@ describe('TimescaleDB installed but not preloaded [server]', { skip: timescaleSe
       const ext = report.checks.find((c) => c.check === 'timescaledb extension');
       assert.equal(ext?.status, 'problem');
       assert.match(ext.detail, /installed on this server but not in shared_preload_libraries/);
-      assert.match(ext.fix!, /shared_preload_libraries/);
+      assert.match(must(ext.fix), /shared_preload_libraries/);
     } finally {
       await db.close();
     }

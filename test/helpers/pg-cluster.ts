@@ -8,17 +8,7 @@
  * plain-PostgreSQL path (extension not installed) stays tested on a machine that has the extension.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chownSync,
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';

@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/types.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
 import { candleRange, type Candle } from '../../src/market/candles-repository.ts';
 import { createAggregates, findAggregate } from '../../src/timescale/aggregates.ts';
+import { must } from '../helpers/must.ts';
 
 const DAY = 86_400_000;
 
@@ -66,7 +67,7 @@ forEachBackend(
       const expected =
         feb.reduce((s, d) => s + (d.vwap ?? d.close) * d.volume, 0) / feb.reduce((s, d) => s + d.volume, 0);
       const r = await range('2024-02-01');
-      assert.ok(Math.abs(r.candles[0].vwap! - expected) < 1e-9, `${r.candles[0].vwap} vs ${expected}`);
+      assert.ok(Math.abs(must(r.candles[0].vwap) - expected) < 1e-9, `${r.candles[0].vwap} vs ${expected}`);
     });
 
     test('an aggregate answers what the rollup did', {

@@ -11,7 +11,6 @@ import type { Database, Row } from '../../src/db/types.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
 import {
   PRICE_CHANGES_SQL,
-  SEED_SQL,
   activeSignals,
   countCandles,
   latestCandles,
@@ -20,6 +19,8 @@ import {
   priceChanges,
   priceStats,
 } from '../../src/market/queries.ts';
+import { SEED_SQL } from '../helpers/seed-sql.ts';
+import { must } from '../helpers/must.ts';
 
 /** Rows as comparable text: dates as ISO, numbers rounded to 9 significant digits (float sums). */
 function norm(rows: readonly object[], drop: string[] = []): string[] {
@@ -156,8 +157,8 @@ forEachBackend('the seed queries', (open) => {
     const seed = (await db.query<{ symbol: string; ts: Date; rationale: string }>(SEED_SQL.latestSignals)).rows;
     assert.deepEqual(ours.map((r) => r.symbol).sort(), ['ALPHA', 'BETA', 'TIE1']);
     assert.deepEqual(norm(ours.filter((r) => r.symbol !== 'TIE1')), norm(seed.filter((r) => r.symbol !== 'TIE1')));
-    const tie = ours.find((r) => r.symbol === 'TIE1')!;
-    assert.equal(tie.ts.getTime(), seed.find((r) => r.symbol === 'TIE1')!.ts.getTime());
+    const tie = must(ours.find((r) => r.symbol === 'TIE1'));
+    assert.equal(tie.ts.getTime(), must(seed.find((r) => r.symbol === 'TIE1')).ts.getTime());
     assert.ok(['TIE1 x 8', 'TIE1 y 8'].includes(tie.rationale));
     assertOrdered(ours, (r) => r.ts.getTime());
   });
@@ -170,7 +171,7 @@ forEachBackend('the seed queries', (open) => {
       ours.map((r) => r.symbol),
       ['ALPHA', 'BETA', 'SOLO', 'TIE1', 'TIE2'],
     );
-    assert.equal(ours.find((r) => r.symbol === 'BETA')!.candle_count, 12);
+    assert.equal(must(ours.find((r) => r.symbol === 'BETA')).candle_count, 12);
   });
 
   test('recent price changes equal the seed SQL, ties included; a single candle gives no row', async () => {
@@ -178,7 +179,10 @@ forEachBackend('the seed queries', (open) => {
     const seed = await db.query<{ pct_change: number }>(SEED_SQL.priceChanges);
     assert.deepEqual(norm(ours), norm(seed.rows));
     assert.deepEqual(ours.map((r) => r.symbol).sort(), ['ALPHA', 'BETA', 'TIE1', 'TIE2']);
-    assert.equal(ours.find((r) => r.symbol === 'TIE1')!.pct_change, ours.find((r) => r.symbol === 'TIE2')!.pct_change);
+    assert.equal(
+      must(ours.find((r) => r.symbol === 'TIE1')).pct_change,
+      must(ours.find((r) => r.symbol === 'TIE2')).pct_change,
+    );
     assertOrdered(ours, (r) => r.pct_change ?? Infinity);
   });
 });

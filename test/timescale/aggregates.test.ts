@@ -8,7 +8,7 @@ import { embeddedDb } from '../helpers/db.ts';
 import { insertAssets, insertCandles } from '../helpers/candles.ts';
 import type { EmbeddedDatabase } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
-import { PG_INTERVAL, type Interval } from '../../src/market/intervals.ts';
+import { PG_INTERVAL, type Interval } from '../../src/intervals.ts';
 import {
   createAggregates,
   dropAggregate,
@@ -17,6 +17,7 @@ import {
   refreshAggregate,
 } from '../../src/timescale/aggregates.ts';
 import { runJob } from '../../src/timescale/jobs.ts';
+import { must } from '../helpers/must.ts';
 
 const TARGETS: Interval[] = ['5m', '1h', '4h', '1d', '1w', '1M'];
 
@@ -106,7 +107,7 @@ describe('continuous aggregates [embedded]', () => {
 
   test('each aggregate equals the direct time_bucket query, including the newest bucket', async () => {
     for (const t of TARGETS) {
-      const view = (await findAggregate(db, t))!;
+      const view = must(await findAggregate(db, t));
       assert.equal(view.source, '1m');
       assert.deepEqual(await fromView(db, view.view), await direct(db, t), `${view.view} after the refresh`);
     }
@@ -122,14 +123,14 @@ describe('continuous aggregates [embedded]', () => {
       to: "(SELECT max(ts) FROM candles WHERE \"interval\" = '1m') + interval '3 minutes'",
     });
     for (const t of TARGETS) {
-      const view = (await findAggregate(db, t))!.view;
+      const view = must(await findAggregate(db, t)).view;
       assert.deepEqual(await fromView(db, view), await direct(db, t), `${view}: newest bucket without a refresh`);
     }
     await db.query(
       `UPDATE candles SET volume = volume + 1000 WHERE "interval" = '1m' AND ts = (SELECT min(ts) + interval '3 days' FROM candles)`,
     );
-    const view = (await findAggregate(db, '1h'))!.view;
-    const job = (await listAggregates(db)).find((a) => a.view_name === view)!.refresh_job_id!;
+    const view = must(await findAggregate(db, '1h')).view;
+    const job = must(must((await listAggregates(db)).find((a) => a.view_name === view)).refresh_job_id);
     await runJob(db, job);
     assert.deepEqual(await fromView(db, view), await direct(db, '1h'), `${view} after its policy ran`);
     await refreshAggregate(
@@ -149,7 +150,7 @@ describe('continuous aggregates [embedded]', () => {
   });
 
   test('drop removes the view, its policy and its registry row', async () => {
-    const before = (await listAggregates(db)).find((a) => a.view_name === 'candles_4h')!;
+    const before = must((await listAggregates(db)).find((a) => a.view_name === 'candles_4h'));
     await dropAggregate(db, 'candles_4h');
     assert.equal(await findAggregate(db, '4h'), null);
     assert.equal((await db.query("SELECT to_regclass('candles_4h') AS r")).rows[0].r, null);
@@ -196,7 +197,7 @@ describe('hierarchical continuous aggregates [embedded]', () => {
       to: "(SELECT max(ts) FROM candles) + interval '2 minutes'",
     });
     for (const t of targets) {
-      const view = (await findAggregate(db, t))!;
+      const view = must(await findAggregate(db, t));
       assert.equal(view.source, '1m');
       assert.deepEqual(await fromView(db, view.view), await direct(db, t), view.view);
     }

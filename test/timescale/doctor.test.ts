@@ -11,6 +11,7 @@ import { runDoctor } from '../../src/timescale/doctor.ts';
 import { ensureHypertable, isHypertable, listChunks } from '../../src/timescale/hypertables.ts';
 import { addCompressionPolicy } from '../../src/timescale/compression.ts';
 import { runJob } from '../../src/timescale/jobs.ts';
+import { must } from '../helpers/must.ts';
 
 describe('doctor and hypertable ensure [embedded]', () => {
   let db: EmbeddedDatabase;
@@ -49,11 +50,11 @@ describe('doctor and hypertable ensure [embedded]', () => {
     assert.equal(await isHypertable(db), false);
     const report = await runDoctor(db);
     assert.equal(report.ok, false);
-    const check = report.checks.find((c) => c.check === 'candles hypertable')!;
+    const check = must(report.checks.find((c) => c.check === 'candles hypertable'));
     assert.equal(check.status, 'problem');
     assert.match(check.detail, new RegExp(`plain table \\(${rows} rows\\)`));
     assert.equal(check.fix, 'tm hypertable ensure');
-    assert.equal(report.checks.find((c) => c.check === 'timescaledb extension')!.status, 'ok');
+    assert.equal(must(report.checks.find((c) => c.check === 'timescaledb extension')).status, 'ok');
     await assert.rejects(addCompressionPolicy(db, '30d'), /candles is not a hypertable\. Fix: tm hypertable ensure/);
   });
 
@@ -76,8 +77,8 @@ describe('doctor and hypertable ensure [embedded]', () => {
 
   test('doctor is then clean for the hypertable, and policies work on it', async () => {
     const report = await runDoctor(db);
-    assert.equal(report.checks.find((c) => c.check === 'candles hypertable')!.status, 'ok');
-    assert.equal(report.checks.find((c) => c.check === 'compression policy')!.status, 'warning');
+    assert.equal(must(report.checks.find((c) => c.check === 'candles hypertable')).status, 'ok');
+    assert.equal(must(report.checks.find((c) => c.check === 'compression policy')).status, 'warning');
     assert.equal(report.ok, true, JSON.stringify(report.checks.filter((c) => c.status === 'problem')));
     const { job_id } = await addCompressionPolicy(db, '7d');
     await runJob(db, job_id);
@@ -90,7 +91,7 @@ describe('doctor and hypertable ensure [embedded]', () => {
       `INSERT INTO job_runs (job_id, proc_name, hypertable, started_at, "trigger") VALUES ($1, 'policy_compression', 'candles', now(), 'schedule')`,
       [job_id],
     );
-    const check = (await runDoctor(db)).checks.find((c) => c.check.startsWith(`job ${job_id} `))!;
+    const check = must((await runDoctor(db)).checks.find((c) => c.check.startsWith(`job ${job_id} `)));
     assert.equal(check.status, 'warning');
     assert.match(check.detail, /never finished/);
   });
@@ -103,7 +104,7 @@ describe('doctor and hypertable ensure [embedded]', () => {
     );
     await assert.rejects(runJob(db, job_id));
     const report = await runDoctor(db);
-    const check = report.checks.find((c) => c.check.startsWith(`job ${job_id} `))!;
+    const check = must(report.checks.find((c) => c.check.startsWith(`job ${job_id} `)));
     assert.equal(check.status, 'problem');
     assert.equal(check.fix, `look at the error, then retry: tm jobs run ${job_id}`);
     assert.equal(report.ok, false);

@@ -18,6 +18,7 @@ import { analyze, relationSizes, slowQueries } from '../../src/timescale/monitor
 import { applySettings } from '../../src/timescale/tune.ts';
 import { startJobScheduler } from '../../src/timescale/scheduler.ts';
 import { findAggregate } from '../../src/timescale/aggregates.ts';
+import { must } from '../helpers/must.ts';
 
 const BIN = path.resolve('bin/tm.js');
 
@@ -91,16 +92,16 @@ describe('without TimescaleDB [server-plain]', { skip: plainServerSkip }, () => 
 
   test('doctor reports the missing extension with its fix and exits 1', async () => {
     const report = await runDoctor(db, { tune: { memoryBytes: 16 * 2 ** 30, cpus: 4, maxConnections: 100 } });
-    const ext = report.checks.find((c) => c.check === 'timescaledb extension')!;
+    const ext = must(report.checks.find((c) => c.check === 'timescaledb extension'));
     assert.equal(ext.status, 'problem');
-    assert.match(ext.fix!, /CREATE EXTENSION timescaledb/);
-    assert.equal(report.checks.find((c) => c.check === 'migrations')!.status, 'ok');
-    const connection = report.checks.find((c) => c.check === 'connection')!.detail;
+    assert.match(must(ext.fix), /CREATE EXTENSION timescaledb/);
+    assert.equal(must(report.checks.find((c) => c.check === 'migrations')).status, 'ok');
+    const connection = must(report.checks.find((c) => c.check === 'connection')).detail;
     assert.ok(connection.includes(db.target), connection);
     const password = new URL(db.url).password;
     if (password) assert.ok(!connection.includes(password), 'the password is not shown');
     // The test cluster runs with PostgreSQL's defaults, far from the advice for 16GB.
-    assert.equal(report.checks.find((c) => c.check === 'settings')!.status, 'warning');
+    assert.equal(must(report.checks.find((c) => c.check === 'settings')).status, 'warning');
     const cli = await tm(['doctor', '--json', '--memory', '16GB', '--cpus', '4'], { DATABASE_URL: db.url });
     assert.equal(cli.code, 1);
     assert.equal(JSON.parse(cli.stdout).ok, false);

@@ -23,6 +23,7 @@ import { addRetentionPolicy, removeRetentionPolicy, retentionStatus } from '../.
 import { dueJobs, jobHistory, listJobs, runDueJobs, runJob } from '../../src/timescale/jobs.ts';
 import { startJobScheduler } from '../../src/timescale/scheduler.ts';
 import { hypertableStats, listChunks } from '../../src/timescale/hypertables.ts';
+import { must } from '../helpers/must.ts';
 
 const FROM = "date_trunc('hour', now()) - interval '70 days'";
 const TO = "date_trunc('hour', now())";
@@ -108,10 +109,15 @@ describe('compression policy [embedded]', () => {
 
     const stats = await hypertableStats(db);
     assert.equal(stats.compressed_chunks, expected.rows.length);
-    assert.ok(stats.before_compression_bytes! > stats.after_compression_bytes!, 'compressed chunks are smaller');
+    assert.ok(
+      must(stats.before_compression_bytes) > must(stats.after_compression_bytes),
+      'compressed chunks are smaller',
+    );
     const chunks = await listChunks(db);
     assert.equal(chunks.items.filter((c) => c.is_compressed).length, expected.rows.length);
-    assert.ok(chunks.items.filter((c) => c.is_compressed).every((c) => c.before_compression_bytes! > c.total_bytes));
+    assert.ok(
+      chunks.items.filter((c) => c.is_compressed).every((c) => must(c.before_compression_bytes) > c.total_bytes),
+    );
 
     const history = await jobHistory(db, { jobId, limit: 10, offset: 0 });
     assert.equal(history.total, 1);
@@ -260,7 +266,7 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
     );
     assert.deepEqual(await dueJobs(db), []);
     const jobs = await listJobs(db);
-    const comp = jobs.find((j) => j.job_id === c.job_id)!;
+    const comp = must(jobs.find((j) => j.job_id === c.job_id));
     assert.equal(comp.last_run_succeeded, true);
     assert.equal(comp.last_run_source, 'tm');
     // policy_compression runs every 12 hours, policy_retention every day (TimescaleDB's defaults).
@@ -270,7 +276,7 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
         [c.job_id],
       )
     ).rows[0].ms;
-    assert.equal(comp.next_start!.getTime() - comp.last_run_started_at!.getTime(), interval);
+    assert.equal(must(comp.next_start).getTime() - must(comp.last_run_started_at).getTime(), interval);
     const later = new Date(Date.now() + interval + 1000);
     assert.ok((await dueJobs(db, later)).some((j) => j.job_id === c.job_id));
   });
@@ -287,7 +293,7 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
     const last = (await jobHistory(db, { jobId, limit: 1, offset: 0 })).items[0];
     assert.equal(last.succeeded, false);
     assert.ok(last.error);
-    const job = (await listJobs(db)).find((j) => j.job_id === jobId)!;
+    const job = must((await listJobs(db)).find((j) => j.job_id === jobId));
     assert.equal(job.last_run_succeeded, false);
     const retry = (
       await db.query<{ ms: number }>(
@@ -295,7 +301,7 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
         [jobId],
       )
     ).rows[0].ms;
-    assert.equal(job.next_start!.getTime() - last.finished_at!.getTime(), retry);
+    assert.equal(must(job.next_start).getTime() - must(last.finished_at).getTime(), retry);
   });
 
   test('the scheduler runs due jobs on its own and records them as scheduled runs', async () => {

@@ -26,6 +26,7 @@ import { listJobs } from '../../src/timescale/jobs.ts';
 import { runDoctor } from '../../src/timescale/doctor.ts';
 import { createAggregates, refreshAggregate } from '../../src/timescale/aggregates.ts';
 import { adviseSlots } from '../../src/timescale/workers.ts';
+import { must } from '../helpers/must.ts';
 
 const BIN = path.resolve('bin/tm.js');
 
@@ -187,7 +188,7 @@ test('worker slots: more databases than slots is a problem with the tune command
     '2.28.3',
   );
   assert.equal(starved.status, 'problem');
-  assert.match(starved.fix!, /tm tune --databases 20 --apply/);
+  assert.match(must(starved.fix), /tm tune --databases 20 --apply/);
   const tight = adviseSlots({ ...base, max_worker_processes: 30, max_background_workers: 22, databases: 20 }, '2.28.3');
   assert.equal(tight.status, 'warning');
   const fine = adviseSlots({ ...base, max_worker_processes: 40, max_background_workers: 30, databases: 20 }, '2.28.3');
@@ -197,5 +198,5 @@ test('worker slots: more databases than slots is a problem with the tune command
     '2.11.0',
   );
   assert.equal(noScheduler.status, 'warning');
-  assert.match(noScheduler.fix!, /_timescaledb_internal\.start_background_workers/);
+  assert.match(must(noScheduler.fix), /_timescaledb_internal\.start_background_workers/);
 });

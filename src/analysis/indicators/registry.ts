@@ -12,10 +12,12 @@ import { obv, obvLookback } from './obv.ts';
 import { rsi, rsiLookback } from './rsi.ts';
 import { sma, smaLookback } from './sma.ts';
 import { stoch, stochLookback } from './stoch.ts';
+import type { OhlcvColumns } from '../../ohlcv.ts';
+import { INDICATOR_TYPES, type IndicatorType } from './names.ts';
+import { parseParams, type ParamSpec } from './params.ts';
 import { decayBars, emaFactor, wilderFactor } from './warmup.ts';
 
-export const INDICATOR_TYPES = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'obv', 'stoch', 'adx', 'cci'] as const;
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+export { INDICATOR_TYPES, type IndicatorType };
 
 /** Parameters of each indicator type, by their canonical names. */
 export interface ParamsByType {
@@ -33,13 +35,7 @@ export interface ParamsByType {
 export type IndicatorParams = ParamsByType[IndicatorType];
 
 /** The bar columns an indicator may read. */
-export interface IndicatorInput {
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-}
+export type IndicatorInput = OhlcvColumns;
 
 export interface IndicatorDescriptor<T extends IndicatorType = IndicatorType> {
   type: T;
@@ -71,58 +67,14 @@ export const MAX_PERIOD = 100_000;
 /** Upper bound for the Bollinger deviation multiplier. */
 export const MAX_STDDEV = 100;
 
-interface ParamSpec {
-  /** 'int' for periods, 'real' for multipliers. */
-  kind: 'int' | 'real';
-  min: number;
-  max: number;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-/** Builds parseParams from a spec; `check` adds cross-parameter rules. */
+/** Builds parseParams from a spec (see params.ts); `check` adds cross-parameter rules. */
 function paramParser<P extends Record<string, number>>(
   type: IndicatorType,
   defaults: Readonly<P>,
   specs: Record<keyof P & string, ParamSpec>,
   check?: (params: P) => void,
 ): (input: unknown) => P {
-  const names = Object.keys(specs) as (keyof P & string)[];
-  return (input: unknown): P => {
-    if (input === undefined || input === null) input = {};
-    if (typeof input !== 'object' || Array.isArray(input)) {
-      throw new TypeError(`${type}: params must be an object, got ${describeValue(input)}`);
-    }
-    const given = input as Record<string, unknown>;
-    for (const key of Object.keys(given)) {
-      if (!(names as string[]).includes(key)) {
-        const valid = names.length > 0 ? `valid: ${names.join(', ')}` : 'it takes no parameters';
-        throw new RangeError(`${type}: unknown parameter '${key}' (${valid})`);
-      }
-    }
-    const out = {} as Record<string, number>;
-    for (const key of names) {
-      const value = given[key] === undefined ? defaults[key] : given[key];
-      const spec = specs[key];
-      if (typeof value !== 'number') {
-        throw new TypeError(`${type}: ${key} must be a number, got ${describeValue(value)}`);
-      }
-      if (spec.kind === 'int' && (!Number.isInteger(value) || value < spec.min || value > spec.max)) {
-        throw new RangeError(`${type}: ${key} must be an integer from ${spec.min} to ${spec.max}, got ${value}`);
-      }
-      if (spec.kind === 'real' && (!Number.isFinite(value) || value <= spec.min || value > spec.max)) {
-        throw new RangeError(`${type}: ${key} must be a number > ${spec.min} and <= ${spec.max}, got ${value}`);
-      }
-      out[key] = value;
-    }
-    const params = out as P;
-    check?.(params);
-    return params;
-  };
+  return (input: unknown): P => parseParams(type, defaults, specs, input, check);
 }
 
 const period = (min: number): ParamSpec => ({ kind: 'int', min, max: MAX_PERIOD });

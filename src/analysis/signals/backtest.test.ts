@@ -4,6 +4,7 @@ import { generateSeries } from '../indicators/testing/series.ts';
 import { backtest } from './backtest.ts';
 import { maCrossover } from './ma-crossover.ts';
 import { candlesFromCloses, fakeStrategy } from './testing/candles.ts';
+import { must } from '../../../test/helpers/must.ts';
 
 //               0    1    2    3    4    5    6    7    8    9
 const CLOSES = [100, 102, 104, 103, 101, 99, 102, 100, 105, 104];
@@ -26,7 +27,7 @@ describe('backtest', () => {
     assert.equal(r.holds, 1);
     assert.equal(r.hits, 1);
     assert.equal(r.hitRate, 0.5);
-    assert.ok(Math.abs(r.avgReturn! - (1 / 102 - 1 / 101) / 2) < 1e-15);
+    assert.ok(Math.abs(must(r.avgReturn) - (1 / 102 - 1 / 101) / 2) < 1e-15);
     assert.deepEqual(
       r.rows.map((row) => [row.index, row.signalType, row.entry, row.exitIndex, row.exit, row.hit]),
       [
@@ -48,16 +49,21 @@ describe('backtest', () => {
       [102, 104],
       [104, 103],
       [103, 101],
-    ])
-      curve.push((e *= long(a, b)));
+    ]) {
+      e *= long(a, b);
+      curve.push(e);
+    }
     for (const [a, b] of [
       [101, 99],
       [99, 102],
       [102, 100],
       [100, 105],
-    ])
-      curve.push((e *= short(a, b)));
-    curve.push((e *= long(105, 104)));
+    ]) {
+      e *= short(a, b);
+      curve.push(e);
+    }
+    e *= long(105, 104);
+    curve.push(e);
     assert.ok(Math.abs(r.finalEquity - e) < 1e-12);
     let peak = 1;
     let dd = 0;
@@ -94,10 +100,10 @@ describe('backtest', () => {
     const r = backtest(s, maCrossover, { fast: 10, slow: 30 }, { horizon: 5 });
     assert.equal(r.count + r.pending, r.signals);
     assert.equal(r.rows.filter((row) => row.hit).length, r.hits);
-    assert.ok(r.hitRate! >= 0 && r.hitRate! <= 1);
+    assert.ok(must(r.hitRate) >= 0 && must(r.hitRate) <= 1);
     assert.ok(r.maxDrawdown >= 0 && r.maxDrawdown < 1);
-    const mean = r.rows.filter((row) => row.return !== null).reduce((sum, row) => sum + row.return!, 0) / r.count;
-    assert.ok(Math.abs(mean - r.avgReturn!) < 1e-15);
+    const mean = r.rows.filter((row) => row.return !== null).reduce((sum, row) => sum + must(row.return), 0) / r.count;
+    assert.ok(Math.abs(mean - must(r.avgReturn)) < 1e-15);
   });
 
   test('validates the horizon', () => {

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { atr } from '../indicators/atr.ts';
 import { bbands } from '../indicators/bbands.ts';
+import { INDICATORS } from '../indicators/registry.ts';
 import { bollinger } from './bollinger.ts';
 import { fmt } from './levels.ts';
 import { candlesFromCloses, checkInvariants } from './testing/candles.ts';
@@ -74,5 +75,15 @@ describe('bollinger (reversion)', () => {
       name: 'RangeError',
       message: "bollinger: unknown parameter 'mode' (valid: period, stddev, atrPeriod, stopAtr, targetAtr)",
     });
+  });
+
+  test('takes the band width the bbands indicator takes: its maximum included, nothing above', () => {
+    assert.equal(INDICATORS.bbands.parseParams({ stddev: 100 }).stddev, 100);
+    assert.equal(bollinger.parseParams({ stddev: 100 }).stddev, 100);
+    for (const parse of [
+      () => INDICATORS.bbands.parseParams({ stddev: 100.5 }),
+      () => bollinger.parseParams({ stddev: 100.5 }),
+    ])
+      assert.throws(parse, { name: 'RangeError', message: /stddev must be a number > 0 and <= 100, got 100.5/ });
   });
 });

@@ -1,7 +1,8 @@
 // Input checks shared by the strategies and the backtest.
+import { OHLCV } from '../../ohlcv.ts';
 import type { CandleSeries, GenerateOptions } from './types.ts';
 
-const COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+const COLUMNS = ['ts', ...OHLCV] as const;
 
 /** Checks the columns are Float64Arrays of one length; returns that length. (Values are checked by the indicators.) */
 export function checkCandles(who: string, series: CandleSeries): number {

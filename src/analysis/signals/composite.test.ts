@@ -4,6 +4,7 @@ import { bollinger } from './bollinger.ts';
 import { composite, createComposite } from './composite.ts';
 import { rsiReversal } from './rsi-reversal.ts';
 import { candlesFromCloses, checkInvariants, fakeStrategy, ramp } from './testing/candles.ts';
+import { must } from '../../../test/helpers/must.ts';
 
 const flat = candlesFromCloses(Array.from({ length: 100 }, (_, i) => 100 + (i % 2 ? 0.5 : -0.5)));
 
@@ -38,7 +39,7 @@ describe('composite', () => {
     assert.equal(hold.confidence, 1); // the votes cancel exactly
     assert.equal(hold.stopLoss, null);
     assert.equal(hold.targetPrice, null);
-    assert.ok(buy.stopLoss! < buy.price && buy.targetPrice! > buy.price);
+    assert.ok(must(buy.stopLoss) < buy.price && must(buy.targetPrice) > buy.price);
     assert.equal(
       strong.rationale.startsWith(
         '2 buy and 0 sell votes within 3 bars (net +2 → strong_buy): a buy (bar 40), b buy (bar 41); quiet: c; ATR(14) ',
@@ -67,7 +68,7 @@ describe('composite', () => {
       { index: 54, type: 'buy' },
     ]);
     const out = createComposite('vote', [a, b, c]).generate(flat);
-    const at = (i: number) => out.find((x) => x.index === i)!;
+    const at = (i: number) => must(out.find((x) => x.index === i));
     assert.equal(at(30).signalType, 'sell');
     assert.equal(at(31).signalType, 'sell'); // two sells, one buy: net -1
     assert.ok(Math.abs(at(31).confidence - (2 / 3) * ((0.4 + 0.6) / 2)) < 1e-12);
@@ -75,9 +76,9 @@ describe('composite', () => {
     assert.equal(at(54).signalType, 'buy'); // a's buy at 50 is outside the 3-bar window [52, 54]
     assert.equal(at(54).indicatorsUsed.votes_buy, 1);
     const wide = createComposite('vote', [a, b, c]).generate(flat, { window: 5 });
-    assert.equal(wide.find((x) => x.index === 54)!.signalType, 'strong_buy');
+    assert.equal(must(wide.find((x) => x.index === 54)).signalType, 'strong_buy');
     const strictStrong = createComposite('vote', [a, b, c]).generate(flat, { strongVotes: 3 });
-    assert.equal(strictStrong.find((x) => x.index === 31)!.signalType, 'sell');
+    assert.equal(must(strictStrong.find((x) => x.index === 31)).signalType, 'sell');
   });
 
   test('on a sharp dip, RSI and Bollinger buys within the window make a strong_buy', () => {
@@ -89,7 +90,7 @@ describe('composite', () => {
     assert.ok(r && b && r.signalType === 'buy' && b.signalType === 'buy');
     assert.ok(Math.abs(r.index - b.index) < 3);
     const out = checkInvariants(composite.generate(s), s);
-    const at = out.find((x) => x.index === Math.max(r.index, b.index))!;
+    const at = must(out.find((x) => x.index === Math.max(r.index, b.index)));
     assert.equal(at.signalType, 'strong_buy');
     assert.match(at.rationale, /rsi-reversal buy/);
     assert.match(at.rationale, /bollinger buy/);

@@ -48,7 +48,7 @@ export function createComposite(name: string, members: readonly Strategy[]): Str
     },
     generate(series, params, opts) {
       const p = parse(params);
-      const n = checkCandles(name, series);
+      checkCandles(name, series);
       const start = fromIndex(name, opts);
       const range = atr(series.high, series.low, series.close, p.atrPeriod);
       // Members run from window - 1 bars earlier so that their votes inside the window are known.

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expiresAfterMs } from './expiry.ts';
-import { INTERVALS } from '../../market/intervals.ts';
-import type { Interval } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
+import type { Interval } from '../../intervals.ts';
 
 describe('expiresAfterMs', () => {
   test('five bars of the interval (a month counts 30 days)', () => {

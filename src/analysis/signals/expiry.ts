@@ -1,5 +1,5 @@
 // How long a signal stays actionable, by the timeframe of the bars it came from.
-import { INTERVALS, intervalMs, isInterval, type Interval } from '../../market/intervals.ts';
+import { INTERVALS, intervalMs, isInterval, type Interval } from '../../intervals.ts';
 
 /** A signal expires after this many bars of its interval. */
 export const EXPIRY_BARS = 5;

@@ -7,6 +7,6 @@ export { macdCrossover } from './macd-crossover.ts';
 export { bollinger } from './bollinger.ts';
 export { composite, createComposite } from './composite.ts';
 export { EXPIRY_BARS, expiresAfterMs } from './expiry.ts';
-export type { Interval } from '../../market/intervals.ts';
+export type { Interval } from '../../intervals.ts';
 export { backtest } from './backtest.ts';
 export type { BacktestOptions, BacktestResult, BacktestRow } from './backtest.ts';

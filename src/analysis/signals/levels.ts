@@ -81,5 +81,5 @@ export function signBeyondNoise(x: number, price: number): -1 | 0 | 1 {
 }
 
 export function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(1, Math.max(0, x));
 }

@@ -6,6 +6,7 @@ import { sma } from '../indicators/sma.ts';
 import { fmt } from './levels.ts';
 import { maCrossover } from './ma-crossover.ts';
 import { candlesFromCloses, checkInvariants, ramp } from './testing/candles.ts';
+import { must } from '../../../test/helpers/must.ts';
 
 /** Bars where `fast` goes from at or below `slow` to above it (up) or the reverse (down). */
 function crosses(fast: Float64Array, slow: Float64Array): { up: number[]; down: number[] } {
@@ -62,12 +63,12 @@ describe('ma-crossover', () => {
       volume_sma_20: 1000,
     });
     assert.equal(c.price, s.close[i]);
-    assert.ok(Math.abs(c.stopLoss! - (c.price - 1.5 * a)) < 1e-12);
-    assert.ok(Math.abs(c.targetPrice! - (c.price + 4 * a)) < 1e-12);
+    assert.ok(Math.abs(must(c.stopLoss) - (c.price - 1.5 * a)) < 1e-12);
+    assert.ok(Math.abs(must(c.targetPrice) - (c.price + 4 * a)) < 1e-12);
     assert.equal(
       c.rationale,
       `SMA(20) crossed above SMA(50) (${fmt(f[i - 1])} → ${fmt(f[i])} vs ${fmt(sl[i - 1])} → ${fmt(sl[i])}); ` +
-        `ATR(14) ${fmt(a)} sets stop ${fmt(c.stopLoss!)} and target ${fmt(c.targetPrice!)}`,
+        `ATR(14) ${fmt(a)} sets stop ${fmt(must(c.stopLoss))} and target ${fmt(must(c.targetPrice))}`,
     );
   });
 

@@ -5,6 +5,7 @@ import { macd } from '../indicators/macd.ts';
 import { fmt } from './levels.ts';
 import { macdCrossover } from './macd-crossover.ts';
 import { candlesFromCloses, checkInvariants, ramp } from './testing/candles.ts';
+import { must } from '../../../test/helpers/must.ts';
 
 // An accelerating decline (MACD under its signal line), then a steady rise.
 const decline = Array.from({ length: 80 }, (_, i) => 150 - 0.005 * i * i);
@@ -61,7 +62,7 @@ describe('macd-crossover', () => {
     assert.equal(
       c.rationale,
       `MACD(12,26,9) crossed above its signal line (histogram ${fmt(m.histogram[i - 1])} → ${fmt(m.histogram[i])}; ` +
-        `MACD ${fmt(m.macd[i])}, signal ${fmt(m.signal[i])}); ATR(14) ${fmt(a)} sets stop ${fmt(c.stopLoss!)} and target ${fmt(c.targetPrice!)}`,
+        `MACD ${fmt(m.macd[i])}, signal ${fmt(m.signal[i])}); ATR(14) ${fmt(a)} sets stop ${fmt(must(c.stopLoss))} and target ${fmt(must(c.targetPrice))}`,
     );
     assert.ok(Math.abs(c.strength - Math.min(1, Math.abs(m.histogram[i] - m.histogram[i - 1]) / (0.1 * a))) < 1e-12);
     // The MACD line is still below zero at this early reversal: no trend agreement.

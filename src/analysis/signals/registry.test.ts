@@ -4,6 +4,7 @@ import { generateSeries } from '../indicators/testing/series.ts';
 import { STRATEGIES, STRATEGY_NAMES, getStrategy } from './registry.ts';
 import { checkInvariants } from './testing/candles.ts';
 import type { CandleSeries, SignalCandidate } from './types.ts';
+import { must } from '../../../test/helpers/must.ts';
 
 function tail(s: CandleSeries, from: number): CandleSeries {
   return {
@@ -47,7 +48,9 @@ describe('strategy registry', () => {
         if (c.signalType !== 'hold') {
           const up = c.signalType.endsWith('buy');
           assert.ok(
-            up ? c.stopLoss! < c.price && c.targetPrice! > c.price : c.stopLoss! > c.price && c.targetPrice! < c.price,
+            up
+              ? must(c.stopLoss) < c.price && must(c.targetPrice) > c.price
+              : must(c.stopLoss) > c.price && must(c.targetPrice) < c.price,
           );
         }
       }

@@ -4,17 +4,22 @@ import { composite } from './composite.ts';
 import { macdCrossover } from './macd-crossover.ts';
 import { maCrossover } from './ma-crossover.ts';
 import { rsiReversal } from './rsi-reversal.ts';
+import { STRATEGY_NAMES, type StrategyName } from './names.ts';
 import type { Strategy } from './types.ts';
 
-export const STRATEGIES: Readonly<Record<string, Strategy>> = Object.freeze({
-  [maCrossover.name]: maCrossover,
-  [rsiReversal.name]: rsiReversal,
-  [macdCrossover.name]: macdCrossover,
-  [bollinger.name]: bollinger,
-  [composite.name]: composite,
-});
+export { STRATEGY_NAMES };
 
-export const STRATEGY_NAMES: readonly string[] = Object.freeze(Object.keys(STRATEGIES));
+const byName: Record<StrategyName, Strategy> = {
+  'ma-crossover': maCrossover,
+  'rsi-reversal': rsiReversal,
+  'macd-crossover': macdCrossover,
+  bollinger,
+  composite,
+};
+for (const [name, s] of Object.entries(byName)) {
+  if (s.name !== name) throw new Error(`strategy "${s.name}" is registered as "${name}"`);
+}
+export const STRATEGIES: Readonly<Record<string, Strategy>> = Object.freeze(byName);
 
 /** The strategy called `name`; throws a RangeError listing the valid names otherwise. */
 export function getStrategy(name: string): Strategy {

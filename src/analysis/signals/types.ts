@@ -1,14 +1,9 @@
 // Shared types of the signal strategies (pure: no I/O, no clock).
 
+import type { CandleSeries } from '../../ohlcv.ts';
+
 /** Bars in time order; ts is the bar's open time in epoch ms. All columns have the same length. */
-export interface CandleSeries {
-  ts: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-}
+export type { CandleSeries };
 
 export type SignalType = 'strong_buy' | 'buy' | 'hold' | 'sell' | 'strong_sell';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { intParam } from '../schemas.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
 import { ensureHypertable, hypertableStats, listChunks, listHypertables } from '../../timescale/hypertables.ts';
 import {
   DEFAULT_COMPRESS_AFTER,

@@ -59,8 +59,9 @@ export async function adminUserRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const generated = req.body.password === undefined ? generatePassword() : undefined;
-      const user = await createUser(app.db, { ...req.body, password: req.body.password ?? generated! });
+      const password = req.body.password ?? generatePassword();
+      const generated = req.body.password === undefined ? password : undefined;
+      const user = await createUser(app.db, { ...req.body, password });
       return reply.status(201).send(generated ? { ...user, generated_password: generated } : user);
     },
   );

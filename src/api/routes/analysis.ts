@@ -12,7 +12,7 @@ import { STRATEGY_NAMES } from '../../analysis/signals/registry.ts';
 import { listSignals } from '../../analysis/signals-repository.ts';
 import { indicatorSeries } from '../../analysis/series.ts';
 import { getAsset } from '../../market/assets-repository.ts';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
 import { requireAdmin } from '../guards.ts';
 import { backtestPool } from '../../analysis/backtest-pool.ts';
 import { pageQuery } from '../pagination.ts';
@@ -185,10 +185,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         security: [{ bearerAuth: [] }],
         body: z.strictObject({
           ...choice,
-          strategies: z
-            .array(z.enum(STRATEGY_NAMES as [string, ...string[]]))
-            .min(1)
-            .optional(),
+          strategies: z.array(z.enum(STRATEGY_NAMES)).min(1).optional(),
           params: z.record(z.string(), z.number()).optional().describe('parameters of the single strategy given'),
         }),
       },
@@ -215,7 +212,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         summary: "How a strategy's signals would have done on an asset",
         querystring: z.strictObject({
           symbol,
-          strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]),
+          strategy: z.enum(STRATEGY_NAMES),
           interval: z.enum(INTERVALS).default('1d'),
           from: time.optional(),
           to: time.optional(),

@@ -6,7 +6,7 @@ import { checkCredentials, login, logout, refresh, BAD_CREDENTIALS } from '../..
 import { PASSWORD_MAX } from '../../accounts/passwords.ts';
 import { createUser, EmailTakenError, findByUsername } from '../../accounts/users.ts';
 import { UserError } from '../../errors.ts';
-import { problem } from '../app.ts';
+import { problem } from '../problem.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { FixedWindowLimiter, type Hit } from '../rate-limit.ts';
 import { emailField, passwordField, SMALL_BODY, usernameField } from '../schemas.ts';

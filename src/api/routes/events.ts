@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../accounts/auth.ts';
 import { type Cursor, decodeCursor, encodeCursor, type FeedEvent } from '../../events/feed.ts';
-import { problem } from '../app.ts';
+import { problem } from '../problem.ts';
 
 function covered(e: FeedEvent, upto: Cursor, alertIds: Set<string>): boolean {
   if (e.kind === 'candle') return BigInt(e.cursor.candles) <= BigInt(upto.candles);

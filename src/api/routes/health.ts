@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { databaseInfo, type DatabaseInfo } from '../../db/info.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
+import { problem } from '../problem.ts';
 
 /**
  * Public: backend, versions, schema revision. Not where the database is (host, user, data
@@ -41,7 +42,10 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       return { status: info.migrations_pending ? 'degraded' : 'ok', ...info };
     } catch (err) {
       req.log.error({ err }, 'health check: database unavailable');
-      return reply.status(503).send({ status: 'unavailable', backend: app.db.backend, error: 'database unavailable' });
+      return reply
+        .status(503)
+        .type('application/problem+json')
+        .send(problem(503, 'database unavailable', { backend: app.db.backend }));
     }
   });
 }

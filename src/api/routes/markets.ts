@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
 import { marketOverview } from '../../market/overview.ts';
 
 export async function marketRoutes(base: FastifyInstance): Promise<void> {

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { intParam } from '../schemas.ts';
 import { getAsset } from '../../market/assets-repository.ts';
-import { INTERVALS } from '../../market/intervals.ts';
+import { INTERVALS } from '../../intervals.ts';
 import {
   activeSignals,
   countActiveSignals,
@@ -16,7 +16,8 @@ import {
   priceChanges,
   priceStats,
 } from '../../market/queries.ts';
-import { pageQuery, type Page } from '../pagination.ts';
+import type { Page } from '../../db/page.ts';
+import { pageQuery } from '../pagination.ts';
 
 /** Per-asset results are at most one row per asset: page them after the query. */
 function slice<T>(rows: T[], limit: number, offset: number): Page<T> {

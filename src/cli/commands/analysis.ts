@@ -1,19 +1,20 @@
 /** tm indicators and tm signals: stored indicators, CSV calculations, signal generation and backtests. */
 import type { Command } from 'commander';
-import { calcFromRows } from '../../analysis/calc.ts';
-import { indicatorSpecs } from '../../analysis/compute-indicators.ts';
-import { INDICATOR_TYPES } from '../../analysis/indicators/registry.ts';
-import { listIndicators } from '../../analysis/indicators-repository.ts';
-import { computeStoredIndicators, generateStoredSignals, parseTime, runBacktest } from '../../analysis/service.ts';
-import { STRATEGY_NAMES } from '../../analysis/signals/registry.ts';
-import { expireSignals, listSignals } from '../../analysis/signals-repository.ts';
+import { INDICATOR_TYPES } from '../../analysis/indicators/names.ts';
+import { STRATEGY_NAMES } from '../../analysis/signals/names.ts';
 import { UsageError } from '../../errors.ts';
 import { getAsset } from '../../market/assets-repository.ts';
-import { openCsv } from '../../market/import/csv-reader.ts';
-import { parseInterval } from '../../market/intervals.ts';
+import { parseInterval } from '../../intervals.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';
+
+// The indicators, strategies and their repositories load only when an analysis command runs.
+const service = () => import('../../analysis/service.ts');
+const indicatorsRepo = () => import('../../analysis/indicators-repository.ts');
+const signalsRepo = () => import('../../analysis/signals-repository.ts');
+const calc = () => import('../../analysis/calc.ts');
+const specs = () => import('../../analysis/compute-indicators.ts');
 
 function parseJson(text: string | undefined, what: string): unknown {
   if (text === undefined) return undefined;
@@ -61,7 +62,7 @@ export function registerAnalysis(program: Command): void {
         const params = parseJson(o.params, '--params');
         await withDatabase(async (db) => {
           const t0 = performance.now();
-          const res = await computeStoredIndicators(
+          const res = await (await service()).computeStoredIndicators(
             db,
             { symbols: o.symbol, all: o.all },
             interval,
@@ -107,20 +108,20 @@ export function registerAnalysis(program: Command): void {
         const limit = intOption(o.limit, '--limit', 1, 100_000);
         await withDatabase(async (db) => {
           const assetId = o.symbol ? (await getAsset(db, o.symbol)).id : undefined;
-          const page = await listIndicators(db, {
+          const page = await (await indicatorsRepo()).listIndicators(db, {
             assetId,
             name: o.name,
             type: o.type,
             timeframe,
-            from: parseTime(o.from, '--from') ?? undefined,
-            to: parseTime(o.to, '--to') ?? undefined,
+            from: (await service()).parseTime(o.from, '--from') ?? undefined,
+            to: (await service()).parseTime(o.to, '--to') ?? undefined,
             limit,
             offset: 0,
           });
           printer(!!o.json).data(
             page,
             () =>
-              table(
+              `${table(
                 page.items.map((r) => ({
                   symbol: r.symbol,
                   ts: r.ts,
@@ -130,7 +131,7 @@ export function registerAnalysis(program: Command): void {
                   value3: fixed(r.value3),
                   timeframe: r.timeframe,
                 })),
-              ) + `\n${page.items.length} of ${page.total}`,
+              )}\n${page.items.length} of ${page.total}`,
           );
         });
       },
@@ -148,9 +149,10 @@ export function registerAnalysis(program: Command): void {
       if (o.format !== 'csv' && o.format !== 'json')
         throw new UsageError(`--format must be csv or json, got "${o.format}"`);
       const interval = parseInterval(o.interval, '--interval');
-      const [spec] = indicatorSpecs([o.type], parseJson(o.params, '--params'));
+      const [spec] = (await specs()).indicatorSpecs([o.type], parseJson(o.params, '--params'));
+      const { openCsv } = await import('../../market/import/csv-reader.ts');
       const source = await openCsv(o.csv);
-      const res = await calcFromRows(source.rows, interval, spec);
+      const res = await (await calc()).calcFromRows(source.rows, interval, spec);
       if (o.format === 'json') {
         process.stdout.write(`${JSON.stringify(res.rows)}\n`);
         return;
@@ -185,7 +187,7 @@ export function registerAnalysis(program: Command): void {
         const interval = parseInterval(o.interval, '--interval');
         if (o.params && !o.strategy) throw new UsageError('--params needs --strategy');
         await withDatabase(async (db) => {
-          const res = await generateStoredSignals(
+          const res = await (await service()).generateStoredSignals(
             db,
             { symbols: o.symbol, all: o.all },
             interval,
@@ -224,7 +226,7 @@ export function registerAnalysis(program: Command): void {
         const limit = intOption(o.limit, '--limit', 1, 100_000);
         await withDatabase(async (db) => {
           const assetId = o.symbol ? (await getAsset(db, o.symbol)).id : undefined;
-          const page = await listSignals(db, {
+          const page = await (await signalsRepo()).listSignals(db, {
             assetId,
             strategy: o.strategy,
             timeframe,
@@ -235,7 +237,7 @@ export function registerAnalysis(program: Command): void {
           printer(!!o.json).data(
             page,
             () =>
-              table(
+              `${table(
                 page.items.map((s) => ({
                   symbol: s.symbol,
                   ts: s.ts,
@@ -247,7 +249,7 @@ export function registerAnalysis(program: Command): void {
                   active: s.is_active ? 'yes' : '',
                   rationale: s.rationale,
                 })),
-              ) + `\n${page.items.length} of ${page.total}`,
+              )}\n${page.items.length} of ${page.total}`,
           );
         });
       },
@@ -278,12 +280,12 @@ export function registerAnalysis(program: Command): void {
         const interval = parseInterval(o.interval, '--interval');
         const horizon = intOption(o.horizon, '--horizon', 1, 10_000);
         await withDatabase(async (db) => {
-          const r = await runBacktest(db, {
+          const r = await (await service()).runBacktest(db, {
             symbol: o.symbol,
             strategy: o.strategy,
             interval,
-            from: parseTime(o.from, '--from'),
-            to: parseTime(o.to, '--to'),
+            from: (await service()).parseTime(o.from, '--from'),
+            to: (await service()).parseTime(o.to, '--to'),
             horizon,
             params: parseJson(o.params, '--params'),
           });
@@ -304,7 +306,7 @@ export function registerAnalysis(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (o: { json?: boolean }) => {
       await withDatabase(async (db) => {
-        const n = await expireSignals(db);
+        const n = await (await signalsRepo()).expireSignals(db);
         printer(!!o.json).data({ deactivated: n }, () => `${n} signal(s) deactivated`);
       });
     });

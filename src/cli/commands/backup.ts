@@ -1,10 +1,12 @@
 /** tm backup: create, restore, verify, base. */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
-import { baseBackup, createBackup, restoreBackup, verifyBackup } from '../../db/backup/backup.ts';
 import type { BackupContent } from '../../db/backup/manifest.ts';
 import { UsageError, UserError } from '../../errors.ts';
 import { printer, table } from '../output.ts';
+
+/** The backup code (and with it both database drivers) loads only when a backup command runs. */
+const backups = () => import('../../db/backup/backup.ts');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const mib = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
@@ -29,7 +31,7 @@ export function registerBackup(program: Command): void {
           throw new UsageError(`--format must be custom, plain or snapshot, got "${opts.format}"`);
         const content: BackupContent = opts.schemaOnly ? 'schema-only' : opts.dataOnly ? 'data-only' : 'full';
         const t0 = Date.now();
-        const m = await createBackup(loadConfig(), {
+        const m = await (await backups()).createBackup(loadConfig(), {
           file: opts.output,
           format: opts.format as 'custom' | 'plain' | 'snapshot' | undefined,
           content,
@@ -52,7 +54,12 @@ export function registerBackup(program: Command): void {
     .option('--force', 'replace a database that is not empty')
     .option('--json', 'output JSON')
     .action(async (file: string, opts: { into?: string; force?: boolean; json?: boolean }) => {
-      const res = await restoreBackup(loadConfig(), { file, into: opts.into, force: !!opts.force, log });
+      const res = await (await backups()).restoreBackup(loadConfig(), {
+        file,
+        into: opts.into,
+        force: !!opts.force,
+        log,
+      });
       printer(!!opts.json).data({ target: res.target, problems: res.problems, manifest: res.manifest }, () =>
         res.problems.length
           ? `restored into ${res.target}, but: ${res.problems.join('; ')}`
@@ -69,7 +76,7 @@ export function registerBackup(program: Command): void {
     .option('--into <url>', 'server for the scratch database when FILE is an SQL dump (default: DATABASE_URL)')
     .option('--json', 'output JSON')
     .action(async (file: string, opts: { into?: string; json?: boolean }) => {
-      const res = await verifyBackup(loadConfig(), { file, into: opts.into, log });
+      const res = await (await backups()).verifyBackup(loadConfig(), { file, into: opts.into, log });
       printer(!!opts.json).data(res, () =>
         res.problems.length
           ? `FAILED: ${res.problems.join('; ')}`
@@ -84,14 +91,14 @@ export function registerBackup(program: Command): void {
     .requiredOption('-o, --output <dir>', 'directory to create')
     .option('--json', 'output JSON')
     .action(async (opts: { output: string; json?: boolean }) => {
-      const res = await baseBackup(loadConfig(), { dir: opts.output, log });
+      const res = await (await backups()).baseBackup(loadConfig(), { dir: opts.output, log });
       printer(!!opts.json).data(
         res,
         () =>
-          table(
+          `${table(
             res.files.map((f) => ({ file: f })),
             ['file'],
-          ) + `\nbase backup in ${res.dir}`,
+          )}\nbase backup in ${res.dir}`,
       );
     });
 }

@@ -1,6 +1,5 @@
 /** tm db: bootstrap a server database (the seed's "Create Database and User") and show connection facts. */
 import type { Command } from 'commander';
-import { initDatabase } from '../../db/bootstrap.ts';
 import { databaseInfo } from '../../db/info.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
@@ -32,6 +31,7 @@ export function registerDb(program: Command): void {
           if (!password) throw new UsageError('--password-stdin got an empty password');
         }
         const log = (l: string) => process.stderr.write(`${l}\n`);
+        const { initDatabase } = await import('../../db/bootstrap.ts'); // loads pg only here
         const result = await initDatabase({
           adminUrl: opts.adminUrl,
           user: opts.user,

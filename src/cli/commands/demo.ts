@@ -1,8 +1,7 @@
 /** tm demo seed: deterministic synthetic market data for trying the product. */
 import type { Command } from 'commander';
-import { seedFullDemo } from '../../demo/seed.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
-import { parseInterval, type Interval } from '../../market/intervals.ts';
+import { parseInterval, type Interval } from '../../intervals.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
@@ -65,11 +64,12 @@ export function registerDemo(program: Command): void {
           watchlistUser: o.watchlistUser,
         };
         await withDatabase(async (db) => {
+          const { seedFullDemo } = await import('../../demo/seed.ts'); // with the indicators and strategies
           const s = await seedFullDemo(db, opts, (l) => process.stderr.write(`${l}\n`));
           printer(!!o.json).data(
             s,
             () =>
-              [
+              `${[
                 `demo data: ${s.assets} assets (${s.created_assets} new)`,
                 ...s.candles.map(
                   (c) => `${c.interval} candles: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} unchanged`,
@@ -80,7 +80,7 @@ export function registerDemo(program: Command): void {
                 ...(s.watchlist
                   ? [`watchlist "Demo" of ${s.watchlist.user}: ${s.watchlist.added_items} items added`]
                   : []),
-              ].join('; ') + ` in ${s.seconds}s`,
+              ].join('; ')} in ${s.seconds}s`,
           );
         });
       },

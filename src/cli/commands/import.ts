@@ -1,12 +1,9 @@
 /** tm import candles: validated, idempotent bulk import of OHLCV candles from CSV (gzip, stdin). */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { parseAssetType } from '../../market/assets-repository.ts';
-import { openCsv } from '../../market/import/csv-reader.ts';
 import type { ImportSummary, Reject } from '../../market/import/importer.ts';
-import { ingestCandles } from '../../market/ingest.ts';
-import { parseInterval } from '../../market/intervals.ts';
+import { parseInterval } from '../../intervals.ts';
 import type { OnConflict } from '../../market/candles-repository.ts';
 import { UsageError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
@@ -90,6 +87,12 @@ export function registerImport(program: Command): void {
           throw new UsageError(`--on-conflict must be update, ignore or error, got "${o.onConflict}"`);
         if (o.rejects && !o.skipInvalid) throw new UsageError('--rejects needs --skip-invalid');
         const assetType = o.assetType ? parseAssetType(o.assetType) : undefined;
+        // The CSV parser and the progress bar load only for this command.
+        const [{ openCsv }, { default: cliProgress }, { ingestCandles }] = await Promise.all([
+          import('../../market/import/csv-reader.ts'),
+          import('cli-progress'),
+          import('../../ingest/ingest.ts'),
+        ]);
         const source = await openCsv(file);
         if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
         const rejects = o.rejects ? rejectsWriter(o.rejects) : undefined;

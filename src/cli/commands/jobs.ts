@@ -40,7 +40,7 @@ export function registerJobs(program: Command): void {
         printer(!!opts.json).data(
           r,
           () =>
-            `job ${r.job_id} (${r.proc_name}${r.hypertable ? ` on ${r.hypertable}` : ''}) ran in ${r.finished_at!.getTime() - r.started_at.getTime()} ms`,
+            `job ${r.job_id} (${r.proc_name}${r.hypertable ? ` on ${r.hypertable}` : ''}) ran in ${(r.finished_at ?? r.started_at).getTime() - r.started_at.getTime()} ms`,
         );
       });
     });

@@ -43,11 +43,8 @@ export function registerMigrate(program: Command): void {
       await withDatabase(
         async (db) => {
           const steps = await new Migrator(db, undefined, { log }).upgrade(target);
-          log(
-            steps.length
-              ? `upgraded to ${steps.at(-1)!.migration.revision}`
-              : 'already at the requested revision; nothing to do',
-          );
+          const last = steps.at(-1);
+          log(last ? `upgraded to ${last.migration.revision}` : 'already at the requested revision; nothing to do');
         },
         { schema: 'any' },
       );

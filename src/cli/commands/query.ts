@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
-import { parseInterval } from '../../market/intervals.ts';
+import { parseInterval } from '../../intervals.ts';
 import {
   activeSignals,
   latestCandles,

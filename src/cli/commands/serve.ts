@@ -1,14 +1,9 @@
 /** tm serve: migrate, then serve the HTTP API until SIGINT/SIGTERM, closing the database cleanly. */
 import type { Command } from 'commander';
-import { buildApp } from '../../api/app.ts';
 import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
-import { shareEmbedded } from '../../db/share/host.ts';
 import { UsageError } from '../../errors.ts';
-import { seedStarterIfEmpty } from '../../demo/seed.ts';
-import { startJobScheduler } from '../../timescale/scheduler.ts';
-import { startSignalExpiry } from '../../analysis/maintenance.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -27,10 +22,19 @@ export function registerServe(program: Command): void {
       }
       if (opts.host) config.host = opts.host;
       const log = (line: string) => process.stderr.write(`${line}\n`);
+      // Fastify, the routes and the demo seeder load only for this command.
+      const [{ buildApp }, { seedStarterIfEmpty }, { startJobScheduler }, { startSignalExpiry }, { shareEmbedded }] =
+        await Promise.all([
+          import('../../api/app.ts'),
+          import('../../demo/seed.ts'),
+          import('../../timescale/scheduler.ts'),
+          import('../../analysis/maintenance.ts'),
+          import('../../db/share/host.ts'),
+        ]);
       // Exclusive: a second tm serve must not reach the database through the first one.
       const db = await openDatabase(config, { exclusive: true, serve: true });
       log(`database: ${db.backend} (${db.target})`);
-      let share: Awaited<ReturnType<typeof shareEmbedded>> = null;
+      let share: Awaited<ReturnType<typeof shareEmbedded>> | null = null;
       try {
         if (opts.migrate) await new Migrator(db, undefined, { log }).upgrade('head');
         // A newcomer's first start shows data at once; only on the embedded database, never on a server.

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.ts';
 import { splitSql, type SqlStatement } from './split-sql.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+/**
+ * Read from src/db/migrations whether tm runs from source (this file) or compiled (a chunk in dist/), so
+ * `tm migrate revision` writes where the files are committed and the build has nothing to copy.
+ */
+const compiled = !import.meta.url.endsWith('.ts');
+export const MIGRATIONS_DIR = fileURLToPath(
+  new URL(compiled ? '../src/db/migrations/' : '../migrations/', import.meta.url),
+);
 
 const FILE_RE = /^(\d{4,})_([a-z0-9_]+)\.sql$/;
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { UserError, errorMessage } from '../../errors.ts';
 import type { Database, Notice, Queryable } from '../types.ts';
-import { activateTimescale } from '../pglite.ts';
+import { activateTimescale } from '../timescale-activate.ts';
 import { assertPreloaded } from '../preload.ts';
 import { loadMigrations, type Migration } from './files.ts';
 import type { SqlStatement } from './split-sql.ts';
@@ -140,7 +140,7 @@ export class Migrator {
       head: this.head,
       pending: this.migrations.filter((m) => !appliedSet.has(m.revision)),
       changed: applied
-        .filter((a) => byRev.get(a.revision) && byRev.get(a.revision)!.checksum !== a.checksum)
+        .filter((a) => byRev.has(a.revision) && byRev.get(a.revision)?.checksum !== a.checksum)
         .map((a) => a.revision),
       unknown: applied.filter((a) => !byRev.has(a.revision)).map((a) => a.revision),
     };

@@ -90,7 +90,9 @@ export async function mergeBatches(
         prev
           ? {
               ...prev,
+              // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
               from: prev.from < w.from ? prev.from : w.from,
+              // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
               to: prev.to > w.to ? prev.to : w.to,
               inserted: prev.inserted + w.inserted,
               updated: prev.updated + w.updated,

@@ -4,7 +4,7 @@
  * The merge into candles is the candles table's SQL (mergeStaged in candles-repository.ts).
  */
 import type { Queryable } from '../../db/types.ts';
-import type { Interval } from '../intervals.ts';
+import type { Interval } from '../../intervals.ts';
 import type { ValidCandle } from './validate.ts';
 
 /**

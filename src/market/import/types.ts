@@ -1,7 +1,7 @@
 /** What the candle import takes and answers (shared by its steps, the CLI, the API and the demo seeder). */
 import type { AssetType } from '../assets-repository.ts';
 import type { OnConflict } from '../candles-repository.ts';
-import type { Interval } from '../intervals.ts';
+import type { Interval } from '../../intervals.ts';
 import type { Rule } from './validate.ts';
 
 /** How an error tells the caller to relax a check: the CLI names its flags, the API its body fields. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTimestamp } from './timestamps.ts';
 import { validateCandle, type RawCandle } from './validate.ts';
+import { must } from '../../../test/helpers/must.ts';
 
 test('timestamps: ISO with and without offset, date-only, epoch seconds and ms', () => {
   const t = Date.UTC(2024, 0, 2, 9, 30);
@@ -61,8 +62,8 @@ test('timestamps outside the years 0001-9999 are refused; the years 1-99 are not
   const y50 = new Date(0);
   y50.setUTCFullYear(50, 2, 1);
   assert.equal(parseTimestamp('0050-03-01'), y50.getTime());
-  assert.equal(new Date(parseTimestamp('0001-01-01T00:00:00Z')!).toISOString(), '0001-01-01T00:00:00.000Z');
-  assert.equal(new Date(parseTimestamp('9999-12-31T23:59:59Z')!).toISOString(), '9999-12-31T23:59:59.000Z');
+  assert.equal(new Date(must(parseTimestamp('0001-01-01T00:00:00Z'))).toISOString(), '0001-01-01T00:00:00.000Z');
+  assert.equal(new Date(must(parseTimestamp('9999-12-31T23:59:59Z'))).toISOString(), '9999-12-31T23:59:59.000Z');
   for (const bad of ['0000-12-31', '0001-01-01T00:30:00+01:00', 9e15, '9000000000000000', 300000000000000, -9e13])
     assert.equal(parseTimestamp(bad), null, String(bad));
   assert.equal(rule({ ts: 9e15 }), 'timestamp');

@@ -3,7 +3,7 @@
  * read "line 12: high_ge_max: ...". The checks mirror the database's candles_ohlc_valid and volume
  * CHECKs so that a bad row is reported with its line instead of failing a whole COPY.
  */
-import { isAligned, type Interval } from '../intervals.ts';
+import { isAligned, type Interval } from '../../intervals.ts';
 import { parseTimestamp } from './timestamps.ts';
 import { parseSymbolRef } from '../assets-repository.ts';
 import { errorMessage } from '../../errors.ts';

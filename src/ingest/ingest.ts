@@ -6,8 +6,8 @@
 import { evaluateAlerts } from '../accounts/alerts.ts';
 import { retryTransient } from '../db/retry.ts';
 import type { Database } from '../db/types.ts';
-import type { RawCandle } from './import/validate.ts';
-import { importCandles, type ImportOptions, type ImportSummary } from './import/importer.ts';
+import type { RawCandle } from '../market/import/validate.ts';
+import { importCandles, type ImportOptions, type ImportSummary } from '../market/import/importer.ts';
 
 export interface IngestSummary extends ImportSummary {
   alerts_fired: number;

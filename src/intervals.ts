@@ -3,7 +3,7 @@
  * lengths aligned to the Unix epoch; weeks start on Monday 00:00 UTC (as TimescaleDB's time_bucket
  * does); months start on the 1st at 00:00 UTC.
  */
-import { UserError } from '../errors.ts';
+import { UserError } from './errors.ts';
 
 export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w', '1M'] as const;
 export type Interval = (typeof INTERVALS)[number];

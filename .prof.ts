@@ -1,0 +1,13 @@
+const flags = process.env.V8F;
+if (flags) (await import('node:v8')).setFlagsFromString(flags);
+const t0 = performance.now();
+const lap = (l: string) => process.stdout.write(`${l} ${(performance.now() - t0).toFixed(0)}  `);
+const { PGlite } = await import('@electric-sql/pglite');
+const { timescaledb } = await import('@electric-sql/pglite/timescaledb');
+lap('import');
+const pg = await PGlite.create({ dataDir: '/tmp/bg/data', extensions: process.env.NOEXT ? {} : { timescaledb } });
+lap('create');
+await pg.query(`SELECT count(*) FROM candles WHERE "interval"='1d'`);
+lap('count');
+await pg.close();
+lap('close\n');
