@@ -23,6 +23,8 @@ export interface SyncSchedulerOptions {
   /** Gaps are asked for again at most this often, up to `gapAttempts` times (default 10 min, 5). */
   gapRetryMs?: number;
   gapAttempts?: number;
+  /** Pages one (asset, interval) may fetch per round, so a long catch-up does not hold up the others (default 10). */
+  pagesPerRound?: number;
 }
 
 export interface SyncScheduler {
@@ -63,8 +65,9 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
       const open = bucketStart(interval, now - graceMs);
       const end = await coverageEnd(db, s.id, interval);
       const start = end ?? open - Math.min(p.pageSize, 1000) * intervalMs(interval);
-      if (open > start) {
-        const r = await syncRange(db, p, s, interval, start, open, { now: () => now - graceMs });
+      const until = Math.min(open, start + (opts.pagesPerRound ?? 10) * p.pageSize * intervalMs(interval));
+      if (until > start) {
+        const r = await syncRange(db, p, s, interval, start, until, { now: () => now - graceMs });
         if (r.inserted || r.updated)
           log(`sync: ${s.asset} ${interval} from ${p.name}: ${r.inserted} new, ${r.updated} updated candle(s)`);
       }
