@@ -79,7 +79,7 @@ forEachBackend('market data sync', (open) => {
       /provider "nyse" is not one of binance, coinbase, kraken, polygon/,
     );
     assert.equal(
-      (await db.query(`SELECT 1 FROM assets WHERE symbol IN ('ETH-USD', 'X')`)).rowCount,
+      (await db.query(`SELECT 1 FROM assets WHERE symbol IN ('ETH-USD', 'X')`)).rows.length,
       0,
       'nothing half-written',
     );
