@@ -26,6 +26,7 @@ import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { adminSyncRoutes } from './routes/admin-sync.ts';
 
 export interface AppOptions {
   db: Database;
@@ -66,6 +67,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
@@ -157,6 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(queryRoutes);
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
+  await app.register(adminSyncRoutes, { prefix: '/api/admin/sync' });
   await app.register(analysisRoutes);
   return app;
 }

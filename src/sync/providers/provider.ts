@@ -3,6 +3,7 @@
  * one market and interval over a time range, one request's worth at a time. The sync engine pages,
  * drops unfinished candles, records gaps and writes through the product's import.
  */
+import { UserError } from '../../errors.ts';
 import type { AssetType } from '../../market/assets-repository.ts';
 import { intervalMs, nextBucket, type Interval } from '../../market/intervals.ts';
 
@@ -66,8 +67,22 @@ export type ProviderErrorKind =
   | 'rejected'
   | 'config';
 
-/** A provider failure, named so a user can act on it; never carries API keys. */
-export class ProviderError extends Error {
+const STATUS: Record<ProviderErrorKind, number> = {
+  unknown_symbol: 404,
+  rejected: 400,
+  config: 400,
+  rate_limited: 502,
+  banned: 502,
+  server: 502,
+  network: 502,
+  malformed: 502,
+};
+
+/**
+ * A provider failure, named so a user can act on it; never carries API keys. A user error: the
+ * CLI prints its message, the API answers 404 (unknown market), 400, or 502 (the provider failed).
+ */
+export class ProviderError extends UserError {
   constructor(
     readonly provider: ProviderName,
     readonly kind: ProviderErrorKind,
@@ -75,7 +90,7 @@ export class ProviderError extends Error {
     /** For banned / rate-limited answers: when asking again is allowed (epoch ms). */
     readonly retryAt?: number,
   ) {
-    super(`${provider}: ${message}`);
+    super(`${provider}: ${message}`, STATUS[kind]);
     this.name = 'ProviderError';
   }
 
