@@ -90,6 +90,17 @@ export function findGaps(
   return out;
 }
 
+/** Joins gaps that touch (a run of missing buckets across a page boundary) when their reasons agree. */
+export function mergeAdjacent<G extends { from: number; to: number; reason: string }>(gaps: G[]): G[] {
+  const out: G[] = [];
+  for (const g of gaps) {
+    const last = out[out.length - 1];
+    if (last && last.to === g.from && last.reason === g.reason) out[out.length - 1] = { ...last, to: g.to };
+    else out.push(g);
+  }
+  return out;
+}
+
 function toRaw(c: ProviderCandle, i: number): RawCandle {
   return {
     line: i,
@@ -156,7 +167,7 @@ async function pull(
     if (batch.length === 0) return;
     const candles = batch.flatMap((f) => f.candles);
     const covered = { from: batch[0].range.from, to: batch[batch.length - 1].range.to };
-    const gaps = batch.flatMap((f) => f.gaps);
+    const gaps = mergeAdjacent(batch.flatMap((f) => f.gaps));
     batch = [];
     size = 0;
     if (candles.length) {
@@ -171,7 +182,7 @@ async function pull(
       t.skipped += s.skipped;
       t.alerts += s.alerts_fired;
     }
-    // Gaps merge with a neighbour across batch edges only within a batch; that is fine for listing.
+    // Gaps that run across a batch edge stay two rows: each batch replaces the gaps of its own range.
     await db.transaction(async (tx) => {
       await addCoverage(tx, source.id, interval, covered.from, covered.to);
       await replaceGaps(tx, source.id, interval, covered, gaps);

@@ -51,8 +51,10 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
   let stopped = false;
 
   const providerOf = (name: ProviderName) => {
-    let p = providers.get(name);
-    if (!p) providers.set(name, (p = createProvider(name, env)));
+    const known = providers.get(name);
+    if (known) return known;
+    const p = createProvider(name, env);
+    providers.set(name, p);
     return p;
   };
 

@@ -171,6 +171,15 @@ function suite(backend: 'embedded' | 'server') {
     assert.match(r.stderr, /binance: Binance does not list the symbol "NOPE"/);
     const status = await tm(['sync', 'status']);
     assert.match(status.stdout, /NOPE:BINANCE\s+1h\s+binance\s+error/);
+    // Three failures in a row: failing, and tm doctor warns with the error.
+    for (let i = 0; i < 2; i++) await tm(['sync', 'backfill', 'NOPE', '--interval', '1h', '--from', '2024-01-01']);
+    const doctor = JSON.parse((await tm(['doctor', '--json'])).stdout);
+    const check = doctor.checks.find((c: { check: string }) => c.check === 'sync from binance');
+    assert.equal(check.status, 'warning');
+    assert.match(
+      check.detail,
+      /1 of 3 market interval\(s\) keep failing: binance: Binance does not list the symbol "NOPE"/,
+    );
   });
 }
 
