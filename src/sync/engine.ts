@@ -6,7 +6,7 @@
  * flight: a rerun fetches only what is not covered yet.
  */
 import type { Database } from '../db/types.ts';
-import { errorMessage } from '../errors.ts';
+import { UserError, errorMessage } from '../errors.ts';
 import { ingestCandles } from '../market/ingest.ts';
 import type { RawCandle } from '../market/import/validate.ts';
 import { bucketStart, nextBucket, type Interval } from '../market/intervals.ts';
@@ -200,6 +200,9 @@ async function pull(
     next?.catch(() => undefined); // awaited on the next turn; no unhandled rejection while writing
     batch.push(page);
     size += page.candles.length;
+    // Progress per page fetched (the batch is committed a few pages later).
+    const pending = bucketsBetween(interval, batch[0].range.from, page.range.to);
+    opts.onProgress?.({ done: t.done + pending, total: opts.total, candles: t.received, requests: t.requests });
     if (size >= batchCandles || !next) {
       try {
         await flush();
@@ -254,6 +257,15 @@ async function run(
   };
 }
 
+/** An interval the source does not keep would sync where no status or live sync looks: refuse it. */
+function checkLinked(source: Source, interval: Interval): void {
+  if (source.intervals.includes(interval)) return;
+  throw new UserError(
+    `${source.asset} syncs ${source.intervals.join(', ')} from ${source.provider}, not ${interval}: ` +
+      `add it with "tm sources add ${source.asset} --provider ${source.provider} --intervals ${[...source.intervals, interval].join(',')}"`,
+  );
+}
+
 /** Syncs the parts of [from, to) not covered yet (closed buckets only). Nothing to do costs no request. */
 export async function syncRange(
   db: Database,
@@ -264,6 +276,7 @@ export async function syncRange(
   to: number | undefined,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
+  checkLinked(source, interval);
   checkInterval(provider, interval);
   const range = closedRange(interval, from, to, (opts.now ?? Date.now)());
   const work =
