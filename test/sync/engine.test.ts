@@ -11,7 +11,7 @@ import type { Database } from '../../src/db/types.ts';
 import { createProvider } from '../../src/sync/providers/index.ts';
 import { addSource, removeSources, sourceFor } from '../../src/sync/sources.ts';
 import { retryRanges, syncRange, NO_CANDLE, BEYOND_HISTORY } from '../../src/sync/engine.ts';
-import { listGaps } from '../../src/sync/gaps-repository.ts';
+import { gapsToRetry, listGaps } from '../../src/sync/gaps-repository.ts';
 import { syncHealth, syncStatus } from '../../src/sync/status.ts';
 import { startSyncScheduler } from '../../src/sync/scheduler.ts';
 import { createUser } from '../../src/accounts/users.ts';
@@ -110,19 +110,30 @@ forEachBackend('market data sync', (open) => {
         [2999, 3000, NO_CANDLE],
       ],
     );
+    await assert.rejects(
+      syncRange(db, p, source, '1h', T0, T0 + 3000 * MIN, { now: () => now }),
+      /GAPUSDT:BINANCE syncs 1m from binance, not 1h: add it with "tm sources add GAPUSDT:BINANCE --provider binance --intervals 1m,1h"/,
+    );
     fake.requests.length = 0;
     const again = await syncRange(db, p, source, '1m', T0, T0 + 3000 * MIN, { now: () => now });
     assert.deepEqual([again.requests, fake.requests.length], [0, 0], 'a range already synced costs no request');
 
-    // The provider later has the missing candles: retrying the gaps stores them and clears the gaps.
-    missing.clear();
-    const retried = await retryRanges(
-      db,
-      p,
-      source,
-      '1m',
+    // Gaps due for a retry: checked longer ago than the retry period. Still missing: one more attempt each.
+    assert.deepEqual(await gapsToRetry(db, source.id, '1m', 5, 600_000), [], 'just checked');
+    await db.query(`UPDATE sync_gaps SET checked_at = now() - interval '1 hour' WHERE source_id = $1`, [source.id]);
+    const due = await gapsToRetry(db, source.id, '1m', 5, 600_000);
+    assert.deepEqual(
+      due,
       gaps.map((g) => ({ from: g.from_ts.getTime(), to: g.to_ts.getTime() })),
     );
+    await retryRanges(db, p, source, '1m', due);
+    assert.deepEqual(
+      (await listGaps(db, { sourceIds: [source.id] })).map((g) => g.attempts),
+      [2, 2],
+    );
+    // The provider later has the missing candles: retrying stores them and the gaps go.
+    missing.clear();
+    const retried = await retryRanges(db, p, source, '1m', due);
     assert.equal(retried.inserted, 3);
     assert.equal((await listGaps(db, { sourceIds: [source.id] })).length, 0);
     assert.equal((await counts(db, 'GAPUSDT')).n, 3000);
@@ -224,12 +235,16 @@ forEachBackend('market data sync', (open) => {
     fake.markets.set('LIVEUSDT', { listedFrom: T0 });
     const ok = await addSource(db, { asset: 'LIVEUSDT', provider: 'binance', intervals: ['1m'] });
     await addSource(db, { asset: 'GONE-USD', provider: 'coinbase', intervals: ['1m'] });
-    const sched = startSyncScheduler(db, { env, tickMs: 3_600_000, graceMs: 0 });
+    const logs: string[] = [];
+    const sched = startSyncScheduler(db, { env, tickMs: 3_600_000, graceMs: 0, log: (l) => logs.push(l) });
     try {
       await sched.tick();
     } finally {
       await sched.stop();
     }
+    assert.match(logs.join('\n'), /sync: LIVEUSDT:BINANCE 1m from binance: 1000 new, 0 updated candle\(s\)/);
+    assert.match(logs.join('\n'), /sync: GONE-USD:COINBASE 1m from coinbase failed \(1 in a row\)/);
+    assert.equal(logs.length, 2, logs.join('\n'));
     const rows = await syncStatus(db);
     const live = rows.find((r) => r.source_id === ok.id);
     assert.equal(live?.state, 'ok');
