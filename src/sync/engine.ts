@@ -10,14 +10,13 @@ import { UserError, errorMessage } from '../errors.ts';
 import { ingestCandles } from '../market/ingest.ts';
 import type { RawCandle } from '../market/import/validate.ts';
 import { bucketStart, nextBucket, type Interval } from '../market/intervals.ts';
-import { replaceGaps } from './gaps-repository.ts';
+import { BEYOND_HISTORY, NO_CANDLE, replaceGaps } from './gaps-repository.ts';
 import { checkInterval } from './providers/index.ts';
 import { ProviderError, type Page, type Provider, type ProviderCandle } from './providers/provider.ts';
 import type { Source } from './sources-repository.ts';
 import { addCoverage, coveredRanges, holes, recordFailure, recordSuccess, type Range } from './state-repository.ts';
 
-export const NO_CANDLE = 'no candle from the provider (no trades, or an outage)';
-export const BEYOND_HISTORY = 'older than the provider serves';
+export { BEYOND_HISTORY, NO_CANDLE } from './gaps-repository.ts';
 
 export interface SyncOptions {
   now?: () => number;

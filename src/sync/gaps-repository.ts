@@ -5,6 +5,9 @@
 import type { Queryable } from '../db/types.ts';
 import type { Interval } from '../market/intervals.ts';
 
+export const NO_CANDLE = 'no candle from the provider (no trades, or an outage)';
+export const BEYOND_HISTORY = 'older than the provider serves';
+
 export interface Gap {
   source_id: string;
   asset: string;
@@ -67,7 +70,10 @@ export async function listGaps(
   return r.rows;
 }
 
-/** Gaps worth asking about again: seen fewer than `maxAttempts` times, not checked in the last `minAgeMs`. */
+/**
+ * Gaps worth asking about again: seen fewer than `maxAttempts` times, not checked in the last
+ * `minAgeMs`, and not history the provider no longer serves (asking again cannot help there).
+ */
 export async function gapsToRetry(
   q: Queryable,
   sourceId: string,
@@ -78,8 +84,9 @@ export async function gapsToRetry(
   const r = await q.query<{ f: Date; t: Date }>(
     `SELECT from_ts AS f, to_ts AS t FROM sync_gaps
       WHERE source_id = $1 AND "interval" = $2 AND attempts < $3 AND checked_at < now() - make_interval(secs => $4)
+        AND reason <> $5
       ORDER BY from_ts LIMIT 20`,
-    [sourceId, interval, maxAttempts, minAgeMs / 1000],
+    [sourceId, interval, maxAttempts, minAgeMs / 1000, BEYOND_HISTORY],
   );
   return r.rows.map((x) => ({ from: x.f.getTime(), to: x.t.getTime() }));
 }
