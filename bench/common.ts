@@ -62,3 +62,16 @@ export function printTable(rows: Record<string, string | number>[]): void {
   console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
   for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
 }
+
+/** p50 and p95 of `runs` calls after one warm-up call, in ms. */
+export async function time(fn: () => Promise<unknown>, runs: number): Promise<{ p50: number; p95: number }> {
+  await fn(); // warm-up
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  return { p50: percentile(t, 50), p95: percentile(t, 95) };
+}

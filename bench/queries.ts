@@ -2,6 +2,10 @@
  * npm run bench:queries -- [--assets 500] [--candles 10000] [--days 365] [--runs 20]
  * p50/p95 of the six common queries and the range query, ours vs the seed's literal SQL, on
  * assets × candles 1m candles plus daily candles, indicators and signals. Run on a scratch database.
+ *
+ * npm run bench:queries -- --daily-years 25 [--runs 20]
+ * Decades of daily bars for one symbol in the seed's 7-day chunks (one chunk a week): the import's
+ * rate, then the latest 30 candles, ours vs the seed's SQL, with planning and execution time.
  */
 import type { Database } from '../src/db/types.ts';
 import { candleRange } from '../src/market/candles-repository.ts';
@@ -14,7 +18,9 @@ import {
   priceChanges,
   priceStats,
 } from '../src/market/queries.ts';
-import { arg, describeDb, machine, openBenchDb, percentile, printTable } from './common.ts';
+import { refreshSeries } from '../src/market/candle-series.ts';
+import { arg, describeDb, machine, openBenchDb, printTable, time } from './common.ts';
+import { dailyYears } from './queries-daily.ts';
 
 const assets = arg('assets', 500);
 const candles = arg('candles', 10_000);
@@ -59,25 +65,23 @@ async function load(db: Database) {
      SELECT a, now() - (g * interval '1 day'), 'buy', 0.5, 0.5, 100, 'bench', '1d', g % 3 <> 0 FROM unnest($1::uuid[]) a, generate_series(1, 20) g`,
     [ids],
   );
+  // Plain SQL is not a tm write path: record the series as tm's writers (and tm analyze) do.
+  await refreshSeries(db);
   if (db.backend === 'embedded') await db.exec('CHECKPOINT');
   await db.exec('ANALYZE');
   return ids;
 }
 
-async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  await fn(); // warm-up
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return { p50: percentile(t, 50), p95: percentile(t, 95) };
-}
-
 const { db, cleanup } = await openBenchDb();
 try {
+  if (process.argv.includes('--daily-years')) {
+    await dailyYears(db, arg('daily-years', 25), runs);
+  } else await common(db);
+} finally {
+  await cleanup();
+}
+
+async function common(db: Database) {
   console.log(
     `bench:queries — ${assets} assets × ${candles} 1m candles + ${days} daily, ${runs} runs — ${await describeDb(db)} — ${machine()}`,
   );
@@ -100,8 +104,8 @@ try {
   const rows: Record<string, string | number>[] = [];
   const ms = (v: number) => v.toFixed(1);
   for (const [name, ours, seed] of cases) {
-    const a = await time(ours);
-    const b = await time(seed);
+    const a = await time(ours, runs);
+    const b = await time(seed, runs);
     rows.push({
       query: name,
       'ours p50 ms': ms(a.p50),
@@ -112,11 +116,13 @@ try {
   }
   const end = new Date(Date.UTC(2026, 0, 1));
   const dayAgo = new Date(end.getTime() - 86_400_000);
-  const stored = await time(() =>
-    candleRange(db, { assetId: one, interval: '1m', from: dayAgo, to: end, limit: 10_000 }),
+  const stored = await time(
+    () => candleRange(db, { assetId: one, interval: '1m', from: dayAgo, to: end, limit: 10_000 }),
+    runs,
   );
-  const rolled = await time(() =>
-    candleRange(db, { assetId: one, interval: '1h', from: dayAgo, to: end, limit: 10_000 }),
+  const rolled = await time(
+    () => candleRange(db, { assetId: one, interval: '1h', from: dayAgo, to: end, limit: 10_000 }),
+    runs,
   );
   rows.push({
     query: 'range 1m, 1 day (stored)',
@@ -136,6 +142,4 @@ try {
   await db.exec(
     "DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH'); DELETE FROM assets WHERE exchange = 'BENCH';",
   );
-} finally {
-  await cleanup();
 }

@@ -5,10 +5,10 @@
  *   npm test -- src/analysis      tests under a path
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findPgBin, startCluster, type Cluster } from '../test/helpers/pg-cluster.ts';
+import { findPgBin, makePlainInstall, startCluster, type Cluster } from '../test/helpers/pg-cluster.ts';
 import { buildEmbeddedTemplate, buildServerTemplate } from '../test/helpers/templates.ts';
 
 function findTests(root: string): string[] {
@@ -32,10 +32,9 @@ if (files.length === 0) {
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'tm-test-'));
-let cluster: Cluster | undefined;
+const clusters: Cluster[] = [];
 const cleanup = () => {
-  cluster?.stop();
-  cluster = undefined;
+  for (const c of clusters.splice(0)) c.stop();
   rmSync(work, { recursive: true, force: true });
 };
 process.on('SIGINT', () => {
@@ -43,36 +42,86 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
+/** The main cluster (TimescaleDB when installed) and, when it has TimescaleDB, a plain one beside it. */
+async function startClusters(env: NodeJS.ProcessEnv): Promise<void> {
+  const bin = findPgBin();
+  if (!bin) {
+    console.log('warning: no PostgreSQL binaries found (install postgresql-15): server-backend tests will be skipped');
+    return;
+  }
+  const main = await startCluster(bin);
+  clusters.push(main);
+  await buildServerTemplate(main.url);
+  env.TM_TEST_PG_URL = main.url;
+  env.TM_TEST_PG_BIN = bin;
+  if (main.timescale) {
+    env.TM_TEST_PG_TIMESCALE = main.timescale;
+    const plainInstall = makePlainInstall(bin);
+    const plain = await startCluster(plainInstall.binDir, { shareDir: plainInstall.shareDir });
+    clusters.push(plain, { ...plain, stop: plainInstall.remove });
+    await buildServerTemplate(plain.url);
+    env.TM_TEST_PG_PLAIN_URL = plain.url;
+    console.log(
+      `server tests: TimescaleDB ${main.timescale} with background workers on port ${main.port}; ` +
+        `plain PostgreSQL (no TimescaleDB installed) on port ${plain.port}`,
+    );
+  } else {
+    env.TM_TEST_PG_PLAIN_URL = main.url;
+    console.log(
+      `warning: TimescaleDB is not installed for ${bin}: server tests run on plain PostgreSQL (port ${main.port}) ` +
+        'and the TimescaleDB-server suites are skipped (run ../shared/timescaledb/install.sh)',
+    );
+  }
+}
+
+function printBackendSummary(file: string): void {
+  let counts: Record<string, { passed: number; failed: number; skipped: number }>;
+  try {
+    counts = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  console.log('\ntests by backend:');
+  for (const [backend, c] of Object.entries(counts).sort()) {
+    console.log(`  ${backend.padEnd(13)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.skipped += c.skipped;
+  }
+  console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+}
+
 let code = 1;
 try {
   const t0 = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, TM_TEST_PGLITE_TEMPLATE: path.join(work, 'pglite-template.tar') };
-  delete env.DATABASE_URL; // tests pick their databases themselves
+  for (const k of ['DATABASE_URL', 'TM_TEST_PG_URL', 'TM_TEST_PG_PLAIN_URL', 'TM_TEST_PG_TIMESCALE']) delete env[k];
   await buildEmbeddedTemplate(env.TM_TEST_PGLITE_TEMPLATE!);
-  const bin = findPgBin();
-  if (bin) {
-    cluster = await startCluster(bin);
-    await buildServerTemplate(cluster.url);
-    env.TM_TEST_PG_URL = cluster.url;
-    env.TM_TEST_PG_BIN = bin;
-    console.log(
-      `test databases ready in ${Date.now() - t0} ms (PGlite template; PostgreSQL cluster on port ${cluster.port})`,
-    );
-  } else {
-    console.log('warning: no PostgreSQL binaries found (install postgresql-15): server-backend tests will be skipped');
-  }
+  await startClusters(env);
+  console.log(`test databases ready in ${Date.now() - t0} ms`);
   const concurrency = process.env.TM_TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
+  const summary = path.join(work, 'backends.json');
+  const reporter = path.resolve('test/helpers/backend-reporter.mjs');
   code = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
-      {
-        stdio: 'inherit',
-        env,
-      },
+      [
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${reporter}`,
+        `--test-reporter-destination=${summary}`,
+        ...files,
+      ],
+      { stdio: 'inherit', env },
     );
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
+  printBackendSummary(summary);
 } catch (err) {
   console.error(err);
   code = 1;

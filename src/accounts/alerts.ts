@@ -11,6 +11,7 @@
  */
 import type { Queryable } from '../db/types.ts';
 import type { Page, PageQuery } from '../api/pagination.ts';
+import { oldestNewestCandle } from '../market/candle-series.ts';
 
 export type AlertEvent = {
   id: string;
@@ -32,6 +33,7 @@ export type AlertEvent = {
 const ENSURE_STATES = `INSERT INTO price_alert_states (watchlist_item_id)
 SELECT id FROM watchlist_items
 WHERE asset_id = ANY($1::uuid[]) AND (price_alert_high IS NOT NULL OR price_alert_low IS NOT NULL)
+ORDER BY id
 ON CONFLICT (watchlist_item_id) DO NOTHING`;
 
 // One statement, so the state change and its events commit together. The states are locked first
@@ -43,12 +45,14 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) a
     CROSS JOIN LATERAL (
         SELECT ts, "interval", close FROM candles
-        WHERE asset_id = a.id ORDER BY ts DESC, "interval" LIMIT 1
+        WHERE asset_id = a.id AND ts >= $2 ORDER BY ts DESC, "interval" LIMIT 1
     ) c
 ), locked AS MATERIALIZED (
     SELECT s.watchlist_item_id, s.high_armed, s.low_armed, s.last_ts
     FROM price_alert_states s JOIN watchlist_items i ON i.id = s.watchlist_item_id
     WHERE i.asset_id = ANY($1::uuid[])
+    -- Locked in key order: two evaluations over overlapping assets wait for each other, never deadlock.
+    ORDER BY s.watchlist_item_id
     FOR UPDATE OF s
 ), base AS MATERIALIZED (
     SELECT i.id AS item_id, i.watchlist_id, w.user_id, i.asset_id,
@@ -70,7 +74,7 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     FROM (SELECT DISTINCT asset_id, "interval", from_ts, ts FROM base) g
     CROSS JOIN LATERAL (
         SELECT max(c.close) AS max_close, min(c.close) AS min_close FROM candles c
-        WHERE c.asset_id = g.asset_id AND c."interval" = g."interval" AND c.ts >= g.from_ts AND c.ts <= g.ts
+        WHERE c.asset_id = g.asset_id AND c."interval" = g."interval" AND c.ts >= g.from_ts AND c.ts <= g.ts AND c.ts >= $2
     ) m
 ), cand AS MATERIALIZED (
     SELECT b.*, up.ts AS up_ts, up.close AS up_close, dn.ts AS dn_ts, dn.close AS dn_close
@@ -80,14 +84,14 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
         SELECT c.ts, c.close FROM candles c
         WHERE b.high_armed AND x.max_close >= b.hi
           AND c.asset_id = b.asset_id AND c."interval" = b."interval"
-          AND c.ts >= b.from_ts AND c.ts <= b.ts AND c.close >= b.hi
+          AND c.ts >= b.from_ts AND c.ts <= b.ts AND c.ts >= $2 AND c.close >= b.hi
         ORDER BY c.ts LIMIT 1
     ) up ON true
     LEFT JOIN LATERAL (
         SELECT c.ts, c.close FROM candles c
         WHERE b.low_armed AND x.min_close <= b.lo
           AND c.asset_id = b.asset_id AND c."interval" = b."interval"
-          AND c.ts >= b.from_ts AND c.ts <= b.ts AND c.close <= b.lo
+          AND c.ts >= b.from_ts AND c.ts <= b.ts AND c.ts >= $2 AND c.close <= b.lo
         ORDER BY c.ts LIMIT 1
     ) dn ON true
 ), upd AS (
@@ -118,7 +122,26 @@ export async function evaluateAlerts(q: Queryable, assetIds: string[]): Promise<
   const ids = [...new Set(assetIds)];
   if (ids.length === 0) return [];
   await q.query(ENSURE_STATES, [ids]);
-  return (await q.query<AlertEvent>(EVALUATE, [ids])).rows;
+  return (await q.query<AlertEvent>(EVALUATE, [ids, await evaluationFloor(q, ids)])).rows;
+}
+
+/**
+ * The oldest candle time an evaluation of these assets can need, as a constant for the planner (a
+ * read of candles without one plans every chunk): the oldest "last seen" of their alert states, or the
+ * newest candle of the asset that has the oldest newest candle. States only move forward, so a floor
+ * read before the statement locks them is still low enough.
+ */
+async function evaluationFloor(q: Queryable, ids: string[]): Promise<Date | string> {
+  const seen = await q.query<{ t: Date | null }>(
+    `SELECT min(s.last_ts) AS t FROM price_alert_states s JOIN watchlist_items i ON i.id = s.watchlist_item_id
+      WHERE i.asset_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const newest = await oldestNewestCandle(q, ids);
+  const floors = [seen.rows[0].t, newest].filter((t): t is Date => t instanceof Date);
+  // No recorded series: candles written with plain SQL, if any; read them unbounded.
+  if (!newest) return '-infinity';
+  return new Date(Math.min(...floors.map((t) => t.getTime())));
 }
 
 /** Evaluates every asset that some item watches with a threshold. */

@@ -7,6 +7,7 @@
 import { openServer } from './server.ts';
 import { describeUrl, withDatabase } from './url.ts';
 import { UserError } from '../errors.ts';
+import { assertPreloaded } from './preload.ts';
 import { scramVerifier } from './scram.ts';
 
 export interface InitOptions {
@@ -72,6 +73,7 @@ export async function initDatabase(opts: InitOptions): Promise<InitResult> {
   let timescale: string | null = null;
   try {
     try {
+      await assertPreloaded(target, 'server');
       await target.exec('CREATE EXTENSION IF NOT EXISTS timescaledb CASCADE');
     } catch (err) {
       log(

@@ -1,11 +1,22 @@
 /**
- * The candles table: every SQL statement about candles lives here (import staging and merge,
- * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
+ * The candles table: every SQL statement about candles lives here (the import's merge, range reads
+ * and rollups; the import's staging tables have their own module, import/staging.ts). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
-import { INTERVALS, PG_INTERVAL, bucketStart, divides, nextBucket, type Interval } from './intervals.ts';
-import type { ValidCandle } from './import/validate.ts';
+import { INTERVALS, PG_INTERVAL, bucketStart, divides, intervalMs, nextBucket, type Interval } from './intervals.ts';
+import type { Staging } from './import/staging.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
+import {
+  assetsWithSeries,
+  readBackwards,
+  recordSeriesWrites,
+  refreshSeries,
+  seriesBounds,
+  seriesOfAsset,
+  type SeriesBounds,
+} from './candle-series.ts';
+
+const DAY_MS = 86_400_000;
 
 export interface Candle {
   ts: Date;
@@ -18,163 +29,7 @@ export interface Candle {
   vwap: number | null;
 }
 
-// ---------------------------------------------------------------- import staging
-
-/**
- * A staging table per import: a TEMP table, so two imports on a server never see each other's rows
- * and nothing is left behind if the process dies (the session ends with it). On the embedded database
- * there is one connection; the random name keeps concurrent imports apart there too.
- */
-export class Staging {
-  readonly table: string;
-  readonly assets: string;
-  private readonly problemsTable: string;
-  constructor(
-    private readonly q: Queryable,
-    suffix: string,
-  ) {
-    this.table = `tm_stage_${suffix}`;
-    this.assets = `tm_stage_${suffix}_assets`;
-    this.problemsTable = `tm_stage_${suffix}_problems`;
-  }
-
-  async create(): Promise<void> {
-    await this.q.exec(`
-      CREATE TEMP TABLE ${this.table} (
-        n bigint NOT NULL, line bigint NOT NULL, symbol text NOT NULL, ts timestamptz NOT NULL,
-        open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL,
-        close double precision NOT NULL, volume double precision NOT NULL, trades bigint, vwap double precision);
-      CREATE TEMP TABLE ${this.assets} (symbol text PRIMARY KEY, asset_id uuid NOT NULL);`);
-  }
-
-  async drop(): Promise<void> {
-    await this.q.exec(
-      `DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets}; DROP TABLE IF EXISTS ${this.problemsTable};`,
-    );
-  }
-
-  /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
-  async copy(rows: readonly ValidCandle[], firstN: number): Promise<void> {
-    let csv = '';
-    rows.forEach((r, i) => {
-      csv += `${firstN + i},${r.line},"${r.symbol.replace(/"/g, '""')}",${new Date(r.ts).toISOString()},${r.open},${r.high},${r.low},${r.close},${r.volume},${r.trades ?? ''},${r.vwap ?? ''}\n`;
-    });
-    await this.q.copyFrom(
-      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT csv)`,
-      csv,
-    );
-  }
-
-  /** After the load: an index for the batch ranges and statistics for the planner. */
-  async index(): Promise<void> {
-    await this.q.exec(`CREATE INDEX ON ${this.table} (n); ANALYZE ${this.table};`);
-  }
-
-  async symbols(): Promise<string[]> {
-    const r = await this.q.query<{ symbol: string }>(`SELECT DISTINCT symbol FROM ${this.table} ORDER BY symbol`);
-    return r.rows.map((x) => x.symbol);
-  }
-
-  async mapAssets(ids: Map<string, string>): Promise<void> {
-    const symbols = [...ids.keys()];
-    if (symbols.length === 0) return;
-    await this.q.query(`INSERT INTO ${this.assets} (symbol, asset_id) SELECT * FROM unnest($1::text[], $2::uuid[])`, [
-      symbols,
-      symbols.map((s) => ids.get(s)),
-    ]);
-  }
-
-  /** Points a staged symbol at another asset (a placeholder id replaced by the created asset's). */
-  async setAsset(symbol: string, assetId: string, q: Queryable = this.q): Promise<void> {
-    await q.query(`UPDATE ${this.assets} SET asset_id = $2 WHERE symbol = $1`, [symbol, assetId]);
-  }
-
-  /** Rows whose symbol has no asset (they can only be there in --skip-invalid mode). */
-  private readonly unmapped = () => `NOT EXISTS (SELECT 1 FROM ${this.assets} m WHERE m.symbol = s.symbol)`;
-
-  /** Rows repeating an (asset, ts) already seen at an earlier line: the later ones are the problem. */
-  private duplicates = () => `
-    SELECT line, first_line FROM (
-      SELECT s.line, min(s.line) OVER (PARTITION BY m.asset_id, s.ts) AS first_line
-      FROM ${this.table} s JOIN ${this.assets} m USING (symbol)) d
-    WHERE line <> first_line`;
-
-  private conflicts = () => `
-    SELECT s.line FROM ${this.table} s JOIN ${this.assets} m USING (symbol)
-    WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = m.asset_id AND c."interval" = $1::candle_interval AND c.ts = s.ts)`;
-
-  /** Rows whose symbol has no asset. */
-  async countUnknown(): Promise<number> {
-    const r = await this.q.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`,
-    );
-    return r.rows[0].n;
-  }
-
-  /**
-   * Finds the rows with one kind of problem in one pass and keeps them, with their values, in a temp
-   * table indexed by line: paging through them and removing them from staging then cost no further
-   * scans of the staging table (a file with many rejects stays linear). Returns how many there are.
-   */
-  async collectProblems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval): Promise<number> {
-    const inner =
-      kind === 'unknown'
-        ? `SELECT s.line, NULL::bigint AS first_line FROM ${this.table} s WHERE ${this.unmapped()}`
-        : kind === 'duplicate'
-          ? this.duplicates()
-          : `SELECT line, NULL::bigint AS first_line FROM (${this.conflicts()}) c`;
-    await this.q.exec(`DROP TABLE IF EXISTS ${this.problemsTable}`);
-    await this.q.query(
-      `CREATE TEMP TABLE ${this.problemsTable} AS
-       SELECT p.line, p.first_line, s.symbol, s.ts, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
-       FROM (${inner}) p JOIN ${this.table} s ON s.line = p.line`,
-      kind === 'conflict' ? [interval] : [],
-    );
-    await this.q.exec(`CREATE INDEX ON ${this.problemsTable} (line)`);
-    const r = await this.q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.problemsTable}`);
-    return r.rows[0].n;
-  }
-
-  /** The collected problem rows after line `afterLine`, in line order, a page at a time. */
-  async problems(afterLine: number, limit: number): Promise<StagedRow[]> {
-    const r = await this.q.query<StagedRow>(
-      `SELECT line::float8 AS line, first_line::float8 AS first_line, symbol, ts, open, high, low, close, volume, trades, vwap
-       FROM ${this.problemsTable} WHERE line > $1 ORDER BY line LIMIT $2`,
-      [afterLine, limit],
-    );
-    return r.rows;
-  }
-
-  /** Removes the collected problem rows from staging (--skip-invalid), in one pass. */
-  async dropProblems(): Promise<void> {
-    await this.q.exec(
-      `DELETE FROM ${this.table} s USING ${this.problemsTable} p WHERE s.line = p.line; DROP TABLE ${this.problemsTable};`,
-    );
-  }
-
-  /** Rows numbered in (fromN, toN]. */
-  async countRange(fromN: number, toN: number, q: Queryable = this.q): Promise<number> {
-    const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE n > $1 AND n <= $2`, [
-      fromN,
-      toN,
-    ]);
-    return r.rows[0].n;
-  }
-}
-
-export interface StagedRow {
-  line: number;
-  first_line: number | null;
-  symbol: string;
-  ts: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number | null;
-  vwap: number | null;
-}
+// ---------------------------------------------------------------- import merge
 
 export type OnConflict = 'update' | 'ignore' | 'error';
 
@@ -215,6 +70,9 @@ export async function mergeStaged(
        SELECT m.asset_id, s.ts, $1::candle_interval, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
        FROM ${st.table} s JOIN ${st.assets} m USING (symbol)
        WHERE s.n > $2 AND s.n <= $3
+       -- Rows are written, and their index entries locked, in the order of the unique key: two imports
+       -- of the same rows in opposite orders then wait for each other instead of deadlocking.
+       ORDER BY m.asset_id, s.ts
        ${conflict}
        RETURNING asset_id, ts, (xmax = 0) AS fresh)
      SELECT asset_id, min(ts) AS "from", max(ts) AS "to",
@@ -248,11 +106,6 @@ export interface CandleRange {
 
 const CANDLE_COLS = 'ts, open, high, low, close, volume, trades, vwap';
 
-async function hasStored(q: Queryable, assetId: string, interval: Interval): Promise<boolean> {
-  const r = await q.query('SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = $2 LIMIT 1', [assetId, interval]);
-  return r.rows.length > 0;
-}
-
 /** SQL for the start of the bucket holding ts: weeks from Monday, months from the 1st, in UTC. */
 export function bucketSql(interval: Interval, col = 'ts'): string {
   if (interval === '1M') return `date_trunc('month', ${col}, 'UTC')`;
@@ -268,7 +121,10 @@ export function bucketSql(interval: Interval, col = 'ts'): string {
  */
 export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleRange> {
   const { assetId, interval, from, to, limit } = rq;
-  if (await hasStored(q, assetId, interval)) {
+  let series = await seriesOfAsset(q, assetId);
+  // An asset with no recorded series may hold candles written with plain SQL: measure it once.
+  if (series.size === 0 && (await refreshSeries(q, [assetId])) > 0) series = await seriesOfAsset(q, assetId);
+  if (series.has(interval)) {
     const r = await q.query<Candle>(
       `SELECT ${CANDLE_COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts >= $3 AND ts < $4 ORDER BY ts LIMIT $5`,
       [assetId, interval, from, to, limit],
@@ -283,7 +139,7 @@ export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleR
     );
     if (r.rows.length > 0) return { interval, source: { kind: 'aggregate', view }, candles: r.rows };
   }
-  const fine = await rollupSource(q, assetId, interval, from);
+  const fine = rollupSource(series, interval, from);
   if (fine) {
     const b = bucketSql(interval);
     const r = await q.query<Candle>(
@@ -315,11 +171,17 @@ export interface CandleWrite {
   from_ts: Date;
   to_ts: Date;
   rows: number;
+  /** Of `rows`, the candles that did not exist before (the rest were updated). */
+  inserted: number;
 }
 
-/** Appends one row per (asset, interval) range written; call it in the transaction that wrote them. */
+/**
+ * Appends one row per (asset, interval) range written, and widens the series' bounds (candle_series);
+ * call it in the transaction that wrote them.
+ */
 export async function recordCandleWrites(q: Queryable, writes: CandleWrite[]): Promise<void> {
   if (writes.length === 0) return;
+  await recordSeriesWrites(q, writes);
   await q.query(
     `INSERT INTO candle_writes (asset_id, "interval", from_ts, to_ts, rows)
      SELECT a, i::candle_interval, f, t, n
@@ -373,22 +235,35 @@ const COLS = 'extract(epoch FROM ts)::float8 * 1000 AS t, open AS o, high AS h, 
 
 export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<CandleColumns> {
   const to = r.to ?? null;
+  const bounds = await seriesBounds(q, r.assetId, r.interval);
   let before: Bar[] = [];
-  if (r.from && r.warmup > 0) {
+  // The series' first candle bounds both reads from below, as a constant the planner can use.
+  if (bounds && r.from && r.warmup > 0) {
     const limit = Number.isFinite(r.warmup) ? r.warmup : null;
-    const res = await q.query<Bar>(
-      `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts < $3
-       ORDER BY ts DESC LIMIT $4`,
-      [r.assetId, r.interval, r.from, limit],
+    const warm = (lower: Date) =>
+      q.query<Bar>(
+        `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts < $3 AND ts >= $5
+         ORDER BY ts DESC LIMIT $4`,
+        [r.assetId, r.interval, r.from, limit, lower],
+      );
+    const span = limit === null ? Number.POSITIVE_INFINITY : Math.max(2 * limit * intervalMs(r.interval), 14 * DAY_MS);
+    const res = await readBackwards<Bar>(
+      bounds.first_ts,
+      r.from,
+      span,
+      (rows) => limit !== null && rows.length >= limit,
+      async (lower) => (await warm(lower)).rows,
     );
     before = res.rows.reverse();
   }
-  const after = await q.query<Bar>(
-    `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2
-       AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts <= $4)
-     ORDER BY ts`,
-    [r.assetId, r.interval, r.from, to],
-  );
+  const after = bounds
+    ? await q.query<Bar>(
+        `SELECT ${COLS} FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts >= $3
+           AND ($4::timestamptz IS NULL OR ts <= $4)
+         ORDER BY ts`,
+        [r.assetId, r.interval, r.from && r.from > bounds.first_ts ? r.from : bounds.first_ts, to],
+      )
+    : { rows: [] as Bar[] };
   const bars = before.concat(after.rows);
   const n = bars.length;
   const cols = {
@@ -411,32 +286,19 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
   return { ...cols, start: before.length };
 }
 
-/** Assets that have candles of an interval (LATERAL-style EXISTS: one index probe per asset, no scan). */
-export async function assetsWithCandles(q: Queryable, interval: Interval): Promise<{ id: string; symbol: string }[]> {
-  const r = await q.query<{ id: string; symbol: string }>(
-    `SELECT a.id, a.symbol FROM assets a
-     WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = a.id AND c."interval" = $1)
-     ORDER BY a.symbol, a.exchange NULLS FIRST`,
-    [interval],
-  );
-  return r.rows;
-}
+/** Assets that have candles of an interval (from candle_series: no read of candles at all). */
+export const assetsWithCandles = assetsWithSeries;
 
 /**
  * The stored interval to roll up from: the finest one dividing `interval` whose candles reach back to
  * the first bucket starting at or after `from`; when none does, the one reaching back furthest (e.g. 90 days of 1d beat the last 5 days of 1h).
- * One index probe (min ts) per candidate.
  */
-async function rollupSource(q: Queryable, assetId: string, interval: Interval, from: Date): Promise<Interval | null> {
+function rollupSource(series: Map<Interval, SeriesBounds>, interval: Interval, from: Date): Interval | null {
   let best: { interval: Interval; first: number } | null = null;
   const start = bucketStart(interval, from.getTime());
   const firstBucket = start < from.getTime() ? nextBucket(interval, start) : start;
   for (const fine of INTERVALS.filter((i) => divides(i, interval))) {
-    const r = await q.query<{ first: Date | null }>(
-      'SELECT min(ts) AS first FROM candles WHERE asset_id = $1 AND "interval" = $2',
-      [assetId, fine],
-    );
-    const first = r.rows[0].first?.getTime();
+    const first = series.get(fine)?.first_ts.getTime();
     if (first === undefined) continue;
     if (first <= firstBucket) return fine;
     if (!best || first < best.first) best = { interval: fine, first };

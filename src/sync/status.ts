@@ -2,7 +2,7 @@
  * What `tm sync status`, /health and `tm doctor` show: per (asset, interval, provider) the last
  * candle, the lag, the last error and the gaps; per provider whether it keeps failing. No keys.
  */
-import type { Database } from '../db/types.ts';
+import type { Queryable } from '../db/types.ts';
 import { intervalMs } from '../market/intervals.ts';
 import { statusRows, type StatusRow } from './state-repository.ts';
 
@@ -15,7 +15,7 @@ export interface SyncStatusRow extends StatusRow {
   state: 'ok' | 'failing' | 'error' | 'never';
 }
 
-export async function syncStatus(db: Database, now = Date.now()): Promise<SyncStatusRow[]> {
+export async function syncStatus(db: Queryable, now = Date.now()): Promise<SyncStatusRow[]> {
   const rows = await statusRows(db);
   return rows.map((r) => ({
     ...r,
@@ -52,13 +52,13 @@ export function summarise(rows: SyncStatusRow[]): SyncHealth {
   return { status: providers.some((p) => p.failing > 0) ? 'failing' : 'ok', providers };
 }
 
-export async function syncHealth(db: Database): Promise<SyncHealth> {
+export async function syncHealth(db: Queryable): Promise<SyncHealth> {
   return summarise(await syncStatus(db));
 }
 
 /** tm doctor's check: one line per failing provider, with the fix. */
 export async function syncDoctorChecks(
-  db: Database,
+  db: Queryable,
 ): Promise<{ check: string; status: 'ok' | 'warning' | 'problem'; detail: string; fix?: string }[]> {
   const h = await syncHealth(db);
   if (h.providers.length === 0) return [{ check: 'market data sync', status: 'ok', detail: 'no sources linked' }];

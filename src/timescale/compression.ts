@@ -267,10 +267,27 @@ export async function compressChunks(
   );
   const compressed: string[] = [];
   for (const c of chunks.rows.filter((x) => !x.compressed)) {
-    await db.query('SELECT compress_chunk($1::regclass, if_not_compressed => true)', [c.chunk]);
-    compressed.push(c.chunk);
+    try {
+      await db.query('SELECT compress_chunk($1::regclass, if_not_compressed => true)', [c.chunk]);
+      compressed.push(c.chunk);
+    } catch (err) {
+      // A policy job (or another tm) may have compressed or dropped this chunk since the list was read:
+      // what someone else did counts as done. Anything else is a real failure.
+      if ((await chunkState(db, c.chunk)) === 'uncompressed') throw err;
+    }
   }
   return { compressed, already_compressed: chunks.rows.length - compressed.length };
+}
+
+/** A chunk's state now: compressed, uncompressed, or gone (dropped by retention). */
+async function chunkState(q: Queryable, chunk: string): Promise<'compressed' | 'uncompressed' | 'gone'> {
+  const r = await q.query<{ is_compressed: boolean }>(
+    `SELECT c.is_compressed FROM timescaledb_information.chunks c
+      WHERE to_regclass($1) IS NOT NULL AND format('%I.%I', c.chunk_schema, c.chunk_name)::regclass = to_regclass($1)`,
+    [chunk],
+  );
+  if (r.rows.length === 0) return 'gone';
+  return r.rows[0].is_compressed ? 'compressed' : 'uncompressed';
 }
 
 export async function decompressChunk(
@@ -288,7 +305,13 @@ export async function decompressChunk(
   const found = r.rows[0];
   if (!found) throw new UserError(`"${chunk}" is not a chunk of ${table} (see tm hypertable chunks)`, 404);
   if (!found.is_compressed) return { chunk: found.chunk, decompressed: false };
-  await q.query('SELECT decompress_chunk($1::regclass, if_compressed => true)', [found.chunk]);
+  try {
+    await q.query('SELECT decompress_chunk($1::regclass, if_compressed => true)', [found.chunk]);
+  } catch (err) {
+    // Decompressed (or dropped) by someone else meanwhile: nothing left to do.
+    if ((await chunkState(q, found.chunk)) === 'compressed') throw err;
+    return { chunk: found.chunk, decompressed: false };
+  }
   return { chunk: found.chunk, decompressed: true };
 }
 

@@ -4,10 +4,12 @@
  */
 import type { Database } from '../db/types.ts';
 import { databaseInfo } from '../db/info.ts';
+import { PRELOAD_FIX, preloadState } from '../db/preload.ts';
 import { TimescaleMissingError, errorMessage } from '../errors.ts';
-import { CANDLES, CHUNK_INTERVAL, isHypertable } from './hypertables.ts';
+import { CANDLES, CHUNK_INTERVAL, chunkShape, isHypertable, type ChunkShape } from './hypertables.ts';
 import { listJobs } from './jobs.ts';
 import { machineDefaults, recommend, sizeBytes, type TuneInput } from './tune.ts';
+import { adviseSlots, startWorkersSql, workerSlots } from './workers.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem';
 
@@ -71,8 +73,18 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
           },
   );
 
-  const ts = info.timescaledb_version;
-  if (ts) {
+  const preload = db.backend === 'server' ? await preloadState(db) : null;
+  // Touching TimescaleDB on a server that did not preload it closes the connection: check nothing more of it.
+  const notPreloaded = !!preload?.available && !preload.preloaded;
+  const ts = notPreloaded ? null : info.timescaledb_version;
+  if (notPreloaded) {
+    add({
+      check: 'timescaledb extension',
+      status: 'problem',
+      detail: `TimescaleDB ${preload.available} is installed on this server but not in shared_preload_libraries${info.timescaledb_version ? ` (this database has the extension, ${info.timescaledb_version}, and cannot use it)` : ''}`,
+      fix: PRELOAD_FIX,
+    });
+  } else if (ts) {
     add({ check: 'timescaledb extension', status: 'ok', detail: `TimescaleDB ${ts}` });
   } else {
     const missing = new TimescaleMissingError();
@@ -119,6 +131,7 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
               fix: "SELECT set_chunk_time_interval('candles', INTERVAL '7 days'); (applies to new chunks)",
             },
       );
+      add(chunkCountCheck(await chunkShape(db)));
     } else {
       const n = (
         await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM candles LIMIT 1000001) x')
@@ -139,7 +152,8 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
     });
   }
 
-  if (ts && !info.migrations_pending) await checkJobs(db, add);
+  if (ts && !info.migrations_pending) await checkJobs(db, ts, add);
+  if (db.backend === 'server' && ts) add(await checkWorkers(db, ts));
   if (db.backend === 'server') await checkSettings(db, opts.tune ?? machineDefaults(), add);
   else
     add({
@@ -150,7 +164,29 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
   return summarize(checks);
 }
 
-async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
+// Past this many chunks a query without a time bound spends more time planning than executing.
+const MANY_CHUNKS = 500;
+const SMALL_CHUNK_ROWS = 50_000;
+
+/** Many small chunks (decades of daily bars in 7-day chunks): planning costs grow with the chunk count. */
+function chunkCountCheck(shape: ChunkShape): Check {
+  const rows = shape.avg_rows === null ? 'unknown' : `about ${Math.round(shape.avg_rows)}`;
+  if (shape.chunks < MANY_CHUNKS || (shape.avg_rows !== null && shape.avg_rows >= SMALL_CHUNK_ROWS)) {
+    return { check: 'candles chunks', status: 'ok', detail: `${shape.chunks} chunks, ${rows} rows each` };
+  }
+  return {
+    check: 'candles chunks',
+    status: 'warning',
+    detail: `${shape.chunks} chunks of ${shape.chunk_interval} with ${rows} rows each: a query on candles without a time bound plans every chunk (tm bounds its own reads by candle_series; other SQL pays)`,
+    fix: 'for mostly daily or coarser data: tm hypertable chunk-interval 1y before loading more history (new chunks only); compress old chunks (tm compression policy add --after 30d); see docs/timescaledb.md',
+  };
+}
+
+async function checkWorkers(db: Database, timescale: string): Promise<Check> {
+  return { check: 'background workers', ...adviseSlots(await workerSlots(db), timescale) };
+}
+
+async function checkJobs(db: Database, timescale: string, add: (c: Check) => void): Promise<void> {
   const jobs = await listJobs(db);
   const policies = jobs.filter((j) => j.hypertable !== null);
   const compression = policies.find((j) => j.proc_name === 'policy_compression' && j.hypertable === CANDLES);
@@ -177,8 +213,9 @@ async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
       : 'none (candles are kept forever)',
   });
   const now = Date.now();
-  for (const j of policies) {
-    const name = `job ${j.job_id} (${j.proc_name} on ${j.hypertable})`;
+  // Every job, TimescaleDB's own included: on a broken server (PostgreSQL 15.20 with 2.28.3) they all fail.
+  for (const j of jobs) {
+    const name = `job ${j.job_id} (${j.proc_name}${j.hypertable ? ` on ${j.hypertable}` : ''})`;
     if (j.last_run_succeeded === false) {
       add({
         check: name,
@@ -200,7 +237,19 @@ async function checkJobs(db: Database, add: (c: Check) => void): Promise<void> {
         detail: 'paused (scheduled = false)',
         fix: `SELECT alter_job(${j.job_id}, scheduled => true);`,
       });
-    } else if (db.backend === 'embedded' && j.next_start && now - j.next_start.getTime() > 60 * 60_000) {
+    } else if (db.backend === 'server' && j.next_start && now - j.next_start.getTime() > 10 * 60_000) {
+      add({
+        check: name,
+        status: 'warning',
+        detail: `overdue since ${j.next_start.toISOString()}: no background worker has run it`,
+        fix: `see the 'background workers' check; ${startWorkersSql(timescale)} restarts this database's scheduler`,
+      });
+    } else if (
+      db.backend === 'embedded' &&
+      j.hypertable !== null &&
+      j.next_start &&
+      now - j.next_start.getTime() > 60 * 60_000
+    ) {
       add({
         check: name,
         status: 'warning',

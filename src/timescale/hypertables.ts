@@ -175,3 +175,43 @@ export async function ensureHypertable(db: Database, table = CANDLES): Promise<E
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+export interface ChunkShape {
+  chunk_interval: string;
+  chunks: number;
+  /** Estimated rows per chunk (planner statistics, no scan); null before the first ANALYZE. */
+  avg_rows: number | null;
+}
+
+/** Chunk interval, chunk count and rows per chunk of a hypertable, from the catalog only. */
+export async function chunkShape(q: Queryable, table = CANDLES): Promise<ChunkShape> {
+  await requireHypertable(q, table);
+  const r = await q.query<ChunkShape>(
+    `SELECT (SELECT time_interval::text FROM timescaledb_information.dimensions
+              WHERE hypertable_schema = 'public' AND hypertable_name = $1 AND dimension_number = 1) AS chunk_interval,
+            count(*)::int AS chunks,
+            (avg(nullif(greatest(c.reltuples, 0), 0)))::float8 AS avg_rows
+       FROM timescaledb_information.chunks k
+       JOIN pg_class c ON c.oid = format('%I.%I', k.chunk_schema, k.chunk_name)::regclass
+      WHERE k.hypertable_schema = 'public' AND k.hypertable_name = $1 AND NOT k.is_compressed`,
+    [table],
+  );
+  const total = await q.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1",
+    [table],
+  );
+  return { ...r.rows[0], chunks: total.rows[0].n };
+}
+
+/**
+ * Sets the interval of the chunks created from now on (existing chunks keep theirs). For data that is
+ * mostly daily or coarser, a longer interval (e.g. 1 year) before loading history gives few chunks.
+ */
+export async function setChunkInterval(db: Database, interval: string, table = CANDLES): Promise<ChunkShape> {
+  await requireHypertable(db, table);
+  await db.query(`SELECT set_chunk_time_interval(format('public.%I', $1::text)::regclass, $2::interval)`, [
+    table,
+    interval,
+  ]);
+  return chunkShape(db, table);
+}

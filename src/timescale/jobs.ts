@@ -107,21 +107,47 @@ export async function listJobs(
        LEFT JOIN timescaledb_information.job_stats s ON s.job_id = j.job_id
       ORDER BY j.job_id`,
   );
+  const failures = backend === 'server' ? await lastFailures(db) : new Map<number, Failure>();
   return r.rows.map(({ server_next_start, stats_started, stats_finished, stats_status, ...j }) => {
     let source: JobInfo['last_run_source'] = j.last_run_started_at ? 'tm' : null;
     // On a server the background scheduler runs the jobs: its stats win when they are newer.
     if (backend === 'server') {
       j.next_start = j.scheduled ? server_next_start : null;
       if (stats_started && (!j.last_run_started_at || stats_started > j.last_run_started_at)) {
+        const failure = stats_status === 'Failed' ? failures.get(j.job_id) : undefined;
         source = 'server';
         j.last_run_started_at = stats_started;
-        j.last_run_finished_at = stats_status === 'Success' ? stats_finished : null;
+        j.last_run_finished_at = stats_status === 'Success' ? stats_finished : (failure?.finished_at ?? null);
         j.last_run_succeeded = stats_status === null ? null : stats_status === 'Success';
-        j.last_run_error = stats_status === 'Failed' ? 'failed (see timescaledb_information.job_errors)' : null;
+        j.last_run_error =
+          stats_status === 'Failed' ? (failure?.message ?? 'failed (the server keeps no error message for it)') : null;
       }
     }
     return { ...j, last_run_source: source };
   });
+}
+
+interface Failure {
+  message: string;
+  finished_at: Date | null;
+}
+
+/**
+ * The newest error of each job the server's background workers ran: job_history (2.15+) or
+ * job_errors (2.9 to 2.14), whichever this version has; none before that.
+ */
+async function lastFailures(q: Queryable): Promise<Map<number, Failure>> {
+  const source = (await relationExists(q, 'timescaledb_information.job_history'))
+    ? 'timescaledb_information.job_history WHERE NOT succeeded'
+    : (await relationExists(q, 'timescaledb_information.job_errors'))
+      ? 'timescaledb_information.job_errors WHERE true'
+      : null;
+  if (!source) return new Map();
+  const r = await q.query<{ job_id: number } & Failure>(
+    `SELECT DISTINCT ON (job_id) job_id, coalesce(err_message, 'failed (no message)') AS message, finish_time AS finished_at
+       FROM ${source} ORDER BY job_id, start_time DESC`,
+  );
+  return new Map(r.rows.map((x) => [x.job_id, { message: x.message, finished_at: x.finished_at }]));
 }
 
 /** Runs one job now with CALL run_job(id) and records the run in job_runs. Throws when the job fails. */

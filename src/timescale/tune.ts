@@ -6,6 +6,9 @@
 import os from 'node:os';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
+import { backgroundWorkersFor } from './workers.ts';
+
+export { countDatabases } from './workers.ts';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -15,6 +18,8 @@ export interface TuneInput {
   memoryBytes: number;
   cpus: number;
   maxConnections: number;
+  /** Databases on the server (each gets a TimescaleDB scheduler); 1 when not given. */
+  databases?: number;
 }
 
 export interface Setting {
@@ -55,12 +60,18 @@ export function machineDefaults(): TuneInput {
 }
 
 /** What the user gave (--memory 16GB, --cpus, --max-connections), the rest from this machine. */
-export function tuneInput(opts: { memory?: string; cpus?: number; maxConnections?: number }): TuneInput {
+export function tuneInput(opts: {
+  memory?: string;
+  cpus?: number;
+  maxConnections?: number;
+  databases?: number;
+}): TuneInput {
   const d = machineDefaults();
   return {
     memoryBytes: opts.memory ? parseMemory(opts.memory) : d.memoryBytes,
     cpus: opts.cpus ?? d.cpus,
     maxConnections: opts.maxConnections ?? d.maxConnections,
+    ...(opts.databases !== undefined ? { databases: opts.databases } : {}),
   };
 }
 
@@ -71,7 +82,10 @@ export function recommend(input: TuneInput): Setting[] {
     throw new UserError(`--max-connections must be a positive integer, got ${conns}`);
   const gigs = mem / GB;
   const cpuFactor = Math.round(cpus / 2);
-  const backgroundWorkers = 8;
+  const databases = input.databases ?? 1;
+  if (!Number.isInteger(databases) || databases < 1)
+    throw new UserError(`--databases must be a positive integer, got ${databases}`);
+  const backgroundWorkers = backgroundWorkersFor(databases);
   const maxLocks = mem >= 32 * GB ? 512 : mem >= 16 * GB ? 256 : mem >= 8 * GB ? 128 : 64;
   const out: Setting[] = [
     { name: 'shared_buffers', value: pgSize(mem / 4), why: 'RAM / 4' },
@@ -86,9 +100,21 @@ export function recommend(input: TuneInput): Setting[] {
       value: pgSize((gigs * ((6.4 * 20 * MB) / conns)) / Math.max(1, cpuFactor)),
       why: 'RAM in GB * (128MB / max_connections) / round(cpus / 2)',
     },
-    { name: 'timescaledb.max_background_workers', value: String(backgroundWorkers), why: '8' },
+    { name: 'shared_preload_libraries', value: 'timescaledb', why: 'TimescaleDB must be preloaded' },
+    {
+      name: 'timescaledb.max_background_workers',
+      value: String(backgroundWorkers),
+      why: 'max(8, 1 launcher + a scheduler per database + 4 jobs at once)',
+    },
   ];
   // timescaledb-tune makes no parallelism advice for a single CPU.
+  if (cpus === 1 && backgroundWorkers > 8) {
+    out.push({
+      name: 'max_worker_processes',
+      value: String(3 + backgroundWorkers),
+      why: '3 built-in + background workers',
+    });
+  }
   if (cpus > 1) {
     out.push(
       {
@@ -157,9 +183,18 @@ export async function applySettings(db: Database, settings: Setting[]): Promise<
       result.skipped.push({ name: s.name, reason: 'not a setting of this server (extension not loaded?)' });
       continue;
     }
+    let value = `'${s.value.replace(/'/g, "''")}'`;
+    if (s.name === 'shared_preload_libraries') {
+      const libs = await preloadList(db, s.value);
+      if ('skip' in libs) {
+        result.skipped.push({ name: s.name, reason: libs.skip });
+        continue;
+      }
+      value = libs.value;
+    }
     try {
       // ALTER SYSTEM takes no bind parameters: the name is from our list, the value is quoted.
-      await db.exec(`ALTER SYSTEM SET ${s.name} = '${s.value.replace(/'/g, "''")}'`);
+      await db.exec(`ALTER SYSTEM SET ${s.name} = ${value}`);
     } catch (err) {
       const msg = (err as Error).message;
       if (/permission denied|must be superuser/i.test(msg)) {
@@ -177,4 +212,25 @@ export async function applySettings(db: Database, settings: Setting[]): Promise<
   }
   await db.query('SELECT pg_reload_conf()');
   return result;
+}
+
+/**
+ * shared_preload_libraries with `lib` added to what the server preloads now, as ALTER SYSTEM wants a
+ * list: one quoted literal per library ('a,b' would be one library named "a,b"). Skipped when the
+ * server lacks the library (it would then not start) or already preloads it.
+ */
+async function preloadList(db: Database, lib: string): Promise<{ value: string } | { skip: string }> {
+  const r = await db.query<{ current: string; available: boolean }>(
+    `SELECT current_setting('shared_preload_libraries') AS current,
+            EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = $1) AS available`,
+    [lib],
+  );
+  const { current, available } = r.rows[0];
+  const libs = current
+    .split(',')
+    .map((x) => x.trim().replace(/^"(.*)"$/, '$1'))
+    .filter(Boolean);
+  if (libs.includes(lib)) return { skip: `already preloads ${lib}` };
+  if (!available) return { skip: `${lib} is not installed on this server (PostgreSQL would not start with it)` };
+  return { value: [...libs, lib].map((x) => `'${x.replace(/'/g, "''")}'`).join(', ') };
 }

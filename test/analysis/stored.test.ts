@@ -148,7 +148,14 @@ forEachBackend('stored indicators and signals', (open) => {
         changed.high[i],
       ]);
       await recordCandleWrites(tx, [
-        { asset_id: assetId, interval: '1d', from_ts: new Date(series.ts[i]), to_ts: new Date(series.ts[i]), rows: 1 },
+        {
+          asset_id: assetId,
+          interval: '1d',
+          from_ts: new Date(series.ts[i]),
+          to_ts: new Date(series.ts[i]),
+          rows: 1,
+          inserted: 0,
+        },
       ]);
     });
     const res = await computeIndicators(db, [assetId], '1d', specs);

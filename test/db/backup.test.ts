@@ -12,7 +12,8 @@ import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
-import { serverDb, serverSkip } from '../helpers/db.ts';
+import { openServer } from '../../src/db/server.ts';
+import { plainServerSkip, serverDb, serverHasTimescale, serverSkip } from '../helpers/db.ts';
 
 const quiet = () => undefined;
 
@@ -181,164 +182,219 @@ describe('embedded backups', () => {
   });
 });
 
-describe('server backups (pg_dump / pg_restore)', { skip: serverSkip }, () => {
-  let work: string;
-  let source: Awaited<ReturnType<typeof serverDb>>;
-  let config: Config;
-  let original: Awaited<ReturnType<typeof tableStats>>;
-
-  before(async () => {
-    work = mkdtempSync(path.join(os.tmpdir(), 'tm-backup-srv-'));
-    source = await serverDb();
-    await fillMarketData(source);
-    original = await tableStats(source);
-    config = { ...loadConfig({}), databaseUrl: source.url };
-  });
-  after(async () => {
-    await source.close();
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  test('custom-format round trip into an empty database gives identical tables', async () => {
-    const file = path.join(work, 'full.dump');
-    const m = await createBackup(config, { file, content: 'full', log: quiet });
-    assert.equal(m.kind, 'custom');
-    assert.equal(m.backend, 'server');
-    assert.deepEqual(m.tables, original);
-    const target = await serverDb({ migrated: false });
-    try {
-      const res = await restoreBackup(config, { file, into: target.url, force: false, log: quiet });
-      assert.deepEqual(res.problems, []);
-      assert.deepEqual(await tableStats(target), original);
-      const rev = await target.query<{ revision: string }>('SELECT max(revision) AS revision FROM schema_migrations');
-      assert.equal(rev.rows[0].revision, loadMigrations().at(-1)!.revision);
-      // A second restore onto the now-filled database needs --force.
-      await assert.rejects(
-        restoreBackup(config, { file, into: target.url, force: false, log: quiet }),
-        /not empty.*--force/,
-      );
-      const again = await restoreBackup(config, { file, into: target.url, force: true, log: quiet });
-      assert.deepEqual(again.problems, []);
-    } finally {
-      await target.close();
-    }
-    const verified = await verifyBackup(config, { file, into: process.env.TM_TEST_PG_URL, log: quiet });
-    assert.deepEqual(verified.problems, []);
-  });
-
-  test('schema-only and data-only round trips', async () => {
-    const schema = path.join(work, 'schema.dump');
-    await createBackup(config, { file: schema, content: 'schema-only', log: quiet });
-    const data = path.join(work, 'data.dump');
-    await createBackup(config, { file: data, content: 'data-only', log: quiet });
-    const target = await serverDb({ migrated: false });
-    try {
-      const s = await restoreBackup(config, { file: schema, into: target.url, force: false, log: quiet });
-      assert.deepEqual(s.problems, []);
-      const empty = await tableStats(target);
-      assert.deepEqual(
-        empty.map((t) => t.table),
-        original.map((t) => t.table),
-      );
-      assert.ok(empty.every((t) => t.rows === 0));
-      const d = await restoreBackup(config, { file: data, into: target.url, force: false, log: quiet });
-      assert.deepEqual(d.problems, []);
-      assert.deepEqual(await tableStats(target), original);
-    } finally {
-      await target.close();
-    }
-  });
-
-  test('plain SQL format restores with psql', async () => {
-    const file = path.join(work, 'full.sql');
-    const m = await createBackup(config, { file, format: 'plain', content: 'full', log: quiet });
-    assert.equal(m.kind, 'plain');
-    const target = await serverDb({ migrated: false });
-    try {
-      const res = await restoreBackup(config, { file, into: target.url, force: false, log: quiet });
-      assert.deepEqual(res.problems, []);
-    } finally {
-      await target.close();
-    }
-  });
-
-  test('base backup with pg_basebackup writes a tar base and WAL, renamed into place when complete', async () => {
-    const dir = path.join(work, 'base');
-    const res = await baseBackup(config, { dir, log: quiet });
-    assert.ok(res.files.includes('base.tar.gz'), res.files.join(', '));
-    assert.ok(res.files.includes('pg_wal.tar.gz'));
-    assert.ok(res.files.includes('backup_manifest'));
-    await assert.rejects(baseBackup(config, { dir, log: quiet }), /exists and is not empty/);
-    await assert.rejects(
-      baseBackup({ ...config, databaseUrl: undefined }, { dir: path.join(work, 'b2'), log: quiet }),
-      /needs a server/,
-    );
-  });
-
-  test('plain dumps carry no OWNER or GRANT statements', () => {
-    const sql = readFileSync(path.join(work, 'full.sql'), 'utf8');
-    assert.doesNotMatch(sql, /OWNER TO|^GRANT |^REVOKE /m);
-  });
-
-  /** A copy of FILE changed by edit, with its manifest re-signed, so only the restore can notice. */
-  async function damaged(file: string, name: string, edit: (b: Buffer) => Buffer): Promise<string> {
-    const out = path.join(work, name);
-    writeFileSync(out, edit(readFileSync(file)));
-    const m = JSON.parse(readFileSync(manifestPath(file), 'utf8'));
-    m.file = { ...m.file, name, bytes: statSync(out).size, sha256: await sha256File(out) };
-    writeFileSync(manifestPath(out), JSON.stringify(m));
-    return out;
+/** Table stats over a new connection: TimescaleDB caches catalog entries per connection, and a restore re-creates them. */
+async function statsAfterRestore(url: string) {
+  const db = await openServer(url, { max: 1 });
+  try {
+    return await tableStats(db);
+  } finally {
+    await db.close();
   }
+}
 
-  test('a restore that fails midway leaves the target as it was, even with --force', async () => {
-    const plain = await damaged(path.join(work, 'full.sql'), 'fails-late.sql', (b) => {
-      const sql = b.toString('utf8');
-      const at = sql.lastIndexOf('-- PostgreSQL database dump complete');
-      assert.ok(at > 0);
-      return Buffer.from(`${sql.slice(0, at)}SELECT 1 / 0;\n${sql.slice(at)}`);
+const serverClusters = [
+  { tag: 'server', skip: serverSkip, plain: false, url: process.env.TM_TEST_PG_URL, timescale: serverHasTimescale },
+  { tag: 'server-plain', skip: plainServerSkip, plain: true, url: process.env.TM_TEST_PG_PLAIN_URL, timescale: false },
+] as const;
+
+for (const { tag, skip, plain: onPlain, url: clusterUrl, timescale } of serverClusters)
+  describe(`server backups (pg_dump / pg_restore) [${tag}]`, { skip }, () => {
+    let work: string;
+    let source: Awaited<ReturnType<typeof serverDb>>;
+    let config: Config;
+    let original: Awaited<ReturnType<typeof tableStats>>;
+
+    before(async () => {
+      work = mkdtempSync(path.join(os.tmpdir(), 'tm-backup-srv-'));
+      source = await serverDb({ plain: onPlain });
+      await fillMarketData(source);
+      original = await tableStats(source);
+      config = { ...loadConfig({}), databaseUrl: source.url };
     });
-    const custom = await damaged(path.join(work, 'full.dump'), 'bad-data.dump', (b) => {
-      const copy = Buffer.from(b);
-      for (let i = Math.floor(copy.length * 0.6); i < Math.floor(copy.length * 0.6) + 64; i++) copy[i] ^= 0x5a;
-      return copy;
+    after(async () => {
+      await source.close();
+      rmSync(work, { recursive: true, force: true });
     });
-    const target = await serverDb();
-    try {
-      await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
-      const before = await tableStats(target);
+
+    test('custom-format round trip into an empty database gives identical tables', async () => {
+      const file = path.join(work, 'full.dump');
+      const m = await createBackup(config, { file, content: 'full', log: quiet });
+      assert.equal(m.kind, 'custom');
+      assert.equal(m.backend, 'server');
+      assert.deepEqual(m.tables, original);
+      const target = await serverDb({ migrated: false, plain: onPlain });
+      try {
+        const res = await restoreBackup(config, { file, into: target.url, force: false, log: quiet });
+        assert.deepEqual(res.problems, []);
+        assert.deepEqual(await statsAfterRestore(target.url), original);
+        const rev = await target.query<{ revision: string }>('SELECT max(revision) AS revision FROM schema_migrations');
+        assert.equal(rev.rows[0].revision, loadMigrations().at(-1)!.revision);
+        // A second restore onto the now-filled database needs --force.
+        await assert.rejects(
+          restoreBackup(config, { file, into: target.url, force: false, log: quiet }),
+          /not empty.*--force/,
+        );
+        const again = await restoreBackup(config, { file, into: target.url, force: true, log: quiet });
+        assert.deepEqual(again.problems, []);
+      } finally {
+        await target.close();
+      }
+      const verified = await verifyBackup(config, { file, into: clusterUrl, log: quiet });
+      assert.deepEqual(verified.problems, []);
+    });
+
+    test('schema-only and data-only round trips (data-only refused with TimescaleDB)', async () => {
+      const schema = path.join(work, 'schema.dump');
+      await createBackup(config, { file: schema, content: 'schema-only', log: quiet });
+      const data = path.join(work, 'data.dump');
+      if (timescale) {
+        await assert.rejects(
+          createBackup(config, { file: data, content: 'data-only', log: quiet }),
+          /--data-only is refused for a database with TimescaleDB/,
+        );
+      } else {
+        await createBackup(config, { file: data, content: 'data-only', log: quiet });
+      }
+      const target = await serverDb({ migrated: false, plain: onPlain });
+      try {
+        const s = await restoreBackup(config, { file: schema, into: target.url, force: false, log: quiet });
+        assert.deepEqual(s.problems, []);
+        const empty = await statsAfterRestore(target.url);
+        assert.deepEqual(
+          empty.map((t) => t.table),
+          original.map((t) => t.table),
+        );
+        assert.ok(empty.every((t) => t.rows === 0));
+        if (timescale) return;
+        const d = await restoreBackup(config, { file: data, into: target.url, force: false, log: quiet });
+        assert.deepEqual(d.problems, []);
+        assert.deepEqual(await statsAfterRestore(target.url), original);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('plain SQL format restores with psql', async () => {
+      const file = path.join(work, 'full.sql');
+      const m = await createBackup(config, { file, format: 'plain', content: 'full', log: quiet });
+      assert.equal(m.kind, 'plain');
+      const target = await serverDb({ migrated: false, plain: onPlain });
+      try {
+        const res = await restoreBackup(config, { file, into: target.url, force: false, log: quiet });
+        assert.deepEqual(res.problems, []);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('base backup with pg_basebackup writes a tar base and WAL, renamed into place when complete', async () => {
+      const dir = path.join(work, 'base');
+      const res = await baseBackup(config, { dir, log: quiet });
+      assert.ok(res.files.includes('base.tar.gz'), res.files.join(', '));
+      assert.ok(res.files.includes('pg_wal.tar.gz'));
+      assert.ok(res.files.includes('backup_manifest'));
+      await assert.rejects(baseBackup(config, { dir, log: quiet }), /exists and is not empty/);
       await assert.rejects(
-        restoreBackup(config, { file: plain, into: target.url, force: true, log: quiet }),
-        /restore failed.*division by zero.*left as it was/,
+        baseBackup({ ...config, databaseUrl: undefined }, { dir: path.join(work, 'b2'), log: quiet }),
+        /needs a server/,
       );
-      assert.deepEqual(await tableStats(target), before);
-      await assert.rejects(
-        restoreBackup(config, { file: custom, into: target.url, force: true, log: quiet }),
-        /cannot be read by pg_restore|restore failed/,
-      );
-      assert.deepEqual(await tableStats(target), before);
-    } finally {
-      await target.close();
+    });
+
+    test('plain dumps carry no OWNER or GRANT statements', () => {
+      const sql = readFileSync(path.join(work, 'full.sql'), 'utf8');
+      assert.doesNotMatch(sql, /OWNER TO|^GRANT |^REVOKE /m);
+    });
+
+    /** A copy of FILE changed by edit, with its manifest re-signed, so only the restore can notice. */
+    async function damaged(file: string, name: string, edit: (b: Buffer) => Buffer): Promise<string> {
+      const out = path.join(work, name);
+      writeFileSync(out, edit(readFileSync(file)));
+      const m = JSON.parse(readFileSync(manifestPath(file), 'utf8'));
+      m.file = { ...m.file, name, bytes: statSync(out).size, sha256: await sha256File(out) };
+      writeFileSync(manifestPath(out), JSON.stringify(m));
+      return out;
     }
+
+    test('a restore that fails midway leaves the target as it was, even with --force', async () => {
+      const plain = await damaged(path.join(work, 'full.sql'), 'fails-late.sql', (b) => {
+        const sql = b.toString('utf8');
+        const at = sql.lastIndexOf('-- PostgreSQL database dump complete');
+        assert.ok(at > 0);
+        return Buffer.from(`${sql.slice(0, at)}SELECT 1 / 0;\n${sql.slice(at)}`);
+      });
+      const custom = await damaged(path.join(work, 'full.dump'), 'bad-data.dump', (b) => {
+        const copy = Buffer.from(b);
+        for (let i = Math.floor(copy.length * 0.6); i < Math.floor(copy.length * 0.6) + 64; i++) copy[i] ^= 0x5a;
+        return copy;
+      });
+      const target = await serverDb({ plain: onPlain });
+      try {
+        await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
+        const before = await tableStats(target);
+        await assert.rejects(
+          restoreBackup(config, { file: plain, into: target.url, force: true, log: quiet }),
+          /restore failed.*division by zero.*left as it was/,
+        );
+        assert.deepEqual(await tableStats(target), before);
+        await assert.rejects(
+          restoreBackup(config, { file: custom, into: target.url, force: true, log: quiet }),
+          /cannot be read by pg_restore|restore failed/,
+        );
+        assert.deepEqual(await tableStats(target), before);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('a backup of another TimescaleDB version is refused before the target is touched', {
+      skip: !timescale && 'needs TimescaleDB on the server',
+    }, async () => {
+      const file = path.join(work, 'full.dump');
+      const other = path.join(work, 'other-version.dump');
+      copyFileSync(file, other);
+      const m = JSON.parse(readFileSync(manifestPath(file), 'utf8'));
+      assert.equal(m.timescaledb_version, process.env.TM_TEST_PG_TIMESCALE);
+      m.timescaledb_version = '2.27.0';
+      m.file = { ...m.file, name: 'other-version.dump' };
+      writeFileSync(manifestPath(other), JSON.stringify(m));
+      const target = await serverDb({ plain: onPlain });
+      try {
+        await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
+        const before = await tableStats(target);
+        await assert.rejects(
+          restoreBackup(config, { file: other, into: target.url, force: true, log: quiet }),
+          new RegExp(
+            `made with TimescaleDB 2\\.27\\.0 but .* has TimescaleDB ${escapeRe(process.env.TM_TEST_PG_TIMESCALE!)} installed.*nothing was restored`,
+          ),
+        );
+        assert.deepEqual(await tableStats(target), before);
+      } finally {
+        await target.close();
+      }
+    });
+
+    test('a corrupted dump is refused before the target is touched', async () => {
+      const file = path.join(work, 'full.dump');
+      const bad = path.join(work, 'bad.dump');
+      const bytes = readFileSync(file);
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      writeFileSync(bad, bytes);
+      copyFileSync(manifestPath(file), manifestPath(bad));
+      const target = await serverDb({ plain: onPlain });
+      try {
+        await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
+        const before = await tableStats(target);
+        await assert.rejects(
+          restoreBackup(config, { file: bad, into: target.url, force: true, log: quiet }),
+          /corrupt or truncated/,
+        );
+        assert.deepEqual(await tableStats(target), before);
+      } finally {
+        await target.close();
+      }
+    });
   });
 
-  test('a corrupted dump is refused before the target is touched', async () => {
-    const file = path.join(work, 'full.dump');
-    const bad = path.join(work, 'bad.dump');
-    const bytes = readFileSync(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-    writeFileSync(bad, bytes);
-    copyFileSync(manifestPath(file), manifestPath(bad));
-    const target = await serverDb();
-    try {
-      await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");
-      const before = await tableStats(target);
-      await assert.rejects(
-        restoreBackup(config, { file: bad, into: target.url, force: true, log: quiet }),
-        /corrupt or truncated/,
-      );
-      assert.deepEqual(await tableStats(target), before);
-    } finally {
-      await target.close();
-    }
-  });
-});
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

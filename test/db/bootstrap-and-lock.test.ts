@@ -8,10 +8,18 @@ import { scramVerifier, scramVerifies } from '../../src/db/scram.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { openServer } from '../../src/db/server.ts';
 import { withDatabase } from '../../src/db/url.ts';
-import { serverSkip } from '../helpers/db.ts';
+import { plainServerSkip, serverSkip } from '../helpers/db.ts';
 
-test('db init creates role and database once, grants, and is idempotent', { skip: serverSkip }, async () => {
-  const adminUrl = process.env.TM_TEST_PG_URL!;
+for (const [tag, skip, url] of [
+  ['server', serverSkip, process.env.TM_TEST_PG_URL],
+  ['server-plain', plainServerSkip, process.env.TM_TEST_PG_PLAIN_URL],
+] as const) {
+  test(`db init creates role and database once, grants, and is idempotent [${tag}]`, { skip }, async () => {
+    await initTwice(url!, tag === 'server' ? (process.env.TM_TEST_PG_TIMESCALE ?? null) : null);
+  });
+}
+
+async function initTwice(adminUrl: string, timescale: string | null): Promise<void> {
   const name = `tm_init_${process.pid}`;
   const logs: string[] = [];
   const first = await initDatabase({
@@ -23,8 +31,11 @@ test('db init creates role and database once, grants, and is idempotent', { skip
   });
   assert.equal(first.role_created, true);
   assert.equal(first.database_created, true);
-  assert.equal(first.timescaledb, null, 'the test cluster has no TimescaleDB');
-  assert.ok(logs.some((l) => /TimescaleDB could not be enabled/.test(l)));
+  assert.equal(first.timescaledb, timescale);
+  assert.equal(
+    logs.some((l) => /TimescaleDB could not be enabled/.test(l)),
+    !timescale,
+  );
   assert.ok(
     !JSON.stringify(first).includes('secret') && !logs.join().includes('secret'),
     'the password is never echoed',
@@ -58,13 +69,16 @@ test('db init creates role and database once, grants, and is idempotent', { skip
     await admin.close();
   }
   await assert.rejects(initDatabase({ adminUrl, user: 'bad name;', database: 'x' }), /not a valid PostgreSQL name/);
-});
+}
 
 test('an embedded data dir opens in one process at a time', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-lock-'));
   try {
     const first = await openEmbedded({ dataDir: path.join(dir, 'data') });
-    await assert.rejects(openEmbedded({ dataDir: path.join(dir, 'data') }), /in use by another tm process/);
+    await assert.rejects(
+      openEmbedded({ dataDir: path.join(dir, 'data') }),
+      new RegExp(`in use by tm process ${process.pid} \\(`),
+    );
     await first.close();
     const again = await openEmbedded({ dataDir: path.join(dir, 'data') });
     await again.close();

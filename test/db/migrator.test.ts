@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { forEachBackend } from '../helpers/backends.ts';
 import { catalogSnapshot } from '../helpers/catalog.ts';
-import { serverDb, serverSkip } from '../helpers/db.ts';
+import { plainServerSkip, serverDb, serverSkip } from '../helpers/db.ts';
 import { openServer } from '../../src/db/server.ts';
 import { loadMigrations, createRevisionFile, MIGRATIONS_DIR } from '../../src/db/migrate/files.ts';
 import { Migrator, MigrationError } from '../../src/db/migrate/migrator.ts';
@@ -233,10 +233,10 @@ test('two upgrades from separate connections on a server: the advisory lock lets
   }
 });
 
-test('the plain-PostgreSQL upgrade warns that TimescaleDB is missing and still completes', {
-  skip: serverSkip,
+test('the plain-PostgreSQL upgrade warns that TimescaleDB is missing and still completes [server-plain]', {
+  skip: plainServerSkip,
 }, async () => {
-  const db = await serverDb({ migrated: false });
+  const db = await serverDb({ migrated: false, plain: true });
   try {
     const logs: string[] = [];
     await new Migrator(db, undefined, { log: (l) => logs.push(l) }).upgrade('head');

@@ -4,6 +4,7 @@
  * every 7th candle has no vwap.
  */
 import type { Queryable } from '../../src/db/types.ts';
+import { refreshSeries } from '../../src/market/candle-series.ts';
 
 export async function insertAssets(q: Queryable, n: number): Promise<string[]> {
   const r = await q.query<{ id: string }>(
@@ -32,6 +33,8 @@ export async function insertCandles(
                             (1000 + (extract(epoch FROM g)::bigint / 60) % 500 * a.k)::double precision AS v) p`,
     [opts.interval, opts.step],
   );
+  // Plain SQL is not a tm write path: record the series as tm's writers do.
+  await refreshSeries(q);
   return r.rowCount;
 }
 
@@ -66,4 +69,5 @@ export async function insertSeries(
       opts.interval ?? '1d',
     ],
   );
+  await refreshSeries(q, [assetId]);
 }

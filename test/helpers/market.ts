@@ -1,5 +1,6 @@
 /** Assets and candles by direct SQL, for tests of code that reads them (the importer is another module's). */
 import type { Queryable } from '../../src/db/types.ts';
+import { refreshSeries } from '../../src/market/candle-series.ts';
 
 export async function insertAsset(q: Queryable, symbol: string): Promise<string> {
   const r = await q.query<{ id: string }>(
@@ -25,4 +26,6 @@ export async function insertCloses(
      SELECT $1, t, $4::candle_interval, c, c, c, c, 100 FROM unnest($2::timestamptz[], $3::float8[]) AS u(t, c)`,
     [assetId, ts, closes, interval],
   );
+  // Plain SQL is not a tm write path: record the series as tm's writers do.
+  await refreshSeries(q, [assetId]);
 }

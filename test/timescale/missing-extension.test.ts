@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
+import { plainServerSkip, serverDb, type ServerTestDb } from '../helpers/db.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { adminHeaders, tokenFor } from '../helpers/auth.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -56,10 +56,10 @@ const TIMESCALE_COMMANDS = [
   ['jobs', 'run-due'],
 ];
 
-describe('without TimescaleDB [server]', { skip: serverSkip }, () => {
+describe('without TimescaleDB [server-plain]', { skip: plainServerSkip }, () => {
   let db: ServerTestDb;
   before(async () => {
-    db = await serverDb();
+    db = await serverDb({ plain: true });
   });
   after(async () => db.close());
 

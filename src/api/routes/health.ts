@@ -1,17 +1,49 @@
 import type { FastifyInstance } from 'fastify';
-import { databaseInfo } from '../../db/info.ts';
-import { syncHealth } from '../../sync/status.ts';
+import { databaseInfo, type DatabaseInfo } from '../../db/info.ts';
+import { Migrator } from '../../db/migrate/migrator.ts';
+import { syncHealth, type SyncHealth } from '../../sync/status.ts';
 
 /**
  * Public: backend, versions, schema revision. Not where the database is (host, user, data
  * directory) nor the driver's error text: `tm db info` and the server log say those.
+ *
+ * The check runs on the database's dedicated connection (Database.probe), so a busy pool does not
+ * delay it, and requests arriving while one check is running share that check instead of queueing
+ * their own behind it on that one connection. Migration files are read once, not per request, and
+ * the versions and schema revision are re-read every 5 s (a ping in between).
  */
+const INFO_MAX_AGE_MS = 5_000;
+
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  const migrator = new Migrator(app.db);
+  // Versions and schema revision change only with an upgrade or a migration: read them at most every
+  // INFO_MAX_AGE_MS; in between one round trip (SELECT 1) proves the database answers.
+  type Info = DatabaseInfo & { sync?: SyncHealth };
+  let known: { at: number; info: Info } | null = null;
+  const probe = async (): Promise<Info> => {
+    const q = app.db.probe();
+    if (known && Date.now() - known.at < INFO_MAX_AGE_MS) {
+      await q.query('SELECT 1');
+      return known.info;
+    }
+    const db = await databaseInfo(app.db, migrator, q);
+    // Read with the versions (every 5 s); absent before the sync migration.
+    const sync = db.migrations_pending ? undefined : await syncHealth(q).catch(() => undefined);
+    const info: Info = { ...db, sync };
+    known = { at: Date.now(), info };
+    return info;
+  };
+  let running: Promise<Info> | null = null;
+  const check = () => {
+    running ??= probe().finally(() => {
+      running = null;
+    });
+    return running;
+  };
   app.get('/health', async (req, reply) => {
     try {
-      const { target: _target, ...info } = await databaseInfo(app.db);
+      const { target: _target, sync, ...info } = await check();
       // Market data sync: a provider that keeps failing degrades the service (no error texts here).
-      const sync = info.migrations_pending ? undefined : await syncHealth(app.db).catch(() => undefined);
       const failing = sync?.providers.filter((p) => p.failing > 0).map((p) => p.provider) ?? [];
       return {
         status: info.migrations_pending || failing.length ? 'degraded' : 'ok',

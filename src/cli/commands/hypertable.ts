@@ -1,6 +1,14 @@
 /** tm hypertable: list, chunks, stats, ensure. */
 import type { Command } from 'commander';
-import { ensureHypertable, hypertableStats, listChunks, listHypertables } from '../../timescale/hypertables.ts';
+import {
+  chunkShape,
+  ensureHypertable,
+  hypertableStats,
+  listChunks,
+  listHypertables,
+  setChunkInterval,
+} from '../../timescale/hypertables.ts';
+import { parseDuration } from '../../timescale/duration.ts';
 import { intOption } from '../options.ts';
 import { withDatabase } from '../context.ts';
 import { printer, table } from '../output.ts';
@@ -22,6 +30,25 @@ export function registerHypertable(program: Command): void {
             rows.map((r) => ({ ...r, size: formatBytes(r.total_bytes) })),
             ['hypertable_name', 'time_column', 'chunk_interval', 'num_chunks', 'compression_enabled', 'size'],
           ),
+        );
+      });
+    });
+
+  ht.command('chunk-interval')
+    .description(
+      'show the chunk interval of candles, or set it for chunks created from now on (e.g. 1y for daily history)',
+    )
+    .argument('[duration]', 'new interval, e.g. 7d, 90d, 1y')
+    .option('--json', 'output JSON')
+    .action(async (duration: string | undefined, opts: { json?: boolean }) => {
+      const interval = duration === undefined ? undefined : parseDuration(duration, 'duration');
+      await withDatabase(async (db) => {
+        const shape = interval ? await setChunkInterval(db, interval) : await chunkShape(db);
+        printer(!!opts.json).data(
+          shape,
+          () =>
+            `chunk interval ${shape.chunk_interval}${interval ? ' (for new chunks; existing ones keep theirs)' : ''}; ${shape.chunks} chunks` +
+            (shape.avg_rows === null ? '' : `, about ${Math.round(shape.avg_rows)} rows each`),
         );
       });
     });

@@ -20,7 +20,7 @@ export function registerJobs(program: Command): void {
             rows.map((r) => ({
               ...r,
               last_run: r.last_run_started_at
-                ? `${r.last_run_started_at.toISOString()} ${r.last_run_succeeded === false ? 'FAILED' : r.last_run_succeeded ? 'ok' : 'running'}`
+                ? `${r.last_run_started_at.toISOString()} ${r.last_run_succeeded === false ? `FAILED: ${r.last_run_error ?? 'no message'}` : r.last_run_succeeded ? 'ok' : 'running'}`
                 : 'never',
             })),
             ['job_id', 'proc_name', 'hypertable', 'schedule_interval', 'scheduled', 'next_start', 'last_run'],

@@ -1,6 +1,7 @@
 /** tm analyze and tm monitor (queries, sizes): the seed's "Analyze Tables" and "Monitor Performance". */
 import type { Command } from 'commander';
 import { analyze, relationSizes, slowQueries } from '../../timescale/monitor.ts';
+import { refreshSeries } from '../../market/candle-series.ts';
 import { withDatabase } from '../context.ts';
 import { printer, table } from '../output.ts';
 import { intOption } from '../options.ts';
@@ -9,13 +10,20 @@ import { formatBytes } from '../bytes.ts';
 export function registerMonitor(program: Command): void {
   program
     .command('analyze')
-    .description('update planner statistics (ANALYZE) for one table or all of them')
+    .description(
+      'update planner statistics (ANALYZE) for one table or all of them; for candles also measure each series again (after writes with plain SQL)',
+    )
     .argument('[table]', 'table name (default: all tables)')
     .option('--json', 'output JSON')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
       await withDatabase(async (db) => {
         const r = await analyze(db, name);
-        printer(!!opts.json).data(r, () => `analyzed ${r.analyzed} in ${r.ms} ms`);
+        const series = !name || name === 'candles' ? await refreshSeries(db) : undefined;
+        printer(!!opts.json).data({ ...r, ...(series === undefined ? {} : { series }) }, () =>
+          [`analyzed ${r.analyzed} in ${r.ms} ms`, series === undefined ? '' : `measured ${series} candle series`]
+            .filter(Boolean)
+            .join('\n'),
+        );
       });
     });
 

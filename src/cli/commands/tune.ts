@@ -5,6 +5,7 @@ import {
   applySettings,
   formatConf,
   formatSql,
+  countDatabases,
   recommend,
   tuneInput as fromOptions,
   type TuneInput,
@@ -14,9 +15,15 @@ import { printer, table } from '../output.ts';
 import { intOption } from '../options.ts';
 
 /** The --memory, --cpus and --max-connections options (shared with tm doctor). */
-export function tuneInput(opts: { memory?: string; cpus?: string; maxConnections?: string }): TuneInput {
+export function tuneInput(opts: {
+  memory?: string;
+  cpus?: string;
+  maxConnections?: string;
+  databases?: string;
+}): TuneInput {
   return fromOptions({
     memory: opts.memory,
+    databases: opts.databases ? intOption(opts.databases, '--databases', 1, 100000) : undefined,
     cpus: opts.cpus ? intOption(opts.cpus, '--cpus', 1, 4096) : undefined,
     maxConnections: opts.maxConnections ? intOption(opts.maxConnections, '--max-connections', 1, 262143) : undefined,
   });
@@ -31,6 +38,10 @@ export function registerTune(program: Command): void {
     .option('--memory <size>', 'RAM, e.g. 16GB')
     .option('--cpus <n>', 'CPU cores')
     .option('--max-connections <n>', 'max_connections', '100')
+    .option(
+      '--databases <n>',
+      'databases on the server, each with a TimescaleDB scheduler (default: counted with --apply, else 1)',
+    )
     .option('--format <fmt>', 'conf (postgresql.conf lines) or sql (ALTER SYSTEM statements)', 'conf')
     .option('--apply', 'write the settings with ALTER SYSTEM on the server (superuser) and reload')
     .option('--json', 'output JSON')
@@ -39,6 +50,7 @@ export function registerTune(program: Command): void {
         memory?: string;
         cpus?: string;
         maxConnections: string;
+        databases?: string;
         format: string;
         apply?: boolean;
         json?: boolean;
@@ -59,7 +71,10 @@ export function registerTune(program: Command): void {
         }
         await withDatabase(
           async (db) => {
-            const r = await applySettings(db, settings);
+            const r = await applySettings(
+              db,
+              opts.databases ? settings : recommend({ ...input, databases: await countDatabases(db) }),
+            );
             out.data(r, () =>
               [
                 table(r.applied),

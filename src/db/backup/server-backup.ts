@@ -163,15 +163,17 @@ export async function restoreServerBackup(opts: RestoreOptions): Promise<Restore
   }
   await checkFile(opts.file, manifest);
   const where = describeUrl(opts.url);
-  const db = await openServer(opts.url, { max: 2 });
+  let db = await openServer(opts.url, { max: 2 });
   const work = mkdtempSync(path.join(os.tmpdir(), 'tm-restore-'));
   try {
     const major = await serverMajor(db);
     const psql = findTool('psql', major);
     const env = libpqEnv(opts.url);
     const target = await targetTimescale(db);
-    const createVersion = timescaleForRestore(manifest, target, where);
     const wipe = await planTarget(db, manifest.content, opts.force);
+    // A --force wipe drops the extension: it is created again at the backup's version (checked above).
+    const kept = timescaleForRestore(manifest, target, where);
+    const createVersion = wipe.includes(DROP_EXTENSION) ? manifest.timescaledb_version : kept;
 
     let script = opts.file;
     if (manifest.kind === 'custom') {
@@ -193,11 +195,11 @@ export async function restoreServerBackup(opts: RestoreOptions): Promise<Restore
         ...(createVersion
           ? [`CREATE EXTENSION IF NOT EXISTS timescaledb VERSION ${quoteLiteral(createVersion)};`]
           : []),
-        ...(useTimescale ? ['SELECT timescaledb_pre_restore();'] : []),
+        ...(useTimescale ? [callInExtensionSchema('timescaledb_pre_restore')] : []),
         '',
       ].join('\n'),
     );
-    writeFileSync(postlude, useTimescale ? 'SELECT timescaledb_post_restore();\n' : '\n');
+    writeFileSync(postlude, useTimescale ? `${callInExtensionSchema('timescaledb_post_restore')}\n` : '\n');
     // -1 wraps all three files in one transaction; ON_ERROR_STOP rolls it back at the first error.
     const res = await runTool(
       psql,
@@ -211,6 +213,10 @@ export async function restoreServerBackup(opts: RestoreOptions): Promise<Restore
         `restore failed (exit ${res.code}): ${tail(res.stderr)}; it ran as one transaction, so the target was left as it was`,
       );
     }
+    // TimescaleDB caches catalog entries per connection: after a restore re-created the extension, only a
+    // new connection sees the restored tables right.
+    await db.close();
+    db = await openServer(opts.url, { max: 2 });
     if (useTimescale) {
       const now = await timescaleVersion(db);
       if (now && target.default && now !== target.default) {
@@ -247,6 +253,16 @@ export async function compareWithManifest(db: Database, manifest: Manifest): Pro
  * is empty even with the timescaledb extension installed (the official image creates it in
  * template1, so every new database has it).
  */
+const DROP_EXTENSION = 'DROP EXTENSION IF EXISTS timescaledb CASCADE;';
+
+/**
+ * SELECT schema.fn() for a TimescaleDB function, with the schema the extension lives in: a pg_dump
+ * script empties search_path, so an unqualified call after it finds nothing.
+ */
+function callInExtensionSchema(fn: string): string {
+  return `DO $$ BEGIN EXECUTE format('SELECT %s.${fn}()', (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'timescaledb')); END $$;`;
+}
+
 async function planTarget(db: Database, content: BackupContent, force: boolean): Promise<string[]> {
   const tables = await listTables(db);
   if (content === 'data-only') {
@@ -272,9 +288,5 @@ async function planTarget(db: Database, content: BackupContent, force: boolean):
   }
   if (!force) return [];
   // Drop the extension too: its catalog (hypertables, chunks, jobs) comes back with the restore.
-  return [
-    'DROP EXTENSION IF EXISTS timescaledb CASCADE;',
-    'DROP SCHEMA IF EXISTS public CASCADE;',
-    'CREATE SCHEMA public;',
-  ];
+  return [DROP_EXTENSION, 'DROP SCHEMA IF EXISTS public CASCADE;', 'CREATE SCHEMA public;'];
 }

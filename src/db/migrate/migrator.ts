@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UserError, errorMessage } from '../../errors.ts';
 import type { Database, Notice, Queryable } from '../types.ts';
 import { activateTimescale } from '../pglite.ts';
+import { assertPreloaded } from '../preload.ts';
 import { loadMigrations, type Migration } from './files.ts';
 import type { SqlStatement } from './split-sql.ts';
 
@@ -280,6 +281,8 @@ export class Migrator {
   /** Holds the advisory lock, re-reads the state under it, then runs the planned steps one transaction each. */
   private async run(makePlan: (status: Status) => Step[]): Promise<Step[]> {
     const db = this.requireDb();
+    // Before the lock and the version table: nothing may be written on a server that would die on the extension.
+    await assertPreloaded(db, db.backend);
     const warn = (n: Notice) => {
       if (n.severity === 'WARNING') this.opts.log?.(`warning: ${n.message}`);
     };

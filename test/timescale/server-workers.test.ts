@@ -1,0 +1,201 @@
+/**
+ * On a real TimescaleDB server with background workers: policies run by the server's own scheduler,
+ * manual operations that race those jobs, failing jobs made visible, never-run jobs (-infinity in the
+ * catalog), and the worker-slot advice.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { serverDb, timescaleServerSkip, type ServerTestDb } from '../helpers/db.ts';
+import { insertAssets, insertCandles } from '../helpers/candles.ts';
+import { adminHeaders } from '../helpers/auth.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import {
+  addCompressionPolicy,
+  compressChunks,
+  compressionStatus,
+  decompressChunk,
+  enableCompression,
+  removeCompressionPolicy,
+} from '../../src/timescale/compression.ts';
+import { listChunks } from '../../src/timescale/hypertables.ts';
+import { listJobs } from '../../src/timescale/jobs.ts';
+import { runDoctor } from '../../src/timescale/doctor.ts';
+import { createAggregates, refreshAggregate } from '../../src/timescale/aggregates.ts';
+import { adviseSlots } from '../../src/timescale/workers.ts';
+
+const BIN = path.resolve('bin/tm.js');
+
+function tm(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Polls until check() is truthy; fails with what it last saw after `ms`. */
+async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  do {
+    const last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < end);
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const FROM = "date_trunc('hour', now()) - interval '100 days'";
+const TO = "date_trunc('hour', now())";
+
+describe('background workers on a TimescaleDB server [server]', { skip: timescaleServerSkip }, () => {
+  let db: ServerTestDb;
+  before(async () => {
+    db = await serverDb({ max: 4 });
+    const ids = await insertAssets(db, 2);
+    assert.equal(ids.length, 2);
+    await insertCandles(db, { interval: '1h', step: '1 hour', from: FROM, to: TO });
+  });
+  after(async () => db.close());
+
+  test('compress right after adding a policy never fails, whoever compresses a chunk first', async () => {
+    await enableCompression(db);
+    for (let round = 0; round < 3; round++) {
+      // The policy's job starts at once on the server and compresses the same chunks as the command.
+      await addCompressionPolicy(db, '30d');
+      const r = await compressChunks(db, '30d');
+      const status = await compressionStatus(db);
+      const old = (await listChunks(db)).items.filter((c) => c.range_end.getTime() < Date.now() - 30 * 86_400_000);
+      assert.ok(old.length >= 8, `${old.length} old chunks`);
+      assert.equal(r.compressed.length + r.already_compressed, old.length);
+      await waitFor('every old chunk compressed', async () =>
+        (await listChunks(db)).items
+          .filter((c) => old.some((o) => o.chunk_name === c.chunk_name))
+          .every((c) => c.is_compressed),
+      );
+      assert.ok(status.compressed_chunks >= r.compressed.length);
+      // Start the next round from uncompressed chunks, the job out of the way.
+      await removeCompressionPolicy(db);
+      for (const c of old) await decompressChunk(db, c.chunk_name);
+    }
+  });
+
+  test("a compression policy is run by the server's own scheduler", async () => {
+    await enableCompression(db);
+    await addCompressionPolicy(db, '30d');
+    const compressed = await waitFor('the policy to compress chunks', async () => {
+      const s = await compressionStatus(db);
+      return s.compressed_chunks > 0 ? s : null;
+    });
+    assert.ok(compressed.compressed_chunks > 0);
+    const job = await waitFor('the job to report its run', async () =>
+      (await listJobs(db)).find((j) => j.proc_name === 'policy_compression' && j.last_run_succeeded === true),
+    );
+    assert.equal(job.last_run_source, 'server');
+    assert.ok(job.last_run_started_at instanceof Date);
+    await removeCompressionPolicy(db);
+  });
+
+  test('a continuous aggregate with a refresh policy is kept by the workers; a manual refresh beside it works', async () => {
+    // Creating it adds its refresh policy, whose first run the server starts at once.
+    const [agg] = await createAggregates(db, '1h', ['1d']);
+    assert.ok(agg.refresh_job_id);
+    // The manual refresh races the policy's first run: both finish, nothing fails.
+    await refreshAggregate(db, agg.view_name);
+    await waitFor('the refresh policy to succeed', async () =>
+      (await listJobs(db)).find(
+        (j) => j.proc_name === 'policy_refresh_continuous_aggregate' && j.last_run_succeeded === true,
+      ),
+    );
+    const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${agg.view_name}`);
+    assert.ok(rows.rows[0].n >= 99, `${rows.rows[0].n} daily rows`);
+  });
+
+  test('a job that has not run yet (-infinity in job_stats) lists without error, as never run', async () => {
+    await db.exec(
+      `CREATE OR REPLACE PROCEDURE tm_test_later(job_id int, config jsonb) LANGUAGE plpgsql AS $$ BEGIN END $$`,
+    );
+    const r = await db.query<{ id: number }>(
+      "SELECT add_job('tm_test_later', '1 day', initial_start => now() + interval '1 day') AS id",
+    );
+    const jobs = await listJobs(db);
+    const later = jobs.find((j) => j.job_id === r.rows[0].id);
+    assert.ok(later);
+    assert.equal(later.last_run_started_at, null);
+    const cli = await tm(['jobs', 'list'], { DATABASE_URL: db.url });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`^${r.rows[0].id}\\s+tm_test_later .* never$`, 'm'));
+    const json = await tm(['jobs', 'list', '--json'], { DATABASE_URL: db.url });
+    assert.equal(json.code, 0, json.stderr);
+    await db.query('SELECT delete_job($1)', [r.rows[0].id]);
+  });
+
+  test('a failing job shows with its error in jobs list, doctor and the admin API', async () => {
+    await db.exec(
+      `CREATE OR REPLACE PROCEDURE tm_test_fails(job_id int, config jsonb) LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom from job %', job_id; END $$`,
+    );
+    const id = (await db.query<{ id: number }>("SELECT add_job('tm_test_fails', '1 hour') AS id")).rows[0].id;
+    const failed = await waitFor('the job to fail in a background worker', async () =>
+      (await listJobs(db)).find((j) => j.job_id === id && j.last_run_succeeded === false),
+    );
+    assert.equal(failed.last_run_error, `boom from job ${id}`);
+    assert.ok(failed.last_run_started_at instanceof Date);
+
+    const cli = await tm(['jobs', 'list'], { DATABASE_URL: db.url });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`^${id}\\s+tm_test_fails .*FAILED: boom from job ${id}`, 'm'));
+
+    const report = await runDoctor(db);
+    const check = report.checks.find((c) => c.check === `job ${id} (tm_test_fails)`);
+    assert.equal(check?.status, 'problem');
+    assert.match(check.detail, new RegExp(`failed: boom from job ${id}`));
+    const doctor = await tm(['doctor'], { DATABASE_URL: db.url });
+    assert.equal(doctor.code, 1);
+    assert.match(doctor.stdout, new RegExp(`boom from job ${id}`));
+
+    const app: FastifyInstance = await buildApp({ db, config: loadConfig({}) });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/api/admin/db/jobs', headers: await adminHeaders(app) });
+      assert.equal(res.statusCode, 200);
+      const item = res.json().items.find((j: { job_id: number }) => j.job_id === id);
+      assert.equal(item.last_run_succeeded, false);
+      assert.equal(item.last_run_error, `boom from job ${id}`);
+    } finally {
+      await app.close();
+    }
+    await db.query('SELECT delete_job($1)', [id]);
+  });
+
+  test("doctor sees this database's scheduler and enough worker slots", async () => {
+    const report = await runDoctor(db);
+    const workers = report.checks.find((c) => c.check === 'background workers');
+    assert.equal(workers?.status, 'ok', workers?.detail);
+    assert.match(workers.detail, /scheduler running/);
+  });
+});
+
+test('worker slots: more databases than slots is a problem with the tune command that sizes them', () => {
+  const base = { max_parallel_workers: 8, scheduler_running: true };
+  const starved = adviseSlots(
+    { ...base, max_worker_processes: 8, max_background_workers: 16, databases: 20 },
+    '2.28.3',
+  );
+  assert.equal(starved.status, 'problem');
+  assert.match(starved.fix!, /tm tune --databases 20 --apply/);
+  const tight = adviseSlots({ ...base, max_worker_processes: 30, max_background_workers: 22, databases: 20 }, '2.28.3');
+  assert.equal(tight.status, 'warning');
+  const fine = adviseSlots({ ...base, max_worker_processes: 40, max_background_workers: 30, databases: 20 }, '2.28.3');
+  assert.equal(fine.status, 'ok');
+  const noScheduler = adviseSlots(
+    { ...base, scheduler_running: false, max_worker_processes: 40, max_background_workers: 30, databases: 20 },
+    '2.11.0',
+  );
+  assert.equal(noScheduler.status, 'warning');
+  assert.match(noScheduler.fix!, /_timescaledb_internal\.start_background_workers/);
+});
