@@ -38,6 +38,7 @@ import { EventHub } from '../events/hub.ts';
 import { eventRoutes } from './routes/events.ts';
 import { VERSION } from '../version.ts';
 import { problem } from './problem.ts';
+import { adminSyncRoutes } from './routes/admin-sync.ts';
 
 export interface AppOptions {
   db: Database;
@@ -181,6 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(queryRoutes);
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
+  await app.register(adminSyncRoutes, { prefix: '/api/admin/sync' });
   await app.register(analysisRoutes);
   await app.register(marketRoutes);
   await app.register(eventRoutes);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { databaseInfo, type DatabaseInfo } from '../../db/info.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 import { problem } from '../problem.ts';
+import { syncHealth, type SyncHealth } from '../../sync/status.ts';
 
 /**
  * Public: backend, versions, schema revision. Not where the database is (host, user, data
@@ -18,18 +19,22 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   const migrator = new Migrator(app.db);
   // Versions and schema revision change only with an upgrade or a migration: read them at most every
   // INFO_MAX_AGE_MS; in between one round trip (SELECT 1) proves the database answers.
-  let known: { at: number; info: DatabaseInfo } | null = null;
-  const probe = async (): Promise<DatabaseInfo> => {
+  type Info = DatabaseInfo & { sync?: SyncHealth };
+  let known: { at: number; info: Info } | null = null;
+  const probe = async (): Promise<Info> => {
     const q = app.db.probe();
     if (known && Date.now() - known.at < INFO_MAX_AGE_MS) {
       await q.query('SELECT 1');
       return known.info;
     }
-    const info = await databaseInfo(app.db, migrator, q);
+    const db = await databaseInfo(app.db, migrator, q);
+    // Read with the versions (every 5 s); absent before the sync migration.
+    const sync = db.migrations_pending ? undefined : await syncHealth(q).catch(() => undefined);
+    const info: Info = { ...db, sync };
     known = { at: Date.now(), info };
     return info;
   };
-  let running: Promise<DatabaseInfo> | null = null;
+  let running: Promise<Info> | null = null;
   const check = () => {
     running ??= probe().finally(() => {
       running = null;
@@ -38,8 +43,14 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   };
   app.get('/health', async (req, reply) => {
     try {
-      const { target: _target, ...info } = await check();
-      return { status: info.migrations_pending ? 'degraded' : 'ok', ...info };
+      const { target: _target, sync, ...info } = await check();
+      // Market data sync: a provider that keeps failing degrades the service (no error texts here).
+      const failing = sync?.providers.filter((p) => p.failing > 0).map((p) => p.provider) ?? [];
+      return {
+        status: info.migrations_pending || failing.length ? 'degraded' : 'ok',
+        ...info,
+        ...(sync ? { sync: { status: sync.status, failing_providers: failing } } : {}),
+      };
     } catch (err) {
       req.log.error({ err }, 'health check: database unavailable');
       return reply

@@ -1,6 +1,7 @@
 /** tm doctor: one report of everything that can be wrong with the database set-up; exit 1 on a problem. */
 import type { Command } from 'commander';
 import { runDoctor } from '../../timescale/doctor.ts';
+import { syncDoctorChecks } from '../../sync/status.ts';
 import { UserError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
@@ -21,6 +22,11 @@ export function registerDoctor(program: Command): void {
       await withDatabase(
         async (db) => {
           const report = await runDoctor(db, { tune });
+          // Market data sync: a provider that keeps failing is a warning (absent before its migration).
+          for (const c of await syncDoctorChecks(db).catch(() => [])) {
+            report.checks.push(c);
+            if (c.status === 'warning') report.warnings++;
+          }
           const mark = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM' } as const;
           printer(!!opts.json).data(report, () =>
             [

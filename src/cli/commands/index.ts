@@ -12,6 +12,7 @@ import { registerDemo } from './demo.ts';
 import { registerQuery } from './query.ts';
 import { registerTimescale } from './timescale.ts';
 import { registerAnalysis } from './analysis.ts';
+import { registerSources, registerSync } from './sync.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -26,4 +27,6 @@ export function registerCommands(program: Command): void {
   registerQuery(program);
   registerTimescale(program);
   registerAnalysis(program);
+  registerSources(program);
+  registerSync(program);
 }

@@ -23,14 +23,21 @@ export function registerServe(program: Command): void {
       if (opts.host) config.host = opts.host;
       const log = (line: string) => process.stderr.write(`${line}\n`);
       // Fastify, the routes and the demo seeder load only for this command.
-      const [{ buildApp }, { seedStarterIfEmpty }, { startJobScheduler }, { startSignalExpiry }, { shareEmbedded }] =
-        await Promise.all([
-          import('../../api/app.ts'),
-          import('../../demo/seed.ts'),
-          import('../../timescale/scheduler.ts'),
-          import('../../analysis/maintenance.ts'),
-          import('../../db/share/host.ts'),
-        ]);
+      const [
+        { buildApp },
+        { seedStarterIfEmpty },
+        { startJobScheduler },
+        { startSignalExpiry },
+        { shareEmbedded },
+        { startSyncScheduler },
+      ] = await Promise.all([
+        import('../../api/app.ts'),
+        import('../../demo/seed.ts'),
+        import('../../timescale/scheduler.ts'),
+        import('../../analysis/maintenance.ts'),
+        import('../../db/share/host.ts'),
+        import('../../sync/scheduler.ts'),
+      ]);
       // Exclusive: a second tm serve must not reach the database through the first one.
       const db = await openDatabase(config, { exclusive: true, serve: true });
       log(`database: ${db.backend} (${db.target})`);
@@ -53,6 +60,8 @@ export function registerServe(program: Command): void {
         if (scheduler.active)
           log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
         const expiry = startSignalExpiry(db, { log });
+        // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
+        const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log });
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
@@ -60,6 +69,7 @@ export function registerServe(program: Command): void {
           log(`${signal}: shutting down`);
           await scheduler.stop();
           await expiry.stop();
+          await sync?.stop();
           await app.close();
           await share?.close();
           await db.close();

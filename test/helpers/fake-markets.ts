@@ -1,0 +1,244 @@
+/**
+ * A local HTTP server answering like Binance (klines), Coinbase Exchange (candles), Kraken (OHLC)
+ * and Polygon (aggregates), in the formats their documentation gives, over deterministic candles.
+ * Tests script failures (status, headers, raw body) for the next requests, remove buckets (no
+ * trades), shuffle or duplicate rows, and see every request.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bucketStart, intervalMs, nextBucket, type Interval } from '../../src/intervals.ts';
+
+export interface FakeMarket {
+  /** First bucket listed (epoch ms). */
+  listedFrom: number;
+  /** Buckets without trades: no candle. */
+  missing?: (ts: number) => boolean;
+}
+
+export interface Scripted {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+export interface SeenRequest {
+  provider: 'binance' | 'coinbase' | 'kraken' | 'polygon';
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface FakeMarkets {
+  url: string;
+  markets: Map<string, FakeMarket>;
+  requests: SeenRequest[];
+  /** Answers for the next requests, in order, before the normal ones. */
+  script: Scripted[];
+  /** The clock the server's "current unfinished candle" follows. */
+  now: () => number;
+  /** Reverse (or shuffle) row order and repeat rows, like a misbehaving proxy. */
+  disorder: boolean;
+  polygonKey: string;
+  onRequest?: (r: SeenRequest) => void;
+  close(): Promise<void>;
+}
+
+/** Deterministic OHLCV for a bucket. */
+export function fakeCandle(interval: Interval, ts: number) {
+  const price = (t: number) => 100 + 10 * Math.sin(t / 3_600_000);
+  const open = Number(price(ts).toFixed(4));
+  const close = Number(price(nextBucket(interval, ts)).toFixed(4));
+  return {
+    ts,
+    open,
+    high: Number((Math.max(open, close) + 0.5).toFixed(4)),
+    low: Number((Math.min(open, close) - 0.5).toFixed(4)),
+    close,
+    volume: 1 + ((ts / 60_000) % 100),
+    trades: 10 + ((ts / 60_000) % 7),
+  };
+}
+
+/** Buckets with a candle in [from, to] (inclusive bounds on bucket starts), up to the open one at `now`. */
+function candles(m: FakeMarket, interval: Interval, from: number, to: number, now: number) {
+  const out: ReturnType<typeof fakeCandle>[] = [];
+  const last = Math.min(to, bucketStart(interval, now));
+  for (let t = Math.max(bucketStart(interval, from), m.listedFrom); t <= last; t = nextBucket(interval, t)) {
+    if (t < from) continue;
+    if (!m.missing?.(t)) out.push(fakeCandle(interval, t));
+  }
+  return out;
+}
+
+const KRAKEN_MIN: Record<string, Interval> = {
+  1: '1m',
+  5: '5m',
+  15: '15m',
+  30: '30m',
+  60: '1h',
+  240: '4h',
+  1440: '1d',
+};
+const CB_SECONDS: Record<string, Interval> = { 60: '1m', 300: '5m', 900: '15m', 3600: '1h', 86400: '1d' };
+const POLY: Record<string, Interval> = {
+  '1/minute': '1m',
+  '5/minute': '5m',
+  '15/minute': '15m',
+  '30/minute': '30m',
+  '1/hour': '1h',
+  '1/day': '1d',
+};
+
+export async function startFakeMarkets(): Promise<FakeMarkets> {
+  const state: Omit<FakeMarkets, 'url' | 'close'> = {
+    markets: new Map(),
+    requests: [],
+    script: [],
+    now: () => Date.now(),
+    disorder: false,
+    polygonKey: 'test-key',
+  };
+  const order = <T>(rows: T[]): T[] => (state.disorder ? [...rows].reverse().concat(rows.slice(0, 2)) : rows);
+
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const provider = u.pathname.startsWith('/api/v3/')
+      ? 'binance'
+      : u.pathname.startsWith('/products/')
+        ? 'coinbase'
+        : u.pathname.startsWith('/0/public/')
+          ? 'kraken'
+          : 'polygon';
+    const seen: SeenRequest = { provider, path: u.pathname, query: u.searchParams, headers: req.headers };
+    state.requests.push(seen);
+    state.onRequest?.(seen);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    };
+    const scripted = state.script.shift();
+    if (scripted) return send(scripted.status, scripted.body, scripted.headers);
+    const now = state.now();
+    const q = u.searchParams;
+    if (provider === 'binance') {
+      const m = state.markets.get(q.get('symbol') ?? '');
+      if (!m) return send(400, { code: -1121, msg: 'Invalid symbol.' });
+      const interval = q.get('interval') as Interval;
+      const limit = Math.min(Number(q.get('limit') ?? 500), 1000);
+      const rows = candles(m, interval, Number(q.get('startTime')), Number(q.get('endTime') ?? now), now).slice(
+        0,
+        limit,
+      );
+      return send(
+        200,
+        order(
+          rows.map((c) => [
+            c.ts,
+            c.open.toFixed(8),
+            c.high.toFixed(8),
+            c.low.toFixed(8),
+            c.close.toFixed(8),
+            c.volume.toFixed(8),
+            c.ts + intervalMs(interval) - 1,
+            (c.volume * c.close).toFixed(8),
+            c.trades,
+            '0.0',
+            '0.0',
+            '0',
+          ]),
+        ),
+        { 'x-mbx-used-weight-1m': '2' },
+      );
+    }
+    if (provider === 'coinbase') {
+      const id = decodeURIComponent(u.pathname.split('/')[2] ?? '');
+      const m = state.markets.get(id);
+      if (!m) return send(404, { message: 'NotFound' });
+      const interval = CB_SECONDS[q.get('granularity') ?? ''];
+      if (!interval) return send(400, { message: 'Unsupported granularity' });
+      const from = Date.parse(q.get('start') ?? '');
+      const to = Date.parse(q.get('end') ?? '');
+      if ((to - from) / intervalMs(interval) + 1 > 300)
+        return send(400, {
+          message: 'granularity too small for the requested time range. Count of aggregations requested exceeds 300',
+        });
+      const rows = candles(m, interval, from, to, now).reverse(); // newest first
+      return send(200, order(rows.map((c) => [c.ts / 1000, c.low, c.high, c.open, c.close, c.volume])));
+    }
+    if (provider === 'kraken') {
+      const pair = q.get('pair') ?? '';
+      const m = state.markets.get(pair);
+      if (!m) return send(200, { error: ['EQuery:Unknown asset pair'] });
+      const interval = KRAKEN_MIN[q.get('interval') ?? '1'];
+      const len = intervalMs(interval);
+      const open = bucketStart(interval, now);
+      const oldest = open - 719 * len; // the latest 720 rows, the open one included
+      const since = Number(q.get('since') ?? 0) * 1000;
+      const rows = candles(m, interval, Math.max(oldest, since + 1), open, now);
+      const name = `X${pair.slice(0, 3)}Z${pair.slice(3)}`;
+      return send(200, {
+        error: [],
+        result: {
+          [name]: order(
+            rows.map((c) => [
+              c.ts / 1000,
+              c.open.toFixed(5),
+              c.high.toFixed(5),
+              c.low.toFixed(5),
+              c.close.toFixed(5),
+              ((c.open + c.close) / 2).toFixed(5),
+              c.volume.toFixed(8),
+              c.trades,
+            ]),
+          ),
+          last: (open - len) / 1000,
+        },
+      });
+    }
+    // Polygon: /v2/aggs/ticker/{T}/range/{m}/{span}/{from}/{to}
+    if (req.headers.authorization !== `Bearer ${state.polygonKey}`)
+      return send(401, { status: 'ERROR', request_id: 'x', error: 'Unknown API Key' });
+    const parts = u.pathname.split('/');
+    const [ticker, mult, span, from, to] = [parts[4], parts[6], parts[7], Number(parts[8]), Number(parts[9])];
+    const m = state.markets.get(decodeURIComponent(ticker));
+    const interval = POLY[`${mult}/${span}`];
+    const limit = Number(q.get('limit') ?? 5000);
+    const all = m && interval ? candles(m, interval, from, to, now) : [];
+    const rows = all.slice(0, limit);
+    // Daily bars start at midnight New York time (05:00 UTC in winter).
+    const shift = interval === '1d' ? 5 * 3_600_000 : 0;
+    return send(200, {
+      ticker,
+      queryCount: rows.length,
+      resultsCount: rows.length,
+      adjusted: true,
+      status: 'OK',
+      request_id: 'r1',
+      results: rows.map((c) => ({
+        t: c.ts + shift,
+        o: c.open,
+        h: c.high,
+        l: c.low,
+        c: c.close,
+        v: c.volume,
+        vw: c.close,
+        n: c.trades,
+      })),
+      ...(all.length > rows.length
+        ? {
+            next_url: `http://${req.headers.host}${u.pathname.replace(/\/\d+$/, `/${to}`).replace(/\/\d+\/\d+$/, `/${rows[rows.length - 1].ts + intervalMs(interval) + shift}/${to}`)}`,
+          }
+        : {}),
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(state, {
+    url,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  }) as FakeMarkets;
+}
