@@ -94,17 +94,37 @@ export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<str
   const out: FeedEvent[] = [];
   let cur = { ...from };
   // The last written bar of each series in the batch (a bulk import yields one event per series).
-  const writes = await q.query<{ max_id: string } & CandleEvent['data']>(
-    `WITH w AS (SELECT id, asset_id, "interval", to_ts FROM candle_writes WHERE id > $1 ORDER BY id LIMIT ${BATCH}),
-          last AS (SELECT DISTINCT ON (asset_id, "interval") asset_id, "interval", to_ts, max(id) OVER () AS max_id
-                   FROM w ORDER BY asset_id, "interval", id DESC)
-     SELECT l.max_id::text AS max_id, l.asset_id, a.symbol, l."interval"::text AS interval,
-            c.ts, c.open, c.high, c.low, c.close, c.volume
-     FROM last l JOIN assets a ON a.id = l.asset_id
-     LEFT JOIN candles c ON c.asset_id = l.asset_id AND c."interval" = l."interval" AND c.ts = l.to_ts
-     ORDER BY c.ts`,
+  const last = await q.query<{ max_id: string; asset_id: string; interval: string; to_ts: Date }>(
+    `WITH w AS (SELECT id, asset_id, "interval", to_ts FROM candle_writes WHERE id > $1 ORDER BY id LIMIT ${BATCH})
+     SELECT DISTINCT ON (asset_id, "interval") asset_id, "interval"::text AS "interval", to_ts, max(id) OVER ()::text AS max_id
+       FROM w ORDER BY asset_id, "interval", id DESC`,
     [from.candles],
   );
+  const writes = { rows: [] as ({ max_id: string } & CandleEvent['data'])[] };
+  if (last.rows.length > 0) {
+    // Those bars by key, between the batch's first and last times as constants, so the planner reads
+    // only the chunks holding them (a join on the write log's times would plan every chunk, every poll).
+    const times = last.rows.map((l) => l.to_ts.getTime());
+    const r = await q.query<CandleEvent['data']>(
+      `SELECT k.asset_id, a.symbol, k."interval", c.ts, c.open, c.high, c.low, c.close, c.volume
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(asset_id, "interval", ts)
+       JOIN assets a ON a.id = k.asset_id
+       JOIN candles c ON c.asset_id = k.asset_id AND c."interval" = k."interval"::candle_interval AND c.ts = k.ts
+       WHERE c.ts >= $4 AND c.ts <= $5
+       ORDER BY c.ts`,
+      [
+        last.rows.map((l) => l.asset_id),
+        last.rows.map((l) => l.interval),
+        last.rows.map((l) => l.to_ts.toISOString()),
+        new Date(Math.min(...times)),
+        new Date(Math.max(...times)),
+      ],
+    );
+    const maxId = last.rows[0].max_id;
+    writes.rows = r.rows.map((row) => ({ ...row, max_id: maxId }));
+    // The cursor moves past the whole batch even when no bar is left to show (deleted since).
+    if (writes.rows.length === 0) cur = { ...cur, candles: maxId };
+  }
   for (const row of writes.rows) {
     const { max_id, ...data } = row;
     cur = { ...cur, candles: max_id };

@@ -188,3 +188,15 @@ export async function readBackwards<T>(
     if (reachedFirst || enough(rows)) return { rows, reachedFirst };
   }
 }
+
+/** Series sorted newest first, cut where the next newest candle is more than `gap` older. */
+export function groupByRecency<T extends { last_ts: Date }>(series: T[], gap: number): T[][] {
+  const sorted = [...series].sort((a, b) => b.last_ts.getTime() - a.last_ts.getTime());
+  const groups: T[][] = [];
+  for (const s of sorted) {
+    const g = groups.at(-1);
+    if (g && g[g.length - 1].last_ts.getTime() - s.last_ts.getTime() <= gap) g.push(s);
+    else groups.push([s]);
+  }
+  return groups;
+}

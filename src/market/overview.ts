@@ -3,7 +3,8 @@
  * price, change against the previous close and last volume. One probe per asset for its newest bars.
  */
 import type { Queryable } from '../db/types.ts';
-import type { Interval } from '../intervals.ts';
+import { intervalMs, type Interval } from '../intervals.ts';
+import { groupByRecency, seriesOfInterval } from './candle-series.ts';
 
 export interface MarketRow {
   id: string;
@@ -20,25 +21,51 @@ export interface MarketRow {
   closes: number[];
 }
 
-const OVERVIEW_SQL = `SELECT a.id, a.symbol, a.name, a.asset_type::text AS asset_type, a.exchange,
-       x.last_ts, x.volume, coalesce(x.closes, '{}') AS closes
-FROM assets a
-LEFT JOIN LATERAL (
-  SELECT max(ts) AS last_ts, (array_agg(volume ORDER BY ts DESC))[1] AS volume, array_agg(close ORDER BY ts) AS closes
-  FROM (SELECT ts, close, volume FROM candles WHERE asset_id = a.id AND "interval" = $1 ORDER BY ts DESC LIMIT $2) t
-) x ON true
-ORDER BY a.symbol, a.exchange NULLS FIRST`;
+const ASSETS_SQL = `SELECT a.id, a.symbol, a.name, a.asset_type::text AS asset_type, a.exchange
+FROM assets a ORDER BY a.symbol, a.exchange NULLS FIRST`;
 
+// The newest bars of each asset, between constant bounds (see marketOverview).
+const BARS_SQL = `SELECT a.id, x.last_ts, x.volume, coalesce(x.closes, '{}') AS closes
+FROM unnest($3::uuid[]) AS a(id)
+CROSS JOIN LATERAL (
+  SELECT max(ts) AS last_ts, (array_agg(volume ORDER BY ts DESC))[1] AS volume, array_agg(close ORDER BY ts) AS closes
+  FROM (SELECT ts, close, volume FROM candles WHERE asset_id = a.id AND "interval" = $1 AND ts >= $4
+          AND ($5::timestamptz IS NULL OR ts <= $5) ORDER BY ts DESC LIMIT $2) t
+) x`;
+
+type Bars = Pick<MarketRow, 'id' | 'last_ts' | 'volume' | 'closes'>;
+
+/**
+ * Assets grouped by how recent their newest bar is (candle_series), one statement per group, each
+ * bounded below by its oldest newest bar minus room for `points` bars, so the planner reads only the
+ * chunks that hold them; the newest group has no upper bound (bars written since still show).
+ */
 export async function marketOverview(q: Queryable, p: { interval: Interval; points: number }): Promise<MarketRow[]> {
-  const r = await q.query<Omit<MarketRow, 'last_price' | 'change_pct'>>(OVERVIEW_SQL, [p.interval, p.points]);
-  return r.rows.map((row) => {
-    const closes = row.closes.map(Number);
+  const assets = await q.query<Pick<MarketRow, 'id' | 'symbol' | 'name' | 'asset_type' | 'exchange'>>(ASSETS_SQL);
+  const series = await seriesOfInterval(q, p.interval);
+  const room = Math.max(2 * p.points * intervalMs(p.interval), 14 * 86_400_000);
+  const bars = new Map<string, Bars>();
+  for (const [i, group] of groupByRecency(series, room).entries()) {
+    const lower = new Date(group[group.length - 1].last_ts.getTime() - room);
+    const r = await q.query<Bars>(BARS_SQL, [
+      p.interval,
+      p.points,
+      group.map((s) => s.asset_id),
+      lower,
+      i === 0 ? null : group[0].last_ts,
+    ]);
+    for (const row of r.rows) bars.set(row.id, row);
+  }
+  return assets.rows.map((asset) => {
+    const row = bars.get(asset.id);
+    const closes = (row?.closes ?? []).map(Number);
     const last = closes.length > 0 ? closes[closes.length - 1] : null;
     const prev = closes.length > 1 ? closes[closes.length - 2] : null;
     const change = last !== null && prev ? ((last - prev) / prev) * 100 : null;
     return {
-      ...row,
-      volume: row.volume === null ? null : Number(row.volume),
+      ...asset,
+      last_ts: row?.last_ts ?? null,
+      volume: row?.volume === null || row?.volume === undefined ? null : Number(row.volume),
       closes,
       last_price: last,
       change_pct: change === null ? null : Math.round(change * 100) / 100,

@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../db/types.ts';
 import { intervalMs, type Interval } from '../intervals.ts';
-import { correctSeries, readBackwards, seriesBounds, seriesOfInterval } from './candle-series.ts';
+import { correctSeries, groupByRecency, readBackwards, seriesBounds, seriesOfInterval } from './candle-series.ts';
 
 export interface LatestCandle {
   ts: Date;
@@ -241,18 +241,6 @@ export async function priceChanges(q: Queryable, p: { interval: Interval }): Pro
   // One statement returns the seed's order; several need it again.
   if (groups.length > 1 || rest.length > 0) rows.sort(byChangeThenSymbol);
   return rows.map(({ asset_id: _, ...r }) => r);
-}
-
-/** Series sorted newest first, cut where the next newest candle is more than `gap` older. */
-function groupByRecency<T extends { last_ts: Date }>(series: T[], gap: number): T[][] {
-  const sorted = [...series].sort((a, b) => b.last_ts.getTime() - a.last_ts.getTime());
-  const groups: T[][] = [];
-  for (const s of sorted) {
-    const g = groups.at(-1);
-    if (g && g[g.length - 1].last_ts.getTime() - s.last_ts.getTime() <= gap) g.push(s);
-    else groups.push([s]);
-  }
-  return groups;
 }
 
 /** ORDER BY pct_change DESC NULLS FIRST, symbol: the seed's order (NULL sorts first descending). */
