@@ -127,7 +127,7 @@ test('the import reader sees the product', () => {
     'a static import of cli/main.ts is seen',
   );
   assert.ok(
-    all.some((e) => e.from === 'db/connect.ts' && e.to === 'db/pglite.ts'),
+    all.some((e) => e.from === 'db/connect.ts' && e.to === 'db/server.ts'),
     'an import() of db/connect.ts is seen',
   );
 });

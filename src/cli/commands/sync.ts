@@ -1,17 +1,24 @@
 /** tm sources (link assets to provider markets) and tm sync (backfill, status, gaps). Thin: src/sync does the work. */
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { UsageError } from '../../errors.ts';
 import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { parseInterval } from '../../intervals.ts';
-import { syncRange, type SyncResult } from '../../sync/engine.ts';
-import { listGaps } from '../../sync/gaps-repository.ts';
-import { createProvider } from '../../sync/providers/index.ts';
-import { listSources } from '../../sync/sources-repository.ts';
-import { addSource, removeSources, sourceFor } from '../../sync/sources.ts';
-import { syncStatus } from '../../sync/status.ts';
+import type { SyncResult } from '../../sync/engine.ts';
 import { withDatabase } from '../context.ts';
 import { printer, table } from '../output.ts';
+
+/** The sync modules load only when a sources or sync command runs (tm --help stays light). */
+async function syncModules() {
+  const [engine, gaps, providers, repo, sources, status] = await Promise.all([
+    import('../../sync/engine.ts'),
+    import('../../sync/gaps-repository.ts'),
+    import('../../sync/providers/index.ts'),
+    import('../../sync/sources-repository.ts'),
+    import('../../sync/sources.ts'),
+    import('../../sync/status.ts'),
+  ]);
+  return { ...engine, ...gaps, ...providers, ...repo, ...sources, ...status };
+}
 
 function timeOption(v: string, what: string): number {
   const t = parseTimestamp(v);
@@ -39,6 +46,7 @@ export function registerSources(program: Command): void {
         asset: string,
         o: { provider: string; symbol?: string; intervals: string; assetType?: string; json?: boolean },
       ) => {
+        const { addSource } = await syncModules();
         const src = await withDatabase((db) =>
           addSource(db, {
             asset,
@@ -59,6 +67,7 @@ export function registerSources(program: Command): void {
     .description('linked assets, providers, markets and intervals')
     .option('--json', 'output JSON')
     .action(async (o: { json?: boolean }) => {
+      const { listSources } = await syncModules();
       const rows = await withDatabase((db) => listSources(db));
       printer(!!o.json).data(rows, () =>
         table(
@@ -72,6 +81,7 @@ export function registerSources(program: Command): void {
     .option('--provider <name>', 'only this provider')
     .option('--json', 'output JSON')
     .action(async (asset: string, o: { provider?: string; json?: boolean }) => {
+      const { removeSources } = await syncModules();
       const gone = await withDatabase((db) => removeSources(db, asset, o.provider));
       printer(!!o.json).data(gone, () => gone.map((g) => `${g.asset} no longer syncs from ${g.provider}`).join('\n'));
     });
@@ -101,6 +111,10 @@ export function registerSync(program: Command): void {
         const from = timeOption(o.from, '--from');
         const to = o.to === undefined ? undefined : timeOption(o.to, '--to');
         if (to !== undefined && to <= from) throw new UsageError('--to must be after --from');
+        const [{ sourceFor, syncRange, createProvider }, { default: cliProgress }] = await Promise.all([
+          syncModules(),
+          import('cli-progress'),
+        ]);
         const tty = !!process.stderr.isTTY && !o.json;
         const bar = tty
           ? new cliProgress.SingleBar(
@@ -134,6 +148,7 @@ export function registerSync(program: Command): void {
     .description('per asset, interval and provider: last candle, lag, last error, gaps')
     .option('--json', 'output JSON')
     .action(async (o: { json?: boolean }) => {
+      const { syncStatus } = await syncModules();
       const rows = await withDatabase((db) => syncStatus(db));
       printer(!!o.json).data(rows, () =>
         table(
@@ -149,6 +164,7 @@ export function registerSync(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (asset: string, o: { interval?: string; provider?: string; json?: boolean }) => {
       const interval = o.interval ? parseInterval(o.interval, '--interval') : undefined;
+      const { sourceFor, listGaps } = await syncModules();
       const gaps = await withDatabase(async (db) => {
         const source = await sourceFor(db, asset, o.provider);
         return listGaps(db, { sourceIds: [source.id], interval });
