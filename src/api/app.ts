@@ -26,6 +26,7 @@ import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { channelRoutes } from './routes/channels.ts';
 
 export interface AppOptions {
   db: Database;
@@ -158,5 +159,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminDbRoutes, { prefix: '/api/admin/db' });
   await app.register(adminUserRoutes, { prefix: '/api/admin/users' });
   await app.register(analysisRoutes);
+  await app.register(channelRoutes);
   return app;
 }

@@ -139,7 +139,7 @@ export async function settleOneOff(q: Queryable, id: string, error: string | und
   );
 }
 
-export interface DeliveryRow {
+export type DeliveryRow = {
   id: string;
   user_id: string;
   username: string;
@@ -154,7 +154,7 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   delivered_at: Date | null;
-}
+};
 
 export interface DeliveryFilter {
   userId?: string;

@@ -12,6 +12,7 @@ import { registerDemo } from './demo.ts';
 import { registerQuery } from './query.ts';
 import { registerTimescale } from './timescale.ts';
 import { registerAnalysis } from './analysis.ts';
+import { registerChannels } from './channels.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerQuery(program);
   registerTimescale(program);
   registerAnalysis(program);
+  registerChannels(program);
 }

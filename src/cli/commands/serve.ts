@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.ts';
 import { seedStarterIfEmpty } from '../../demo/seed.ts';
 import { startJobScheduler } from '../../timescale/scheduler.ts';
 import { startSignalExpiry } from '../../analysis/maintenance.ts';
+import { startDeliveryWorker } from '../../notify/worker.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -41,6 +42,7 @@ export function registerServe(program: Command): void {
         if (scheduler.active)
           log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
         const expiry = startSignalExpiry(db, { log });
+        const notifier = startDeliveryWorker(db, { log });
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
@@ -48,6 +50,7 @@ export function registerServe(program: Command): void {
           log(`${signal}: shutting down`);
           await scheduler.stop();
           await expiry.stop();
+          await notifier.stop();
           await app.close();
           await db.close();
           process.exit(0);
