@@ -300,4 +300,24 @@ forEachBackend('notifications', (open) => {
       await smtp.close();
     }
   });
+
+  test('two workers at once: every delivery is sent once (SKIP LOCKED claims)', async () => {
+    const secret = generateSecret();
+    const rx = await startWebhookReceiver(secret);
+    try {
+      const w = await watcher();
+      await createChannel(db, w.user.id, { kind: 'webhook', target: rx.url, secret }, PRIVATE_OK);
+      await createChannel(db, w.user.id, { kind: 'webhook', target: rx.url, secret }, PRIVATE_OK);
+      for (let i = 0; i < 5; i++) await w.fire();
+      const s = settings({ concurrency: 2 });
+      const a: WorkerStats = { delivered: 0, retried: 0, failed: 0 };
+      const b: WorkerStats = { delivered: 0, retried: 0, failed: 0 };
+      while ((await Promise.all([deliverDue(db, s, a, () => {}), deliverDue(db, s, b, () => {})])).some((x) => x > 0));
+      assert.equal(a.delivered + b.delivered, 10);
+      assert.equal(rx.received.length, 10, 'no delivery sent twice');
+      assert.equal(new Set(rx.received.map((r) => r.id)).size, 10);
+    } finally {
+      await rx.close();
+    }
+  });
 });
