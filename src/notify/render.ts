@@ -17,6 +17,8 @@ export function subjectOf(p: EventPayload): string {
       return `${d.symbol} ${d.direction} ${d.threshold}: ${d.price}`;
     case 'signal':
       return `${d.symbol}: ${String(d.signal_type).replace('_', ' ')} signal (${d.strategy}, ${d.timeframe})`;
+    case 'job_failed':
+      return `TimescaleDB job ${d.job_id} (${d.proc_name}) failed: ${d.error}`;
     case 'channel_disabled':
       return `A notification channel was disabled: ${d.target}`;
     case 'test':

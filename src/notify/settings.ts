@@ -17,6 +17,8 @@ export interface NotifySettings {
   /** Webhook request timeout, ms. */
   webhookTimeoutMs: number;
   allowPrivate: boolean;
+  /** How often failed jobs are looked for (administrators' job_failed events), ms. */
+  adminCheckMs: number;
   smtpUrl?: string;
   smtpFrom: string;
 }
@@ -46,6 +48,7 @@ export function notifySettings(env: NodeJS.ProcessEnv = process.env): NotifySett
     disableAfter: num(env, 'TM_NOTIFY_DISABLE_AFTER', 3, 1),
     webhookTimeoutMs: num(env, 'TM_WEBHOOK_TIMEOUT_MS', 10_000, 1),
     allowPrivate: env.TM_WEBHOOK_ALLOW_PRIVATE === '1',
+    adminCheckMs: 60_000,
     smtpUrl: env.TM_SMTP_URL || undefined,
     smtpFrom: env.TM_SMTP_FROM || 'Trading Manager <tm@localhost>',
   };

@@ -4,6 +4,7 @@
  * each: delivered, retried on the schedule with jitter, or failed after the last retry.
  */
 import type { Database } from '../db/types.ts';
+import { enqueueJobFailures } from './admin-events.ts';
 import { claimDue, markDelivered, markFailed, scheduleRetry, type ClaimedDelivery } from './deliveries.ts';
 import { send } from './send.ts';
 import { notifySettings, retryDelayMs, type NotifySettings } from './settings.ts';
@@ -71,9 +72,18 @@ export function startDeliveryWorker(
   const stats: WorkerStats = { delivered: 0, retried: 0, failed: 0 };
   let stopped = false;
   let wake: (() => void) | null = null;
+  let checkedAt = 0;
   const loop = async () => {
     while (!stopped) {
       let n = 0;
+      if (Date.now() - checkedAt >= s.adminCheckMs) {
+        checkedAt = Date.now();
+        try {
+          await enqueueJobFailures(db);
+        } catch (err) {
+          opts.log(`notify: checking for failed jobs failed: ${(err as Error).message}`);
+        }
+      }
       try {
         n = await deliverDue(db, s, stats, opts.log);
       } catch (err) {

@@ -20,6 +20,8 @@ import { generateSecret } from '../../src/notify/signing.ts';
 import { notifySettings, type NotifySettings } from '../../src/notify/settings.ts';
 import { testChannel } from '../../src/notify/service.ts';
 import { deliverDue, type WorkerStats } from '../../src/notify/worker.ts';
+import { enqueueJobFailures } from '../../src/notify/admin-events.ts';
+import { runJob } from '../../src/timescale/jobs.ts';
 
 const settings = (over: Partial<NotifySettings> = {}): NotifySettings => ({
   ...notifySettings({}),
@@ -316,6 +318,46 @@ forEachBackend('notifications', (open) => {
       assert.equal(a.delivered + b.delivered, 10);
       assert.equal(rx.received.length, 10, 'no delivery sent twice');
       assert.equal(new Set(rx.received.map((r) => r.id)).size, 10);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  test('a failing TimescaleDB job is told to administrators once', async () => {
+    const secret = generateSecret();
+    const rx = await startWebhookReceiver(secret);
+    try {
+      const admin = await createUser(db, {
+        username: 'jobadmin',
+        email: 'ja@example.com',
+        password: 'correct horse',
+        is_admin: true,
+      });
+      const w = await watcher(); // a non-administrator asking for job_failed is refused
+      await assert.rejects(
+        createChannel(db, w.user.id, { kind: 'webhook', target: rx.url, events: ['job_failed'] }, PRIVATE_OK),
+        /for administrators/,
+      );
+      await createChannel(
+        db,
+        admin.id,
+        { kind: 'webhook', target: rx.url, secret, events: ['job_failed'] },
+        { allowPrivate: true, isAdmin: true },
+      );
+      await db.exec(
+        `CREATE PROCEDURE notify_test_fail(job_id int, config jsonb) LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`,
+      );
+      const job = (
+        await db.query<{ id: number }>(`SELECT add_job('notify_test_fail', '1 hour', scheduled => false) AS id`)
+      ).rows[0].id;
+      await assert.rejects(runJob(db, job), /disk on fire/);
+      assert.equal(await enqueueJobFailures(db), 1);
+      assert.equal(await enqueueJobFailures(db), 0, 'the same failure is not sent twice');
+      await run(settings());
+      const body = rx.received[0].body as { type: string; data: { job_id: number; error: string } };
+      assert.equal(body.type, 'job_failed');
+      assert.equal(body.data.job_id, job);
+      assert.match(body.data.error, /disk on fire/);
     } finally {
       await rx.close();
     }
