@@ -45,7 +45,7 @@ forEachBackend('notifications API', (open) => {
 
     process.env.TM_WEBHOOK_ALLOW_PRIVATE = '1';
     let secret: string;
-    const rx = await startWebhookReceiver('whsec_' + Buffer.alloc(24).toString('base64'));
+    const rx = await startWebhookReceiver(`whsec_${Buffer.alloc(24).toString('base64')}`);
     try {
       const hook = await app.inject({
         method: 'POST',
