@@ -12,7 +12,7 @@ import { evaluateAlerts } from '../../src/accounts/alerts.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import { createWatchlist } from '../../src/accounts/watchlists.ts';
 import { addItem } from '../../src/accounts/watchlist-items.ts';
-import { insertSignals, type SignalRow } from '../../src/analysis/signals-repository.ts';
+import { deleteSignalsFrom, insertSignals, type SignalRow } from '../../src/analysis/signals-repository.ts';
 import type { Database } from '../../src/db/types.ts';
 import { createChannel, getChannel, listChannels } from '../../src/notify/channels.ts';
 import { listDeliveries } from '../../src/notify/deliveries.ts';
@@ -267,6 +267,10 @@ forEachBackend('notifications', (open) => {
       ]);
       const d = await listDeliveries(db, { userId: w.user.id }, { limit: 10, offset: 0 });
       assert.equal(d.total, 1, 'only the newest live signal of the chosen strategy');
+      // a recompute deletes and re-inserts the same signal (new id): not news
+      await deleteSignalsFrom(db, w.asset, 'rsi-reversal', '1d', new Date('2024-01-02T00:00:00Z'));
+      await insertSignals(db, [sig('2024-01-02T00:00:00Z', 'rsi-reversal', future)]);
+      assert.equal((await listDeliveries(db, { userId: w.user.id }, { limit: 10, offset: 0 })).total, 1);
       await run(settings());
       const body = rx.received[0].body as { type: string; data: Record<string, unknown> };
       assert.equal(body.type, 'signal');

@@ -9,6 +9,7 @@ import { seedStarterIfEmpty } from '../../demo/seed.ts';
 import { startJobScheduler } from '../../timescale/scheduler.ts';
 import { startSignalExpiry } from '../../analysis/maintenance.ts';
 import { startDeliveryWorker } from '../../notify/worker.ts';
+import { notifySettings } from '../../notify/settings.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -27,6 +28,7 @@ export function registerServe(program: Command): void {
       }
       if (opts.host) config.host = opts.host;
       const log = (line: string) => process.stderr.write(`${line}\n`);
+      const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
       const db = await openDatabase(config);
       log(`database: ${db.backend} (${db.target})`);
       try {
@@ -42,7 +44,7 @@ export function registerServe(program: Command): void {
         if (scheduler.active)
           log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
         const expiry = startSignalExpiry(db, { log });
-        const notifier = startDeliveryWorker(db, { log });
+        const notifier = startDeliveryWorker(db, { log, settings: notify });
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;

@@ -81,7 +81,8 @@ CREATE TRIGGER price_alerts_notify AFTER INSERT ON price_alerts
 CREATE FUNCTION notify_signals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO notification_deliveries (channel_id, user_id, event_type, event_id, payload)
-    SELECT c.id, c.user_id, 'signal', s.id::text,
+    -- keyed by the signal's natural key: a recomputed series re-inserts it with a new id, but it is not news
+    SELECT c.id, c.user_id, 'signal', s.asset_id || ':' || s.strategy || ':' || s.timeframe || ':' || extract(epoch FROM s.ts),
            jsonb_build_object(
                'type', 'signal',
                'timestamp', s.generated_at,
