@@ -46,16 +46,20 @@ export async function claimDue(q: Queryable, limit: number, leaseS: number): Pro
 // Each settle only touches the row while it is still this claim's (status and attempt unchanged).
 const MINE = `id = $1 AND status = 'pending' AND attempts = $2`;
 
-export async function markDelivered(q: Queryable, d: ClaimedDelivery): Promise<void> {
-  const r = await q.query(
-    `UPDATE notification_deliveries SET status = 'delivered', delivered_at = now(), last_error = NULL WHERE ${MINE}`,
-    [d.id, d.attempts],
+/** Settles sent deliveries (one statement for a batch) and resets their channels' failure counts. */
+export async function markDelivered(q: Queryable, sent: { d: ClaimedDelivery; at: Date }[]): Promise<void> {
+  if (!sent.length) return;
+  await q.query(
+    `WITH done AS (
+       UPDATE notification_deliveries n SET status = 'delivered', delivered_at = s.at, last_error = NULL
+       FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS s(id, attempts, at)
+       WHERE n.id = s.id AND n.status = 'pending' AND n.attempts = s.attempts
+       RETURNING n.channel_id
+     )
+     UPDATE notification_channels SET consecutive_failures = 0
+     WHERE id IN (SELECT channel_id FROM done) AND consecutive_failures <> 0`,
+    [sent.map((x) => x.d.id), sent.map((x) => x.d.attempts), sent.map((x) => x.at.toISOString())],
   );
-  if (r.rowCount)
-    await q.query(
-      'UPDATE notification_channels SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0',
-      [d.channel_id],
-    );
 }
 
 export async function scheduleRetry(q: Queryable, d: ClaimedDelivery, delayMs: number, error: string): Promise<void> {

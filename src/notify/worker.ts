@@ -22,10 +22,11 @@ async function settle(
   s: NotifySettings,
   stats: WorkerStats,
   log: (l: string) => void,
+  sent: { d: ClaimedDelivery; at: Date }[],
 ): Promise<void> {
   const res = await send(d, s);
   if (res.ok) {
-    await markDelivered(db, d);
+    sent.push({ d, at: new Date() });
     stats.delivered++;
     return;
   }
@@ -52,10 +53,16 @@ export async function deliverDue(
 ): Promise<number> {
   const batch = await claimDue(db, s.concurrency * 4, s.leaseS);
   let next = 0;
+  const sent: { d: ClaimedDelivery; at: Date }[] = [];
   const lane = async () => {
-    while (next < batch.length) await settle(db, batch[next++], s, stats, log);
+    while (next < batch.length) await settle(db, batch[next++], s, stats, log, sent);
   };
-  await Promise.all(Array.from({ length: Math.min(s.concurrency, batch.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(s.concurrency, batch.length) }, lane));
+  } finally {
+    // Successes are recorded together (one statement per batch); a crash before this resends them (at least once).
+    await markDelivered(db, sent);
+  }
   return batch.length;
 }
 
