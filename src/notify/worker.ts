@@ -80,6 +80,7 @@ export function startDeliveryWorker(
   let stopped = false;
   let wake: (() => void) | null = null;
   let checkedAt = 0;
+  let adminError = '';
   const loop = async () => {
     while (!stopped) {
       let n = 0;
@@ -87,8 +88,12 @@ export function startDeliveryWorker(
         checkedAt = Date.now();
         try {
           await enqueueJobFailures(db);
+          adminError = '';
         } catch (err) {
-          opts.log(`notify: checking for failed jobs failed: ${(err as Error).message}`);
+          // once per distinct problem, not every minute (e.g. TimescaleDB installed but not preloaded)
+          const msg = (err as Error).message;
+          if (msg !== adminError) opts.log(`notify: checking for failed jobs failed: ${msg}`);
+          adminError = msg;
         }
       }
       try {
