@@ -42,7 +42,7 @@ function delays(raw: string | undefined): number[] {
 export function notifySettings(env: NodeJS.ProcessEnv = process.env): NotifySettings {
   return {
     retryDelaysS: delays(env.TM_NOTIFY_RETRY_SCHEDULE),
-    leaseS: num(env, 'TM_NOTIFY_LEASE_SECONDS', 60, 1),
+    leaseS: num(env, 'TM_NOTIFY_LEASE_SECONDS', 120, 1),
     pollMs: num(env, 'TM_NOTIFY_POLL_MS', 500, 10),
     concurrency: num(env, 'TM_NOTIFY_CONCURRENCY', 16, 1),
     disableAfter: num(env, 'TM_NOTIFY_DISABLE_AFTER', 3, 1),
