@@ -69,7 +69,7 @@ export async function dailyYears(db: Database, years: number, runs: number): Pro
   // The statement latestCandles sends (its first window), for EXPLAIN.
   const ours = await time(() => latestCandles(db, { assetId, interval: '1d', limit: 30 }), runs);
   const seed = await time(() => db.query(SEED_SQL.latestCandles, [assetId, '1d', 30]), runs);
-  const lower = new Date(start + (days - 1) * DAY - Math.max(3 * 30 * DAY, 14 * DAY));
+  const lower = new Date(start + (days - 1) * DAY - Math.max(2 * 30 * DAY, 14 * DAY));
   const oursPlan = await explainTimes(
     db,
     `SELECT ts, open, high, low, close, volume FROM candles

@@ -6,6 +6,8 @@ export interface AuthConfig {
   accessTokenTtl: number;
   /** Lifetime of a refresh token, seconds. */
   refreshTokenTtl: number;
+  /** Seconds after a rotation in which the old refresh token gets a 409 (a parallel request), not reuse detection. */
+  refreshGraceSeconds: number;
   /** Login attempts per client IP, and failed attempts per username, allowed per window. */
   loginMaxPerIp: number;
   loginMaxPerUser: number;
@@ -23,6 +25,8 @@ export interface Config {
   corsOrigins: string[];
   /** Fastify's trustProxy: true, or the proxies' addresses/CIDRs; unset = X-Forwarded-For ignored. */
   trustProxy?: boolean | string[];
+  /** Requests per client IP and minute on the public routes that cost the most (docs/security.md). */
+  limits: { backtestsPerMinute: number; statsPerMinute: number };
 }
 
 function trustProxy(raw: string | undefined): boolean | string[] | undefined {
@@ -61,11 +65,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwtSecret,
       accessTokenTtl: positiveInt(env, 'TM_ACCESS_TOKEN_TTL', 15 * 60),
       refreshTokenTtl: positiveInt(env, 'TM_REFRESH_TOKEN_TTL', 30 * 24 * 3600),
+      refreshGraceSeconds: positiveInt(env, 'TM_REFRESH_GRACE_SECONDS', 10),
       loginMaxPerIp: positiveInt(env, 'TM_LOGIN_MAX_PER_IP', 30),
       loginMaxPerUser: positiveInt(env, 'TM_LOGIN_MAX_PER_USER', 5),
       loginWindowSeconds: positiveInt(env, 'TM_LOGIN_WINDOW_SECONDS', 15 * 60),
     },
     trustProxy: trustProxy(env.TM_TRUST_PROXY),
+    limits: {
+      backtestsPerMinute: positiveInt(env, 'TM_BACKTESTS_PER_MINUTE', 10),
+      statsPerMinute: positiveInt(env, 'TM_STATS_PER_MINUTE', 60),
+    },
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -33,6 +33,7 @@ export type AlertEvent = {
 const ENSURE_STATES = `INSERT INTO price_alert_states (watchlist_item_id)
 SELECT id FROM watchlist_items
 WHERE asset_id = ANY($1::uuid[]) AND (price_alert_high IS NOT NULL OR price_alert_low IS NOT NULL)
+ORDER BY id
 ON CONFLICT (watchlist_item_id) DO NOTHING`;
 
 // One statement, so the state change and its events commit together. The states are locked first
@@ -50,6 +51,8 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     SELECT s.watchlist_item_id, s.high_armed, s.low_armed, s.last_ts
     FROM price_alert_states s JOIN watchlist_items i ON i.id = s.watchlist_item_id
     WHERE i.asset_id = ANY($1::uuid[])
+    -- Locked in key order: two evaluations over overlapping assets wait for each other, never deadlock.
+    ORDER BY s.watchlist_item_id
     FOR UPDATE OF s
 ), base AS MATERIALIZED (
     SELECT i.id AS item_id, i.watchlist_id, w.user_id, i.asset_id,

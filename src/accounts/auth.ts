@@ -60,11 +60,22 @@ export async function login(db: Database, ctx: AuthContext, user: User): Promise
   });
 }
 
-/** Trades a live refresh token for a new pair; the old one is revoked (rotation). */
+/** The answer to a refresh that lost a race with a parallel refresh of the same token: nothing is revoked. */
+export const REFRESH_RACE =
+  'this refresh token was rotated a moment ago by a parallel request; use the pair that request received';
+
+/**
+ * Trades a live refresh token for a new pair; the old one is revoked (rotation). A rotated token
+ * presented again within `refreshGraceSeconds` is a parallel request (two browser tabs): 409, nothing
+ * revoked. Later it means someone kept a copy: every refresh token of the user is revoked.
+ */
 export async function refresh(db: Database, ctx: AuthContext, token: string): Promise<TokenPair> {
   const stored = await findRefreshToken(db, token);
   if (!stored || stored.expired) throw new UserError('invalid or expired refresh token', 401);
   if (stored.revoked) {
+    if (stored.rotated && (stored.revoked_seconds_ago ?? Infinity) <= ctx.config.refreshGraceSeconds) {
+      throw new UserError(REFRESH_RACE, 409);
+    }
     // A rotated token came back: someone holds a copy. End every session of that user.
     if (stored.rotated) await revokeAllRefreshTokens(db, stored.user_id);
     throw new UserError('invalid or expired refresh token', 401);
@@ -76,7 +87,7 @@ export async function refresh(db: Database, ctx: AuthContext, token: string): Pr
     const newId = pair.refresh_token.slice(0, pair.refresh_token.indexOf('.'));
     if (!(await revokeRefreshToken(tx, stored.id, newId))) {
       // Another request rotated it first: this one must not get a second live token.
-      throw new UserError('invalid or expired refresh token', 401);
+      throw new UserError(REFRESH_RACE, 409);
     }
     return pair;
   });

@@ -1,7 +1,7 @@
 /**
  * The refresh_tokens table. A token is "<id>.<secret>"; only sha256(secret) is stored. Refreshing
  * rotates: the old token is revoked and points at its successor, so a replayed (stolen) old token
- * is recognised and revokes every token of that user.
+ * is recognised and revokes every token of that user (after a short grace: see auth.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/types.ts';
@@ -30,6 +30,8 @@ export interface StoredRefreshToken {
   revoked: boolean;
   /** Revoked by a refresh (it has a successor), as opposed to a logout or an admin action. */
   rotated: boolean;
+  /** Seconds since it was revoked (null while live). */
+  revoked_seconds_ago: number | null;
 }
 
 /** The stored token whose secret matches, or null for anything unknown or malformed. */
@@ -38,7 +40,8 @@ export async function findRefreshToken(q: Queryable, token: string): Promise<Sto
   const id = token.slice(0, dot);
   if (dot < 0 || !UUID_RE.test(id)) return null;
   const r = await q.query<StoredRefreshToken>(
-    `SELECT id, user_id, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked, replaced_by IS NOT NULL AS rotated
+    `SELECT id, user_id, expires_at <= now() AS expired, revoked_at IS NOT NULL AS revoked, replaced_by IS NOT NULL AS rotated,
+            extract(epoch FROM now() - revoked_at)::float8 AS revoked_seconds_ago
      FROM refresh_tokens WHERE id = $1 AND token_hash = $2`,
     [id, digest(token.slice(dot + 1))],
   );

@@ -37,6 +37,14 @@ export function checkNewUser(u: NewUser): void {
   checkPasswordPolicy(u.password);
 }
 
+/** The email belongs to another account (the public registration route does not say so: docs/security.md). */
+export class EmailTakenError extends UserError {
+  constructor() {
+    super('email is already registered', 409);
+    this.name = 'EmailTakenError';
+  }
+}
+
 export async function createUser(q: Queryable, u: NewUser): Promise<User> {
   checkNewUser(u);
   const passwordHash = await hashPassword(u.password);
@@ -48,7 +56,7 @@ export async function createUser(q: Queryable, u: NewUser): Promise<User> {
     return r.rows[0];
   } catch (err) {
     if (isUniqueViolation(err, 'users_username_key')) throw new UserError(`username "${u.username}" is taken`, 409);
-    if (isUniqueViolation(err, 'users_email_key')) throw new UserError('email is already registered', 409);
+    if (isUniqueViolation(err, 'users_email_key')) throw new EmailTakenError();
     throw err;
   }
 }

@@ -11,7 +11,8 @@ import { parseTimestamp } from '../market/import/timestamps.ts';
 import { countCandles } from '../market/queries.ts';
 import { computeIndicators, indicatorSpecs, type ComputeResult } from './compute-indicators.ts';
 import { generateSignals, strategySpecs, type GenerateResult } from './generate-signals.ts';
-import { backtest, type BacktestResult } from './signals/backtest.ts';
+import type { BacktestResult } from './signals/backtest.ts';
+import { runBacktestTask, type BacktestTask } from './backtest-task.ts';
 
 export interface AssetChoice {
   symbols?: readonly string[];
@@ -82,6 +83,8 @@ export interface BacktestRequest {
   params?: unknown;
   /** Refuse ranges of more bars than this (the public API bounds the work one request can ask for). */
   maxBars?: number;
+  /** Where the computation runs: in this thread by default; the API passes a worker pool (backtest-pool.ts). */
+  compute?: (task: BacktestTask) => Promise<BacktestResult>;
 }
 
 export async function runBacktest(
@@ -107,11 +110,16 @@ export async function runBacktest(
   });
   if (cols.ts.length - cols.start < 2)
     throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  const bars = cols.ts.length;
+  const task: BacktestTask = { series: cols, strategy: req.strategy, params: spec.params, horizon: req.horizon ?? 10 };
   let result: BacktestResult;
-  try {
-    result = backtest(cols, spec.strategy, spec.params, { horizon: req.horizon ?? 10 });
-  } catch (err) {
-    throw new UserError((err as Error).message);
+  if (req.compute) result = await req.compute(task);
+  else {
+    try {
+      result = runBacktestTask(task);
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
   }
-  return { ...result, symbol: asset.symbol, interval: req.interval, bars: cols.ts.length };
+  return { ...result, symbol: asset.symbol, interval: req.interval, bars };
 }

@@ -3,6 +3,8 @@
  * (which also feeds the OpenAPI document at /docs) and call the library.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -14,8 +16,10 @@ import {
 import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
+import { isTransientConflict } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
+import { refuseNul } from './nul.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -105,10 +109,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.decorateRequest('user', null);
   registerCors(app, opts.config.corsOrigins);
+  // nosniff, a frame policy (DENY), Referrer-Policy: no-referrer and the rest of helmet's defaults. No
+  // Content-Security-Policy here: the API answers JSON, and the web app sets its own.
+  await app.register(helmet, { contentSecurityPolicy: false, frameguard: { action: 'deny' } });
+  // Per-route limits only (config.rateLimit on the expensive public routes); login keeps its own limiter.
+  await app.register(rateLimit, { global: false });
+  refuseNul(app, problem);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const errors = err.validation.map((v) => ({
         field: `${err.validationContext ?? ''}${v.instancePath}`,
@@ -119,6 +129,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         .status(400)
         .type('application/problem+json')
         .send(problem(400, detail, { errors }));
+    }
+    if (isTransientConflict(err)) {
+      // Retried already (retryTransient); still failing means heavy contention: the client may retry, it is no bug.
+      req.log.warn(
+        { code: (err as { code?: string }).code },
+        'transaction rolled back by a deadlock or serialization failure',
+      );
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .type('application/problem+json')
+        .send(problem(503, 'the database was busy with concurrent writes; retry the request'));
     }
     const status = err instanceof UserError ? err.status : (err.statusCode ?? 500);
     if (status >= 500) app.log.error(err);

@@ -36,3 +36,18 @@ export const timeParam = z
     }
     return new Date(ms);
   });
+
+/**
+ * An integer from a query string, params or a JSON body: a JSON number or decimal digits. Not
+ * z.coerce.number(): Number() would read "0x10", "0o7" and "0b1" as numbers too.
+ */
+export const intParam = (min: number, max: number) =>
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^[+-]?\d+$/, 'must be a decimal integer')
+        .transform(Number),
+    ])
+    .pipe(z.number().int().min(min).max(max));

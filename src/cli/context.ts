@@ -10,6 +10,8 @@ export interface DatabaseOptions {
    * now; server: an error naming the fix). 'any': migrate, doctor and info look at it as it is.
    */
   schema?: 'current' | 'any';
+  /** The command needs the embedded database to itself: refused while tm serve runs (else it goes through it). */
+  exclusive?: boolean;
 }
 
 export async function withDatabase<T>(
@@ -17,9 +19,10 @@ export async function withDatabase<T>(
   opts: DatabaseOptions = {},
 ): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase(config);
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const db = await openDatabase(config, { exclusive: opts.exclusive, log });
   try {
-    if ((opts.schema ?? 'current') === 'current') await ensureSchemaCurrent(db, (l) => process.stderr.write(`${l}\n`));
+    if ((opts.schema ?? 'current') === 'current') await ensureSchemaCurrent(db, log);
     return await fn(db, config);
   } finally {
     await db.close();

@@ -20,14 +20,19 @@ export async function timescaleVersion(q: Queryable): Promise<string | null> {
   return r.rows[0]?.v ?? null;
 }
 
-export async function databaseInfo(db: Database, migrator = new Migrator(db)): Promise<DatabaseInfo> {
+/** `q`: where the queries go (default the database; /health passes its dedicated connection). */
+export async function databaseInfo(
+  db: Database,
+  migrator = new Migrator(db),
+  q: Queryable = db,
+): Promise<DatabaseInfo> {
   const [version, ts, avail, status] = await Promise.all([
-    db.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
-    timescaleVersion(db),
-    db.query<{ v: string | null }>(
+    q.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
+    timescaleVersion(q),
+    q.query<{ v: string | null }>(
       "SELECT default_version AS v FROM pg_available_extensions WHERE name = 'timescaledb'",
     ),
-    migrator.status(),
+    migrator.status(q),
   ]);
   return {
     backend: db.backend,

@@ -8,9 +8,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { timescaledb } from '@electric-sql/pglite/timescaledb';
-import lockfile from 'proper-lockfile';
-import { UserError } from '../errors.ts';
+import { DataDirLock } from './datadir-lock.ts';
 import { finiteTimestamps } from './timestamps.ts';
+import { scrubQueryError } from './pg-errors.ts';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 
 /** The same JS types on both backends: see server.ts. */
@@ -27,6 +27,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   /** A tarball from dumpDataDir to start from (tests, restore). */
   loadDataDir?: Blob;
+  /** tm serve: the lock says so, and others reach the database through its socket (share/). */
+  serve?: boolean;
 }
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'> | Transaction;
@@ -36,11 +38,15 @@ function wrap(target: PGliteLike, notices: NoticeHub): Queryable {
     notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' });
   return {
     async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await target.query<R>(text, params as unknown[], { onNotice });
+      const res = await target.query<R>(text, params as unknown[], { onNotice }).catch((err: unknown) => {
+        throw scrubQueryError(err, text);
+      });
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },
     async exec(text: string): Promise<void> {
-      await target.exec(text, { onNotice });
+      await target.exec(text, { onNotice }).catch((err: unknown) => {
+        throw scrubQueryError(err, text);
+      });
     },
     async copyFrom(sql: string, data: string | Uint8Array): Promise<number> {
       const blobSql = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
@@ -56,27 +62,18 @@ export interface EmbeddedDatabase extends Database {
   dumpDataDir(compression?: 'none' | 'gzip'): Promise<Blob>;
   /** pg_dump (compiled to WASM) over this instance: plain SQL. */
   logicalDump(args: string[]): Promise<Blob>;
+  /** The data directory's lock while this process holds it (null: memory://, or reached through tm serve). */
+  readonly lock: DataDirLock | null;
 }
 
 export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const inMemory = opts.dataDir.startsWith('memory://');
-  let release: (() => Promise<void>) | undefined;
   const dataDir = inMemory ? opts.dataDir : path.resolve(opts.dataDir);
+  let lock: DataDirLock | null = null;
   if (!inMemory) {
     mkdirSync(dataDir, { recursive: true });
-    try {
-      // Two processes on one data dir would corrupt it: PGlite has no lock of its own.
-      release = await lockfile.lock(dataDir, { stale: 15_000, update: 5_000, realpath: false });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new UserError(
-          `the embedded database in ${dataDir} is in use by another tm process (is "tm serve" running?). ` +
-            'Stop it, use its HTTP API, or point DATABASE_URL at a PostgreSQL server.',
-          409,
-        );
-      }
-      throw err;
-    }
+    // Two processes on one data dir would corrupt it: PGlite has no lock of its own.
+    lock = DataDirLock.acquire(dataDir, opts.serve ? { serve: true } : {});
   }
   let pg: PGlite;
   try {
@@ -89,7 +86,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     await pg.exec("SET TIME ZONE 'UTC'");
     await activateTimescale(pg);
   } catch (err) {
-    await release?.();
+    lock?.release();
     throw err;
   }
 
@@ -101,6 +98,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
   const transaction = <T>(fn: (tx: Queryable) => Promise<T>) => pg.transaction((tx) => fn(wrap(tx, notices)));
   const db: EmbeddedDatabase = {
     backend: 'embedded',
+    lock,
     dumpDataDir: (compression = 'none') => pg.dumpDataDir(compression),
     async logicalDump(args) {
       const { pgDump } = await import('@electric-sql/pglite-tools/pg_dump');
@@ -112,6 +110,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     target: inMemory ? 'memory://' : dataDir,
     ...base,
     transaction,
+    probe: () => base,
     onNotice: (l) => notices.add(l),
     refreshTypes: () => pg.refreshArrayTypes(),
     session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
@@ -126,8 +125,7 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
           await pg.close();
         }
       } finally {
-        await release?.();
-        release = undefined;
+        lock?.release();
       }
     },
   };

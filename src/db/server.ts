@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 import { finiteTimestamps } from './timestamps.ts';
 import { describeUrl, poolConfigFromUrl } from './url.ts';
+import { scrubQueryError } from './pg-errors.ts';
 
 // Same JS types as the embedded backend: int8 and numeric as numbers, date as text, ±infinity as null.
 const typeParsers: Record<number, (v: string) => unknown> = {
@@ -21,14 +22,20 @@ const typeParsers: Record<number, (v: string) => unknown> = {
 const getTypeParser = ((oid: number, format?: string) =>
   typeParsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+function wrap(client: pg.Pool | pg.PoolClient | pg.Client): Queryable {
   return {
     async query<R = Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const res = await client.query({ text, values: params as unknown[], types: { getTypeParser } });
+      const res = await client
+        .query({ text, values: params as unknown[], types: { getTypeParser } })
+        .catch((err: unknown) => {
+          throw scrubQueryError(err, text);
+        });
       return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
     },
     async exec(text: string): Promise<void> {
-      await client.query(text);
+      await client.query(text).catch((err: unknown) => {
+        throw scrubQueryError(err, text);
+      });
     },
     async copyFrom(sql: string, data: string | Uint8Array): Promise<number> {
       const run = async (c: pg.PoolClient) => {
@@ -80,6 +87,7 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
   probe.release();
 
   const base = wrap(pool);
+  const healthConnection = dedicatedConnection(url);
   return {
     backend: 'server',
     target: describeUrl(url),
@@ -104,8 +112,48 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
         client.release(true);
       }
     },
+    probe: () => healthConnection.queryable,
     async close() {
+      await healthConnection.close();
       await pool.end();
+    },
+  };
+}
+
+/** One connection outside the pool (see Database.probe), connected on first use and again after it is lost. */
+function dedicatedConnection(url: string): { queryable: Queryable; close(): Promise<void> } {
+  let client: Promise<pg.Client> | undefined;
+  const connect = () => {
+    const c = new pg.Client({ ...poolConfigFromUrl(url), connectionTimeoutMillis: 5_000 });
+    c.on('error', () => {
+      client = undefined; // lost: the next call reconnects
+    });
+    client = c.connect().then(
+      () => c,
+      (err: unknown) => {
+        client = undefined;
+        throw err;
+      },
+    );
+    return client;
+  };
+  // One statement at a time on this connection (node-postgres deprecates overlapping client.query calls).
+  let queue: Promise<unknown> = Promise.resolve();
+  const on = <T>(fn: (q: Queryable) => Promise<T>): Promise<T> => {
+    const run = queue.then(async () => fn(wrap(await (client ?? connect()))));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    queryable: {
+      query: (text, params) => on((q) => q.query(text, params)),
+      exec: (text) => on((q) => q.exec(text)),
+      copyFrom: () => Promise.reject(new Error('COPY is not for the health connection')),
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      if (c) await (await c.catch(() => undefined))?.end().catch(() => undefined);
     },
   };
 }

@@ -43,6 +43,12 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (for advisory locks and statements that must share a session). */
   session<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  /**
+   * A connection of its own for health checks: on a server one connection outside the pool (opened on
+   * first use, reopened after it is lost), so /health never queues behind busy pooled connections.
+   * Embedded: the database itself (it has one connection).
+   */
+  probe(): Queryable;
   /** After DDL that created types: lets the driver learn them (PGlite serializes only known array types). */
   refreshTypes(): Promise<void>;
   /** Listens to server notices and warnings (RAISE WARNING in migrations); returns the unsubscribe. */

@@ -237,3 +237,18 @@ export async function resolveSymbols(
   }
   return { ids, unknown };
 }
+
+/** Creates an asset for an unknown reference (name = symbol) unless it exists; a concurrent creator wins harmlessly. */
+export async function ensureAsset(q: Queryable, ref: string, type: AssetType): Promise<string> {
+  const { symbol, exchange } = parseSymbolRef(ref);
+  await q.query(
+    `INSERT INTO assets (symbol, name, asset_type, exchange) VALUES ($1, $1, $2, $3)
+     ON CONFLICT (symbol, (coalesce(exchange, ''))) DO NOTHING`,
+    [symbol, type, exchange ?? null],
+  );
+  const r = await q.query<{ id: string }>(
+    "SELECT id FROM assets WHERE symbol = $1 AND coalesce(exchange, '') = coalesce($2, '')",
+    [symbol, exchange ?? null],
+  );
+  return r.rows[0].id;
+}

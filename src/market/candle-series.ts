@@ -167,3 +167,24 @@ export async function seriesOfInterval(
   );
   return r.rows;
 }
+
+/**
+ * Reads the newest rows before `anchor` through growing windows: `span` ms first, then four times as
+ * much each time, until `enough` says so or the window reaches the series' first candle. Each read has
+ * a constant lower bound, so the planner excludes every chunk before it; the first window is sized to
+ * hold what is asked (gaps such as weekends make a second one rare).
+ */
+export async function readBackwards<T>(
+  first: Date,
+  anchor: Date,
+  span: number,
+  enough: (rows: T[]) => boolean,
+  read: (lower: Date) => Promise<T[]>,
+): Promise<{ rows: T[]; reachedFirst: boolean }> {
+  for (let width = span; ; width *= 4) {
+    const lower = new Date(Math.max(first.getTime(), anchor.getTime() - width));
+    const rows = await read(lower);
+    const reachedFirst = lower.getTime() <= first.getTime();
+    if (reachedFirst || enough(rows)) return { rows, reachedFirst };
+  }
+}

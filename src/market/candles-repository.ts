@@ -1,21 +1,22 @@
 /**
- * The candles table: every SQL statement about candles lives here (import staging and merge,
- * range reads and rollups). Timestamps go to SQL as ISO strings and come back as Date.
+ * The candles table: every SQL statement about candles lives here (the import's merge, range reads
+ * and rollups; the import's staging tables have their own module, import/staging.ts). Timestamps go to SQL as ISO strings and come back as Date.
  */
 import type { Queryable } from '../db/types.ts';
 import { INTERVALS, PG_INTERVAL, bucketStart, divides, intervalMs, nextBucket, type Interval } from './intervals.ts';
-
-const DAY_MS = 86_400_000;
-import type { ValidCandle } from './import/validate.ts';
+import type { Staging } from './import/staging.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
 import {
   assetsWithSeries,
+  readBackwards,
   recordSeriesWrites,
   refreshSeries,
   seriesBounds,
   seriesOfAsset,
   type SeriesBounds,
 } from './candle-series.ts';
+
+const DAY_MS = 86_400_000;
 
 export interface Candle {
   ts: Date;
@@ -28,163 +29,7 @@ export interface Candle {
   vwap: number | null;
 }
 
-// ---------------------------------------------------------------- import staging
-
-/**
- * A staging table per import: a TEMP table, so two imports on a server never see each other's rows
- * and nothing is left behind if the process dies (the session ends with it). On the embedded database
- * there is one connection; the random name keeps concurrent imports apart there too.
- */
-export class Staging {
-  readonly table: string;
-  readonly assets: string;
-  private readonly problemsTable: string;
-  constructor(
-    private readonly q: Queryable,
-    suffix: string,
-  ) {
-    this.table = `tm_stage_${suffix}`;
-    this.assets = `tm_stage_${suffix}_assets`;
-    this.problemsTable = `tm_stage_${suffix}_problems`;
-  }
-
-  async create(): Promise<void> {
-    await this.q.exec(`
-      CREATE TEMP TABLE ${this.table} (
-        n bigint NOT NULL, line bigint NOT NULL, symbol text NOT NULL, ts timestamptz NOT NULL,
-        open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL,
-        close double precision NOT NULL, volume double precision NOT NULL, trades bigint, vwap double precision);
-      CREATE TEMP TABLE ${this.assets} (symbol text PRIMARY KEY, asset_id uuid NOT NULL);`);
-  }
-
-  async drop(): Promise<void> {
-    await this.q.exec(
-      `DROP TABLE IF EXISTS ${this.table}; DROP TABLE IF EXISTS ${this.assets}; DROP TABLE IF EXISTS ${this.problemsTable};`,
-    );
-  }
-
-  /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
-  async copy(rows: readonly ValidCandle[], firstN: number): Promise<void> {
-    let csv = '';
-    rows.forEach((r, i) => {
-      csv += `${firstN + i},${r.line},"${r.symbol.replace(/"/g, '""')}",${new Date(r.ts).toISOString()},${r.open},${r.high},${r.low},${r.close},${r.volume},${r.trades ?? ''},${r.vwap ?? ''}\n`;
-    });
-    await this.q.copyFrom(
-      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT csv)`,
-      csv,
-    );
-  }
-
-  /** After the load: an index for the batch ranges and statistics for the planner. */
-  async index(): Promise<void> {
-    await this.q.exec(`CREATE INDEX ON ${this.table} (n); ANALYZE ${this.table};`);
-  }
-
-  async symbols(): Promise<string[]> {
-    const r = await this.q.query<{ symbol: string }>(`SELECT DISTINCT symbol FROM ${this.table} ORDER BY symbol`);
-    return r.rows.map((x) => x.symbol);
-  }
-
-  async mapAssets(ids: Map<string, string>): Promise<void> {
-    const symbols = [...ids.keys()];
-    if (symbols.length === 0) return;
-    await this.q.query(`INSERT INTO ${this.assets} (symbol, asset_id) SELECT * FROM unnest($1::text[], $2::uuid[])`, [
-      symbols,
-      symbols.map((s) => ids.get(s)),
-    ]);
-  }
-
-  /** Points a staged symbol at another asset (a placeholder id replaced by the created asset's). */
-  async setAsset(symbol: string, assetId: string, q: Queryable = this.q): Promise<void> {
-    await q.query(`UPDATE ${this.assets} SET asset_id = $2 WHERE symbol = $1`, [symbol, assetId]);
-  }
-
-  /** Rows whose symbol has no asset (they can only be there in --skip-invalid mode). */
-  private readonly unmapped = () => `NOT EXISTS (SELECT 1 FROM ${this.assets} m WHERE m.symbol = s.symbol)`;
-
-  /** Rows repeating an (asset, ts) already seen at an earlier line: the later ones are the problem. */
-  private duplicates = () => `
-    SELECT line, first_line FROM (
-      SELECT s.line, min(s.line) OVER (PARTITION BY m.asset_id, s.ts) AS first_line
-      FROM ${this.table} s JOIN ${this.assets} m USING (symbol)) d
-    WHERE line <> first_line`;
-
-  private conflicts = () => `
-    SELECT s.line FROM ${this.table} s JOIN ${this.assets} m USING (symbol)
-    WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = m.asset_id AND c."interval" = $1::candle_interval AND c.ts = s.ts)`;
-
-  /** Rows whose symbol has no asset. */
-  async countUnknown(): Promise<number> {
-    const r = await this.q.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.table} s WHERE ${this.unmapped()}`,
-    );
-    return r.rows[0].n;
-  }
-
-  /**
-   * Finds the rows with one kind of problem in one pass and keeps them, with their values, in a temp
-   * table indexed by line: paging through them and removing them from staging then cost no further
-   * scans of the staging table (a file with many rejects stays linear). Returns how many there are.
-   */
-  async collectProblems(kind: 'unknown' | 'duplicate' | 'conflict', interval: Interval): Promise<number> {
-    const inner =
-      kind === 'unknown'
-        ? `SELECT s.line, NULL::bigint AS first_line FROM ${this.table} s WHERE ${this.unmapped()}`
-        : kind === 'duplicate'
-          ? this.duplicates()
-          : `SELECT line, NULL::bigint AS first_line FROM (${this.conflicts()}) c`;
-    await this.q.exec(`DROP TABLE IF EXISTS ${this.problemsTable}`);
-    await this.q.query(
-      `CREATE TEMP TABLE ${this.problemsTable} AS
-       SELECT p.line, p.first_line, s.symbol, s.ts, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
-       FROM (${inner}) p JOIN ${this.table} s ON s.line = p.line`,
-      kind === 'conflict' ? [interval] : [],
-    );
-    await this.q.exec(`CREATE INDEX ON ${this.problemsTable} (line)`);
-    const r = await this.q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.problemsTable}`);
-    return r.rows[0].n;
-  }
-
-  /** The collected problem rows after line `afterLine`, in line order, a page at a time. */
-  async problems(afterLine: number, limit: number): Promise<StagedRow[]> {
-    const r = await this.q.query<StagedRow>(
-      `SELECT line::float8 AS line, first_line::float8 AS first_line, symbol, ts, open, high, low, close, volume, trades, vwap
-       FROM ${this.problemsTable} WHERE line > $1 ORDER BY line LIMIT $2`,
-      [afterLine, limit],
-    );
-    return r.rows;
-  }
-
-  /** Removes the collected problem rows from staging (--skip-invalid), in one pass. */
-  async dropProblems(): Promise<void> {
-    await this.q.exec(
-      `DELETE FROM ${this.table} s USING ${this.problemsTable} p WHERE s.line = p.line; DROP TABLE ${this.problemsTable};`,
-    );
-  }
-
-  /** Rows numbered in (fromN, toN]. */
-  async countRange(fromN: number, toN: number, q: Queryable = this.q): Promise<number> {
-    const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE n > $1 AND n <= $2`, [
-      fromN,
-      toN,
-    ]);
-    return r.rows[0].n;
-  }
-}
-
-export interface StagedRow {
-  line: number;
-  first_line: number | null;
-  symbol: string;
-  ts: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number | null;
-  vwap: number | null;
-}
+// ---------------------------------------------------------------- import merge
 
 export type OnConflict = 'update' | 'ignore' | 'error';
 
@@ -225,6 +70,9 @@ export async function mergeStaged(
        SELECT m.asset_id, s.ts, $1::candle_interval, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
        FROM ${st.table} s JOIN ${st.assets} m USING (symbol)
        WHERE s.n > $2 AND s.n <= $3
+       -- Rows are written, and their index entries locked, in the order of the unique key: two imports
+       -- of the same rows in opposite orders then wait for each other instead of deadlocking.
+       ORDER BY m.asset_id, s.ts
        ${conflict}
        RETURNING asset_id, ts, (xmax = 0) AS fresh)
      SELECT asset_id, min(ts) AS "from", max(ts) AS "to",
@@ -398,11 +246,14 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
          ORDER BY ts DESC LIMIT $4`,
         [r.assetId, r.interval, r.from, limit, lower],
       );
-    // A window expected to hold the warm-up (three times its nominal span), else back to the first bar.
-    const span = limit === null ? Number.POSITIVE_INFINITY : Math.max(3 * limit * intervalMs(r.interval), 14 * DAY_MS);
-    const window = new Date(Math.max(bounds.first_ts.getTime(), r.from.getTime() - span));
-    let res = await warm(window);
-    if ((limit === null || res.rows.length < limit) && window > bounds.first_ts) res = await warm(bounds.first_ts);
+    const span = limit === null ? Number.POSITIVE_INFINITY : Math.max(2 * limit * intervalMs(r.interval), 14 * DAY_MS);
+    const res = await readBackwards<Bar>(
+      bounds.first_ts,
+      r.from,
+      span,
+      (rows) => limit !== null && rows.length >= limit,
+      async (lower) => (await warm(lower)).rows,
+    );
     before = res.rows.reverse();
   }
   const after = bounds

@@ -4,6 +4,7 @@
  * threshold and comes back within one file still fires).
  */
 import { evaluateAlerts } from '../accounts/alerts.ts';
+import { retryTransient } from '../db/retry.ts';
 import type { Database } from '../db/types.ts';
 import type { RawCandle } from './import/validate.ts';
 import { importCandles, type ImportOptions, type ImportSummary } from './import/importer.ts';
@@ -19,6 +20,7 @@ export async function ingestCandles(
 ): Promise<IngestSummary> {
   const summary = await importCandles(db, rows, opts);
   const assets = summary.written.map((w) => w.asset_id);
-  const events = assets.length ? await evaluateAlerts(db, assets) : [];
+  // Idempotent (the alert states guard against firing twice): safe to run again after a deadlock.
+  const events = assets.length ? await retryTransient(() => evaluateAlerts(db, assets)) : [];
   return { ...summary, alerts_fired: events.length };
 }

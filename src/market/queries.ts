@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../db/types.ts';
 import { intervalMs, type Interval } from './intervals.ts';
-import { correctSeries, seriesBounds, seriesOfInterval } from './candle-series.ts';
+import { correctSeries, readBackwards, seriesBounds, seriesOfInterval } from './candle-series.ts';
 
 /** The seed's SQL text, verbatim except for the placeholder values, for tests and benchmarks. */
 export const SEED_SQL = {
@@ -109,9 +109,9 @@ export interface LatestCandle {
 
 /**
  * "Get Latest Candles for an Asset": newest first; `offset` skips that many of the newest (paging).
- * Bounded below by a constant from candle_series, so the planner reads only the newest chunks: first
- * a window that should hold the page (three times its nominal span), then, if it held too few, the
- * whole series. No upper bound: candles written after the series was recorded are still found.
+ * Bounded below by a constant from candle_series, so the planner reads only the newest chunks: a
+ * window twice the page's nominal span, widened if it held too few. No upper bound: candles written
+ * after the series was recorded are still found.
  */
 export async function latestCandles(
   q: Queryable,
@@ -126,11 +126,15 @@ export async function latestCandles(
        WHERE asset_id = $1 AND "interval" = $2 AND ts >= $5 ORDER BY ts DESC LIMIT $3 OFFSET $4`,
       [p.assetId, p.interval, p.limit, offset, lower],
     );
-  const span = Math.max(3 * (p.limit + offset) * intervalMs(p.interval), WINDOW_MIN_MS);
-  const window = new Date(Math.max(b.first_ts.getTime(), b.last_ts.getTime() - span));
-  let rows = (await page(window)).rows;
-  if (rows.length < p.limit && window > b.first_ts) rows = (await page(b.first_ts)).rows;
-  if (rows.length > 0 && rows.length < p.limit) {
+  const span = Math.max(2 * (p.limit + offset) * intervalMs(p.interval), WINDOW_MIN_MS);
+  const { rows, reachedFirst } = await readBackwards<LatestCandle>(
+    b.first_ts,
+    b.last_ts,
+    span,
+    (r) => r.length >= p.limit,
+    async (lower) => (await page(lower)).rows,
+  );
+  if (reachedFirst && rows.length > 0 && rows.length < p.limit) {
     // This page holds the oldest candle: the series' count and start are known exactly now.
     const oldest = rows[rows.length - 1].ts;
     await correctSeries(q, p.assetId, p.interval, { first_ts: oldest, candles: offset + rows.length }).catch(

@@ -78,6 +78,11 @@ forEachBackend('accounts repositories', (open) => {
 
     const second = await refresh(db, ctx, pair.refresh_token);
     assert.notEqual(second.refresh_token, pair.refresh_token);
+    await assert.rejects(refresh(db, ctx, pair.refresh_token), status(409), 'a parallel refresh: nothing revoked');
+    // The same replay after the grace window: someone kept a copy.
+    await db.query("UPDATE refresh_tokens SET revoked_at = now() - interval '1 minute' WHERE id = $1", [
+      pair.refresh_token.split('.')[0],
+    ]);
     await assert.rejects(refresh(db, ctx, pair.refresh_token), status(401), 'the rotated token is dead');
     await assert.rejects(refresh(db, ctx, second.refresh_token), status(401), 'reuse revoked the whole family');
 

@@ -75,7 +75,10 @@ test('an embedded data dir opens in one process at a time', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-lock-'));
   try {
     const first = await openEmbedded({ dataDir: path.join(dir, 'data') });
-    await assert.rejects(openEmbedded({ dataDir: path.join(dir, 'data') }), /in use by another tm process/);
+    await assert.rejects(
+      openEmbedded({ dataDir: path.join(dir, 'data') }),
+      new RegExp(`in use by tm process ${process.pid} \\(`),
+    );
     await first.close();
     const again = await openEmbedded({ dataDir: path.join(dir, 'data') });
     await again.close();

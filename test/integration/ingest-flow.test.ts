@@ -50,7 +50,7 @@ forEachBackend('ingest flow', (open) => {
       url: '/api/auth/register',
       payload: { username: 'trader', email: 'trader@example.com', password: 'correct horse battery' },
     });
-    assert.equal(reg.statusCode, 201, reg.body);
+    assert.equal(reg.statusCode, 202, reg.body);
     const login = await app.inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -97,7 +97,7 @@ forEachBackend('ingest flow', (open) => {
       url: '/api/auth/register',
       payload: { username: 'other', email: 'other@example.com', password: 'another long password' },
     });
-    assert.equal(other.statusCode, 201);
+    assert.equal(other.statusCode, 202);
     const otherLogin = await app.inject({
       method: 'POST',
       url: '/api/auth/login',

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intParam } from '../schemas.ts';
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
 import { INTERVALS } from '../../market/intervals.ts';
@@ -39,10 +40,10 @@ import { analyze, relationSizes, slowQueries } from '../../timescale/monitor.ts'
 const tags = ['admin: database'];
 const security = [{ bearerAuth: [] }];
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a table or view name');
-const tuneQuery = z.object({
+const tuneQuery = z.strictObject({
   memory: z.string().optional().describe('RAM, e.g. 16GB (default: this machine)'),
-  cpus: z.coerce.number().int().min(1).max(4096).optional(),
-  max_connections: z.coerce.number().int().min(1).max(262143).default(100),
+  cpus: intParam(1, 4096).optional(),
+  max_connections: intParam(1, 262143).default(100),
 });
 
 function paginate<T>(items: T[], page: { limit: number; offset: number }) {
@@ -75,7 +76,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'chunks of a hypertable, oldest first',
-        params: z.object({ table: identifier }),
+        params: z.strictObject({ table: identifier }),
         querystring: pageQuery,
       },
     },
@@ -89,7 +90,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: "sizes and compression of a hypertable (replaces the seed's hypertable_stats)",
-        params: z.object({ table: identifier }),
+        params: z.strictObject({ table: identifier }),
       },
     },
     async (req) => hypertableStats(app.db, req.params.table),
@@ -121,7 +122,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'enable compression on candles',
         body: z
-          .object({ segmentby: z.string().max(200).optional(), orderby: z.string().max(200).optional() })
+          .strictObject({ segmentby: z.string().max(200).optional(), orderby: z.string().max(200).optional() })
           .default({}),
       },
     },
@@ -136,7 +137,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'add the compression policy',
         body: z
-          .object({ after: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) })
+          .strictObject({ after: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) })
           .default({ after: DEFAULT_COMPRESS_AFTER }),
       },
     },
@@ -160,7 +161,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'compress chunks older than an age now',
         body: z
-          .object({ older_than: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) })
+          .strictObject({ older_than: z.string().max(40).default(DEFAULT_COMPRESS_AFTER) })
           .default({ older_than: DEFAULT_COMPRESS_AFTER }),
       },
     },
@@ -174,7 +175,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'decompress one chunk',
-        body: z.object({ chunk: z.string().min(1).max(130) }),
+        body: z.strictObject({ chunk: z.string().min(1).max(130) }),
       },
     },
     async (req) => decompressChunk(app.db, req.body.chunk),
@@ -194,7 +195,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'add the retention policy',
         body: z
-          .object({ drop_after: z.string().max(40).default(DEFAULT_DROP_AFTER) })
+          .strictObject({ drop_after: z.string().max(40).default(DEFAULT_DROP_AFTER) })
           .default({ drop_after: DEFAULT_DROP_AFTER }),
       },
     },
@@ -221,7 +222,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'create continuous aggregates from a stored interval to coarser ones',
-        body: z.object({
+        body: z.strictObject({
           from: z.enum(INTERVALS).default('1m'),
           to: z.array(z.enum(INTERVALS)).min(1),
           refresh: z.boolean().default(true),
@@ -245,8 +246,8 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'materialize an aggregate over a window now',
-        params: z.object({ name: identifier }),
-        body: z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }).default({}),
+        params: z.strictObject({ name: identifier }),
+        body: z.strictObject({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }).default({}),
       },
     },
     async (req) => refreshAggregate(app.db, req.params.name, req.body.from, req.body.to),
@@ -254,7 +255,14 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/aggregates/:name',
-    { schema: { tags, security, summary: 'drop an aggregate and its policy', params: z.object({ name: identifier }) } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'drop an aggregate and its policy',
+        params: z.strictObject({ name: identifier }),
+      },
+    },
     async (req) => dropAggregate(app.db, req.params.name),
   );
 
@@ -271,7 +279,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'job runs, newest first',
-        querystring: pageQuery.extend({ job_id: z.coerce.number().int().min(1).optional() }),
+        querystring: pageQuery.extend({ job_id: intParam(1, 2 ** 31 - 1).optional() }),
       },
     },
     async (req) => jobHistory(app.db, { jobId: req.query.job_id, limit: req.query.limit, offset: req.query.offset }),
@@ -290,12 +298,8 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'run one job now',
-        params: z.object({
-          id: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(2 ** 31 - 1),
+        params: z.strictObject({
+          id: intParam(1, 2 ** 31 - 1),
         }),
       },
     },
@@ -337,7 +341,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'ANALYZE one table or all',
-        body: z.object({ table: identifier.optional() }).default({}),
+        body: z.strictObject({ table: identifier.optional() }).default({}),
       },
     },
     async (req) => {
@@ -354,7 +358,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         security,
         summary: 'slowest statements (pg_stat_statements)',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }),
+        querystring: z.strictObject({ limit: intParam(1, 1000).default(10) }),
       },
     },
     async (req) => ({ items: await slowQueries(app.db, req.query.limit) }),

@@ -12,19 +12,19 @@ import { pageQuery } from '../pagination.ts';
 import { emailField, pageOf, passwordField, SMALL_BODY, usernameField } from '../schemas.ts';
 import { userOut } from './auth.ts';
 
-const createBody = z.object({
+const createBody = z.strictObject({
   username: usernameField,
   email: emailField,
   password: passwordField.optional().describe('generated and returned once when absent'),
   is_admin: z.boolean().default(false),
 });
 const patchBody = z
-  .object({ is_active: z.boolean().optional(), is_admin: z.boolean().optional() })
+  .strictObject({ is_active: z.boolean().optional(), is_admin: z.boolean().optional() })
   .refine((b) => b.is_active !== undefined || b.is_admin !== undefined, 'give is_active and/or is_admin');
 const resetBody = z
-  .object({ password: passwordField.optional().describe('generated and returned once when absent') })
+  .strictObject({ password: passwordField.optional().describe('generated and returned once when absent') })
   .nullish();
-const params = z.object({ username: z.string().min(1).max(64) });
+const params = z.strictObject({ username: z.string().min(1).max(64) });
 
 export async function adminUserRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();

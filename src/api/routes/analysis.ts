@@ -13,8 +13,9 @@ import { listSignals } from '../../analysis/signals-repository.ts';
 import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import { requireAdmin } from '../guards.ts';
+import { backtestPool } from '../../analysis/backtest-pool.ts';
 import { pageQuery } from '../pagination.ts';
-import { timeParam as time } from '../schemas.ts';
+import { timeParam as time, intParam } from '../schemas.ts';
 import { UserError } from '../../errors.ts';
 
 const symbol = z.string().min(1).max(80);
@@ -29,6 +30,9 @@ export const MAX_BACKTEST_BARS = 200_000;
 
 export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
+  // Backtests compute off the event loop; the pool's threads end with the app.
+  const pool = backtestPool();
+  app.addHook('onClose', () => pool.close());
 
   app.get(
     '/api/indicators',
@@ -71,7 +75,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         tags: ['indicators'],
         summary: 'Compute indicators into storage, incrementally (admin)',
         security: [{ bearerAuth: [] }],
-        body: z.object({
+        body: z.strictObject({
           ...choice,
           types: z
             .array(z.enum(INDICATOR_TYPES))
@@ -137,7 +141,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         tags: ['signals'],
         summary: 'Run strategies over stored candles and store their signals (admin)',
         security: [{ bearerAuth: [] }],
-        body: z.object({
+        body: z.strictObject({
           ...choice,
           strategies: z
             .array(z.enum(STRATEGY_NAMES as [string, ...string[]]))
@@ -163,16 +167,17 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
   app.get(
     '/api/signals/backtest',
     {
+      config: { rateLimit: { max: app.config.limits.backtestsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['signals'],
         summary: "How a strategy's signals would have done on an asset",
-        querystring: z.object({
+        querystring: z.strictObject({
           symbol,
           strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]),
           interval: z.enum(INTERVALS).default('1d'),
           from: time.optional(),
           to: time.optional(),
-          horizon: z.coerce.number().int().min(1).max(10_000).default(10),
+          horizon: intParam(1, 10_000).default(10),
           params: z
             .string()
             .max(2000)
@@ -200,6 +205,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
         horizon: q.horizon,
         params,
         maxBars: MAX_BACKTEST_BARS,
+        compute: (task) => pool.run(task),
       });
     },
   );

@@ -13,8 +13,8 @@ import {
 import { requireAdmin } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
 
-const refParams = z.object({ ref: z.string().min(1).max(80).describe('asset id, SYMBOL or SYMBOL:EXCHANGE') });
-const assetBody = z.object({
+const refParams = z.strictObject({ ref: z.string().min(1).max(80).describe('asset id, SYMBOL or SYMBOL:EXCHANGE') });
+const assetBody = z.strictObject({
   symbol: z.string().min(1).max(32),
   name: z.string().min(1).max(200),
   asset_type: z.enum(ASSET_TYPES),

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkCredentials, login, logout, refresh, BAD_CREDENTIALS } from '../../accounts/auth.ts';
 import { PASSWORD_MAX } from '../../accounts/passwords.ts';
-import { createUser } from '../../accounts/users.ts';
+import { createUser, EmailTakenError, findByUsername } from '../../accounts/users.ts';
 import { UserError } from '../../errors.ts';
 import { problem } from '../app.ts';
 import { currentUser, requireUser } from '../guards.ts';
@@ -22,6 +22,14 @@ export const userOut = z.object({
   last_login: z.date().nullable(),
 });
 
+/**
+ * One answer whether the account was created or its email was already registered, so registration
+ * does not confirm to strangers which addresses have accounts (OWASP; see docs/security.md).
+ */
+const registeredOut = z.object({ status: z.literal('accepted'), username: z.string(), detail: z.string() });
+export const REGISTERED_DETAIL =
+  'If the email address was not registered yet, the account exists now: log in with this username and password.';
+
 const tokensOut = z.object({
   access_token: z.string(),
   refresh_token: z.string(),
@@ -29,13 +37,16 @@ const tokensOut = z.object({
   expires_in: z.number().int(),
 });
 
-const registerBody = z.object({ username: usernameField, email: emailField, password: passwordField });
+const registerBody = z.strictObject({ username: usernameField, email: emailField, password: passwordField });
 // Login accepts any strings (bounded): a format error would tell which usernames cannot exist.
-const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(PASSWORD_MAX) });
+const loginBody = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(PASSWORD_MAX),
+});
 // Bounded, but loosely: a wrong token of any shape is a 401 from the lookup, not a 400.
 const refreshToken = z.string().min(1).max(2000);
-const refreshBody = z.object({ refresh_token: refreshToken });
-const logoutBody = z.object({ refresh_token: refreshToken.optional() }).nullish();
+const refreshBody = z.strictObject({ refresh_token: refreshToken });
+const logoutBody = z.strictObject({ refresh_token: refreshToken.optional() }).nullish();
 
 async function tooMany(reply: FastifyReply, hit: Hit, what: string): Promise<FastifyReply> {
   return reply
@@ -55,15 +66,39 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
   const tags = ['auth'];
   // Tight body limit: these routes are reachable without a token.
   const bodyLimit = SMALL_BODY;
+  // Tokens and account data must not stay in a browser or proxy cache.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
 
   app.post(
     '/api/auth/register',
-    { bodyLimit, schema: { tags, summary: 'Create an account', body: registerBody, response: { 201: userOut } } },
+    {
+      bodyLimit,
+      schema: {
+        tags,
+        summary: 'Create an account',
+        description:
+          '202 with the same body whether the account was created or the email is already registered; 409 when the username is taken.',
+        body: registerBody,
+        response: { 202: registeredOut },
+      },
+    },
     async (req, reply) => {
       const hit = registerPerIp.hit(req.ip);
       if (!hit.allowed) return tooMany(reply, hit, 'registrations from this address');
-      const user = await createUser(app.db, req.body);
-      return reply.status(201).send(user);
+      try {
+        await createUser(app.db, req.body);
+      } catch (err) {
+        // The password was hashed either way, so the time taken does not tell the cases apart either.
+        if (!(err instanceof EmailTakenError)) throw err;
+        // A taken username is a 409 whichever unique index PostgreSQL checked first.
+        if (await findByUsername(app.db, req.body.username))
+          throw new UserError(`username "${req.body.username}" is taken`, 409);
+      }
+      return reply
+        .status(202)
+        .send({ status: 'accepted' as const, username: req.body.username, detail: REGISTERED_DETAIL });
     },
   );
 

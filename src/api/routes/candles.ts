@@ -7,13 +7,20 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
-import type { Reject } from '../../market/import/importer.ts';
+import type { ImportHints, Reject } from '../../market/import/importer.ts';
 import { ingestCandles } from '../../market/ingest.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
 import { INTERVALS, nextBucket } from '../../market/intervals.ts';
 import { UserError } from '../../errors.ts';
 import { requireAdmin } from '../guards.ts';
-import { timeParam as time } from '../schemas.ts';
+import { timeParam as time, intParam } from '../schemas.ts';
+
+/** Errors name the body fields that relax a check (the CLI's errors name its flags). */
+const API_HINTS: ImportHints = {
+  skipInvalid: 'set "skip_invalid": true',
+  assetType: 'set "asset_type"',
+  addAssets: 'Add them with POST /api/assets',
+};
 
 /** Request size limits for POST /api/candles. */
 export const MAX_POST_CANDLES = 50_000;
@@ -21,7 +28,7 @@ export const MAX_POST_BYTES = 16 * 1024 * 1024;
 
 // Values are loosely typed on purpose: the import's row validation reports bad ones per item and rule.
 const value = z.union([z.number(), z.string()]).nullish();
-const candleItem = z.object({
+const candleItem = z.strictObject({
   symbol: z.string().max(80).nullish(),
   ts: z.union([z.string(), z.number()]),
   open: value,
@@ -33,7 +40,7 @@ const candleItem = z.object({
   vwap: value,
 });
 
-const postBody = z.object({
+const postBody = z.strictObject({
   interval: z.enum(INTERVALS).default('1d'),
   symbol: z.string().max(80).optional().describe('asset for items without a symbol'),
   on_conflict: z.enum(['update', 'ignore', 'error']).default('update'),
@@ -53,16 +60,12 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
         tags,
         summary:
           'Candles of one asset in [from, to); coarser intervals come from aggregates or a rollup of finer stored candles',
-        querystring: z.object({
+        querystring: z.strictObject({
           symbol: z.string().min(1).max(80),
           interval: z.enum(INTERVALS).default('1d'),
           from: time,
           to: time.optional(),
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(10_000)
+          limit: intParam(1, 10_000)
             .default(1000)
             .describe('at most this many candles; a full page answers next_from to continue from'),
         }),
@@ -115,6 +118,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
         skipInvalid: b.skip_invalid,
         createAssetType: b.asset_type,
         unit: 'item',
+        hints: API_HINTS,
         onReject: (r: Reject) => void rejects.push({ item: r.line, rule: r.rule, reason: r.reason }),
       });
       return { ...summary, rejects };

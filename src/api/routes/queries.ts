@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { intParam } from '../schemas.ts';
 import { getAsset } from '../../market/assets-repository.ts';
 import { INTERVALS } from '../../market/intervals.ts';
 import {
@@ -27,6 +28,8 @@ const interval = z.enum(INTERVALS).default('1d');
 export async function queryRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const tags = ['queries'];
+  // Every asset's candles are aggregated per request: limited per client like the backtest.
+  const statsLimit = { max: app.config.limits.statsPerMinute, timeWindow: '1 minute' };
 
   app.get(
     '/api/queries/latest-candles',
@@ -55,7 +58,7 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: 'Indicator values of the last N days',
-        querystring: pageQuery.extend({ days: z.coerce.number().int().min(1).max(36_500).default(7) }),
+        querystring: pageQuery.extend({ days: intParam(1, 36_500).default(7) }),
       },
     },
     async (req) => {
@@ -86,13 +89,17 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/queries/price-stats',
-    { schema: { tags, summary: 'Price statistics per asset', querystring: pageQuery.extend({ interval }) } },
+    {
+      config: { rateLimit: statsLimit },
+      schema: { tags, summary: 'Price statistics per asset', querystring: pageQuery.extend({ interval }) },
+    },
     async (req) => slice(await priceStats(app.db, { interval: req.query.interval }), req.query.limit, req.query.offset),
   );
 
   app.get(
     '/api/queries/price-changes',
     {
+      config: { rateLimit: statsLimit },
       schema: {
         tags,
         summary: 'Last close vs previous per asset, biggest gain first',

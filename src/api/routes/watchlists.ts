@@ -100,8 +100,8 @@ const itemPatch = z
   .refine(highAboveLow, HIGH_LOW);
 const reorderBody = z.strictObject({ item_ids: z.array(z.uuid()).max(10_000) });
 
-const idParams = z.object({ id: z.uuid() });
-const itemParams = z.object({ id: z.uuid(), itemId: z.uuid() });
+const idParams = z.strictObject({ id: z.uuid() });
+const itemParams = z.strictObject({ id: z.uuid(), itemId: z.uuid() });
 
 export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
   const app = appBase.withTypeProvider<ZodTypeProvider>();

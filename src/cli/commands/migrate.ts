@@ -70,7 +70,8 @@ export function registerMigrate(program: Command): void {
           const now = (await m.status()).current ?? 'base';
           log(steps.length ? `downgraded to ${now}` : 'already at the requested revision; nothing to do');
         },
-        { schema: 'any' },
+        // tm serve runs the schema at head: it would break under it.
+        { schema: 'any', exclusive: true },
       );
     });
 
@@ -143,7 +144,7 @@ export function registerMigrate(program: Command): void {
           await new Migrator(db).stamp(revision);
           log(`stamped ${revision}`);
         },
-        { schema: 'any' },
+        { schema: 'any', exclusive: true },
       );
     });
 }

@@ -4,6 +4,7 @@ import { buildApp } from '../../api/app.ts';
 import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
+import { shareEmbedded } from '../../db/share/host.ts';
 import { UsageError } from '../../errors.ts';
 import { seedStarterIfEmpty } from '../../demo/seed.ts';
 import { startJobScheduler } from '../../timescale/scheduler.ts';
@@ -29,12 +30,17 @@ export function registerServe(program: Command): void {
       if (opts.host) config.host = opts.host;
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
-      const db = await openDatabase(config);
+      // Exclusive: a second tm serve must not reach the database through the first one.
+      const db = await openDatabase(config, { exclusive: true, serve: true });
       log(`database: ${db.backend} (${db.target})`);
+      let share: Awaited<ReturnType<typeof shareEmbedded>> = null;
       try {
         if (opts.migrate) await new Migrator(db, undefined, { log }).upgrade('head');
         // A newcomer's first start shows data at once; only on the embedded database, never on a server.
         if (db.backend === 'embedded' && config.demo) await seedStarterIfEmpty(db, log);
+        // Other tm commands on this data directory work through this process from now on.
+        share = await shareEmbedded(db);
+        if (share) log(`other tm commands use this embedded database through ${share.socket}`);
         const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
         const address = await app.listen({ port: config.port, host: config.host });
         log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
@@ -54,12 +60,14 @@ export function registerServe(program: Command): void {
           await expiry.stop();
           await notifier.stop();
           await app.close();
+          await share?.close();
           await db.close();
           process.exit(0);
         };
         process.on('SIGINT', () => void shutdown('SIGINT'));
         process.on('SIGTERM', () => void shutdown('SIGTERM'));
       } catch (err) {
+        await share?.close();
         await db.close();
         throw err;
       }

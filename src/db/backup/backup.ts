@@ -4,9 +4,9 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { UserError } from '../../errors.ts';
-import { openEmbedded } from '../pglite.ts';
 import { timescaleVersion } from '../info.ts';
 import { openServer } from '../server.ts';
+import { openEmbeddedOrShared } from '../share/open.ts';
 import { withDatabase } from '../url.ts';
 import { createEmbeddedBackup, restoreEmbeddedBackup, verifySnapshot } from './embedded-backup.ts';
 import { checkFile, readManifest, type BackupContent, type Manifest } from './manifest.ts';
@@ -42,7 +42,8 @@ export async function createBackup(config: Config, opts: CreateOptions): Promise
     );
   }
   const format = opts.format ?? (opts.content === 'full' ? 'snapshot' : 'plain');
-  const db = await openEmbedded({ dataDir: config.dataDir });
+  // Beside tm serve the snapshot is taken by it, between its queries.
+  const db = await openEmbeddedOrShared(config.dataDir, { log: opts.log });
   try {
     return await createEmbeddedBackup({ db, file, format, content: opts.content, log: opts.log });
   } finally {

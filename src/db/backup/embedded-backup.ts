@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { UserError } from '../../errors.ts';
+import { DataDirLock } from '../datadir-lock.ts';
 import { openEmbedded, type EmbeddedDatabase } from '../pglite.ts';
 import { discard, publish, tempPath } from './files.ts';
 import { checkFile, describeDatabase, readManifest, type BackupContent, type Manifest } from './manifest.ts';
@@ -151,20 +151,14 @@ export async function restoreEmbeddedBackup(opts: EmbeddedRestoreOptions): Promi
 /** Replaces dir with staging while holding dir's lock, so no tm process is using it meanwhile. */
 function swapInto(staging: string, dir: string): void {
   const existed = existsSync(dir);
-  let release: (() => void) | undefined;
-  if (existed) {
-    try {
-      release = lockfile.lockSync(dir, { realpath: false });
-    } catch {
-      throw new UserError(`the embedded database in ${dir} is in use by another tm process; stop it and restore again`);
-    }
-  }
+  // Refused (naming the holder) while another process uses it.
+  const lock = existed ? DataDirLock.acquire(dir) : null;
   const old = `${dir}.replaced-${process.pid}`;
   try {
     if (existed) renameSync(dir, old);
     renameSync(staging, dir);
     rmSync(old, { recursive: true, force: true });
   } finally {
-    release?.();
+    lock?.release();
   }
 }

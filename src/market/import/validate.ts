@@ -12,7 +12,7 @@ export const RULES = {
   missing: 'a required value is empty',
   timestamp: 'the timestamp is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999',
   aligned: 'the timestamp is not at the start of an interval bucket (UTC)',
-  finite: 'open, high, low, close, volume and vwap must be finite numbers',
+  finite: 'open, high, low, close, volume and vwap must be finite decimal numbers',
   low_le_open_close: 'low must be <= min(open, close)',
   high_ge_open_close: 'high must be >= max(open, close)',
   low_le_high: 'low must be <= high',
@@ -65,8 +65,13 @@ export type Validation = { ok: true; candle: ValidCandle } | { ok: false; error:
 
 const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
+/** Decimal only: Number() alone would also read "0x10", "0o7", "0b1" and "Infinity". */
+const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function num(v: string | number): number {
-  return typeof v === 'number' ? v : Number(v.trim());
+  if (typeof v === 'number') return v;
+  const s = v.trim();
+  return DECIMAL_RE.test(s) ? Number(s) : Number.NaN;
 }
 
 export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol?: string): Validation {
@@ -99,18 +104,18 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
     ['close', close],
     ['volume', volume],
   ] as const) {
-    if (!Number.isFinite(v)) return fail('finite', `${k} "${raw[k]}" is not a finite number`);
+    if (!Number.isFinite(v)) return fail('finite', `${k} "${raw[k]}" is not a finite decimal number`);
   }
   let vwap: number | null = null;
   if (!empty(raw.vwap)) {
     vwap = num(raw.vwap as string | number);
-    if (!Number.isFinite(vwap)) return fail('finite', `vwap "${raw.vwap}" is not a finite number`);
+    if (!Number.isFinite(vwap)) return fail('finite', `vwap "${raw.vwap}" is not a finite decimal number`);
   }
   let trades: number | null = null;
   if (!empty(raw.trades)) {
     trades = num(raw.trades as string | number);
     if (!Number.isSafeInteger(trades) || trades < 0)
-      return fail('trades', `trades "${raw.trades}" is not a non-negative integer`);
+      return fail('trades', `trades "${raw.trades}" is not a non-negative decimal integer`);
   }
   if (low > high) return fail('low_le_high', `low ${low} > high ${high}`);
   if (low > Math.min(open, close)) return fail('low_le_open_close', `low ${low} > min(open ${open}, close ${close})`);

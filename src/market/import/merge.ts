@@ -1,0 +1,106 @@
+/**
+ * Step 4 of the import: the write. New assets are created first, each committed on its own, so no
+ * candle transaction ever holds a lock on assets while it creates a chunk (which takes one too: the
+ * deadlock of issue 13). Then INSERT ... SELECT FROM staging ... ON CONFLICT in batches of `mergeBatch`
+ * rows, one transaction each, rows in unique-key order. A batch rolled back for a deadlock or a
+ * serialization failure is run again (bounded). A crash leaves whole committed batches; rerunning
+ * completes the import because the upsert is idempotent. `onWritten` is called after each committed batch.
+ */
+import type { Session } from '../../db/types.ts';
+import { retryTransient } from '../../db/retry.ts';
+import { ensureAsset, parseSymbolRef, type AssetType } from '../assets-repository.ts';
+import { mergeStaged, recordCandleWrites, type OnConflict } from '../candles-repository.ts';
+import type { Staging } from './staging.ts';
+import type { ImportOptions, WrittenRange } from './types.ts';
+
+/** Creates the accepted import's new assets (in symbol order) and points staging at them. */
+export async function createAssets(
+  s: Session,
+  st: Staging,
+  ids: Map<string, string>,
+  refs: readonly string[],
+  type: AssetType,
+): Promise<void> {
+  for (const ref of [...refs].sort()) {
+    const id = await retryTransient(() => ensureAsset(s, ref, type));
+    await st.setAsset(ref, id);
+    ids.set(ref, id);
+  }
+}
+
+export interface Merged {
+  /** Valid rows left in staging after the checks. */
+  valid: number;
+  inserted: number;
+  updated: number;
+  written: WrittenRange[];
+}
+
+export async function mergeBatches(
+  s: Session,
+  st: Staging,
+  ids: Map<string, string>,
+  staged: number,
+  opts: ImportOptions,
+): Promise<Merged> {
+  const onConflict: OnConflict = opts.onConflict ?? 'update';
+  const mergeBatch = opts.mergeBatch ?? 100_000;
+  const totals = { inserted: 0, updated: 0 };
+  const byAsset = new Map<string, WrittenRange>();
+  const symbolOf = new Map<string, string>();
+  for (const [sym, id] of ids) if (!symbolOf.has(id)) symbolOf.set(id, parseSymbolRef(sym).symbol);
+  const total = await st.countRange(0, staged);
+  let done = 0;
+  for (let fromN = 0, i = 0; fromN < staged; fromN += mergeBatch, i++) {
+    await opts.beforeMergeBatch?.(i);
+    const toN = Math.min(staged, fromN + mergeBatch);
+    const [ranges, n] = await retryTransient(() =>
+      s.transaction(async (tx) => {
+        const merged = await mergeStaged(tx, st, opts.interval, onConflict, fromN, toN);
+        // The write log commits with the candles it describes (indicators recompute from it).
+        await recordCandleWrites(
+          tx,
+          merged.map((r) => ({
+            asset_id: r.asset_id,
+            interval: opts.interval,
+            from_ts: r.from,
+            to_ts: r.to,
+            rows: r.inserted + r.updated,
+            inserted: r.inserted,
+          })),
+        );
+        return [merged, await st.countRange(fromN, toN, tx)] as const;
+      }),
+    );
+    const written: WrittenRange[] = ranges.map((r) => ({
+      asset_id: r.asset_id,
+      symbol: symbolOf.get(r.asset_id) ?? '',
+      interval: opts.interval,
+      from: r.from.toISOString(),
+      to: r.to.toISOString(),
+      inserted: r.inserted,
+      updated: r.updated,
+    }));
+    for (const w of written) {
+      totals.inserted += w.inserted;
+      totals.updated += w.updated;
+      const prev = byAsset.get(w.asset_id);
+      byAsset.set(
+        w.asset_id,
+        prev
+          ? {
+              ...prev,
+              from: prev.from < w.from ? prev.from : w.from,
+              to: prev.to > w.to ? prev.to : w.to,
+              inserted: prev.inserted + w.inserted,
+              updated: prev.updated + w.updated,
+            }
+          : w,
+      );
+    }
+    done += n;
+    if (written.length) await opts.onWritten?.(written);
+    opts.onProgress?.({ phase: 'write', rows: done, total });
+  }
+  return { ...totals, valid: total, written: [...byAsset.values()].sort((a, b) => a.symbol.localeCompare(b.symbol)) };
+}

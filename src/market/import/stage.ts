@@ -1,0 +1,59 @@
+/**
+ * Step 1 of the import: read and validate (streaming). Each row is checked in JS (validate.ts); valid
+ * rows are COPYed into the staging table in batches of `copyBatch`, so memory holds one batch whatever
+ * the input size.
+ */
+import type { Rejects } from './rejects.ts';
+import type { Staging } from './staging.ts';
+import type { ImportOptions } from './types.ts';
+import { validateCandle, type RawCandle, type ValidCandle } from './validate.ts';
+
+export interface Staged {
+  rowsRead: number;
+  /** Valid rows staged, numbered 1..staged. */
+  staged: number;
+}
+
+export async function stageInput(
+  st: Staging,
+  source: AsyncIterable<RawCandle>,
+  opts: ImportOptions,
+  defaultSymbol: string | undefined,
+  rejects: Rejects,
+): Promise<Staged> {
+  const copyBatch = opts.copyBatch ?? 50_000;
+  let rowsRead = 0;
+  let staged = 0;
+  let batch: ValidCandle[] = [];
+  // One COPY in flight while the next batch is parsed and validated (on a server they overlap;
+  // memory holds at most two batches).
+  let copying: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const [rows, firstN] = [batch, staged + 1];
+    staged += rows.length;
+    batch = [];
+    await copying;
+    copying = st.copy(rows, firstN);
+    copying.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  };
+  for await (const raw of source) {
+    rowsRead++;
+    const v = validateCandle(raw, opts.interval, defaultSymbol);
+    if (!v.ok) {
+      const { line: _line, badColumns: _b, ...row } = raw;
+      await rejects.add(v.error.rule, v.error.line, v.error.message, row);
+      continue;
+    }
+    batch.push(v.candle);
+    if (batch.length >= copyBatch) {
+      await flush();
+      opts.onProgress?.({ phase: 'read', rows: rowsRead });
+    }
+  }
+  await flush();
+  await copying;
+  opts.onProgress?.({ phase: 'read', rows: rowsRead });
+  await st.index();
+  return { rowsRead, staged };
+}

@@ -1,0 +1,80 @@
+/** What the candle import takes and answers (shared by its steps, the CLI, the API and the demo seeder). */
+import type { AssetType } from '../assets-repository.ts';
+import type { OnConflict } from '../candles-repository.ts';
+import type { Interval } from '../intervals.ts';
+import type { Rule } from './validate.ts';
+
+/** How an error tells the caller to relax a check: the CLI names its flags, the API its body fields. */
+export interface ImportHints {
+  skipInvalid: string;
+  assetType: string;
+  addAssets: string;
+}
+
+export const CLI_HINTS: ImportHints = {
+  skipInvalid: 'pass --skip-invalid',
+  assetType: 'pass --asset-type',
+  addAssets: 'Add them with "tm assets add"',
+};
+
+export interface ImportOptions {
+  interval: Interval;
+  onConflict?: OnConflict;
+  /** Symbol for rows without one (files without a symbol column). */
+  symbol?: string;
+  /** Create unknown symbols as assets of this type; otherwise they are errors. */
+  createAssetType?: AssetType;
+  skipInvalid?: boolean;
+  /** Receives each rejected row in --skip-invalid mode (the rejects file). */
+  onReject?: (reject: Reject) => void | Promise<void>;
+  /** Called after each committed merge batch with what it wrote: attach alerts or aggregate refreshes here. */
+  onWritten?: (ranges: WrittenRange[]) => void | Promise<void>;
+  onProgress?: (p: Progress) => void;
+  /** How errors name positions: "line" for files, "item" for JSON arrays. */
+  unit?: string;
+  /** How errors name the options that relax checks (default: the CLI's flags). */
+  hints?: ImportHints;
+  copyBatch?: number;
+  mergeBatch?: number;
+  /** Test hook: called before each merge batch (0-based); throwing simulates a crash mid-write. */
+  beforeMergeBatch?: (index: number) => void | Promise<void>;
+}
+
+export interface Reject {
+  line: number;
+  rule: Rule;
+  reason: string;
+  /** The row as read (validation failures) or as staged (duplicates, unknown symbols, conflicts). */
+  row: Record<string, unknown>;
+}
+
+export interface WrittenRange {
+  asset_id: string;
+  symbol: string;
+  interval: Interval;
+  from: string;
+  to: string;
+  inserted: number;
+  updated: number;
+}
+
+export interface Progress {
+  phase: 'read' | 'write';
+  rows: number;
+  /** write phase: rows to merge in total. */
+  total?: number;
+}
+
+export interface ImportSummary {
+  interval: Interval;
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  /** Valid rows that changed nothing: identical to the stored candle, or kept by --on-conflict ignore. */
+  skipped: number;
+  rejected: number;
+  seconds: number;
+  created_assets: string[];
+  /** Per asset: the range of timestamps written (inserted or updated) and the counts. */
+  written: WrittenRange[];
+}
