@@ -106,8 +106,6 @@ forEachBackend('tm serve delivery after kill -9', (open, backend) => {
     await exited(first);
     const before = ids().size;
     assert.ok(before < EVENTS, `killed mid-way (${before} of ${EVENTS} delivered)`);
-    // The killed process's data-dir lock goes stale after 15 s (src/db/pglite.ts): only then may another open it.
-    if (backend === 'embedded') await new Promise((r) => setTimeout(r, 16_000));
 
     const second = serve();
     try {
