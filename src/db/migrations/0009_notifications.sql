@@ -50,9 +50,13 @@ CREATE TABLE notification_deliveries (
 CREATE INDEX notification_deliveries_due_idx ON notification_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX notification_deliveries_user_idx ON notification_deliveries (user_id, created_at DESC);
 
+-- The functions keep the migration's search_path: a restore (pg_dump sets an empty one) that
+-- inserts events still finds the tables; rows it restores already have their deliveries (DO NOTHING).
+
 -- Price alert events: one statement inserts many (src/accounts/alerts.ts), so the trigger works on
 -- the statement's new rows at once.
-CREATE FUNCTION notify_price_alerts() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION notify_price_alerts() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO notification_deliveries (channel_id, user_id, event_type, event_id, payload)
     SELECT c.id, n.user_id, 'price_alert', n.id::text,
@@ -78,7 +82,8 @@ CREATE TRIGGER price_alerts_notify AFTER INSERT ON price_alerts
 -- Signals: only news. Generation over history inserts many rows per series; the newest one of each
 -- series in the statement, if it has not expired, is the signal people want to hear about. It goes to
 -- every user who watches the asset (any of their watchlists) and has a channel for its strategy.
-CREATE FUNCTION notify_signals() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION notify_signals() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO notification_deliveries (channel_id, user_id, event_type, event_id, payload)
     -- keyed by the signal's natural key: a recomputed series re-inserts it with a new id, but it is not news
