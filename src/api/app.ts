@@ -39,6 +39,7 @@ import { eventRoutes } from './routes/events.ts';
 import { VERSION } from '../version.ts';
 import { problem } from './problem.ts';
 import { adminSyncRoutes } from './routes/admin-sync.ts';
+import { channelRoutes } from './routes/channels.ts';
 
 export interface AppOptions {
   db: Database;
@@ -186,5 +187,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(analysisRoutes);
   await app.register(marketRoutes);
   await app.register(eventRoutes);
+  await app.register(channelRoutes);
   return app;
 }

@@ -13,6 +13,7 @@ import { registerQuery } from './query.ts';
 import { registerTimescale } from './timescale.ts';
 import { registerAnalysis } from './analysis.ts';
 import { registerSources, registerSync } from './sync.ts';
+import { registerChannels } from './channels.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerAnalysis(program);
   registerSources(program);
   registerSync(program);
+  registerChannels(program);
 }

@@ -30,6 +30,8 @@ export function registerServe(program: Command): void {
         { startSignalExpiry },
         { shareEmbedded },
         { startSyncScheduler },
+        { startDeliveryWorker },
+        { notifySettings },
       ] = await Promise.all([
         import('../../api/app.ts'),
         import('../../demo/seed.ts'),
@@ -37,7 +39,10 @@ export function registerServe(program: Command): void {
         import('../../analysis/maintenance.ts'),
         import('../../db/share/host.ts'),
         import('../../sync/scheduler.ts'),
+        import('../../notify/worker.ts'),
+        import('../../notify/settings.ts'),
       ]);
+      const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
       // Exclusive: a second tm serve must not reach the database through the first one.
       const db = await openDatabase(config, { exclusive: true, serve: true });
       log(`database: ${db.backend} (${db.target})`);
@@ -62,6 +67,7 @@ export function registerServe(program: Command): void {
         const expiry = startSignalExpiry(db, { log });
         // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
         const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log });
+        const notifier = startDeliveryWorker(db, { log, settings: notify });
         let closing = false;
         const shutdown = async (signal: string) => {
           if (closing) return;
@@ -70,6 +76,7 @@ export function registerServe(program: Command): void {
           await scheduler.stop();
           await expiry.stop();
           await sync?.stop();
+          await notifier.stop();
           await app.close();
           await share?.close();
           await db.close();

@@ -1,0 +1,28 @@
+/** Sends one delivery on its channel: a signed webhook or an email. */
+import type { ChannelKind } from './channels.ts';
+import { sendEmail } from './email.ts';
+import type { EventPayload } from './render.ts';
+import type { NotifySettings } from './settings.ts';
+import { sendWebhook, type SendResult } from './webhook.ts';
+
+export interface Outgoing {
+  /** The delivery id; the webhook-id is msg_<id> on every attempt. */
+  id: string;
+  kind: ChannelKind;
+  target: string;
+  secret: string | null;
+  payload: EventPayload;
+}
+
+export function send(o: Outgoing, s: NotifySettings): Promise<SendResult> {
+  if (o.kind === 'email') return sendEmail(s.smtpUrl, s.smtpFrom, o.target, o.id, o.payload);
+  if (!o.secret) return Promise.resolve({ ok: false, error: 'webhook channel without a secret' });
+  return sendWebhook({
+    url: o.target,
+    secret: o.secret,
+    id: `msg_${o.id.replaceAll('-', '')}`,
+    body: JSON.stringify(o.payload),
+    timeoutMs: s.webhookTimeoutMs,
+    allowPrivate: s.allowPrivate,
+  });
+}
