@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { tm } from '../helpers/tm.ts';
 import path from 'node:path';
 import { startCluster, type Cluster } from '../helpers/pg-cluster.ts';
 import { timescaleServerSkip } from '../helpers/db.ts';
@@ -15,17 +15,6 @@ import { runDoctor } from '../../src/timescale/doctor.ts';
 import { must } from '../helpers/must.ts';
 
 const BIN = path.resolve('bin/tm.js');
-
-function tm(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('TimescaleDB installed but not preloaded [server]', { skip: timescaleServerSkip }, () => {
   let cluster: Cluster;

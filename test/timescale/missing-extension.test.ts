@@ -4,8 +4,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { tm } from '../helpers/tm.ts';
 import type { FastifyInstance } from 'fastify';
 import { plainServerSkip, serverDb, type ServerTestDb } from '../helpers/db.ts';
 import { buildApp } from '../../src/api/app.ts';
@@ -19,19 +18,6 @@ import { applySettings } from '../../src/timescale/tune.ts';
 import { startJobScheduler } from '../../src/timescale/scheduler.ts';
 import { findAggregate } from '../../src/timescale/aggregates.ts';
 import { must } from '../helpers/must.ts';
-
-const BIN = path.resolve('bin/tm.js');
-
-function tm(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const TIMESCALE_COMMANDS = [
   ['hypertable', 'list'],

@@ -5,8 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { tm } from '../helpers/tm.ts';
 import type { FastifyInstance } from 'fastify';
 import { serverDb, timescaleServerSkip, type ServerTestDb } from '../helpers/db.ts';
 import { insertAssets, insertCandles } from '../helpers/candles.ts';
@@ -27,19 +26,6 @@ import { runDoctor } from '../../src/timescale/doctor.ts';
 import { createAggregates, refreshAggregate } from '../../src/timescale/aggregates.ts';
 import { adviseSlots } from '../../src/timescale/workers.ts';
 import { must } from '../helpers/must.ts';
-
-const BIN = path.resolve('bin/tm.js');
-
-function tm(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Polls until check() is truthy; fails with what it last saw after `ms`. */
 async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
