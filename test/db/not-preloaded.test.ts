@@ -6,15 +6,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tm } from '../helpers/tm.ts';
-import path from 'node:path';
 import { startCluster, type Cluster } from '../helpers/pg-cluster.ts';
 import { timescaleServerSkip } from '../helpers/db.ts';
 import { openServer } from '../../src/db/server.ts';
 import { withDatabase } from '../../src/db/url.ts';
 import { runDoctor } from '../../src/timescale/doctor.ts';
 import { must } from '../helpers/must.ts';
-
-const BIN = path.resolve('bin/tm.js');
 
 describe('TimescaleDB installed but not preloaded [server]', { skip: timescaleServerSkip }, () => {
   let cluster: Cluster;
