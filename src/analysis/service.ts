@@ -5,7 +5,8 @@
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { getAsset } from '../market/assets-repository.ts';
-import { assetsWithCandles, readCandleColumns } from '../market/candles-repository.ts';
+import { readCandleColumns } from '../market/candles-repository.ts';
+import { assetsWithSeries } from '../market/candle-series.ts';
 import type { Interval } from '../intervals.ts';
 import { parseTimestamp } from '../market/import/timestamps.ts';
 import { countCandles } from '../market/queries.ts';
@@ -26,7 +27,7 @@ export async function chooseAssets(
   interval: Interval,
 ): Promise<{ id: string; symbol: string }[]> {
   if (choice.all && choice.symbols?.length) throw new UserError('give either symbols or all, not both');
-  if (choice.all) return assetsWithCandles(db, interval);
+  if (choice.all) return assetsWithSeries(db, interval);
   if (!choice.symbols?.length) throw new UserError('give a symbol (--symbol S) or --all');
   const out = [];
   for (const s of choice.symbols) {

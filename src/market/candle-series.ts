@@ -84,21 +84,6 @@ export async function seriesOfAsset(q: Queryable, assetId: string): Promise<Map<
   return new Map(r.rows.map(({ interval, ...b }) => [interval, b]));
 }
 
-/** The oldest first_ts and newest last_ts over some assets' series of an interval (one bound for a batch). */
-export async function seriesSpan(
-  q: Queryable,
-  assetIds: readonly string[] | null,
-  interval: Interval | null,
-): Promise<{ first_ts: Date; last_ts: Date } | null> {
-  const r = await q.query<{ first_ts: Date | null; last_ts: Date | null }>(
-    `SELECT min(first_ts) AS first_ts, max(last_ts) AS last_ts FROM candle_series
-      WHERE ($1::uuid[] IS NULL OR asset_id = ANY($1::uuid[])) AND ($2::text IS NULL OR "interval" = $2::candle_interval)`,
-    [assetIds, interval],
-  );
-  const row = r.rows[0];
-  return row?.first_ts && row.last_ts ? { first_ts: row.first_ts, last_ts: row.last_ts } : null;
-}
-
 /**
  * A read found the oldest candle of a series (it asked for more than there were): the exact count and
  * first time are known, so stale ones (after retention dropped old chunks) are put right.

@@ -8,7 +8,6 @@ import type { Staging } from './import/staging.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
 import type { CandleSeries } from '../ohlcv.ts';
 import {
-  assetsWithSeries,
   readBackwards,
   recordSeriesWrites,
   refreshSeries,
@@ -280,9 +279,6 @@ export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<Ca
   }
   return { ...cols, start: before.length };
 }
-
-/** Assets that have candles of an interval (from candle_series: no read of candles at all). */
-export const assetsWithCandles = assetsWithSeries;
 
 /**
  * The stored interval to roll up from: the finest one dividing `interval` whose candles reach back to

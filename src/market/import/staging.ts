@@ -86,9 +86,12 @@ export class Staging {
       FROM ${this.table} s JOIN ${this.assets} m USING (symbol)) d
     WHERE line <> first_line`;
 
+  // $2 and $3 are the staged rows' first and last times: constants, so the planner reads only the chunks
+  // the input can collide with (a correlated probe alone would plan every chunk of candles).
   private conflicts = () => `
     SELECT s.line FROM ${this.table} s JOIN ${this.assets} m USING (symbol)
-    WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = m.asset_id AND c."interval" = $1::candle_interval AND c.ts = s.ts)`;
+    WHERE EXISTS (SELECT 1 FROM candles c WHERE c.asset_id = m.asset_id AND c."interval" = $1::candle_interval AND c.ts = s.ts
+                    AND c.ts >= $2 AND c.ts <= $3)`;
 
   /** Rows whose symbol has no asset. */
   async countUnknown(): Promise<number> {
@@ -111,11 +114,19 @@ export class Staging {
           ? this.duplicates()
           : `SELECT line, NULL::bigint AS first_line FROM (${this.conflicts()}) c`;
     await this.q.exec(`DROP TABLE IF EXISTS ${this.problemsTable}`);
+    const span =
+      kind === 'conflict'
+        ? (
+            await this.q.query<{ first: Date | null; last: Date | null }>(
+              `SELECT min(ts) AS first, max(ts) AS last FROM ${this.table}`,
+            )
+          ).rows[0]
+        : null;
     await this.q.query(
       `CREATE TEMP TABLE ${this.problemsTable} AS
        SELECT p.line, p.first_line, s.symbol, s.ts, s.open, s.high, s.low, s.close, s.volume, s.trades, s.vwap
        FROM (${inner}) p JOIN ${this.table} s ON s.line = p.line`,
-      kind === 'conflict' ? [interval] : [],
+      span ? [interval, span.first ?? '-infinity', span.last ?? 'infinity'] : [],
     );
     await this.q.exec(`CREATE INDEX ON ${this.problemsTable} (line)`);
     const r = await this.q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.problemsTable}`);

@@ -108,6 +108,30 @@ export function WatchlistsPage() {
   );
 }
 
+/** One alert threshold of an item, edited in place (high: "goes above", low: "goes below"). */
+function ThresholdInput({
+  item,
+  side,
+  onChange,
+}: {
+  item: Item;
+  side: 'high' | 'low';
+  onChange: (it: Item, key: 'price_alert_high' | 'price_alert_low', raw: string) => void;
+}) {
+  const key = side === 'high' ? 'price_alert_high' : 'price_alert_low';
+  return (
+    <input
+      class="threshold"
+      type="number"
+      step="any"
+      min="0"
+      aria-label={`Alert when ${item.symbol} goes ${side === 'high' ? 'above' : 'below'}`}
+      defaultValue={item[key]?.toString() ?? ''}
+      onChange={(e) => onChange(item, key, e.currentTarget.value)}
+    />
+  );
+}
+
 function ListView({
   list,
   onChanged,
@@ -286,26 +310,10 @@ function ListView({
                   </td>
                   <td class={`num ${changeClass(p?.change)}`}>{pct(p?.change)}</td>
                   <td>
-                    <input
-                      class="threshold"
-                      type="number"
-                      step="any"
-                      min="0"
-                      aria-label={`Alert when ${it.symbol} goes above`}
-                      defaultValue={it.price_alert_high?.toString() ?? ''}
-                      onChange={(e) => setThreshold(it, 'price_alert_high', e.currentTarget.value)}
-                    />
+                    <ThresholdInput item={it} side="high" onChange={setThreshold} />
                   </td>
                   <td>
-                    <input
-                      class="threshold"
-                      type="number"
-                      step="any"
-                      min="0"
-                      aria-label={`Alert when ${it.symbol} goes below`}
-                      defaultValue={it.price_alert_low?.toString() ?? ''}
-                      onChange={(e) => setThreshold(it, 'price_alert_low', e.currentTarget.value)}
-                    />
+                    <ThresholdInput item={it} side="low" onChange={setThreshold} />
                   </td>
                   <td class="actions">
                     <button
