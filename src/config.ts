@@ -27,6 +27,8 @@ export interface Config {
   trustProxy?: boolean | string[];
   /** Requests per client IP and minute on the public routes that cost the most (docs/security.md). */
   limits: { backtestsPerMinute: number; statsPerMinute: number };
+  /** Where rate-limit counts live (TM_RATE_LIMIT_STORE); unset = the database on a server, memory embedded. */
+  rateLimitStore?: 'memory' | 'database';
   /** How often /api/events reads new candles, signals and alerts while a stream is open (ms). */
   eventsPollMs?: number;
 }
@@ -46,6 +48,12 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+function storeKind(raw: string | undefined): 'memory' | 'database' | undefined {
+  if (!raw) return undefined;
+  if (raw === 'memory' || raw === 'database') return raw;
+  throw new Error(`TM_RATE_LIMIT_STORE must be "memory" or "database", got "${raw}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -77,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backtestsPerMinute: positiveInt(env, 'TM_BACKTESTS_PER_MINUTE', 10),
       statsPerMinute: positiveInt(env, 'TM_STATS_PER_MINUTE', 60),
     },
+    rateLimitStore: storeKind(env.TM_RATE_LIMIT_STORE),
     eventsPollMs: positiveInt(env, 'TM_EVENTS_POLL_MS', 1000),
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')

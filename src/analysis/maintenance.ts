@@ -2,6 +2,7 @@
  * Analysis upkeep while `tm serve` runs: deactivates expired signals every minute (cron: tm signals
  * expire) and, hourly, drops candle write-log rows every series has computed past.
  */
+import type { Leader } from '../db/lease.ts';
 import type { Database } from '../db/types.ts';
 import { pruneCandleWrites } from './series-state.ts';
 import { expireSignals } from './signals-repository.ts';
@@ -10,12 +11,14 @@ const PRUNE_EVERY_MS = 3_600_000;
 
 export function startSignalExpiry(
   db: Database,
-  opts: { log: (line: string) => void; everyMs?: number },
+  /** `leader`: with several processes on one database, a round runs only where it says so (a job lease). */
+  opts: { log: (line: string) => void; everyMs?: number; leader?: Leader },
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   let prunedAt = 0;
   const tick = () => {
     running = running.then(async () => {
+      if (opts.leader && !(await opts.leader())) return;
       try {
         const n = await expireSignals(db);
         if (n) opts.log(`signals: ${n} expired signal(s) deactivated`);

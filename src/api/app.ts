@@ -40,6 +40,7 @@ import { VERSION } from '../version.ts';
 import { problem } from './problem.ts';
 import { adminSyncRoutes } from './routes/admin-sync.ts';
 import { channelRoutes } from './routes/channels.ts';
+import { type RateLimits, rateLimitsFor } from './rate-limit-store.ts';
 
 export interface AppOptions {
   db: Database;
@@ -61,6 +62,8 @@ declare module 'fastify' {
     webApp: boolean;
     /** The live event feed behind /api/events. */
     events: EventHub;
+    /** Rate-limit counters: shared through the database on a server (several processes), else in memory. */
+    limits: RateLimits;
   }
 }
 
@@ -110,7 +113,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Content-Security-Policy here: the API answers JSON, and the web app sets its own.
   await app.register(helmet, { contentSecurityPolicy: false, frameguard: { action: 'deny' } });
   // Per-route limits only (config.rateLimit on the expensive public routes); login keeps its own limiter.
-  await app.register(rateLimit, { global: false });
+  const limits = rateLimitsFor(opts.db, opts.config.rateLimitStore);
+  app.decorate('limits', limits);
+  await app.register(rateLimit, { global: false, ...(limits.fastifyStore ? { store: limits.fastifyStore } : {}) });
   refuseNul(app, problem);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

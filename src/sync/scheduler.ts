@@ -3,6 +3,7 @@
  * bucket has closed is brought up to date, and recorded gaps are asked for again now and then.
  * Providers run side by side, so one that fails (and backs off) never holds up the others.
  */
+import type { Leader } from '../db/lease.ts';
 import type { Database } from '../db/types.ts';
 import { errorMessage } from '../errors.ts';
 import { bucketStart, intervalMs, type Interval } from '../intervals.ts';
@@ -25,6 +26,8 @@ export interface SyncSchedulerOptions {
   gapAttempts?: number;
   /** Pages one (asset, interval) may fetch per round, so a long catch-up does not hold up the others (default 10). */
   pagesPerRound?: number;
+  /** With several processes on one database: runs a round only when this says so (a job lease). */
+  leader?: Leader;
 }
 
 export interface SyncScheduler {
@@ -86,6 +89,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
   };
 
   const round = async () => {
+    if (opts.leader && !(await opts.leader())) return;
     let sources: Source[];
     try {
       sources = await listSources(db);

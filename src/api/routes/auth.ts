@@ -8,7 +8,7 @@ import { createUser, EmailTakenError, findByUsername } from '../../accounts/user
 import { UserError } from '../../errors.ts';
 import { problem } from '../problem.ts';
 import { currentUser, requireUser } from '../guards.ts';
-import { FixedWindowLimiter, type Hit } from '../rate-limit.ts';
+import type { Hit } from '../rate-limit.ts';
 import { emailField, passwordField, SMALL_BODY, usernameField } from '../schemas.ts';
 import { clearSessionCookies, cookieRefreshToken, setSessionCookies } from '../session-cookie.ts';
 
@@ -64,9 +64,9 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const cfg = app.config.auth;
   const windowMs = cfg.loginWindowSeconds * 1000;
-  const perIp = new FixedWindowLimiter(cfg.loginMaxPerIp, windowMs);
-  const perUser = new FixedWindowLimiter(cfg.loginMaxPerUser, windowMs);
-  const registerPerIp = new FixedWindowLimiter(cfg.loginMaxPerIp, windowMs);
+  const perIp = app.limits.limiter('login-ip', cfg.loginMaxPerIp, windowMs);
+  const perUser = app.limits.limiter('login-user', cfg.loginMaxPerUser, windowMs);
+  const registerPerIp = app.limits.limiter('register-ip', cfg.loginMaxPerIp, windowMs);
   const tags = ['auth'];
   // Tight body limit: these routes are reachable without a token.
   const bodyLimit = SMALL_BODY;
@@ -89,7 +89,7 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const hit = registerPerIp.hit(req.ip);
+      const hit = await registerPerIp.hit(req.ip);
       if (!hit.allowed) return tooMany(reply, hit, 'registrations from this address');
       try {
         await createUser(app.db, req.body);
@@ -119,19 +119,19 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
       },
     },
     async (req, reply) => {
-      const ipHit = perIp.hit(req.ip);
+      const ipHit = await perIp.hit(req.ip);
       if (!ipHit.allowed) return tooMany(reply, ipHit, 'login attempts from this address');
       const userKey = req.body.username.toLowerCase();
-      const userHit = perUser.check(userKey);
+      const userHit = await perUser.check(userKey);
       if (!userHit.allowed) return tooMany(reply, userHit, 'failed logins for this username');
       const user = await checkCredentials(app.db, req.body.username, req.body.password);
       if (!user) {
-        perUser.hit(userKey);
+        await perUser.hit(userKey);
         throw new UserError(BAD_CREDENTIALS, 401);
       }
       const secret = await app.auth.secret();
       const pair = await login(app.db, { config: cfg, secret }, user);
-      perUser.reset(userKey);
+      await perUser.reset(userKey);
       if (!req.body.cookie) return pair;
       const { refresh_token, ...rest } = pair;
       return { ...rest, csrf_token: setSessionCookies(req, reply, secret, refresh_token, cfg.refreshTokenTtl) };

@@ -1,0 +1,94 @@
+/**
+ * One tm serve process: opens the database, (optionally) migrates, serves the HTTP API and runs the
+ * background jobs until SIGINT/SIGTERM, then closes everything in order. With --workers N, each worker
+ * runs this (migration done once by the primary); jobs that must run once per database take a lease.
+ */
+import type { Config } from '../../config.ts';
+import { openDatabase } from '../../db/connect.ts';
+import { Migrator } from '../../db/migrate/migrator.ts';
+
+export interface ServeProcessOptions {
+  migrate: boolean;
+  log: (line: string) => void;
+}
+
+export async function serveProcess(config: Config, opts: ServeProcessOptions): Promise<void> {
+  const { log } = opts;
+  // Fastify, the routes and the demo seeder load only for this command.
+  const [
+    { buildApp },
+    { seedStarterIfEmpty },
+    { startJobScheduler },
+    { startSignalExpiry },
+    { shareEmbedded },
+    { startSyncScheduler },
+    { startDeliveryWorker },
+    { notifySettings },
+    { leaseGate },
+  ] = await Promise.all([
+    import('../../api/app.ts'),
+    import('../../demo/seed.ts'),
+    import('../../timescale/scheduler.ts'),
+    import('../../analysis/maintenance.ts'),
+    import('../../db/share/host.ts'),
+    import('../../sync/scheduler.ts'),
+    import('../../notify/worker.ts'),
+    import('../../notify/settings.ts'),
+    import('../../db/lease.ts'),
+  ]);
+  const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
+  // Exclusive: a second tm serve must not reach the database through the first one.
+  const db = await openDatabase(config, { exclusive: true, serve: true });
+  log(`database: ${db.backend} (${db.target})`);
+  let share: Awaited<ReturnType<typeof shareEmbedded>> | null = null;
+  try {
+    if (opts.migrate) await new Migrator(db, undefined, { log }).upgrade('head');
+    // A newcomer's first start shows data at once; only on the embedded database, never on a server.
+    if (db.backend === 'embedded' && config.demo) await seedStarterIfEmpty(db, log);
+    // Other tm commands on this data directory work through this process from now on.
+    share = await shareEmbedded(db);
+    if (share) log(`other tm commands use this embedded database through ${share.socket}`);
+    const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
+    const address = await app.listen({ port: config.port, host: config.host });
+    log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
+    if (app.webApp) log(`web app: ${address}/`);
+    else log('web app: not built (web/dist is missing); run `npm run build:web` and restart to serve it at /');
+    log(`rate limits: counted in ${app.limits.kind === 'database' ? 'the database (shared)' : 'this process'}`);
+    // Timers start once the port is ours: a failed listen must not leave them running on a closed database.
+    // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
+    const scheduler = startJobScheduler(db, { log });
+    if (scheduler.active) log('job scheduler: running due TimescaleDB policy jobs every minute (embedded database)');
+    // On a server, other tm serve processes may share the database: jobs that must run once take a lease
+    // (the embedded database has one process). Deliveries need none: claims use FOR UPDATE SKIP LOCKED.
+    const shared = db.backend === 'server';
+    const expiryLease = shared ? leaseGate(db, 'signal-expiry', 180_000, log) : undefined;
+    const syncLease = shared ? leaseGate(db, 'sync', 30_000, log) : undefined;
+    const expiry = startSignalExpiry(db, { log, leader: expiryLease });
+    // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
+    const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log, leader: syncLease });
+    const notifier = startDeliveryWorker(db, { log, settings: notify });
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      log(`${signal}: shutting down`);
+      await scheduler.stop();
+      await expiry.stop();
+      await sync?.stop();
+      await notifier.stop();
+      // Handing the leases over now lets another process run the jobs at its next round.
+      await expiryLease?.release();
+      await syncLease?.release();
+      await app.close();
+      await share?.close();
+      await db.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  } catch (err) {
+    await share?.close();
+    await db.close();
+    throw err;
+  }
+}

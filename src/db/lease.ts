@@ -1,0 +1,86 @@
+/**
+ * Job leases (job_leases, revision 0009): with several tm serve processes on one database, a background
+ * job runs in the one process holding its unexpired lease. One statement takes or renews it, so it
+ * works on both backends and through PgBouncer in transaction mode, where a session advisory lock would
+ * be held by whichever client shares the pooled connection next. A holder that dies stops renewing;
+ * another process takes over once the lease expires.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Queryable } from './types.ts';
+
+/** This process's name in job_leases.holder: host, pid and a random part (pids repeat across hosts). */
+export const PROCESS_HOLDER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  acquired_at: Date;
+  expires_at: Date;
+  runs: string;
+}
+
+/**
+ * Takes the lease `name` for `ttlMs` when it is free, expired or already ours (renewing it and counting
+ * one run). Returns whether this holder has it now.
+ */
+export async function takeLease(q: Queryable, name: string, ttlMs: number, holder = PROCESS_HOLDER): Promise<boolean> {
+  const r = await q.query(
+    `INSERT INTO job_leases AS l (name, holder, acquired_at, expires_at, runs)
+     VALUES ($1, $2, now(), now() + make_interval(secs => $3), 1)
+     ON CONFLICT (name) DO UPDATE
+       SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at, runs = l.runs + 1,
+           acquired_at = CASE WHEN l.holder = EXCLUDED.holder THEN l.acquired_at ELSE now() END
+       WHERE l.holder = EXCLUDED.holder OR l.expires_at < now()
+     RETURNING 1`,
+    [name, holder, ttlMs / 1000],
+  );
+  return r.rowCount === 1;
+}
+
+/** Gives the lease up (at shutdown), so another process takes over at its next round, not after the TTL. */
+export async function releaseLease(q: Queryable, name: string, holder = PROCESS_HOLDER): Promise<void> {
+  await q.query(`DELETE FROM job_leases WHERE name = $1 AND holder = $2`, [name, holder]);
+}
+
+export async function listLeases(q: Queryable): Promise<LeaseRow[]> {
+  const r = await q.query<LeaseRow>(
+    `SELECT name, holder, acquired_at, expires_at, runs::text AS runs FROM job_leases ORDER BY name`,
+  );
+  return r.rows;
+}
+
+/** A gate a job calls before each round: true when this process should run it. */
+export type Leader = () => Promise<boolean>;
+
+/**
+ * The gate for one job: holds the lease while the process runs it. `ttlMs` should be a few rounds long,
+ * so a slow round does not lose it, and short enough that a dead holder is replaced soon.
+ */
+export function leaseGate(
+  q: Queryable,
+  name: string,
+  ttlMs: number,
+  log: (line: string) => void = () => undefined,
+): Leader & { release(): Promise<void> } {
+  let held = false;
+  const gate = async () => {
+    let now: boolean;
+    try {
+      now = await takeLease(q, name, ttlMs);
+    } catch (err) {
+      // Not migrated yet or the database is away: skip this round rather than risk running it twice.
+      log(`lease ${name}: ${(err as Error).message}`);
+      now = false;
+    }
+    if (now !== held) log(now ? `lease ${name}: this process runs it` : `lease ${name}: another process runs it`);
+    held = now;
+    return now;
+  };
+  return Object.assign(gate, {
+    async release() {
+      if (held) await releaseLease(q, name).catch(() => undefined);
+      held = false;
+    },
+  });
+}
