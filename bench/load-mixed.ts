@@ -17,6 +17,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { arg, machine, percentile, printTable } from './common.ts';
+import { benchAdminToken, clearExchange, countStored as countRows } from './load-common.ts';
 
 const EXCHANGE = 'LOADMIX';
 const T0 = Date.UTC(2020, 0, 1);
@@ -30,25 +31,16 @@ async function serve(): Promise<void> {
   const { loadConfig } = await import('../src/config.ts');
   const { openDatabase } = await import('../src/db/connect.ts');
   const { Migrator } = await import('../src/db/migrate/migrator.ts');
-  const { signAccessToken } = await import('../src/accounts/jwt.ts');
   // Every reader shares one loopback address: lift the per-IP limits meant for strangers.
   const config = loadConfig({ ...process.env, TM_STATS_PER_MINUTE: '1000000', TM_BACKTESTS_PER_MINUTE: '1000000' });
   const db = await openDatabase(config);
   await new Migrator(db).upgrade('head');
-  await db.exec(
-    `DELETE FROM candle_writes WHERE asset_id IN (SELECT id FROM assets WHERE exchange = '${EXCHANGE}');
-     DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = '${EXCHANGE}');
-     DELETE FROM assets WHERE exchange = '${EXCHANGE}';
-     DELETE FROM users WHERE username = 'loadmix_admin';`,
-  );
-  const u = await db.query<{ id: string }>(
-    `INSERT INTO users (username, email, password_hash, is_admin) VALUES ('loadmix_admin', 'loadmix@example.com', 'x', true) RETURNING id`,
-  );
+  await clearExchange(db, EXCHANGE);
+  const token = await benchAdminToken(db, 'loadmix_admin', config.auth.jwtSecret);
   const app = await buildApp({ db, config });
   // How long the server's event loop made callbacks wait: what every request, /health included, pays.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const token = signAccessToken(u.rows[0].id, await app.auth.secret(), 3600);
   console.log(JSON.stringify({ address, token, backend: db.backend }));
   process.stdin.once('data', () => loopDelay.enable()); // the measured phase starts
   const stop = async () => {
@@ -219,13 +211,11 @@ async function countStored(symbols: string[], tmp: string | null): Promise<{ row
     dataDir: tmp ? path.join(tmp, 'data') : '',
   });
   try {
-    const r = await db.query<{ rows: number; keys: number }>(
-      `SELECT count(*)::int AS rows, count(DISTINCT (c.asset_id, c.ts))::int AS keys
-       FROM candles c JOIN assets a ON a.id = c.asset_id
-       WHERE a.exchange = $1 AND a.symbol = ANY($2::text[]) AND c."interval" = '1m'`,
-      [EXCHANGE, symbols.map((s) => s.split(':')[0])],
+    return await countRows(
+      db,
+      EXCHANGE,
+      symbols.map((s) => s.split(':')[0]),
     );
-    return r.rows[0];
   } finally {
     await db.close();
   }
