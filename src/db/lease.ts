@@ -38,6 +38,15 @@ export async function takeLease(q: Queryable, name: string, ttlMs: number, holde
   return r.rowCount === 1;
 }
 
+/** Extends a lease this holder has (a long round must not lose it halfway); false when it is no longer ours. */
+export async function renewLease(q: Queryable, name: string, ttlMs: number, holder = PROCESS_HOLDER): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE job_leases SET expires_at = now() + make_interval(secs => $3) WHERE name = $1 AND holder = $2`,
+    [name, holder, ttlMs / 1000],
+  );
+  return r.rowCount === 1;
+}
+
 /** Gives the lease up (at shutdown), so another process takes over at its next round, not after the TTL. */
 export async function releaseLease(q: Queryable, name: string, holder = PROCESS_HOLDER): Promise<void> {
   await q.query(`DELETE FROM job_leases WHERE name = $1 AND holder = $2`, [name, holder]);
@@ -54,8 +63,8 @@ export async function listLeases(q: Queryable): Promise<LeaseRow[]> {
 export type Leader = () => Promise<boolean>;
 
 /**
- * The gate for one job: holds the lease while the process runs it. `ttlMs` should be a few rounds long,
- * so a slow round does not lose it, and short enough that a dead holder is replaced soon.
+ * The gate for one job: holds the lease while the process runs it, renewing it every third of `ttlMs`
+ * in between (so a round longer than the TTL keeps it). `ttlMs` is how long a dead holder blocks the job.
  */
 export function leaseGate(
   q: Queryable,
@@ -64,6 +73,21 @@ export function leaseGate(
   log: (line: string) => void = () => undefined,
 ): Leader & { release(): Promise<void> } {
   let held = false;
+  let renewal: NodeJS.Timeout | undefined;
+  const stopRenewal = () => {
+    if (renewal) clearInterval(renewal);
+    renewal = undefined;
+  };
+  const renew = async () => {
+    try {
+      if (await renewLease(q, name, ttlMs)) return;
+      log(`lease ${name}: lost to another process`);
+    } catch (err) {
+      log(`lease ${name}: renewal failed: ${(err as Error).message}`);
+    }
+    held = false;
+    stopRenewal();
+  };
   const gate = async () => {
     let now: boolean;
     try {
@@ -75,10 +99,15 @@ export function leaseGate(
     }
     if (now !== held) log(now ? `lease ${name}: this process runs it` : `lease ${name}: another process runs it`);
     held = now;
+    if (held && !renewal) {
+      renewal = setInterval(() => void renew(), ttlMs / 3);
+      renewal.unref();
+    } else if (!held) stopRenewal();
     return now;
   };
   return Object.assign(gate, {
     async release() {
+      stopRenewal();
       if (held) await releaseLease(q, name).catch(() => undefined);
       held = false;
     },
