@@ -101,7 +101,11 @@ export async function openServer(url: string, opts: ServerOptions = {}): Promise
   // Fail now with a clear message rather than on the first query.
   const probe = await pool.connect().catch(async (err: Error) => {
     await pool.end().catch(() => undefined);
-    throw new Error(`cannot connect to ${describeUrl(url)}: ${err.message}`);
+    // PgBouncer before 1.20 refuses the startup option that makes sessions UTC: say what to do.
+    const hint = /unsupported startup parameter: options/.test(err.message)
+      ? " (a pooler that refuses the options startup parameter: add options to PgBouncer's ignore_startup_parameters or end the URL with ?options=, and make the database's timezone UTC; see docs/replicas-and-pooling.md)"
+      : '';
+    throw new Error(`cannot connect to ${describeUrl(url)}: ${err.message}${hint}`);
   });
   probe.release();
 
