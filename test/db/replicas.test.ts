@@ -97,13 +97,13 @@ describe('read replicas [server]', { skip: timescaleServerSkip }, () => {
       const [s] = await strict.replicas({ refresh: true });
       return s.state === 'ok' ? s : undefined;
     });
-    assert.equal(ok.lag_seconds, 0);
+    // Caught up: 0, or the moment it takes to replay what other work on the cluster writes meanwhile.
+    assert.ok((ok.lag_seconds ?? 1) < 1, JSON.stringify(ok));
     const healthy = (await app.inject({ method: 'GET', url: '/health' })).json();
     assert.equal(healthy.status, 'ok');
-    assert.deepEqual(
-      healthy.replicas.map((r: { state: string; lag_seconds: number }) => [r.state, r.lag_seconds]),
-      [['ok', 0]],
-    );
+    assert.equal(healthy.replicas.length, 1);
+    assert.equal(healthy.replicas[0].state, 'ok');
+    assert.ok(healthy.replicas[0].lag_seconds < 1, JSON.stringify(healthy.replicas));
     assert.equal(JSON.stringify(healthy).includes(String(replica.port)), false, 'no replica address in /health');
 
     const direct = await openServer(replicaUrl, { max: 1 });
