@@ -63,10 +63,19 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       const { target: _target, sync, ...info } = await check();
       // Market data sync: a provider that keeps failing degrades the service (no error texts here).
       const failing = sync?.providers.filter((p) => p.failing > 0).map((p) => p.provider) ?? [];
+      // Read replicas as the background check last saw them (no query here); a replica down or too far
+      // behind degrades the service (the primary serves its reads). Not their URLs nor error texts.
+      const replicas = (await app.db.replicas()).map(({ state, lag_seconds, checked_at }) => ({
+        state,
+        lag_seconds,
+        checked_at,
+      }));
+      const replicaTrouble = replicas.some((r) => r.state === 'down' || r.state === 'lagging');
       return {
-        status: info.migrations_pending || failing.length ? 'degraded' : 'ok',
+        status: info.migrations_pending || failing.length || replicaTrouble ? 'degraded' : 'ok',
         ...info,
         ...(sync ? { sync: { status: sync.status, failing_providers: failing } } : {}),
+        ...(replicas.length ? { replicas } : {}),
       };
     } catch (err) {
       req.log.error({ err }, 'health check: database unavailable');
