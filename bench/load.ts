@@ -1,5 +1,6 @@
 /**
  * npm run bench:load -- [--workers 1,2] [--seconds 10] [--connections 16] [--candles 2000] [--batch 500] [--label L]
+ *                        [--replica] [--pgbouncer]
  *
  * Concurrent HTTP clients (autocannon) against the real `tm serve --workers N` on a server database, over
  * loopback: chart reads (candle ranges), the common queries, and imports (POST /api/candles), one phase
@@ -8,7 +9,8 @@
  *
  * The database comes from the environment, so one script measures every deployment:
  * - DATABASE_URL: a scratch server database (the LOADBENCH assets are replaced); unset: a throwaway
- *   PostgreSQL cluster (the test helpers' one, with TimescaleDB when installed).
+ *   PostgreSQL cluster (the test helpers' one, with TimescaleDB when installed), with --replica a
+ *   streaming replica of it and with --pgbouncer Debian's pgbouncer in transaction mode in front of it.
  * - with a replica: also set DATABASE_READ_URL (reads then go to the replica, docs/replicas-and-pooling.md).
  * - through pgbouncer: DATABASE_URL pointing at pgbouncer (transaction mode), DATABASE_DIRECT_URL at the
  *   primary. The mode is named from these (or --label) and the figures go to docs/bench/load-<mode>.json.
@@ -38,28 +40,64 @@ function listArg(name: string, fallback: number[]): number[] {
   return list;
 }
 
-function modeName(): string {
+/** The mode's name from what tm serve is given: through pgbouncer (a direct URL beside), with replicas. */
+function modeName(env: NodeJS.ProcessEnv): string {
   const i = process.argv.indexOf('--label');
   if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1];
-  const parts = [process.env.DATABASE_DIRECT_URL ? 'pgbouncer' : 'primary'];
-  if (process.env.DATABASE_READ_URL) parts.push('replica');
+  const parts = [env.DATABASE_DIRECT_URL ? 'pgbouncer' : 'primary'];
+  if (env.DATABASE_READ_URL) parts.push('replica');
   return parts.join('-');
 }
 
-/** The database URL for the bench's own setup and checks: the primary, never a pooler or a replica. */
-async function benchDatabase(): Promise<{ url: string; env: NodeJS.ProcessEnv; stop(): Promise<void> }> {
+interface Target {
+  /** The primary, for the bench's own setup and checks (never a pooler or a replica). */
+  url: string;
+  /** What tm serve gets: DATABASE_URL and, in those modes, DATABASE_DIRECT_URL and DATABASE_READ_URL. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+async function benchDatabase(): Promise<Target> {
   const url = process.env.DATABASE_URL;
   if (url) return { url: process.env.DATABASE_DIRECT_URL || url, env: {}, stop: async () => undefined };
   const { findPgBin, startCluster } = await import('../test/helpers/pg-cluster.ts');
   const bin = findPgBin();
   if (!bin) throw new Error('no DATABASE_URL and no PostgreSQL binaries to start a throwaway cluster');
   const cluster = await startCluster(bin);
-  const admin = await openServer(cluster.url, { max: 1 });
-  await admin.exec('CREATE DATABASE bench_load');
-  await admin.close();
-  const own = cluster.url.replace(/\/postgres$/, '/bench_load');
-  console.log(`throwaway cluster: PostgreSQL on port ${cluster.port}, TimescaleDB ${cluster.timescale ?? 'absent'}`);
-  return { url: own, env: { DATABASE_URL: own }, stop: async () => cluster.stop() };
+  const stops: (() => void)[] = [() => cluster.stop()];
+  const stop = async () => {
+    for (const s of stops.reverse()) s();
+  };
+  try {
+    const admin = await openServer(cluster.url, { max: 1 });
+    await admin.exec('CREATE DATABASE bench_load');
+    // Through pgbouncer the session's TimeZone option is dropped: UTC must be the database's own.
+    await admin.exec(`ALTER DATABASE bench_load SET timezone TO 'UTC'`);
+    await admin.close();
+    const { withDatabase } = await import('../src/db/url.ts');
+    const own = withDatabase(cluster.url, 'bench_load');
+    const env: NodeJS.ProcessEnv = { DATABASE_URL: own };
+    console.log(`throwaway cluster: PostgreSQL on port ${cluster.port}, TimescaleDB ${cluster.timescale ?? 'absent'}`);
+    if (process.argv.includes('--replica')) {
+      const { startReplica } = await import('../test/helpers/replica.ts');
+      const replica = await startReplica(cluster.url);
+      stops.push(() => replica.stop());
+      env.DATABASE_READ_URL = withDatabase(replica.url, 'bench_load');
+      console.log(`streaming replica on port ${replica.port}`);
+    }
+    if (process.argv.includes('--pgbouncer')) {
+      const { startPgbouncer } = await import('../test/helpers/pgbouncer.ts');
+      const bouncer = await startPgbouncer(cluster.url, { poolSize: 20 });
+      stops.push(() => bouncer.stop());
+      env.DATABASE_URL = withDatabase(bouncer.url, 'bench_load');
+      env.DATABASE_DIRECT_URL = own;
+      console.log(`pgbouncer (transaction mode, 20 server connections) on port ${bouncer.port}`);
+    }
+    return { url: own, env, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 interface Server {
@@ -264,8 +302,8 @@ async function main(): Promise<void> {
     candles: arg('candles', 2000),
     batch: arg('batch', 500),
   };
-  const mode = modeName();
   const target = await benchDatabase();
+  const mode = modeName({ ...process.env, ...target.env });
   const db = await openServer(target.url, { max: 2 });
   try {
     await new Migrator(db).upgrade('head');
