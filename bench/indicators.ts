@@ -463,7 +463,7 @@ const SERIES_NAMES: Partial<Record<Lib, string>> = {
   ours: 'ours',
   'ours-into': 'ours, ...Into',
   'talib-c': 'TA-Lib C',
-  'talib-c-reuse': 'TA-Lib C, arrays reused',
+  'talib-c-reuse': 'TA-Lib C, reused',
 };
 const groups = Object.entries(results).flatMap(([name, r]) => {
   const bars = (['ours', 'ours-into', 'talib-c', 'talib-c-reuse'] as const)

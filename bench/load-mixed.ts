@@ -8,6 +8,7 @@
  * 1,000,000 requests). Prints errors, acknowledged vs stored candles (each must be stored exactly
  * once), and latency percentiles per kind. DATABASE_URL: a scratch server database (LOADMIX assets are
  * replaced); unset: a fresh embedded data dir in a temp directory.
+ * Figures and chart (p50/p99 per kind): docs/bench/load-mixed.{json,svg} (--out DIR elsewhere).
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { arg, machine, percentile, printTable } from './common.ts';
+import { writeReport } from './report.ts';
 
 const EXCHANGE = 'LOADMIX';
 const T0 = Date.UTC(2020, 0, 1);
@@ -184,19 +186,33 @@ async function drive(): Promise<void> {
     `load-mixed on ${backend}: ${importers} importers × ${batch}-candle batches, ${readers} readers, ${elapsed.toFixed(1)} s`,
   );
   console.log(machine());
-  printTable(
-    [...byKind].map(([kind, list]) => {
-      const ms = list.map((s) => s.ms).sort((a, b) => a - b);
-      return {
-        kind,
-        requests: list.length,
-        errors: list.filter((s) => !s.ok).length,
-        'req/s': (list.length / elapsed).toFixed(1),
-        'p50 ms': percentile(ms, 50).toFixed(1),
-        'p99 ms': percentile(ms, 99).toFixed(1),
-      };
-    }),
-  );
+  const kinds = [...byKind].map(([kind, list]) => {
+    const ms = list.map((s) => s.ms).sort((a, b) => a - b);
+    return {
+      kind,
+      requests: list.length,
+      errors: list.filter((s) => !s.ok).length,
+      'req/s': (list.length / elapsed).toFixed(1),
+      'p50 ms': percentile(ms, 50).toFixed(1),
+      'p99 ms': percentile(ms, 99).toFixed(1),
+    };
+  });
+  printTable(kinds);
+  writeReport({
+    name: 'load-mixed',
+    title: `Mixed load on ${backend}: ${importers} importers, ${readers} readers, ${elapsed.toFixed(0)} s`,
+    unit: 'ms per request',
+    better: 'lower',
+    groups: kinds.map((k) => ({
+      label: k.kind,
+      bars: [
+        { series: 'p50', value: Number(k['p50 ms']) },
+        { series: 'p99', value: Number(k['p99 ms']) },
+      ],
+      note: `${k['req/s']} req/s`,
+    })),
+    details: { backend, importers, readers, batch, seconds: elapsed, kinds },
+  });
   const readSamples = samples.filter((s) => s.kind !== 'import' && s.kind !== 'health');
   const readMs = readSamples.map((s) => s.ms).sort((a, b) => a - b);
   console.log(
