@@ -126,7 +126,7 @@ const garbage = (count: number, n: number): Float64Array[] =>
 /** Same bits, NaN included (assert.deepEqual on Float64Arrays treats NaN as equal to NaN). */
 function assertSame(actual: Float64Array[], expected: Float64Array[], label: string): void {
   assert.equal(actual.length, expected.length);
-  actual.forEach((a, k) => assert.deepStrictEqual(a, expected[k], `${label} output ${k}`));
+  for (const [k, a] of actual.entries()) assert.deepStrictEqual(a, expected[k], `${label} output ${k}`);
 }
 
 describe('...Into variants', () => {
@@ -138,7 +138,8 @@ describe('...Into variants', () => {
           const inputs = inputsOf(c, s, n);
           const outs = garbage(c.outputs.length, n);
           const returned = c.into(outs, inputs);
-          returned.forEach((r, k) => assert.equal(r, outs[k], `${c.name}: returns the arrays it was given`));
+          for (const [k, r] of returned.entries())
+            assert.equal(r, outs[k], `${c.name}: returns the arrays it was given`);
           assertSame(outs, c.alloc(inputs), `${c.name} on ${series} (${n} bars)`);
         }
       }
