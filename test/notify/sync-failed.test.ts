@@ -12,6 +12,7 @@ import { createUser } from '../../src/accounts/users.ts';
 import type { Database } from '../../src/db/types.ts';
 import { createChannel } from '../../src/notify/channels.ts';
 import { generateSecret } from '../../src/notify/signing.ts';
+import { subjectOf } from '../../src/notify/render.ts';
 import { notifySettings } from '../../src/notify/settings.ts';
 import { deliverDue, type WorkerStats } from '../../src/notify/worker.ts';
 import { syncRange } from '../../src/sync/engine.ts';
@@ -118,6 +119,11 @@ forEachBackend('sync_failed notifications', (open) => {
         },
       );
       assert.match(String(body.data.error), /503/);
+      // An email of it says what fails in its subject.
+      assert.match(
+        subjectOf(body as Parameters<typeof subjectOf>[0]),
+        /^Market data sync failing: FAILUSDT:BINANCE 1m from binance: .*503/,
+      );
 
       // It recovers (the failure count starts again), then fails anew: a second transition, a second event.
       const ok = await syncRange(db, provider, source, '1m', T0, T0 + 10 * MIN);

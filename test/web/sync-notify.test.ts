@@ -60,6 +60,10 @@ async function syncFlow(page: Page, base: string): Promise<void> {
   await login(page, base, ADMIN);
   await page.getByRole('link', { name: 'Admin' }).click();
   await page.getByRole('heading', { name: 'Data sync' }).waitFor();
+  // The sections above load on their own: wait for them so the form does not move under a click.
+  await page.getByTestId('doctor').waitFor({ timeout: 30_000 });
+  await page.getByText('Nothing to sync.').waitFor();
+  await page.getByTestId('users').waitFor();
   const form = page.getByRole('form', { name: 'Link a source' });
 
   // A refused link shows the API's reason in the form, and nothing is linked.
@@ -134,8 +138,9 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
       rx.status = 500;
       await page.getByRole('button', { name: `Send a test to ${rx.url}` }).click();
       await page.getByRole('alert').filter({ hasText: 'failed: HTTP 500' }).waitFor();
+      await deliveries.locator('.delivery-failed').waitFor(); // the list follows without a reload
       await page.getByLabel('Status').selectOption('failed');
-      await deliveries.locator('.delivery-failed').waitFor();
+      await deliveries.locator('.delivery-delivered').waitFor({ state: 'detached' });
       assert.equal(await deliveries.locator('tbody tr').count(), 1);
       await deliveries.getByText('HTTP 500').waitFor();
     });

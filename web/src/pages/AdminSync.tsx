@@ -339,7 +339,7 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
     });
   };
   return (
-    <form class="stack narrow" onSubmit={backfill} aria-label="Gaps and backfill">
+    <form class="stack wide" onSubmit={backfill} aria-label="Gaps and backfill">
       <h3>Gaps and backfill</h3>
       <SeriesPicker
         sources={sources}
@@ -374,7 +374,7 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
                   <tr key={g.from_ts}>
                     <td>{time(g.from_ts)}</td>
                     <td>{time(g.to_ts)}</td>
-                    <td>{g.reason}</td>
+                    <td class="wrap">{g.reason}</td>
                     <td class="num">{g.attempts}</td>
                   </tr>
                 ))}

@@ -141,10 +141,12 @@ function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
     setMessage(null);
     try {
       setMessage(await fn());
-      list.reload();
-      onDelivery();
     } catch (err) {
       setError(errorText(err));
+    } finally {
+      // A failed test is a delivery too: both lists change either way.
+      list.reload();
+      onDelivery();
     }
   };
   const test = (c: Channel) =>
@@ -237,6 +239,7 @@ function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
         onAdded={(s) => {
           setSecret(s);
           setMessage(null);
+          setError(null);
           list.reload();
         }}
       />
@@ -258,7 +261,7 @@ function Deliveries({ me, version }: { me: User; version: number }) {
   return (
     <section class="admin-section" aria-labelledby="deliveries-title">
       <h2 id="deliveries-title">Deliveries</h2>
-      <div class="toolbar">
+      <div class="toolbar end">
         <Field label="Status">
           <select aria-label="Status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
             <option value="">all</option>
