@@ -1,7 +1,8 @@
 /**
  * sync_failed events on both backends: a market interval that keeps failing against the local provider
  * server is told to administrators once per transition into "failing" (not on every failed poll), with
- * the documented payload, signed, to a local receiver; a recovery and a new run of failures tell again.
+ * the documented payload, signed, to a local receiver; a recovery and a new run of failures tell again;
+ * the live sync rounds of `tm serve` (the scheduler) likewise.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { notifySettings } from '../../src/notify/settings.ts';
 import { deliverDue, type WorkerStats } from '../../src/notify/worker.ts';
 import { syncRange } from '../../src/sync/engine.ts';
 import { createProvider } from '../../src/sync/providers/index.ts';
+import { startSyncScheduler } from '../../src/sync/scheduler.ts';
 import { addSource } from '../../src/sync/sources.ts';
 import { FAILING_AFTER, syncStatus } from '../../src/sync/status.ts';
 
@@ -27,7 +29,7 @@ let fake: FakeMarkets;
 let env: NodeJS.ProcessEnv;
 before(async () => {
   fake = await startFakeMarkets();
-  env = { TM_BINANCE_URL: fake.url, TM_SYNC_RETRIES: '1', TM_SYNC_RETRY_BASE_MS: '5' };
+  env = { TM_BINANCE_URL: fake.url, TM_COINBASE_URL: fake.url, TM_SYNC_RETRIES: '1', TM_SYNC_RETRY_BASE_MS: '5' };
 });
 after(() => fake.close());
 
@@ -135,6 +137,44 @@ forEachBackend('sync_failed notifications', (open) => {
       assert.equal(again[1].payload.data.last_candle !== null, true, 'the second event knows the last candle');
     } finally {
       await rx.close();
+    }
+  });
+
+  test("tm serve's live sync: failed rounds tell administrators once, on the round that makes it failing", async () => {
+    const live = await open(); // only this test's sources
+    try {
+      const admin = await createUser(live, {
+        username: 'liveadmin',
+        email: 'la@example.com',
+        password: 'correct horse',
+        is_admin: true,
+      });
+      await createChannel(
+        live,
+        admin.id,
+        { kind: 'email', target: 'ops@example.com', events: ['sync_failed'] },
+        { allowPrivate: false, isAdmin: true },
+      );
+      // Coinbase does not list this product: every round fails at once (a 404 is not retried).
+      await addSource(live, { asset: 'GONE-USD', provider: 'coinbase', intervals: ['1h'] });
+      const count = async () =>
+        (await live.query<{ n: number }>(`SELECT count(*)::int AS n FROM notification_deliveries`)).rows[0].n;
+      const seen: number[] = [];
+      for (let round = 1; round <= FAILING_AFTER + 2; round++) {
+        // A scheduler per round: its in-memory backoff would otherwise skip the next rounds.
+        const sched = startSyncScheduler(live, { env, tickMs: 3_600_000, graceMs: 0 });
+        try {
+          await sched.tick();
+        } finally {
+          await sched.stop();
+        }
+        seen.push(await count());
+      }
+      assert.deepEqual(seen, [0, 0, 1, 1, 1]);
+      const [row] = (await syncStatus(live)).filter((r) => r.asset === 'GONE-USD:COINBASE');
+      assert.equal(row.failures, FAILING_AFTER + 2);
+    } finally {
+      await live.close();
     }
   });
 });
