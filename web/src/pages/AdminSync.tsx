@@ -253,19 +253,20 @@ function StatusTable({ rows }: { rows: StatusRow[] }) {
 /** Picks one source and one of its intervals (for gaps and backfill). */
 function SeriesPicker({
   sources,
-  value,
+  source,
+  interval,
   onChange,
 }: {
   sources: Source[];
-  value: { source: string; interval: string };
+  source: Source;
+  interval: string;
   onChange: (v: { source: string; interval: string }) => void;
 }) {
-  const current = sources.find((s) => s.id === value.source) ?? sources[0];
   return (
     <>
       <Field label="Source">
         <select
-          value={current?.id}
+          value={source.id}
           onChange={(e) => {
             const s = sources.find((x) => x.id === e.currentTarget.value);
             onChange({ source: e.currentTarget.value, interval: s?.intervals[0] ?? '' });
@@ -279,11 +280,8 @@ function SeriesPicker({
         </select>
       </Field>
       <Field label="Interval">
-        <select
-          value={current?.intervals.includes(value.interval) ? value.interval : current?.intervals[0]}
-          onChange={(e) => onChange({ source: current?.id ?? '', interval: e.currentTarget.value })}
-        >
-          {current?.intervals.map((i) => (
+        <select value={interval} onChange={(e) => onChange({ source: source.id, interval: e.currentTarget.value })}>
+          {source.intervals.map((i) => (
             <option key={i}>{i}</option>
           ))}
         </select>
@@ -292,21 +290,19 @@ function SeriesPicker({
   );
 }
 
-/** The chosen source and interval, falling back to the first ones while nothing is picked. */
-function resolve(sources: Source[], v: { source: string; interval: string }) {
-  const s = sources.find((x) => x.id === v.source) ?? sources[0];
-  return { s, interval: s?.intervals.includes(v.interval) ? v.interval : s?.intervals[0] };
-}
-
 function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: () => void }) {
   const [pick, setPick] = useState({ source: '', interval: '' });
   const [range, setRange] = useState({ from: '', to: '' });
-  const [gaps, setGaps] = useState<Gap[] | null>(null);
-  const [result, setResult] = useState<Backfilled | null>(null);
+  // Answers are kept with the series they are for: another pick (or an unlinked source) hides them.
+  const [gaps, setGaps] = useState<{ series: string; rows: Gap[] } | null>(null);
+  const [result, setResult] = useState<{ series: string; r: Backfilled } | null>(null);
   const [busy, setBusy] = useState<'gaps' | 'backfill' | null>(null);
   const [error, setError] = useState<string | null>(null);
-  if (sources.length === 0) return null;
-  const { s, interval } = resolve(sources, pick);
+  // The chosen source and interval, the first ones while nothing (or something since unlinked) is picked.
+  const s = sources.find((x) => x.id === pick.source) ?? sources[0];
+  if (!s) return null;
+  const interval = s.intervals.includes(pick.interval) ? pick.interval : s.intervals[0];
+  const series = `${s.id}/${interval}`;
   const run = async (what: 'gaps' | 'backfill', fn: () => Promise<void>) => {
     setBusy(what);
     setError(null);
@@ -320,41 +316,37 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
   };
   const showGaps = () =>
     run('gaps', async () => {
-      setGaps(await get<Gap[]>(`/api/admin/sync/gaps?${qs({ asset: s.asset_id, provider: s.provider, interval })}`));
+      const rows = await get<Gap[]>(
+        `/api/admin/sync/gaps?${qs({ asset: s.asset_id, provider: s.provider, interval })}`,
+      );
+      setGaps({ series, rows });
     });
   const backfill = (e: Event) => {
     e.preventDefault();
     void run('backfill', async () => {
       setResult(null);
-      setResult(
-        await api<Backfilled>('POST', '/api/admin/sync/backfill', {
-          asset: s.asset_id,
-          provider: s.provider,
-          interval,
-          from: range.from,
-          to: range.to || undefined,
-        }),
-      );
+      const r = await api<Backfilled>('POST', '/api/admin/sync/backfill', {
+        asset: s.asset_id,
+        provider: s.provider,
+        interval,
+        from: range.from,
+        to: range.to || undefined,
+      });
+      setResult({ series, r });
       onSynced();
     });
   };
+  const shownGaps = gaps?.series === series ? gaps.rows : null;
+  const done = result?.series === series ? result.r : null;
   return (
     <form class="stack wide" onSubmit={backfill} aria-label="Gaps and backfill">
       <h3>Gaps and backfill</h3>
-      <SeriesPicker
-        sources={sources}
-        value={{ source: s.id, interval: interval ?? '' }}
-        onChange={(v) => {
-          setPick(v);
-          setGaps(null);
-          setResult(null);
-        }}
-      />
+      <SeriesPicker sources={sources} source={s} interval={interval} onChange={setPick} />
       <button type="button" disabled={busy !== null} onClick={() => void showGaps()}>
         {busy === 'gaps' ? 'Loading gaps…' : 'Show gaps'}
       </button>
-      {gaps &&
-        (gaps.length === 0 ? (
+      {shownGaps &&
+        (shownGaps.length === 0 ? (
           <p class="muted" data-testid="sync-gaps">
             No gaps recorded for {s.asset} {interval}.
           </p>
@@ -370,7 +362,7 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
                 </tr>
               </thead>
               <tbody>
-                {gaps.map((g) => (
+                {shownGaps.map((g) => (
                   <tr key={g.from_ts}>
                     <td>{time(g.from_ts)}</td>
                     <td>{time(g.to_ts)}</td>
@@ -383,7 +375,7 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
           </div>
         ))}
       <div class="row">
-        <Field label="Backfill from">
+        <Field label="Backfill from (UTC day)">
           <input
             type="date"
             required
@@ -400,10 +392,10 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
         {busy === 'backfill' ? 'Backfilling… (it answers when done)' : 'Start backfill'}
       </button>
       {busy === 'backfill' && <Loading what="Fetching history from the provider" />}
-      {result && (
+      {done && (
         <p role="status" data-testid="backfill-result">
-          Backfilled {s.asset} {interval} from {time(result.from)} to {time(result.to)}: {result.inserted} new,{' '}
-          {result.updated} updated candle(s), {result.gaps} gap(s), {result.requests} request(s) in {result.seconds} s.
+          Backfilled {s.asset} {interval} from {time(done.from)} to {time(done.to)}: {done.inserted} new, {done.updated}{' '}
+          updated candle(s), {done.gaps} gap(s), {done.requests} request(s) in {done.seconds} s.
         </p>
       )}
     </form>
