@@ -24,13 +24,8 @@ export function registerDoctor(program: Command): void {
           // Market data sync: a provider that keeps failing is a warning.
           const report = await addSyncChecks(db, await runDoctor(db, { tune }));
           // Read replicas and their lag; the session time zone (a pooler may drop the startup option).
-          const { replicaDoctorChecks } = await import('../../db/replicas.ts');
-          for (const c of await replicaDoctorChecks(db, config.maxReplicaLagSeconds).catch(() => [])) {
-            report.checks.push(c);
-            if (c.status === 'warning') report.warnings++;
-            if (c.status === 'problem') report.problems++;
-          }
-          report.ok = report.problems === 0;
+          const { addReplicaChecks } = await import('../../db/replicas.ts');
+          await addReplicaChecks(db, config.maxReplicaLagSeconds, report);
           const mark = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM' } as const;
           printer(!!opts.json).data(report, () =>
             [
