@@ -16,6 +16,12 @@ export interface AuthConfig {
 
 export interface Config {
   databaseUrl?: string;
+  /** Read replicas (DATABASE_READ_URL, comma-separated): reads that tolerate lag go there (docs/replicas-and-pooling.md). */
+  databaseReadUrls: string[];
+  /** The primary without a pooler in between (DATABASE_DIRECT_URL): what needs a session goes there. */
+  databaseDirectUrl?: string;
+  /** Seconds a replica may lag before reads go back to the primary (TM_MAX_REPLICA_LAG). */
+  maxReplicaLagSeconds: number;
   dataDir: string;
   host: string;
   port: number;
@@ -48,6 +54,22 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** Comma-separated URLs; a comma splits only before a new postgres:// (a URL's own text may hold commas). */
+function urlList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(/,(?=\s*postgres(?:ql)?:\/\/)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -57,8 +79,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
     throw new Error('TM_JWT_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 48`)');
   }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const databaseReadUrls = urlList(env.DATABASE_READ_URL);
+  const databaseDirectUrl = env.DATABASE_DIRECT_URL || undefined;
+  if (!databaseUrl && (databaseReadUrls.length > 0 || databaseDirectUrl)) {
+    throw new Error(
+      `${databaseReadUrls.length > 0 ? 'DATABASE_READ_URL' : 'DATABASE_DIRECT_URL'} is set but DATABASE_URL is not: replicas and a direct URL are for a server (the embedded database has neither)`,
+    );
+  }
   return {
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl,
+    databaseReadUrls,
+    databaseDirectUrl,
+    maxReplicaLagSeconds: positiveNumber(env, 'TM_MAX_REPLICA_LAG', 30),
     dataDir: env.TM_DATA_DIR || './data',
     host: env.HOST || '127.0.0.1',
     port,

@@ -2,7 +2,7 @@
  * What the CLI and the API ask of analysis, in one place: which assets, computing indicators,
  * generating signals, backtests. Thin over the modules that do the work.
  */
-import type { Database } from '../db/types.ts';
+import type { Database, Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { getAsset } from '../market/assets-repository.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
@@ -88,8 +88,9 @@ export interface BacktestRequest {
   compute?: (task: BacktestTask) => Promise<BacktestResult>;
 }
 
+/** `db`: a Queryable (the API passes Database.reader(): a backtest reads, and may read a replica). */
 export async function runBacktest(
-  db: Database,
+  db: Queryable,
   req: BacktestRequest,
 ): Promise<BacktestResult & { symbol: string; interval: Interval; bars: number }> {
   const asset = await getAsset(db, req.symbol);

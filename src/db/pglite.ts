@@ -112,6 +112,8 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     ...base,
     transaction,
     probe: () => base,
+    reader: () => base,
+    replicas: async () => [],
     onNotice: (l) => notices.add(l),
     refreshTypes: () => pg.refreshArrayTypes(),
     session<T>(fn: (s: Session) => Promise<T>): Promise<T> {

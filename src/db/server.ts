@@ -7,6 +7,7 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
+import { ReplicaSet, type ReplicaHandle } from './replicas.ts';
 import { finiteTimestamps } from './timestamps.ts';
 import { describeUrl, poolConfigFromUrl } from './url.ts';
 import { scrubQueryError } from './pg-errors.ts';
@@ -68,9 +69,21 @@ async function inTransaction<T>(client: pg.PoolClient, fn: (tx: Queryable) => Pr
   }
 }
 
-export async function openServer(url: string, opts: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ ...poolConfigFromUrl(url), max: opts.max ?? 10 });
-  const notices = new NoticeHub();
+export interface ServerOptions {
+  /** Pooled connections to the primary (default 10). */
+  max?: number;
+  /** The primary without a pooler in between: sessions (Database.session) go there (DATABASE_DIRECT_URL). */
+  directUrl?: string;
+  /** Read replicas (DATABASE_READ_URL). */
+  readUrls?: readonly string[];
+  /** A replica further behind is not read from (TM_MAX_REPLICA_LAG, default 30). */
+  maxReplicaLagSeconds?: number;
+  /** How often the replicas' lag is checked, in the background (default 2000 ms). */
+  replicaCheckMs?: number;
+}
+
+function newPool(url: string, max: number, notices: NoticeHub): pg.Pool {
+  const pool = new pg.Pool({ ...poolConfigFromUrl(url), max });
   pool.on('connect', (client) => {
     client.on('notice', (n) => notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' }));
     // A connection the server closes (FATAL, restart, network) rejects the query that was running;
@@ -79,15 +92,40 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
   });
   // The same for an idle client in the pool.
   pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function openServer(url: string, opts: ServerOptions = {}): Promise<Database> {
+  const notices = new NoticeHub();
+  const pool = newPool(url, opts.max ?? 10, notices);
   // Fail now with a clear message rather than on the first query.
   const probe = await pool.connect().catch(async (err: Error) => {
     await pool.end().catch(() => undefined);
-    throw new Error(`cannot connect to ${describeUrl(url)}: ${err.message}`);
+    // PgBouncer before 1.20 refuses the startup option that makes sessions UTC: say what to do.
+    const hint = /unsupported startup parameter: options/.test(err.message)
+      ? " (a pooler that refuses the options startup parameter: add options to PgBouncer's ignore_startup_parameters or end the URL with ?options=, and make the database's timezone UTC; see docs/replicas-and-pooling.md)"
+      : '';
+    throw new Error(`cannot connect to ${describeUrl(url)}: ${err.message}${hint}`);
   });
   probe.release();
 
   const base = wrap(pool);
   const healthConnection = dedicatedConnection(url);
+  // Sessions keep state (locks, SET, temp tables) a transaction-mode pooler would lose: with a direct
+  // URL they get connections of their own there. Opened on first use: most processes never need one.
+  let direct: pg.Pool | undefined;
+  const sessionPool = () => {
+    if (!opts.directUrl) return pool;
+    direct ??= newPool(opts.directUrl, 4, notices);
+    return direct;
+  };
+  const replicas = opts.readUrls?.length
+    ? new ReplicaSet(
+        base,
+        opts.readUrls.map((u) => replicaHandle(u, opts.max ?? 10)),
+        { maxLagSeconds: opts.maxReplicaLagSeconds ?? 30, checkEveryMs: opts.replicaCheckMs ?? 2_000 },
+      )
+    : undefined;
   return {
     backend: 'server',
     target: describeUrl(url),
@@ -104,7 +142,7 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
       }
     },
     async session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await sessionPool().connect();
       try {
         return await fn({ ...wrap(client), transaction: (f) => inTransaction(client, f) });
       } finally {
@@ -113,11 +151,21 @@ export async function openServer(url: string, opts: { max?: number } = {}): Prom
       }
     },
     probe: () => healthConnection.queryable,
+    reader: () => replicas?.reader ?? base,
+    replicas: async (o = {}) => (replicas ? (o.refresh ? replicas.check() : replicas.status()) : []),
     async close() {
+      await replicas?.close();
       await healthConnection.close();
+      await direct?.end();
       await pool.end();
     },
   };
+}
+
+/** A replica's own pool; a replica that is down does not stop the primary from opening. */
+function replicaHandle(url: string, max: number): ReplicaHandle {
+  const pool = newPool(url, max, new NoticeHub());
+  return { target: describeUrl(url), q: wrap(pool), close: () => pool.end() };
 }
 
 /** One connection outside the pool (see Database.probe), connected on first use and again after it is lost. */

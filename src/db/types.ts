@@ -35,13 +35,30 @@ export interface Notice {
 
 export type NoticeListener = (notice: Notice) => void;
 
+/** A read replica as its last background check found it (docs/replicas-and-pooling.md). */
+export interface ReplicaStatus {
+  /** Its URL without the password. */
+  target: string;
+  /** ok: reads go there; lagging: more than TM_MAX_REPLICA_LAG behind (or not yet measurable); down: unreachable. */
+  state: 'ok' | 'lagging' | 'down' | 'unchecked';
+  /** Seconds behind the primary (0 when it has replayed everything); null when down or not yet known. */
+  lag_seconds: number | null;
+  checked_at: string | null;
+  /** Why it is down (the driver's text: for tm doctor and logs, not for /health). */
+  error?: string;
+}
+
 export interface Database extends Queryable {
   readonly backend: Backend;
   /** Where the data lives, safe to print: a data directory or a URL without its password. */
   readonly target: string;
   /** Runs fn in a transaction on one connection; it commits when fn resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Runs fn on one dedicated connection (for advisory locks and statements that must share a session). */
+  /**
+   * Runs fn on one dedicated connection (for advisory locks, temp tables and statements that must share
+   * a session). On a server with DATABASE_DIRECT_URL, a connection of its own to that URL: a pooler in
+   * transaction mode (PgBouncer) cannot keep a session's state.
+   */
   session<T>(fn: (s: Session) => Promise<T>): Promise<T>;
   /**
    * A connection of its own for health checks: on a server one connection outside the pool (opened on
@@ -49,6 +66,16 @@ export interface Database extends Queryable {
    * Embedded: the database itself (it has one connection).
    */
   probe(): Queryable;
+  /**
+   * Where reads that may lag a few seconds go: charts and candle ranges, the common queries, backtests,
+   * exports, the markets page. A read replica (DATABASE_READ_URL) that is up and within
+   * TM_MAX_REPLICA_LAG, else the primary; a read that fails on a replica for the replica's sake runs
+   * again on the primary. Without replicas (and embedded) it is the database itself. Writes, and reads
+   * that must see a write just made, use the database (or a transaction), never this.
+   */
+  reader(): Queryable;
+  /** The read replicas as of the last background check (`refresh`: check now); [] without replicas. */
+  replicas(opts?: { refresh?: boolean }): Promise<ReplicaStatus[]>;
   /** After DDL that created types: lets the driver learn them (PGlite serializes only known array types). */
   refreshTypes(): Promise<void>;
   /** Listens to server notices and warnings (RAISE WARNING in migrations); returns the unsubscribe. */

@@ -60,18 +60,18 @@ const postgresIds = () =>
       ]
     : null;
 
-function runPg(binDir: string, cmd: string, args: string[]): void {
+export function runPg(binDir: string, cmd: string, args: string[]): void {
   const full = path.join(binDir, cmd);
   if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', full, ...args], { stdio: 'pipe' });
   else execFileSync(full, args, { stdio: 'pipe' });
 }
 
-function chownTree(dir: string): void {
+export function chownTree(dir: string): void {
   const ids = postgresIds();
   if (ids) execFileSync('chown', ['-R', `${ids[0]}:${ids[1]}`, dir]);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);

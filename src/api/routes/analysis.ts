@@ -97,8 +97,8 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
       const q = req.query;
       const to = q.to ?? new Date();
       if (to <= q.from) throw new UserError('"to" must be after "from"');
-      const asset = await getAsset(app.db, q.symbol);
-      return indicatorSeries(app.db, {
+      const asset = await getAsset(app.db.reader(), q.symbol);
+      return indicatorSeries(app.db.reader(), {
         assetId: asset.id,
         interval: q.interval,
         type: q.type,
@@ -228,7 +228,7 @@ export async function analysisRoutes(base: FastifyInstance): Promise<void> {
     async (req) => {
       const q = req.query;
       const params = parseJsonParam(q.params);
-      return runBacktest(app.db, {
+      return runBacktest(app.db.reader(), {
         symbol: q.symbol,
         strategy: q.strategy,
         interval: q.interval,

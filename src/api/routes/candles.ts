@@ -72,10 +72,10 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (req) => {
-      const a = await getAsset(app.db, req.query.symbol);
+      const a = await getAsset(app.db.reader(), req.query.symbol);
       const to = req.query.to ?? new Date();
       if (to <= req.query.from) throw new UserError('"to" must be after "from"');
-      const r = await candleRange(app.db, {
+      const r = await candleRange(app.db.reader(), {
         assetId: a.id,
         interval: req.query.interval,
         from: req.query.from,

@@ -19,6 +19,6 @@ export async function marketRoutes(base: FastifyInstance): Promise<void> {
         }),
       },
     },
-    async (req) => ({ items: await marketOverview(app.db, req.query) }),
+    async (req) => ({ items: await marketOverview(app.db.reader(), req.query) }),
   );
 }

@@ -43,11 +43,11 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const { interval, limit, offset } = req.query;
-      const a = await getAsset(app.db, req.query.symbol);
+      const a = await getAsset(app.db.reader(), req.query.symbol);
       // Paged in SQL: an asset has any number of candles.
       const [items, total] = await Promise.all([
-        latestCandles(app.db, { assetId: a.id, interval, limit, offset }),
-        countCandles(app.db, { assetId: a.id, interval }),
+        latestCandles(app.db.reader(), { assetId: a.id, interval, limit, offset }),
+        countCandles(app.db.reader(), { assetId: a.id, interval }),
       ]);
       return { items, limit, offset, total };
     },
@@ -65,8 +65,8 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
     async (req) => {
       const { days, limit, offset } = req.query;
       const [items, total] = await Promise.all([
-        latestIndicators(app.db, { days, limit, offset }),
-        countLatestIndicators(app.db, { days }),
+        latestIndicators(app.db.reader(), { days, limit, offset }),
+        countLatestIndicators(app.db.reader(), { days }),
       ]);
       return { items, limit, offset, total };
     },
@@ -77,7 +77,10 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
     { schema: { tags, summary: 'Active signals, newest first', querystring: pageQuery } },
     async (req) => {
       const { limit, offset } = req.query;
-      const [items, total] = await Promise.all([activeSignals(app.db, { limit, offset }), countActiveSignals(app.db)]);
+      const [items, total] = await Promise.all([
+        activeSignals(app.db.reader(), { limit, offset }),
+        countActiveSignals(app.db.reader()),
+      ]);
       return { items, limit, offset, total };
     },
   );
@@ -85,7 +88,7 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
   app.get(
     '/api/queries/latest-signals',
     { schema: { tags, summary: 'Newest active signal per asset', querystring: pageQuery } },
-    async (req) => slice(await latestSignals(app.db), req.query.limit, req.query.offset),
+    async (req) => slice(await latestSignals(app.db.reader()), req.query.limit, req.query.offset),
   );
 
   app.get(
@@ -94,7 +97,8 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
       config: { rateLimit: statsLimit },
       schema: { tags, summary: 'Price statistics per asset', querystring: pageQuery.extend({ interval }) },
     },
-    async (req) => slice(await priceStats(app.db, { interval: req.query.interval }), req.query.limit, req.query.offset),
+    async (req) =>
+      slice(await priceStats(app.db.reader(), { interval: req.query.interval }), req.query.limit, req.query.offset),
   );
 
   app.get(
@@ -108,6 +112,6 @@ export async function queryRoutes(base: FastifyInstance): Promise<void> {
       },
     },
     async (req) =>
-      slice(await priceChanges(app.db, { interval: req.query.interval }), req.query.limit, req.query.offset),
+      slice(await priceChanges(app.db.reader(), { interval: req.query.interval }), req.query.limit, req.query.offset),
   );
 }

@@ -1,7 +1,7 @@
 /** tm doctor: one report of everything that can be wrong with the database set-up; exit 1 on a problem. */
 import type { Command } from 'commander';
 import { runDoctor } from '../../timescale/doctor.ts';
-import { syncDoctorChecks } from '../../sync/status.ts';
+import { addSyncChecks } from '../../sync/status.ts';
 import { UserError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
@@ -20,13 +20,12 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { memory?: string; cpus?: string; maxConnections: string; json?: boolean }) => {
       const tune = tuneInput(opts);
       await withDatabase(
-        async (db) => {
-          const report = await runDoctor(db, { tune });
-          // Market data sync: a provider that keeps failing is a warning (absent before its migration).
-          for (const c of await syncDoctorChecks(db).catch(() => [])) {
-            report.checks.push(c);
-            if (c.status === 'warning') report.warnings++;
-          }
+        async (db, config) => {
+          // Market data sync: a provider that keeps failing is a warning.
+          const report = await addSyncChecks(db, await runDoctor(db, { tune }));
+          // Read replicas and their lag; the session time zone (a pooler may drop the startup option).
+          const { addReplicaChecks } = await import('../../db/replicas.ts');
+          await addReplicaChecks(db, config.maxReplicaLagSeconds, report);
           const mark = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM' } as const;
           printer(!!opts.json).data(report, () =>
             [

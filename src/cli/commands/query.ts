@@ -41,8 +41,8 @@ export function registerQuery(program: Command): void {
       const interval = parseInterval(o.interval, '--interval');
       const limit = intOption(o.limit, '--limit', 1, 100_000);
       await withDatabase(async (db) => {
-        const a = await getAsset(db, o.symbol);
-        show(o.json, await latestCandles(db, { assetId: a.id, interval, limit }));
+        const a = await getAsset(db.reader(), o.symbol);
+        show(o.json, await latestCandles(db.reader(), { assetId: a.id, interval, limit }));
       });
     });
 
@@ -53,7 +53,7 @@ export function registerQuery(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (o: { days: string; json?: boolean }) => {
       const days = intOption(o.days, '--days', 1, 36_500);
-      await withDatabase(async (db) => show(o.json, await latestIndicators(db, { days })));
+      await withDatabase(async (db) => show(o.json, await latestIndicators(db.reader(), { days })));
     });
 
   query
@@ -61,7 +61,7 @@ export function registerQuery(program: Command): void {
     .description('active trading signals, newest first')
     .option('--json', 'output JSON')
     .action(async (o: { json?: boolean }) => {
-      await withDatabase(async (db) => show(o.json, await activeSignals(db)));
+      await withDatabase(async (db) => show(o.json, await activeSignals(db.reader())));
     });
 
   query
@@ -69,7 +69,7 @@ export function registerQuery(program: Command): void {
     .description('the newest active signal of each asset')
     .option('--json', 'output JSON')
     .action(async (o: { json?: boolean }) => {
-      await withDatabase(async (db) => show(o.json, await latestSignals(db)));
+      await withDatabase(async (db) => show(o.json, await latestSignals(db.reader())));
     });
 
   query
@@ -79,7 +79,7 @@ export function registerQuery(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (o: { interval: string; json?: boolean }) => {
       const interval = parseInterval(o.interval, '--interval');
-      await withDatabase(async (db) => show(o.json, await priceStats(db, { interval })));
+      await withDatabase(async (db) => show(o.json, await priceStats(db.reader(), { interval })));
     });
 
   query
@@ -89,7 +89,7 @@ export function registerQuery(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (o: { interval: string; json?: boolean }) => {
       const interval = parseInterval(o.interval, '--interval');
-      await withDatabase(async (db) => show(o.json, await priceChanges(db, { interval })));
+      await withDatabase(async (db) => show(o.json, await priceChanges(db.reader(), { interval })));
     });
 
   query
@@ -111,8 +111,8 @@ export function registerQuery(program: Command): void {
         if (to <= from) throw new UsageError('--to must be after --from');
         const limit = intOption(o.limit, '--limit', 1, 1_000_000);
         await withDatabase(async (db) => {
-          const a = await getAsset(db, o.symbol);
-          const r = await candleRange(db, { assetId: a.id, interval, from, to, limit });
+          const a = await getAsset(db.reader(), o.symbol);
+          const r = await candleRange(db.reader(), { assetId: a.id, interval, from, to, limit });
           printer(!!o.json).data(
             r,
             () =>

@@ -1,10 +1,14 @@
-/** tm backup: create, restore, verify and base backups, choosing the mechanism for the backend. */
+/**
+ * tm backup: create, restore, verify and base backups, choosing the mechanism for the backend.
+ * pg_dump, pg_restore and pg_basebackup hold one session for long: they use DATABASE_DIRECT_URL when set.
+ */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { UserError } from '../../errors.ts';
 import { timescaleVersion } from '../info.ts';
+import { sessionUrl } from '../connect.ts';
 import { openServer } from '../server.ts';
 import { openEmbeddedOrShared } from '../share/open.ts';
 import { withDatabase } from '../url.ts';
@@ -29,7 +33,7 @@ export async function createBackup(config: Config, opts: CreateOptions): Promise
         'snapshots are for the embedded database; a server backup is --format custom (default) or plain',
       );
     return createServerBackup({
-      url: config.databaseUrl,
+      url: sessionUrl(config) ?? config.databaseUrl,
       file,
       format: opts.format ?? 'custom',
       content: opts.content,
@@ -57,7 +61,7 @@ export async function restoreBackup(
   config: Config,
   opts: { file: string; into?: string; force: boolean; log: (l: string) => void },
 ): Promise<RestoreResult> {
-  const into = opts.into ?? config.databaseUrl ?? config.dataDir;
+  const into = opts.into ?? sessionUrl(config) ?? config.dataDir;
   if (isUrl(into)) return restoreServerBackup({ file: opts.file, url: into, force: opts.force, log: opts.log });
   if (into.startsWith('memory://'))
     throw new UserError('cannot restore into memory://: give a directory with --into DIR');
@@ -92,7 +96,7 @@ export async function verifyBackup(
     rows: manifest.tables.reduce((n, t) => n + t.rows, 0),
   };
   if (manifest.kind === 'snapshot') return { ...summary, problems: await verifySnapshot(opts.file, manifest) };
-  const serverUrl = opts.into ?? config.databaseUrl;
+  const serverUrl = opts.into ?? sessionUrl(config);
   if (!serverUrl || !isUrl(serverUrl)) {
     throw new UserError(
       'verifying an SQL dump restores it into a scratch database on a server: give --into postgres://… (a user that may CREATE DATABASE) or set DATABASE_URL',
@@ -146,7 +150,8 @@ export async function baseBackup(
   }
   const dir = path.resolve(opts.dir);
   if (existsSync(dir) && readdirSync(dir).length) throw new UserError(`${dir} exists and is not empty`);
-  const db = await openServer(config.databaseUrl, { max: 1 });
+  const url = sessionUrl(config) ?? config.databaseUrl;
+  const db = await openServer(url, { max: 1 });
   let major: number;
   try {
     major = await serverMajor(db);
@@ -158,12 +163,7 @@ export async function baseBackup(
   rmSync(tmp, { recursive: true, force: true });
   const args = ['-D', tmp, '-F', 'tar', '-z', '-X', 'stream', '-c', 'fast', '--manifest-checksums=SHA256'];
   if (process.stderr.isTTY) args.push('-P');
-  const res = await runTool(
-    tool,
-    args,
-    libpqEnv(config.databaseUrl),
-    process.stderr.isTTY ? (l) => opts.log(l) : undefined,
-  );
+  const res = await runTool(tool, args, libpqEnv(url), process.stderr.isTTY ? (l) => opts.log(l) : undefined);
   if (res.code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     const hint = /replication/.test(res.stderr)

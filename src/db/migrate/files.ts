@@ -49,13 +49,22 @@ export function parseMigration(file: string, text: string): Migration {
   // Blank lines keep the statements' line numbers those of the file.
   const section = (from: number, to: number) => lines.map((l, i) => (i > from && i < to ? l : '')).join('\n');
   const message = /^-- Message:\s*(.+)$/m.exec(text)?.[1]?.trim() ?? m[2].replace(/_/g, ' ');
+  // Split on first use: every command checks the schema revision, few run a migration's statements.
+  let up: SqlStatement[] | undefined;
+  let down: SqlStatement[] | undefined;
   return {
     revision: m[1],
     name: m[2],
     message,
     file,
-    up: splitSql(section(upAt, downAt)),
-    down: splitSql(section(downAt, lines.length)),
+    get up() {
+      up ??= splitSql(section(upAt, downAt));
+      return up;
+    },
+    get down() {
+      down ??= splitSql(section(downAt, lines.length));
+      return down;
+    },
     transactional: !lines.some((l) => l.trim() === '-- migrate:no-transaction'),
     checksum: createHash('sha256').update(text).digest('hex'),
   };

@@ -90,6 +90,8 @@ export async function connectShared(dataDir: string, socketPath: string, servePi
     ...queryable(0),
     // Health checks go through the same serve connection: it is one embedded database either way.
     probe: () => queryable(0),
+    reader: () => queryable(0),
+    replicas: async () => [],
     transaction: transactionIn(0),
     async session<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       const id = await call<number>('session', 0);
