@@ -389,6 +389,8 @@ if (wanted('talib-c') || wanted('talib-c-reuse')) {
 }
 
 const results: Record<string, Partial<Record<Lib, number | string>>> = {};
+/** Every timed run (ms), for the JSON: the spread says how much the median can be trusted. */
+const timings: Record<string, Partial<Record<Lib, number[]>>> = {};
 for (const [name, byLib] of Object.entries(jobs)) {
   if (only && !only.some((o) => name.startsWith(o))) continue;
   results[name] = {};
@@ -418,6 +420,7 @@ for (const [name, byLib] of Object.entries(jobs)) {
   }
   for (const { lib, samples } of active) {
     results[name][lib] = median(samples);
+    (timings[name] ??= {})[lib] = samples.map((t) => Number(t.toFixed(3)));
     process.stderr.write(
       `${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples).toFixed(2)})\n`,
     );
@@ -480,7 +483,7 @@ if (groups.some((g) => g.note)) {
     unit: `ms of ${clock} time, median of ${runs}`,
     better: 'lower',
     groups,
-    details: { bars, runs, clock, node: process.version, results },
+    details: { bars, runs, clock, node: process.version, results, timings },
   });
 }
 if (sink < 0) console.log(sink);
