@@ -4,7 +4,7 @@
  */
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -64,11 +64,15 @@ export function buildHarness(): string {
   mkdirSync(CACHE, { recursive: true });
   const args = [...FLAGS, '-w', '-I', path.join(root, 'include'), '-I', path.join(root, 'src', 'ta_common')];
   process.stderr.write(`building the TA-Lib C harness (gcc ${FLAGS.join(' ')}, talib ${version})…\n`);
+  // Built under a temporary name and renamed: a benchmark started meanwhile never runs a half-written binary.
+  const tmp = `${bin}.${process.pid}.tmp`;
   try {
-    execFileSync('gcc', [...args, ...sources, '-o', bin, '-lm'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('gcc', [...args, ...sources, '-o', tmp, '-lm'], { stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (err) {
+    rmSync(tmp, { force: true });
     throw new Error(`cannot build the TA-Lib C harness with gcc: ${(err as Error).message}`);
   }
+  renameSync(tmp, bin);
   return bin;
 }
 
