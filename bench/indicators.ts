@@ -394,6 +394,7 @@ const timings: Record<string, Partial<Record<Lib, number[]>>> = {};
 for (const [name, byLib] of Object.entries(jobs)) {
   if (only && !only.some((o) => name.startsWith(o))) continue;
   results[name] = {};
+  timings[name] = {};
   const active: Runner[] = [];
   for (const lib of LIBS) {
     if (!wanted(lib)) continue;
@@ -420,7 +421,7 @@ for (const [name, byLib] of Object.entries(jobs)) {
   }
   for (const { lib, samples } of active) {
     results[name][lib] = median(samples);
-    (timings[name] ??= {})[lib] = samples.map((t) => Number(t.toFixed(3)));
+    timings[name][lib] = samples.map((t) => Number(t.toFixed(3)));
     process.stderr.write(
       `${name} ${lib}: ${(results[name][lib] as number).toFixed(2)} ms (min ${Math.min(...samples).toFixed(2)})\n`,
     );
