@@ -1,17 +1,25 @@
 /**
  * Price-alert evaluation cost on the embedded database: ASSETS assets with 1m candles, ITEMS items
  * with thresholds spread over them, then evaluateAlerts after each simulated import batch.
- *   npm run bench:alerts -- [assets=200] [items=2000] [candlesPerAsset=2000]
+ *   npm run bench:alerts -- [assets=200] [items=2000] [candlesPerAsset=2000] [--out DIR]
+ * Figures and chart: docs/bench/alerts.{json,svg}.
  */
 import { performance } from 'node:perf_hooks';
 import { evaluateAlerts } from '../src/accounts/alerts.ts';
 import { Migrator } from '../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../src/db/pglite.ts';
+import { writeReport, type BarGroup } from './report.ts';
 
-const [assets = 200, items = 2000, perAsset = 2000] = process.argv.slice(2).map(Number);
+// Positional sizes; --out DIR (report.ts) and its value are not among them.
+const positional = process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out');
+const [assets = 200, items = 2000, perAsset = 2000] = positional.map(Number);
 const db = await openEmbedded({ dataDir: 'memory://' });
-const t = (label: string, ms: number, extra = '') =>
+const groups: BarGroup[] = [];
+/** Prints one figure; `short` (the chart's label) puts it in the chart. */
+const t = (label: string, ms: number, extra = '', short = '') => {
   console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms ${extra}`);
+  if (short) groups.push({ label: short, bars: [{ series: 'evaluateAlerts', value: ms }], note: extra || undefined });
+};
 
 try {
   await new Migrator(db).upgrade('head');
@@ -42,15 +50,16 @@ try {
     [perAsset],
   );
   await db.exec('CHECKPOINT');
-  t(`setup: ${assets} assets, ${nItems} items, ${assets * perAsset} candles`, performance.now() - t0);
+  const setupMs = performance.now() - t0;
+  t(`setup: ${assets} assets, ${nItems} items, ${assets * perAsset} candles`, setupMs);
 
   const ids = (await db.query<{ id: string }>('SELECT id FROM assets')).rows.map((r) => r.id);
   let s = performance.now();
   let ev = await evaluateAlerts(db, ids);
-  t('first evaluation (creates states)', performance.now() - s, `${ev.length} events`);
+  t('first evaluation (creates states)', performance.now() - s, `${ev.length} events`, 'first evaluation');
   s = performance.now();
   ev = await evaluateAlerts(db, ids);
-  t('re-evaluation, no new candles', performance.now() - s, `${ev.length} events`);
+  t('re-evaluation, no new candles', performance.now() - s, `${ev.length} events`, 'no new candles');
 
   const runs: number[] = [];
   let events = 0;
@@ -68,10 +77,18 @@ try {
     runs.push(performance.now() - s);
   }
   runs.sort((a, b) => a - b);
-  t('after a 60-candle batch per asset (median of 10)', runs[5], `${events} events in total`);
+  t('after a 60-candle batch per asset (median of 10)', runs[5], `${events} events`, 'after a 60-candle batch');
   s = performance.now();
   ev = await evaluateAlerts(db, ids.slice(0, 1));
-  t('one asset', performance.now() - s);
+  t('one asset', performance.now() - s, '', 'one asset');
+  writeReport({
+    name: 'alerts',
+    title: `Price-alert evaluation, embedded: ${assets} assets, ${nItems} items`,
+    unit: 'ms',
+    better: 'lower',
+    groups,
+    details: { assets, items: nItems, candlesPerAsset: perAsset, setupMs },
+  });
 } finally {
   await db.close();
 }

@@ -3,22 +3,25 @@
  * data generated in SQL: random-walk 1m candles per asset, and the 5m/15m/1h/1d candles rolled up from
  * them stored in the same table (as an import of several intervals does).
  *
- *   npm run bench:compression -- [--assets 50] [--days 60] [--dir .bench/compression]
+ *   npm run bench:compression -- [--assets 50] [--days 60] [--dir .bench/compression] [--out DIR]
  *
  * Prints, per setting: size before and after, ratio, compress time, and two query timings on the
  * compressed data. Runs on the embedded database (a data dir, deleted at the end).
+ * Figures and chart (ratio per setting): docs/bench/compression.{json,svg}.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEmbedded, type EmbeddedDatabase } from '../src/db/pglite.ts';
 import { Migrator } from '../src/db/migrate/migrator.ts';
+import { writeReport, type BarGroup } from './report.ts';
 
 const { values } = parseArgs({
   options: {
     assets: { type: 'string', default: '50' },
     days: { type: 'string', default: '60' },
     dir: { type: 'string', default: '.bench/compression' },
+    out: { type: 'string' }, // read by report.ts
   },
 });
 const ASSETS = Number(values.assets);
@@ -26,9 +29,19 @@ const DAYS = Number(values.days);
 const dir = path.resolve(values.dir ?? '.bench/compression');
 
 const SETTINGS = [
-  { name: "seed: segmentby 'asset_id', orderby 'ts DESC'", segmentby: 'asset_id', orderby: 'ts DESC' },
-  { name: "segmentby 'asset_id, interval', orderby 'ts DESC'", segmentby: 'asset_id, "interval"', orderby: 'ts DESC' },
-  { name: "segmentby 'asset_id', orderby 'interval, ts DESC'", segmentby: 'asset_id', orderby: '"interval", ts DESC' },
+  { name: "seed: segmentby 'asset_id', orderby 'ts DESC'", short: 'seed', segmentby: 'asset_id', orderby: 'ts DESC' },
+  {
+    name: "segmentby 'asset_id, interval', orderby 'ts DESC'",
+    short: 'segment by interval too',
+    segmentby: 'asset_id, "interval"',
+    orderby: 'ts DESC',
+  },
+  {
+    name: "segmentby 'asset_id', orderby 'interval, ts DESC'",
+    short: 'order by interval first',
+    segmentby: 'asset_id',
+    orderby: '"interval", ts DESC',
+  },
 ];
 
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
@@ -125,6 +138,8 @@ try {
   // heap is not the same as freshly loaded, so TimescaleDB's own "before" varies between settings.
   console.log('| setting | before | after | ratio | compress time | latest 30 (1m) | 30 days of 1h |');
   console.log('|---|---|---|---|---|---|---|');
+  const groups: BarGroup[] = [];
+  const figures: Record<string, unknown>[] = [];
   for (const s of SETTINGS) {
     for (const c of await chunks(db, true)) await db.query('SELECT decompress_chunk($1::regclass)', [c]);
     await db.exec(
@@ -144,7 +159,28 @@ try {
     console.log(
       `| ${s.name} | ${mb(size)} | ${mb(st.a)} | ${(size / st.a).toFixed(1)}x | ${(ms / 1000).toFixed(1)} s | ${m1.toFixed(1)} ms | ${m2.toFixed(1)} ms |`,
     );
+    groups.push({
+      label: s.short,
+      bars: [{ series: 'size before / after', value: size / st.a }],
+      note: mb(st.a),
+    });
+    figures.push({
+      setting: s.name,
+      beforeBytes: size,
+      afterBytes: st.a,
+      compressMs: ms,
+      latest30Ms: m1,
+      days30Ms: m2,
+    });
   }
+  writeReport({
+    name: 'compression',
+    title: `Candle compression, embedded: ${ASSETS} assets × ${DAYS} days (${rows} candles)`,
+    unit: '× smaller',
+    better: 'higher',
+    groups,
+    details: { assets: ASSETS, days: DAYS, rows, settings: figures },
+  });
 } finally {
   await db.close();
   rmSync(dir, { recursive: true, force: true });

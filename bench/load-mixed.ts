@@ -8,6 +8,7 @@
  * 1,000,000 requests). Prints errors, acknowledged vs stored candles (each must be stored exactly
  * once), and latency percentiles per kind. DATABASE_URL: a scratch server database (LOADMIX assets are
  * replaced); unset: a fresh embedded data dir in a temp directory.
+ * Figures and chart (p50/p99 per kind): docs/bench/load-mixed.{json,svg} (--out DIR elsewhere).
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { arg, machine, percentile, printTable } from './common.ts';
 import { benchAdminToken, clearExchange, countStored as countRows } from './load-common.ts';
+import { writeReport } from './report.ts';
 
 const EXCHANGE = 'LOADMIX';
 const T0 = Date.UTC(2020, 0, 1);
@@ -232,23 +234,51 @@ async function drive(): Promise<void> {
     `load-mixed on ${backend}: ${importers} importers × ${batch}-candle batches, ${readers} readers, ${elapsed.toFixed(1)} s`,
   );
   console.log(machine());
-  printTable(
-    [...byKind].map(([kind, list]) => {
-      const ms = list.map((s) => s.ms).sort((a, b) => a - b);
-      return {
-        kind,
-        requests: list.length,
-        errors: list.filter((s) => !s.ok).length,
-        'req/s': (list.length / elapsed).toFixed(1),
-        'p50 ms': percentile(ms, 50).toFixed(1),
-        'p99 ms': percentile(ms, 99).toFixed(1),
-      };
-    }),
-  );
+  const kinds = [...byKind].map(([kind, list]) => {
+    const ms = list.map((s) => s.ms).sort((a, b) => a - b);
+    return {
+      kind,
+      requests: list.length,
+      errors: list.filter((s) => !s.ok).length,
+      'req/s': (list.length / elapsed).toFixed(1),
+      'p50 ms': percentile(ms, 50).toFixed(1),
+      'p99 ms': percentile(ms, 99).toFixed(1),
+    };
+  });
+  printTable(kinds);
   const probeMs = [...probed.ms].sort((a, b) => a - b);
   console.log(
     `/health probe (own process, every 100 ms): ${probeMs.length} requests, ${probed.errors} errors, p50 ${percentile(probeMs, 50).toFixed(1)} ms, p99 ${percentile(probeMs, 99).toFixed(1)} ms`,
   );
+  const bars = (p50: number, p99: number) => [
+    { series: 'p50', value: p50 },
+    { series: 'p99', value: p99 },
+  ];
+  writeReport({
+    name: 'load-mixed',
+    title: `Mixed load on ${backend}: ${importers} importers, ${readers} readers, ${elapsed.toFixed(0)} s`,
+    unit: 'ms per request',
+    better: 'lower',
+    groups: [
+      ...kinds.map((k) => ({
+        label: k.kind,
+        bars: bars(Number(k['p50 ms']), Number(k['p99 ms'])),
+        note: `${k['req/s']} req/s`,
+      })),
+      ...(probeMs.length
+        ? [{ label: '/health probe', bars: bars(percentile(probeMs, 50), percentile(probeMs, 99)) }]
+        : []),
+    ],
+    details: {
+      backend,
+      importers,
+      readers,
+      batch,
+      seconds: elapsed,
+      kinds,
+      healthProbe: { requests: probeMs.length, errors: probed.errors },
+    },
+  });
   const readSamples = samples.filter((s) => s.kind !== 'import' && s.kind !== 'health');
   const readMs = readSamples.map((s) => s.ms).sort((a, b) => a - b);
   console.log(

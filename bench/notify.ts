@@ -4,6 +4,7 @@
  *   npm run bench:notify -- [--events 10000] [--concurrency 16]
  * Embedded by default; DATABASE_URL for a server (a scratch database: it adds BENCH rows).
  * Prints deliveries/s and event -> delivery latency (p50/p99: the event's commit to the receiver's 2xx).
+ * Figures and chart: docs/bench/notify.{json,svg} (--out DIR elsewhere).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import { createChannel } from '../src/notify/channels.ts';
 import { notifySettings } from '../src/notify/settings.ts';
 import { startDeliveryWorker } from '../src/notify/worker.ts';
 import { arg, openBenchDb } from './common.ts';
+import { writeReport } from './report.ts';
 
 const events = arg('events', 10_000);
 const concurrency = arg('concurrency', 16);
@@ -88,6 +90,17 @@ try {
   console.log(`backend: ${db.backend}; concurrency ${concurrency}`);
   console.log(`delivered ${l.n} of ${fired} in ${secs.toFixed(2)} s: ${(l.n / secs).toFixed(0)} deliveries/s`);
   console.log(`event -> delivery: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms (all events fired at once)`);
+  writeReport({
+    name: 'notify',
+    title: `Notification delivery: ${fired} events to a local webhook, ${db.backend}`,
+    unit: 'ms from the event to the receiver',
+    better: 'lower',
+    groups: [
+      { label: 'p50', bars: [{ series: 'latency', value: l.p50 }] },
+      { label: 'p99', bars: [{ series: 'latency', value: l.p99 }] },
+    ],
+    details: { events: fired, delivered: l.n, seconds: secs, perSecond: l.n / secs, concurrency, backend: db.backend },
+  });
 } finally {
   server.close();
   await cleanup();

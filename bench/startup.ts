@@ -4,10 +4,12 @@
  * of several runs after one warm-up. Without tm arguments: `node -e 0`, `tm --help` and `tm query price-changes`
  * (on TM_DATA_DIR, or on DATABASE_URL when set: seed it first with `tm demo seed`). --phases: where the time
  * of `tm query price-changes` goes inside one process, one fresh process per run.
+ * Figures and chart: docs/bench/startup.{json,svg} (startup-phases with --phases; --out DIR elsewhere).
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { arg, machine, printTable } from './common.ts';
+import { writeReport } from './report.ts';
 
 const runs = arg('runs', 7);
 const dash = process.argv.indexOf('--', 2);
@@ -37,12 +39,19 @@ if (process.argv.includes('--phases')) {
   runPhases(); // warm-up
   const all = Array.from({ length: runs }, runPhases);
   console.log(`${machine()}; ${process.env.DATABASE_URL ? 'server' : 'embedded'}; ${runs} runs (ms, median)`);
-  printTable(
-    Object.keys(all[0]).map((phase) => {
-      const t = all.map((p) => p[phase]).sort((a, b) => a - b);
-      return { phase, 'median ms': t[Math.floor(t.length / 2)].toFixed(0), 'min ms': t[0].toFixed(0) };
-    }),
-  );
+  const phases = Object.keys(all[0]).map((phase) => {
+    const t = all.map((p) => p[phase]).sort((a, b) => a - b);
+    return { phase, median: t[Math.floor(t.length / 2)], min: t[0] };
+  });
+  printTable(phases.map((p) => ({ phase: p.phase, 'median ms': p.median.toFixed(0), 'min ms': p.min.toFixed(0) })));
+  writeReport({
+    name: 'startup-phases',
+    title: 'Where the time of tm query price-changes goes',
+    unit: `ms, median of ${runs}`,
+    better: 'lower',
+    groups: phases.map((p) => ({ label: p.phase, bars: [{ series: 'median', value: p.median }] })),
+    details: { runs, backend: process.env.DATABASE_URL ? 'server' : 'embedded', phases },
+  });
   process.exit(0);
 }
 
@@ -56,3 +65,17 @@ printTable(
     'min s': (r.min / 1000).toFixed(3),
   })),
 );
+writeReport({
+  name: 'startup',
+  title: 'Start-up: whole tm processes',
+  unit: `ms, ${runs} runs`,
+  better: 'lower',
+  groups: rows.map((r) => ({
+    label: r.command,
+    bars: [
+      { series: 'median', value: r.median },
+      { series: 'min', value: r.min },
+    ],
+  })),
+  details: { runs, backend: process.env.DATABASE_URL ? 'server' : 'embedded', rows },
+});

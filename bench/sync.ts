@@ -14,6 +14,7 @@ import { createProvider } from '../src/sync/providers/index.ts';
 import { addSource } from '../src/sync/sources.ts';
 import { fakeCandle, startFakeMarkets } from '../test/helpers/fake-markets.ts';
 import { arg, describeDb, machine, openBenchDb, printTable } from './common.ts';
+import { writeReport } from './report.ts';
 
 const candles = arg('candles', 200_000);
 const T0 = Date.UTC(2024, 0, 1);
@@ -75,6 +76,18 @@ try {
     });
   }
   printTable(results);
+  writeReport({
+    name: 'sync',
+    title: `Sync backfill vs tm import: ${candles} 1m candles, ${db.backend}`,
+    unit: 'candles/s',
+    better: 'higher',
+    groups: results.map((r) => ({
+      label: String(r.run).replace(/^tm sync backfill \(binance pages, (\w+)-candle commits\)$/, 'sync, $1 commits'),
+      bars: [{ series: 'candles/s', value: Number(r['candles/s']) }],
+      note: `${r['vs import']}× import`,
+    })),
+    details: { candles, backend: db.backend, results },
+  });
 } finally {
   await fake.close();
   await cleanup();

@@ -4,6 +4,7 @@
  * production JavaScript gzipped; the chart page with `candles` 1m candles and two indicators (SMA, RSI)
  * until both are on the chart (mark tm:chart-ready); the markets page with `assets` assets until its table
  * is rendered (mark tm:markets-ready). Times are from navigation start, median of `runs` fresh pages.
+ * Figures and chart: docs/bench/web.{json,svg} (--out DIR elsewhere).
  */
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { Migrator } from '../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../src/db/pglite.ts';
 import { findChromium, startServe } from '../test/helpers/browser.ts';
 import { arg, machine, percentile, printTable } from './common.ts';
+import { writeReport } from './report.ts';
 
 const assets = arg('assets', 500);
 const candles = arg('candles', 5000);
@@ -124,10 +126,25 @@ try {
       'goal ms': goal,
     };
   };
-  printTable([
+  const rows = [
     row(`chart: ${candles} 1m candles + SMA + RSI`, chart, 1000),
     row(`markets: ${assets} assets`, markets, 1000),
-  ]);
+  ];
+  printTable(rows);
+  writeReport({
+    name: 'web',
+    title: 'Web app pages until rendered (chromium, embedded tm serve)',
+    unit: 'ms from navigation start',
+    better: 'lower',
+    groups: rows.map((r) => ({
+      label: r.page.replace(/:.*/, ''),
+      bars: [
+        { series: 'p50', value: Number(r['p50 ms']) },
+        { series: 'goal', value: r['goal ms'] },
+      ],
+    })),
+    details: { assets, candles, runs, gzipKB: total / 1024, sizes, rows },
+  });
 } finally {
   await browser.close();
   await served.stop();

@@ -19,6 +19,8 @@ export function subjectOf(p: EventPayload): string {
       return `${d.symbol}: ${String(d.signal_type).replace('_', ' ')} signal (${d.strategy}, ${d.timeframe})`;
     case 'job_failed':
       return `TimescaleDB job ${d.job_id} (${d.proc_name}) failed: ${d.error}`;
+    case 'sync_failed':
+      return `Market data sync failing: ${d.asset} ${d.interval} from ${d.provider}: ${d.error}`;
     case 'channel_disabled':
       return `A notification channel was disabled: ${d.target}`;
     case 'test':

@@ -14,6 +14,8 @@ import { BEYOND_HISTORY, NO_CANDLE, replaceGaps } from './gaps-repository.ts';
 import { checkInterval } from './providers/index.ts';
 import { ProviderError, type Page, type Provider, type ProviderCandle } from './providers/provider.ts';
 import type { Source } from './sources-repository.ts';
+import { enqueueSyncFailure } from '../notify/admin-events.ts';
+import { FAILING_AFTER } from './status.ts';
 import { addCoverage, coveredRanges, holes, recordFailure, recordSuccess, type Range } from './state-repository.ts';
 
 export { BEYOND_HISTORY, NO_CANDLE } from './gaps-repository.ts';
@@ -219,6 +221,26 @@ export function closedRange(interval: Interval, from: number, to: number | undef
   return { from: bucketStart(interval, from), to: Math.min(bucketStart(interval, to ?? open), open) };
 }
 
+/**
+ * Records a failed sync; the failure that makes the market interval "failing" (the condition of
+ * `tm sync status` and /health) enqueues a sync_failed event for administrators in the same transaction.
+ */
+async function failed(db: Database, source: Source, provider: string, interval: Interval, error: string) {
+  await db.transaction(async (tx) => {
+    const st = await recordFailure(tx, source.id, interval, error);
+    if (st.failures !== FAILING_AFTER) return;
+    await enqueueSyncFailure(tx, {
+      source_id: source.id,
+      asset: source.asset,
+      provider,
+      market: source.market,
+      interval,
+      error: error.slice(0, 1000),
+      ...st,
+    });
+  });
+}
+
 async function run(
   db: Database,
   provider: Provider,
@@ -236,7 +258,7 @@ async function run(
   try {
     for (const w of work) await pull(db, provider, source, interval, w, t, { ...opts, total });
   } catch (err) {
-    await recordFailure(db, source.id, interval, errorMessage(err)).catch(() => undefined);
+    await failed(db, source, provider.name, interval, errorMessage(err)).catch(() => undefined);
     throw err;
   }
   return {

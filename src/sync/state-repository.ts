@@ -82,14 +82,29 @@ export async function recordSuccess(
   );
 }
 
-export async function recordFailure(q: Queryable, sourceId: string, interval: Interval, error: string): Promise<void> {
-  await q.query(
+/** The state after a failure: `failures` is the count in a row, this one included. */
+export interface FailureState {
+  failures: number;
+  failed_at: Date;
+  last_success_at: Date | null;
+  last_candle: Date | null;
+}
+
+export async function recordFailure(
+  q: Queryable,
+  sourceId: string,
+  interval: Interval,
+  error: string,
+): Promise<FailureState> {
+  const r = await q.query<FailureState>(
     `INSERT INTO sync_state (source_id, "interval", last_attempt_at, last_error, failures)
      VALUES ($1, $2, now(), $3, 1)
      ON CONFLICT (source_id, "interval") DO UPDATE SET
-       last_attempt_at = now(), last_error = EXCLUDED.last_error, failures = sync_state.failures + 1`,
+       last_attempt_at = now(), last_error = EXCLUDED.last_error, failures = sync_state.failures + 1
+     RETURNING failures, last_attempt_at AS failed_at, last_success_at, last_candle_ts AS last_candle`,
     [sourceId, interval, error.slice(0, 1000)],
   );
+  return r.rows[0];
 }
 
 export interface StatusRow {

@@ -73,3 +73,18 @@ export async function syncDoctorChecks(
       : { check: `sync from ${p.provider}`, status: 'ok' as const, detail: `${p.markets} market interval(s) syncing` },
   );
 }
+
+/**
+ * Adds the sync checks to a doctor report (tm doctor and the admin API's doctor route share it).
+ * Before the sync tables exist (an older schema) there is nothing to check.
+ */
+export async function addSyncChecks<R extends { warnings: number; checks: { status: string }[] }>(
+  db: Queryable,
+  report: R,
+): Promise<R> {
+  for (const c of await syncDoctorChecks(db).catch(() => [])) {
+    report.checks.push(c);
+    if (c.status === 'warning') report.warnings++;
+  }
+  return report;
+}

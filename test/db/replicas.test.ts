@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
+import { adminHeaders } from '../helpers/auth.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openServer } from '../../src/db/server.ts';
 import type { Database } from '../../src/db/types.ts';
@@ -134,6 +135,13 @@ describe('read replicas [server]', { skip: timescaleServerSkip }, () => {
       assert.equal(line?.status, 'warning', doctor.stdout);
       assert.match(line?.detail ?? '', /^lag \d+(\.\d+)? s, over the limit of 1 s/);
       assert.equal(checks.find((c) => c.check === 'session time zone')?.status, 'ok');
+      // The admin API's doctor report has the same line.
+      const viaApi = await app.inject({ method: 'GET', url: '/api/admin/db/doctor', headers: await adminHeaders(app) });
+      assert.equal(viaApi.statusCode, 200, viaApi.body);
+      const apiLine = (viaApi.json().checks as { check: string; status: string }[]).find((c) =>
+        c.check.startsWith('read replica'),
+      );
+      assert.equal(apiLine?.status, 'warning', viaApi.body);
     } finally {
       await direct.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
       await direct.close();

@@ -103,7 +103,7 @@ forEachBackend('admin sync API', (open) => {
     );
   });
 
-  test('/health is degraded and names a provider that keeps failing, without its error text', async () => {
+  test('/health is degraded and names a provider that keeps failing, without its error text; the admin doctor tells it', async () => {
     await addSource(db, { asset: 'NOPE-USD', provider: 'coinbase', intervals: ['1h'] });
     for (let i = 0; i < 3; i++) {
       const r = await app.inject({
@@ -119,6 +119,15 @@ forEachBackend('admin sync API', (open) => {
     assert.equal(h.json().status, 'degraded');
     assert.deepEqual(h.json().sync, { status: 'failing', failing_providers: ['coinbase'] });
     assert.doesNotMatch(h.body, /does not list/);
+    // The admin doctor route has the sync check of tm doctor, error included (administrators only).
+    const doctor = await app.inject({ method: 'GET', url: '/api/admin/db/doctor', headers: admin });
+    assert.equal(doctor.statusCode, 200, doctor.body);
+    const check = doctor.json().checks.find((c: { check: string }) => c.check === 'sync from coinbase');
+    assert.equal(check?.status, 'warning');
+    assert.match(
+      check?.detail ?? '',
+      /1 of 1 market interval\(s\) keep failing: .*does not list the product "NOPE-USD"/,
+    );
   });
 });
 

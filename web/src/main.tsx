@@ -8,6 +8,7 @@ import { AccountPage, LoginForm } from './pages/Account.tsx';
 import { AdminPage } from './pages/Admin.tsx';
 import { ChartPage } from './pages/Chart.tsx';
 import { MarketsPage } from './pages/Markets.tsx';
+import { NotificationsPage } from './pages/Notifications.tsx';
 import { WatchlistsPage } from './pages/Watchlists.tsx';
 import { navigate, onLinkClick, usePath } from './router.ts';
 import { Loading, Toasts } from './ui.tsx';
@@ -18,6 +19,7 @@ function Page({ path }: { path: string }) {
   if (chart) return <ChartPage symbol={decodeURIComponent(chart[1])} />;
   if (path === '/' || path === '/markets') return <MarketsPage />;
   if (path === '/watchlists') return <WatchlistsPage />;
+  if (path === '/notifications') return <NotificationsPage />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
   return (
@@ -83,6 +85,7 @@ function App() {
         <nav aria-label="Main">
           {link('/', 'Markets')}
           {user && link('/watchlists', 'Watchlists')}
+          {user && link('/notifications', 'Notifications')}
           {user?.is_admin && link('/admin', 'Admin')}
         </nav>
         <div class="who">

@@ -1,5 +1,5 @@
 import { trueRange } from './true-range.ts';
-import { alignedOutput, checkInteger, checkSameLength, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
 
 export interface AdxResult {
   adx: Float64Array;
@@ -32,19 +32,46 @@ export function diLookback(period: number): number {
  * the directional-movement split is branch-free.
  */
 export function adx(high: Float64Array, low: Float64Array, close: Float64Array, period = 14): AdxResult {
-  checkInteger('adx', 'period', period, 2);
-  checkSeries('adx', 'high', high);
-  checkSeries('adx', 'low', low);
-  checkSeries('adx', 'close', close);
-  const n = checkSameLength('adx', { high, low, close });
-  const lookback = adxLookback(period);
-  const adxOut = alignedOutput(n, lookback);
-  const plusOut = alignedOutput(n, period);
-  const minusOut = alignedOutput(n, period);
-  if (n <= period) return { adx: adxOut, plusDI: plusOut, minusDI: minusOut };
+  const n = checkArgs(high, low, close, period);
+  const out = { adx: new Float64Array(n), plusDI: new Float64Array(n), minusDI: new Float64Array(n) };
+  return run(out, high, low, close, period);
+}
 
-  adxKernel(high, low, close, period, adxOut, plusOut, minusOut);
-  return { adx: adxOut, plusDI: plusOut, minusDI: minusOut };
+/**
+ * adx() written into `out`'s three arrays (Float64Arrays of the inputs'
+ * length, sharing no memory with the inputs or each other); returns `out`.
+ */
+export function adxInto(
+  out: AdxResult,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period = 14,
+): AdxResult {
+  const n = checkArgs(high, low, close, period);
+  checkOutputs('adx', n, { adx: out.adx, plusDI: out.plusDI, minusDI: out.minusDI }, { high, low, close });
+  return run(out, high, low, close, period);
+}
+
+function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
+  checkInteger('adx', 'period', period, 2);
+  checkType('adx', 'high', high);
+  checkType('adx', 'low', low);
+  checkType('adx', 'close', close);
+  return checkSameLength('adx', { high, low, close });
+}
+
+function run(out: AdxResult, high: Float64Array, low: Float64Array, close: Float64Array, period: number): AdxResult {
+  warmupNaN(out.adx, adxLookback(period));
+  warmupNaN(out.plusDI, period);
+  warmupNaN(out.minusDI, period);
+  // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
+  if (high.length <= period || adxKernel(high, low, close, period, out.adx, out.plusDI, out.minusDI) !== 0) {
+    checkFinite('adx', 'high', high);
+    checkFinite('adx', 'low', low);
+    checkFinite('adx', 'close', close);
+  }
+  return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
@@ -57,12 +84,13 @@ function adxKernel(
   adxOut: Float64Array,
   plusOut: Float64Array,
   minusOut: Float64Array,
-): void {
+): number {
   const n = high.length;
   const lookback = adxLookback(period);
   let prevHigh = high[0];
   let prevLow = low[0];
   let prevClose = close[0];
+  let bad = (prevHigh + prevLow + prevClose) * 0;
   let plusDM = 0;
   let minusDM = 0;
   let tr = 0;
@@ -78,13 +106,13 @@ function adxKernel(
     prevHigh = h;
     prevLow = l;
     prevClose = close[i];
+    bad += (h + l + prevClose) * 0;
   }
-
   const decay = (period - 1) / period;
   const inv = 1 / period;
+  // Bars period..lookback: DI from the smoothed sums, DX summed for the first ADX.
   let sumDX = 0;
-  let value = 0;
-  for (let i = period; i < n; i++) {
+  for (let i = period; i <= lookback && i < n; i++) {
     const h = high[i];
     const l = low[i];
     const up = h - prevHigh;
@@ -95,8 +123,7 @@ function adxKernel(
     prevHigh = h;
     prevLow = l;
     prevClose = close[i];
-
-    let dx = -1; // -1: no DX this bar (zero TR or zero DI sum)
+    bad += (h + l + prevClose) * 0;
     if (tr >= TA_EPSILON || tr <= -TA_EPSILON) {
       const scale = 100 / tr;
       const plusDI = plusDM * scale;
@@ -104,21 +131,42 @@ function adxKernel(
       plusOut[i] = plusDI;
       minusOut[i] = minusDI;
       const sum = minusDI + plusDI;
-      if (sum >= TA_EPSILON || sum <= -TA_EPSILON) dx = (100 * Math.abs(minusDI - plusDI)) / sum;
+      if (sum >= TA_EPSILON || sum <= -TA_EPSILON) sumDX += (100 * Math.abs(minusDI - plusDI)) / sum;
     } else {
       plusOut[i] = 0;
       minusOut[i] = 0;
     }
-
-    if (i > lookback) {
-      if (dx >= 0) value = value * decay + dx * inv;
-      adxOut[i] = value;
-    } else {
-      if (dx >= 0) sumDX += dx;
-      if (i === lookback) {
-        value = sumDX / period;
-        adxOut[i] = value;
-      }
-    }
   }
+  if (n <= lookback) return bad;
+  let value = sumDX / period;
+  adxOut[lookback] = value;
+  // From here the ADX is Wilder-smoothed; a bar without DX (zero TR or zero DI sum) keeps it.
+  for (let i = lookback + 1; i < n; i++) {
+    const h = high[i];
+    const l = low[i];
+    const up = h - prevHigh;
+    const down = prevLow - l;
+    plusDM = plusDM * decay + up * (+(up > down) & +(up > 0));
+    minusDM = minusDM * decay + down * (+(down > up) & +(down > 0));
+    tr = tr * decay + trueRange(h, l, prevClose);
+    prevHigh = h;
+    prevLow = l;
+    prevClose = close[i];
+    bad += (h + l + prevClose) * 0;
+    if (tr >= TA_EPSILON || tr <= -TA_EPSILON) {
+      const scale = 100 / tr;
+      const plusDI = plusDM * scale;
+      const minusDI = minusDM * scale;
+      plusOut[i] = plusDI;
+      minusOut[i] = minusDI;
+      const sum = minusDI + plusDI;
+      if (sum >= TA_EPSILON || sum <= -TA_EPSILON)
+        value = value * decay + (100 * inv * Math.abs(minusDI - plusDI)) / sum;
+    } else {
+      plusOut[i] = 0;
+      minusOut[i] = 0;
+    }
+    adxOut[i] = value;
+  }
+  return bad;
 }

@@ -1,5 +1,5 @@
 import { trueRange } from './true-range.ts';
-import { alignedOutput, checkInteger, checkSameLength, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
 
 /** Index of the first defined ATR value (TA-Lib's begIndex). */
 export function atrLookback(period: number): number {
@@ -12,33 +12,68 @@ export function atrLookback(period: number): number {
  * then ATR = (ATR * (period - 1) + TR) / period. Period 1 gives TR itself.
  */
 export function atr(high: Float64Array, low: Float64Array, close: Float64Array, period = 14): Float64Array {
-  checkInteger('atr', 'period', period, 1);
-  checkSeries('atr', 'high', high);
-  checkSeries('atr', 'low', low);
-  checkSeries('atr', 'close', close);
-  const n = checkSameLength('atr', { high, low, close });
-  const out = alignedOutput(n, period);
-  if (n <= period) return out;
+  const n = checkArgs(high, low, close, period);
+  return run(new Float64Array(n), high, low, close, period);
+}
 
-  atrKernel(high, low, close, period, out);
+/** atr() written into `out` (a Float64Array of the inputs' length, not sharing memory with them); returns `out`. */
+export function atrInto(
+  out: Float64Array,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period = 14,
+): Float64Array {
+  const n = checkArgs(high, low, close, period);
+  checkOutputs('atr', n, { out }, { high, low, close });
+  return run(out, high, low, close, period);
+}
+
+function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
+  checkInteger('atr', 'period', period, 1);
+  checkType('atr', 'high', high);
+  checkType('atr', 'low', low);
+  checkType('atr', 'close', close);
+  return checkSameLength('atr', { high, low, close });
+}
+
+function run(
+  out: Float64Array,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+): Float64Array {
+  warmupNaN(out, period);
+  // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
+  if (high.length <= period || atrKernel(high, low, close, period, out) !== 0) {
+    checkFinite('atr', 'high', high);
+    checkFinite('atr', 'low', low);
+    checkFinite('atr', 'close', close);
+  }
   return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite (`bad` accumulates (high + low + close) * 0).
 function atrKernel(
   high: Float64Array,
   low: Float64Array,
   close: Float64Array,
   period: number,
   out: Float64Array,
-): void {
+): number {
   const n = high.length;
   let sum = 0;
   let prevClose = close[0];
+  let bad = (high[0] + low[0] + prevClose) * 0;
   for (let i = 1; i <= period; i++) {
-    sum += trueRange(high[i], low[i], prevClose);
+    const h = high[i];
+    const l = low[i];
+    sum += trueRange(h, l, prevClose);
     prevClose = close[i];
+    bad += (h + l + prevClose) * 0;
   }
   let value = sum / period;
   out[period] = value;
@@ -47,9 +82,13 @@ function atrKernel(
   const decay = (period - 1) / period;
   const inv = 1 / period;
   for (let i = period + 1; i < n; i++) {
-    const tr = trueRange(high[i], low[i], prevClose);
+    const h = high[i];
+    const l = low[i];
+    const tr = trueRange(h, l, prevClose);
     prevClose = close[i];
+    bad += (h + l + prevClose) * 0;
     value = value * decay + tr * inv;
     out[i] = value;
   }
+  return bad;
 }

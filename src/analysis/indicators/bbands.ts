@@ -1,4 +1,4 @@
-import { alignedOutput, checkInteger, checkPositive, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkPositive, checkType, warmupNaN } from './validate.ts';
 
 export interface BbandsResult {
   upper: Float64Array;
@@ -27,22 +27,42 @@ export function bbandsLookback(period: number): number {
  * gives σ = 0 exactly.
  */
 export function bbands(close: Float64Array, period = 20, stddev = 2): BbandsResult {
+  checkArgs(close, period, stddev);
+  const n = close.length;
+  const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
+  return run(out, close, period, stddev);
+}
+
+/**
+ * bbands() written into `out`'s three arrays (Float64Arrays of the input's
+ * length, sharing no memory with the input or each other); returns `out`.
+ */
+export function bbandsInto(out: BbandsResult, close: Float64Array, period = 20, stddev = 2): BbandsResult {
+  checkArgs(close, period, stddev);
+  checkOutputs('bbands', close.length, { upper: out.upper, middle: out.middle, lower: out.lower }, { close });
+  return run(out, close, period, stddev);
+}
+
+function checkArgs(close: Float64Array, period: number, stddev: number): void {
   checkInteger('bbands', 'period', period, 2);
   checkPositive('bbands', 'stddev', stddev);
-  checkSeries('bbands', 'close', close);
-  const n = close.length;
-  const lookback = period - 1;
-  const upper = alignedOutput(n, lookback);
-  const middle = alignedOutput(n, lookback);
-  const lower = alignedOutput(n, lookback);
-  if (n <= lookback) return { upper, middle, lower };
+  checkType('bbands', 'close', close);
+}
 
-  bbandsKernel(close, period, stddev, upper, middle, lower);
-  return { upper, middle, lower };
+function run(out: BbandsResult, close: Float64Array, period: number, stddev: number): BbandsResult {
+  const lookback = bbandsLookback(period);
+  warmupNaN(out.upper, lookback);
+  warmupNaN(out.middle, lookback);
+  warmupNaN(out.lower, lookback);
+  // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
+  if (close.length <= lookback || bbandsKernel(close, period, stddev, out.upper, out.middle, out.lower) !== 0)
+    checkFinite('bbands', 'close', close);
+  return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite (`bad` accumulates value * 0).
 function bbandsKernel(
   close: Float64Array,
   period: number,
@@ -50,7 +70,7 @@ function bbandsKernel(
   upper: Float64Array,
   middle: Float64Array,
   lower: Float64Array,
-): void {
+): number {
   const n = close.length;
   const lookback = period - 1;
   const threshold = TA_EPSILON * period; // compared with m2 = period * variance
@@ -58,17 +78,22 @@ function bbandsKernel(
   let sum = 0;
   let mean = 0;
   let m2 = 0;
+  const inv = 1 / period;
+  let bad = close[0] * 0;
   let run = 0; // how many consecutive bars equal their predecessor
-  for (let i = 1; i < lookback; i++) run = close[i] === close[i - 1] ? run + 1 : 0;
-
+  for (let i = 1; i < lookback; i++) {
+    bad += close[i] * 0;
+    run = close[i] === close[i - 1] ? run + 1 : 0;
+  }
   for (let i = lookback, sinceExact = period; i < n; i++) {
     const x = close[i];
+    bad += x * 0;
     run = x === close[i - 1] ? run + 1 : 0;
     if (sinceExact === period) {
       // Exact two-pass recomputation of the window's mean and squared deviations.
       sum = 0;
       for (let j = i - lookback; j <= i; j++) sum += close[j];
-      mean = sum / period;
+      mean = sum * inv;
       m2 = 0;
       for (let j = i - lookback; j <= i; j++) {
         const d = close[j] - mean;
@@ -78,15 +103,16 @@ function bbandsKernel(
     } else {
       const old = close[i - period];
       sum += x - old;
-      const newMean = sum / period;
+      const newMean = sum * inv;
       m2 += (x - old) * (x - newMean + old - mean);
       mean = newMean;
       sinceExact++;
     }
     if (run >= constantRun) m2 = 0; // flat window: exactly zero deviation
-    const dev = m2 < threshold ? 0 : stddev * Math.sqrt(m2 / period);
+    const dev = m2 < threshold ? 0 : stddev * Math.sqrt(m2 * inv);
     middle[i] = mean;
     upper[i] = mean + dev;
     lower[i] = mean - dev;
   }
+  return bad;
 }

@@ -1,4 +1,4 @@
-import { alignedOutput, checkInteger, checkSameLength, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
 
 /** Index of the first defined CCI value (TA-Lib's begIndex). */
 export function cciLookback(period: number): number {
@@ -16,36 +16,68 @@ export function cciLookback(period: number): number {
  * ±66.67 there from rounding in its mean; see docs/indicators.md).
  */
 export function cci(high: Float64Array, low: Float64Array, close: Float64Array, period = 20): Float64Array {
-  checkInteger('cci', 'period', period, 2);
-  checkSeries('cci', 'high', high);
-  checkSeries('cci', 'low', low);
-  checkSeries('cci', 'close', close);
-  const n = checkSameLength('cci', { high, low, close });
-  const lookback = period - 1;
-  const out = alignedOutput(n, lookback);
-  if (n <= lookback) return out;
+  const n = checkArgs(high, low, close, period);
+  return run(new Float64Array(n), high, low, close, period);
+}
 
-  cciKernel(high, low, close, period, out);
+/** cci() written into `out` (a Float64Array of the inputs' length, not sharing memory with them); returns `out`. */
+export function cciInto(
+  out: Float64Array,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period = 20,
+): Float64Array {
+  const n = checkArgs(high, low, close, period);
+  checkOutputs('cci', n, { out }, { high, low, close });
+  return run(out, high, low, close, period);
+}
+
+function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
+  checkInteger('cci', 'period', period, 2);
+  checkType('cci', 'high', high);
+  checkType('cci', 'low', low);
+  checkType('cci', 'close', close);
+  return checkSameLength('cci', { high, low, close });
+}
+
+function run(
+  out: Float64Array,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+): Float64Array {
+  warmupNaN(out, cciLookback(period));
+  // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
+  if (high.length < period || cciKernel(high, low, close, period, out) !== 0) {
+    checkFinite('cci', 'high', high);
+    checkFinite('cci', 'low', low);
+    checkFinite('cci', 'close', close);
+  }
   return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite (`bad` accumulates TP * 0).
 function cciKernel(
   high: Float64Array,
   low: Float64Array,
   close: Float64Array,
   period: number,
   out: Float64Array,
-): void {
+): number {
   const n = high.length;
   const lookback = period - 1;
   const ring = new Float64Array(period);
   let sum = 0;
   let run = 0; // consecutive bars whose TP equals the previous TP
   let prevTp = NaN;
+  let bad = 0;
   for (let i = 0; i < lookback; i++) {
     const tp = (high[i] + low[i] + close[i]) / 3;
+    bad += tp * 0;
     ring[i] = tp;
     sum += tp;
     run = tp === prevTp ? run + 1 : 0;
@@ -55,6 +87,7 @@ function cciKernel(
   const scale = 0.015 / period;
   for (let i = lookback; i < n; i++) {
     const tp = (high[i] + low[i] + close[i]) / 3;
+    bad += tp * 0;
     run = tp === prevTp ? run + 1 : 0;
     prevTp = tp;
     sum += tp - ring[pos];
@@ -88,4 +121,5 @@ function cciKernel(
     const num = tp - mean;
     out[i] = num !== 0 && dev !== 0 ? num / (scale * dev) : 0;
   }
+  return bad;
 }

@@ -1,4 +1,4 @@
-import { alignedOutput, checkInteger, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
 
 /** Index of the first defined EMA value (TA-Lib's begIndex). */
 export function emaLookback(period: number): number {
@@ -10,20 +10,33 @@ export function emaLookback(period: number): number {
  * the first `period` values (TA-Lib's default, "classic" seeding).
  */
 export function ema(values: Float64Array, period = 20): Float64Array {
-  checkInteger('ema', 'period', period, 2);
-  checkSeries('ema', 'values', values);
-  const n = values.length;
-  const lookback = period - 1;
-  const out = alignedOutput(n, lookback);
-  if (n <= lookback) return out;
+  checkArgs(values, period);
+  return run(new Float64Array(values.length), values, period);
+}
 
-  emaKernel(values, period, out);
+/** ema() written into `out` (a Float64Array of the input's length, not sharing memory with it); returns `out`. */
+export function emaInto(out: Float64Array, values: Float64Array, period = 20): Float64Array {
+  checkArgs(values, period);
+  checkOutputs('ema', values.length, { out }, { values });
+  return run(out, values, period);
+}
+
+function checkArgs(values: Float64Array, period: number): void {
+  checkInteger('ema', 'period', period, 2);
+  checkType('ema', 'values', values);
+}
+
+function run(out: Float64Array, values: Float64Array, period: number): Float64Array {
+  warmupNaN(out, period - 1);
+  // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
+  if (values.length < period || emaKernel(values, period, out) !== 0) checkFinite('ema', 'values', values);
   return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
-function emaKernel(values: Float64Array, period: number, out: Float64Array): void {
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite.
+function emaKernel(values: Float64Array, period: number, out: Float64Array): number {
   const n = values.length;
   const lookback = period - 1;
   const k = 2 / (period + 1);
@@ -35,8 +48,10 @@ function emaKernel(values: Float64Array, period: number, out: Float64Array): voi
   for (let i = period; i < n; i++) {
     // prev * (1 - k) + x * k equals TA-Lib's (x - prev) * k + prev up to
     // rounding, with a shorter dependency chain (multiply-add instead of
-    // subtract-multiply-add) through `prev`.
+    // subtract-multiply-add) through `prev`. A NaN or an infinity anywhere
+    // sticks in `prev` (Infinity * keep - Infinity * k is NaN), so it is the check.
     prev = prev * keep + values[i] * k;
     out[i] = prev;
   }
+  return prev * 0;
 }

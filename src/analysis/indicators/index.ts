@@ -1,17 +1,17 @@
-export { sma, smaLookback } from './sma.ts';
-export { ema, emaLookback } from './ema.ts';
-export { rsi, rsiLookback } from './rsi.ts';
-export { macd, macdLookback } from './macd.ts';
+export { sma, smaInto, smaLookback } from './sma.ts';
+export { ema, emaInto, emaLookback } from './ema.ts';
+export { rsi, rsiInto, rsiLookback } from './rsi.ts';
+export { macd, macdInto, macdLookback } from './macd.ts';
 export type { MacdResult } from './macd.ts';
-export { bbands, bbandsLookback } from './bbands.ts';
+export { bbands, bbandsInto, bbandsLookback } from './bbands.ts';
 export type { BbandsResult } from './bbands.ts';
-export { atr, atrLookback } from './atr.ts';
-export { obv, obvLookback } from './obv.ts';
-export { stoch, stochLookback } from './stoch.ts';
+export { atr, atrInto, atrLookback } from './atr.ts';
+export { obv, obvInto, obvLookback } from './obv.ts';
+export { stoch, stochInto, stochLookback } from './stoch.ts';
 export type { StochResult } from './stoch.ts';
-export { adx, adxLookback, diLookback } from './adx.ts';
+export { adx, adxInto, adxLookback, diLookback } from './adx.ts';
 export type { AdxResult } from './adx.ts';
-export { cci, cciLookback } from './cci.ts';
+export { cci, cciInto, cciLookback } from './cci.ts';
 export {
   INDICATORS,
   INDICATOR_TYPES,

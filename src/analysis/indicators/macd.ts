@@ -1,4 +1,4 @@
-import { alignedOutput, checkInteger, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
 
 export interface MacdResult {
   macd: Float64Array;
@@ -20,24 +20,44 @@ export function macdLookback(slow: number, signal: number): number {
  * One pass, no intermediate arrays.
  */
 export function macd(close: Float64Array, fast = 12, slow = 26, signal = 9): MacdResult {
+  checkArgs(close, fast, slow, signal);
+  const n = close.length;
+  const out = { macd: new Float64Array(n), signal: new Float64Array(n), histogram: new Float64Array(n) };
+  return run(out, close, fast, slow, signal);
+}
+
+/**
+ * macd() written into `out`'s three arrays (Float64Arrays of the input's
+ * length, sharing no memory with the input or each other); returns `out`.
+ */
+export function macdInto(out: MacdResult, close: Float64Array, fast = 12, slow = 26, signal = 9): MacdResult {
+  checkArgs(close, fast, slow, signal);
+  checkOutputs('macd', close.length, { macd: out.macd, signal: out.signal, histogram: out.histogram }, { close });
+  return run(out, close, fast, slow, signal);
+}
+
+function checkArgs(close: Float64Array, fast: number, slow: number, signal: number): void {
   checkInteger('macd', 'fast', fast, 2);
   checkInteger('macd', 'slow', slow, 2);
   checkInteger('macd', 'signal', signal, 1);
   if (fast >= slow) throw new RangeError(`macd: fast (${fast}) must be less than slow (${slow})`);
-  checkSeries('macd', 'close', close);
-  const n = close.length;
-  const lookback = macdLookback(slow, signal);
-  const line = alignedOutput(n, lookback);
-  const sig = alignedOutput(n, lookback);
-  const hist = alignedOutput(n, lookback);
-  if (n <= lookback) return { macd: line, signal: sig, histogram: hist };
+  checkType('macd', 'close', close);
+}
 
-  macdKernel(close, fast, slow, signal, line, sig, hist);
-  return { macd: line, signal: sig, histogram: hist };
+function run(out: MacdResult, close: Float64Array, fast: number, slow: number, signal: number): MacdResult {
+  const lookback = macdLookback(slow, signal);
+  warmupNaN(out.macd, lookback);
+  warmupNaN(out.signal, lookback);
+  warmupNaN(out.histogram, lookback);
+  // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
+  if (close.length <= lookback || macdKernel(close, fast, slow, signal, out.macd, out.signal, out.histogram) !== 0)
+    checkFinite('macd', 'close', close);
+  return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite: one sticks in the slow EMA, which sees every bar.
 function macdKernel(
   close: Float64Array,
   fast: number,
@@ -46,7 +66,7 @@ function macdKernel(
   line: Float64Array,
   sig: Float64Array,
   hist: Float64Array,
-): void {
+): number {
   const n = close.length;
   const lookback = macdLookback(slow, signal);
   const kFast = 2 / (fast + 1);
@@ -89,4 +109,5 @@ function macdKernel(
     sig[i] = s;
     hist[i] = m - s;
   }
+  return emaSlow * 0;
 }

@@ -1,4 +1,4 @@
-import { checkSameLength, checkSeries } from './validate.ts';
+import { checkFinite, checkOutputs, checkSameLength, checkType } from './validate.ts';
 
 /** OBV is defined from the first bar. */
 export function obvLookback(): number {
@@ -11,28 +11,49 @@ export function obvLookback(): number {
  * It is cumulative: its level depends on where the series starts.
  */
 export function obv(close: Float64Array, volume: Float64Array): Float64Array {
-  checkSeries('obv', 'close', close);
-  checkSeries('obv', 'volume', volume);
-  const n = checkSameLength('obv', { close, volume });
-  const out = new Float64Array(n);
-  if (n === 0) return out;
+  const n = checkArgs(close, volume);
+  return run(new Float64Array(n), close, volume);
+}
 
-  obvKernel(close, volume, out);
+/** obv() written into `out` (a Float64Array of the inputs' length, not sharing memory with them); returns `out`. */
+export function obvInto(out: Float64Array, close: Float64Array, volume: Float64Array): Float64Array {
+  const n = checkArgs(close, volume);
+  checkOutputs('obv', n, { out }, { close, volume });
+  return run(out, close, volume);
+}
+
+function checkArgs(close: Float64Array, volume: Float64Array): number {
+  checkType('obv', 'close', close);
+  checkType('obv', 'volume', volume);
+  return checkSameLength('obv', { close, volume });
+}
+
+function run(out: Float64Array, close: Float64Array, volume: Float64Array): Float64Array {
+  // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
+  if (close.length > 0 && obvKernel(close, volume, out) !== 0) {
+    checkFinite('obv', 'close', close);
+    checkFinite('obv', 'volume', volume);
+  }
   return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
-function obvKernel(close: Float64Array, volume: Float64Array, out: Float64Array): void {
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite (`bad` accumulates (close + volume) * 0).
+function obvKernel(close: Float64Array, volume: Float64Array, out: Float64Array): number {
   const n = close.length;
   let value = volume[0];
   let prev = close[0];
+  let bad = (prev + value) * 0;
   out[0] = value;
   for (let i = 1; i < n; i++) {
     const x = close[i];
+    const v = volume[i];
+    bad += (x + v) * 0;
     // sign(x - prev) as 0/±1 without a branch (ups and downs are unpredictable).
-    value += (+(x > prev) - +(x < prev)) * volume[i];
+    value += (+(x > prev) - +(x < prev)) * v;
     out[i] = value;
     prev = x;
   }
+  return bad;
 }

@@ -1,4 +1,4 @@
-import { alignedOutput, checkInteger, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
 
 /** TA-Lib treats |x| < 1e-14 as zero (TA_IS_ZERO); we keep its threshold. */
 const TA_EPSILON = 1e-14;
@@ -17,19 +17,34 @@ export function rsiLookback(period: number): number {
  * multiply-add per side; the ratio is unchanged by the common scale.
  */
 export function rsi(close: Float64Array, period = 14): Float64Array {
-  checkInteger('rsi', 'period', period, 2);
-  checkSeries('rsi', 'close', close);
-  const n = close.length;
-  const out = alignedOutput(n, period);
-  if (n <= period) return out;
+  checkArgs(close, period);
+  return run(new Float64Array(close.length), close, period);
+}
 
-  rsiKernel(close, period, out);
+/** rsi() written into `out` (a Float64Array of the input's length, not sharing memory with it); returns `out`. */
+export function rsiInto(out: Float64Array, close: Float64Array, period = 14): Float64Array {
+  checkArgs(close, period);
+  checkOutputs('rsi', close.length, { out }, { close });
+  return run(out, close, period);
+}
+
+function checkArgs(close: Float64Array, period: number): void {
+  checkInteger('rsi', 'period', period, 2);
+  checkType('rsi', 'close', close);
+}
+
+function run(out: Float64Array, close: Float64Array, period: number): Float64Array {
+  warmupNaN(out, period);
+  // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
+  if (close.length <= period || rsiKernel(close, period, out) !== 0) checkFinite('rsi', 'close', close);
   return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
-function rsiKernel(close: Float64Array, period: number, out: Float64Array): void {
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite: one sticks in the gain or loss sum (an
+// infinite change makes |d| - d or |d| + d NaN).
+function rsiKernel(close: Float64Array, period: number, out: Float64Array): number {
   const n = close.length;
   let gain = 0;
   let loss = 0;
@@ -58,4 +73,5 @@ function rsiKernel(close: Float64Array, period: number, out: Float64Array): void
     total = gain + loss;
     out[i] = total < zero ? 0 : (100 * gain) / total;
   }
+  return (gain + loss) * 0;
 }

@@ -1,4 +1,4 @@
-import { alignedOutput, checkInteger, checkSameLength, checkSeries } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
 
 export interface StochResult {
   k: Float64Array;
@@ -33,24 +33,69 @@ export function stoch(
   smoothK = 3,
   smoothD = 3,
 ): StochResult {
+  const n = checkArgs(high, low, close, period, smoothK, smoothD);
+  return run({ k: new Float64Array(n), d: new Float64Array(n) }, high, low, close, period, smoothK, smoothD);
+}
+
+/**
+ * stoch() written into `out.k` and `out.d` (Float64Arrays of the inputs'
+ * length, sharing no memory with the inputs or each other); returns `out`.
+ */
+export function stochInto(
+  out: StochResult,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period = 14,
+  smoothK = 3,
+  smoothD = 3,
+): StochResult {
+  const n = checkArgs(high, low, close, period, smoothK, smoothD);
+  checkOutputs('stoch', n, { k: out.k, d: out.d }, { high, low, close });
+  return run(out, high, low, close, period, smoothK, smoothD);
+}
+
+function checkArgs(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+  smoothK: number,
+  smoothD: number,
+): number {
   checkInteger('stoch', 'period', period, 1);
   checkInteger('stoch', 'smoothK', smoothK, 1);
   checkInteger('stoch', 'smoothD', smoothD, 1);
-  checkSeries('stoch', 'high', high);
-  checkSeries('stoch', 'low', low);
-  checkSeries('stoch', 'close', close);
-  const n = checkSameLength('stoch', { high, low, close });
-  const lookback = stochLookback(period, smoothK, smoothD);
-  const kOut = alignedOutput(n, lookback);
-  const dOut = alignedOutput(n, lookback);
-  if (n <= lookback) return { k: kOut, d: dOut };
+  checkType('stoch', 'high', high);
+  checkType('stoch', 'low', low);
+  checkType('stoch', 'close', close);
+  return checkSameLength('stoch', { high, low, close });
+}
 
-  stochKernel(high, low, close, period, smoothK, smoothD, kOut, dOut);
-  return { k: kOut, d: dOut };
+function run(
+  out: StochResult,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+  smoothK: number,
+  smoothD: number,
+): StochResult {
+  const lookback = stochLookback(period, smoothK, smoothD);
+  warmupNaN(out.k, lookback);
+  warmupNaN(out.d, lookback);
+  // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
+  if (high.length <= lookback || stochKernel(high, low, close, period, smoothK, smoothD, out.k, out.d) !== 0) {
+    checkFinite('stoch', 'high', high);
+    checkFinite('stoch', 'low', low);
+    checkFinite('stoch', 'close', close);
+  }
+  return out;
 }
 
 // Hot loop kept out of the public function so that V8's inlining budget is
-// spent here and not on the argument checks (see adx.ts).
+// spent here and not on the argument checks (see adx.ts). Returns 0 unless an
+// input value is NaN or infinite (`bad` accumulates (high + low + close) * 0).
 function stochKernel(
   high: Float64Array,
   low: Float64Array,
@@ -60,7 +105,7 @@ function stochKernel(
   smoothD: number,
   kOut: Float64Array,
   dOut: Float64Array,
-): void {
+): number {
   const n = high.length;
   const lookback = stochLookback(period, smoothK, smoothD);
   // Suffix extremes of the previous block, indexed by offset within that block.
@@ -75,6 +120,7 @@ function stochKernel(
   const firstFast = period - 1;
   const firstSlow = firstFast + smoothK - 1;
   const last = period - 1;
+  let bad = 0;
 
   for (let start = 0; start < n; start += period) {
     if (start > 0) {
@@ -100,6 +146,8 @@ function stochKernel(
     for (let i = start; i < end; i++) {
       const h = high[i];
       const l = low[i];
+      const c = close[i];
+      bad += (h + l + c) * 0;
       const gh = +(h > preHigh);
       const gl = +(l < preLow);
       preHigh = h * gh + preHigh * (1 - gh);
@@ -119,7 +167,7 @@ function stochKernel(
         lowest = sl * cl + lowest * (1 - cl);
       }
       const range = highest - lowest;
-      const fastK = range !== 0 ? (100 * (close[i] - lowest)) / range : 0;
+      const fastK = range !== 0 ? (100 * (c - lowest)) / range : 0;
 
       fastSum += fastK - fastRing[fastPos];
       fastRing[fastPos] = fastK;
@@ -136,4 +184,5 @@ function stochKernel(
       dOut[i] = slowSum / smoothD;
     }
   }
+  return bad;
 }

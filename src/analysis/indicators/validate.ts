@@ -27,24 +27,21 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/**
- * Checks that `values` is a Float64Array of finite numbers.
- * The fast path multiplies every value by 0: the sum stays 0 unless a NaN or
- * an infinity is present, and only then do we rescan to report the index.
- */
-export function checkSeries(fn: string, name: string, values: unknown): asserts values is Float64Array {
+/** Checks that `values` is a Float64Array (its values are checked by checkFinite or by the kernel). */
+export function checkType(fn: string, name: string, values: unknown): asserts values is Float64Array {
   if (!(values instanceof Float64Array)) {
     throw new TypeError(`${fn}: ${name} must be a Float64Array, got ${describe(values)}`);
   }
-  const n = values.length;
-  let acc = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    acc += values[i] * 0 + values[i + 1] * 0 + values[i + 2] * 0 + values[i + 3] * 0;
-  }
-  for (; i < n; i++) acc += values[i] * 0;
-  if (acc === 0) return;
-  for (let j = 0; j < n; j++) {
+}
+
+/**
+ * Throws a RangeError naming the first NaN or infinite value of `values`, if any.
+ * The kernels call it only when their own in-loop test (`bad += x * 0`, which
+ * stays 0 unless a NaN or an infinity went through) saw one, so valid input is
+ * read once, not twice.
+ */
+export function checkFinite(fn: string, name: string, values: Float64Array): void {
+  for (let j = 0; j < values.length; j++) {
     const v = values[j];
     if (Number.isNaN(v)) throw new RangeError(`${fn}: ${name}[${j}] is NaN`);
     if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${name}[${j}] is ${v > 0 ? 'Infinity' : '-Infinity'}`);
@@ -64,9 +61,39 @@ export function checkSameLength(fn: string, series: Record<string, Float64Array>
   return n;
 }
 
-/** A Float64Array of length n whose first `lookback` entries (the warm-up) are NaN. */
-export function alignedOutput(n: number, lookback: number): Float64Array {
-  const out = new Float64Array(n);
-  out.fill(NaN, 0, Math.min(lookback, n));
+/** Sets the first `lookback` entries of `out` (the warm-up) to NaN; returns `out`. */
+export function warmupNaN(out: Float64Array, lookback: number): Float64Array {
+  out.fill(NaN, 0, Math.min(lookback, out.length));
   return out;
+}
+
+function overlaps(a: Float64Array, b: Float64Array): boolean {
+  return (
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
+/**
+ * Checks the caller's output arrays of an `...Into` function: Float64Arrays of
+ * the input length `n`, sharing no memory with an input or with each other
+ * (a kernel reads inputs after writing earlier outputs).
+ */
+export function checkOutputs(
+  fn: string,
+  n: number,
+  outputs: Record<string, unknown>,
+  inputs: Record<string, Float64Array>,
+): void {
+  const seen: [string, Float64Array][] = Object.entries(inputs);
+  for (const [name, out] of Object.entries(outputs)) {
+    if (!(out instanceof Float64Array)) {
+      throw new TypeError(`${fn}: output ${name} must be a Float64Array, got ${describe(out)}`);
+    }
+    if (out.length !== n) {
+      throw new RangeError(`${fn}: output ${name} must have the input length ${n}, got ${out.length}`);
+    }
+    const clash = seen.find(([, other]) => overlaps(out, other));
+    if (clash) throw new RangeError(`${fn}: output ${name} shares memory with ${clash[0]}`);
+    seen.push([name, out]);
+  }
 }

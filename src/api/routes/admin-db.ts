@@ -33,6 +33,8 @@ import {
 } from '../../timescale/aggregates.ts';
 import { jobHistory, listJobs, runDueJobs, runJob } from '../../timescale/jobs.ts';
 import { runDoctor } from '../../timescale/doctor.ts';
+import { addSyncChecks } from '../../sync/status.ts';
+import { addReplicaChecks } from '../../db/replicas.ts';
 import { applySettings, recommend, tuneInput } from '../../timescale/tune.ts';
 import { refreshSeries } from '../../market/candle-series.ts';
 import { analyze, relationSizes, slowQueries } from '../../timescale/monitor.ts';
@@ -308,8 +310,18 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/doctor',
-    { schema: { tags, security, summary: 'the tm doctor report', querystring: tuneQuery } },
-    async (req) => runDoctor(app.db, { tune: fromQuery(req.query) }),
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'the tm doctor report (market data sync and read replicas included)',
+        querystring: tuneQuery,
+      },
+    },
+    async (req) => {
+      const report = await addSyncChecks(app.db, await runDoctor(app.db, { tune: fromQuery(req.query) }));
+      return addReplicaChecks(app.db, app.config.maxReplicaLagSeconds, report);
+    },
   );
 
   app.get(

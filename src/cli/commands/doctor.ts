@@ -1,7 +1,7 @@
 /** tm doctor: one report of everything that can be wrong with the database set-up; exit 1 on a problem. */
 import type { Command } from 'commander';
 import { runDoctor } from '../../timescale/doctor.ts';
-import { syncDoctorChecks } from '../../sync/status.ts';
+import { addSyncChecks } from '../../sync/status.ts';
 import { UserError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
@@ -21,20 +21,11 @@ export function registerDoctor(program: Command): void {
       const tune = tuneInput(opts);
       await withDatabase(
         async (db, config) => {
-          const report = await runDoctor(db, { tune });
-          // Market data sync: a provider that keeps failing is a warning (absent before its migration).
-          for (const c of await syncDoctorChecks(db).catch(() => [])) {
-            report.checks.push(c);
-            if (c.status === 'warning') report.warnings++;
-          }
+          // Market data sync: a provider that keeps failing is a warning.
+          const report = await addSyncChecks(db, await runDoctor(db, { tune }));
           // Read replicas and their lag; the session time zone (a pooler may drop the startup option).
-          const { replicaDoctorChecks } = await import('../../db/replicas.ts');
-          for (const c of await replicaDoctorChecks(db, config.maxReplicaLagSeconds).catch(() => [])) {
-            report.checks.push(c);
-            if (c.status === 'warning') report.warnings++;
-            if (c.status === 'problem') report.problems++;
-          }
-          report.ok = report.problems === 0;
+          const { addReplicaChecks } = await import('../../db/replicas.ts');
+          await addReplicaChecks(db, config.maxReplicaLagSeconds, report);
           const mark = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM' } as const;
           printer(!!opts.json).data(report, () =>
             [

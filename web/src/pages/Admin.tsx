@@ -1,12 +1,14 @@
 /**
- * Admin (administrators only; the API refuses others anyway): the database and the users. Sections
- * render what the admin routes answer, so new fields show without changes here.
+ * Admin (administrators only; the API refuses others anyway): the database, market data sync
+ * (AdminSync.tsx) and the users. Database sections render what the admin routes answer, so new
+ * fields show without changes here.
  */
 import { useState } from 'preact/hooks';
 import { api, get } from '../api.ts';
 import { bytes, time } from '../format.ts';
 import { errorText, useLoad, useUser } from '../hooks.ts';
 import { ErrorBox, Loading } from '../ui.tsx';
+import { SyncSection } from './AdminSync.tsx';
 
 type Row = Record<string, unknown>;
 
@@ -203,6 +205,7 @@ export function AdminPage() {
       <Section title="Continuous aggregates" path="/api/admin/db/aggregates" />
       <Section title="Jobs" path="/api/admin/db/jobs" />
       <Section title="Job runs (failures show their error)" path="/api/admin/db/jobs/history?limit=50" />
+      <SyncSection />
       <Users />
     </section>
   );

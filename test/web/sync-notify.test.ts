@@ -1,0 +1,226 @@
+/**
+ * The admin page's data sync section and the notifications page in chromium against a real `tm serve`
+ * (embedded and server): link a source (a refused one shows the API's error in the form), backfill it
+ * from the local provider server, see its status and gaps, remove it; add a webhook channel, see its
+ * secret once and never again, send a signed test, see the delivery and a failed one behind the filter;
+ * an administrator sees everyone's deliveries.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { createUser } from '../../src/accounts/users.ts';
+import { Migrator } from '../../src/db/migrate/migrator.ts';
+import { openEmbedded } from '../../src/db/pglite.ts';
+import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { serverDb, serverSkip } from '../helpers/db.ts';
+import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
+
+const ADMIN = { username: 'syncadmin', password: 'admin-password-1', email: 'syncadmin@example.com', is_admin: true };
+const USER = { username: 'hookuser', password: 'user-password-1', email: 'hookuser@example.com' };
+
+/** A webhook endpoint that keeps each request's headers and raw body and answers `status`. */
+async function startReceiver() {
+  const got: { headers: Record<string, string>; body: string }[] = [];
+  const rx = { url: '', got, status: 200, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      got.push({ headers: req.headers as Record<string, string>, body });
+      res.writeHead(rx.status).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  rx.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  rx.close = () =>
+    new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    });
+  return rx;
+}
+
+async function login(page: Page, base: string, who: { username: string; password: string }): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('username').waitFor();
+}
+
+async function syncFlow(page: Page, base: string): Promise<void> {
+  page.on('dialog', (d) => void d.accept());
+  await login(page, base, ADMIN);
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('heading', { name: 'Data sync' }).waitFor();
+  // The sections above load on their own: wait for them so the form does not move under a click.
+  await page.getByTestId('doctor').waitFor({ timeout: 30_000 });
+  await page.getByText('Nothing to sync.').waitFor();
+  await page.getByTestId('users').waitFor();
+  const form = page.getByRole('form', { name: 'Link a source' });
+
+  // A refused link shows the API's reason in the form, and nothing is linked.
+  await form.getByLabel('Asset symbol').fill('XBTUSD');
+  await form.getByLabel('Provider', { exact: true }).selectOption('kraken');
+  await form.getByLabel('1w').check();
+  await form.getByRole('button', { name: 'Link source' }).click();
+  await form.getByRole('alert').filter({ hasText: 'kraken does not serve 1w candles' }).waitFor();
+
+  await form.getByLabel('Asset symbol').fill('WEBUSDT');
+  await form.getByLabel('Provider', { exact: true }).selectOption('binance');
+  await form.getByLabel('1w').uncheck();
+  await form.getByRole('button', { name: 'Link source' }).click();
+  const sources = page.getByTestId('sync-sources');
+  await sources.getByRole('cell', { name: 'WEBUSDT:BINANCE', exact: true }).waitFor();
+  await page.getByTestId('sync-status').getByText('never').waitFor();
+
+  // Backfill a day of 1h candles from the local provider server; the status turns ok, no gaps.
+  const fill = page.getByRole('form', { name: 'Gaps and backfill' });
+  await fill.getByLabel('Backfill from').fill('2024-01-01');
+  await fill.getByLabel('to (empty: now)').fill('2024-01-02');
+  await fill.getByRole('button', { name: 'Start backfill' }).click();
+  await page.getByTestId('backfill-result').filter({ hasText: '24 new, 0 updated candle(s), 0 gap(s)' }).waitFor();
+  await page.getByTestId('sync-status').locator('.state-ok').waitFor();
+  await fill.getByRole('button', { name: 'Show gaps' }).click();
+  await page.getByTestId('sync-gaps').filter({ hasText: 'No gaps recorded for WEBUSDT:BINANCE 1h' }).waitFor();
+
+  await sources.getByRole('button', { name: 'Remove WEBUSDT:BINANCE from binance' }).click();
+  await page.getByText('No asset is linked to a provider yet.').waitFor();
+  await page.getByText('Nothing to sync.').waitFor();
+}
+
+async function notifyFlow(browser: Browser, base: string): Promise<void> {
+  const rx = await startReceiver();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (d) => void d.accept());
+  try {
+    await screenshotOnFailure(page, 'notifications', async () => {
+      await login(page, base, USER);
+      await page.getByRole('link', { name: 'Notifications' }).click();
+      await page.getByText('No channel yet').waitFor();
+      const form = page.getByRole('form', { name: 'Add a channel' });
+      assert.equal(await form.getByText('sync_failed').count(), 0, 'administrators-only events are not offered');
+      // A refused URL shows the API's reason.
+      await form.getByLabel('Webhook URL').fill('ftp://example.com/hook');
+      await form.getByRole('button', { name: 'Add channel' }).click();
+      await form.getByRole('alert').filter({ hasText: 'http:// or https://' }).waitFor();
+      await form.getByLabel('Webhook URL').fill(rx.url);
+      await form.getByRole('button', { name: 'Add channel' }).click();
+
+      // The secret once, then never again: not in the list, not after a reload, not from the API.
+      const secret = (await page.getByTestId('secret').textContent()) ?? '';
+      assert.match(secret, /^whsec_[A-Za-z0-9+/=]{32,}$/);
+      await page.getByTestId('channels').getByRole('cell', { name: rx.url, exact: true }).waitFor();
+      await page.getByRole('button', { name: 'I have saved it' }).click();
+      await page.getByTestId('secret-once').waitFor({ state: 'detached' });
+      assert.ok(!(await page.content()).includes(secret));
+      await page.reload();
+      await page.getByTestId('channels').waitFor();
+      assert.ok(!(await page.content()).includes(secret), 'the secret is not shown after a reload');
+
+      // A signed test, delivered, in the deliveries.
+      await page.getByRole('button', { name: `Send a test to ${rx.url}` }).click();
+      await page.getByTestId('channel-message').filter({ hasText: 'Test sent' }).waitFor();
+      assert.equal(rx.got.length, 1);
+      const sent = new Webhook(secret).verify(rx.got[0].body, rx.got[0].headers) as { type: string };
+      assert.equal(sent.type, 'test');
+      const deliveries = page.getByTestId('deliveries');
+      await deliveries.locator('.delivery-delivered').waitFor();
+
+      // A failing receiver: the error in the page, the delivery behind the "failed" filter.
+      rx.status = 500;
+      await page.getByRole('button', { name: `Send a test to ${rx.url}` }).click();
+      await page.getByRole('alert').filter({ hasText: 'failed: HTTP 500' }).waitFor();
+      await deliveries.locator('.delivery-failed').waitFor(); // the list follows without a reload
+      await page.getByLabel('Status').selectOption('failed');
+      await deliveries.locator('.delivery-delivered').waitFor({ state: 'detached' });
+      assert.equal(await deliveries.locator('tbody tr').count(), 1);
+      await deliveries.getByText('HTTP 500').waitFor();
+    });
+
+    // An administrator sees everyone's deliveries (with their user).
+    const adminPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await screenshotOnFailure(adminPage, 'notifications-admin', async () => {
+      await login(adminPage, base, ADMIN);
+      await adminPage.getByRole('link', { name: 'Notifications' }).click();
+      await adminPage
+        .getByTestId('deliveries')
+        .getByRole('cell', { name: USER.username, exact: true })
+        .first()
+        .waitFor();
+      await adminPage.getByLabel("everyone's").uncheck();
+      await adminPage.getByText('Nothing delivered yet.').waitFor();
+    });
+    await adminPage.close();
+
+    await screenshotOnFailure(page, 'notifications-remove', async () => {
+      await page.getByRole('button', { name: `Remove ${rx.url}` }).click();
+      await page.getByText('No channel yet').waitFor();
+    });
+  } finally {
+    await page.close();
+    await rx.close();
+  }
+}
+
+function suite(
+  title: string,
+  skip: string | undefined,
+  start: (env: Record<string, string>) => Promise<{ served: Served; cleanup: () => Promise<void> }>,
+): void {
+  describe(title, { skip }, () => {
+    let browser: Browser;
+    let served: Served;
+    let cleanup: () => Promise<void>;
+    let fake: FakeMarkets;
+    before(async () => {
+      fake = await startFakeMarkets();
+      fake.markets.set('WEBUSDT', { listedFrom: Date.parse('2023-01-01T00:00:00Z') });
+      // The scheduler stays off (TM_SYNC=0): the backfill from the page is the only sync.
+      ({ served, cleanup } = await start({ TM_BINANCE_URL: fake.url, TM_SYNC: '0', TM_WEBHOOK_ALLOW_PRIVATE: '1' }));
+      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
+    });
+    after(async () => {
+      await browser?.close();
+      await served?.stop();
+      await cleanup?.();
+      await fake?.close();
+    });
+
+    test('admin data sync: link (errors shown), backfill, status, gaps, remove', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'admin-sync', () => syncFlow(page, served.url));
+      await page.close();
+    });
+
+    test('notifications: a webhook channel, its secret once, a test delivered and a failed one', async () => {
+      await notifyFlow(browser, served.url);
+    });
+  });
+}
+
+suite('sync and notification pages in chromium [embedded]', chromiumSkip, async (env) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-sync-'));
+  const db = await openEmbedded({ dataDir: dir });
+  await new Migrator(db).upgrade('head');
+  await createUser(db, ADMIN);
+  await createUser(db, USER);
+  await db.close();
+  const served = await startServe({ ...env, TM_DATA_DIR: dir, TM_DEMO: '0' });
+  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+suite('sync and notification pages in chromium [server]', chromiumSkip ?? serverSkip, async (env) => {
+  const db = await serverDb();
+  await createUser(db, ADMIN);
+  await createUser(db, USER);
+  const served = await startServe({ ...env, DATABASE_URL: db.url, TM_DEMO: '0' });
+  return { served, cleanup: () => db.close() };
+});

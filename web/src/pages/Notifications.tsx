@@ -1,0 +1,346 @@
+/**
+ * Notifications: the signed-in user's channels (add, test, enable, remove) and deliveries, with a
+ * status filter; administrators may list everyone's deliveries. A webhook's signing secret is shown
+ * once, right after the channel is created (the API never returns it again). docs/notifications.md.
+ */
+import { useState } from 'preact/hooks';
+import { api, get, qs, type User } from '../api.ts';
+import { time } from '../format.ts';
+import { errorText, useLoad, useUser } from '../hooks.ts';
+import { ErrorBox, Field, Loading } from '../ui.tsx';
+
+interface Channel {
+  id: string;
+  username: string;
+  kind: 'webhook' | 'email';
+  target: string;
+  events: string[];
+  strategies: string[] | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  created_at: string;
+}
+
+interface Delivery {
+  id: string;
+  username: string;
+  kind: 'webhook' | 'email';
+  target: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+const EVENTS = [
+  { id: 'price_alert', label: 'price alerts', admin: false },
+  { id: 'signal', label: 'signals on watched assets', admin: false },
+  { id: 'job_failed', label: 'failing TimescaleDB jobs', admin: true },
+  { id: 'sync_failed', label: 'failing data sync', admin: true },
+];
+
+/** The secret of the channel just created: shown once, with a copy button. */
+function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="secret-once" role="status" data-testid="secret-once">
+      <strong>Copy this signing secret now: it will not be shown again.</strong>
+      <p>Your receiver checks each request's signature with it (see docs/notifications.md).</p>
+      <div class="row">
+        <code data-testid="secret">{secret}</code>
+        <button
+          type="button"
+          onClick={() => {
+            void navigator.clipboard?.writeText(secret).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            );
+          }}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" class="link" onClick={onDone}>
+          I have saved it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null) => void }) {
+  const [kind, setKind] = useState<'webhook' | 'email'>('webhook');
+  const [target, setTarget] = useState('');
+  const [events, setEvents] = useState<string[]>(['price_alert', 'signal']);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const c = await api<Channel & { secret: string | null }>('POST', '/api/channels', {
+        kind,
+        target: target.trim(),
+        events,
+      });
+      setTarget('');
+      onAdded(c.secret);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const toggle = (id: string) => setEvents((cur) => (cur.includes(id) ? cur.filter((x) => x !== id) : [...cur, id]));
+  return (
+    <form class="stack narrow" onSubmit={submit} aria-label="Add a channel">
+      <h3>Add a channel</h3>
+      <Field label="Kind">
+        <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as 'webhook' | 'email')}>
+          <option value="webhook">webhook</option>
+          <option value="email">email</option>
+        </select>
+      </Field>
+      <Field label={kind === 'webhook' ? 'Webhook URL' : 'Email address'}>
+        <input
+          required
+          type={kind === 'webhook' ? 'url' : 'email'}
+          placeholder={kind === 'webhook' ? 'https://example.com/hook' : 'you@example.com'}
+          value={target}
+          onInput={(e) => setTarget(e.currentTarget.value)}
+        />
+      </Field>
+      <fieldset class="intervals">
+        <legend>Events</legend>
+        {EVENTS.filter((ev) => !ev.admin || me.is_admin).map((ev) => (
+          <label key={ev.id} class="check">
+            <input type="checkbox" checked={events.includes(ev.id)} onChange={() => toggle(ev.id)} /> {ev.label}{' '}
+            <code>{ev.id}</code>
+          </label>
+        ))}
+      </fieldset>
+      <ErrorBox error={error} />
+      <button type="submit" class="primary" disabled={busy || events.length === 0}>
+        {busy ? 'Adding…' : 'Add channel'}
+      </button>
+    </form>
+  );
+}
+
+function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
+  const list = useLoad(() => get<{ items: Channel[] }>(`/api/channels?${qs({ username: me.username })}`), [me.id]);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<string | null>) => {
+    setError(null);
+    setMessage(null);
+    try {
+      setMessage(await fn());
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      // A failed test is a delivery too: both lists change either way.
+      list.reload();
+      onDelivery();
+    }
+  };
+  const test = (c: Channel) =>
+    act(async () => {
+      const r = await api<{ ok: boolean; error?: string }>('POST', `/api/channels/${c.id}/test`);
+      if (!r.ok) throw new Error(`the test to ${c.target} failed: ${r.error ?? 'unknown error'}`);
+      return `Test sent to ${c.target}.`;
+    });
+  const remove = (c: Channel) => {
+    if (!confirm(`Remove the ${c.kind} channel ${c.target} and its deliveries?`)) return;
+    void act(async () => {
+      await api('DELETE', `/api/channels/${c.id}`);
+      return `Removed ${c.target}.`;
+    });
+  };
+  const enable = (c: Channel) =>
+    act(async () => {
+      await api('POST', `/api/channels/${c.id}/enable`);
+      return `Enabled ${c.target} again.`;
+    });
+  return (
+    <section class="admin-section" aria-labelledby="channels-title">
+      <h2 id="channels-title">Channels</h2>
+      {secret && <SecretOnce secret={secret} onDone={() => setSecret(null)} />}
+      {list.loading && !list.data && <Loading />}
+      <ErrorBox error={list.error ?? error} retry={list.error ? list.reload : undefined} />
+      {message && (
+        <p role="status" class="muted" data-testid="channel-message">
+          {message}
+        </p>
+      )}
+      {list.data &&
+        (list.data.items.length === 0 ? (
+          <p class="muted">No channel yet: add a webhook or an email address below.</p>
+        ) : (
+          <div class="table-wrap">
+            <table data-testid="channels">
+              <thead>
+                <tr>
+                  <th>Kind</th>
+                  <th>Target</th>
+                  <th>Events</th>
+                  <th>State</th>
+                  <th class="num">Failures in a row</th>
+                  <th>Added</th>
+                  <th>Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((c) => (
+                  <tr key={c.id}>
+                    <td>{c.kind}</td>
+                    <td>{c.target}</td>
+                    <td>
+                      {c.events.join(', ')}
+                      {c.strategies && <span class="muted"> ({c.strategies.join(', ')})</span>}
+                    </td>
+                    <td class="wrap">
+                      {c.enabled ? (
+                        <span class="badge state-ok">enabled</span>
+                      ) : (
+                        <>
+                          <span class="badge state-failing">disabled</span> {c.disabled_reason}
+                        </>
+                      )}
+                    </td>
+                    <td class="num">{c.consecutive_failures}</td>
+                    <td>{time(c.created_at)}</td>
+                    <td class="actions">
+                      <button type="button" onClick={() => void test(c)} aria-label={`Send a test to ${c.target}`}>
+                        Send test
+                      </button>
+                      {!c.enabled && (
+                        <button type="button" onClick={() => void enable(c)}>
+                          Enable
+                        </button>
+                      )}
+                      <button type="button" class="danger" onClick={() => remove(c)} aria-label={`Remove ${c.target}`}>
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      <AddChannel
+        me={me}
+        onAdded={(s) => {
+          setSecret(s);
+          setMessage(null);
+          setError(null);
+          list.reload();
+        }}
+      />
+    </section>
+  );
+}
+
+function Deliveries({ me, version }: { me: User; version: number }) {
+  const [status, setStatus] = useState('');
+  const [everyone, setEveryone] = useState(me.is_admin);
+  const all = me.is_admin && everyone;
+  const list = useLoad(
+    () =>
+      get<{ items: Delivery[]; total: number }>(
+        `/api/deliveries?${qs({ limit: 100, status: status || undefined, username: all ? undefined : me.username })}`,
+      ),
+    [me.id, status, all, version],
+  );
+  return (
+    <section class="admin-section" aria-labelledby="deliveries-title">
+      <h2 id="deliveries-title">Deliveries</h2>
+      <div class="toolbar end">
+        <Field label="Status">
+          <select aria-label="Status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">all</option>
+            <option value="failed">failed</option>
+            <option value="pending">pending</option>
+            <option value="delivered">delivered</option>
+          </select>
+        </Field>
+        {me.is_admin && (
+          <label class="check">
+            <input type="checkbox" checked={everyone} onChange={(e) => setEveryone(e.currentTarget.checked)} />{' '}
+            everyone's
+          </label>
+        )}
+        <button type="button" onClick={list.reload}>
+          Refresh
+        </button>
+      </div>
+      {list.loading && !list.data && <Loading />}
+      <ErrorBox error={list.error} retry={list.reload} />
+      {list.data &&
+        (list.data.items.length === 0 ? (
+          <p class="muted">{status ? `No ${status} delivery.` : 'Nothing delivered yet.'}</p>
+        ) : (
+          <div class="table-wrap">
+            <p class="muted">
+              {list.data.items.length} of {list.data.total}, newest first
+            </p>
+            <table data-testid="deliveries">
+              <thead>
+                <tr>
+                  <th>Created</th>
+                  {all && <th>User</th>}
+                  <th>Event</th>
+                  <th>Channel</th>
+                  <th>Status</th>
+                  <th class="num">Attempts</th>
+                  <th>Next attempt</th>
+                  <th>Last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((d) => (
+                  <tr key={d.id}>
+                    <td>{time(d.created_at)}</td>
+                    {all && <td>{d.username}</td>}
+                    <td>{d.event_type}</td>
+                    <td>
+                      {d.kind} {d.target}
+                    </td>
+                    <td>
+                      <span class={`badge delivery-${d.status}`}>{d.status}</span>
+                    </td>
+                    <td class="num">{d.attempts}</td>
+                    <td>{d.status === 'delivered' ? `delivered ${time(d.delivered_at)}` : time(d.next_attempt_at)}</td>
+                    <td class="wrap">{d.last_error ?? '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+    </section>
+  );
+}
+
+export function NotificationsPage() {
+  const me = useUser();
+  const [version, setVersion] = useState(0);
+  if (!me) return <p>Log in to manage your notifications.</p>;
+  return (
+    <section>
+      <h1>Notifications</h1>
+      <p class="muted">
+        Price alerts and signals (and, for administrators, failing jobs and data sync) are sent to your channels by
+        webhook or email.
+      </p>
+      <Channels me={me} onDelivery={() => setVersion((v) => v + 1)} />
+      <Deliveries me={me} version={version} />
+    </section>
+  );
+}
