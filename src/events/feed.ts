@@ -5,11 +5,24 @@
  */
 import type { Queryable } from '../db/types.ts';
 
+/**
+ * A window of writing transactions: rows whose xid is in [from, to), read in id order, `after` the last
+ * id sent. Every transaction below `to` had ended when the window opened, so its rows are all there:
+ * a transaction that took a lower id but committed later is read in the window it falls in, never
+ * skipped (ids alone would pass it). When a window is read to its end it closes (from = to) and the
+ * next poll opens one up to the oldest transaction still running.
+ */
+export interface Window {
+  from: string;
+  to: string;
+  after: string;
+}
+
 export interface Cursor {
-  /** Last candle_writes id seen. */
-  candles: string;
-  /** Last signals id seen. */
-  signals: string;
+  /** Position in candle_writes. */
+  candles: Window;
+  /** Position in signals. */
+  signals: Window;
   /** Last price_alerts.triggered_at seen, epoch ms. */
   alerts: number;
 }
@@ -67,22 +80,53 @@ const BATCH = 1000;
  */
 export const ALERT_OVERLAP_MS = 120_000;
 
+const encodeWindow = (w: Window) => `${w.from}_${w.to}_${w.after}`;
+const WINDOW = String.raw`(\d{1,20})_(\d{1,20})_(\d{1,19})`;
+const CURSOR_RE = new RegExp(`^${WINDOW}\\.${WINDOW}\\.(\\d{1,15})$`);
+
 export function encodeCursor(c: Cursor): string {
-  return `${c.candles}.${c.signals}.${c.alerts}`;
+  return `${encodeWindow(c.candles)}.${encodeWindow(c.signals)}.${c.alerts}`;
 }
 
 export function decodeCursor(s: string | null | undefined): Cursor | null {
-  const m = /^(\d{1,19})\.(\d{1,19})\.(\d{1,15})$/.exec(s ?? '');
-  return m ? { candles: m[1], signals: m[2], alerts: Number(m[3]) } : null;
+  const m = CURSOR_RE.exec(s ?? '');
+  if (!m) return null;
+  const w = (i: number): Window | null =>
+    BigInt(m[i]) <= BigInt(m[i + 1]) ? { from: m[i], to: m[i + 1], after: m[i + 2] } : null;
+  const candles = w(1);
+  const signals = w(4);
+  return candles && signals ? { candles, signals, alerts: Number(m[7]) } : null;
 }
 
+/** Whether `a` is at or before `b` in the same table's order (windows follow each other). */
+export function windowCovered(a: Window, b: Window): boolean {
+  const af = BigInt(a.from);
+  const bf = BigInt(b.from);
+  if (af !== bf) return af < bf;
+  if (a.to !== b.to) return BigInt(a.to) <= BigInt(b.to);
+  return BigInt(a.after) <= BigInt(b.after);
+}
+
+/** The oldest transaction still running: every one below it has committed or rolled back. */
+async function horizon(q: Queryable): Promise<string> {
+  const r = await q.query<{ h: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h');
+  return r.rows[0].h;
+}
+
+/** An empty window at `h` (a new stream starts there). */
+const closedAt = (h: string): Window => ({ from: h, to: h, after: '0' });
+
+/** A closed window opens up to the horizon; an open one is kept (its rows are fixed). */
+const opened = (w: Window, h: string): Window =>
+  w.from === w.to && BigInt(h) > BigInt(w.to) ? { from: w.from, to: h, after: '0' } : w;
+
 export async function currentCursor(q: Queryable): Promise<Cursor> {
-  const r = await q.query<{ c: string; s: string; a: Date }>(
-    `SELECT (SELECT coalesce(max(id), 0) FROM candle_writes)::text AS c,
-            (SELECT coalesce(max(id), 0) FROM signals)::text AS s,
+  const r = await q.query<{ h: string; a: Date }>(
+    `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h,
             greatest((SELECT max(triggered_at) FROM price_alerts), now()) AS a`,
   );
-  return { candles: r.rows[0].c, signals: r.rows[0].s, alerts: new Date(r.rows[0].a).getTime() };
+  const h = r.rows[0].h;
+  return { candles: closedAt(h), signals: closedAt(h), alerts: new Date(r.rows[0].a).getTime() };
 }
 
 /**
@@ -92,55 +136,26 @@ export async function currentCursor(q: Queryable): Promise<Cursor> {
 export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<string, number>): Promise<FeedEvent[]> {
   for (const [id, at] of seenAlerts) if (at < from.alerts - ALERT_OVERLAP_MS) seenAlerts.delete(id);
   const out: FeedEvent[] = [];
-  let cur = { ...from };
-  // The last written bar of each series in the batch (a bulk import yields one event per series).
-  const last = await q.query<{ max_id: string; asset_id: string; interval: string; to_ts: Date }>(
-    `WITH w AS (SELECT id, asset_id, "interval", to_ts FROM candle_writes WHERE id > $1 ORDER BY id LIMIT ${BATCH})
-     SELECT DISTINCT ON (asset_id, "interval") asset_id, "interval"::text AS "interval", to_ts, max(id) OVER ()::text AS max_id
-       FROM w ORDER BY asset_id, "interval", id DESC`,
-    [from.candles],
-  );
-  const writes = { rows: [] as ({ max_id: string } & CandleEvent['data'])[] };
-  if (last.rows.length > 0) {
-    // Those bars by key, between the batch's first and last times as constants, so the planner reads
-    // only the chunks holding them (a join on the write log's times would plan every chunk, every poll).
-    const times = last.rows.map((l) => l.to_ts.getTime());
-    const r = await q.query<CandleEvent['data']>(
-      `SELECT k.asset_id, a.symbol, k."interval", c.ts, c.open, c.high, c.low, c.close, c.volume
-       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(asset_id, "interval", ts)
-       JOIN assets a ON a.id = k.asset_id
-       JOIN candles c ON c.asset_id = k.asset_id AND c."interval" = k."interval"::candle_interval AND c.ts = k.ts
-       WHERE c.ts >= $4 AND c.ts <= $5
-       ORDER BY c.ts`,
-      [
-        last.rows.map((l) => l.asset_id),
-        last.rows.map((l) => l.interval),
-        last.rows.map((l) => l.to_ts.toISOString()),
-        new Date(Math.min(...times)),
-        new Date(Math.max(...times)),
-      ],
-    );
-    const maxId = last.rows[0].max_id;
-    writes.rows = r.rows.map((row) => ({ ...row, max_id: maxId }));
-    // The cursor moves past the whole batch even when no bar is left to show (deleted since).
-    if (writes.rows.length === 0) cur = { ...cur, candles: maxId };
+  const h = await horizon(q);
+  let cur: Cursor = { ...from, candles: opened(from.candles, h), signals: opened(from.signals, h) };
+  for (const e of await candleEvents(q, cur.candles)) {
+    cur = { ...cur, candles: e.window };
+    if (e.event) out.push({ ...e.event, cursor: cur });
   }
-  for (const row of writes.rows) {
-    const { max_id, ...data } = row;
-    cur = { ...cur, candles: max_id };
-    if (data.ts !== null) out.push({ kind: 'candle', data: { ...data, volume: Number(data.volume) }, cursor: cur });
-  }
+  const sw = cur.signals;
   const signals = await q.query<SignalEvent['data']>(
     `SELECT s.id::text AS id, s.asset_id, a.symbol, s.timeframe::text AS timeframe, s.ts, s.signal_type::text AS signal_type,
             s.strategy, s.confidence, s.price
      FROM signals s JOIN assets a ON a.id = s.asset_id
-     WHERE s.id > $1 ORDER BY s.id LIMIT ${BATCH}`,
-    [from.signals],
+     WHERE s.xid >= $1::xid8 AND s.xid < $2::xid8 AND s.id > $3 ORDER BY s.id LIMIT ${BATCH}`,
+    [sw.from, sw.to, sw.after],
   );
   for (const data of signals.rows) {
-    cur = { ...cur, signals: data.id };
+    cur = { ...cur, signals: { ...sw, after: data.id } };
     out.push({ kind: 'signal', data, cursor: cur });
   }
+  // Read to its end: the window closes, and the next poll opens the next one.
+  if (signals.rows.length < BATCH) cur = { ...cur, signals: closedAt(sw.to) };
   const alerts = await q.query<AlertEvent['data'] & { user_id: string }>(
     `SELECT p.id, p.user_id, p.asset_id, a.symbol, p.direction, p.threshold, p.price, p.candle_ts, p.triggered_at
      FROM price_alerts p JOIN assets a ON a.id = p.asset_id
@@ -155,4 +170,49 @@ export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<str
     out.push({ kind: 'alert', userId: user_id, data, cursor: cur });
   }
   return out;
+}
+
+/**
+ * The last written bar of each series written in the window (a bulk import yields one event per
+ * series), with the window position each event leaves the cursor at; a batch whose bars are gone
+ * (deleted since) still moves the cursor.
+ */
+async function candleEvents(
+  q: Queryable,
+  w: Window,
+): Promise<{ window: Window; event?: Omit<CandleEvent, 'cursor'> }[]> {
+  const last = await q.query<{ max_id: string; n: number; asset_id: string; interval: string; to_ts: Date }>(
+    `WITH w AS (SELECT id, asset_id, "interval", to_ts FROM candle_writes
+                WHERE xid >= $1::xid8 AND xid < $2::xid8 AND id > $3 ORDER BY id LIMIT ${BATCH})
+     SELECT DISTINCT ON (asset_id, "interval") asset_id, "interval"::text AS "interval", to_ts,
+            max(id) OVER ()::text AS max_id, (count(*) OVER ())::int AS n
+       FROM w ORDER BY asset_id, "interval", id DESC`,
+    [w.from, w.to, w.after],
+  );
+  if (last.rows.length === 0) return [{ window: closedAt(w.to) }];
+  const { max_id, n } = last.rows[0];
+  const window = n < BATCH ? closedAt(w.to) : { ...w, after: max_id };
+  // Those bars by key, between the batch's first and last times as constants, so the planner reads
+  // only the chunks holding them (a join on the write log's times would plan every chunk, every poll).
+  const times = last.rows.map((l) => l.to_ts.getTime());
+  const r = await q.query<CandleEvent['data']>(
+    `SELECT k.asset_id, a.symbol, k."interval", c.ts, c.open, c.high, c.low, c.close, c.volume
+     FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(asset_id, "interval", ts)
+     JOIN assets a ON a.id = k.asset_id
+     JOIN candles c ON c.asset_id = k.asset_id AND c."interval" = k."interval"::candle_interval AND c.ts = k.ts
+     WHERE c.ts >= $4 AND c.ts <= $5
+     ORDER BY c.ts`,
+    [
+      last.rows.map((l) => l.asset_id),
+      last.rows.map((l) => l.interval),
+      last.rows.map((l) => l.to_ts.toISOString()),
+      new Date(Math.min(...times)),
+      new Date(Math.max(...times)),
+    ],
+  );
+  if (r.rows.length === 0) return [{ window }];
+  return r.rows.map((data) => ({
+    window,
+    event: { kind: 'candle' as const, data: { ...data, volume: Number(data.volume) } },
+  }));
 }

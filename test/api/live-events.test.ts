@@ -9,7 +9,14 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/types.ts';
-import { currentCursor, decodeCursor, encodeCursor, type FeedEvent, readEvents } from '../../src/events/feed.ts';
+import {
+  currentCursor,
+  decodeCursor,
+  encodeCursor,
+  type FeedEvent,
+  readEvents,
+  windowCovered,
+} from '../../src/events/feed.ts';
 import { openServer } from '../../src/db/server.ts';
 import { ingestCandles } from '../../src/ingest/ingest.ts';
 import type { RawCandle } from '../../src/market/import/validate.ts';
@@ -95,9 +102,15 @@ forEachBackend('live events', (open, backend) => {
   });
 
   test('cursors round-trip and reject junk', () => {
-    const c = { candles: '12', signals: '3', alerts: 1_700_000_000_000 };
+    const c = {
+      candles: { from: '700', to: '812', after: '12' },
+      signals: { from: '812', to: '812', after: '0' },
+      alerts: 1_700_000_000_000,
+    };
     assert.deepEqual(decodeCursor(encodeCursor(c)), c);
     assert.equal(decodeCursor('12.3'), null);
+    assert.equal(decodeCursor('12.3.1700000000000'), null, 'an id cursor of an older version');
+    assert.equal(decodeCursor('9_8_0.1_1_0.1700000000000'), null, 'a window that ends before it starts');
     assert.equal(decodeCursor("1.2.3'; DROP"), null);
   });
 
@@ -187,8 +200,9 @@ forEachBackend('live events', (open, backend) => {
       feed.map((e) => e.kind),
       ['candle', 'signal', 'alert'],
     );
-    assert.ok(BigInt(feed[0].cursor.candles) > BigInt(before.candles));
-    assert.equal(feed[0].cursor.signals, before.signals);
+    assert.equal(windowCovered(feed[0].cursor.candles, before.candles), false, 'the candle part moved on');
+    assert.equal(feed[0].cursor.signals.from, before.signals.from, 'the signal part did not');
+    assert.equal(feed[0].cursor.signals.after, '0');
   });
 
   test('a bad token is refused, so the client refreshes', async () => {
@@ -228,6 +242,41 @@ forEachBackend('live events', (open, backend) => {
       await app2.close();
       await db2.close();
       await writer.close();
+    }
+  });
+
+  test('a transaction that took a lower id but commits later is not skipped', {
+    skip: backend === 'server' ? undefined : 'one connection: embedded transactions never overlap',
+  }, async () => {
+    const slow = await openServer((db as ServerTestDb).url, { max: 1 });
+    const insert = `INSERT INTO signals (asset_id, ts, signal_type, strength, confidence, price, strategy, rationale, timeframe)
+       VALUES ($1, $2, 'buy', 0.5, 0.6, 24, 'race', 'overlap', '1h') RETURNING id::text AS id`;
+    let cur = await currentCursor(db);
+    const seen = new Map<string, number>();
+    const sent: string[] = [];
+    const poll = async () => {
+      for (const e of await readEvents(db, cur, seen)) {
+        if (e.kind === 'signal' && e.data.strategy === 'race') sent.push(e.data.id);
+        cur = e.cursor;
+      }
+    };
+    try {
+      let early = '';
+      let late = '';
+      await slow.transaction(async (tx) => {
+        early = (await tx.query<{ id: string }>(insert, [assetId, '2026-02-01T00:00:00Z'])).rows[0].id;
+        late = (await db.query<{ id: string }>(insert, [assetId, '2026-02-01T01:00:00Z'])).rows[0].id;
+        assert.ok(BigInt(early) < BigInt(late));
+        // The later id is committed, the earlier not yet: nothing past the running transaction is sent.
+        await poll();
+        assert.deepEqual(sent, []);
+      });
+      await poll();
+      await poll();
+      assert.deepEqual(sent, [early, late]);
+    } finally {
+      await db.exec("DELETE FROM signals WHERE strategy = 'race'");
+      await slow.close();
     }
   });
 

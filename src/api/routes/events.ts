@@ -5,12 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../accounts/auth.ts';
-import { type Cursor, decodeCursor, encodeCursor, type FeedEvent } from '../../events/feed.ts';
+import { type Cursor, decodeCursor, encodeCursor, type FeedEvent, windowCovered } from '../../events/feed.ts';
 import { problem } from '../problem.ts';
 
 function covered(e: FeedEvent, upto: Cursor, alertIds: Set<string>): boolean {
-  if (e.kind === 'candle') return BigInt(e.cursor.candles) <= BigInt(upto.candles);
-  if (e.kind === 'signal') return BigInt(e.cursor.signals) <= BigInt(upto.signals);
+  if (e.kind === 'candle') return windowCovered(e.cursor.candles, upto.candles);
+  if (e.kind === 'signal') return windowCovered(e.cursor.signals, upto.signals);
   return alertIds.has(e.data.id);
 }
 
