@@ -10,12 +10,15 @@
 -- query reads the candles as before.
 --
 -- The two lists that return thousands of rows are paged in SQL: the newest indicators of each asset
--- come from (asset_id, ts), the newest active signals from a partial index in the list's order.
+-- come from (asset_id, ts), the newest active signals from a partial index in the list's order; the
+-- latest active signal per asset from another partial index, one entry per asset.
 
 -- migrate:up
 
 CREATE INDEX indicators_asset_id_ts_idx ON indicators (asset_id, ts DESC);
 CREATE INDEX signals_active_ts_id_idx ON signals (ts DESC, id DESC) WHERE is_active;
+-- The newest active signal of an asset: one index entry, whatever its inactive or tied neighbours.
+CREATE INDEX signals_active_asset_id_ts_id_idx ON signals (asset_id, ts DESC, id DESC) WHERE is_active;
 
 DO $$
 DECLARE
@@ -50,5 +53,6 @@ $$;
 -- migrate:down
 
 DROP MATERIALIZED VIEW IF EXISTS candle_price_stats;
+DROP INDEX IF EXISTS signals_active_asset_id_ts_id_idx;
 DROP INDEX IF EXISTS signals_active_ts_id_idx;
 DROP INDEX IF EXISTS indicators_asset_id_ts_idx;
