@@ -2,7 +2,7 @@
  * The seed's six common queries as typed functions. Results equal the seed's SQL on the same data
  * (test/market/queries.test.ts runs both; the seed's SQL is in test/helpers/seed-sql.ts). Where the seed scans every candle or signal to pick one
  * row per asset (DISTINCT ON, ROW_NUMBER), these use LATERAL over assets, so each asset costs one
- * index probe on candles_asset_id_interval_ts_key / signals_asset_id_ts_idx.
+ * index probe on candles_asset_id_interval_ts_key / signals_active_asset_id_ts_id_idx (migration 0009).
  */
 import type { Queryable } from '../db/types.ts';
 import { intervalMs, type Interval } from '../intervals.ts';
