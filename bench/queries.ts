@@ -1,5 +1,5 @@
 /**
- * npm run bench:queries -- [--assets 500] [--candles 10000] [--days 365] [--runs 20]
+ * npm run bench:queries -- [--assets 500] [--candles 10000] [--days 365] [--runs 20] [--keep]
  * p50/p95 of the six common queries and the range query, ours vs the seed's literal SQL, on
  * assets × candles 1m candles plus daily candles, indicators and signals. Run on a scratch database.
  *
@@ -18,6 +18,8 @@ import {
   priceStats,
 } from '../src/market/queries.ts';
 import { refreshSeries } from '../src/market/candle-series.ts';
+import { priceStatsPlan } from '../src/market/price-stats.ts';
+import { type BarGroup, writeReport } from './report.ts';
 import { SEED_SQL } from '../test/helpers/seed-sql.ts';
 import { arg, describeDb, machine, openBenchDb, printTable, time } from './common.ts';
 import { dailyYears } from './queries-daily.ts';
@@ -26,6 +28,13 @@ const assets = arg('assets', 500);
 const candles = arg('candles', 10_000);
 const days = arg('days', 365);
 const runs = arg('runs', 20);
+const PAGE = 100;
+/** Shorter names for the chart's label column (about 25 characters fit). */
+const CHART_LABELS: Record<string, string> = {
+  'latest candles (1 asset, 1m, 30)': 'latest candles (1 asset)',
+  'latest indicators (7 days, page of 100)': 'latest indicators (page)',
+  'active signals (page of 100)': 'active signals (page)',
+};
 
 async function load(db: Database) {
   await db.exec(
@@ -67,6 +76,9 @@ async function load(db: Database) {
   );
   // Plain SQL is not a tm write path: record the series as tm's writers (and tm analyze) do.
   await refreshSeries(db);
+  // What the aggregate's refresh policy does on its next run (every 10 minutes, up to an hour ago).
+  if ((await priceStatsPlan(db)).source === 'aggregate')
+    await db.exec("CALL refresh_continuous_aggregate('candle_price_stats', NULL, now() - INTERVAL '1 hour')");
   if (db.backend === 'embedded') await db.exec('CHECKPOINT');
   await db.exec('ANALYZE');
   return ids;
@@ -82,8 +94,9 @@ try {
 }
 
 async function common(db: Database) {
+  const dbInfo = await describeDb(db);
   console.log(
-    `bench:queries — ${assets} assets × ${candles} 1m candles + ${days} daily, ${runs} runs — ${await describeDb(db)} — ${machine()}`,
+    `bench:queries — ${assets} assets × ${candles} 1m candles + ${days} daily, ${runs} runs — ${dbInfo} — ${machine()}`,
   );
   const t0 = performance.now();
   const ids = await load(db);
@@ -95,17 +108,32 @@ async function common(db: Database) {
       () => latestCandles(db, { assetId: one, interval: '1m', limit: 30 }),
       () => db.query(SEED_SQL.latestCandles, [one, '1m', 30]),
     ],
-    ['latest indicators (7 days)', () => latestIndicators(db, { days: 7 }), () => db.query(SEED_SQL.latestIndicators)],
-    ['active signals', () => activeSignals(db), () => db.query(SEED_SQL.activeSignals)],
+    // The two long lists: ours is the API's first page (100 rows) in the seed's order; the seed's returns every row.
+    [
+      'latest indicators (7 days, page of 100)',
+      () => latestIndicators(db, { days: 7, limit: PAGE }),
+      () => db.query(SEED_SQL.latestIndicators),
+    ],
+    ['active signals (page of 100)', () => activeSignals(db, { limit: PAGE }), () => db.query(SEED_SQL.activeSignals)],
     ['latest signal per asset', () => latestSignals(db), () => db.query(SEED_SQL.latestSignals)],
     ['price stats (1d)', () => priceStats(db, { interval: '1d' }), () => db.query(SEED_SQL.priceStats)],
     ['price changes (1d)', () => priceChanges(db, { interval: '1d' }), () => db.query(SEED_SQL.priceChanges)],
   ];
   const rows: Record<string, string | number>[] = [];
+  const groups: BarGroup[] = [];
   const ms = (v: number) => v.toFixed(1);
   for (const [name, ours, seed] of cases) {
     const a = await time(ours, runs);
     const b = await time(seed, runs);
+    const speedup = b.p50 / a.p50;
+    groups.push({
+      label: CHART_LABELS[name] ?? name,
+      bars: [
+        { series: 'ours', value: a.p50 },
+        { series: "seed's SQL", value: b.p50 },
+      ],
+      note: `${speedup.toFixed(1)}× ${speedup >= 5 || a.p50 <= 5 ? '✓' : '✗'}${a.p50 <= 5 ? ' (≤5 ms)' : ''}`,
+    });
     rows.push({
       query: name,
       'ours p50 ms': ms(a.p50),
@@ -139,6 +167,16 @@ async function common(db: Database) {
     'seed p95 ms': '-',
   });
   printTable(rows);
+  writeReport({
+    name: `queries-${db.backend}`,
+    title: `Common queries, ${db.backend}: ours vs the seed's SQL (${assets} assets × ${candles} 1m + ${days} 1d)`,
+    unit: 'ms (p50)',
+    better: 'lower',
+    scale: 'group',
+    groups,
+    details: { database: dbInfo, assets, candles, days, runs, priceStats: await priceStatsPlan(db), table: rows },
+  });
+  if (process.argv.includes('--keep')) return; // the data stays for EXPLAIN
   await db.exec(
     "DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH'); DELETE FROM assets WHERE exchange = 'BENCH';",
   );

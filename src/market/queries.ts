@@ -2,7 +2,7 @@
  * The seed's six common queries as typed functions. Results equal the seed's SQL on the same data
  * (test/market/queries.test.ts runs both; the seed's SQL is in test/helpers/seed-sql.ts). Where the seed scans every candle or signal to pick one
  * row per asset (DISTINCT ON, ROW_NUMBER), these use LATERAL over assets, so each asset costs one
- * index probe on candles_asset_id_interval_ts_key / signals_asset_id_ts_idx.
+ * index probe on candles_asset_id_interval_ts_key / signals_active_asset_id_ts_id_idx (migration 0011).
  */
 import type { Queryable } from '../db/types.ts';
 import { intervalMs, type Interval } from '../intervals.ts';
@@ -94,12 +94,19 @@ function pageSql(p: Paging, next: number): { sql: string; params: number[] } {
   return { sql: ` LIMIT $${next} OFFSET $${next + 1}`, params: [p.limit, p.offset ?? 0] };
 }
 
-/** "Get Latest Indicators": everything computed in the last `days` days, by symbol then newest first. */
+/**
+ * "Get Latest Indicators": everything computed in the last `days` days, by symbol then newest first.
+ * Assets in symbol order, each one's newest indicators from indicators_asset_id_ts_idx: with `limit`
+ * the planner sorts incrementally (per symbol) and stops after the page instead of sorting every row.
+ */
 export async function latestIndicators(q: Queryable, p: { days: number } & Paging): Promise<IndicatorRow[]> {
   const page = pageSql(p, 2);
   const r = await q.query<IndicatorRow>(
-    `SELECT a.symbol, i.name, i.value, i.ts FROM indicators i JOIN assets a ON a.id = i.asset_id
-     WHERE i.ts >= now() - make_interval(days => $1) ORDER BY a.symbol, i.ts DESC, i.name${page.sql}`,
+    `SELECT a.symbol, i.name, i.value, i.ts FROM assets a
+     CROSS JOIN LATERAL (
+       SELECT id, name, value, ts FROM indicators
+        WHERE asset_id = a.id AND ts >= now() - make_interval(days => $1)) i
+     ORDER BY a.symbol, i.ts DESC, i.name, i.id${page.sql}`,
     [p.days, ...page.params],
   );
   return r.rows;
@@ -122,7 +129,7 @@ export interface SignalRow {
   ts: Date;
 }
 
-/** "Get Active Signals": newest first. */
+/** "Get Active Signals": newest first; a page reads signals_active_ts_id_idx (active only, in this order). */
 export async function activeSignals(q: Queryable, p: Paging = {}): Promise<SignalRow[]> {
   const page = pageSql(p, 1);
   const r = await q.query<SignalRow>(
@@ -154,35 +161,7 @@ export async function latestSignals(q: Queryable): Promise<SignalRow[]> {
   return r.rows;
 }
 
-export interface PriceStats {
-  symbol: string;
-  exchange: string | null;
-  candle_count: number;
-  first_date: Date;
-  last_date: Date;
-  all_time_low: number;
-  all_time_high: number;
-  avg_price: number;
-}
-
-/**
- * "Price Statistics by Asset": the seed's join-then-aggregate shape (aggregating per chunk first was
- * 2.5x slower on the hypertable). The seed groups by
- * symbol alone, which would merge two assets sharing a symbol on different exchanges; this keeps
- * them apart (and adds the exchange). With unique symbols the results are the same.
- */
-export async function priceStats(q: Queryable, p: { interval: Interval }): Promise<PriceStats[]> {
-  const r = await q.query<PriceStats>(
-    `SELECT a.symbol, a.exchange, count(*)::int AS candle_count, min(c.ts) AS first_date, max(c.ts) AS last_date,
-            min(c.low) AS all_time_low, max(c.high) AS all_time_high, avg(c.close) AS avg_price
-     FROM candles c JOIN assets a ON a.id = c.asset_id
-     WHERE c."interval" = $1
-     GROUP BY a.id
-     ORDER BY a.symbol, a.exchange NULLS FIRST`,
-    [p.interval],
-  );
-  return r.rows;
-}
+export { type PriceStats, priceStats } from './price-stats.ts';
 
 export interface PriceChange {
   symbol: string;

@@ -103,7 +103,13 @@ describe('embedded backups', () => {
       );
       assert.deepEqual(
         jobs.rows.map((r) => r.proc_name),
-        ['policy_compression', 'policy_refresh_continuous_aggregate', 'policy_retention'],
+        // Two refresh policies: candles_1d's and migration 0011's candle_price_stats.
+        [
+          'policy_compression',
+          'policy_refresh_continuous_aggregate',
+          'policy_refresh_continuous_aggregate',
+          'policy_retention',
+        ],
       );
       const compressed = await db.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed",

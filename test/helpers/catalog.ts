@@ -25,7 +25,10 @@ export async function catalogSnapshot(q: Queryable): Promise<CatalogSnapshot> {
     FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE n.nspname = 'public' GROUP BY t.typname ORDER BY 1`);
   const triggers = await q.query(`
-    SELECT event_object_table, trigger_name, action_timing, event_manipulation, action_statement
+    SELECT event_object_table, trigger_name, action_timing, event_manipulation,
+           -- a continuous aggregate's invalidation trigger names the hypertable's id, new after a re-create
+           regexp_replace(action_statement, 'continuous_agg_invalidation_trigger[(]''[0-9]+''[)]',
+                          'continuous_agg_invalidation_trigger(<hypertable id>)') AS action_statement
     FROM information_schema.triggers WHERE trigger_schema = 'public' ORDER BY 1, 2, 4`);
   return {
     columns: columns.rows as Record<string, unknown>[],

@@ -250,6 +250,7 @@ describe('due jobs and the embedded scheduler [embedded]', () => {
     db = await embeddedDb();
     await insertAssets(db, 1);
     await insertCandles(db, { interval: '1h', step: '1 hour', from: FROM, to: TO });
+    await runDueJobs(db, 'schedule'); // migration 0011's refresh policy (candle_price_stats) is due from the start
   });
   after(async () => db.close());
 
