@@ -94,6 +94,8 @@ const EXPECTED: Record<string, [string, string, boolean][]> = {
     ['is_active', 'bool', false],
     ['generated_at', 'timestamptz', false],
     ['expires_at', 'timestamptz', true],
+    // Not the seed's: the writing transaction, for the live event stream (revision 0010).
+    ['xid', 'xid8', true],
   ],
 };
 
