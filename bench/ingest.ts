@@ -1,9 +1,13 @@
 /**
- * npm run bench:ingest -- [--rows 5000000] [--assets 500]
- * rows/s of the product's import (CSV → validation → staging COPY → upsert) vs a raw COPY of the same
- * candles into candles vs naive 1000-row INSERTs, each into an empty candles table, in one run.
+ * npm run bench:ingest -- [--rows 5000000] [--assets 500] [--no-staged] [--out DIR]
+ * rows/s of the product's import (`tm import`: CSV → validation → direct binary COPY, see
+ * src/market/import/direct.ts) vs a raw single-stream COPY of the same candles into candles vs naive 1000-row
+ * INSERTs, each into an empty candles table, in one run; also the staged path (staging COPY → checks → upsert,
+ * what a re-import or an overlapping file takes) unless --no-staged. Prints the import's ratio to the raw COPY
+ * and the process's peak RSS after the import, and writes docs/bench/ingest.{json,svg} (one group per backend:
+ * a run replaces its own backend's group and keeps the other's).
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +16,7 @@ import { importCandles } from '../src/market/import/importer.ts';
 import { randomWalk } from '../src/market/demo.ts';
 import type { Database } from '../src/db/types.ts';
 import { arg, describeDb, machine, openBenchDb, printTable } from './common.ts';
+import { ratio, writeReport, type BarGroup } from './report.ts';
 
 const rows = arg('rows', 5_000_000);
 const assets = Math.min(arg('assets', 500), rows);
@@ -39,7 +44,9 @@ async function write(
 }
 
 async function reset(db: Database) {
-  await db.exec("DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH')");
+  // The series bounds and write log too: every method starts from series with no candles.
+  for (const t of ['candles', 'candle_series', 'candle_writes'])
+    await db.exec(`DELETE FROM ${t} WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH')`);
 }
 
 async function* lines(file: string): AsyncGenerator<string> {
@@ -49,6 +56,27 @@ async function* lines(file: string): AsyncGenerator<string> {
     if (first) first = false;
     else yield l;
   }
+}
+
+/** Keeps the other backend's group from an earlier run: one chart shows both. */
+function writeIngestReport(group: BarGroup, details: Record<string, unknown>): void {
+  const i = process.argv.indexOf('--out');
+  const dir = i >= 0 ? process.argv[i + 1] : path.join(import.meta.dirname, '..', 'docs', 'bench');
+  const file = path.join(dir, 'ingest.json');
+  const before = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { groups: BarGroup[]; details?: Record<string, unknown> })
+    : { groups: [], details: {} };
+  const groups = [...before.groups.filter((g) => g.label !== group.label), group].sort((a, b) =>
+    a.label.localeCompare(b.label),
+  );
+  writeReport({
+    name: 'ingest',
+    title: `Candle import vs a raw COPY (1m candles, ${rows.toLocaleString('en-US')} rows, ${assets} assets)`,
+    unit: 'rows/s',
+    better: 'higher',
+    groups,
+    details: { ...before.details, [group.label]: details },
+  });
 }
 
 const { db, cleanup } = await openBenchDb();
@@ -81,6 +109,9 @@ try {
   );
   console.log(`CSV: ${(statSync(csv).size / 2 ** 20).toFixed(1)} MiB`);
   const results: Record<string, string | number>[] = [];
+  const rate: Record<string, number> = {};
+  const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+  let importRss = 0;
   const record = async (method: string, fn: () => Promise<number>) => {
     await reset(db);
     if (db.backend === 'embedded') await db.exec('CHECKPOINT');
@@ -92,16 +123,30 @@ try {
         "SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.exchange = 'BENCH'",
       )
     ).rows[0].n;
-    results.push({ method, rows: n, stored, seconds: s.toFixed(1), 'rows/s': Math.round(n / s) });
-    console.log(`  ${method}: ${Math.round(n / s)} rows/s`);
+    if (stored !== rows) throw new Error(`${method}: ${stored} rows stored, expected ${rows}`);
+    rate[method] = Math.round(n / s);
+    results.push({ method, rows: n, stored, seconds: s.toFixed(1), 'rows/s': rate[method], 'peak RSS MiB': rssMiB() });
+    console.log(`  ${method}: ${rate[method]} rows/s (peak RSS so far ${rssMiB()} MiB)`);
   };
 
-  await record('tm import (validate + staging COPY + upsert)', async () => {
+  const IMPORT = 'tm import';
+  const STAGED = 'tm import, staged path';
+  const COPY = 'raw COPY';
+  const INSERTS = '1000-row INSERTs';
+  await record(IMPORT, async () => {
     const src = await openCsv(csv);
     const s = await importCandles(db, src.rows, { interval: '1m' });
     return s.inserted;
   });
-  await record('raw COPY, 100k-row batches', async () => {
+  importRss = rssMiB();
+  if (!process.argv.includes('--no-staged')) {
+    await record(STAGED, async () => {
+      const src = await openCsv(csv);
+      const s = await importCandles(db, src.rows, { interval: '1m', direct: false });
+      return s.inserted;
+    });
+  }
+  await record(COPY, async () => {
     let batch: string[] = [];
     let n = 0;
     const flush = async () => {
@@ -119,7 +164,7 @@ try {
     if (db.backend === 'embedded') await db.exec('CHECKPOINT');
     return n;
   });
-  await record('naive 1000-row INSERT statements', async () => {
+  await record(INSERTS, async () => {
     // The baseline a hand-written loader would use: multi-row VALUES with bind parameters.
     let batch: string[][] = [];
     let n = 0;
@@ -143,6 +188,18 @@ try {
     return n;
   });
   printTable(results);
+  const note = ratio(rate[IMPORT], rate[COPY]);
+  console.log(`tm import / raw COPY: ${note} (${db.backend}); peak RSS after the import: ${importRss} MiB`);
+  writeIngestReport(
+    {
+      label: db.backend,
+      bars: [IMPORT, STAGED, COPY, INSERTS]
+        .filter((m) => rate[m] !== undefined)
+        .map((m) => ({ series: m, value: rate[m] })),
+      note: `${note} COPY`,
+    },
+    { rows, assets, db: await describeDb(db), importPeakRssMiB: importRss, results },
+  );
   await reset(db);
   await db.exec("DELETE FROM assets WHERE exchange = 'BENCH'");
 } finally {

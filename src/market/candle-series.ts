@@ -185,3 +185,39 @@ export function groupByRecency<T extends { last_ts: Date }>(series: T[], gap: nu
   }
   return groups;
 }
+
+/**
+ * The transaction-level advisory lock key of a series (SQL over an asset id and an interval expression).
+ * Writers that need to know nothing else writes a series meanwhile take it: the import's direct COPY
+ * (pg_try_advisory_xact_lock, giving way when it is taken) and its merge batches (waiting, in key order).
+ * Transaction-level, so it works through a transaction-pooling proxy and is released by COMMIT/ROLLBACK.
+ */
+const seriesKey = (asset: string, interval: string) => `hashtextextended(${asset}::text || '/' || ${interval}, 7)`;
+
+/** Tries the series lock; false when another transaction holds it. */
+export async function tryLockSeries(q: Queryable, assetId: string, interval: Interval): Promise<boolean> {
+  const r = await q.query<{ locked: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(${seriesKey('$1', '$2::text')}) AS locked`,
+    [assetId, interval],
+  );
+  return r.rows[0].locked;
+}
+
+/** Waits for the locks of these series, in key order (two writers then cannot deadlock on them). */
+export async function lockSeries(q: Queryable, assetIds: readonly string[], interval: Interval): Promise<void> {
+  if (assetIds.length === 0) return;
+  await q.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (
+       SELECT DISTINCT ${seriesKey('a', '$2::text')} AS k FROM unnest($1::uuid[]) AS a ORDER BY k OFFSET 0) x`,
+    [assetIds, interval],
+  );
+}
+
+/** The newest recorded candle time of a series (null: none recorded). */
+export async function seriesLastTs(q: Queryable, assetId: string, interval: Interval): Promise<Date | null> {
+  const r = await q.query<{ last_ts: Date }>(
+    `SELECT last_ts FROM candle_series WHERE asset_id = $1 AND "interval" = $2`,
+    [assetId, interval],
+  );
+  return r.rows[0]?.last_ts ?? null;
+}
