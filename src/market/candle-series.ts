@@ -194,13 +194,17 @@ export function groupByRecency<T extends { last_ts: Date }>(series: T[], gap: nu
  */
 const seriesKey = (asset: string, interval: string) => `hashtextextended(${asset}::text || '/' || ${interval}, 7)`;
 
-/** Tries the series lock; false when another transaction holds it. */
-export async function tryLockSeries(q: Queryable, assetId: string, interval: Interval): Promise<boolean> {
-  const r = await q.query<{ locked: boolean }>(
-    `SELECT pg_try_advisory_xact_lock(${seriesKey('$1', '$2::text')}) AS locked`,
-    [assetId, interval],
+/** Tries the locks of these series; answers the assets whose lock it got (the others are held elsewhere). */
+export async function tryLockSeries(
+  q: Queryable,
+  assetIds: readonly string[],
+  interval: Interval,
+): Promise<Set<string>> {
+  const r = await q.query<{ a: string }>(
+    `SELECT a FROM unnest($1::uuid[]) AS a WHERE pg_try_advisory_xact_lock(${seriesKey('a', '$2::text')})`,
+    [assetIds, interval],
   );
-  return r.rows[0].locked;
+  return new Set(r.rows.map((x) => x.a));
 }
 
 /** Waits for the locks of these series, in key order (two writers then cannot deadlock on them). */
@@ -213,11 +217,15 @@ export async function lockSeries(q: Queryable, assetIds: readonly string[], inte
   );
 }
 
-/** The newest recorded candle time of a series (null: none recorded). */
-export async function seriesLastTs(q: Queryable, assetId: string, interval: Interval): Promise<Date | null> {
-  const r = await q.query<{ last_ts: Date }>(
-    `SELECT last_ts FROM candle_series WHERE asset_id = $1 AND "interval" = $2`,
-    [assetId, interval],
+/** The newest recorded candle time of these series (absent: none recorded). */
+export async function seriesLastTs(
+  q: Queryable,
+  assetIds: readonly string[],
+  interval: Interval,
+): Promise<Map<string, Date>> {
+  const r = await q.query<{ asset_id: string; last_ts: Date }>(
+    `SELECT asset_id, last_ts FROM candle_series WHERE asset_id = ANY($1::uuid[]) AND "interval" = $2`,
+    [assetIds, interval],
   );
-  return r.rows[0]?.last_ts ?? null;
+  return new Map(r.rows.map((x) => [x.asset_id, x.last_ts]));
 }

@@ -32,6 +32,8 @@ export interface CsvSource {
   rows: AsyncIterable<RawCandle>;
   /** Whether the header has a symbol column. */
   hasSymbol: boolean;
+  /** The row fields the header has (every row has these keys, undefined in a row with too few fields). */
+  columns: (keyof Omit<RawCandle, 'line' | 'badColumns'>)[];
   /** Bytes read so far from the file or stdin (compressed bytes for gzip), for progress. */
   bytesRead(): number;
   /** File size in bytes, unknown for stdin. */
@@ -124,5 +126,9 @@ async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | '
       yield row;
     }
   }
-  return { rows: rows(), hasSymbol: index.symbol !== undefined };
+  return {
+    rows: rows(),
+    hasSymbol: index.symbol !== undefined,
+    columns: entries.map(([k]) => k as keyof Omit<RawCandle, 'line' | 'badColumns'>),
+  };
 }

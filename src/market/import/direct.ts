@@ -3,9 +3,10 @@
  * for the whole input (all-or-nothing, as the staged path), while the next batch is parsed and validated.
  * It only takes rows that cannot conflict with stored candles nor with each other:
  *
- * - each series (asset, interval) is claimed on its first row with pg_try_advisory_xact_lock, and its
- *   newest recorded candle (candle_series.last_ts) is read under that lock: the series' rows must all be
- *   later than it, and come in increasing time order (so no duplicates inside the input either);
+ * - each series (asset, interval) is claimed in the batch where it first appears with
+ *   pg_try_advisory_xact_lock, and its newest recorded candle (candle_series.last_ts) is read under that
+ *   lock: the series' rows must all be later than it, and come in increasing time order (so no duplicates
+ *   inside the input either);
  * - the symbol is a known asset (creating assets is the staged path's job: see merge.ts and issue 13).
  *
  * Anything else — a row that breaks those rules, an invalid row in the default mode, a series another
@@ -17,15 +18,14 @@
 import { pgError } from '../../db/pg-errors.ts';
 import type { Queryable, Session } from '../../db/types.ts';
 import type { Interval } from '../../intervals.ts';
-import { resolveSymbols } from '../assets-repository.ts';
+import { parseSymbolRef, resolveSymbols } from '../assets-repository.ts';
 import { recordCandleWrites } from '../candles-repository.ts';
 import { seriesLastTs, tryLockSeries } from '../candle-series.ts';
-import { parseSymbolRef } from '../assets-repository.ts';
 import { CANDLE_COPY_COLUMNS, CandleCopyEncoder, uuidBytes } from './binary-copy.ts';
 import type { Rejects } from './rejects.ts';
 import { Spool } from './spool.ts';
 import type { ImportOptions, WrittenRange } from './types.ts';
-import { validateCandle, type RawCandle } from './validate.ts';
+import { validateCandle, type RawCandle, type ValidCandle } from './validate.ts';
 
 export type DirectOutcome =
   | { kind: 'done'; rowsRead: number; inserted: number; written: WrittenRange[] }
@@ -64,69 +64,84 @@ export async function importDirect(
   let rowsRead = 0;
   let pending: RawCandle | undefined;
   let reason = '';
+  /** By symbol reference; null: the direct path cannot take it. Two references to one asset share one. */
   const series = new Map<string, Series | null>();
   try {
     const written = await s.transaction(async (tx) => {
       const enc = new CandleCopyEncoder(opts.interval, Math.min(copyBatch, 4096));
       let copying: Promise<unknown> = Promise.resolve();
       let batches = 0;
-      const giveWay = async (raw: RawCandle, why: string): Promise<never> => {
-        pending = raw;
+      let batch: ValidCandle[] = [];
+      // Small batches first, doubling: the first COPY starts after a few thousand rows instead of a whole
+      // batch, so reading and writing overlap from the start.
+      let limit = Math.min(2048, copyBatch);
+      const giveWay = (why: string): never => {
         reason = why;
-        await copying.catch(() => undefined);
         throw new GiveWay(why);
       };
+      // Claims the batch's new series, checks every row, then COPYs it while the next batch is read.
       const flush = async () => {
-        if (enc.rows === 0) return;
+        if (batch.length === 0) return;
+        const rows = batch;
+        batch = [];
+        for (const c of rows) spool.add(c); // from here on, a give-way stages them from the spool
+        const fresh = new Set<string>();
+        for (const c of rows) if (!series.has(c.symbol)) fresh.add(c.symbol);
+        if (fresh.size) {
+          await copying; // its error first (a failed COPY aborts the transaction); the claim queues behind it anyway
+          await claim(tx, [...fresh], opts.interval, series);
+        }
+        for (const c of rows) {
+          const se = series.get(c.symbol);
+          if (!se) giveWay(`${c.symbol}: not a known asset, or another writer holds the series`);
+          else if (c.ts <= se.last) giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} may conflict`);
+          else {
+            se.last = c.ts;
+            if (se.rows++ === 0) se.first = c.ts;
+            enc.add(se.bytes, c);
+          }
+        }
         const data = enc.take();
         await copying;
         await opts.beforeDirectBatch?.(batches++);
         copying = tx.copyFrom(`COPY candles (${CANDLE_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)`, data);
         copying.catch(() => undefined); // awaited on the next flush; no unhandled rejection meanwhile
       };
-      try {
-        await readInto();
-      } catch (e) {
-        await copying.catch(() => undefined); // no ROLLBACK while a COPY is still running
-        throw e;
-      }
-      async function readInto(): Promise<void> {
+      const read = async () => {
         while (true) {
           const next = await it.next();
           if (next.done) break;
           const raw = next.value;
           const v = validateCandle(raw, opts.interval, defaultSymbol);
           if (!v.ok) {
-            if (!opts.skipInvalid) await giveWay(raw, `invalid row at ${opts.unit ?? 'line'} ${raw.line}`);
+            if (!opts.skipInvalid) {
+              for (const c of batch) spool.add(c);
+              pending = raw;
+              giveWay(`invalid row at ${opts.unit ?? 'line'} ${raw.line}`);
+            }
             rowsRead++;
             const { line: _line, badColumns: _b, ...row } = raw;
             await rejects.add(v.error.rule, v.error.line, v.error.message, row);
             continue;
           }
-          const c = v.candle;
-          let se = series.get(c.symbol);
-          if (se === undefined) {
-            se = await claim(tx, c.symbol, opts.interval);
-            series.set(c.symbol, se);
-          }
-          if (se === null) await giveWay(raw, `${c.symbol}: unknown asset or series held by another writer`);
-          else if (c.ts <= se.last) await giveWay(raw, `${c.symbol} ${new Date(c.ts).toISOString()}: may conflict`);
-          else {
-            se.last = c.ts;
-            if (se.rows++ === 0) se.first = c.ts;
-            rowsRead++;
-            enc.add(se.bytes, c);
-            spool.add(c);
-            if (enc.rows >= copyBatch) {
-              await flush();
-              opts.onProgress?.({ phase: 'read', rows: rowsRead });
-            }
+          rowsRead++;
+          batch.push(v.candle);
+          if (batch.length >= limit) {
+            limit = Math.min(copyBatch, limit * 2);
+            await flush();
+            opts.onProgress?.({ phase: 'read', rows: rowsRead });
           }
         }
         await flush();
         await copying;
+      };
+      try {
+        await read();
+      } catch (e) {
+        await copying.catch(() => undefined); // no ROLLBACK while a COPY is still running
+        throw e;
       }
-      const taken = [...series.values()].filter((x): x is Series => x !== null && x.rows > 0);
+      const taken = [...new Set(series.values())].filter((x): x is Series => x !== null && x.rows > 0);
       // The write log and the series bounds commit with the candles (indicators recompute from them).
       await recordCandleWrites(
         tx,
@@ -181,15 +196,40 @@ export async function importDirect(
   }
 }
 
-/** Claims a series on its first row: a known asset whose series lock is free. Null: give way. */
-async function claim(tx: Queryable, ref: string, interval: Interval): Promise<Series | null> {
-  let id: string | undefined;
+/**
+ * Claims the series of symbols seen for the first time, in three statements for a whole batch: the
+ * assets, their series locks (try: never wait), and their newest recorded candles read under the lock.
+ * A reference that is unknown, ambiguous or whose series another transaction holds maps to null.
+ */
+async function claim(
+  tx: Queryable,
+  refs: string[],
+  interval: Interval,
+  series: Map<string, Series | null>,
+): Promise<void> {
+  let ids = new Map<string, string>();
   try {
-    id = (await resolveSymbols(tx, [ref])).ids.get(ref);
+    ids = (await resolveSymbols(tx, refs)).ids;
   } catch {
-    return null; // ambiguous: the staged path says so
+    // ambiguous: the staged path says so
   }
-  if (!id || !(await tryLockSeries(tx, id, interval))) return null;
-  const last = await seriesLastTs(tx, id, interval);
-  return { id, bytes: uuidBytes(id), symbol: ref, last: last ? last.getTime() : -Infinity, first: 0, rows: 0 };
+  const assetIds = [...new Set(ids.values())];
+  const locked = assetIds.length ? await tryLockSeries(tx, assetIds, interval) : new Set<string>();
+  const last = locked.size ? await seriesLastTs(tx, [...locked], interval) : new Map<string, Date>();
+  const byAsset = new Map<string, Series>();
+  for (const x of series.values()) if (x) byAsset.set(x.id, x);
+  for (const ref of refs) {
+    const id = ids.get(ref);
+    if (!id || !locked.has(id)) {
+      series.set(ref, null);
+      continue;
+    }
+    let se = byAsset.get(id);
+    if (!se) {
+      const t = last.get(id);
+      se = { id, bytes: uuidBytes(id), symbol: ref, last: t ? t.getTime() : -Infinity, first: 0, rows: 0 };
+      byAsset.set(id, se);
+    }
+    series.set(ref, se);
+  }
 }
