@@ -1,6 +1,7 @@
 /**
  * npm run bench:ingest -- [--rows 5000000] [--assets 500] [--repeat 1] [--no-staged] [--parse-inline] [--out DIR]
  * --parse-inline adds the import with the CSV parsed on the main thread (what stdin input does).
+ * --import-only runs only `tm import` and prints its peak RSS (a memory check: --rows 5000000 --import-only).
  * rows/s of the product's import (`tm import`: CSV → validation → direct binary COPY, see
  * src/market/import/direct.ts) vs a raw single-stream COPY of the same candles into candles vs naive 1000-row
  * INSERTs, each into an empty candles table, in one run; also the staged path (staging COPY → checks → upsert,
@@ -147,6 +148,7 @@ try {
     const s = await importCandles(db, src.rows, { interval: '1m' });
     return s.inserted;
   });
+  const importOnly = process.argv.includes('--import-only');
   if (process.argv.includes('--parse-inline')) {
     method(INLINE, async () => {
       const src = await openCsv(csv);
@@ -154,54 +156,56 @@ try {
       return s.inserted;
     });
   }
-  if (!process.argv.includes('--no-staged')) {
+  if (!process.argv.includes('--no-staged') && !importOnly) {
     method(STAGED, async () => {
       const src = await open(csv);
       const s = await importCandles(db, src.rows, { interval: '1m', direct: false });
       return s.inserted;
     });
   }
-  method(COPY, async () => {
-    let batch: string[] = [];
-    let n = 0;
-    const flush = async () => {
-      n += await db.copyFrom(
-        `COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades) FROM STDIN WITH (FORMAT csv)`,
-        `${batch.join('\n')}\n`,
-      );
-      batch = [];
-    };
-    for await (const l of lines(raw)) {
-      batch.push(l);
-      if (batch.length >= 100_000) await flush();
-    }
-    if (batch.length) await flush();
-    if (db.backend === 'embedded') await db.exec('CHECKPOINT');
-    return n;
-  });
-  method(INSERTS, async () => {
-    // The baseline a hand-written loader would use: multi-row VALUES with bind parameters.
-    let batch: string[][] = [];
-    let n = 0;
-    const flush = async () => {
-      const params: unknown[] = [];
-      const placeholder = (v: unknown) => `$${params.push(v)}`; // push returns the new length
-      const values = batch.map((f) => `(${f.map(placeholder).join(', ')})`);
-      const r = await db.query(
-        `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades) VALUES ${values.join(', ')}`,
-        params,
-      );
-      n += r.rowCount;
-      batch = [];
-    };
-    for await (const l of lines(raw)) {
-      batch.push(l.split(','));
-      if (batch.length >= 1000) await flush();
-    }
-    if (batch.length) await flush();
-    if (db.backend === 'embedded') await db.exec('CHECKPOINT');
-    return n;
-  });
+  if (!importOnly)
+    method(COPY, async () => {
+      let batch: string[] = [];
+      let n = 0;
+      const flush = async () => {
+        n += await db.copyFrom(
+          `COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades) FROM STDIN WITH (FORMAT csv)`,
+          `${batch.join('\n')}\n`,
+        );
+        batch = [];
+      };
+      for await (const l of lines(raw)) {
+        batch.push(l);
+        if (batch.length >= 100_000) await flush();
+      }
+      if (batch.length) await flush();
+      if (db.backend === 'embedded') await db.exec('CHECKPOINT');
+      return n;
+    });
+  if (!importOnly)
+    method(INSERTS, async () => {
+      // The baseline a hand-written loader would use: multi-row VALUES with bind parameters.
+      let batch: string[][] = [];
+      let n = 0;
+      const flush = async () => {
+        const params: unknown[] = [];
+        const placeholder = (v: unknown) => `$${params.push(v)}`; // push returns the new length
+        const values = batch.map((f) => `(${f.map(placeholder).join(', ')})`);
+        const r = await db.query(
+          `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades) VALUES ${values.join(', ')}`,
+          params,
+        );
+        n += r.rowCount;
+        batch = [];
+      };
+      for await (const l of lines(raw)) {
+        batch.push(l.split(','));
+        if (batch.length >= 1000) await flush();
+      }
+      if (batch.length) await flush();
+      if (db.backend === 'embedded') await db.exec('CHECKPOINT');
+      return n;
+    });
   // The machine is shared: each method runs `repeat` times in rotation and the best run counts (other
   // work only ever slows a run down).
   for (let i = 0; i < repeat; i++) {
@@ -211,20 +215,25 @@ try {
     }
   }
   printTable(results);
-  const note = ratio(rate[IMPORT], rate[COPY]);
-  const best = repeat > 1 ? `best of ${repeat}: ` : '';
-  console.log(`${best}tm import ${rate[IMPORT]} rows/s, raw COPY ${rate[COPY]} rows/s: ${note} (${db.backend})`);
-  console.log(`peak RSS after the first import: ${importRss} MiB`);
-  writeIngestReport(
-    {
-      label: db.backend,
-      bars: [IMPORT, INLINE, STAGED, COPY, INSERTS]
-        .filter((m) => rate[m] !== undefined)
-        .map((m) => ({ series: m, value: rate[m] })),
-      note: `${note} COPY`,
-    },
-    { rows, assets, repeat, db: await describeDb(db), importPeakRssMiB: importRss, best: rate, results },
-  );
+  if (importOnly) {
+    // A memory check (--rows 5000000 --import-only): no ratio, and the report keeps the last full run.
+    console.log(`peak RSS after the import of ${rows} rows: ${importRss} MiB`);
+  } else {
+    const note = ratio(rate[IMPORT], rate[COPY]);
+    const best = repeat > 1 ? `best of ${repeat}: ` : '';
+    console.log(`${best}tm import ${rate[IMPORT]} rows/s, raw COPY ${rate[COPY]} rows/s: ${note} (${db.backend})`);
+    console.log(`peak RSS after the first import: ${importRss} MiB`);
+    writeIngestReport(
+      {
+        label: db.backend,
+        bars: [IMPORT, INLINE, STAGED, COPY, INSERTS]
+          .filter((m) => rate[m] !== undefined)
+          .map((m) => ({ series: m, value: rate[m] })),
+        note: `${note} COPY`,
+      },
+      { rows, assets, repeat, db: await describeDb(db), importPeakRssMiB: importRss, best: rate, results },
+    );
+  }
   await reset(db);
   await db.exec("DELETE FROM assets WHERE exchange = 'BENCH'");
 } finally {
