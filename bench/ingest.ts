@@ -1,6 +1,5 @@
 /**
- * npm run bench:ingest -- [--rows 5000000] [--assets 500] [--repeat 1] [--no-staged] [--parse-inline] [--out DIR]
- * --parse-inline adds the import with the CSV parsed on the main thread (what stdin input does).
+ * npm run bench:ingest -- [--rows 5000000] [--assets 500] [--repeat 1] [--no-staged] [--import-only] [--out DIR]
  * --import-only runs only `tm import` and prints its peak RSS (a memory check: --rows 5000000 --import-only).
  * rows/s of the product's import (`tm import`: CSV → validation → direct binary COPY, see
  * src/market/import/direct.ts) vs a raw single-stream COPY of the same candles into candles vs naive 1000-row
@@ -14,7 +13,6 @@ import { createInterface } from 'node:readline';
 import os from 'node:os';
 import path from 'node:path';
 import { openCsv } from '../src/market/import/csv-reader.ts';
-import { openCsvOffThread } from '../src/market/import/csv-thread.ts';
 import { importCandles } from '../src/market/import/importer.ts';
 import { randomWalk } from '../src/market/demo.ts';
 import type { Database } from '../src/db/types.ts';
@@ -138,24 +136,15 @@ try {
 
   const IMPORT = 'tm import';
   const STAGED = 'tm import, staged path';
-  const INLINE = 'tm import, CSV parsed on the main thread';
   const COPY = 'raw COPY';
   const INSERTS = '1000-row INSERTs';
-  // As `tm import FILE` reads it: parsed on a worker thread.
-  const open = (f: string) => openCsvOffThread(f);
+  const open = (f: string) => openCsv(f);
   method(IMPORT, async () => {
     const src = await open(csv);
     const s = await importCandles(db, src.rows, { interval: '1m' });
     return s.inserted;
   });
   const importOnly = process.argv.includes('--import-only');
-  if (process.argv.includes('--parse-inline')) {
-    method(INLINE, async () => {
-      const src = await openCsv(csv);
-      const s = await importCandles(db, src.rows, { interval: '1m' });
-      return s.inserted;
-    });
-  }
   if (!process.argv.includes('--no-staged') && !importOnly) {
     method(STAGED, async () => {
       const src = await open(csv);
@@ -226,7 +215,7 @@ try {
     writeIngestReport(
       {
         label: db.backend,
-        bars: [IMPORT, INLINE, STAGED, COPY, INSERTS]
+        bars: [IMPORT, STAGED, COPY, INSERTS]
           .filter((m) => rate[m] !== undefined)
           .map((m) => ({ series: m, value: rate[m] })),
         note: `${note} COPY`,

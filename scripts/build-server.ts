@@ -18,12 +18,7 @@ export async function buildServer(): Promise<void> {
   const result = await build({
     absWorkingDir: ROOT,
     // The backtest worker thread loads a file of its own (src/analysis/backtest-pool.ts).
-    // So does the import's CSV parser (src/market/import/csv-thread.ts).
-    entryPoints: {
-      tm: 'src/cli/run.ts',
-      'backtest-worker': 'src/analysis/backtest-worker-entry.ts',
-      'csv-worker': 'src/market/import/csv-worker-entry.ts',
-    },
+    entryPoints: { tm: 'src/cli/run.ts', 'backtest-worker': 'src/analysis/backtest-worker-entry.ts' },
     outdir: DIST,
     bundle: true,
     splitting: true,

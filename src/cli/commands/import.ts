@@ -87,14 +87,13 @@ export function registerImport(program: Command): void {
           throw new UsageError(`--on-conflict must be update, ignore or error, got "${o.onConflict}"`);
         if (o.rejects && !o.skipInvalid) throw new UsageError('--rejects needs --skip-invalid');
         const assetType = o.assetType ? parseAssetType(o.assetType) : undefined;
-        // The CSV parser and the progress bar load only for this command. A file is parsed on a worker
-        // thread, overlapped with validation and the database's work (stdin in-process).
-        const [{ openCsvOffThread }, { default: cliProgress }, { ingestCandles }] = await Promise.all([
-          import('../../market/import/csv-thread.ts'),
+        // The CSV parser and the progress bar load only for this command.
+        const [{ openCsv }, { default: cliProgress }, { ingestCandles }] = await Promise.all([
+          import('../../market/import/csv-reader.ts'),
           import('cli-progress'),
           import('../../ingest/ingest.ts'),
         ]);
-        const source = await openCsvOffThread(file);
+        const source = await openCsv(file);
         if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
         const rejects = o.rejects ? rejectsWriter(o.rejects) : undefined;
         const tty = !!process.stderr.isTTY && !o.json;

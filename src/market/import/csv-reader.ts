@@ -32,8 +32,6 @@ export interface CsvSource {
   rows: AsyncIterable<RawCandle>;
   /** Whether the header has a symbol column. */
   hasSymbol: boolean;
-  /** The row fields the header has (every row has these keys, undefined in a row with too few fields). */
-  columns: (keyof Omit<RawCandle, 'line' | 'badColumns'>)[];
   /** Bytes read so far from the file or stdin (compressed bytes for gzip), for progress. */
   bytesRead(): number;
   /** File size in bytes, unknown for stdin. */
@@ -126,9 +124,5 @@ async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | '
       yield row;
     }
   }
-  return {
-    rows: rows(),
-    hasSymbol: index.symbol !== undefined,
-    columns: entries.map(([k]) => k as keyof Omit<RawCandle, 'line' | 'badColumns'>),
-  };
+  return { rows: rows(), hasSymbol: index.symbol !== undefined };
 }
