@@ -138,16 +138,15 @@ try {
   const STAGED = 'tm import, staged path';
   const COPY = 'raw COPY';
   const INSERTS = '1000-row INSERTs';
-  const open = (f: string) => openCsv(f);
   method(IMPORT, async () => {
-    const src = await open(csv);
+    const src = await openCsv(csv);
     const s = await importCandles(db, src.rows, { interval: '1m' });
     return s.inserted;
   });
   const importOnly = process.argv.includes('--import-only');
   if (!process.argv.includes('--no-staged') && !importOnly) {
     method(STAGED, async () => {
-      const src = await open(csv);
+      const src = await openCsv(csv);
       const s = await importCandles(db, src.rows, { interval: '1m', direct: false });
       return s.inserted;
     });
