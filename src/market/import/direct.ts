@@ -126,6 +126,10 @@ export async function importDirect(
           }
           rowsRead++;
           batch.push(v.candle);
+          // Rows already in memory (a request body, a buffered parser) are read without ever returning to
+          // the event loop: the socket would not send the running COPY's data meanwhile (a batch is larger
+          // than the socket's buffer), so the server would wait for us instead of working alongside.
+          if ((rowsRead & 1023) === 0) await new Promise<void>((r) => setImmediate(r));
           if (batch.length >= limit) {
             limit = Math.min(copyBatch, limit * 2);
             await flush();

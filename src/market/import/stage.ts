@@ -55,6 +55,8 @@ export async function stageInput(
       continue;
     }
     batch.push(v.candle);
+    // Lets the socket send the running COPY while rows already in memory are read (see direct.ts).
+    if ((rowsRead & 1023) === 0) await new Promise<void>((r) => setImmediate(r));
     if (batch.length >= copyBatch) {
       await flush();
       opts.onProgress?.({ phase: 'read', rows: rowsRead });
