@@ -185,3 +185,50 @@ export function groupByRecency<T extends { last_ts: Date }>(series: T[], gap: nu
   }
   return groups;
 }
+
+/**
+ * The transaction-level advisory lock of a series. Writers that need to know nothing else writes a series
+ * meanwhile take it: the import's direct COPY (pg_try_advisory_xact_lock, giving way when it is taken) and its
+ * merge batches (waiting, in key order). Transaction-level, so it works through a transaction-pooling proxy and
+ * ends with COMMIT/ROLLBACK. Series share 1,024 locks (a hash bucket each) in a key space of their own: an import
+ * of 10,000 symbols holds at most 1,024 locks, within the server's shared lock table (max_locks_per_transaction ×
+ * max_connections); two imports of different series in one bucket wait for each other, which is only slower.
+ */
+const SERIES_LOCKS = 1_953_066_801; // "tmS1": the first key of the two-key form
+const seriesBucket = (asset: string, interval: string) => `(hashtext(${asset}::text || '/' || ${interval}) & 1023)`;
+
+/** Tries the locks of these series; answers the assets whose lock it got (the others are held elsewhere). */
+export async function tryLockSeries(
+  q: Queryable,
+  assetIds: readonly string[],
+  interval: Interval,
+): Promise<Set<string>> {
+  const r = await q.query<{ a: string }>(
+    `SELECT a FROM unnest($1::uuid[]) AS a WHERE pg_try_advisory_xact_lock(${SERIES_LOCKS}, ${seriesBucket('a', '$2::text')})`,
+    [assetIds, interval],
+  );
+  return new Set(r.rows.map((x) => x.a));
+}
+
+/** Waits for the locks of these series, in key order (two writers then cannot deadlock on them). */
+export async function lockSeries(q: Queryable, assetIds: readonly string[], interval: Interval): Promise<void> {
+  if (assetIds.length === 0) return;
+  await q.query(
+    `SELECT pg_advisory_xact_lock(${SERIES_LOCKS}, k) FROM (
+       SELECT DISTINCT ${seriesBucket('a', '$2::text')} AS k FROM unnest($1::uuid[]) AS a ORDER BY k OFFSET 0) x`,
+    [assetIds, interval],
+  );
+}
+
+/** The newest recorded candle time of these series (absent: none recorded). */
+export async function seriesLastTs(
+  q: Queryable,
+  assetIds: readonly string[],
+  interval: Interval,
+): Promise<Map<string, Date>> {
+  const r = await q.query<{ asset_id: string; last_ts: Date }>(
+    `SELECT asset_id, last_ts FROM candle_series WHERE asset_id = ANY($1::uuid[]) AND "interval" = $2`,
+    [assetIds, interval],
+  );
+  return new Map(r.rows.map((x) => [x.asset_id, x.last_ts]));
+}

@@ -106,8 +106,9 @@ forEachBackend('market data API', (open) => {
     });
     assert.equal(skipped.statusCode, 200);
     assert.deepEqual([skipped.json().inserted, skipped.json().rejected, skipped.json().rejects[0].item], [47, 1, 3]);
+    assert.equal(skipped.json().path, 'direct', 'a new series goes straight into candles');
     const ok = await app.inject({ method: 'POST', url: '/api/candles', payload: body });
-    assert.deepEqual([ok.json().inserted, ok.json().skipped], [1, 47]);
+    assert.deepEqual([ok.json().inserted, ok.json().skipped, ok.json().path], [1, 47, 'staged']);
     assert.equal(ok.json().written[0].from, '2024-01-01T03:00:00.000Z');
     const tooMany = await app.inject({
       method: 'POST',

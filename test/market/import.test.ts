@@ -247,11 +247,12 @@ forEachBackend('candle import', (open) => {
     assert.equal((await candles(db)).length, 5, 'the new sixth row was not written either');
   });
 
-  test('a crash mid-write leaves whole committed batches; rerunning completes the import', async () => {
+  test('a crash mid-merge leaves whole committed batches; rerunning completes the import (staged path)', async () => {
     const file = [HEADER, ...rows(25)].join('\n');
     await assert.rejects(
       run(db, file, {
         symbol: 'AAA',
+        direct: false, // the direct path is one transaction: import-direct.test.ts
         copyBatch: 7,
         mergeBatch: 10,
         beforeMergeBatch: (i) => {

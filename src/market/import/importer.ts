@@ -1,6 +1,8 @@
 /**
  * The candle import pipeline, shared by `tm import candles`, POST /api/candles and the demo seeder.
  *
+ * 0. Direct path: rows that cannot conflict go straight into candles with a binary COPY in one
+ *    transaction; at the first row that could, it rolls back and hands over to steps 1-4: direct.ts.
  * 1. Read + validate (streaming), COPY valid rows into a TEMP staging table: stage.ts.
  * 2. Whole-input checks in SQL on the staging table: unknown symbols, duplicates inside the input,
  *    and (for --on-conflict error) candles already stored: checks.ts.
@@ -13,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/types.ts';
 import { parseSymbolRef } from '../assets-repository.ts';
 import { checkStaged, resolveStagedSymbols } from './checks.ts';
+import { importDirect } from './direct.ts';
 import { createAssets, mergeBatches } from './merge.ts';
 import { Rejects } from './rejects.ts';
 import { stageInput } from './stage.ts';
@@ -35,10 +38,32 @@ export async function importCandles(
   const rejects = new Rejects(opts);
 
   return db.session(async (s) => {
+    let input = source;
+    let resume: Parameters<typeof stageInput>[5];
+    if (opts.direct !== false) {
+      const d = await importDirect(s, source, opts, defaultSymbol, rejects);
+      if (d.kind === 'done') {
+        if (db.backend === 'embedded' && d.inserted > 0) await s.exec('CHECKPOINT');
+        return {
+          interval: opts.interval,
+          rows_read: d.rowsRead,
+          inserted: d.inserted,
+          updated: 0,
+          skipped: 0,
+          rejected: rejects.rejected,
+          seconds: Math.round((performance.now() - started) / 10) / 100,
+          created_assets: [],
+          path: 'direct',
+          written: d.written,
+        };
+      }
+      input = d.rest;
+      resume = d;
+    }
     const st = new Staging(s, randomBytes(6).toString('hex'));
     await st.create();
     try {
-      const { rowsRead, staged } = await stageInput(st, source, opts, defaultSymbol, rejects);
+      const { rowsRead, staged } = await stageInput(st, input, opts, defaultSymbol, rejects, resume);
       const { ids, toCreate, unknown } = await resolveStagedSymbols(s, st, opts, hints);
       await checkStaged(st, opts, unknown.length, rejects, hints);
       // Accepted: from here on the import writes.
@@ -56,10 +81,12 @@ export async function importCandles(
         rejected: rejects.rejected,
         seconds: Math.round((performance.now() - started) / 10) / 100,
         created_assets: created,
+        path: 'staged',
         written: merged.written,
       };
     } finally {
       await st.drop().catch(() => undefined);
+      await resume?.spool.close();
     }
   });
 }

@@ -4,12 +4,14 @@
  * deadlock of issue 13). Then INSERT ... SELECT FROM staging ... ON CONFLICT in batches of `mergeBatch`
  * rows, one transaction each, rows in unique-key order. A batch rolled back for a deadlock or a
  * serialization failure is run again (bounded). A crash leaves whole committed batches; rerunning
- * completes the import because the upsert is idempotent. `onWritten` is called after each committed batch.
+ * completes the import because the upsert is idempotent. Each batch first takes the import's series locks
+ * (candle-series.ts), in key order. `onWritten` is called after each committed batch.
  */
 import type { Session } from '../../db/types.ts';
 import { retryTransient } from '../../db/retry.ts';
 import { ensureAsset, parseSymbolRef, type AssetType } from '../assets-repository.ts';
 import { mergeStaged, recordCandleWrites, type OnConflict } from '../candles-repository.ts';
+import { lockSeries } from '../candle-series.ts';
 import type { Staging } from './staging.ts';
 import type { ImportOptions, WrittenRange } from './types.ts';
 
@@ -50,12 +52,15 @@ export async function mergeBatches(
   const symbolOf = new Map<string, string>();
   for (const [sym, id] of ids) if (!symbolOf.has(id)) symbolOf.set(id, parseSymbolRef(sym).symbol);
   const total = await st.countRange(0, staged);
+  const assetIds = [...new Set(ids.values())];
   let done = 0;
   for (let fromN = 0, i = 0; fromN < staged; fromN += mergeBatch, i++) {
     await opts.beforeMergeBatch?.(i);
     const toN = Math.min(staged, fromN + mergeBatch);
     const [ranges, n] = await retryTransient(() =>
       s.transaction(async (tx) => {
+        // Waits for a direct COPY of these series to commit (direct.ts), so that one never meets our rows.
+        await lockSeries(tx, assetIds, opts.interval);
         const merged = await mergeStaged(tx, st, opts.interval, onConflict, fromN, toN);
         // The write log commits with the candles it describes (indicators recompute from it).
         await recordCandleWrites(

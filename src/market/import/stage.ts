@@ -4,6 +4,7 @@
  * the input size.
  */
 import type { Rejects } from './rejects.ts';
+import type { Spool } from './spool.ts';
 import type { Staging } from './staging.ts';
 import type { ImportOptions } from './types.ts';
 import { validateCandle, type RawCandle, type ValidCandle } from './validate.ts';
@@ -20,10 +21,18 @@ export async function stageInput(
   opts: ImportOptions,
   defaultSymbol: string | undefined,
   rejects: Rejects,
+  /** What the direct path had read and validated before it gave way (direct.ts). */
+  resume?: { rowsRead: number; spool: Spool },
 ): Promise<Staged> {
   const copyBatch = opts.copyBatch ?? 50_000;
-  let rowsRead = 0;
+  let rowsRead = resume?.rowsRead ?? 0;
   let staged = 0;
+  if (resume) {
+    for await (const rows of resume.spool.read(copyBatch)) {
+      await st.copy(rows, staged + 1);
+      staged += rows.length;
+    }
+  }
   let batch: ValidCandle[] = [];
   // One COPY in flight while the next batch is parsed and validated (on a server they overlap;
   // memory holds at most two batches).
@@ -46,6 +55,8 @@ export async function stageInput(
       continue;
     }
     batch.push(v.candle);
+    // Lets the socket send the running COPY while rows already in memory are read (see direct.ts).
+    if ((rowsRead & 1023) === 0) await new Promise<void>((r) => setImmediate(r));
     if (batch.length >= copyBatch) {
       await flush();
       opts.onProgress?.({ phase: 'read', rows: rowsRead });

@@ -36,6 +36,13 @@ export interface ImportOptions {
   hints?: ImportHints;
   copyBatch?: number;
   mergeBatch?: number;
+  /**
+   * false: always stage and merge (the direct COPY path is tried first otherwise; see direct.ts). The
+   * direct path writes in one transaction, so it is all-or-nothing even against a crash.
+   */
+  direct?: boolean;
+  /** Test hook: called before each COPY batch of the direct path (0-based); throwing rolls the import back. */
+  beforeDirectBatch?: (index: number) => void | Promise<void>;
   /** Test hook: called before each merge batch (0-based); throwing simulates a crash mid-write. */
   beforeMergeBatch?: (index: number) => void | Promise<void>;
 }
@@ -75,6 +82,11 @@ export interface ImportSummary {
   rejected: number;
   seconds: number;
   created_assets: string[];
+  /**
+   * How the candles were written: "direct" (COPY straight into candles, one transaction: nothing in the
+   * input could conflict) or "staged" (staging table, checks, upsert in committed batches).
+   */
+  path: 'direct' | 'staged';
   /** Per asset: the range of timestamps written (inserted or updated) and the counts. */
   written: WrittenRange[];
 }

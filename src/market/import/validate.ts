@@ -74,6 +74,24 @@ function num(v: string | number): number {
   return DECIMAL_RE.test(s) ? Number(s) : Number.NaN;
 }
 
+/** Symbol references repeat on every row of a series: their check is remembered (bounded). */
+const symbolChecks = new Map<string, string | null>();
+
+function checkSymbol(ref: string): string | null {
+  let r = symbolChecks.get(ref);
+  if (r === undefined) {
+    try {
+      parseSymbolRef(ref);
+      r = null;
+    } catch (err) {
+      r = errorMessage(err);
+    }
+    if (symbolChecks.size >= 10_000) symbolChecks.clear();
+    symbolChecks.set(ref, r);
+  }
+  return r;
+}
+
 export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol?: string): Validation {
   const line = raw.line;
   const fail = (rule: Rule, message: string): Validation => ({ ok: false, error: { line, rule, message } });
@@ -81,11 +99,8 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
   const symbolRaw = empty(raw.symbol) ? defaultSymbol : String(raw.symbol).trim();
   if (!symbolRaw) return fail('symbol', RULES.symbol);
   // Checked per row: a malformed one found later, when resolving symbols, would abort the whole import.
-  try {
-    parseSymbolRef(symbolRaw);
-  } catch (err) {
-    return fail('symbol', errorMessage(err));
-  }
+  const symbolError = checkSymbol(symbolRaw);
+  if (symbolError !== null) return fail('symbol', symbolError);
   for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) {
     if (empty(raw[k])) return fail('missing', `${k} is empty`);
   }
@@ -94,17 +109,17 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
     return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999`);
   if (!isAligned(interval, ts))
     return fail('aligned', `${new Date(ts).toISOString()} is not aligned to ${interval} (UTC)`);
-  const [open, high, low, close, volume] = (['open', 'high', 'low', 'close', 'volume'] as const).map((k) =>
-    num(raw[k] as string | number),
-  );
-  for (const [k, v] of [
-    ['open', open],
-    ['high', high],
-    ['low', low],
-    ['close', close],
-    ['volume', volume],
-  ] as const) {
-    if (!Number.isFinite(v)) return fail('finite', `${k} "${raw[k]}" is not a finite decimal number`);
+  // Field by field, without per-row arrays: this runs for every row of every import.
+  const open = num(raw.open as string | number);
+  const high = num(raw.high as string | number);
+  const low = num(raw.low as string | number);
+  const close = num(raw.close as string | number);
+  const volume = num(raw.volume as string | number);
+  if (!Number.isFinite(open + high + low + close + volume)) {
+    for (const k of ['open', 'high', 'low', 'close', 'volume'] as const) {
+      if (!Number.isFinite(num(raw[k] as string | number)))
+        return fail('finite', `${k} "${raw[k]}" is not a finite decimal number`);
+    }
   }
   let vwap: number | null = null;
   if (!empty(raw.vwap)) {

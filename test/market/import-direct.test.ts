@@ -1,0 +1,291 @@
+/**
+ * The import's direct path (src/market/import/direct.ts) on both backends: rows that cannot conflict go
+ * straight into candles with a binary COPY in one transaction; anything else gives way to the staged path,
+ * which then answers exactly as it did before the direct path existed.
+ */
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { forEachBackend } from '../helpers/backends.ts';
+import type { Database } from '../../src/db/types.ts';
+import { openCsv } from '../../src/market/import/csv-reader.ts';
+import {
+  importCandles,
+  ImportRejectedError,
+  type ImportOptions,
+  type Reject,
+} from '../../src/market/import/importer.ts';
+import { addAsset } from '../../src/market/assets-repository.ts';
+import { lockSeries } from '../../src/market/candle-series.ts';
+
+const HEADER = 'symbol,ts,open,high,low,close,volume,trades,vwap';
+const DAY = 86_400_000;
+
+/** n daily rows of `symbol` from `start`, values derived from the day number (and `bump`). */
+function rows(symbol: string, n: number, start = Date.UTC(2024, 0, 1), bump = 0): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const day = Math.round((start - Date.UTC(2024, 0, 1)) / DAY) + i;
+    const o = 100 + day + bump;
+    const d = new Date(start + i * DAY).toISOString().slice(0, 10);
+    return `${symbol},${d},${o},${o + 2},${o - 1},${o + 1},${1000 + day},${10 + day},${o + 0.5}`;
+  });
+}
+
+const csv = (lines: string[]) => [HEADER, ...lines].join('\n');
+
+async function run(db: Database, text: string, opts: Partial<ImportOptions> = {}) {
+  const src = await openCsv('-', Readable.from([Buffer.from(text)]));
+  return importCandles(db, src.rows, { interval: '1d', ...opts });
+}
+
+type Stored = { symbol: string; ts: string; open: number; close: number; volume: number; trades: number | null };
+
+async function stored(db: Database): Promise<Stored[]> {
+  const r = await db.query<Stored & { ts: Date }>(
+    `SELECT a.symbol, c.ts, c.open, c.close, c.volume, c.trades FROM candles c JOIN assets a ON a.id = c.asset_id
+     ORDER BY a.symbol, c.ts`,
+  );
+  return r.rows.map((x) => ({ ...x, ts: x.ts.toISOString() }));
+}
+
+async function series(db: Database) {
+  const r = await db.query<{ symbol: string; first_ts: Date; last_ts: Date; candles: number }>(
+    `SELECT a.symbol, s.first_ts, s.last_ts, s.candles FROM candle_series s JOIN assets a ON a.id = s.asset_id
+     ORDER BY a.symbol`,
+  );
+  return r.rows.map((x) => [
+    x.symbol,
+    x.first_ts.toISOString().slice(0, 10),
+    x.last_ts.toISOString().slice(0, 10),
+    x.candles,
+  ]);
+}
+
+forEachBackend('candle import, direct path', (open, backend) => {
+  let db: Database;
+  before(async () => {
+    db = await open();
+  });
+  after(async () => db.close());
+  beforeEach(async () => {
+    await db.exec('DELETE FROM candles; DELETE FROM candle_writes; DELETE FROM candle_series; DELETE FROM assets;');
+    for (const symbol of ['AAA', 'BBB']) await addAsset(db, { symbol, name: symbol, asset_type: 'stock' });
+  });
+
+  test('new series of known assets go direct: every value stored as given, bounds and write log recorded', async () => {
+    const text = csv([
+      ...rows('AAA', 3),
+      'BBB,1950-06-01,1.5,2.5,0.5,2,0,,', // before 2000 (negative PostgreSQL time), no trades, no vwap
+      'BBB,2600-01-01,3,4,2,3.5,7.25,9007199254740991,3.1', // beyond 2^53 microseconds; the largest safe trades
+    ]);
+    const s = await run(db, text);
+    assert.equal(s.path, 'direct');
+    assert.deepEqual([s.rows_read, s.inserted, s.updated, s.skipped, s.rejected], [5, 5, 0, 0, 0]);
+    assert.deepEqual(
+      s.written.map((w) => [w.symbol, w.from.slice(0, 10), w.to.slice(0, 10), w.inserted]),
+      [
+        ['AAA', '2024-01-01', '2024-01-03', 3],
+        ['BBB', '1950-06-01', '2600-01-01', 2],
+      ],
+    );
+    const r = await db.query<{
+      ts: Date;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+      trades: number | null;
+      vwap: number | null;
+      interval: string;
+    }>(
+      `SELECT c.ts, c.open, c.high, c.low, c.close, c.volume, c.trades, c.vwap, c."interval"::text AS "interval"
+       FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = 'BBB' ORDER BY c.ts`,
+    );
+    assert.deepEqual(r.rows, [
+      {
+        ts: new Date('1950-06-01T00:00:00Z'),
+        open: 1.5,
+        high: 2.5,
+        low: 0.5,
+        close: 2,
+        volume: 0,
+        trades: null,
+        vwap: null,
+        interval: '1d',
+      },
+      {
+        ts: new Date('2600-01-01T00:00:00Z'),
+        open: 3,
+        high: 4,
+        low: 2,
+        close: 3.5,
+        volume: 7.25,
+        trades: 9007199254740991,
+        vwap: 3.1,
+        interval: '1d',
+      },
+    ]);
+    assert.deepEqual((await stored(db)).slice(0, 1), [
+      { symbol: 'AAA', ts: '2024-01-01T00:00:00.000Z', open: 100, close: 101, volume: 1000, trades: 10 },
+    ]);
+    assert.deepEqual(await series(db), [
+      ['AAA', '2024-01-01', '2024-01-03', 3],
+      ['BBB', '1950-06-01', '2600-01-01', 2],
+    ]);
+    const writes = await db.query<{ rows: number }>('SELECT rows FROM candle_writes ORDER BY rows');
+    assert.deepEqual(
+      writes.rows.map((w) => w.rows),
+      [2, 3],
+      'one write-log row per series',
+    );
+  });
+
+  test('appending after the stored candles goes direct; the same file again is staged and changes nothing', async () => {
+    const first = csv(rows('AAA', 5));
+    assert.equal((await run(db, first)).path, 'direct');
+    const next = csv(rows('AAA', 5, Date.UTC(2024, 0, 6)));
+    const s = await run(db, next);
+    assert.deepEqual([s.path, s.inserted], ['direct', 5]);
+    const before = await stored(db);
+    const again = await run(db, next);
+    assert.deepEqual([again.path, again.inserted, again.updated, again.skipped], ['staged', 0, 0, 5]);
+    assert.deepEqual(await stored(db), before);
+    assert.deepEqual(await series(db), [['AAA', '2024-01-01', '2024-01-10', 10]]);
+  });
+
+  test('a file that overlaps stored candles part-way through gives way and ends as the staged path alone would', async () => {
+    // BBB's rows come first and are taken directly; AAA's overlap at its first row.
+    const setup = csv(rows('AAA', 5));
+    const text = csv([...rows('BBB', 4), ...rows('AAA', 6, Date.UTC(2024, 0, 3), 1)]);
+    await run(db, setup);
+    const s = await run(db, text);
+    const viaDirect = await stored(db);
+    await db.exec('DELETE FROM candles; DELETE FROM candle_series;');
+    await run(db, setup, { direct: false });
+    const t = await run(db, text, { direct: false });
+    assert.equal(s.path, 'staged');
+    assert.deepEqual(
+      [s.rows_read, s.inserted, s.updated, s.skipped, s.written],
+      [t.rows_read, t.inserted, t.updated, t.skipped, t.written],
+    );
+    assert.deepEqual([s.inserted, s.updated], [7, 3]);
+    assert.deepEqual(viaDirect, await stored(db));
+  });
+
+  test('an invalid row after rows already copied rejects the whole input with every error listed, nothing written', async () => {
+    const lines = rows('AAA', 6);
+    lines[4] = 'AAA,2024-01-05,1,2,3,1.5,10,,'; // low > high: line 6
+    lines.push(rows('AAA', 1, Date.UTC(2024, 0, 2))[0]); // a duplicate of line 3: line 8
+    await assert.rejects(run(db, csv(lines), { copyBatch: 2 }), (err: unknown) => {
+      assert.ok(err instanceof ImportRejectedError);
+      assert.deepEqual(
+        err.errors.map((e) => [e.line, e.rule]),
+        [
+          [6, 'low_le_high'],
+          [8, 'duplicate'],
+        ],
+      );
+      return true;
+    });
+    assert.deepEqual(await stored(db), []);
+    assert.deepEqual(await series(db), []);
+  });
+
+  test('--skip-invalid stays direct: invalid rows go to the rejects sink', async () => {
+    const lines = rows('AAA', 4);
+    lines[1] = 'AAA,2024-01-02,1,2,0.5,1.5,-1,,'; // negative volume: line 3
+    const rejects: Reject[] = [];
+    const s = await run(db, csv(lines), { skipInvalid: true, onReject: (r) => void rejects.push(r) });
+    assert.deepEqual([s.path, s.inserted, s.rejected], ['direct', 3, 1]);
+    assert.deepEqual(
+      rejects.map((r) => [r.line, r.rule]),
+      [[3, 'volume_nonneg']],
+    );
+  });
+
+  test('a crash during the direct COPY leaves nothing (one transaction); running again completes', async () => {
+    const text = csv(rows('AAA', 25));
+    await assert.rejects(
+      run(db, text, {
+        copyBatch: 7,
+        beforeDirectBatch: (i) => {
+          if (i === 2) throw new Error('killed');
+        },
+      }),
+      /killed/,
+    );
+    assert.deepEqual(await stored(db), [], 'the first two COPY batches were rolled back with the rest');
+    assert.deepEqual(await series(db), []);
+    const s = await run(db, text, { copyBatch: 7 });
+    assert.deepEqual([s.path, s.inserted], ['direct', 25]);
+  });
+
+  test('rows out of time order or repeated inside the input give way: duplicates are found as before', async () => {
+    const newestFirst = await run(db, csv(rows('AAA', 5).reverse()));
+    assert.deepEqual([newestFirst.path, newestFirst.inserted], ['staged', 5]);
+    const dup = [...rows('BBB', 3), rows('BBB', 1, Date.UTC(2024, 0, 3))[0]];
+    await assert.rejects(
+      run(db, csv(dup)),
+      /line 5: duplicate: BBB 2024-01-03T00:00:00.000Z already appears at line 4/,
+    );
+    assert.deepEqual(
+      (await stored(db)).filter((r) => r.symbol === 'BBB'),
+      [],
+    );
+  });
+
+  test('candles written by plain SQL that candle_series does not know: the unique index turns the COPY back', async () => {
+    await db.exec(`INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume)
+                   SELECT id, '2024-01-03', '1d', 1, 1, 1, 1, 1 FROM assets WHERE symbol = 'AAA'`);
+    const s = await run(db, csv(rows('AAA', 5)));
+    assert.deepEqual([s.path, s.inserted, s.updated], ['staged', 4, 1]);
+    assert.equal((await stored(db))[2].close, 103);
+  });
+
+  test('unknown symbols with an asset type are created by the staged path', async () => {
+    const s = await run(db, csv([...rows('AAA', 2), ...rows('NEW1', 2)]), { createAssetType: 'crypto' });
+    assert.deepEqual([s.path, s.inserted, s.created_assets], ['staged', 4, ['NEW1']]);
+  });
+
+  test('two concurrent imports of one series: each row stored once, the later range after the earlier', async () => {
+    const a = csv(rows('AAA', 10));
+    const b = csv(rows('AAA', 10, Date.UTC(2024, 0, 8), 1)); // overlaps the last 3 days of a, other values
+    const [x, y] = await Promise.all([run(db, a, { copyBatch: 3 }), run(db, b, { copyBatch: 3 })]);
+    assert.equal(x.inserted + y.inserted, 17);
+    assert.equal((await stored(db)).length, 17);
+    assert.deepEqual(await series(db), [['AAA', '2024-01-01', '2024-01-17', 17]]);
+    assert.ok([x.path, y.path].includes('direct'), 'one of them went direct');
+  });
+
+  if (backend === 'server') {
+    test('a series another transaction holds: the import gives way and its merge waits for the lock', async () => {
+      const id = (await db.query<{ id: string }>("SELECT id FROM assets WHERE symbol = 'AAA'")).rows[0].id;
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = db.transaction(async (tx) => {
+        await lockSeries(tx, [id], '1d');
+        locked();
+        await held;
+      });
+      await isLocked;
+      let done = false;
+      const importing = run(db, csv(rows('AAA', 3))).then((s) => {
+        done = true;
+        return s;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(done, false, 'the merge waits for the series lock');
+      release();
+      await holder;
+      const s = await importing;
+      assert.deepEqual([s.path, s.inserted], ['staged', 3]);
+    });
+  }
+});
