@@ -112,12 +112,14 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
       await form.getByRole('button', { name: 'Add channel' }).click();
       await form.getByRole('alert').filter({ hasText: 'http:// or https://' }).waitFor();
       await form.getByLabel('Webhook URL').fill(rx.url);
+      await form.getByLabel('Signal strategies (comma-separated; empty: all)').fill('ma-crossover, rsi-reversal');
       await form.getByRole('button', { name: 'Add channel' }).click();
 
       // The secret once, then never again: not in the list, not after a reload, not from the API.
       const secret = (await page.getByTestId('secret').textContent()) ?? '';
       assert.match(secret, /^whsec_[A-Za-z0-9+/=]{32,}$/);
       await page.getByTestId('channels').getByRole('cell', { name: rx.url, exact: true }).waitFor();
+      await page.getByTestId('channels').getByText('(ma-crossover, rsi-reversal)').waitFor();
       await page.getByRole('button', { name: 'I have saved it' }).click();
       await page.getByTestId('secret-once').waitFor({ state: 'detached' });
       assert.ok(!(await page.content()).includes(secret));

@@ -75,6 +75,8 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
   const [kind, setKind] = useState<'webhook' | 'email'>('webhook');
   const [target, setTarget] = useState('');
   const [events, setEvents] = useState<string[]>(['price_alert', 'signal']);
+  const [strategies, setStrategies] = useState('');
+  const [ownSecret, setOwnSecret] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: Event) => {
@@ -82,12 +84,21 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
     setBusy(true);
     setError(null);
     try {
+      // Empty: every strategy's signals; a generated secret.
+      const only = strategies
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       const c = await api<Channel & { secret: string | null }>('POST', '/api/channels', {
         kind,
         target: target.trim(),
         events,
+        ...(only.length && events.includes('signal') ? { strategies: only } : {}),
+        ...(kind === 'webhook' && ownSecret.trim() ? { secret: ownSecret.trim() } : {}),
       });
       setTarget('');
+      setStrategies('');
+      setOwnSecret('');
       onAdded(c.secret);
     } catch (err) {
       setError(errorText(err));
@@ -123,6 +134,26 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
           </label>
         ))}
       </fieldset>
+      {events.includes('signal') && (
+        <Field label="Signal strategies (comma-separated; empty: all)">
+          <input
+            placeholder="ma-crossover, rsi-reversal"
+            value={strategies}
+            onInput={(e) => setStrategies(e.currentTarget.value)}
+          />
+        </Field>
+      )}
+      {kind === 'webhook' && (
+        <Field label="Signing secret (empty: generated)">
+          <input
+            type="password"
+            autoComplete="off"
+            placeholder="whsec_…"
+            value={ownSecret}
+            onInput={(e) => setOwnSecret(e.currentTarget.value)}
+          />
+        </Field>
+      )}
       <ErrorBox error={error} />
       <button type="submit" class="primary" disabled={busy || events.length === 0}>
         {busy ? 'Adding…' : 'Add channel'}
