@@ -57,7 +57,7 @@ try {
 
   // Backfill from the local Binance-like server, at two commit batch sizes.
   const env = { TM_BINANCE_URL: fake.url };
-  for (const batch of [10_000, 50_000]) {
+  for (const batch of [25_000, 50_000]) {
     const sym = `SYNCB${batch / 1000}K`;
     fake.markets.set(sym, { listedFrom: T0 });
     const source = await addSource(db, { asset: `${sym}:BENCH`, provider: 'binance', intervals: ['1m'] });

@@ -22,7 +22,8 @@ export { BEYOND_HISTORY, NO_CANDLE } from './gaps-repository.ts';
 
 export interface SyncOptions {
   now?: () => number;
-  /** Candles written per committed batch (default 10,000): the most a crash can make a rerun fetch again. */
+  /** Candles written per committed batch (default 25,000); a crash makes a rerun fetch at most two batches again
+   *  (the one being written and the one fetched meanwhile). */
   batchCandles?: number;
   onProgress?: (p: SyncProgress) => void;
 }
@@ -151,7 +152,7 @@ async function pull(
   t: Tally,
   opts: SyncOptions & { total: number },
 ): Promise<void> {
-  const batchCandles = opts.batchCandles ?? 10_000;
+  const batchCandles = opts.batchCandles ?? 25_000;
   const fetchPage = async (from: number): Promise<Fetched> => {
     t.requests++;
     const page: Page = await provider.fetchPage({ market: source.market, interval, from, to: range.to });
@@ -164,13 +165,12 @@ async function pull(
   };
   let batch: Fetched[] = [];
   let size = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const candles = batch.flatMap((f) => f.candles);
-    const covered = { from: batch[0].range.from, to: batch[batch.length - 1].range.to };
-    const gaps = mergeAdjacent(batch.flatMap((f) => f.gaps));
-    batch = [];
-    size = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (taken: Fetched[]) => {
+    if (taken.length === 0) return;
+    const candles = taken.flatMap((f) => f.candles);
+    const covered = { from: taken[0].range.from, to: taken[taken.length - 1].range.to };
+    const gaps = mergeAdjacent(taken.flatMap((f) => f.gaps));
     if (candles.length) {
       const s = await ingestCandles(db, rows(candles), {
         interval,
@@ -195,24 +195,38 @@ async function pull(
   };
 
   let next: Promise<Fetched> | undefined = fetchPage(range.from);
-  while (next) {
-    const page: Fetched = await next;
-    next = page.range.to < range.to ? fetchPage(page.range.to) : undefined;
-    next?.catch(() => undefined); // awaited on the next turn; no unhandled rejection while writing
-    batch.push(page);
-    size += page.candles.length;
-    // Progress per page fetched (the batch is committed a few pages later).
-    const pending = bucketsBetween(interval, batch[0].range.from, page.range.to);
-    opts.onProgress?.({ done: t.done + pending, total: opts.total, candles: t.received, requests: t.requests });
-    if (size >= batchCandles || !next) {
-      try {
-        await flush();
-      } catch (err) {
-        await next?.catch(() => undefined);
-        throw err;
+  try {
+    while (next) {
+      const page: Fetched = await next;
+      next = page.range.to < range.to ? fetchPage(page.range.to) : undefined;
+      next?.catch(() => undefined); // awaited on the next turn; no unhandled rejection while writing
+      batch.push(page);
+      size += page.candles.length;
+      // Progress per page fetched (the batch is committed a few pages later).
+      const pending = bucketsBetween(interval, batch[0].range.from, page.range.to);
+      opts.onProgress?.({ done: t.done + pending, total: opts.total, candles: t.received, requests: t.requests });
+      if (size >= batchCandles || !next) {
+        // The next batch's pages are fetched while this one is written; batches commit one after another,
+        // so the coverage (what a rerun skips) only ever grows from the start.
+        const taken = batch;
+        batch = [];
+        size = 0;
+        try {
+          await writing;
+        } catch (err) {
+          await next?.catch(() => undefined);
+          throw err;
+        }
+        writing = write(taken);
+        writing.catch(() => undefined); // awaited before the next batch or at the end
       }
     }
+  } catch (err) {
+    // A failed page: the batch being written still finishes (or fails) before the error is reported.
+    await writing.catch(() => undefined);
+    throw err;
   }
+  await writing;
 }
 
 /** Closed buckets only: [from, to) clipped to the start of the bucket still open at `now`. */
