@@ -1,5 +1,5 @@
 import { trueRange } from './true-range.ts';
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
 
 export interface AdxResult {
   adx: Float64Array;
@@ -55,9 +55,6 @@ export function adxInto(
 
 function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
   checkInteger('adx', 'period', period, 2);
-  checkType('adx', 'high', high);
-  checkType('adx', 'low', low);
-  checkType('adx', 'close', close);
   return checkSameLength('adx', { high, low, close });
 }
 

@@ -1,5 +1,5 @@
 import { trueRange } from './true-range.ts';
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
 
 /** Index of the first defined ATR value (TA-Lib's begIndex). */
 export function atrLookback(period: number): number {
@@ -31,9 +31,6 @@ export function atrInto(
 
 function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
   checkInteger('atr', 'period', period, 1);
-  checkType('atr', 'high', high);
-  checkType('atr', 'low', low);
-  checkType('atr', 'close', close);
   return checkSameLength('atr', { high, low, close });
 }
 

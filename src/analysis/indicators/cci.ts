@@ -1,4 +1,4 @@
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
 
 /** Index of the first defined CCI value (TA-Lib's begIndex). */
 export function cciLookback(period: number): number {
@@ -35,9 +35,6 @@ export function cciInto(
 
 function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
   checkInteger('cci', 'period', period, 2);
-  checkType('cci', 'high', high);
-  checkType('cci', 'low', low);
-  checkType('cci', 'close', close);
   return checkSameLength('cci', { high, low, close });
 }
 

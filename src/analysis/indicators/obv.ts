@@ -1,4 +1,4 @@
-import { checkFinite, checkOutputs, checkSameLength, checkType } from './validate.ts';
+import { checkFinite, checkOutputs, checkSameLength } from './validate.ts';
 
 /** OBV is defined from the first bar. */
 export function obvLookback(): number {
@@ -23,8 +23,6 @@ export function obvInto(out: Float64Array, close: Float64Array, volume: Float64A
 }
 
 function checkArgs(close: Float64Array, volume: Float64Array): number {
-  checkType('obv', 'close', close);
-  checkType('obv', 'volume', volume);
   return checkSameLength('obv', { close, volume });
 }
 

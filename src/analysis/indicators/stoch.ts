@@ -1,4 +1,4 @@
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
 
 export interface StochResult {
   k: Float64Array;
@@ -66,9 +66,6 @@ function checkArgs(
   checkInteger('stoch', 'period', period, 1);
   checkInteger('stoch', 'smoothK', smoothK, 1);
   checkInteger('stoch', 'smoothD', smoothD, 1);
-  checkType('stoch', 'high', high);
-  checkType('stoch', 'low', low);
-  checkType('stoch', 'close', close);
   return checkSameLength('stoch', { high, low, close });
 }
 

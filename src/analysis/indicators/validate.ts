@@ -48,9 +48,10 @@ export function checkFinite(fn: string, name: string, values: Float64Array): voi
   }
 }
 
-/** Checks that every named series has the same length as the first one. */
+/** Checks that every named series is a Float64Array (in order) and has the same length as the first one. */
 export function checkSameLength(fn: string, series: Record<string, Float64Array>): number {
   const names = Object.keys(series);
+  for (const name of names) checkType(fn, name, series[name]);
   const n = series[names[0]].length;
   for (const name of names) {
     if (series[name].length !== n) {
