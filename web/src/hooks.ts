@@ -41,3 +41,28 @@ export function useUser(): User | null {
   useEffect(() => onUser(setU), []);
   return u;
 }
+
+export interface Submit {
+  busy: boolean;
+  error: string | null;
+  submit: (e: Event) => Promise<void>;
+}
+
+/** A form's submit: no page load, busy while `action` runs, and its error kept for the form to show. */
+export function useSubmit(action: () => Promise<void>): Submit {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit };
+}

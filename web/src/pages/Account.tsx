@@ -1,28 +1,17 @@
 /** Log in and register. */
 import { useState } from 'preact/hooks';
 import { login, register } from '../api.ts';
-import { errorText } from '../hooks.ts';
+import { useSubmit } from '../hooks.ts';
 import { navigate } from '../router.ts';
 import { ErrorBox, Field } from '../ui.tsx';
 
 export function LoginForm({ onDone }: { onDone: () => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await login(username, password);
-      onDone();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await login(username, password);
+    onDone();
+  });
   return (
     <form class="stack" onSubmit={submit}>
       <Field label="Username">
@@ -54,22 +43,11 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
 
 function RegisterForm() {
   const [f, setF] = useState({ username: '', email: '', password: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await register(f.username, f.email, f.password);
-      await login(f.username, f.password);
-      navigate('/');
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await register(f.username, f.email, f.password);
+    await login(f.username, f.password);
+    navigate('/');
+  });
   const input = (k: keyof typeof f, type: string, autoComplete: string) => (
     <input
       name={k}

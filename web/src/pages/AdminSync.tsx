@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api, get, qs } from '../api.ts';
 import { time } from '../format.ts';
-import { errorText, useLoad } from '../hooks.ts';
+import { errorText, useLoad, useSubmit } from '../hooks.ts';
 import { ErrorBox, Field, Loading } from '../ui.tsx';
 
 const PROVIDERS = ['binance', 'coinbase', 'kraken', 'polygon'] as const;
@@ -67,28 +67,17 @@ function lag(s: number | null): string {
 function AddSource({ onAdded }: { onAdded: () => void }) {
   const [f, setF] = useState({ asset: '', provider: 'binance', market: '', asset_type: '' });
   const [intervals, setIntervals] = useState<string[]>(['1h']);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api('POST', '/api/admin/sync/sources', {
-        asset: f.asset.trim(),
-        provider: f.provider,
-        market: f.market.trim() || undefined,
-        intervals,
-        asset_type: f.asset_type || undefined,
-      });
-      setF({ ...f, asset: '', market: '' });
-      onAdded();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await api('POST', '/api/admin/sync/sources', {
+      asset: f.asset.trim(),
+      provider: f.provider,
+      market: f.market.trim() || undefined,
+      intervals,
+      asset_type: f.asset_type || undefined,
+    });
+    setF({ ...f, asset: '', market: '' });
+    onAdded();
+  });
   const toggle = (i: string) =>
     setIntervals((cur) =>
       cur.includes(i) ? cur.filter((x) => x !== i) : INTERVALS.filter((x) => [...cur, i].includes(x)),

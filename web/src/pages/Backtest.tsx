@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
 import { STRATEGIES } from '../chart/catalog.ts';
 import { pct, price, time } from '../format.ts';
-import { errorText } from '../hooks.ts';
+import { useSubmit } from '../hooks.ts';
 import { ErrorBox, Loading, Sparkline } from '../ui.tsx';
 
 interface BacktestResult {
@@ -30,12 +30,7 @@ export function BacktestPanel({ symbol, interval }: { symbol: string; interval: 
   const [params, setParams] = useState<Record<string, number>>(STRATEGIES['ma-crossover']);
   const [horizon, setHorizon] = useState(10);
   const [result, setResult] = useState<BacktestResult | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { busy, error, submit } = useSubmit(async () => {
     try {
       setResult(
         await get<BacktestResult>(
@@ -43,19 +38,17 @@ export function BacktestPanel({ symbol, interval }: { symbol: string; interval: 
         ),
       );
     } catch (err) {
-      setError(errorText(err));
       setResult(null);
-    } finally {
-      setBusy(false);
+      throw err;
     }
-  };
+  });
   // Equity after each closed trade, from 1.
   const equity = [1];
   for (const r of result?.rows ?? []) if (r.return !== null) equity.push(equity[equity.length - 1] * (1 + r.return));
   return (
     <section class="backtest">
       <h2>Backtest</h2>
-      <form class="stack" onSubmit={run}>
+      <form class="stack" onSubmit={submit}>
         <label class="field">
           <span>Strategy</span>
           <select

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api, get, qs, type User } from '../api.ts';
 import { time } from '../format.ts';
-import { errorText, useLoad, useUser } from '../hooks.ts';
+import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
 import { ErrorBox, Field, Loading } from '../ui.tsx';
 
 interface Channel {
@@ -77,35 +77,24 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
   const [events, setEvents] = useState<string[]>(['price_alert', 'signal']);
   const [strategies, setStrategies] = useState('');
   const [ownSecret, setOwnSecret] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      // Empty: every strategy's signals; a generated secret.
-      const only = strategies
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
-      const c = await api<Channel & { secret: string | null }>('POST', '/api/channels', {
-        kind,
-        target: target.trim(),
-        events,
-        ...(only.length && events.includes('signal') ? { strategies: only } : {}),
-        ...(kind === 'webhook' && ownSecret.trim() ? { secret: ownSecret.trim() } : {}),
-      });
-      setTarget('');
-      setStrategies('');
-      setOwnSecret('');
-      onAdded(c.secret);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    // Empty: every strategy's signals; a generated secret.
+    const only = strategies
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const c = await api<Channel & { secret: string | null }>('POST', '/api/channels', {
+      kind,
+      target: target.trim(),
+      events,
+      ...(only.length && events.includes('signal') ? { strategies: only } : {}),
+      ...(kind === 'webhook' && ownSecret.trim() ? { secret: ownSecret.trim() } : {}),
+    });
+    setTarget('');
+    setStrategies('');
+    setOwnSecret('');
+    onAdded(c.secret);
+  });
   const toggle = (id: string) => setEvents((cur) => (cur.includes(id) ? cur.filter((x) => x !== id) : [...cur, id]));
   return (
     <form class="stack narrow" onSubmit={submit} aria-label="Add a channel">
