@@ -262,16 +262,3 @@ export async function replicaDoctorChecks(
   }
   return checks;
 }
-
-/** Adds the replica and time zone checks to a doctor report (tm doctor and the admin API's doctor route share it). */
-export async function addReplicaChecks<
-  R extends { ok: boolean; problems: number; warnings: number; checks: { status: string }[] },
->(db: Pick<Database, 'replicas' | 'query' | 'backend'>, maxLagSeconds: number, report: R): Promise<R> {
-  for (const c of await replicaDoctorChecks(db, maxLagSeconds).catch(() => [])) {
-    report.checks.push(c);
-    if (c.status === 'warning') report.warnings++;
-    if (c.status === 'problem') report.problems++;
-  }
-  report.ok = report.problems === 0;
-  return report;
-}

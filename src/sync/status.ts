@@ -3,6 +3,7 @@
  * candle, the lag, the last error and the gaps; per provider whether it keeps failing. No keys.
  */
 import type { Queryable } from '../db/types.ts';
+import { addChecks, type Check, type DoctorReport } from '../timescale/doctor.ts';
 import { intervalMs } from '../intervals.ts';
 import { statusRows, type StatusRow } from './state-repository.ts';
 
@@ -57,9 +58,7 @@ export async function syncHealth(db: Queryable): Promise<SyncHealth> {
 }
 
 /** tm doctor's check: one line per failing provider, with the fix. */
-export async function syncDoctorChecks(
-  db: Queryable,
-): Promise<{ check: string; status: 'ok' | 'warning' | 'problem'; detail: string; fix?: string }[]> {
+export async function syncDoctorChecks(db: Queryable): Promise<Check[]> {
   const h = await syncHealth(db);
   if (h.providers.length === 0) return [{ check: 'market data sync', status: 'ok', detail: 'no sources linked' }];
   return h.providers.map((p) =>
@@ -78,13 +77,6 @@ export async function syncDoctorChecks(
  * Adds the sync checks to a doctor report (tm doctor and the admin API's doctor route share it).
  * Before the sync tables exist (an older schema) there is nothing to check.
  */
-export async function addSyncChecks<R extends { warnings: number; checks: { status: string }[] }>(
-  db: Queryable,
-  report: R,
-): Promise<R> {
-  for (const c of await syncDoctorChecks(db).catch(() => [])) {
-    report.checks.push(c);
-    if (c.status === 'warning') report.warnings++;
-  }
-  return report;
+export async function addSyncChecks<R extends DoctorReport>(db: Queryable, report: R): Promise<R> {
+  return addChecks(report, await syncDoctorChecks(db).catch(() => []));
 }

@@ -27,6 +27,17 @@ export interface DoctorReport {
   checks: Check[];
 }
 
+/** Adds checks made elsewhere (market data sync, read replicas) to a report, keeping its counts and verdict. */
+export function addChecks<R extends DoctorReport>(report: R, checks: Check[]): R {
+  for (const c of checks) {
+    report.checks.push(c);
+    if (c.status === 'warning') report.warnings++;
+    if (c.status === 'problem') report.problems++;
+  }
+  report.ok = report.problems === 0;
+  return report;
+}
+
 // Settings compared with tm tune's advice: "far" is less than half or more than twice the advice.
 const COMPARED = [
   'shared_buffers',

@@ -32,9 +32,9 @@ import {
   refreshAggregate,
 } from '../../timescale/aggregates.ts';
 import { jobHistory, listJobs, runDueJobs, runJob } from '../../timescale/jobs.ts';
-import { runDoctor } from '../../timescale/doctor.ts';
+import { addChecks, runDoctor } from '../../timescale/doctor.ts';
 import { addSyncChecks } from '../../sync/status.ts';
-import { addReplicaChecks } from '../../db/replicas.ts';
+import { replicaDoctorChecks } from '../../db/replicas.ts';
 import { applySettings, recommend, tuneInput } from '../../timescale/tune.ts';
 import { refreshSeries } from '../../market/candle-series.ts';
 import { analyze, relationSizes, slowQueries } from '../../timescale/monitor.ts';
@@ -320,7 +320,7 @@ export const adminDbRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const report = await addSyncChecks(app.db, await runDoctor(app.db, { tune: fromQuery(req.query) }));
-      return addReplicaChecks(app.db, app.config.maxReplicaLagSeconds, report);
+      return addChecks(report, await replicaDoctorChecks(app.db, app.config.maxReplicaLagSeconds).catch(() => []));
     },
   );
 

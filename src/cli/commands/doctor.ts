@@ -1,6 +1,6 @@
 /** tm doctor: one report of everything that can be wrong with the database set-up; exit 1 on a problem. */
 import type { Command } from 'commander';
-import { runDoctor } from '../../timescale/doctor.ts';
+import { addChecks, runDoctor } from '../../timescale/doctor.ts';
 import { addSyncChecks } from '../../sync/status.ts';
 import { UserError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
@@ -24,8 +24,8 @@ export function registerDoctor(program: Command): void {
           // Market data sync: a provider that keeps failing is a warning.
           const report = await addSyncChecks(db, await runDoctor(db, { tune }));
           // Read replicas and their lag; the session time zone (a pooler may drop the startup option).
-          const { addReplicaChecks } = await import('../../db/replicas.ts');
-          await addReplicaChecks(db, config.maxReplicaLagSeconds, report);
+          const { replicaDoctorChecks } = await import('../../db/replicas.ts');
+          addChecks(report, await replicaDoctorChecks(db, config.maxReplicaLagSeconds).catch(() => []));
           const mark = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM' } as const;
           printer(!!opts.json).data(report, () =>
             [
