@@ -88,7 +88,9 @@ export async function caughtUp(primaryUrl: string, replicaUrl: string, timeoutMs
   const p = await openServer(primaryUrl, { max: 1 });
   const r = await openServer(replicaUrl, { max: 1 });
   try {
-    const target = (await p.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn;
+    // The insert position, not the write one: with synchronous_commit off (the test clusters), the last
+    // commit record may still sit in the WAL buffers, before pg_current_wal_lsn().
+    const target = (await p.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0].lsn;
     const until = Date.now() + timeoutMs;
     for (;;) {
       const ok = await r.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [target]);
