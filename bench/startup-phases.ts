@@ -25,7 +25,7 @@ if (config.databaseUrl) {
 } else {
   const { openEmbedded } = await import('../src/db/pglite.ts');
   lap('import driver');
-  db = await openEmbedded({ dataDir: config.dataDir });
+  db = await openEmbedded({ dataDir: config.dataDir, workload: 'brief' }); // as the command opens it
 }
 lap('open');
 await ensureSchemaCurrent(db, () => {});

@@ -3,12 +3,14 @@
  * external (PGlite's WASM, argon2's native module and pg load from node_modules as they are); every
  * `import()` in src becomes a chunk of its own, loaded only by the commands that need it. The SQL
  * migrations are read from src/db/migrations (see src/db/migrate/files.ts). dist/meta.json lists what
- * each output file imports (the startup test reads it).
+ * each output file imports (the startup test reads it). dist/timescaledb/: the TimescaleDB files the
+ * embedded database copies in at open (scripts/timescale-bundle.ts).
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { unpackTrimmedBundle } from './timescale-bundle.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = path.join(ROOT, 'dist');
@@ -31,6 +33,7 @@ export async function buildServer(): Promise<void> {
     logLevel: 'warning',
   });
   writeFileSync(path.join(DIST, 'meta.json'), JSON.stringify(result.metafile, null, 1));
+  await unpackTrimmedBundle(path.join(DIST, 'timescaledb'));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -12,6 +12,11 @@ export interface DatabaseOptions {
   schema?: 'current' | 'any';
   /** The command needs the embedded database to itself: refused while tm serve runs (else it goes through it). */
   exclusive?: boolean;
+  /**
+   * The command runs hot loops in the embedded database for seconds (imports, computations): V8 should
+   * optimize PGlite's code soon. Others are brief: open, a few statements, exit (src/db/wasm-tiering.ts).
+   */
+  sustained?: boolean;
 }
 
 export async function withDatabase<T>(
@@ -20,7 +25,8 @@ export async function withDatabase<T>(
 ): Promise<T> {
   const config = loadConfig();
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  const db = await openDatabase(config, { exclusive: opts.exclusive, log });
+  const workload = opts.sustained ? 'sustained' : 'brief';
+  const db = await openDatabase(config, { exclusive: opts.exclusive, log, workload });
   try {
     if ((opts.schema ?? 'current') === 'current') await ensureSchemaCurrent(db, log);
     return await fn(db, config);

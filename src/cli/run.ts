@@ -1,6 +1,7 @@
 /** Entry point of the tm binary. */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { exitWhenDone } from './lifecycle.ts';
 import { main } from './main.ts';
 
 // A .env in the working directory fills in what the real environment does not set.
@@ -10,4 +11,4 @@ if (existsSync('.env')) {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+exitWhenDone(await main(process.argv.slice(2)));

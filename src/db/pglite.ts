@@ -7,11 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { timescaledb } from '@electric-sql/pglite/timescaledb';
 import { DataDirLock } from './datadir-lock.ts';
 import { activateTimescale } from './timescale-activate.ts';
 import { finiteTimestamps } from './timestamps.ts';
 import { scrubQueryError } from './pg-errors.ts';
+import { timescaleExtension } from './timescale-bundle.ts';
+import { tuneWasmTiering, type WasmWorkload } from './wasm-tiering.ts';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 
 /** The same JS types on both backends: see server.ts. */
@@ -30,6 +31,8 @@ export interface EmbeddedOptions {
   loadDataDir?: Blob;
   /** tm serve: the lock says so, and others reach the database through its socket (share/). */
   serve?: boolean;
+  /** What this process will do with it (wasm-tiering.ts): 'sustained' unless told. */
+  workload?: WasmWorkload;
 }
 
 type PGliteLike = Pick<PGlite, 'query' | 'exec'> | Transaction;
@@ -76,11 +79,12 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     // Two processes on one data dir would corrupt it: PGlite has no lock of its own.
     lock = DataDirLock.acquire(dataDir, opts.serve ? { serve: true } : {});
   }
+  tuneWasmTiering(opts.workload ?? 'sustained');
   let pg: PGlite;
   try {
     pg = await PGlite.create({
       dataDir,
-      extensions: { timescaledb },
+      extensions: { timescaledb: timescaleExtension() },
       parsers,
       ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
     });
@@ -123,10 +127,8 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     },
     async close() {
       try {
-        if (!pg.closed) {
-          if (!inMemory) await pg.exec('CHECKPOINT'); // PGlite never checkpoints by itself
-          await pg.close();
-        }
+        // PGlite's close shuts PostgreSQL down with a checkpoint: the next open replays nothing.
+        if (!pg.closed) await pg.close();
       } finally {
         lock?.release();
       }

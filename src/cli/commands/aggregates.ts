@@ -68,14 +68,17 @@ export function registerAggregates(program: Command): void {
     .option('--to <time>', 'window end (ISO date or timestamp)')
     .option('--json', 'output JSON')
     .action(async (name: string, opts: { from?: string; to?: string; json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const r = await refreshAggregate(db, name, opts.from, opts.to);
-        printer(!!opts.json).data(
-          r,
-          () =>
-            `refreshed ${r.view_name} from ${r.from?.toISOString() ?? 'the beginning'} to ${r.to?.toISOString() ?? 'the end'}`,
-        );
-      });
+      await withDatabase(
+        async (db) => {
+          const r = await refreshAggregate(db, name, opts.from, opts.to);
+          printer(!!opts.json).data(
+            r,
+            () =>
+              `refreshed ${r.view_name} from ${r.from?.toISOString() ?? 'the beginning'} to ${r.to?.toISOString() ?? 'the end'}`,
+          );
+        },
+        { sustained: true },
+      );
     });
 
   a.command('drop')

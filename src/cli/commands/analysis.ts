@@ -60,23 +60,26 @@ export function registerAnalysis(program: Command): void {
       }) => {
         const interval = parseInterval(o.interval, '--interval');
         const params = parseJson(o.params, '--params');
-        await withDatabase(async (db) => {
-          const t0 = performance.now();
-          const res = await (await service()).computeStoredIndicators(
-            db,
-            { symbols: o.symbol, all: o.all },
-            interval,
-            list(o.types) ?? [],
-            params,
-          );
-          const written = res.reduce((n, r) => n + r.written, 0);
-          printer(!!o.json).data(
-            res,
-            () =>
-              `${table(res.map((r) => ({ symbol: r.symbol, name: r.name, written: r.written, from: r.from, to: r.to, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
-              `${written} values written for ${new Set(res.map((r) => r.symbol)).size} asset(s) in ${((performance.now() - t0) / 1000).toFixed(2)}s`,
-          );
-        });
+        await withDatabase(
+          async (db) => {
+            const t0 = performance.now();
+            const res = await (await service()).computeStoredIndicators(
+              db,
+              { symbols: o.symbol, all: o.all },
+              interval,
+              list(o.types) ?? [],
+              params,
+            );
+            const written = res.reduce((n, r) => n + r.written, 0);
+            printer(!!o.json).data(
+              res,
+              () =>
+                `${table(res.map((r) => ({ symbol: r.symbol, name: r.name, written: r.written, from: r.from, to: r.to, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
+                `${written} values written for ${new Set(res.map((r) => r.symbol)).size} asset(s) in ${((performance.now() - t0) / 1000).toFixed(2)}s`,
+            );
+          },
+          { sustained: true },
+        );
       },
     );
 
@@ -186,21 +189,24 @@ export function registerAnalysis(program: Command): void {
       }) => {
         const interval = parseInterval(o.interval, '--interval');
         if (o.params && !o.strategy) throw new UsageError('--params needs --strategy');
-        await withDatabase(async (db) => {
-          const res = await (await service()).generateStoredSignals(
-            db,
-            { symbols: o.symbol, all: o.all },
-            interval,
-            o.strategy ? [o.strategy] : undefined,
-            parseJson(o.params, '--params'),
-          );
-          printer(!!o.json).data(
-            res,
-            () =>
-              `${table(res.map((r) => ({ symbol: r.symbol, strategy: r.strategy, candidates: r.candidates, inserted: r.inserted, deactivated: r.deactivated, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
-              `${res.reduce((n, r) => n + r.inserted, 0)} new signals`,
-          );
-        });
+        await withDatabase(
+          async (db) => {
+            const res = await (await service()).generateStoredSignals(
+              db,
+              { symbols: o.symbol, all: o.all },
+              interval,
+              o.strategy ? [o.strategy] : undefined,
+              parseJson(o.params, '--params'),
+            );
+            printer(!!o.json).data(
+              res,
+              () =>
+                `${table(res.map((r) => ({ symbol: r.symbol, strategy: r.strategy, candidates: r.candidates, inserted: r.inserted, deactivated: r.deactivated, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
+                `${res.reduce((n, r) => n + r.inserted, 0)} new signals`,
+            );
+          },
+          { sustained: true },
+        );
       },
     );
 

@@ -104,14 +104,17 @@ export function registerCompression(program: Command): void {
     .option('--older-than <duration>', 'age, e.g. 30d', DEFAULT_COMPRESS_AFTER)
     .option('--json', 'output JSON')
     .action(async (opts: { olderThan: string; json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const r = await compressChunks(db, opts.olderThan);
-        printer(!!opts.json).data(
-          r,
-          () =>
-            `compressed ${r.compressed.length} chunk(s)${r.already_compressed ? `; ${r.already_compressed} were compressed already` : ''}`,
-        );
-      });
+      await withDatabase(
+        async (db) => {
+          const r = await compressChunks(db, opts.olderThan);
+          printer(!!opts.json).data(
+            r,
+            () =>
+              `compressed ${r.compressed.length} chunk(s)${r.already_compressed ? `; ${r.already_compressed} were compressed already` : ''}`,
+          );
+        },
+        { sustained: true },
+      );
     });
 
   c.command('decompress')

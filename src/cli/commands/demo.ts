@@ -63,26 +63,30 @@ export function registerDemo(program: Command): void {
           analysis,
           watchlistUser: o.watchlistUser,
         };
-        await withDatabase(async (db) => {
-          const { seedFullDemo } = await import('../../demo/seed.ts'); // with the indicators and strategies
-          const s = await seedFullDemo(db, opts, (l) => process.stderr.write(`${l}\n`));
-          printer(!!o.json).data(
-            s,
-            () =>
-              `${[
-                `demo data: ${s.assets} assets (${s.created_assets} new)`,
-                ...s.candles.map(
-                  (c) => `${c.interval} candles: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} unchanged`,
-                ),
-                ...s.analysis.map(
-                  (a) => `${a.interval} analysis: ${a.indicator_rows} indicator rows, ${a.signals} signals written`,
-                ),
-                ...(s.watchlist
-                  ? [`watchlist "Demo" of ${s.watchlist.user}: ${s.watchlist.added_items} items added`]
-                  : []),
-              ].join('; ')} in ${s.seconds}s`,
-          );
-        });
+        await withDatabase(
+          async (db) => {
+            const { seedFullDemo } = await import('../../demo/seed.ts'); // with the indicators and strategies
+            const s = await seedFullDemo(db, opts, (l) => process.stderr.write(`${l}\n`));
+            printer(!!o.json).data(
+              s,
+              () =>
+                `${[
+                  `demo data: ${s.assets} assets (${s.created_assets} new)`,
+                  ...s.candles.map(
+                    (c) =>
+                      `${c.interval} candles: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} unchanged`,
+                  ),
+                  ...s.analysis.map(
+                    (a) => `${a.interval} analysis: ${a.indicator_rows} indicator rows, ${a.signals} signals written`,
+                  ),
+                  ...(s.watchlist
+                    ? [`watchlist "Demo" of ${s.watchlist.user}: ${s.watchlist.added_items} items added`]
+                    : []),
+                ].join('; ')} in ${s.seconds}s`,
+            );
+          },
+          { sustained: true },
+        );
       },
     );
 }

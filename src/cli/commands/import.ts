@@ -110,27 +110,29 @@ export function registerImport(program: Command): void {
         const t0 = performance.now();
         let phase: 'read' | 'write' | undefined;
         try {
-          const summary = await withDatabase((db) =>
-            ingestCandles(db, source.rows, {
-              interval,
-              symbol: o.symbol,
-              onConflict: o.onConflict as OnConflict,
-              createAssetType: assetType,
-              skipInvalid: !!o.skipInvalid,
-              onReject: rejects?.write,
-              onProgress: (p) => {
-                // Reading stdin has no known size: the bar starts with the write phase then.
-                if (!bar || (p.phase === 'read' && !source.totalBytes)) return;
-                const rate = Math.round(p.rows / Math.max(0.001, (performance.now() - t0) / 1000));
-                if (p.phase !== phase) {
-                  if (phase) bar.stop();
-                  phase = p.phase;
-                  const total = p.phase === 'read' ? (source.totalBytes ?? 0) : (p.total ?? 0);
-                  bar.start(total, 0, { phase: p.phase === 'read' ? 'validating' : 'writing', rows: 0, rate: 0 });
-                }
-                bar.update(p.phase === 'read' ? source.bytesRead() : p.rows, { rows: p.rows, rate });
-              },
-            }),
+          const summary = await withDatabase(
+            (db) =>
+              ingestCandles(db, source.rows, {
+                interval,
+                symbol: o.symbol,
+                onConflict: o.onConflict as OnConflict,
+                createAssetType: assetType,
+                skipInvalid: !!o.skipInvalid,
+                onReject: rejects?.write,
+                onProgress: (p) => {
+                  // Reading stdin has no known size: the bar starts with the write phase then.
+                  if (!bar || (p.phase === 'read' && !source.totalBytes)) return;
+                  const rate = Math.round(p.rows / Math.max(0.001, (performance.now() - t0) / 1000));
+                  if (p.phase !== phase) {
+                    if (phase) bar.stop();
+                    phase = p.phase;
+                    const total = p.phase === 'read' ? (source.totalBytes ?? 0) : (p.total ?? 0);
+                    bar.start(total, 0, { phase: p.phase === 'read' ? 'validating' : 'writing', rows: 0, rate: 0 });
+                  }
+                  bar.update(p.phase === 'read' ? source.bytesRead() : p.rows, { rows: p.rows, rate });
+                },
+              }),
+            { sustained: true },
           );
           bar?.stop();
           printer(!!o.json).data(summary, () => summaryLine(summary));

@@ -35,14 +35,17 @@ export function registerJobs(program: Command): void {
     .option('--json', 'output JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       const jobId = intOption(id, 'job id', 1, 2 ** 31 - 1);
-      await withDatabase(async (db) => {
-        const r = await runJob(db, jobId, 'manual');
-        printer(!!opts.json).data(
-          r,
-          () =>
-            `job ${r.job_id} (${r.proc_name}${r.hypertable ? ` on ${r.hypertable}` : ''}) ran in ${(r.finished_at ?? r.started_at).getTime() - r.started_at.getTime()} ms`,
-        );
-      });
+      await withDatabase(
+        async (db) => {
+          const r = await runJob(db, jobId, 'manual');
+          printer(!!opts.json).data(
+            r,
+            () =>
+              `job ${r.job_id} (${r.proc_name}${r.hypertable ? ` on ${r.hypertable}` : ''}) ran in ${(r.finished_at ?? r.started_at).getTime() - r.started_at.getTime()} ms`,
+          );
+        },
+        { sustained: true },
+      );
     });
 
   j.command('history')
@@ -79,18 +82,21 @@ export function registerJobs(program: Command): void {
     .description('run every policy job whose time has come, once (for cron with the embedded database)')
     .option('--json', 'output JSON')
     .action(async (opts: { json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const r = await runDueJobs(db, 'schedule');
-        printer(!!opts.json).data(r, () =>
-          [
-            ...r.ran.map((x) => `job ${x.job_id} (${x.proc_name}${x.hypertable ? ` on ${x.hypertable}` : ''}) ran`),
-            ...r.failed.map((f) => `job ${f.job_id} (${f.proc_name}) FAILED: ${f.error}`),
-            r.ran.length + r.failed.length === 0 ? (r.note ?? 'no job is due') : '',
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        );
-        if (r.failed.length > 0) throw new UserError(`${r.failed.length} job(s) failed`);
-      });
+      await withDatabase(
+        async (db) => {
+          const r = await runDueJobs(db, 'schedule');
+          printer(!!opts.json).data(r, () =>
+            [
+              ...r.ran.map((x) => `job ${x.job_id} (${x.proc_name}${x.hypertable ? ` on ${x.hypertable}` : ''}) ran`),
+              ...r.failed.map((f) => `job ${f.job_id} (${f.proc_name}) FAILED: ${f.error}`),
+              r.ran.length + r.failed.length === 0 ? (r.note ?? 'no job is due') : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          );
+          if (r.failed.length > 0) throw new UserError(`${r.failed.length} job(s) failed`);
+        },
+        { sustained: true },
+      );
     });
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { UsageError } from '../../errors.ts';
+import { stayAlive } from '../lifecycle.ts';
 
 function workerCount(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 1;
@@ -41,11 +42,13 @@ export function registerServe(program: Command): void {
         const cluster = (await import('node:cluster')).default;
         if (cluster.isPrimary) {
           const { runPrimary } = await import('../serve/cluster.ts');
-          return runPrimary(config, { workers, migrate: opts.migrate, log });
+          await runPrimary(config, { workers, migrate: opts.migrate, log });
+          return stayAlive();
         }
       }
       const { serveProcess } = await import('../serve/process.ts');
       // A worker never migrates: its primary did, once, before forking.
       await serveProcess(config, { migrate: opts.migrate && !id, log });
+      stayAlive(); // the server ends the process (SIGINT, SIGTERM)
     });
 }

@@ -127,16 +127,19 @@ export function registerSync(program: Command): void {
             )
           : undefined;
         try {
-          const r = await withDatabase(async (db) => {
-            const source = await sourceFor(db, asset, o.provider);
-            return syncRange(db, createProvider(source.provider), source, interval, from, to, {
-              onProgress: (p) => {
-                if (!bar) return;
-                if (!bar.isActive) bar.start(p.total, p.done, { candles: p.candles, requests: p.requests });
-                bar.update(p.done, { candles: p.candles, requests: p.requests });
-              },
-            });
-          });
+          const r = await withDatabase(
+            async (db) => {
+              const source = await sourceFor(db, asset, o.provider);
+              return syncRange(db, createProvider(source.provider), source, interval, from, to, {
+                onProgress: (p) => {
+                  if (!bar) return;
+                  if (!bar.isActive) bar.start(p.total, p.done, { candles: p.candles, requests: p.requests });
+                  bar.update(p.done, { candles: p.candles, requests: p.requests });
+                },
+              });
+            },
+            { sustained: true },
+          );
           bar?.stop();
           printer(!!o.json).data(r, () => resultLine(r));
         } finally {

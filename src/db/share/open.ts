@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../errors.ts';
 import { DataDirBusyError } from '../datadir-lock.ts';
 import { openEmbedded, type EmbeddedDatabase } from '../pglite.ts';
+import type { WasmWorkload } from '../wasm-tiering.ts';
 import { connectShared } from './proxy.ts';
 
 export interface SharedOpenOptions {
@@ -17,18 +18,21 @@ export interface SharedOpenOptions {
   serve?: boolean;
   /** Told once when waiting for tm serve to finish starting. */
   log?: (line: string) => void;
+  /** When the database is opened here: what the process will do with it (see wasm-tiering.ts). */
+  workload?: WasmWorkload;
 }
 
 const START_WAIT_MS = 120_000;
 
 export async function openEmbeddedOrShared(dataDir: string, opts: SharedOpenOptions = {}): Promise<EmbeddedDatabase> {
-  if (opts.exclusive || dataDir.startsWith('memory://')) return openEmbedded({ dataDir, serve: opts.serve });
+  if (opts.exclusive || dataDir.startsWith('memory://'))
+    return openEmbedded({ dataDir, serve: opts.serve, workload: opts.workload });
   const dir = path.resolve(dataDir);
   const deadline = Date.now() + START_WAIT_MS;
   let told = false;
   while (true) {
     try {
-      return await openEmbedded({ dataDir: dir });
+      return await openEmbedded({ dataDir: dir, workload: opts.workload });
     } catch (err) {
       const h = err instanceof DataDirBusyError ? err.holder : null;
       if (!h?.serve || h.hostname !== os.hostname()) throw err;
