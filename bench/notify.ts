@@ -4,7 +4,7 @@
  *   npm run bench:notify -- [--events 10000] [--concurrency 16]
  * Embedded by default; DATABASE_URL for a server (a scratch database: it adds BENCH rows).
  * Prints deliveries/s and event -> delivery latency (p50/p99: the event's commit to the receiver's 2xx).
- * Figures and chart: docs/bench/notify.{json,svg} (--out DIR elsewhere).
+ * Figures and chart: docs/bench/notify-<backend>.{json,svg} (--out DIR elsewhere).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,7 +91,7 @@ try {
   console.log(`delivered ${l.n} of ${fired} in ${secs.toFixed(2)} s: ${(l.n / secs).toFixed(0)} deliveries/s`);
   console.log(`event -> delivery: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms (all events fired at once)`);
   writeReport({
-    name: 'notify',
+    name: `notify-${db.backend}`,
     title: `Notification delivery: ${fired} events to a local webhook, ${db.backend}`,
     unit: 'ms from the event to the receiver',
     better: 'lower',
