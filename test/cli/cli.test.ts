@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -113,6 +113,36 @@ test('a command on a fresh embedded data dir migrates it first; on a server behi
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /running upgrade 0001/);
     assert.equal(JSON.parse(r.stdout).total, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tm exits once its output is written: a large result reaches a slow reader whole', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-cli-'));
+  const env = { ...process.env, DATABASE_URL: '', TM_DATA_DIR: path.join(dir, 'data') };
+  try {
+    const csv = path.join(dir, 'c.csv');
+    const start = Date.UTC(2025, 0, 1);
+    const rows = Array.from({ length: 3000 }, (_, i) => `${new Date(start + i * 60_000).toISOString()},1,2,0.5,1.5,10`);
+    writeFileSync(csv, `ts,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const imp = tm(['import', 'candles', csv, '--symbol', 'PIPE', '--interval', '1m', '--asset-type', 'stock'], env);
+    assert.equal(imp.code, 0, imp.stderr);
+    const args = ['query', 'candles', '--symbol', 'PIPE', '--interval', '1m', '--from', '2025-01-01', '--json'];
+    // A file is written synchronously; a pipe whose reader waits first fills up (64 KiB) and drains later.
+    const toFile = path.join(dir, 'out.json');
+    const direct = spawnSync('sh', ['-c', `"$0" "$@" > "${toFile}"`, process.execPath, BIN, ...args], { env });
+    assert.equal(direct.status, 0, String(direct.stderr));
+    const size = readFileSync(toFile).length;
+    assert.ok(size > 256 * 1024, `the result is larger than a pipe holds (${size} bytes)`);
+    const piped = spawnSync(
+      'bash',
+      ['-c', 'set -o pipefail; "$0" "$@" | (sleep 1; wc -c)', process.execPath, BIN, ...args],
+      { env, encoding: 'utf8' },
+    );
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(Number(piped.stdout.trim()), size);
+    assert.equal(JSON.parse(readFileSync(toFile, 'utf8')).candles.length, 3000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
