@@ -6,10 +6,11 @@
  * src/db/timescale-bundle.ts copies in as plain files: about 0.15 s less at every embedded start
  * (docs/performance.md).
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extract } from 'tar';
+import { RELEASE_FILE, pgliteRelease } from '../src/db/timescale-bundle.ts';
 
 /** An update script is named `timescaledb--FROM--TO.sql`: two `--`. The install script has one. */
 export function keepInBundle(entryPath: string): boolean {
@@ -32,5 +33,7 @@ export async function unpackTrimmedBundle(outDir: string, source = stockBundlePa
     .map((rel) => rel.split(path.sep).join('/'))
     .sort();
   if (!files.some((f) => f.endsWith('.control'))) throw new Error(`${source}: no extension control file in the bundle`);
+  // Which PGlite these came from: an open after an upgrade without a rebuild uses PGlite's own bundle.
+  writeFileSync(path.join(outDir, RELEASE_FILE), pgliteRelease());
   return files;
 }

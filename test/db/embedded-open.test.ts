@@ -4,14 +4,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { list } from 'tar';
 import { keepInBundle, stockBundlePath, unpackTrimmedBundle } from '../../scripts/timescale-bundle.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
-import { UNPACKED_DIR, timescaleExtension } from '../../src/db/timescale-bundle.ts';
+import { RELEASE_FILE, UNPACKED_DIR, timescaleExtension } from '../../src/db/timescale-bundle.ts';
+import { timescaledb } from '@electric-sql/pglite/timescaledb';
 
 let root: string;
 before(() => {
@@ -47,6 +48,11 @@ test('the unpacked bundle holds every library and the install script of PGliteâ€
   const setup = await timescaleExtension().setup({} as never, { preRun: [] });
   assert.equal(setup.bundlePath, undefined);
   assert.equal(setup.emscriptenOpts.preRun.length, 1);
+  assert.notEqual(timescaleExtension(out), timescaledb);
+  // Files from another PGlite release (an upgrade without a rebuild), or none: PGlite's own bundle.
+  writeFileSync(path.join(out, RELEASE_FILE), '@electric-sql/pglite@0.0.1');
+  assert.equal(timescaleExtension(out), timescaledb);
+  assert.equal(timescaleExtension(path.join(root, 'nowhere')), timescaledb);
 });
 
 /** pg_control's first fields (a stable layout): the cluster state and the latest checkpoint's location. */
