@@ -102,3 +102,38 @@ export function Field({ label, children }: { label: string; children: ComponentC
     </label>
   );
 }
+
+/**
+ * A table in its scrolling wrapper. `head` lists the column headings (a `false` entry is a column not shown);
+ * those in `num` are right-aligned, as their cells are. The rows are the children.
+ */
+export function Table({
+  testid,
+  head,
+  num = [],
+  children,
+}: {
+  testid?: string;
+  head: (string | false)[];
+  num?: string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-wrap">
+      <table data-testid={testid}>
+        <thead>
+          <tr>
+            {head
+              .filter((h): h is string => h !== false)
+              .map((h) => (
+                <th key={h} class={num.includes(h) ? 'num' : undefined}>
+                  {h}
+                </th>
+              ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

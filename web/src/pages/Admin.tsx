@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { api, get } from '../api.ts';
 import { bytes, time } from '../format.ts';
 import { errorText, useLoad, useUser } from '../hooks.ts';
-import { ErrorBox, Loading } from '../ui.tsx';
+import { ErrorBox, Loading, Table } from '../ui.tsx';
 import { SyncSection } from './AdminSync.tsx';
 
 type Row = Record<string, unknown>;
@@ -24,26 +24,15 @@ export function DataTable({ rows, empty = 'Nothing here.' }: { rows: Row[]; empt
   if (rows.length === 0) return <p class="muted">{empty}</p>;
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            {keys.map((k) => (
-              <th key={k}>{k.replace(/_/g, ' ')}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i}>
-              {keys.map((k) => (
-                <td key={k}>{cell(k, r[k])}</td>
-              ))}
-            </tr>
+    <Table head={keys.map((k) => k.replace(/_/g, ' '))}>
+      {rows.map((r, i) => (
+        <tr key={i}>
+          {keys.map((k) => (
+            <td key={k}>{cell(k, r[k])}</td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
@@ -137,48 +126,35 @@ function Users() {
       {r.loading && <Loading />}
       <ErrorBox error={r.error ?? error} retry={r.reload} />
       {r.data && (
-        <div class="table-wrap">
-          <table data-testid="users">
-            <thead>
-              <tr>
-                <th>User</th>
-                <th>Email</th>
-                <th>Last login</th>
-                <th>Status</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.data.items.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.username}</td>
-                  <td>{u.email}</td>
-                  <td>{time(u.last_login)}</td>
-                  <td>
-                    {u.is_active ? 'active' : 'inactive'}
-                    {u.is_admin ? ', admin' : ''}
-                  </td>
-                  <td class="actions">
-                    <button
-                      type="button"
-                      disabled={u.id === me?.id}
-                      onClick={() => void change(u, { is_active: !u.is_active })}
-                    >
-                      {u.is_active ? 'Deactivate' : 'Activate'}
-                    </button>
-                    <button
-                      type="button"
-                      disabled={u.id === me?.id}
-                      onClick={() => void change(u, { is_admin: !u.is_admin })}
-                    >
-                      {u.is_admin ? 'Revoke admin' : 'Grant admin'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testid="users" head={['User', 'Email', 'Last login', 'Status', 'Actions']}>
+          {r.data.items.map((u) => (
+            <tr key={u.id}>
+              <td>{u.username}</td>
+              <td>{u.email}</td>
+              <td>{time(u.last_login)}</td>
+              <td>
+                {u.is_active ? 'active' : 'inactive'}
+                {u.is_admin ? ', admin' : ''}
+              </td>
+              <td class="actions">
+                <button
+                  type="button"
+                  disabled={u.id === me?.id}
+                  onClick={() => void change(u, { is_active: !u.is_active })}
+                >
+                  {u.is_active ? 'Deactivate' : 'Activate'}
+                </button>
+                <button
+                  type="button"
+                  disabled={u.id === me?.id}
+                  onClick={() => void change(u, { is_admin: !u.is_admin })}
+                >
+                  {u.is_admin ? 'Revoke admin' : 'Grant admin'}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, get, qs } from '../api.ts';
 import { time } from '../format.ts';
 import { errorText, useLoad, useSubmit } from '../hooks.ts';
-import { ErrorBox, Field, Loading } from '../ui.tsx';
+import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
 
 const PROVIDERS = ['binance', 'coinbase', 'kraken', 'polygon'] as const;
 const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d', '1w', '1M'] as const;
@@ -159,41 +159,27 @@ function SourcesTable({ sources, onChanged }: { sources: Source[]; onChanged: ()
       {sources.length === 0 ? (
         <p class="muted">No asset is linked to a provider yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table data-testid="sync-sources">
-            <thead>
-              <tr>
-                <th>Asset</th>
-                <th>Provider</th>
-                <th>Provider symbol</th>
-                <th>Intervals</th>
-                <th>Linked</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sources.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.asset}</td>
-                  <td>{s.provider}</td>
-                  <td>{s.market}</td>
-                  <td>{s.intervals.join(', ')}</td>
-                  <td>{time(s.created_at)}</td>
-                  <td class="actions">
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Remove ${s.asset} from ${s.provider}`}
-                      onClick={() => void remove(s)}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testid="sync-sources" head={['Asset', 'Provider', 'Provider symbol', 'Intervals', 'Linked', 'Actions']}>
+          {sources.map((s) => (
+            <tr key={s.id}>
+              <td>{s.asset}</td>
+              <td>{s.provider}</td>
+              <td>{s.market}</td>
+              <td>{s.intervals.join(', ')}</td>
+              <td>{time(s.created_at)}</td>
+              <td class="actions">
+                <button
+                  type="button"
+                  class="danger"
+                  aria-label={`Remove ${s.asset} from ${s.provider}`}
+                  onClick={() => void remove(s)}
+                >
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );
@@ -202,40 +188,27 @@ function SourcesTable({ sources, onChanged }: { sources: Source[]; onChanged: ()
 function StatusTable({ rows }: { rows: StatusRow[] }) {
   if (rows.length === 0) return <p class="muted">Nothing to sync.</p>;
   return (
-    <div class="table-wrap">
-      <table data-testid="sync-status">
-        <thead>
-          <tr>
-            <th>Asset</th>
-            <th>Interval</th>
-            <th>Provider</th>
-            <th>State</th>
-            <th>Last candle</th>
-            <th class="num">Lag</th>
-            <th class="num">Failures</th>
-            <th class="num">Gaps</th>
-            <th>Last error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={`${r.source_id}/${r.interval}`} class={`sync-${r.state}`}>
-              <td>{r.asset}</td>
-              <td>{r.interval}</td>
-              <td>{r.provider}</td>
-              <td>
-                <span class={`badge state-${r.state}`}>{r.state}</span>
-              </td>
-              <td>{time(r.last_candle)}</td>
-              <td class="num">{lag(r.lag_seconds)}</td>
-              <td class="num">{r.failures}</td>
-              <td class="num">{r.gaps}</td>
-              <td class="wrap">{r.last_error ?? '–'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      testid="sync-status"
+      head={['Asset', 'Interval', 'Provider', 'State', 'Last candle', 'Lag', 'Failures', 'Gaps', 'Last error']}
+      num={['Lag', 'Failures', 'Gaps']}
+    >
+      {rows.map((r) => (
+        <tr key={`${r.source_id}/${r.interval}`} class={`sync-${r.state}`}>
+          <td>{r.asset}</td>
+          <td>{r.interval}</td>
+          <td>{r.provider}</td>
+          <td>
+            <span class={`badge state-${r.state}`}>{r.state}</span>
+          </td>
+          <td>{time(r.last_candle)}</td>
+          <td class="num">{lag(r.lag_seconds)}</td>
+          <td class="num">{r.failures}</td>
+          <td class="num">{r.gaps}</td>
+          <td class="wrap">{r.last_error ?? '–'}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
@@ -340,28 +313,16 @@ function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSynced: (
             No gaps recorded for {s.asset} {interval}.
           </p>
         ) : (
-          <div class="table-wrap">
-            <table data-testid="sync-gaps">
-              <thead>
-                <tr>
-                  <th>From</th>
-                  <th>To</th>
-                  <th>Reason</th>
-                  <th class="num">Attempts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shownGaps.map((g) => (
-                  <tr key={g.from_ts}>
-                    <td>{time(g.from_ts)}</td>
-                    <td>{time(g.to_ts)}</td>
-                    <td class="wrap">{g.reason}</td>
-                    <td class="num">{g.attempts}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table testid="sync-gaps" head={['From', 'To', 'Reason', 'Attempts']} num={['Attempts']}>
+            {shownGaps.map((g) => (
+              <tr key={g.from_ts}>
+                <td>{time(g.from_ts)}</td>
+                <td>{time(g.to_ts)}</td>
+                <td class="wrap">{g.reason}</td>
+                <td class="num">{g.attempts}</td>
+              </tr>
+            ))}
+          </Table>
         ))}
       <div class="row">
         <Field label="Backfill from (UTC day)">

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { api, get, qs, type User } from '../api.ts';
 import { time } from '../format.ts';
 import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
-import { ErrorBox, Field, Loading } from '../ui.tsx';
+import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
 
 interface Channel {
   id: string;
@@ -202,57 +202,46 @@ function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
         (list.data.items.length === 0 ? (
           <p class="muted">No channel yet: add a webhook or an email address below.</p>
         ) : (
-          <div class="table-wrap">
-            <table data-testid="channels">
-              <thead>
-                <tr>
-                  <th>Kind</th>
-                  <th>Target</th>
-                  <th>Events</th>
-                  <th>State</th>
-                  <th class="num">Failures in a row</th>
-                  <th>Added</th>
-                  <th>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((c) => (
-                  <tr key={c.id}>
-                    <td>{c.kind}</td>
-                    <td>{c.target}</td>
-                    <td>
-                      {c.events.join(', ')}
-                      {c.strategies && <span class="muted"> ({c.strategies.join(', ')})</span>}
-                    </td>
-                    <td class="wrap">
-                      {c.enabled ? (
-                        <span class="badge state-ok">enabled</span>
-                      ) : (
-                        <>
-                          <span class="badge state-failing">disabled</span> {c.disabled_reason}
-                        </>
-                      )}
-                    </td>
-                    <td class="num">{c.consecutive_failures}</td>
-                    <td>{time(c.created_at)}</td>
-                    <td class="actions">
-                      <button type="button" onClick={() => void test(c)} aria-label={`Send a test to ${c.target}`}>
-                        Send test
-                      </button>
-                      {!c.enabled && (
-                        <button type="button" onClick={() => void enable(c)}>
-                          Enable
-                        </button>
-                      )}
-                      <button type="button" class="danger" onClick={() => remove(c)} aria-label={`Remove ${c.target}`}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            testid="channels"
+            head={['Kind', 'Target', 'Events', 'State', 'Failures in a row', 'Added', 'Actions']}
+            num={['Failures in a row']}
+          >
+            {list.data.items.map((c) => (
+              <tr key={c.id}>
+                <td>{c.kind}</td>
+                <td>{c.target}</td>
+                <td>
+                  {c.events.join(', ')}
+                  {c.strategies && <span class="muted"> ({c.strategies.join(', ')})</span>}
+                </td>
+                <td class="wrap">
+                  {c.enabled ? (
+                    <span class="badge state-ok">enabled</span>
+                  ) : (
+                    <>
+                      <span class="badge state-failing">disabled</span> {c.disabled_reason}
+                    </>
+                  )}
+                </td>
+                <td class="num">{c.consecutive_failures}</td>
+                <td>{time(c.created_at)}</td>
+                <td class="actions">
+                  <button type="button" onClick={() => void test(c)} aria-label={`Send a test to ${c.target}`}>
+                    Send test
+                  </button>
+                  {!c.enabled && (
+                    <button type="button" onClick={() => void enable(c)}>
+                      Enable
+                    </button>
+                  )}
+                  <button type="button" class="danger" onClick={() => remove(c)} aria-label={`Remove ${c.target}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </Table>
         ))}
       <AddChannel
         me={me}
@@ -306,43 +295,33 @@ function Deliveries({ me, version }: { me: User; version: number }) {
         (list.data.items.length === 0 ? (
           <p class="muted">{status ? `No ${status} delivery.` : 'Nothing delivered yet.'}</p>
         ) : (
-          <div class="table-wrap">
+          <>
             <p class="muted">
               {list.data.items.length} of {list.data.total}, newest first
             </p>
-            <table data-testid="deliveries">
-              <thead>
-                <tr>
-                  <th>Created</th>
-                  {all && <th>User</th>}
-                  <th>Event</th>
-                  <th>Channel</th>
-                  <th>Status</th>
-                  <th class="num">Attempts</th>
-                  <th>Next attempt</th>
-                  <th>Last error</th>
+            <Table
+              testid="deliveries"
+              head={['Created', all && 'User', 'Event', 'Channel', 'Status', 'Attempts', 'Next attempt', 'Last error']}
+              num={['Attempts']}
+            >
+              {list.data.items.map((d) => (
+                <tr key={d.id}>
+                  <td>{time(d.created_at)}</td>
+                  {all && <td>{d.username}</td>}
+                  <td>{d.event_type}</td>
+                  <td>
+                    {d.kind} {d.target}
+                  </td>
+                  <td>
+                    <span class={`badge delivery-${d.status}`}>{d.status}</span>
+                  </td>
+                  <td class="num">{d.attempts}</td>
+                  <td>{d.status === 'delivered' ? `delivered ${time(d.delivered_at)}` : time(d.next_attempt_at)}</td>
+                  <td class="wrap">{d.last_error ?? '–'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((d) => (
-                  <tr key={d.id}>
-                    <td>{time(d.created_at)}</td>
-                    {all && <td>{d.username}</td>}
-                    <td>{d.event_type}</td>
-                    <td>
-                      {d.kind} {d.target}
-                    </td>
-                    <td>
-                      <span class={`badge delivery-${d.status}`}>{d.status}</span>
-                    </td>
-                    <td class="num">{d.attempts}</td>
-                    <td>{d.status === 'delivered' ? `delivered ${time(d.delivered_at)}` : time(d.next_attempt_at)}</td>
-                    <td class="wrap">{d.last_error ?? '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </Table>
+          </>
         ))}
     </section>
   );
