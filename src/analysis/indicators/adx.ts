@@ -64,9 +64,7 @@ function run(out: AdxResult, high: Float64Array, low: Float64Array, close: Float
   warmupNaN(out.minusDI, period);
   // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
   if (high.length <= period || adxKernel(high, low, close, period, out.adx, out.plusDI, out.minusDI) !== 0) {
-    checkFinite('adx', 'high', high);
-    checkFinite('adx', 'low', low);
-    checkFinite('adx', 'close', close);
+    checkFinite('adx', { high, low, close });
   }
   return out;
 }

@@ -44,9 +44,7 @@ function run(
   warmupNaN(out, period);
   // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
   if (high.length <= period || atrKernel(high, low, close, period, out) !== 0) {
-    checkFinite('atr', 'high', high);
-    checkFinite('atr', 'low', low);
-    checkFinite('atr', 'close', close);
+    checkFinite('atr', { high, low, close });
   }
   return out;
 }

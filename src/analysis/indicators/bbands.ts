@@ -56,7 +56,7 @@ function run(out: BbandsResult, close: Float64Array, period: number, stddev: num
   warmupNaN(out.lower, lookback);
   // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
   if (close.length <= lookback || bbandsKernel(close, period, stddev, out.upper, out.middle, out.lower) !== 0)
-    checkFinite('bbands', 'close', close);
+    checkFinite('bbands', { close });
   return out;
 }
 

@@ -48,9 +48,7 @@ function run(
   warmupNaN(out, cciLookback(period));
   // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
   if (high.length < period || cciKernel(high, low, close, period, out) !== 0) {
-    checkFinite('cci', 'high', high);
-    checkFinite('cci', 'low', low);
-    checkFinite('cci', 'close', close);
+    checkFinite('cci', { high, low, close });
   }
   return out;
 }

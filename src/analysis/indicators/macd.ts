@@ -51,7 +51,7 @@ function run(out: MacdResult, close: Float64Array, fast: number, slow: number, s
   warmupNaN(out.histogram, lookback);
   // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
   if (close.length <= lookback || macdKernel(close, fast, slow, signal, out.macd, out.signal, out.histogram) !== 0)
-    checkFinite('macd', 'close', close);
+    checkFinite('macd', { close });
   return out;
 }
 

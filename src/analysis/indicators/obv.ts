@@ -29,8 +29,7 @@ function checkArgs(close: Float64Array, volume: Float64Array): number {
 function run(out: Float64Array, close: Float64Array, volume: Float64Array): Float64Array {
   // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
   if (close.length > 0 && obvKernel(close, volume, out) !== 0) {
-    checkFinite('obv', 'close', close);
-    checkFinite('obv', 'volume', volume);
+    checkFinite('obv', { close, volume });
   }
   return out;
 }

@@ -36,7 +36,7 @@ function checkArgs(close: Float64Array, period: number): void {
 function run(out: Float64Array, close: Float64Array, period: number): Float64Array {
   warmupNaN(out, period);
   // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
-  if (close.length <= period || rsiKernel(close, period, out) !== 0) checkFinite('rsi', 'close', close);
+  if (close.length <= period || rsiKernel(close, period, out) !== 0) checkFinite('rsi', { close });
   return out;
 }
 

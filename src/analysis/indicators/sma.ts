@@ -29,7 +29,7 @@ function checkArgs(values: Float64Array, period: number): void {
 function run(out: Float64Array, values: Float64Array, period: number): Float64Array {
   warmupNaN(out, period - 1);
   // The kernel reports whether a NaN or an infinity went through; only then is the input scanned for it.
-  if (values.length < period || smaKernel(values, period, out) !== 0) checkFinite('sma', 'values', values);
+  if (values.length < period || smaKernel(values, period, out) !== 0) checkFinite('sma', { values });
   return out;
 }
 

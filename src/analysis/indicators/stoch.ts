@@ -83,9 +83,7 @@ function run(
   warmupNaN(out.d, lookback);
   // The kernel reports whether a NaN or an infinity went through; only then are the inputs scanned for it.
   if (high.length <= lookback || stochKernel(high, low, close, period, smoothK, smoothD, out.k, out.d) !== 0) {
-    checkFinite('stoch', 'high', high);
-    checkFinite('stoch', 'low', low);
-    checkFinite('stoch', 'close', close);
+    checkFinite('stoch', { high, low, close });
   }
   return out;
 }

@@ -35,16 +35,18 @@ export function checkType(fn: string, name: string, values: unknown): asserts va
 }
 
 /**
- * Throws a RangeError naming the first NaN or infinite value of `values`, if any.
+ * Throws a RangeError naming the first NaN or infinite value of the named series (in order), if any.
  * The kernels call it only when their own in-loop test (`bad += x * 0`, which
  * stays 0 unless a NaN or an infinity went through) saw one, so valid input is
  * read once, not twice.
  */
-export function checkFinite(fn: string, name: string, values: Float64Array): void {
-  for (let j = 0; j < values.length; j++) {
-    const v = values[j];
-    if (Number.isNaN(v)) throw new RangeError(`${fn}: ${name}[${j}] is NaN`);
-    if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${name}[${j}] is ${v > 0 ? 'Infinity' : '-Infinity'}`);
+export function checkFinite(fn: string, series: Record<string, Float64Array>): void {
+  for (const [name, values] of Object.entries(series)) {
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
+      if (Number.isNaN(v)) throw new RangeError(`${fn}: ${name}[${j}] is NaN`);
+      if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${name}[${j}] is ${v > 0 ? 'Infinity' : '-Infinity'}`);
+    }
   }
 }
 
