@@ -17,6 +17,7 @@ import {
 } from '../../src/market/import/importer.ts';
 import { addAsset } from '../../src/market/assets-repository.ts';
 import { lockSeries } from '../../src/market/candle-series.ts';
+import type { Candle } from '../../src/market/candles-repository.ts';
 
 const HEADER = 'symbol,ts,open,high,low,close,volume,trades,vwap';
 const DAY = 86_400_000;
@@ -88,17 +89,7 @@ forEachBackend('candle import, direct path', (open, backend) => {
         ['BBB', '1950-06-01', '2600-01-01', 2],
       ],
     );
-    const r = await db.query<{
-      ts: Date;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      volume: number;
-      trades: number | null;
-      vwap: number | null;
-      interval: string;
-    }>(
+    const r = await db.query<Candle & { interval: string }>(
       `SELECT c.ts, c.open, c.high, c.low, c.close, c.volume, c.trades, c.vwap, c."interval"::text AS "interval"
        FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.symbol = 'BBB' ORDER BY c.ts`,
     );
