@@ -5,8 +5,8 @@
  * work for much of PostgreSQL's start-up code (128 MB of shared memory is zeroed in a loop, for one): on 2 cores
  * it competes with the command and pays back nothing. Measured with `tm query price-changes` (docs/performance.md):
  * 0.95 s at the default budget, 0.66 s at 100×, 0.58 s at 333×. A command that runs a hot loop for seconds
- * (an import, tm serve) wants optimized code soon: at 333× an import of 300,000 candles was 10–15% slower,
- * at 100× as fast as at the default.
+ * (an import, tm serve) wants optimized code soon: an import of 300,000 candles was 10% slower at 333× (9–15%
+ * at 1,100×) and as fast at 100× as at the default.
  */
 import v8 from 'node:v8';
 
