@@ -3,12 +3,13 @@
  * interval). A read of the candles hypertable without a time bound the planner can see plans every
  * chunk (22 years of daily bars in 7-day chunks: 1,149 chunks, 460 ms of planning for 30 rows), so
  * reads take their bounds from here, as constants. Every write path records what it wrote through
- * recordCandleWrites, in the writing transaction.
+ * recordCandleWrites, in the writing transaction; every other write (plain SQL: psql, scripts) is
+ * recorded by triggers on candles (migration 0012), which leave tm's writers alone (see lockSeries).
  *
- * The bounds stay safe when they are stale: deleted candles (retention) leave first_ts earlier than
- * the oldest row, which is still a lower bound; reads of "the newest N" put no upper bound, so rows
- * written later (even with plain SQL) are found. A read that reaches the oldest row corrects first_ts
- * and the count; a series plain SQL created is measured and recorded on its first read.
+ * A bound is never narrower than the rows: inserts and updates only widen it, in the writing
+ * transaction. Deleted candles (plain DELETE, retention) leave first_ts earlier than the oldest row,
+ * which is still a lower bound. A read that reaches the oldest row corrects first_ts and the count,
+ * unless a write changed the series meanwhile.
  */
 import type { Queryable } from '../db/types.ts';
 import type { Interval } from '../intervals.ts';
@@ -92,13 +93,18 @@ export async function correctSeries(
   q: Queryable,
   assetId: string,
   interval: Interval,
+  seen: SeriesBounds,
   fact: { first_ts: Date; candles: number },
 ): Promise<void> {
+  // Only while the row is still what the read started from: a write since (committed or not: the
+  // UPDATE waits for its row lock, then checks the new row) may have added older candles the read
+  // did not see, and moving first_ts past them would hide them.
   await q.query(
     `UPDATE candle_series SET first_ts = $3, candles = $4
       WHERE asset_id = $1 AND "interval" = $2 AND (first_ts, candles) IS DISTINCT FROM ($3::timestamptz, $4::bigint)
-        AND $3::timestamptz <= last_ts`,
-    [assetId, interval, fact.first_ts, fact.candles],
+        AND $3::timestamptz <= last_ts
+        AND (first_ts, last_ts, candles) = ($5::timestamptz, $6::timestamptz, $7::bigint)`,
+    [assetId, interval, fact.first_ts, fact.candles, seen.first_ts, seen.last_ts, seen.candles],
   );
 }
 
@@ -187,6 +193,14 @@ export function groupByRecency<T extends { last_ts: Date }>(series: T[], gap: nu
 }
 
 /**
+ * Taking series locks declares the transaction a tm writer: it records what it writes with
+ * recordCandleWrites before it commits (one statement, series in key order), so the triggers of
+ * migration 0012, which record plain SQL's writes, leave its statements alone (`tm.series_recorded`,
+ * transaction-local: it ends with COMMIT/ROLLBACK, also through a transaction-pooling proxy).
+ */
+const RECORDED = "set_config('tm.series_recorded', 'on', true)";
+
+/**
  * The transaction-level advisory lock of a series. Writers that need to know nothing else writes a series
  * meanwhile take it: the import's direct COPY (pg_try_advisory_xact_lock, giving way when it is taken) and its
  * merge batches (waiting, in key order). Transaction-level, so it works through a transaction-pooling proxy and
@@ -204,7 +218,8 @@ export async function tryLockSeries(
   interval: Interval,
 ): Promise<Set<string>> {
   const r = await q.query<{ a: string }>(
-    `SELECT a FROM unnest($1::uuid[]) AS a WHERE pg_try_advisory_xact_lock(${SERIES_LOCKS}, ${seriesBucket('a', '$2::text')})`,
+    `SELECT a FROM unnest($1::uuid[]) AS a, ${RECORDED} AS r
+      WHERE pg_try_advisory_xact_lock(${SERIES_LOCKS}, ${seriesBucket('a', '$2::text')})`,
     [assetIds, interval],
   );
   return new Set(r.rows.map((x) => x.a));
@@ -214,7 +229,7 @@ export async function tryLockSeries(
 export async function lockSeries(q: Queryable, assetIds: readonly string[], interval: Interval): Promise<void> {
   if (assetIds.length === 0) return;
   await q.query(
-    `SELECT pg_advisory_xact_lock(${SERIES_LOCKS}, k) FROM (
+    `SELECT pg_advisory_xact_lock(${SERIES_LOCKS}, k), ${RECORDED} FROM (
        SELECT DISTINCT ${seriesBucket('a', '$2::text')} AS k FROM unnest($1::uuid[]) AS a ORDER BY k OFFSET 0) x`,
     [assetIds, interval],
   );

@@ -21,7 +21,7 @@ export interface LatestCandle {
  * "Get Latest Candles for an Asset": newest first; `offset` skips that many of the newest (paging).
  * Bounded below by a constant from candle_series, so the planner reads only the newest chunks: a
  * window twice the page's nominal span, widened if it held too few. No upper bound: candles written
- * after the series was recorded are still found.
+ * after the bounds were read are still found.
  */
 export async function latestCandles(
   q: Queryable,
@@ -47,7 +47,7 @@ export async function latestCandles(
   if (reachedFirst && rows.length > 0 && rows.length < p.limit) {
     // This page holds the oldest candle: the series' count and start are known exactly now.
     const oldest = rows[rows.length - 1].ts;
-    await correctSeries(q, p.assetId, p.interval, { first_ts: oldest, candles: offset + rows.length }).catch(
+    await correctSeries(q, p.assetId, p.interval, b, { first_ts: oldest, candles: offset + rows.length }).catch(
       () => undefined, // a read-only connection cannot correct it; the bounds stay safe
     );
   }
