@@ -138,6 +138,12 @@ export async function listAssets(
   return { items: items.rows, limit: opts.limit, offset: opts.offset, total: total.rows[0].n };
 }
 
+/** Every asset listed on one exchange, in symbol order (e.g. the demo's, on DEMO). */
+export async function assetsOnExchange(q: Queryable, exchange: string): Promise<Asset[]> {
+  const r = await q.query<Asset>(`SELECT ${COLUMNS} FROM assets WHERE exchange = $1 ORDER BY symbol`, [exchange]);
+  return r.rows;
+}
+
 /** All assets with this symbol (any exchange, or the one given). */
 export async function findBySymbol(q: Queryable, ref: SymbolRef): Promise<Asset[]> {
   const r =

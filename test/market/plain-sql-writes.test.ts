@@ -21,7 +21,16 @@ const day = (i: number) => new Date(T0 + i * DAY);
 async function* daily(symbol: string, from: number, n: number): AsyncIterable<RawCandle> {
   for (let i = 0; i < n; i++) {
     const p = 100 + from + i;
-    yield { line: i + 1, symbol, ts: day(from + i).toISOString(), open: p, high: p + 1, low: p - 1, close: p, volume: 10 };
+    yield {
+      line: i + 1,
+      symbol,
+      ts: day(from + i).toISOString(),
+      open: p,
+      high: p + 1,
+      low: p - 1,
+      close: p,
+      volume: 10,
+    };
   }
 }
 
@@ -65,7 +74,10 @@ forEachBackend(
       const cols = await readCandleColumns(db, { assetId: vis, interval: '1d', from: null, warmup: 0 });
       assert.equal(cols.ts.length, 24);
       const b = await seriesBounds(db, vis, '1d');
-      assert.deepEqual([b?.first_ts.getTime(), b?.last_ts.getTime(), b?.candles], [day(0).getTime(), day(23).getTime(), 24]);
+      assert.deepEqual(
+        [b?.first_ts.getTime(), b?.last_ts.getTime(), b?.candles],
+        [day(0).getTime(), day(23).getTime(), 24],
+      );
     });
 
     test('a series created with SQL alone, later candles, COPY: bounds, count and change % follow', async () => {
@@ -81,10 +93,9 @@ forEachBackend(
       const change = (await priceChanges(db, { interval: '1d' })).find((c) => c.symbol === 'SQLO');
       assert.deepEqual([change?.current_price, change?.previous_price], [66, 60]);
       // The write log has them too: live events and incremental indicators see plain SQL's writes.
-      const log = await db.query<{ n: number }>(
-        'SELECT sum(rows)::int AS n FROM candle_writes WHERE asset_id = $1',
-        [id],
-      );
+      const log = await db.query<{ n: number }>('SELECT sum(rows)::int AS n FROM candle_writes WHERE asset_id = $1', [
+        id,
+      ]);
       assert.equal(log.rows[0].n, 7);
     });
 

@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/types.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
 import { problem } from '../problem.ts';
 import { syncHealth, type SyncHealth } from '../../sync/status.ts';
+import { demoFeedStatus } from '../../demo/feed.ts';
 
 /**
  * Public: backend, versions, schema revision. Not where the database is (host, user, data
@@ -76,6 +77,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         ...info,
         ...(sync ? { sync: { status: sync.status, failing_providers: failing } } : {}),
         ...(replicas.length ? { replicas } : {}),
+        // The demo's simulated prices, while this process appends them (docs/assets-and-demo.md).
+        ...(demoFeedStatus() ? { demo_feed: demoFeedStatus() } : {}),
       };
     } catch (err) {
       req.log.error({ err }, 'health check: database unavailable');

@@ -25,6 +25,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     { startDeliveryWorker },
     { notifySettings },
     { leaseGate },
+    { startDemoFeed, demoFeedBlocked },
   ] = await Promise.all([
     import('../../api/app.ts'),
     import('../../demo/seed.ts'),
@@ -35,6 +36,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     import('../../notify/worker.ts'),
     import('../../notify/settings.ts'),
     import('../../db/lease.ts'),
+    import('../../demo/feed.ts'),
   ]);
   const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
   // Exclusive: a second tm serve must not reach the database through the first one.
@@ -67,6 +69,14 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
     const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log, leader: syncLease });
     const notifier = startDeliveryWorker(db, { log, settings: notify });
+    // The demo keeps moving (simulated, and said so) unless real sources are configured or TM_DEMO_FEED=0.
+    const feedOff = await demoFeedBlocked(db).catch((err: unknown) => {
+      if ((err as { code?: string }).code === '42P01') return 'the database is not migrated'; // undefined_table
+      throw err;
+    });
+    const feedLease = shared && !feedOff ? leaseGate(db, 'demo-feed', 180_000, log) : undefined;
+    const feed = feedOff ? undefined : startDemoFeed(db, { log, leader: feedLease });
+    if (feedOff && feedOff !== 'no demo assets') log(`demo feed: off (${feedOff})`);
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;
@@ -76,6 +86,8 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
       await expiry.stop();
       await sync?.stop();
       await notifier.stop();
+      await feed?.stop();
+      await feedLease?.release();
       // Handing the leases over now lets another process run the jobs at its next round.
       await expiryLease?.release();
       await syncLease?.release();

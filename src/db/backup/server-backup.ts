@@ -196,6 +196,9 @@ export async function restoreServerBackup(opts: RestoreOptions): Promise<Restore
           ? [`CREATE EXTENSION IF NOT EXISTS timescaledb VERSION ${quoteLiteral(createVersion)};`]
           : []),
         ...(useTimescale ? [callInExtensionSchema('timescaledb_pre_restore')] : []),
+        // The backup holds candle_series: the triggers that record plain SQL's candle writes (migration
+        // 0012) must not record the restored candles again (a data-only restore fires them).
+        "SELECT set_config('tm.series_recorded', 'on', true);",
         '',
       ].join('\n'),
     );
