@@ -5,9 +5,9 @@
  */
 import { gaussian, mulberry32 } from '../random.ts';
 import { bucketStart, type Interval } from '../intervals.ts';
-import type { OhlcvValues } from '../ohlcv.ts';
+import type { SyntheticBar } from '../ohlcv.ts';
 
-export type FeedBar = OhlcvValues & { ts: number; trades: number };
+export type FeedBar = SyntheticBar;
 
 const MINUTE = 60_000;
 /** Standard deviation of a minute's log return: visible on a chart within minutes, as a demo should be. */

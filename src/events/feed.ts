@@ -4,6 +4,7 @@
  * price_alerts. Any process's writes show up, `tm import` from a shell included, on both backends.
  */
 import type { Queryable } from '../db/types.ts';
+import type { Candle, OhlcvColumn } from '../ohlcv.ts';
 
 /**
  * A window of writing transactions: rows whose xid is in [from, to), read in id order, `after` the last
@@ -29,17 +30,7 @@ export interface Cursor {
 
 export interface CandleEvent {
   kind: 'candle';
-  data: {
-    asset_id: string;
-    symbol: string;
-    interval: string;
-    ts: Date;
-    open: number;
-    high: number;
-    low: number;
-    close: number;
-    volume: number;
-  };
+  data: { asset_id: string; symbol: string; interval: string } & Pick<Candle, 'ts' | OhlcvColumn>;
 }
 export interface SignalEvent {
   kind: 'signal';

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/types.ts';
 import { INTERVALS, PG_INTERVAL, bucketStart, divides, intervalMs, nextBucket, type Interval } from '../intervals.ts';
 import type { Staging } from './import/staging.ts';
 import { ROLLUP_VWAP_SQL, findAggregate } from '../timescale/aggregates.ts';
-import type { CandleSeries } from '../ohlcv.ts';
+import type { Candle, CandleSeries } from '../ohlcv.ts';
 import {
   readBackwards,
   recordSeriesWrites,
@@ -18,16 +18,7 @@ import {
 
 const DAY_MS = 86_400_000;
 
-export interface Candle {
-  ts: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number | null;
-  vwap: number | null;
-}
+export type { Candle } from '../ohlcv.ts';
 
 // ---------------------------------------------------------------- import merge
 

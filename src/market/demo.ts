@@ -9,6 +9,7 @@ import { addAsset, findBySymbol, type AssetType } from './assets-repository.ts';
 import { importCandles, type ImportSummary } from './import/importer.ts';
 import type { RawCandle } from './import/validate.ts';
 import { bucketStart, intervalMs, nextBucket, type Interval } from '../intervals.ts';
+import type { SyntheticBar } from '../ohlcv.ts';
 
 export interface DemoOptions {
   assets: number;
@@ -58,15 +59,7 @@ export function demoAssets(
   return out;
 }
 
-interface Bar {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
-}
+type Bar = SyntheticBar;
 
 /** One asset's series at `interval` over [start, end). Deterministic in (seed, asset index). */
 export function* randomWalk(

@@ -5,17 +5,11 @@
  * index probe on candles_asset_id_interval_ts_key / signals_active_asset_id_ts_id_idx (migration 0011).
  */
 import type { Queryable } from '../db/types.ts';
+import type { Candle, OhlcvColumn } from '../ohlcv.ts';
 import { intervalMs, type Interval } from '../intervals.ts';
 import { correctSeries, groupByRecency, readBackwards, seriesBounds, seriesOfInterval } from './candle-series.ts';
 
-export interface LatestCandle {
-  ts: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+export type LatestCandle = Pick<Candle, 'ts' | OhlcvColumn>;
 
 /**
  * "Get Latest Candles for an Asset": newest first; `offset` skips that many of the newest (paging).

@@ -6,6 +6,7 @@
 import type { Queryable } from '../../db/types.ts';
 import type { Interval } from '../../intervals.ts';
 import type { ValidCandle } from './validate.ts';
+import type { Candle } from '../../ohlcv.ts';
 
 /**
  * A staging table per import: a TEMP table, so two imports on a server never see each other's rows
@@ -160,16 +161,4 @@ export class Staging {
   }
 }
 
-export interface StagedRow {
-  line: number;
-  first_line: number | null;
-  symbol: string;
-  ts: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number | null;
-  vwap: number | null;
-}
+export type StagedRow = Candle & { line: number; first_line: number | null; symbol: string };

@@ -4,6 +4,7 @@
  * CHECKs so that a bad row is reported with its line instead of failing a whole COPY.
  */
 import { isAligned, type Interval } from '../../intervals.ts';
+import type { CandleFields, CandleValues } from '../../ohlcv.ts';
 import { parseTimestamp } from './timestamps.ts';
 import { parseSymbolRef } from '../assets-repository.ts';
 import { errorMessage } from '../../errors.ts';
@@ -27,33 +28,16 @@ export const RULES = {
 export type Rule = keyof typeof RULES;
 
 /** One input row as read: canonical field names to raw values. `line` is the 1-based line (CSV) or item index. */
-export interface RawCandle {
+export type RawCandle = Partial<CandleFields<string | number | null>> & {
   line: number;
   symbol?: string | null;
   ts?: string | number | null;
-  open?: string | number | null;
-  high?: string | number | null;
-  low?: string | number | null;
-  close?: string | number | null;
-  volume?: string | number | null;
-  trades?: string | number | null;
-  vwap?: string | number | null;
   /** Set by the CSV reader when the row's field count differs from the header's. */
   badColumns?: string;
-}
+};
 
-export interface ValidCandle {
-  line: number;
-  symbol: string;
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number | null;
-  vwap: number | null;
-}
+/** A row that passed validation: the time as epoch ms, the values as numbers. */
+export type ValidCandle = CandleValues & { line: number; symbol: string; ts: number };
 
 export interface RowError {
   line: number;

@@ -6,22 +6,18 @@
 import { UserError } from '../../errors.ts';
 import type { AssetType } from '../../market/assets-repository.ts';
 import { intervalMs, nextBucket, type Interval } from '../../intervals.ts';
+import type { OhlcvColumn } from '../../ohlcv.ts';
 
 export const PROVIDERS = ['binance', 'coinbase', 'kraken', 'polygon'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** One candle as the provider sent it; raw strings are fine (the import validates). */
-export interface ProviderCandle {
+export type ProviderCandle = Record<OhlcvColumn, string | number> & {
   /** Bucket start, epoch ms. */
   ts: number;
-  open: string | number;
-  high: string | number;
-  low: string | number;
-  close: string | number;
-  volume: string | number;
   trades?: number | null;
   vwap?: string | number | null;
-}
+};
 
 export interface PageRequest {
   market: string;
