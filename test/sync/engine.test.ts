@@ -34,6 +34,7 @@ before(async () => {
     POLYGON_API_KEY: 'test-key',
     TM_SYNC_RETRY_BASE_MS: '5',
     TM_SYNC_RETRIES: '3',
+    TM_POLYGON_MIN_GAP_MS: '0',
   };
 });
 after(() => fake.close());
@@ -193,7 +194,7 @@ forEachBackend('market data sync', (open) => {
 
   test('kraken: history older than the latest 720 rows is a gap with its reason, not invented candles', async () => {
     fake.markets.set('XBTUSD', { listedFrom: T0 });
-    const now = T0 + 1000 * MIN + 1_000;
+    const now = T0 + 1000 * MIN + 10_000; // the bar ending at 1000 min is past Kraken's grace
     fake.now = () => now;
     const source = await addSource(db, { asset: 'XBTUSD', provider: 'kraken', intervals: ['1m'] });
     const r = await syncRange(db, createProvider('kraken', env), source, '1m', T0, undefined, { now: () => now });
