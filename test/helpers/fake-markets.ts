@@ -89,6 +89,8 @@ export interface FakeMarkets {
   /** Reverse (or shuffle) row order and repeat rows, like a misbehaving proxy. */
   disorder: boolean;
   polygonKey: string;
+  /** The base aggregates Polygon reads at most whatever `limit` asks (to make it page by next_url). */
+  polygonMaxLimit: number;
   onRequest?: (r: SeenRequest) => void;
   close(): Promise<void>;
 }
@@ -147,6 +149,7 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
     now: () => Date.now(),
     disorder: false,
     polygonKey: 'test-key',
+    polygonMaxLimit: 50_000,
   };
   const order = <T>(rows: T[]): T[] => (state.disorder ? [...rows].reverse().concat(rows.slice(0, 2)) : rows);
 
@@ -268,7 +271,7 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
     // `limit` caps the BASE aggregates read (minutes for minute and hour bars, days for daily bars), not
     // the bars returned; the rest of the range comes by next_url.
     // https://massive.com/knowledge-base/article/what-is-the-function-of-the-limit-parameter-in-massives-aggregate-endpoint
-    const limit = Number(q.get('limit') ?? 5000);
+    const limit = Math.min(Number(q.get('limit') ?? 5000), state.polygonMaxLimit);
     const base = span === 'day' ? 86_400_000 : 60_000;
     const readTo = Math.min(to, from + limit * base - 1);
     const rows = m && interval ? candles(m, interval, from, readTo, now) : [];

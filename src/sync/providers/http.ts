@@ -192,7 +192,8 @@ async function attempts(url: string, opts: GetOptions): Promise<JsonResponse> {
       parsed = false;
     }
     const r: JsonResponse = { status: res.status, headers: res.headers, body };
-    const named = parsed ? opts.classify?.(r) : undefined;
+    // Called for unparsed bodies too: a status alone can name the failure (Binance's 403 is an HTML page).
+    const named = opts.classify?.(r);
     if (named) {
       const wait = named.retryAt !== undefined ? named.retryAt - now() : 0;
       if (!named.transient || wait > MAX_INLINE_WAIT_MS) throw named;

@@ -35,6 +35,14 @@ function polygonKey(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
+/** Where each provider is asked by default (Binance: its host for public market data only). */
+export const DEFAULT_URLS: Record<ProviderName, string> = {
+  binance: 'https://data-api.binance.vision',
+  coinbase: 'https://api.exchange.coinbase.com',
+  kraken: 'https://api.kraken.com',
+  polygon: 'https://api.polygon.io',
+};
+
 /** The test and proxy hooks a provider is built from, besides the environment. */
 export interface ProviderDeps {
   sleep?: (ms: number) => Promise<void>;
@@ -55,13 +63,13 @@ export function createProvider(name: ProviderName, env: NodeJS.ProcessEnv = proc
   const grace = (dflt: number) => ms(env.TM_SYNC_GRACE_MS, dflt);
   switch (name) {
     case 'binance':
-      return new BinanceProvider(trimSlash(env.TM_BINANCE_URL || 'https://data-api.binance.vision'), http, grace(2_000));
+      return new BinanceProvider(trimSlash(env.TM_BINANCE_URL || DEFAULT_URLS.binance), http, grace(2_000));
     case 'coinbase':
-      return new CoinbaseProvider(trimSlash(env.TM_COINBASE_URL || 'https://api.exchange.coinbase.com'), http, grace(30_000));
+      return new CoinbaseProvider(trimSlash(env.TM_COINBASE_URL || DEFAULT_URLS.coinbase), http, grace(30_000));
     case 'kraken':
-      return new KrakenProvider(trimSlash(env.TM_KRAKEN_URL || 'https://api.kraken.com'), http, grace(5_000));
+      return new KrakenProvider(trimSlash(env.TM_KRAKEN_URL || DEFAULT_URLS.kraken), http, grace(5_000));
     case 'polygon':
-      return new PolygonProvider(trimSlash(env.TM_POLYGON_URL || 'https://api.polygon.io'), http, {
+      return new PolygonProvider(trimSlash(env.TM_POLYGON_URL || DEFAULT_URLS.polygon), http, {
         apiKey: polygonKey(env),
         minGapMs: ms(env.TM_POLYGON_MIN_GAP_MS, 12_000),
         delayMs: ms(env.TM_POLYGON_DELAY_MS, 15 * 60_000),

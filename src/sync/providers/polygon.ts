@@ -171,11 +171,11 @@ export class PolygonProvider implements Provider {
       if (hop > MAX_HOPS)
         throw new ProviderError(this.name, 'malformed', `next_url was followed ${MAX_HOPS} times without reaching the end`);
       const got = this.rows(await this.get(url, req.market), candles.length);
-      // A next_url with nothing before it would make us skip or loop: fail instead.
-      if (got.next && got.candles.length === 0)
-        throw new ProviderError(this.name, 'malformed', 'an answer with next_url but no rows');
       candles.push(...got.candles);
-      url = got.next && this.follow(got.next);
+      const next = got.next && this.follow(got.next);
+      // A next_url back to the same answer would loop: fail rather than skip the rest.
+      if (next === url) throw new ProviderError(this.name, 'malformed', 'next_url points back to the same answer');
+      url = next;
     }
     for (const c of candles) if (req.interval === '1d') c.ts = bucketStart('1d', c.ts);
     const now = this.clock.now() - this.opts.delayMs - this.opts.graceMs;
