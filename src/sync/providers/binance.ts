@@ -52,12 +52,12 @@ export class BinanceProvider implements Provider {
       observe: (h) => {
         // Near the budget: wait for the next minute rather than collect a 429.
         const used = Number(h.get('x-mbx-used-weight-1m'));
-        if (used >= WEIGHT_BUDGET * 0.9)
-          this.pacer.holdUntil(Math.ceil((this.http.now() + 1) / 60_000) * 60_000);
+        if (used >= WEIGHT_BUDGET * 0.9) this.pacer.holdUntil(Math.ceil((this.http.now() + 1) / 60_000) * 60_000);
       },
       classify: ({ status, body }) => {
         const b = body as { code?: number; msg?: string } | undefined;
-        if (status === 400 && b?.code === -1121) return new ProviderError(this.name, 'unknown_symbol', 'unknown symbol');
+        if (status === 400 && b?.code === -1121)
+          return new ProviderError(this.name, 'unknown_symbol', 'unknown symbol');
         // https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits: "HTTP 403 return code is
         // used when the WAF Limit (Web Application Firewall) has been violated."
         if (status === 403)

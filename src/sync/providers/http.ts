@@ -223,7 +223,11 @@ async function attempts(url: string, opts: GetOptions): Promise<JsonResponse> {
       throw new ProviderError(opts.provider, 'rejected', `GET ${safeUrl(url)} answered ${res.status}: ${clip(text)}`);
     }
     if (!parsed) {
-      last = new ProviderError(opts.provider, 'malformed', `GET ${safeUrl(url)} answered malformed JSON: ${clip(text, 100)}`);
+      last = new ProviderError(
+        opts.provider,
+        'malformed',
+        `GET ${safeUrl(url)} answered malformed JSON: ${clip(text, 100)}`,
+      );
       continue;
     }
     return r;

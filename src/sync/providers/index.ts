@@ -57,7 +57,11 @@ function ms(v: string | undefined, dflt: number): number {
 }
 
 /** A new provider (tests; everything else shares the registry's, see `providerFor`). */
-export function createProvider(name: ProviderName, env: NodeJS.ProcessEnv = process.env, deps: ProviderDeps = {}): Provider {
+export function createProvider(
+  name: ProviderName,
+  env: NodeJS.ProcessEnv = process.env,
+  deps: ProviderDeps = {},
+): Provider {
   const http = httpSettings(env, deps);
   // The wait after a bar's end before it counts as closed, on top of each provider's own rule.
   const grace = (dflt: number) => ms(env.TM_SYNC_GRACE_MS, dflt);

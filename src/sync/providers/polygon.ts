@@ -169,7 +169,11 @@ export class PolygonProvider implements Provider {
     const candles: ProviderCandle[] = [];
     for (let hop = 0; url; hop++) {
       if (hop > MAX_HOPS)
-        throw new ProviderError(this.name, 'malformed', `next_url was followed ${MAX_HOPS} times without reaching the end`);
+        throw new ProviderError(
+          this.name,
+          'malformed',
+          `next_url was followed ${MAX_HOPS} times without reaching the end`,
+        );
       const got = this.rows(await this.get(url, req.market), candles.length);
       candles.push(...got.candles);
       const next = got.next && this.follow(got.next);

@@ -140,7 +140,11 @@ export function checkedCandle(
   c: ProviderCandle,
 ): ProviderCandle {
   const bad = (what: string) =>
-    new ProviderError(provider, 'malformed', `row ${index + 1} of the ${answer} answer: ${what}: ${clip(JSON.stringify(row) ?? String(row), 200)}`);
+    new ProviderError(
+      provider,
+      'malformed',
+      `row ${index + 1} of the ${answer} answer: ${what}: ${clip(JSON.stringify(row) ?? String(row), 200)}`,
+    );
   if (!Number.isSafeInteger(c.ts)) throw bad('the time is not a whole number');
   for (const k of ['open', 'high', 'low', 'close', 'volume'] as const) {
     const v = c[k];
