@@ -300,6 +300,9 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
         : {}),
     });
   });
+  // Idle connections stay open longer than a slow test step: a socket the server closes just as fetch
+  // reuses it would fail a request with ECONNRESET.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(state, {
