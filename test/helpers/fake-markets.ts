@@ -19,6 +19,12 @@ export interface FakeMarket {
    * and Kraken's support note on OHLC rows for intervals without trades.
    */
   zeroTrades?: (ts: number) => boolean;
+  /**
+   * A stock split (Polygon): once the provider's clock reaches `at`, `adjusted=true` answers divide the
+   * prices of bars before `at` by `ratio` (and multiply volume); `adjusted=false` answers stay as traded.
+   * https://polygon.io/docs/rest/stocks/aggregates/custom-bars (query parameter `adjusted`)
+   */
+  split?: { at: number; ratio: number };
 }
 
 export interface Scripted {
@@ -277,21 +283,24 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
     const rows = m && interval ? candles(m, interval, from, readTo, now) : [];
     // Daily bars start at midnight New York time (05:00 UTC in winter).
     const shift = interval === '1d' ? 5 * 3_600_000 : 0;
+    const adjusted = q.get('adjusted') !== 'false';
+    const split = m?.split;
+    const factor = (ts: number) => (adjusted && split && now >= split.at && ts < split.at ? split.ratio : 1);
     return send(200, {
       ticker,
       queryCount: rows.length,
       resultsCount: rows.length,
-      adjusted: true,
+      adjusted,
       status: 'OK',
       request_id: 'r1',
       results: rows.map((c) => ({
         t: c.ts + shift,
-        o: c.open,
-        h: c.high,
-        l: c.low,
-        c: c.close,
-        v: c.volume,
-        vw: c.close,
+        o: c.open / factor(c.ts),
+        h: c.high / factor(c.ts),
+        l: c.low / factor(c.ts),
+        c: c.close / factor(c.ts),
+        v: c.volume * factor(c.ts),
+        vw: c.close / factor(c.ts),
         n: c.trades,
       })),
       // The real next_url carries a cursor on Polygon's host; this one names the rest of the range.

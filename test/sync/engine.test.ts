@@ -242,6 +242,25 @@ forEachBackend('market data sync', (open) => {
     assert.equal(again.inserted, 1, 'the bar is fetched again once final');
   });
 
+  test('polygon after a split: stored history and new bars stay on one basis (unadjusted, as traded)', async () => {
+    const splitAt = T0 + 5 * DAY_MS;
+    fake.markets.set('SPLT', { listedFrom: T0, split: { at: splitAt, ratio: 4 } });
+    const source = await addSource(db, { asset: 'SPLT', provider: 'polygon', intervals: ['1d'] });
+    const p = createProvider('polygon', env);
+    fake.now = () => T0 + 4 * DAY_MS + 2 * H_MS; // before the split
+    await syncRange(db, p, source, '1d', T0, T0 + 3 * DAY_MS);
+    fake.now = () => T0 + 10 * DAY_MS; // after it: adjusted answers would now divide the old bars by 4
+    await syncRange(db, p, source, '1d', T0 + 3 * DAY_MS, T0 + 8 * DAY_MS);
+    assert.ok(fake.requests.every((r) => r.query.get('adjusted') === 'false'));
+    const stored = await db.query<{ ts: Date; close: number }>(
+      `SELECT c.ts, c.close::float8 AS close FROM candles c JOIN assets a ON a.id = c.asset_id
+        WHERE a.symbol = 'SPLT' AND c."interval" = '1d' ORDER BY c.ts`,
+    );
+    assert.equal(stored.rows.length, 8);
+    for (const r of stored.rows)
+      assert.equal(r.close, fakeCandle('1d', r.ts.getTime()).close, `${r.ts.toISOString()} on the traded basis`);
+  });
+
   test('polygon: an empty-but-OK answer is a gap asked for again, not covered history without gaps', async () => {
     fake.markets.set('EMPT', { listedFrom: T0 });
     fake.now = () => T0 + 10 * DAY_MS;

@@ -9,6 +9,7 @@
  * at 20:00 ET of its day plus the plan's delay and a grace, on Polygon's clock (the Date header); it is
  * stored at 00:00 UTC of its trading date. The free plan allows 5 calls a minute (default gap 12 s).
  * A 403 NOT_AUTHORIZED is a plan limit (data the plan does not include), not a refused key (401).
+ * Bars are asked for unadjusted (`adjusted=false`), so stored history and new bars share one basis.
  */
 import { bucketStart, type Interval } from '../../intervals.ts';
 import { ProviderClock } from './clock.ts';
@@ -164,8 +165,9 @@ export class PolygonProvider implements Provider {
     const [mult, span] = SPANS[req.interval] as [number, string];
     const end = windowEnd(req.interval, req.from, this.pageBuckets(req.interval), req.to);
     const path = `/v2/aggs/ticker/${encodeURIComponent(req.market)}/range/${mult}/${span}/${req.from}/${end - 1}`;
-    // Adjusted for splits: see docs/sync.md for what happens to stored history after a split.
-    let url: string | undefined = `${this.baseUrl}${path}?adjusted=true&sort=asc&limit=${BASE_LIMIT}`;
+    // Unadjusted, as traded: split-adjusted answers change every earlier bar at each split, while stored
+    // history is never fetched again, so old and new bars would end up on different bases.
+    let url: string | undefined = `${this.baseUrl}${path}?adjusted=false&sort=asc&limit=${BASE_LIMIT}`;
     const candles: ProviderCandle[] = [];
     for (let hop = 0; url; hop++) {
       if (hop > MAX_HOPS)
