@@ -11,6 +11,7 @@ import { answers, startFakeMarkets, type FakeMarkets } from '../helpers/fake-mar
 import { createProvider as create, DEFAULT_URLS } from '../../src/sync/providers/index.ts';
 import { ProviderError, type ProviderName } from '../../src/sync/providers/provider.ts';
 import { dailyFinalTo, sessionEnd } from '../../src/sync/providers/polygon.ts';
+import { providerProblem } from '../../src/api/problem.ts';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 const MIN = 60_000;
@@ -265,4 +266,14 @@ describe('bad answers fail loudly and safely', () => {
     assert.equal(err.kind, 'too_large');
     assert.match(err.message, /more than 100000 bytes \(TM_SYNC_MAX_RESPONSE_BYTES\)/);
   });
+});
+
+test('the API maps provider failures by kind: never 400, which means a problem with the request', () => {
+  const status = (kind: ProviderError['kind']) => providerProblem(new ProviderError('binance', kind, 'x')).status;
+  assert.deepEqual(
+    [status('unknown_symbol'), status('server'), status('malformed'), status('timeout'), status('config')],
+    [404, 502, 502, 504, 503],
+  );
+  const limited = providerProblem(new ProviderError('kraken', 'rate_limited', 'x', 40_000), 10_000);
+  assert.deepEqual(limited, { status: 503, retryAfter: 30 });
 });
