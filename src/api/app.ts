@@ -16,6 +16,7 @@ import {
 import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
+import { ProviderError } from '../sync/providers/provider.ts';
 import { isTransientConflict } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
@@ -37,7 +38,7 @@ import { fastifySSE as sse } from '@fastify/sse';
 import { EventHub } from '../events/hub.ts';
 import { eventRoutes } from './routes/events.ts';
 import { VERSION } from '../version.ts';
-import { problem } from './problem.ts';
+import { problem, providerProblem } from './problem.ts';
 import { adminSyncRoutes } from './routes/admin-sync.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { type RateLimits, rateLimitsFor } from './rate-limit-store.ts';
@@ -143,6 +144,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         .header('retry-after', '1')
         .type('application/problem+json')
         .send(problem(503, 'the database was busy with concurrent writes; retry the request'));
+    }
+    if (err instanceof ProviderError) {
+      const { status, retryAfter } = providerProblem(err);
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+      return reply.status(status).type('application/problem+json').send(problem(status, err.message));
     }
     const status = err instanceof UserError ? err.status : (err.statusCode ?? 500);
     if (status >= 500) app.log.error(err);

@@ -1,6 +1,6 @@
 /**
  * The sync engine: pulls a time range of one source's interval page by page, keeps closed candles
- * only (the provider's unfinished last candle is never stored), writes them through the product's
+ * only (what the provider's own rule and clock say is closed; a bar still forming is never stored), writes them through the product's
  * validated, idempotent ingest (alerts and the analysis write log follow as for imports), then
  * commits the covered range, the gaps found and the state. A crash loses at most the batch in
  * flight: a rerun fetches only what is not covered yet.
@@ -10,7 +10,8 @@ import { UserError, errorMessage } from '../errors.ts';
 import { ingestCandles } from '../ingest/ingest.ts';
 import type { RawCandle } from '../market/import/validate.ts';
 import { bucketStart, nextBucket, type Interval } from '../intervals.ts';
-import { BEYOND_HISTORY, NO_CANDLE, replaceGaps } from './gaps-repository.ts';
+import { BEYOND_HISTORY, NO_BARS, NO_CANDLE, replaceGaps } from './gaps-repository.ts';
+import { bothErrors, readAhead, WriteBehind } from '../pipeline.ts';
 import { checkInterval } from './providers/index.ts';
 import { ProviderError, type Page, type Provider, type ProviderCandle } from './providers/provider.ts';
 import type { Source } from './sources-repository.ts';
@@ -18,7 +19,7 @@ import { enqueueSyncFailure } from '../notify/admin-events.ts';
 import { FAILING_AFTER } from './status.ts';
 import { addCoverage, coveredRanges, holes, recordFailure, recordSuccess, type Range } from './state-repository.ts';
 
-export { BEYOND_HISTORY, NO_CANDLE } from './gaps-repository.ts';
+export { BEYOND_HISTORY, NO_BARS, NO_CANDLE } from './gaps-repository.ts';
 
 export interface SyncOptions {
   now?: () => number;
@@ -141,7 +142,8 @@ class Tally {
 
 /**
  * Fetches [range.from, range.to) page by page (the next page is requested while the previous
- * batch is written) and stores it in committed batches.
+ * batch is written) and stores it in committed batches. Bars the provider has not closed yet end the
+ * pull: they are neither stored nor covered, so a later sync asks for them again.
  */
 async function pull(
   db: Database,
@@ -153,21 +155,30 @@ async function pull(
   opts: SyncOptions & { total: number },
 ): Promise<void> {
   const batchCandles = opts.batchCandles ?? 25_000;
-  const fetchPage = async (from: number): Promise<Fetched> => {
-    t.requests++;
-    const page: Page = await provider.fetchPage({ market: source.market, interval, from, to: range.to });
-    const to = Math.min(page.coveredTo, range.to);
-    if (!(to > from)) throw new ProviderError(provider.name, 'malformed', 'a page did not move past its start');
-    const candles = settle(page.candles, from, to);
-    t.received += page.candles.length;
-    const gaps = provider.continuous ? findGaps(interval, candles, from, to, page.historyStart) : [];
-    return { range: { from, to }, candles, gaps };
-  };
-  let batch: Fetched[] = [];
-  let size = 0;
-  let writing: Promise<void> = Promise.resolve();
+  async function* pages(): AsyncGenerator<Fetched> {
+    for (let from = range.from; from < range.to; ) {
+      t.requests++;
+      const page: Page = await provider.fetchPage({ market: source.market, interval, from, to: range.to });
+      t.received += page.candles.length;
+      const final = Math.min(page.finalTo, range.to);
+      const to = Math.min(page.coveredTo, final);
+      if (!(to > from)) {
+        if (final <= from) return; // nothing more is closed at the provider yet
+        throw new ProviderError(provider.name, 'malformed', 'a page did not move past its start');
+      }
+      const candles = settle(page.candles, from, to);
+      // A stock market's empty answer may be a holiday or bars not published yet: a gap, asked for again.
+      const gaps = provider.continuous
+        ? findGaps(interval, candles, from, to, page.historyStart)
+        : candles.length
+          ? []
+          : [{ from, to, reason: NO_BARS }];
+      yield { range: { from, to }, candles, gaps };
+      if (to === final && final < range.to) return;
+      from = to;
+    }
+  }
   const write = async (taken: Fetched[]) => {
-    if (taken.length === 0) return;
     const candles = taken.flatMap((f) => f.candles);
     const covered = { from: taken[0].range.from, to: taken[taken.length - 1].range.to };
     const gaps = mergeAdjacent(taken.flatMap((f) => f.gaps));
@@ -194,39 +205,32 @@ async function pull(
     opts.onProgress?.({ done: t.done, total: opts.total, candles: t.received, requests: t.requests });
   };
 
-  let next: Promise<Fetched> | undefined = fetchPage(range.from);
+  // Batches commit one after another (the next one's pages are fetched meanwhile), so the coverage
+  // (what a rerun skips) only ever grows from the start.
+  const writes = new WriteBehind();
+  let batch: Fetched[] = [];
+  let size = 0;
+  const flush = async () => {
+    const taken = batch;
+    batch = [];
+    size = 0;
+    if (taken.length) await writes.after(() => write(taken));
+  };
   try {
-    while (next) {
-      const page: Fetched = await next;
-      next = page.range.to < range.to ? fetchPage(page.range.to) : undefined;
-      next?.catch(() => undefined); // awaited on the next turn; no unhandled rejection while writing
+    for await (const page of readAhead(pages())) {
       batch.push(page);
       size += page.candles.length;
       // Progress per page fetched (the batch is committed a few pages later).
       const pending = bucketsBetween(interval, batch[0].range.from, page.range.to);
       opts.onProgress?.({ done: t.done + pending, total: opts.total, candles: t.received, requests: t.requests });
-      if (size >= batchCandles || !next) {
-        // The next batch's pages are fetched while this one is written; batches commit one after another,
-        // so the coverage (what a rerun skips) only ever grows from the start.
-        const taken = batch;
-        batch = [];
-        size = 0;
-        try {
-          await writing;
-        } catch (err) {
-          await next?.catch(() => undefined);
-          throw err;
-        }
-        writing = write(taken);
-        writing.catch(() => undefined); // awaited before the next batch or at the end
-      }
+      if (size >= batchCandles) await flush();
     }
+    await flush();
+    await writes.drain();
   } catch (err) {
-    // A failed page: the batch being written still finishes (or fails) before the error is reported.
-    await writing.catch(() => undefined);
-    throw err;
+    // A failed page: the batch being written still finishes (or fails, and is reported too) first.
+    throw bothErrors(err, await writes.settle());
   }
-  await writing;
 }
 
 /** Closed buckets only: [from, to) clipped to the start of the bucket still open at `now`. */
@@ -272,7 +276,11 @@ async function run(
   try {
     for (const w of work) await pull(db, provider, source, interval, w, t, { ...opts, total });
   } catch (err) {
-    await failed(db, source, provider.name, interval, errorMessage(err)).catch(() => undefined);
+    try {
+      await failed(db, source, provider.name, interval, errorMessage(err));
+    } catch (recording) {
+      throw bothErrors(err, recording);
+    }
     throw err;
   }
   return {

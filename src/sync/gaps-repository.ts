@@ -7,6 +7,7 @@ import type { Interval } from '../intervals.ts';
 
 export const NO_CANDLE = 'no candle from the provider (no trades, or an outage)';
 export const BEYOND_HISTORY = 'older than the provider serves';
+export const NO_BARS = 'the provider answered no bars (market closed, or not published yet): asked again later';
 
 export interface Gap {
   source_id: string;

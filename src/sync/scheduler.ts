@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.ts';
 import { bucketStart, intervalMs, type Interval } from '../intervals.ts';
 import { retryRanges, syncRange } from './engine.ts';
 import { gapsToRetry } from './gaps-repository.ts';
-import { createProvider } from './providers/index.ts';
+import { providerFor } from './providers/index.ts';
 import { ProviderError, type Provider, type ProviderName } from './providers/provider.ts';
 import { listSources, type Source } from './sources-repository.ts';
 import { coverageEnd } from './state-repository.ts';
@@ -19,7 +19,8 @@ export interface SyncSchedulerOptions {
   env?: NodeJS.ProcessEnv;
   /** How often due work is looked for (default 5 s; TM_SYNC_TICK_MS). */
   tickMs?: number;
-  /** Wait after a bucket closes before asking for it, so the provider has finished it (default 2 s). */
+  /** Wait after a bucket closes (our clock) before asking for it; the provider's own rule and clock decide
+   *  what is stored (default 2 s). */
   graceMs?: number;
   /** Gaps are asked for again at most this often, up to `gapAttempts` times (default 10 min, 5). */
   gapRetryMs?: number;
@@ -46,20 +47,14 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
   const env = opts.env ?? process.env;
   const tickMs = opts.tickMs ?? (Number(env.TM_SYNC_TICK_MS) || 5_000);
   const graceMs = opts.graceMs ?? 2_000;
-  const providers = new Map<ProviderName, Provider>();
   const failures = new Map<string, { n: number; until: number }>();
   const pausedUntil = new Map<ProviderName, number>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
 
-  const providerOf = (name: ProviderName) => {
-    const known = providers.get(name);
-    if (known) return known;
-    const p = createProvider(name, env);
-    providers.set(name, p);
-    return p;
-  };
+  // The process's providers: the API and the CLI share their pacing and rate budgets.
+  const providerOf = (name: ProviderName) => providerFor(name, env);
 
   const one = async (p: Provider, s: Source, interval: Interval) => {
     const key = `${s.id}/${interval}`;
@@ -69,8 +64,9 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
     try {
       const open = bucketStart(interval, now - graceMs);
       const end = await coverageEnd(db, s.id, interval);
-      const start = end ?? open - Math.min(p.pageSize, 1000) * intervalMs(interval);
-      const until = Math.min(open, start + (opts.pagesPerRound ?? 10) * p.pageSize * intervalMs(interval));
+      const page = p.pageBuckets(interval);
+      const start = end ?? open - Math.min(page, 1000) * intervalMs(interval);
+      const until = Math.min(open, start + (opts.pagesPerRound ?? 10) * page * intervalMs(interval));
       if (until > start) {
         const r = await syncRange(db, p, s, interval, start, until, { now: () => now - graceMs });
         if (r.inserted || r.updated)

@@ -6,7 +6,7 @@ import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { addAsset, findAsset, parseAssetType, parseSymbolRef, type AssetType } from '../market/assets-repository.ts';
 import { parseInterval, type Interval } from '../intervals.ts';
-import { checkInterval, createProvider, parseProviderName } from './providers/index.ts';
+import { checkInterval, parseProviderName, providerFor } from './providers/index.ts';
 import type { ProviderName } from './providers/provider.ts';
 import { deleteSources, listSources, upsertSource, type Source } from './sources-repository.ts';
 
@@ -35,7 +35,7 @@ export function parseIntervals(list: string[]): Interval[] {
 
 export async function addSource(db: Database, input: SourceInput): Promise<Source & { created_asset: boolean }> {
   const provider = parseProviderName(input.provider);
-  const p = createProvider(provider, {});
+  const p = providerFor(provider, {});
   const intervals = parseIntervals(input.intervals);
   for (const i of intervals) checkInterval(p, i);
   const type: AssetType = input.assetType ? parseAssetType(input.assetType) : p.assetType;

@@ -13,13 +13,69 @@ export interface FakeMarket {
   listedFrom: number;
   /** Buckets without trades: no candle. */
   missing?: (ts: number) => boolean;
+  /**
+   * Buckets without trades that Kraken still lists, as [t, c, c, c, c, "0.00000", "0.00000000", 0]
+   * (the previous close, vwap and volume 0): https://docs.kraken.com/api-reference/market-data/get-ohlc-data
+   * and Kraken's support note on OHLC rows for intervals without trades.
+   */
+  zeroTrades?: (ts: number) => boolean;
+  /**
+   * A stock split (Polygon): once the provider's clock reaches `at`, `adjusted=true` answers divide the
+   * prices of bars before `at` by `ratio` (and multiply volume); `adjusted=false` answers stay as traded.
+   * https://polygon.io/docs/rest/stocks/aggregates/custom-bars (query parameter `adjusted`)
+   */
+  split?: { at: number; ratio: number };
 }
 
 export interface Scripted {
   status: number;
   headers?: Record<string, string>;
   body: string;
+  /** Sends the headers, then one space every this many ms and never ends (a stalled provider). */
+  trickleMs?: number;
 }
+
+/**
+ * Documented provider answers the normal path does not produce, for `script`. Each names where the
+ * behaviour is documented.
+ */
+export const answers = {
+  /**
+   * Binance's firewall: "HTTP 403 return code is used when the WAF Limit (Web Application Firewall) has
+   * been violated." https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits
+   */
+  binanceWaf: (): Scripted => ({ status: 403, body: '<html><body>403 Forbidden</body></html>' }),
+  /**
+   * Kraken's rate limit names the time to come back: "EService: Throttled: [UNIX timestamp]", as HTTP 200
+   * with an error list. https://docs.kraken.com/api/docs/guides/spot-ratelimits
+   */
+  krakenThrottled: (unixSeconds: number): Scripted => ({
+    status: 200,
+    body: JSON.stringify({ error: [`EService: Throttled: ${unixSeconds}`] }),
+  }),
+  /**
+   * Polygon, data the plan does not include: 403 {"status":"NOT_AUTHORIZED","message":"You are not
+   * entitled to this data. Please upgrade your plan at https://polygon.io/pricing"}.
+   * https://polygon.io/docs/rest/quickstart (errors) and the plan comparison at https://polygon.io/pricing
+   */
+  polygonNotAuthorized: (): Scripted => ({
+    status: 403,
+    body: JSON.stringify({
+      status: 'NOT_AUTHORIZED',
+      request_id: 'r403',
+      message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing',
+    }),
+  }),
+  /**
+   * Polygon's empty-but-OK answer: status OK, resultsCount 0 and no `results` at all; seen transiently
+   * for liquid tickers and normal on delayed or end-of-day plans before the data is published.
+   * https://polygon.io/docs/rest/stocks/aggregates/custom-bars (response attributes: results is optional)
+   */
+  polygonEmpty: (ticker: string): Scripted => ({
+    status: 200,
+    body: JSON.stringify({ ticker, queryCount: 0, resultsCount: 0, adjusted: true, status: 'OK', request_id: 'r0' }),
+  }),
+};
 
 export interface SeenRequest {
   provider: 'binance' | 'coinbase' | 'kraken' | 'polygon';
@@ -39,6 +95,8 @@ export interface FakeMarkets {
   /** Reverse (or shuffle) row order and repeat rows, like a misbehaving proxy. */
   disorder: boolean;
   polygonKey: string;
+  /** The base aggregates Polygon reads at most whatever `limit` asks (to make it page by next_url). */
+  polygonMaxLimit: number;
   onRequest?: (r: SeenRequest) => void;
   close(): Promise<void>;
 }
@@ -97,6 +155,7 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
     now: () => Date.now(),
     disorder: false,
     polygonKey: 'test-key',
+    polygonMaxLimit: 50_000,
   };
   const order = <T>(rows: T[]): T[] => (state.disorder ? [...rows].reverse().concat(rows.slice(0, 2)) : rows);
 
@@ -112,14 +171,23 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
     const seen: SeenRequest = { provider, path: u.pathname, query: u.searchParams, headers: req.headers };
     state.requests.push(seen);
     state.onRequest?.(seen);
+    const now = state.now();
+    // Every provider's clock shows in its Date header (RFC 9110: whole seconds).
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.writeHead(status, { 'content-type': 'application/json', date: new Date(now).toUTCString(), ...headers });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
     const scripted = state.script.shift();
+    if (scripted?.trickleMs) {
+      res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
+      const timer = setInterval(() => res.write(' '), scripted.trickleMs);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     if (scripted) return send(scripted.status, scripted.body, scripted.headers);
-    const now = state.now();
     const q = u.searchParams;
+    // https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints: {"serverTime": ms}
+    if (u.pathname === '/api/v3/time') return send(200, { serverTime: now });
     if (provider === 'binance') {
       const m = state.markets.get(q.get('symbol') ?? '');
       if (!m) return send(400, { code: -1121, msg: 'Invalid symbol.' });
@@ -180,16 +248,20 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
         error: [],
         result: {
           [name]: order(
-            rows.map((c) => [
-              c.ts / 1000,
-              c.open.toFixed(5),
-              c.high.toFixed(5),
-              c.low.toFixed(5),
-              c.close.toFixed(5),
-              ((c.open + c.close) / 2).toFixed(5),
-              c.volume.toFixed(8),
-              c.trades,
-            ]),
+            rows.map((c) =>
+              m.zeroTrades?.(c.ts)
+                ? [c.ts / 1000, ...Array(4).fill(c.open.toFixed(5)), '0.00000', '0.00000000', 0]
+                : [
+                    c.ts / 1000,
+                    c.open.toFixed(5),
+                    c.high.toFixed(5),
+                    c.low.toFixed(5),
+                    c.close.toFixed(5),
+                    ((c.open + c.close) / 2).toFixed(5),
+                    c.volume.toFixed(8),
+                    c.trades,
+                  ],
+            ),
           ),
           last: (open - len) / 1000,
         },
@@ -202,35 +274,44 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
     const [ticker, mult, span, from, to] = [parts[4], parts[6], parts[7], Number(parts[8]), Number(parts[9])];
     const m = state.markets.get(decodeURIComponent(ticker));
     const interval = POLY[`${mult}/${span}`];
-    const limit = Number(q.get('limit') ?? 5000);
-    const all = m && interval ? candles(m, interval, from, to, now) : [];
-    const rows = all.slice(0, limit);
+    // `limit` caps the BASE aggregates read (minutes for minute and hour bars, days for daily bars), not
+    // the bars returned; the rest of the range comes by next_url.
+    // https://massive.com/knowledge-base/article/what-is-the-function-of-the-limit-parameter-in-massives-aggregate-endpoint
+    const limit = Math.min(Number(q.get('limit') ?? 5000), state.polygonMaxLimit);
+    const base = span === 'day' ? 86_400_000 : 60_000;
+    const readTo = Math.min(to, from + limit * base - 1);
+    const rows = m && interval ? candles(m, interval, from, readTo, now) : [];
     // Daily bars start at midnight New York time (05:00 UTC in winter).
     const shift = interval === '1d' ? 5 * 3_600_000 : 0;
+    const adjusted = q.get('adjusted') !== 'false';
+    const split = m?.split;
+    const factor = (ts: number) => (adjusted && split && now >= split.at && ts < split.at ? split.ratio : 1);
     return send(200, {
       ticker,
       queryCount: rows.length,
       resultsCount: rows.length,
-      adjusted: true,
+      adjusted,
       status: 'OK',
       request_id: 'r1',
       results: rows.map((c) => ({
         t: c.ts + shift,
-        o: c.open,
-        h: c.high,
-        l: c.low,
-        c: c.close,
-        v: c.volume,
-        vw: c.close,
+        o: c.open / factor(c.ts),
+        h: c.high / factor(c.ts),
+        l: c.low / factor(c.ts),
+        c: c.close / factor(c.ts),
+        v: c.volume * factor(c.ts),
+        vw: c.close / factor(c.ts),
         n: c.trades,
       })),
-      ...(all.length > rows.length
-        ? {
-            next_url: `http://${req.headers.host}${u.pathname.replace(/\/\d+$/, `/${to}`).replace(/\/\d+\/\d+$/, `/${rows[rows.length - 1].ts + intervalMs(interval) + shift}/${to}`)}`,
-          }
+      // The real next_url carries a cursor on Polygon's host; this one names the rest of the range.
+      ...(readTo < to
+        ? { next_url: `https://api.polygon.io${u.pathname.replace(/\/\d+\/\d+$/, `/${readTo + 1}/${to}`)}?${q}` }
         : {}),
     });
   });
+  // Idle connections stay open longer than a slow test step: a socket the server closes just as fetch
+  // reuses it would fail a request with ECONNRESET.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(state, {

@@ -6,11 +6,12 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
-import { fakeCandle, startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
+import { answers, fakeCandle, startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
 import type { Database } from '../../src/db/types.ts';
 import { createProvider } from '../../src/sync/providers/index.ts';
 import { addSource, removeSources, sourceFor } from '../../src/sync/sources.ts';
-import { retryRanges, syncRange, NO_CANDLE, BEYOND_HISTORY } from '../../src/sync/engine.ts';
+import { retryRanges, syncRange, NO_BARS, NO_CANDLE, BEYOND_HISTORY } from '../../src/sync/engine.ts';
+import { coveredRanges } from '../../src/sync/state-repository.ts';
 import { gapsToRetry, listGaps } from '../../src/sync/gaps-repository.ts';
 import { syncHealth, syncStatus } from '../../src/sync/status.ts';
 import { startSyncScheduler } from '../../src/sync/scheduler.ts';
@@ -21,6 +22,8 @@ import { evaluateAlerts } from '../../src/accounts/alerts.ts';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 const MIN = 60_000;
+const H_MS = 60 * MIN;
+const DAY_MS = 24 * H_MS;
 
 let fake: FakeMarkets;
 let env: NodeJS.ProcessEnv;
@@ -34,6 +37,7 @@ before(async () => {
     POLYGON_API_KEY: 'test-key',
     TM_SYNC_RETRY_BASE_MS: '5',
     TM_SYNC_RETRIES: '3',
+    TM_POLYGON_MIN_GAP_MS: '0',
   };
 });
 after(() => fake.close());
@@ -191,9 +195,93 @@ forEachBackend('market data sync', (open) => {
     assert.equal((await syncStatus(db)).find((s) => s.asset === 'BAD-USD:COINBASE')?.state, 'error');
   });
 
+  test('a row with open time "abc" fails its batch naming the row: nothing stored, no gap recorded', async () => {
+    fake.markets.set('ABCUSDT', { listedFrom: T0 });
+    fake.now = () => T0 + 2 * DAY_MS;
+    const source = await addSource(db, { asset: 'ABCUSDT', provider: 'binance', intervals: ['1h'] });
+    const good = (i: number) => [
+      T0 + i * H_MS,
+      '1',
+      '2',
+      '0.5',
+      '1.5',
+      '10',
+      T0 + (i + 1) * H_MS - 1,
+      '15',
+      3,
+      '1',
+      '1',
+      '0',
+    ];
+    fake.script.push({ status: 200, body: `{"serverTime":${fake.now()}}` });
+    fake.script.push({ status: 200, body: JSON.stringify([good(0), ['abc', ...good(1).slice(1)], good(2)]) });
+    await assert.rejects(
+      syncRange(db, createProvider('binance', env), source, '1h', T0, T0 + 3 * H_MS),
+      /row 2 of the klines answer: the time is not a whole number/,
+    );
+    assert.equal((await counts(db, 'ABCUSDT', '1h')).n, 0);
+    assert.deepEqual(await listGaps(db, { sourceIds: [source.id] }), []);
+    assert.deepEqual(await coveredRanges(db, source.id, '1h', T0, T0 + DAY_MS), []);
+  });
+
+  test('a bar still forming at the provider is neither stored nor covered, even when our clock says it closed', async () => {
+    fake.markets.set('FORMUSDT', { listedFrom: T0 });
+    const providerNow = T0 + 5 * H_MS + 1_000; // Binance: bar 4 closed 1 s ago (inside the grace)
+    fake.now = () => providerNow;
+    const source = await addSource(db, { asset: 'FORMUSDT', provider: 'binance', intervals: ['1h'] });
+    // Our clock runs 10 minutes ahead of Binance's.
+    const r = await syncRange(db, createProvider('binance', env), source, '1h', T0, undefined, {
+      now: () => providerNow + 10 * MIN,
+    });
+    assert.equal(r.inserted, 4);
+    assert.deepEqual(await coveredRanges(db, source.id, '1h', T0, T0 + DAY_MS), [{ from: T0, to: T0 + 4 * H_MS }]);
+    fake.now = () => providerNow + 10 * MIN;
+    const again = await syncRange(db, createProvider('binance', env), source, '1h', T0, undefined, {
+      now: () => providerNow + 10 * MIN,
+    });
+    assert.equal(again.inserted, 1, 'the bar is fetched again once final');
+  });
+
+  test('polygon after a split: stored history and new bars stay on one basis (unadjusted, as traded)', async () => {
+    const splitAt = T0 + 5 * DAY_MS;
+    fake.markets.set('SPLT', { listedFrom: T0, split: { at: splitAt, ratio: 4 } });
+    const source = await addSource(db, { asset: 'SPLT', provider: 'polygon', intervals: ['1d'] });
+    const p = createProvider('polygon', env);
+    fake.now = () => T0 + 4 * DAY_MS + 2 * H_MS; // before the split
+    await syncRange(db, p, source, '1d', T0, T0 + 3 * DAY_MS);
+    fake.now = () => T0 + 10 * DAY_MS; // after it: adjusted answers would now divide the old bars by 4
+    await syncRange(db, p, source, '1d', T0 + 3 * DAY_MS, T0 + 8 * DAY_MS);
+    assert.ok(fake.requests.every((r) => r.query.get('adjusted') === 'false'));
+    const stored = await db.query<{ ts: Date; close: number }>(
+      `SELECT c.ts, c.close::float8 AS close FROM candles c JOIN assets a ON a.id = c.asset_id
+        WHERE a.symbol = 'SPLT' AND c."interval" = '1d' ORDER BY c.ts`,
+    );
+    assert.equal(stored.rows.length, 8);
+    for (const r of stored.rows)
+      assert.equal(r.close, fakeCandle('1d', r.ts.getTime()).close, `${r.ts.toISOString()} on the traded basis`);
+  });
+
+  test('polygon: an empty-but-OK answer is a gap asked for again, not covered history without gaps', async () => {
+    fake.markets.set('EMPT', { listedFrom: T0 });
+    fake.now = () => T0 + 10 * DAY_MS;
+    const source = await addSource(db, { asset: 'EMPT', provider: 'polygon', intervals: ['1d'] });
+    fake.script.push(answers.polygonEmpty('EMPT'));
+    const p = createProvider('polygon', env);
+    const r = await syncRange(db, p, source, '1d', T0, T0 + 5 * DAY_MS);
+    assert.equal(r.inserted, 0);
+    const gaps = await listGaps(db, { sourceIds: [source.id] });
+    assert.deepEqual(
+      gaps.map((g) => [(g.from_ts.getTime() - T0) / DAY_MS, (g.to_ts.getTime() - T0) / DAY_MS, g.reason]),
+      [[0, 5, NO_BARS]],
+    );
+    const retried = await retryRanges(db, p, source, '1d', [{ from: T0, to: T0 + 5 * DAY_MS }]);
+    assert.equal(retried.inserted, 5);
+    assert.deepEqual(await listGaps(db, { sourceIds: [source.id] }), []);
+  });
+
   test('kraken: history older than the latest 720 rows is a gap with its reason, not invented candles', async () => {
     fake.markets.set('XBTUSD', { listedFrom: T0 });
-    const now = T0 + 1000 * MIN + 1_000;
+    const now = T0 + 1000 * MIN + 10_000; // the bar ending at 1000 min is past Kraken's grace
     fake.now = () => now;
     const source = await addSource(db, { asset: 'XBTUSD', provider: 'kraken', intervals: ['1m'] });
     const r = await syncRange(db, createProvider('kraken', env), source, '1m', T0, undefined, { now: () => now });

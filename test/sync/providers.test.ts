@@ -1,11 +1,13 @@
 /**
  * Each provider against a local server answering in its documented format: pages, the unfinished
  * last candle, empty ranges, 429 + Retry-After, 5xx, malformed JSON, rows out of order, unknown symbols.
+ * Waits go through an injected sleep that records them (no test waits for real time).
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
-import { createProvider } from '../../src/sync/providers/index.ts';
+import { createProvider as create, type ProviderDeps } from '../../src/sync/providers/index.ts';
+import type { ProviderName } from '../../src/sync/providers/provider.ts';
 import { ProviderError } from '../../src/sync/providers/provider.ts';
 import { backoffMs, retryAfterMs } from '../../src/sync/providers/http.ts';
 
@@ -13,6 +15,14 @@ const T0 = Date.parse('2024-01-01T00:00:00Z');
 const MIN = 60_000;
 let fake: FakeMarkets;
 let env: NodeJS.ProcessEnv;
+/** Every wait a provider asked for (ms); the injected sleep returns at once. */
+let slept: number[] = [];
+const deps: ProviderDeps = {
+  sleep: async (ms) => {
+    slept.push(ms);
+  },
+};
+const createProvider = (name: ProviderName, e: NodeJS.ProcessEnv = env) => create(name, e, deps);
 
 before(async () => {
   fake = await startFakeMarkets();
@@ -28,6 +38,7 @@ before(async () => {
 });
 after(() => fake.close());
 beforeEach(() => {
+  slept = [];
   fake.markets.clear();
   fake.requests.length = 0;
   fake.script.length = 0;
@@ -53,7 +64,8 @@ describe('binance klines', () => {
     assert.equal(page.candles.length, 1000);
     assert.equal(page.coveredTo, T0 + 1000 * MIN);
     assert.deepEqual([page.candles[0].ts, page.candles[999].ts], [T0, T0 + 999 * MIN]);
-    const q = fake.requests[0].query;
+    assert.equal(fake.requests[0].path, '/api/v3/time', "Binance's clock first");
+    const q = fake.requests[1].query;
     assert.deepEqual(
       [q.get('startTime'), q.get('endTime'), q.get('limit')],
       [String(T0), String(T0 + 1000 * MIN - 1), '1000'],
@@ -77,28 +89,29 @@ describe('binance klines', () => {
     );
     assert.equal(err.kind, 'unknown_symbol');
     assert.match(err.message, /Binance does not list the symbol "NOPE"/);
-    assert.equal(fake.requests.length, 1);
+    assert.equal(fake.requests.filter((r) => r.path === '/api/v3/klines').length, 1);
   });
 
   test('429 waits its Retry-After, then succeeds', async () => {
+    const p = createProvider('binance', env);
+    await p.fetchPage({ market: 'BTCUSDT', interval: '1h', from: T0, to: T0 + 60 * MIN }); // reads the clock
+    fake.requests.length = 0;
     fake.script.push({
       status: 429,
       headers: { 'retry-after': '1' },
       body: '{"code":-1003,"msg":"Too many requests"}',
     });
-    const t = Date.now();
-    const page = await createProvider('binance', env).fetchPage({
-      market: 'BTCUSDT',
-      interval: '1h',
-      from: T0,
-      to: T0 + 10 * 60 * MIN,
-    });
-    assert.ok(Date.now() - t >= 950, 'waited about a second');
+    const page = await p.fetchPage({ market: 'BTCUSDT', interval: '1h', from: T0, to: T0 + 10 * 60 * MIN });
+    assert.ok(
+      slept.some((ms) => ms >= 1000),
+      `waited at least the second Retry-After names: ${slept}`,
+    );
     assert.equal(page.candles.length, 10);
     assert.equal(fake.requests.length, 2);
   });
 
   test('5xx and malformed JSON are retried; when they persist the error says so', async () => {
+    fake.script.push({ status: 200, body: `{"serverTime":${fake.now()}}` });
     fake.script.push({ status: 502, body: 'bad gateway' }, { status: 200, body: '[[1704067200000,"1"' });
     const ok = await createProvider('binance', env).fetchPage({
       market: 'BTCUSDT',
@@ -107,13 +120,15 @@ describe('binance klines', () => {
       to: T0 + 3 * 60 * MIN,
     });
     assert.equal(ok.candles.length, 3);
-    assert.equal(fake.requests.length, 3);
+    assert.equal(fake.requests.length, 4);
+    fake.script.push({ status: 200, body: `{"serverTime":${fake.now()}}` });
     fake.script.push(...Array.from({ length: 3 }, () => ({ status: 503, body: '' })));
     const err = await rejection(
       createProvider('binance', env).fetchPage({ market: 'BTCUSDT', interval: '1h', from: T0, to: T0 + 60 * MIN }),
     );
     assert.equal(err.kind, 'server');
     assert.match(err.message, /server error 503/);
+    fake.script.push({ status: 200, body: `{"serverTime":${fake.now()}}` });
     fake.script.push(...Array.from({ length: 3 }, () => ({ status: 200, body: '{not json' })));
     assert.equal(
       (
@@ -126,16 +141,17 @@ describe('binance klines', () => {
   });
 
   test('418 is a ban: not retried, says when to come back', async () => {
+    fake.script.push({ status: 200, body: `{"serverTime":${fake.now()}}` });
     fake.script.push({ status: 418, headers: { 'retry-after': '120' }, body: '{"code":-1003,"msg":"banned"}' });
     const err = await rejection(
       createProvider('binance', env).fetchPage({ market: 'BTCUSDT', interval: '1m', from: T0, to: T0 + MIN }),
     );
     assert.equal(err.kind, 'banned');
     assert.match(err.message, /retry after 120 s/);
-    assert.equal(fake.requests.length, 1);
+    assert.equal(fake.requests.length, 2);
   });
 
-  test('the unfinished current candle is in the answer (the engine drops it)', async () => {
+  test('the unfinished current candle is in the answer, and the page says where closed bars end', async () => {
     fake.now = () => T0 + 30 * MIN + 5_000;
     const page = await createProvider('binance', env).fetchPage({
       market: 'BTCUSDT',
@@ -144,6 +160,7 @@ describe('binance klines', () => {
       to: T0 + 60 * MIN,
     });
     assert.equal(page.candles.at(-1)?.ts, T0 + 30 * MIN);
+    assert.equal(page.finalTo, T0 + 30 * MIN);
   });
 });
 

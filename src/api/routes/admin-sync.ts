@@ -10,7 +10,7 @@ import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { INTERVALS } from '../../intervals.ts';
 import { syncRange } from '../../sync/engine.ts';
 import { listGaps } from '../../sync/gaps-repository.ts';
-import { createProvider, PROVIDERS } from '../../sync/providers/index.ts';
+import { providerFor, PROVIDERS } from '../../sync/providers/index.ts';
 import { listSources } from '../../sync/sources-repository.ts';
 import { addSource, removeSources, sourceFor } from '../../sync/sources.ts';
 import { syncStatus } from '../../sync/status.ts';
@@ -99,7 +99,7 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
       const b = req.body;
       if (b.to !== undefined && b.to <= b.from) throw new UserError('"to" must be after "from"');
       const source = await sourceFor(app.db, b.asset, b.provider);
-      return syncRange(app.db, createProvider(source.provider), source, b.interval, b.from, b.to);
+      return syncRange(app.db, providerFor(source.provider), source, b.interval, b.from, b.to);
     },
   );
 

@@ -111,7 +111,7 @@ export function registerSync(program: Command): void {
         const from = timeOption(o.from, '--from');
         const to = o.to === undefined ? undefined : timeOption(o.to, '--to');
         if (to !== undefined && to <= from) throw new UsageError('--to must be after --from');
-        const [{ sourceFor, syncRange, createProvider }, { default: cliProgress }] = await Promise.all([
+        const [{ sourceFor, syncRange, providerFor }, { default: cliProgress }] = await Promise.all([
           syncModules(),
           import('cli-progress'),
         ]);
@@ -130,7 +130,7 @@ export function registerSync(program: Command): void {
           const r = await withDatabase(
             async (db) => {
               const source = await sourceFor(db, asset, o.provider);
-              return syncRange(db, createProvider(source.provider), source, interval, from, to, {
+              return syncRange(db, providerFor(source.provider), source, interval, from, to, {
                 onProgress: (p) => {
                   if (!bar) return;
                   if (!bar.isActive) bar.start(p.total, p.done, { candles: p.candles, requests: p.requests });

@@ -18,6 +18,7 @@
 import { pgError } from '../../db/pg-errors.ts';
 import type { Queryable, Session } from '../../db/types.ts';
 import type { Interval } from '../../intervals.ts';
+import { bothErrors, WriteBehind } from '../../pipeline.ts';
 import { parseSymbolRef, resolveSymbols } from '../assets-repository.ts';
 import { recordCandleWrites } from '../candles-repository.ts';
 import { seriesLastTs, tryLockSeries } from '../candle-series.ts';
@@ -69,7 +70,7 @@ export async function importDirect(
   try {
     const written = await s.transaction(async (tx) => {
       const enc = new CandleCopyEncoder(opts.interval, Math.min(copyBatch, 4096));
-      let copying: Promise<unknown> = Promise.resolve();
+      const copying = new WriteBehind();
       let batches = 0;
       let batch: ValidCandle[] = [];
       // Small batches first, doubling: the first COPY starts after a few thousand rows instead of a whole
@@ -88,7 +89,7 @@ export async function importDirect(
         const fresh = new Set<string>();
         for (const c of rows) if (!series.has(c.symbol)) fresh.add(c.symbol);
         if (fresh.size) {
-          await copying; // its error first (a failed COPY aborts the transaction); the claim queues behind it anyway
+          await copying.drain(); // its error first (a failed COPY aborts the transaction); the claim queues behind it anyway
           await claim(tx, [...fresh], opts.interval, series);
         }
         for (const c of rows) {
@@ -102,10 +103,11 @@ export async function importDirect(
           }
         }
         const data = enc.take();
-        await copying;
+        await copying.drain();
         await opts.beforeDirectBatch?.(batches++);
-        copying = tx.copyFrom(`COPY candles (${CANDLE_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)`, data);
-        copying.catch(() => undefined); // awaited on the next flush; no unhandled rejection meanwhile
+        copying.enqueue(() =>
+          tx.copyFrom(`COPY candles (${CANDLE_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)`, data),
+        );
       };
       const read = async () => {
         while (true) {
@@ -137,13 +139,14 @@ export async function importDirect(
           }
         }
         await flush();
-        await copying;
+        await copying.drain();
       };
       try {
         await read();
       } catch (e) {
-        await copying.catch(() => undefined); // no ROLLBACK while a COPY is still running
-        throw e;
+        const copyFailed = await copying.settle(); // no ROLLBACK while a COPY is still running
+        // Giving way rolls back and stages every row again, so a failed COPY there needs no report of its own.
+        throw e instanceof GiveWay ? e : bothErrors(e, copyFailed);
       }
       const taken = [...new Set(series.values())].filter((x): x is Series => x !== null && x.rows > 0);
       // The write log and the series bounds commit with the candles (indicators recompute from them).

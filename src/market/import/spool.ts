@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { WriteBehind } from '../../pipeline.ts';
 import type { ValidCandle } from './validate.ts';
 
 const WIDTH = 10;
@@ -19,7 +20,7 @@ export class Spool {
   private symbolIndex = new Map<string, number>();
   private pending = new Float64Array(WIDTH * 4096);
   private used = 0;
-  private writing: Promise<unknown> = Promise.resolve();
+  private writing = new WriteBehind();
   rows = 0;
 
   add(c: ValidCandle): void {
@@ -51,20 +52,20 @@ export class Spool {
     const data = Buffer.from(this.pending.buffer, 0, this.used * 8);
     this.pending = new Float64Array(this.pending.length);
     this.used = 0;
-    this.writing = this.writing.then(async () => {
+    // In the background, in order; a failure is thrown by read() (close() only cleans up).
+    this.writing.enqueue(async () => {
       if (!this.file) {
         this.dir = mkdtempSync(path.join(os.tmpdir(), 'tm-import-'));
         this.file = await open(path.join(this.dir, 'spool'), 'w+');
       }
       await this.file.write(data);
     });
-    this.writing.catch(() => undefined); // awaited by read() and close(); no unhandled rejection meanwhile
   }
 
   /** Every spooled row, in order, `batch` at a time. */
   async *read(batch: number): AsyncGenerator<ValidCandle[]> {
     this.flush();
-    await this.writing;
+    await this.writing.drain();
     if (!this.file) return;
     const buf = Buffer.alloc(batch * WIDTH * 8);
     for (let at = 0; ; ) {
@@ -92,7 +93,8 @@ export class Spool {
   }
 
   async close(): Promise<void> {
-    await this.writing.catch(() => undefined);
+    // Cleanup: a spool that failed to write was reported by read(), or is not needed any more.
+    await this.writing.settle();
     await this.file?.close().catch(() => undefined);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.file = null;

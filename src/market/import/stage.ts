@@ -7,6 +7,7 @@ import type { Rejects } from './rejects.ts';
 import type { Spool } from './spool.ts';
 import type { Staging } from './staging.ts';
 import type { ImportOptions } from './types.ts';
+import { WriteBehind } from '../../pipeline.ts';
 import { validateCandle, type RawCandle, type ValidCandle } from './validate.ts';
 
 export interface Staged {
@@ -36,15 +37,13 @@ export async function stageInput(
   let batch: ValidCandle[] = [];
   // One COPY in flight while the next batch is parsed and validated (on a server they overlap;
   // memory holds at most two batches).
-  let copying: Promise<void> = Promise.resolve();
+  const copying = new WriteBehind();
   const flush = async () => {
     if (batch.length === 0) return;
     const [rows, firstN] = [batch, staged + 1];
     staged += rows.length;
     batch = [];
-    await copying;
-    copying = st.copy(rows, firstN);
-    copying.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+    await copying.after(() => st.copy(rows, firstN));
   };
   for await (const raw of source) {
     rowsRead++;
@@ -63,7 +62,7 @@ export async function stageInput(
     }
   }
   await flush();
-  await copying;
+  await copying.drain();
   opts.onProgress?.({ phase: 'read', rows: rowsRead });
   await st.index();
   return { rowsRead, staged };

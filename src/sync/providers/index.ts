@@ -4,7 +4,7 @@ import { UserError } from '../../errors.ts';
 import type { Interval } from '../../intervals.ts';
 import { BinanceProvider } from './binance.ts';
 import { CoinbaseProvider } from './coinbase.ts';
-import { retryPolicy } from './http.ts';
+import { httpSettings } from './http.ts';
 import { KrakenProvider } from './kraken.ts';
 import { PolygonProvider } from './polygon.ts';
 import { PROVIDERS, type Provider, type ProviderName } from './provider.ts';
@@ -35,23 +35,75 @@ function polygonKey(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
-export function createProvider(name: ProviderName, env: NodeJS.ProcessEnv = process.env): Provider {
-  const policy = retryPolicy(env);
+/** Where each provider is asked by default (Binance: its host for public market data only). */
+export const DEFAULT_URLS: Record<ProviderName, string> = {
+  binance: 'https://data-api.binance.vision',
+  coinbase: 'https://api.exchange.coinbase.com',
+  kraken: 'https://api.kraken.com',
+  polygon: 'https://api.polygon.io',
+};
+
+/** The test and proxy hooks a provider is built from, besides the environment. */
+export interface ProviderDeps {
+  sleep?: (ms: number) => Promise<void>;
+  /** Our clock (the provider's is measured against it). */
+  now?: () => number;
+}
+
+/** Milliseconds from the environment, or the default when unset or not a number >= 0. */
+function ms(v: string | undefined, dflt: number): number {
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isFinite(n) && n >= 0 ? n : dflt;
+}
+
+/** A new provider (tests; everything else shares the registry's, see `providerFor`). */
+export function createProvider(
+  name: ProviderName,
+  env: NodeJS.ProcessEnv = process.env,
+  deps: ProviderDeps = {},
+): Provider {
+  const http = httpSettings(env, deps);
+  // The wait after a bar's end before it counts as closed, on top of each provider's own rule.
+  const grace = (dflt: number) => ms(env.TM_SYNC_GRACE_MS, dflt);
   switch (name) {
     case 'binance':
-      return new BinanceProvider(trimSlash(env.TM_BINANCE_URL || 'https://api.binance.com'), policy);
+      return new BinanceProvider(trimSlash(env.TM_BINANCE_URL || DEFAULT_URLS.binance), http, grace(2_000));
     case 'coinbase':
-      return new CoinbaseProvider(trimSlash(env.TM_COINBASE_URL || 'https://api.exchange.coinbase.com'), policy);
+      return new CoinbaseProvider(trimSlash(env.TM_COINBASE_URL || DEFAULT_URLS.coinbase), http, grace(30_000));
     case 'kraken':
-      return new KrakenProvider(trimSlash(env.TM_KRAKEN_URL || 'https://api.kraken.com'), policy);
+      return new KrakenProvider(trimSlash(env.TM_KRAKEN_URL || DEFAULT_URLS.kraken), http, grace(5_000));
     case 'polygon':
-      return new PolygonProvider(
-        trimSlash(env.TM_POLYGON_URL || 'https://api.polygon.io'),
-        policy,
-        polygonKey(env),
-        Number(env.TM_POLYGON_MIN_GAP_MS ?? 0) || 0,
-      );
+      return new PolygonProvider(trimSlash(env.TM_POLYGON_URL || DEFAULT_URLS.polygon), http, {
+        apiKey: polygonKey(env),
+        minGapMs: ms(env.TM_POLYGON_MIN_GAP_MS, 12_000),
+        delayMs: ms(env.TM_POLYGON_DELAY_MS, 15 * 60_000),
+        graceMs: grace(60_000),
+      });
   }
+}
+
+/** Settings that make two providers of one name different (base URL, key, limits). */
+function configKey(name: ProviderName, env: NodeJS.ProcessEnv): string {
+  const keys = Object.keys(env)
+    .filter((k) => k.startsWith('TM_') || k === 'POLYGON_API_KEY')
+    .sort();
+  return `${name}\n${keys.map((k) => `${k}=${env[k]}`).join('\n')}`;
+}
+
+const registry = new Map<string, Provider>();
+
+/**
+ * The process's provider of this name: one instance per process and configuration, so its pacer, its
+ * request-weight budget and its clock cover every sync at once (the scheduler, the API, the CLI).
+ */
+export function providerFor(name: ProviderName, env: NodeJS.ProcessEnv = process.env): Provider {
+  const key = configKey(name, env);
+  let p = registry.get(key);
+  if (!p) {
+    p = createProvider(name, env);
+    registry.set(key, p);
+  }
+  return p;
 }
 
 /** Refuses an interval the provider does not serve, naming what it does and the way around. */
