@@ -27,7 +27,7 @@ import { watchlistRoutes } from './routes/watchlists.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
-import { adminDbRoutes } from './routes/admin-db.ts';
+import { adminDbRoutes } from './routes/admin-db/index.ts';
 import { analysisRoutes } from './routes/analysis.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { marketRoutes } from './routes/markets.ts';
