@@ -28,7 +28,7 @@ import { assetRoutes } from './routes/assets.ts';
 import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
 import { adminDbRoutes } from './routes/admin-db/index.ts';
-import { analysisRoutes } from './routes/analysis.ts';
+import { analysisRoutes } from './routes/analysis/index.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { marketRoutes } from './routes/markets.ts';
 import cookie from '@fastify/cookie';
