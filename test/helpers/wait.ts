@@ -23,3 +23,9 @@ export async function until<T>(
 export async function untilTrue(what: string, fn: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void> {
   await until(what, async () => ((await fn()) ? true : undefined), { timeoutMs });
 }
+
+/**
+ * The bound on one `tm` command a test runs: it decides only how long a hung command takes to fail. A
+ * loaded 2-core machine (load average 25) took over 120 s for a first import into a fresh data dir.
+ */
+export const TM_COMMAND_TIMEOUT_MS = 600_000;
