@@ -5,11 +5,11 @@
  */
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import { readCandleColumns } from '../market/candles-repository.ts';
+import type { CandleColumns } from '../market/candles-repository.ts';
 import type { Interval } from '../intervals.ts';
 import { getIndicator, INDICATOR_TYPES, type IndicatorType } from './indicators/registry.ts';
 import { deleteIndicatorsFrom, upsertIndicators, type IndicatorRow } from './indicators-repository.ts';
-import { recomputeFrom, saveSeriesState, seriesState, startPoint, type SeriesKey } from './series-state.ts';
+import { runSeries } from './series-runner.ts';
 
 export interface IndicatorSpec {
   type: IndicatorType;
@@ -69,23 +69,37 @@ export async function computeIndicatorSeries(
   spec: IndicatorSpec,
 ): Promise<ComputeResult> {
   const d = getIndicator(spec.type);
-  const key: SeriesKey = { assetId, timeframe, kind: 'indicator', name: spec.name };
-  // Before any read: candles written while we compute count as changes next time.
-  const startedAt = await startPoint(db);
-  const state = await seriesState(db, key);
-  const from = await recomputeFrom(db, key, state);
-  const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
-  const cols = await readCandleColumns(db, {
-    assetId,
-    interval: timeframe,
-    from,
+  const run = await runSeries(db, {
+    key: { assetId, timeframe, kind: 'indicator', name: spec.name },
     warmup: d.warmup(spec.params as never),
+    compute: (cols) =>
+      indicatorRows(cols, cols.ts.length ? d.compute(cols, spec.params as never) : [], assetId, timeframe, spec),
+    write: async (tx, rows, replaceFrom) => {
+      if (replaceFrom) await deleteIndicatorsFrom(tx, assetId, timeframe, spec.name, replaceFrom);
+      return upsertIndicators(tx, rows);
+    },
   });
-  const outs = cols.ts.length ? d.compute(cols, spec.params as never) : [];
+  return {
+    asset_id: assetId,
+    name: spec.name,
+    written: run.written,
+    from: run.from,
+    to: run.to,
+    recomputed: run.recomputed,
+  };
+}
+
+/** One row per new bar (cols.start on) where every output is defined (ADX's +DI/-DI start before ADX itself). */
+function indicatorRows(
+  cols: CandleColumns,
+  outs: readonly ArrayLike<number>[],
+  assetId: string,
+  timeframe: Interval,
+  spec: IndicatorSpec,
+): IndicatorRow[] {
   const rows: IndicatorRow[] = [];
   for (let i = cols.start; i < cols.ts.length; i++) {
     const v = outs.map((o) => o[i]);
-    // Rows start where every output is defined (ADX's +DI/-DI start before ADX itself).
     if (v.some((x) => Number.isNaN(x))) continue;
     rows.push({
       asset_id: assetId,
@@ -99,22 +113,7 @@ export async function computeIndicatorSeries(
       timeframe,
     });
   }
-  const last = cols.ts.length > cols.start ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
-  const written = await db.transaction(async (tx) => {
-    if (recomputed && from) await deleteIndicatorsFrom(tx, assetId, timeframe, spec.name, from);
-    const n = await upsertIndicators(tx, rows);
-    await saveSeriesState(tx, key, last, startedAt);
-    return n;
-  });
-  const computedAny = cols.ts.length > cols.start;
-  return {
-    asset_id: assetId,
-    name: spec.name,
-    written,
-    from: computedAny ? new Date(cols.ts[cols.start]) : null,
-    to: computedAny ? new Date(cols.ts[cols.ts.length - 1]) : null,
-    recomputed,
-  };
+  return rows;
 }
 
 export async function computeIndicators(

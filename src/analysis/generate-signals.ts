@@ -6,13 +6,12 @@
  */
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
-import { readCandleColumns } from '../market/candles-repository.ts';
 import type { Interval } from '../intervals.ts';
 import { expiresAfterMs } from './signals/expiry.ts';
 import { getStrategy, STRATEGY_NAMES } from './signals/registry.ts';
 import type { SignalCandidate, Strategy, StrategyParams } from './signals/types.ts';
 import { deactivateSuperseded, deleteSignalsFrom, insertSignals, type SignalRow } from './signals-repository.ts';
-import { recomputeFrom, saveSeriesState, seriesState, startPoint, type SeriesKey } from './series-state.ts';
+import { runSeries } from './series-runner.ts';
 
 export interface StrategySpec {
   strategy: Strategy;
@@ -93,29 +92,28 @@ export async function generateSignalSeries(
   spec: StrategySpec,
 ): Promise<GenerateResult> {
   const name = seriesName(spec);
-  const key: SeriesKey = { assetId, timeframe, kind: 'signal', name };
-  const startedAt = await startPoint(db);
-  const state = await seriesState(db, key);
-  const from = await recomputeFrom(db, key, state);
-  const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
-  const cols = await readCandleColumns(db, {
-    assetId,
-    interval: timeframe,
-    from,
+  const run = await runSeries(db, {
+    key: { assetId, timeframe, kind: 'signal', name },
     warmup: spec.strategy.warmup(spec.params),
+    compute: (cols) =>
+      cols.ts.length > cols.start ? spec.strategy.generate(cols, spec.params, { fromIndex: cols.start }) : [],
+    write: async (tx, candidates, replaceFrom) => {
+      if (replaceFrom) await deleteSignalsFrom(tx, assetId, name, timeframe, replaceFrom);
+      const inserted = await insertSignals(
+        tx,
+        candidates.map((c) => toSignalRow(c, assetId, timeframe, name)),
+      );
+      return { inserted, deactivated: await deactivateSuperseded(tx, assetId, name, timeframe) };
+    },
   });
-  const candidates =
-    cols.ts.length > cols.start ? spec.strategy.generate(cols, spec.params, { fromIndex: cols.start }) : [];
-  const rows = candidates.map((c) => toSignalRow(c, assetId, timeframe, name));
-  const last = cols.ts.length > cols.start ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
-  const { inserted, deactivated } = await db.transaction(async (tx) => {
-    if (recomputed && from) await deleteSignalsFrom(tx, assetId, name, timeframe, from);
-    const ins = await insertSignals(tx, rows);
-    const deact = await deactivateSuperseded(tx, assetId, name, timeframe);
-    await saveSeriesState(tx, key, last, startedAt);
-    return { inserted: ins, deactivated: deact };
-  });
-  return { asset_id: assetId, strategy: name, candidates: candidates.length, inserted, deactivated, recomputed };
+  return {
+    asset_id: assetId,
+    strategy: name,
+    candidates: run.rows.length,
+    inserted: run.written.inserted,
+    deactivated: run.written.deactivated,
+    recomputed: run.recomputed,
+  };
 }
 
 export async function generateSignals(

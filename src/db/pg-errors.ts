@@ -14,6 +14,11 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
 
+/** An undefined table (42P01): a relation the query names does not exist, e.g. before the migration that adds it. */
+export function isUndefinedTable(err: unknown): boolean {
+  return pgError(err).code === '42P01';
+}
+
 /**
  * A deadlock (40P01) or serialization failure (40001): the transaction was rolled back through no
  * fault of its own and may simply be run again.

@@ -3,7 +3,9 @@
  * candle, the lag, the last error and the gaps; per provider whether it keeps failing. No keys.
  */
 import type { Queryable } from '../db/types.ts';
-import { addChecks, type Check, type DoctorReport } from '../timescale/doctor.ts';
+import type { Check } from '../timescale/doctor.ts';
+import { isUndefinedTable } from '../db/pg-errors.ts';
+import { errorMessage } from '../errors.ts';
 import { intervalMs } from '../intervals.ts';
 import { statusRows, type StatusRow } from './state-repository.ts';
 
@@ -74,9 +76,21 @@ export async function syncDoctorChecks(db: Queryable): Promise<Check[]> {
 }
 
 /**
- * Adds the sync checks to a doctor report (tm doctor and the admin API's doctor route share it).
- * Before the sync tables exist (an older schema) there is nothing to check.
+ * The sync checks for tm doctor (src/doctor/report.ts). Before the sync tables exist (a schema older than
+ * the sync migration) that is the finding; any other failure is the caller's to report.
  */
-export async function addSyncChecks<R extends DoctorReport>(db: Queryable, report: R): Promise<R> {
-  return addChecks(report, await syncDoctorChecks(db).catch(() => []));
+export async function syncChecksOrAbsent(db: Queryable): Promise<Check[]> {
+  try {
+    return await syncDoctorChecks(db);
+  } catch (err) {
+    if (!isUndefinedTable(err)) throw err;
+    return [
+      {
+        check: 'market data sync',
+        status: 'warning',
+        detail: `not checked: its tables are absent (${errorMessage(err)})`,
+        fix: 'tm migrate',
+      },
+    ];
+  }
 }

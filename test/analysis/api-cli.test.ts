@@ -17,6 +17,7 @@ import { embeddedDb } from '../helpers/db.ts';
 import { insertSeries } from '../helpers/candles.ts';
 import { adminHeaders } from '../helpers/auth.ts';
 import { must } from '../helpers/must.ts';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const DAY = 86_400_000;
 const series = generateSeries(400, { seed: 11, stepMs: DAY, startTs: Date.UTC(2023, 0, 2), volatility: 0.02 });
@@ -164,7 +165,7 @@ describe('tm indicators and tm signals', () => {
     const r = spawnSync(process.execPath, [path.resolve('bin/tm.js'), ...args], {
       encoding: 'utf8',
       env: { ...process.env, DATABASE_URL: '', TM_DATA_DIR: path.join(dir, 'data'), ...env },
-      timeout: 120_000,
+      timeout: TM_COMMAND_TIMEOUT_MS,
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };

@@ -137,8 +137,8 @@ forEachBackend('live events', (open, backend) => {
     const anon = await openStream(base);
     await until('streams ready', () => (mine.events.some((e) => e.event === 'ready') ? true : undefined));
     const before = await currentCursor(db);
-    // Let the hub take its starting position before the write.
-    await new Promise((r) => setTimeout(r, 300));
+    // The hub has taken its starting position (its first poll) before the write.
+    await app.events.position();
 
     const post = await app.inject({
       method: 'POST',
@@ -178,8 +178,20 @@ forEachBackend('live events', (open, backend) => {
     assert.equal((alert.data as { threshold: number }).threshold, 20);
     await until('signal on the stream', () => anon.events.find((e) => e.event === 'signal'));
     await until('candle on the anonymous stream', () => anon.events.find((e) => e.event === 'candle'));
-    // Give the other streams time to have received an alert if they were going to.
-    await new Promise((r) => setTimeout(r, 400));
+    // Whether another user or an anonymous client sees the alert, without waiting for something not to
+    // arrive: streams resuming from before the write get the same events through the same filter, and
+    // their 'ready' comes after the whole backlog.
+    for (const [who, headers] of [
+      ['another user', { authorization: other.authorization }],
+      ['an anonymous client', {}],
+    ] as const) {
+      const r = await openStream(base, { ...headers, 'last-event-id': encodeCursor(before) });
+      await until(`${who}'s resumed stream ready`, () => r.events.find((e) => e.event === 'ready'));
+      r.close();
+      const kinds = r.events.map((e) => e.event);
+      assert.ok(kinds.includes('candle') && kinds.includes('signal'), `${who}: ${kinds.join()}`);
+      assert.equal(kinds.includes('alert'), false, `${who} never sees the alert`);
+    }
     assert.equal(theirs.events.filter((e) => e.event === 'alert').length, 0, 'another user never sees the alert');
     assert.equal(anon.events.filter((e) => e.event === 'alert').length, 0, 'an anonymous stream never sees alerts');
     for (const s of [mine, theirs, anon]) s.close();
@@ -226,7 +238,8 @@ forEachBackend('live events', (open, backend) => {
       const one = await openStream(base);
       const two = await openStream(base2);
       await until('both ready', () => (one.events.length && two.events.length ? true : undefined));
-      await new Promise((r) => setTimeout(r, 300));
+      // Both hubs have taken their starting positions before the write.
+      await Promise.all([app.events.position(), app2.events.position()]);
       async function* rows(): AsyncIterable<RawCandle> {
         yield { line: 1, ts: '2026-01-05T09:00:00Z', open: 30, high: 31, low: 29, close: 30.5, volume: 7 };
       }

@@ -69,7 +69,7 @@ describe('/health on its own connection [server]', { skip: serverSkip }, () => {
     await db.close();
   });
 
-  test('answers while every pooled connection is taken', async () => {
+  test('answers while every pooled connection is taken', { timeout: 60_000 }, async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
@@ -85,13 +85,10 @@ describe('/health on its own connection [server]', { skip: serverSkip }, () => {
     });
     await taken;
     try {
-      // Not a speed check: without its own connection /health waits for the pool until `release`.
-      const answer = await Promise.race([
-        app.inject({ method: 'GET', url: '/health' }),
-        new Promise<'queued'>((r) => setTimeout(() => r('queued'), 10_000).unref()),
-      ]);
-      assert.notEqual(answer, 'queued', '/health waited behind the pool');
-      assert.equal((answer as { statusCode: number }).statusCode, 200);
+      // Not a speed check: without its own connection /health would wait for the pool until `release`,
+      // which comes only after the answer, so the test would time out instead of passing.
+      const answer = await app.inject({ method: 'GET', url: '/health' });
+      assert.equal(answer.statusCode, 200);
     } finally {
       release();
       await session;

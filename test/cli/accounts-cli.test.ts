@@ -8,6 +8,7 @@ import path from 'node:path';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
 import { must } from '../helpers/must.ts';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const BIN = path.resolve('bin/tm.js');
 let dir: string;
@@ -18,7 +19,7 @@ function tm(args: string[], input?: string) {
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: '', ...env },
     input,
-    timeout: 120_000,
+    timeout: TM_COMMAND_TIMEOUT_MS,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
 import { loadMigrations } from '../../src/db/migrate/files.ts';
 import { must } from '../helpers/must.ts';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const REVISIONS = loadMigrations().map((m) => m.revision);
 const HEAD = must(REVISIONS.at(-1));
@@ -19,7 +20,7 @@ function tm(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: '', ...env },
-    timeout: 120_000,
+    timeout: TM_COMMAND_TIMEOUT_MS,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../../src/db/connect.ts';
 import { readHolder } from '../../src/db/datadir-lock.ts';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const BIN = path.resolve('bin/tm.js');
 let root: string;
@@ -79,7 +80,7 @@ before(() => {
     ['assets', 'add', 'ABC', '--type', 'stock', '--name', 'ABC Corp', '--exchange', 'NYSE'],
     ['assets', 'add', 'XYZ', '--type', 'stock', '--name', 'XYZ Inc', '--exchange', 'NYSE'],
   ]) {
-    const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: TM_COMMAND_TIMEOUT_MS });
     assert.equal(r.status, 0, r.stderr);
   }
   // The same database twice (same asset ids): one used directly, one through tm serve.

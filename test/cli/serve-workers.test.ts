@@ -14,6 +14,7 @@ import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
 import { TM_BIN, tm } from '../helpers/tm.ts';
 import { addSource } from '../../src/sync/sources.ts';
 import { listLeases } from '../../src/db/lease.ts';
+import { until } from '../helpers/wait.ts';
 
 /** A running `tm serve` and what it has written to stderr so far. */
 class Serve {
@@ -117,11 +118,12 @@ describe('two tm serve processes on one database [server]', { skip: serverSkip }
       await new Promise((r) => setTimeout(r, 50));
     }
     const [leader, other] = syncing.test(a.stderr) ? [a, b] : [b, a];
-    await new Promise((r) => setTimeout(r, 1_000)); // a few more rounds (200 ms each)
-    // Several rounds later, still one holder and the other process never synced.
-    const leases = await listLeases(db);
-    const sync = leases.find((l) => l.name === 'sync');
-    assert.ok(sync && Number(sync.runs) > 1, `the sync lease ran rounds: ${JSON.stringify(leases)}`);
+    // Several rounds later (the lease counts them), still one holder and the other process never synced.
+    const leases = await until('a few more sync rounds', async () => {
+      const l = await listLeases(db);
+      return Number(l.find((x) => x.name === 'sync')?.runs ?? 0) >= 4 ? l : undefined;
+    });
+    assert.equal(leases.filter((l) => l.name === 'sync').length, 1, JSON.stringify(leases));
     assert.match(leader.stderr, /lease sync: this process runs it/);
     assert.doesNotMatch(other.stderr, /lease sync: this process runs it|sync: LEASEUSDT/);
     const klines = fake.requests.filter((r) => r.path.includes('klines'));

@@ -17,19 +17,10 @@ import { serverDb, timescaleServerSkip, type ServerTestDb } from '../helpers/db.
 import { insertAsset, insertCloses } from '../helpers/market.ts';
 import { caughtUp, onReplica, startReplica, type Replica } from '../helpers/replica.ts';
 import { tm } from '../helpers/tm.ts';
+import { until } from '../helpers/wait.ts';
 
 const START = '2025-01-01T00:00:00Z';
 const closes = (n: number, base: number) => Array.from({ length: n }, (_, i) => base + i);
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('read replicas [server]', { skip: timescaleServerSkip }, () => {
   let primary: ServerTestDb;
@@ -174,10 +165,15 @@ describe('read replicas [server]', { skip: timescaleServerSkip }, () => {
       }
     };
     const clients = Array.from({ length: 4 }, client);
-    await new Promise((r) => setTimeout(r, 300));
+    await until('reads before the loss', () => (statuses.length >= 8 ? true : undefined));
     const before = statuses.length;
     replica.kill();
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Reads go on while the loss is noticed, and after: the replica seen down, then more reads.
+    await until('the replica seen down', async () =>
+      (await strict.replicas())[0].state === 'down' ? true : undefined,
+    );
+    const seenDown = statuses.length;
+    await until('reads after the loss', () => (statuses.length >= seenDown + 8 ? true : undefined));
     stop = true;
     await Promise.all(clients);
     assert.ok(

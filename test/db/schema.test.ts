@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
 import type { Database } from '../../src/db/types.ts';
+import { untilTrue } from '../helpers/wait.ts';
 
 // [column, udt_name, nullable] per table, as the seed lists them.
 const EXPECTED: Record<string, [string, string, boolean][]> = {
@@ -214,8 +215,12 @@ forEachBackend(
       );
       assert.match(a.rows[0].id, /^[0-9a-f-]{36}$/);
       assert.ok(a.rows[0].created_at instanceof Date);
-      // now() is the transaction start: a later statement sees a later time.
-      await new Promise((r) => setTimeout(r, 5));
+      // now() is the transaction start: a later statement sees a later time once the database clock has
+      // moved on (the embedded one ticks in milliseconds).
+      await untilTrue('the database clock past the insert', async () => {
+        const r = await db.query<{ later: boolean }>('SELECT now() > $1::timestamptz AS later', [a.rows[0].updated_at]);
+        return r.rows[0].later;
+      });
       const u = await db.query<{ created_at: Date; updated_at: Date }>(
         "UPDATE assets SET name = 'Renamed' WHERE id = $1 RETURNING created_at, updated_at",
         [a.rows[0].id],

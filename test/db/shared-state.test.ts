@@ -5,7 +5,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { forEachBackend } from '../helpers/backends.ts';
 import type { Database } from '../../src/db/types.ts';
 import { leaseGate, listLeases, releaseLease, renewLease, takeLease } from '../../src/db/lease.ts';
@@ -18,16 +17,22 @@ forEachBackend('job leases and shared rate limits', (open) => {
   });
   after(async () => db.close());
 
+  // The database clock times leases and windows: the tests end them by moving expires_at into the past
+  // rather than sleeping past a short TTL, so a slow machine cannot expire one between two calls.
+  const expire = (table: 'job_leases' | 'rate_limit_hits', where: string) =>
+    db.exec(`UPDATE ${table} SET expires_at = now() - interval '1 second' WHERE ${where}`);
+  const TTL = 60_000;
+
   test('a lease has one holder until it expires or is released; renewing keeps it', async () => {
-    assert.equal(await takeLease(db, 'job', 400, 'p1'), true);
-    assert.equal(await takeLease(db, 'job', 400, 'p2'), false, 'held by p1');
-    assert.equal(await takeLease(db, 'job', 400, 'p1'), true, 'p1 renews by taking it again');
-    assert.equal(await renewLease(db, 'job', 400, 'p2'), false, 'only the holder renews');
-    await sleep(500);
-    assert.equal(await renewLease(db, 'job', 400, 'p1'), true, 'an expired lease is still its holder’s to renew');
-    assert.equal(await takeLease(db, 'job', 400, 'p2'), false);
-    await sleep(500);
-    assert.equal(await takeLease(db, 'job', 400, 'p2'), true, 'expired: another process takes it');
+    assert.equal(await takeLease(db, 'job', TTL, 'p1'), true);
+    assert.equal(await takeLease(db, 'job', TTL, 'p2'), false, 'held by p1');
+    assert.equal(await takeLease(db, 'job', TTL, 'p1'), true, 'p1 renews by taking it again');
+    assert.equal(await renewLease(db, 'job', TTL, 'p2'), false, 'only the holder renews');
+    await expire('job_leases', "name = 'job'");
+    assert.equal(await renewLease(db, 'job', TTL, 'p1'), true, 'an expired lease is still its holder’s to renew');
+    assert.equal(await takeLease(db, 'job', TTL, 'p2'), false);
+    await expire('job_leases', "name = 'job'");
+    assert.equal(await takeLease(db, 'job', TTL, 'p2'), true, 'expired: another process takes it');
     const [row] = await listLeases(db);
     assert.deepEqual([row.name, row.holder, row.runs], ['job', 'p2', '3'], 'three rounds: p1, p1, p2');
     await releaseLease(db, 'job', 'p1');
@@ -53,16 +58,20 @@ forEachBackend('job leases and shared rate limits', (open) => {
 
   test('two processes count one limit together; windows end; reset and check', async () => {
     const [p1, p2] = [databaseRateLimits(db), databaseRateLimits(db)];
-    const [l1, l2] = [p1.limiter('login-ip', 3, 600), p2.limiter('login-ip', 3, 600)];
+    const [l1, l2] = [p1.limiter('login-ip', 3, TTL), p2.limiter('login-ip', 3, TTL)];
     const hits = [];
     for (const l of [l1, l2, l1, l2]) hits.push((await l.hit('10.0.0.1')).allowed);
     assert.deepEqual(hits, [true, true, true, false]);
     assert.equal((await l1.check('10.0.0.1')).allowed, false);
     assert.equal((await l2.hit('10.0.0.2')).allowed, true, 'keys are independent');
-    assert.equal((await p1.limiter('other', 3, 600).hit('10.0.0.1')).allowed, true, 'limiters are independent');
+    assert.equal((await p1.limiter('other', 3, TTL).hit('10.0.0.1')).allowed, true, 'limiters are independent');
     const refused = await l1.hit('10.0.0.1');
-    assert.ok(refused.retryAfter >= 1 && refused.retryAfter <= 1, `retry after ${refused.retryAfter} s`);
-    await sleep(700);
+    // The rest of the 60 s window in whole seconds, never 0.
+    assert.ok(
+      Number.isInteger(refused.retryAfter) && refused.retryAfter >= 1 && refused.retryAfter <= TTL / 1000,
+      `retry after ${refused.retryAfter} s`,
+    );
+    await expire('rate_limit_hits', "key = 'login-ip:10.0.0.1'");
     assert.equal((await l2.check('10.0.0.1')).allowed, true, 'a new window');
     assert.equal((await l2.hit('10.0.0.1')).allowed, true);
     await l1.hit('10.0.0.1');

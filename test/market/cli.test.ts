@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const BIN = path.resolve('bin/tm.js');
 let dir: string;
@@ -15,7 +16,7 @@ function tm(args: string[], input?: string | Buffer) {
     input,
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: '', TM_DATA_DIR: path.join(dir, 'data') },
-    timeout: 120_000,
+    timeout: TM_COMMAND_TIMEOUT_MS,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -18,6 +18,7 @@ import {
 import { addAsset } from '../../src/market/assets-repository.ts';
 import { lockSeries } from '../../src/market/candle-series.ts';
 import type { Candle } from '../../src/market/candles-repository.ts';
+import { untilTrue } from '../helpers/wait.ts';
 
 const HEADER = 'symbol,ts,open,high,low,close,volume,trades,vwap';
 const DAY = 86_400_000;
@@ -271,7 +272,14 @@ forEachBackend('candle import, direct path', (open, backend) => {
         done = true;
         return s;
       });
-      await new Promise((r) => setTimeout(r, 300));
+      // The import's own session waiting on a lock is the event: until then "not done" would prove nothing.
+      await untilTrue('the import waiting for the series lock', async () => {
+        const r = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        return r.rows[0].n > 0 || done;
+      });
       assert.equal(done, false, 'the merge waits for the series lock');
       release();
       await holder;

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const BIN = path.resolve('bin/tm.js');
 let dir: string;
@@ -15,7 +16,7 @@ function tm(args: string[], extra: NodeJS.ProcessEnv = {}, input?: string) {
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: '', TM_SMTP_URL: '', TM_WEBHOOK_ALLOW_PRIVATE: '', ...env, ...extra },
     input,
-    timeout: 120_000,
+    timeout: TM_COMMAND_TIMEOUT_MS,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TM_COMMAND_TIMEOUT_MS } from '../helpers/wait.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-ts-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +15,7 @@ function tm(...args: string[]) {
   const r = spawnSync(process.execPath, [path.resolve('bin/tm.js'), ...args], {
     encoding: 'utf8',
     env,
-    timeout: 120_000,
+    timeout: TM_COMMAND_TIMEOUT_MS,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,5 +1,6 @@
 import { trueRange } from './true-range.ts';
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkSameLength, warmupNaN } from './validate.ts';
+import { defineMultiIndicator } from './define.ts';
 
 export interface AdxResult {
   adx: Float64Array;
@@ -31,27 +32,15 @@ export function diLookback(period: number): number {
  * The smoothing steps are written as multiply-adds (equal up to rounding) and
  * the directional-movement split is branch-free.
  */
-export function adx(high: Float64Array, low: Float64Array, close: Float64Array, period = 14): AdxResult {
-  const n = checkArgs(high, low, close, period);
-  const out = { adx: new Float64Array(n), plusDI: new Float64Array(n), minusDI: new Float64Array(n) };
-  return run(out, high, low, close, period);
-}
-
-/**
- * adx() written into `out`'s three arrays (Float64Arrays of the inputs'
- * length, sharing no memory with the inputs or each other); returns `out`.
- */
-export function adxInto(
-  out: AdxResult,
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  period = 14,
-): AdxResult {
-  const n = checkArgs(high, low, close, period);
-  checkOutputs('adx', n, { adx: out.adx, plusDI: out.plusDI, minusDI: out.minusDI }, { high, low, close });
-  return run(out, high, low, close, period);
-}
+export const [adx, adxInto] = defineMultiIndicator({
+  name: 'adx',
+  args: (high: Float64Array, low: Float64Array, close: Float64Array, period: number = 14) =>
+    [high, low, close, period] as const,
+  outputs: ['adx', 'plusDI', 'minusDI'],
+  check: (a) => checkArgs(...a),
+  inputs: ([high, low, close]) => ({ high, low, close }),
+  run: (out, a) => run(out, ...a),
+});
 
 function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
   checkInteger('adx', 'period', period, 2);

@@ -1,5 +1,6 @@
 import { trueRange } from './true-range.ts';
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkSameLength, warmupNaN } from './validate.ts';
+import { defineIndicator } from './define.ts';
 
 /** Index of the first defined ATR value (TA-Lib's begIndex). */
 export function atrLookback(period: number): number {
@@ -11,23 +12,14 @@ export function atrLookback(period: number): number {
  * previous close); the first ATR (bar `period`) is the mean of TR[1..period],
  * then ATR = (ATR * (period - 1) + TR) / period. Period 1 gives TR itself.
  */
-export function atr(high: Float64Array, low: Float64Array, close: Float64Array, period = 14): Float64Array {
-  const n = checkArgs(high, low, close, period);
-  return run(new Float64Array(n), high, low, close, period);
-}
-
-/** atr() written into `out` (a Float64Array of the inputs' length, not sharing memory with them); returns `out`. */
-export function atrInto(
-  out: Float64Array,
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  period = 14,
-): Float64Array {
-  const n = checkArgs(high, low, close, period);
-  checkOutputs('atr', n, { out }, { high, low, close });
-  return run(out, high, low, close, period);
-}
+export const [atr, atrInto] = defineIndicator({
+  name: 'atr',
+  args: (high: Float64Array, low: Float64Array, close: Float64Array, period: number = 14) =>
+    [high, low, close, period] as const,
+  check: (a) => checkArgs(...a),
+  inputs: ([high, low, close]) => ({ high, low, close }),
+  run: (out, a) => run(out, ...a),
+});
 
 function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
   checkInteger('atr', 'period', period, 1);

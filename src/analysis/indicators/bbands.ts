@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkPositive, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkPositive, checkType, warmupNaN } from './validate.ts';
+import { defineMultiIndicator } from './define.ts';
 
 export interface BbandsResult {
   upper: Float64Array;
@@ -26,27 +27,20 @@ export function bbandsLookback(period: number): number {
  * accumulate: O(1) amortised per bar. A window whose values are all equal
  * gives σ = 0 exactly.
  */
-export function bbands(close: Float64Array, period = 20, stddev = 2): BbandsResult {
-  checkArgs(close, period, stddev);
-  const n = close.length;
-  const out = { upper: new Float64Array(n), middle: new Float64Array(n), lower: new Float64Array(n) };
-  return run(out, close, period, stddev);
-}
+export const [bbands, bbandsInto] = defineMultiIndicator({
+  name: 'bbands',
+  args: (close: Float64Array, period: number = 20, stddev: number = 2) => [close, period, stddev] as const,
+  outputs: ['upper', 'middle', 'lower'],
+  check: (a) => checkArgs(...a),
+  inputs: ([close]) => ({ close }),
+  run: (out, a) => run(out, ...a),
+});
 
-/**
- * bbands() written into `out`'s three arrays (Float64Arrays of the input's
- * length, sharing no memory with the input or each other); returns `out`.
- */
-export function bbandsInto(out: BbandsResult, close: Float64Array, period = 20, stddev = 2): BbandsResult {
-  checkArgs(close, period, stddev);
-  checkOutputs('bbands', close.length, { upper: out.upper, middle: out.middle, lower: out.lower }, { close });
-  return run(out, close, period, stddev);
-}
-
-function checkArgs(close: Float64Array, period: number, stddev: number): void {
+function checkArgs(close: Float64Array, period: number, stddev: number): number {
   checkInteger('bbands', 'period', period, 2);
   checkPositive('bbands', 'stddev', stddev);
   checkType('bbands', 'close', close);
+  return close.length;
 }
 
 function run(out: BbandsResult, close: Float64Array, period: number, stddev: number): BbandsResult {

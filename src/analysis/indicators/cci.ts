@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkSameLength, warmupNaN } from './validate.ts';
+import { defineIndicator } from './define.ts';
 
 /** Index of the first defined CCI value (TA-Lib's begIndex). */
 export function cciLookback(period: number): number {
@@ -15,23 +16,14 @@ export function cciLookback(period: number): number {
  * rounding cannot accumulate. A window of identical TPs gives 0 exactly (TA-Lib can return
  * ±66.67 there from rounding in its mean; see docs/indicators.md).
  */
-export function cci(high: Float64Array, low: Float64Array, close: Float64Array, period = 20): Float64Array {
-  const n = checkArgs(high, low, close, period);
-  return run(new Float64Array(n), high, low, close, period);
-}
-
-/** cci() written into `out` (a Float64Array of the inputs' length, not sharing memory with them); returns `out`. */
-export function cciInto(
-  out: Float64Array,
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  period = 20,
-): Float64Array {
-  const n = checkArgs(high, low, close, period);
-  checkOutputs('cci', n, { out }, { high, low, close });
-  return run(out, high, low, close, period);
-}
+export const [cci, cciInto] = defineIndicator({
+  name: 'cci',
+  args: (high: Float64Array, low: Float64Array, close: Float64Array, period: number = 20) =>
+    [high, low, close, period] as const,
+  check: (a) => checkArgs(...a),
+  inputs: ([high, low, close]) => ({ high, low, close }),
+  run: (out, a) => run(out, ...a),
+});
 
 function checkArgs(high: Float64Array, low: Float64Array, close: Float64Array, period: number): number {
   checkInteger('cci', 'period', period, 2);

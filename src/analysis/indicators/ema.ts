@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkType, warmupNaN } from './validate.ts';
+import { defineIndicator } from './define.ts';
 
 /** Index of the first defined EMA value (TA-Lib's begIndex). */
 export function emaLookback(period: number): number {
@@ -9,21 +10,18 @@ export function emaLookback(period: number): number {
  * Exponential moving average with k = 2 / (period + 1), seeded with the SMA of
  * the first `period` values (TA-Lib's default, "classic" seeding).
  */
-export function ema(values: Float64Array, period = 20): Float64Array {
-  checkArgs(values, period);
-  return run(new Float64Array(values.length), values, period);
-}
+export const [ema, emaInto] = defineIndicator({
+  name: 'ema',
+  args: (values: Float64Array, period: number = 20) => [values, period] as const,
+  check: (a) => checkArgs(...a),
+  inputs: ([values]) => ({ values }),
+  run: (out, a) => run(out, ...a),
+});
 
-/** ema() written into `out` (a Float64Array of the input's length, not sharing memory with it); returns `out`. */
-export function emaInto(out: Float64Array, values: Float64Array, period = 20): Float64Array {
-  checkArgs(values, period);
-  checkOutputs('ema', values.length, { out }, { values });
-  return run(out, values, period);
-}
-
-function checkArgs(values: Float64Array, period: number): void {
+function checkArgs(values: Float64Array, period: number): number {
   checkInteger('ema', 'period', period, 2);
   checkType('ema', 'values', values);
+  return values.length;
 }
 
 function run(out: Float64Array, values: Float64Array, period: number): Float64Array {

@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkType, warmupNaN } from './validate.ts';
+import { defineMultiIndicator } from './define.ts';
 
 export interface MacdResult {
   macd: Float64Array;
@@ -19,29 +20,23 @@ export function macdLookback(slow: number, signal: number): number {
  * three outputs start where the signal does.
  * One pass, no intermediate arrays.
  */
-export function macd(close: Float64Array, fast = 12, slow = 26, signal = 9): MacdResult {
-  checkArgs(close, fast, slow, signal);
-  const n = close.length;
-  const out = { macd: new Float64Array(n), signal: new Float64Array(n), histogram: new Float64Array(n) };
-  return run(out, close, fast, slow, signal);
-}
+export const [macd, macdInto] = defineMultiIndicator({
+  name: 'macd',
+  args: (close: Float64Array, fast: number = 12, slow: number = 26, signal: number = 9) =>
+    [close, fast, slow, signal] as const,
+  outputs: ['macd', 'signal', 'histogram'],
+  check: (a) => checkArgs(...a),
+  inputs: ([close]) => ({ close }),
+  run: (out, a) => run(out, ...a),
+});
 
-/**
- * macd() written into `out`'s three arrays (Float64Arrays of the input's
- * length, sharing no memory with the input or each other); returns `out`.
- */
-export function macdInto(out: MacdResult, close: Float64Array, fast = 12, slow = 26, signal = 9): MacdResult {
-  checkArgs(close, fast, slow, signal);
-  checkOutputs('macd', close.length, { macd: out.macd, signal: out.signal, histogram: out.histogram }, { close });
-  return run(out, close, fast, slow, signal);
-}
-
-function checkArgs(close: Float64Array, fast: number, slow: number, signal: number): void {
+function checkArgs(close: Float64Array, fast: number, slow: number, signal: number): number {
   checkInteger('macd', 'fast', fast, 2);
   checkInteger('macd', 'slow', slow, 2);
   checkInteger('macd', 'signal', signal, 1);
   if (fast >= slow) throw new RangeError(`macd: fast (${fast}) must be less than slow (${slow})`);
   checkType('macd', 'close', close);
+  return close.length;
 }
 
 function run(out: MacdResult, close: Float64Array, fast: number, slow: number, signal: number): MacdResult {

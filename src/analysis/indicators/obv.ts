@@ -1,4 +1,5 @@
-import { checkFinite, checkOutputs, checkSameLength } from './validate.ts';
+import { checkFinite, checkSameLength } from './validate.ts';
+import { defineIndicator } from './define.ts';
 
 /** OBV is defined from the first bar. */
 export function obvLookback(): number {
@@ -10,17 +11,13 @@ export function obvLookback(): number {
  * when the close rises, subtracts it when the close falls, keeps it when equal.
  * It is cumulative: its level depends on where the series starts.
  */
-export function obv(close: Float64Array, volume: Float64Array): Float64Array {
-  const n = checkArgs(close, volume);
-  return run(new Float64Array(n), close, volume);
-}
-
-/** obv() written into `out` (a Float64Array of the inputs' length, not sharing memory with them); returns `out`. */
-export function obvInto(out: Float64Array, close: Float64Array, volume: Float64Array): Float64Array {
-  const n = checkArgs(close, volume);
-  checkOutputs('obv', n, { out }, { close, volume });
-  return run(out, close, volume);
-}
+export const [obv, obvInto] = defineIndicator({
+  name: 'obv',
+  args: (close: Float64Array, volume: Float64Array) => [close, volume] as const,
+  check: (a) => checkArgs(...a),
+  inputs: ([close, volume]) => ({ close, volume }),
+  run: (out, a) => run(out, ...a),
+});
 
 function checkArgs(close: Float64Array, volume: Float64Array): number {
   return checkSameLength('obv', { close, volume });

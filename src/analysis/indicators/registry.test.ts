@@ -124,67 +124,6 @@ describe('indicator registry', () => {
     assert.throws(() => parseIndicatorName('foo_1'), { name: 'RangeError' });
   });
 
-  describe('parseParams', () => {
-    test('undefined, null and {} give the defaults; missing keys take defaults', () => {
-      assert.deepEqual(INDICATORS.macd.parseParams(undefined), { fast: 12, slow: 26, signal: 9 });
-      assert.deepEqual(INDICATORS.macd.parseParams(null), { fast: 12, slow: 26, signal: 9 });
-      assert.deepEqual(INDICATORS.macd.parseParams({ signal: 5 }), { fast: 12, slow: 26, signal: 5 });
-      assert.deepEqual(INDICATORS.bbands.parseParams({ stddev: 2.5 }), { period: 20, stddev: 2.5 });
-      assert.deepEqual(INDICATORS.obv.parseParams({}), {});
-    });
-
-    test('rejects unknown keys, naming the valid ones', () => {
-      assert.throws(() => INDICATORS.rsi.parseParams({ perod: 14 }), {
-        name: 'RangeError',
-        message: "rsi: unknown parameter 'perod' (valid: period)",
-      });
-      assert.throws(() => INDICATORS.stoch.parseParams({ period: 14, smooth: 3 }), {
-        name: 'RangeError',
-        message: "stoch: unknown parameter 'smooth' (valid: period, smoothK, smoothD)",
-      });
-      assert.throws(() => INDICATORS.obv.parseParams({ period: 1 }), {
-        name: 'RangeError',
-        message: "obv: unknown parameter 'period' (it takes no parameters)",
-      });
-    });
-
-    test('rejects wrong types and out-of-range values', () => {
-      assert.throws(() => INDICATORS.sma.parseParams('20'), {
-        name: 'TypeError',
-        message: 'sma: params must be an object, got string',
-      });
-      assert.throws(() => INDICATORS.sma.parseParams([20]), {
-        name: 'TypeError',
-        message: 'sma: params must be an object, got array',
-      });
-      assert.throws(() => INDICATORS.sma.parseParams({ period: '20' }), {
-        name: 'TypeError',
-        message: 'sma: period must be a number, got string',
-      });
-      assert.throws(() => INDICATORS.sma.parseParams({ period: 1 }), {
-        name: 'RangeError',
-        message: 'sma: period must be an integer from 2 to 100000, got 1',
-      });
-      assert.throws(() => INDICATORS.ema.parseParams({ period: 14.5 }), { name: 'RangeError' });
-      assert.throws(() => INDICATORS.atr.parseParams({ period: 100001 }), { name: 'RangeError' });
-      assert.throws(() => INDICATORS.bbands.parseParams({ stddev: 0 }), {
-        name: 'RangeError',
-        message: 'bbands: stddev must be a number > 0 and <= 100, got 0',
-      });
-      assert.throws(() => INDICATORS.bbands.parseParams({ stddev: Infinity }), { name: 'RangeError' });
-      assert.throws(() => INDICATORS.macd.parseParams({ fast: 26, slow: 12 }), {
-        name: 'RangeError',
-        message: 'macd: fast (26) must be less than slow (12)',
-      });
-      assert.deepEqual(INDICATORS.atr.parseParams({ period: 1 }), { period: 1 });
-      assert.deepEqual(INDICATORS.stoch.parseParams({ period: 1, smoothK: 1, smoothD: 1 }), {
-        period: 1,
-        smoothK: 1,
-        smoothD: 1,
-      });
-    });
-  });
-
   test('compute returns the functions outputs in stored order', () => {
     const [u, m, l] = INDICATORS.bbands.compute(walk, { period: 20, stddev: 2 });
     assert.deepEqual({ upper: u, middle: m, lower: l }, bbands(walk.close, 20, 2));
@@ -208,58 +147,119 @@ describe('indicator registry', () => {
       }
     }
   });
+});
 
-  describe('warmup: computing on the last warmup + k bars matches the full history (1e-9)', () => {
-    const series = generateSeries(4000, { seed: 11, gapProbability: 0.01 });
-    const n = series.close.length;
-    for (const type of INDICATOR_TYPES) {
-      const d = getIndicator(type);
-      for (const input of PARAM_SETS[type]) {
-        const params: IndicatorParams = d.parseParams(input);
-        test(d.name(params), () => {
-          const full = d.compute(series, params);
-          const warmup = d.warmup(params);
-          assert.ok(warmup >= d.lookback(params));
-          for (const k of [1, 25, 400]) {
-            const start = n - k;
-            const from = Math.max(0, start - warmup);
-            const part = d.compute(tail(series, from), params);
-            part.forEach((out, j) => {
-              assertClose(
-                out.subarray(start - from),
-                full[j].subarray(start),
-                `${d.name(params)} ${d.outputs[j]} k=${k}`,
-              );
-            });
-          }
-        });
-      }
-    }
+describe('indicator registry: parseParams', () => {
+  test('undefined, null and {} give the defaults; missing keys take defaults', () => {
+    assert.deepEqual(INDICATORS.macd.parseParams(undefined), { fast: 12, slow: 26, signal: 9 });
+    assert.deepEqual(INDICATORS.macd.parseParams(null), { fast: 12, slow: 26, signal: 9 });
+    assert.deepEqual(INDICATORS.macd.parseParams({ signal: 5 }), { fast: 12, slow: 26, signal: 5 });
+    assert.deepEqual(INDICATORS.bbands.parseParams({ stddev: 2.5 }), { period: 20, stddev: 2.5 });
+    assert.deepEqual(INDICATORS.obv.parseParams({}), {});
+  });
 
-    test('the warm-up matters: recursive indicators started at their bare lookback differ by more than 1e-9', () => {
-      const k = 25;
-      for (const type of ['ema', 'rsi', 'macd', 'atr', 'adx'] as const) {
-        const d = getIndicator(type);
-        const params = d.parseParams(undefined);
+  test('rejects unknown keys, naming the valid ones', () => {
+    assert.throws(() => INDICATORS.rsi.parseParams({ perod: 14 }), {
+      name: 'RangeError',
+      message: "rsi: unknown parameter 'perod' (valid: period)",
+    });
+    assert.throws(() => INDICATORS.stoch.parseParams({ period: 14, smooth: 3 }), {
+      name: 'RangeError',
+      message: "stoch: unknown parameter 'smooth' (valid: period, smoothK, smoothD)",
+    });
+    assert.throws(() => INDICATORS.obv.parseParams({ period: 1 }), {
+      name: 'RangeError',
+      message: "obv: unknown parameter 'period' (it takes no parameters)",
+    });
+  });
+
+  test('rejects wrong types and out-of-range values', () => {
+    assert.throws(() => INDICATORS.sma.parseParams('20'), {
+      name: 'TypeError',
+      message: 'sma: params must be an object, got string',
+    });
+    assert.throws(() => INDICATORS.sma.parseParams([20]), {
+      name: 'TypeError',
+      message: 'sma: params must be an object, got array',
+    });
+    assert.throws(() => INDICATORS.sma.parseParams({ period: '20' }), {
+      name: 'TypeError',
+      message: 'sma: period must be a number, got string',
+    });
+    assert.throws(() => INDICATORS.sma.parseParams({ period: 1 }), {
+      name: 'RangeError',
+      message: 'sma: period must be an integer from 2 to 100000, got 1',
+    });
+    assert.throws(() => INDICATORS.ema.parseParams({ period: 14.5 }), { name: 'RangeError' });
+    assert.throws(() => INDICATORS.atr.parseParams({ period: 100001 }), { name: 'RangeError' });
+    assert.throws(() => INDICATORS.bbands.parseParams({ stddev: 0 }), {
+      name: 'RangeError',
+      message: 'bbands: stddev must be a number > 0 and <= 100, got 0',
+    });
+    assert.throws(() => INDICATORS.bbands.parseParams({ stddev: Infinity }), { name: 'RangeError' });
+    assert.throws(() => INDICATORS.macd.parseParams({ fast: 26, slow: 12 }), {
+      name: 'RangeError',
+      message: 'macd: fast (26) must be less than slow (12)',
+    });
+    assert.deepEqual(INDICATORS.atr.parseParams({ period: 1 }), { period: 1 });
+    assert.deepEqual(INDICATORS.stoch.parseParams({ period: 1, smoothK: 1, smoothD: 1 }), {
+      period: 1,
+      smoothK: 1,
+      smoothD: 1,
+    });
+  });
+});
+
+describe('indicator registry, warmup: computing on the last warmup + k bars matches the full history (1e-9)', () => {
+  const series = generateSeries(4000, { seed: 11, gapProbability: 0.01 });
+  const n = series.close.length;
+  for (const type of INDICATOR_TYPES) {
+    const d = getIndicator(type);
+    for (const input of PARAM_SETS[type]) {
+      const params: IndicatorParams = d.parseParams(input);
+      test(d.name(params), () => {
         const full = d.compute(series, params);
-        const from = n - k - d.lookback(params);
-        const part = d.compute(tail(series, from), params);
-        const worst = Math.max(
-          ...part.map((out, j) => maxRelativeError(out.subarray(n - k - from), full[j].subarray(n - k))),
-        );
-        assert.ok(worst > 1e-9, `${type}: ${worst}`);
-      }
-    });
+        const warmup = d.warmup(params);
+        assert.ok(warmup >= d.lookback(params));
+        for (const k of [1, 25, 400]) {
+          const start = n - k;
+          const from = Math.max(0, start - warmup);
+          const part = d.compute(tail(series, from), params);
+          part.forEach((out, j) => {
+            assertClose(
+              out.subarray(start - from),
+              full[j].subarray(start),
+              `${d.name(params)} ${d.outputs[j]} k=${k}`,
+            );
+          });
+        }
+      });
+    }
+  }
 
-    test('obv is cumulative: warmup is Infinity; one bar of overlap plus the stored value rebases it', () => {
-      const d = INDICATORS.obv;
-      assert.equal(d.warmup({}), Number.POSITIVE_INFINITY);
-      assert.equal(d.cumulative, true);
-      const full = d.compute(series, {})[0];
-      const start = n - 100;
-      const part = d.compute(tail(series, start - 1), {})[0];
-      const offset = full[start - 1] - part[0];
-      for (let i = 0; i < 100; i++) assert.equal(part[i + 1] + offset, full[start + i]);
-    });
+  test('the warm-up matters: recursive indicators started at their bare lookback differ by more than 1e-9', () => {
+    const k = 25;
+    for (const type of ['ema', 'rsi', 'macd', 'atr', 'adx'] as const) {
+      const d = getIndicator(type);
+      const params = d.parseParams(undefined);
+      const full = d.compute(series, params);
+      const from = n - k - d.lookback(params);
+      const part = d.compute(tail(series, from), params);
+      const worst = Math.max(
+        ...part.map((out, j) => maxRelativeError(out.subarray(n - k - from), full[j].subarray(n - k))),
+      );
+      assert.ok(worst > 1e-9, `${type}: ${worst}`);
+    }
+  });
+
+  test('obv is cumulative: warmup is Infinity; one bar of overlap plus the stored value rebases it', () => {
+    const d = INDICATORS.obv;
+    assert.equal(d.warmup({}), Number.POSITIVE_INFINITY);
+    assert.equal(d.cumulative, true);
+    const full = d.compute(series, {})[0];
+    const start = n - 100;
+    const part = d.compute(tail(series, start - 1), {})[0];
+    const offset = full[start - 1] - part[0];
+    for (let i = 0; i < 100; i++) assert.equal(part[i + 1] + offset, full[start + i]);
   });
 });

@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkType, warmupNaN } from './validate.ts';
+import { defineIndicator } from './define.ts';
 
 /** TA-Lib treats |x| < 1e-14 as zero (TA_IS_ZERO); we keep its threshold. */
 const TA_EPSILON = 1e-14;
@@ -16,21 +17,18 @@ export function rsiLookback(period: number): number {
  * We carry period-scaled sums (S = period * avg) so each bar costs one
  * multiply-add per side; the ratio is unchanged by the common scale.
  */
-export function rsi(close: Float64Array, period = 14): Float64Array {
-  checkArgs(close, period);
-  return run(new Float64Array(close.length), close, period);
-}
+export const [rsi, rsiInto] = defineIndicator({
+  name: 'rsi',
+  args: (close: Float64Array, period: number = 14) => [close, period] as const,
+  check: (a) => checkArgs(...a),
+  inputs: ([close]) => ({ close }),
+  run: (out, a) => run(out, ...a),
+});
 
-/** rsi() written into `out` (a Float64Array of the input's length, not sharing memory with it); returns `out`. */
-export function rsiInto(out: Float64Array, close: Float64Array, period = 14): Float64Array {
-  checkArgs(close, period);
-  checkOutputs('rsi', close.length, { out }, { close });
-  return run(out, close, period);
-}
-
-function checkArgs(close: Float64Array, period: number): void {
+function checkArgs(close: Float64Array, period: number): number {
   checkInteger('rsi', 'period', period, 2);
   checkType('rsi', 'close', close);
+  return close.length;
 }
 
 function run(out: Float64Array, close: Float64Array, period: number): Float64Array {

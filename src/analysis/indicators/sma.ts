@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkType, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkType, warmupNaN } from './validate.ts';
+import { defineIndicator } from './define.ts';
 
 /** Index of the first defined SMA value (TA-Lib's begIndex). */
 export function smaLookback(period: number): number {
@@ -9,21 +10,18 @@ export function smaLookback(period: number): number {
  * Simple moving average: mean of the last `period` values, kept as a running
  * sum updated by (entering - leaving) each bar.
  */
-export function sma(values: Float64Array, period = 20): Float64Array {
-  checkArgs(values, period);
-  return run(new Float64Array(values.length), values, period);
-}
+export const [sma, smaInto] = defineIndicator({
+  name: 'sma',
+  args: (values: Float64Array, period: number = 20) => [values, period] as const,
+  check: (a) => checkArgs(...a),
+  inputs: ([values]) => ({ values }),
+  run: (out, a) => run(out, ...a),
+});
 
-/** sma() written into `out` (a Float64Array of the input's length, not sharing memory with it); returns `out`. */
-export function smaInto(out: Float64Array, values: Float64Array, period = 20): Float64Array {
-  checkArgs(values, period);
-  checkOutputs('sma', values.length, { out }, { values });
-  return run(out, values, period);
-}
-
-function checkArgs(values: Float64Array, period: number): void {
+function checkArgs(values: Float64Array, period: number): number {
   checkInteger('sma', 'period', period, 2);
   checkType('sma', 'values', values);
+  return values.length;
 }
 
 function run(out: Float64Array, values: Float64Array, period: number): Float64Array {

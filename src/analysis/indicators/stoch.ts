@@ -1,4 +1,5 @@
-import { checkFinite, checkInteger, checkOutputs, checkSameLength, warmupNaN } from './validate.ts';
+import { checkFinite, checkInteger, checkSameLength, warmupNaN } from './validate.ts';
+import { defineMultiIndicator } from './define.ts';
 
 export interface StochResult {
   k: Float64Array;
@@ -25,35 +26,21 @@ export function stochLookback(period: number, smoothK: number, smoothD: number):
  * pop loops mispredict). The maxima are exact 0/1 selects, with no
  * data-dependent branches. %K and %D use running sums over small rings.
  */
-export function stoch(
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  period = 14,
-  smoothK = 3,
-  smoothD = 3,
-): StochResult {
-  const n = checkArgs(high, low, close, period, smoothK, smoothD);
-  return run({ k: new Float64Array(n), d: new Float64Array(n) }, high, low, close, period, smoothK, smoothD);
-}
-
-/**
- * stoch() written into `out.k` and `out.d` (Float64Arrays of the inputs'
- * length, sharing no memory with the inputs or each other); returns `out`.
- */
-export function stochInto(
-  out: StochResult,
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  period = 14,
-  smoothK = 3,
-  smoothD = 3,
-): StochResult {
-  const n = checkArgs(high, low, close, period, smoothK, smoothD);
-  checkOutputs('stoch', n, { k: out.k, d: out.d }, { high, low, close });
-  return run(out, high, low, close, period, smoothK, smoothD);
-}
+export const [stoch, stochInto] = defineMultiIndicator({
+  name: 'stoch',
+  args: (
+    high: Float64Array,
+    low: Float64Array,
+    close: Float64Array,
+    period: number = 14,
+    smoothK: number = 3,
+    smoothD: number = 3,
+  ) => [high, low, close, period, smoothK, smoothD] as const,
+  outputs: ['k', 'd'],
+  check: (a) => checkArgs(...a),
+  inputs: ([high, low, close]) => ({ high, low, close }),
+  run: (out, a) => run(out, ...a),
+});
 
 function checkArgs(
   high: Float64Array,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { databaseInfo, type DatabaseInfo } from '../../db/info.ts';
 import type { Queryable } from '../../db/types.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
+import { isUndefinedTable } from '../../db/pg-errors.ts';
 import { problem } from '../problem.ts';
 import { syncHealth, type SyncHealth } from '../../sync/status.ts';
 import { demoFeedStatus } from '../../demo/feed.ts';
@@ -22,9 +23,21 @@ type Info = DatabaseInfo & { sync?: SyncHealth };
 
 async function readInfo(app: FastifyInstance, migrator: Migrator, q: Queryable): Promise<Info> {
   const db = await databaseInfo(app.db, migrator, q);
-  // Absent before the sync migration.
-  const sync = db.migrations_pending ? undefined : await syncHealth(q).catch(() => undefined);
-  return { ...db, sync };
+  return { ...db, sync: db.migrations_pending ? undefined : await syncHealthIfPresent(q) };
+}
+
+/**
+ * The sync tables are absent before the sync migration (migrations_pending says so; a database whose
+ * revision tm does not know may lack them too): then there is no sync to report. Any other error is a
+ * failed check: the refresh fails, is logged, and the first check answers 503.
+ */
+async function syncHealthIfPresent(q: Queryable): Promise<SyncHealth | undefined> {
+  try {
+    return await syncHealth(q);
+  } catch (err) {
+    if (isUndefinedTable(err)) return undefined;
+    throw err;
+  }
 }
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {

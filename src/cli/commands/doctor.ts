@@ -1,7 +1,5 @@
 /** tm doctor: one report of everything that can be wrong with the database set-up; exit 1 on a problem. */
 import type { Command } from 'commander';
-import { addChecks, runDoctor } from '../../timescale/doctor.ts';
-import { addSyncChecks } from '../../sync/status.ts';
 import { UserError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
@@ -21,11 +19,8 @@ export function registerDoctor(program: Command): void {
       const tune = tuneInput(opts);
       await withDatabase(
         async (db, config) => {
-          // Market data sync: a provider that keeps failing is a warning.
-          const report = await addSyncChecks(db, await runDoctor(db, { tune }));
-          // Read replicas and their lag; the session time zone (a pooler may drop the startup option).
-          const { replicaDoctorChecks } = await import('../../db/replicas.ts');
-          addChecks(report, await replicaDoctorChecks(db, config.maxReplicaLagSeconds).catch(() => []));
+          const { doctorReport } = await import('../../doctor/report.ts');
+          const report = await doctorReport(db, { tune, maxReplicaLagSeconds: config.maxReplicaLagSeconds });
           const mark = { ok: 'ok     ', warning: 'WARNING', problem: 'PROBLEM' } as const;
           printer(!!opts.json).data(report, () =>
             [
