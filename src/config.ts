@@ -1,4 +1,6 @@
 /** Settings from the environment, read in one place. */
+import { type CandleTimeLimits, candleTimeLimits } from './candle-time.ts';
+
 export interface AuthConfig {
   /** HMAC key for access tokens; unset = one generated and kept in app_meta (see docs/security.md). */
   jwtSecret?: string;
@@ -37,6 +39,8 @@ export interface Config {
   rateLimitStore?: 'memory' | 'database';
   /** How often /api/events reads new candles, signals and alerts while a stream is open (ms). */
   eventsPollMs?: number;
+  /** The times imported candles may carry (TM_MIN_CANDLE_TIME, TM_MAX_CANDLE_AHEAD_SECONDS). */
+  candleTime: CandleTimeLimits;
 }
 
 function trustProxy(raw: string | undefined): boolean | string[] | undefined {
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimitStore: storeKind(env.TM_RATE_LIMIT_STORE),
     eventsPollMs: positiveInt(env, 'TM_EVENTS_POLL_MS', 1000),
+    candleTime: candleTimeLimits(env),
     corsOrigins: (env.TM_CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../db/pg-errors.ts';
 import { UserError } from '../errors.ts';
 import type { Page, PageQuery } from '../db/page.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
+import { canonicalUsername } from './username.ts';
 
 /** A user as it may be shown: everything but the password hash. */
 export type User = {
@@ -45,20 +46,51 @@ export class EmailTakenError extends UserError {
   }
 }
 
-export async function createUser(q: Queryable, u: NewUser): Promise<User> {
+/** Hashes a password; registration takes it as a parameter so tests can count the work done. */
+export type Hasher = (password: string) => Promise<string>;
+
+const usernameTaken = (username: string) =>
+  new UserError(`username "${username}" is taken (usernames are compared ignoring case and width)`, 409);
+
+export async function createUser(q: Queryable, u: NewUser, hash: Hasher = hashPassword): Promise<User> {
   checkNewUser(u);
-  const passwordHash = await hashPassword(u.password);
+  const passwordHash = await hash(u.password);
   try {
     const r = await q.query<User>(
-      `INSERT INTO users (username, email, password_hash, is_admin) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-      [u.username, u.email, passwordHash, u.is_admin ?? false],
+      `INSERT INTO users (username, username_key, email, password_hash, is_admin) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${COLUMNS}`,
+      [u.username, canonicalUsername(u.username), u.email, passwordHash, u.is_admin ?? false],
     );
     return r.rows[0];
   } catch (err) {
-    if (isUniqueViolation(err, 'users_username_key')) throw new UserError(`username "${u.username}" is taken`, 409);
+    if (isUniqueViolation(err, 'users_username_key')) throw usernameTaken(u.username);
     if (isUniqueViolation(err, 'users_email_key')) throw new EmailTakenError();
     throw err;
   }
+}
+
+/**
+ * Public registration: the same work whether the email is new or taken — one password hash and one
+ * statement — so neither the answer nor its time tells which addresses have accounts. Returns whether
+ * an account was created; a taken username is a 409 (usernames are public anyway).
+ */
+export async function registerUser(q: Queryable, u: NewUser, hash: Hasher = hashPassword): Promise<boolean> {
+  checkNewUser(u);
+  const passwordHash = await hash(u.password);
+  const key = canonicalUsername(u.username);
+  // The outer SELECT sees the table as it was before the INSERT (one snapshot): "taken" means by someone else.
+  const r = await q.query<{ created: boolean; username_taken: boolean }>(
+    `WITH ins AS (
+       INSERT INTO users (username, username_key, email, password_hash) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id
+     )
+     SELECT EXISTS (SELECT 1 FROM ins) AS created,
+            EXISTS (SELECT 1 FROM users WHERE username_key = $2) AS username_taken`,
+    [u.username, key, u.email, passwordHash],
+  );
+  const { created, username_taken } = r.rows[0];
+  if (!created && username_taken) throw usernameTaken(u.username);
+  return created;
 }
 
 export async function getUser(q: Queryable, id: string): Promise<User | null> {
@@ -66,17 +98,17 @@ export async function getUser(q: Queryable, id: string): Promise<User | null> {
   return r.rows[0] ?? null;
 }
 
-/** The user and their hash, for login only. Usernames are case-insensitive (unique on lower()). */
+/** The user and their hash, for login only. Names match by their canonical form (./username.ts). */
 export async function findForLogin(q: Queryable, username: string): Promise<(User & { password_hash: string }) | null> {
   const r = await q.query<User & { password_hash: string }>(
-    `SELECT ${COLUMNS}, password_hash FROM users WHERE lower(username) = lower($1)`,
-    [username],
+    `SELECT ${COLUMNS}, password_hash FROM users WHERE username_key = $1`,
+    [canonicalUsername(username)],
   );
   return r.rows[0] ?? null;
 }
 
 export async function findByUsername(q: Queryable, username: string): Promise<User | null> {
-  const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username]);
+  const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE username_key = $1`, [canonicalUsername(username)]);
   return r.rows[0] ?? null;
 }
 
@@ -88,7 +120,7 @@ export async function requireUserByName(q: Queryable, username: string): Promise
 
 export async function listUsers(q: Queryable, page: PageQuery): Promise<Page<User>> {
   const r = await q.query<User & { total: number }>(
-    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM users ORDER BY lower(username) LIMIT $1 OFFSET $2`,
+    `SELECT ${COLUMNS}, count(*) OVER () AS total FROM users ORDER BY username_key LIMIT $1 OFFSET $2`,
     [page.limit, page.offset],
   );
   const total = r.rows[0]?.total ?? (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0].n;

@@ -21,6 +21,7 @@ import { isTransientConflict } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
 import { refuseNul } from './nul.ts';
+import { serializeRequest } from './log-url.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -83,7 +84,12 @@ export const REDACT = [
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger
-      ? { level: 'info', redact: REDACT, ...(opts.logStream ? { stream: opts.logStream } : {}) }
+      ? {
+          level: 'info',
+          redact: REDACT,
+          serializers: { req: serializeRequest },
+          ...(opts.logStream ? { stream: opts.logStream } : {}),
+        }
       : false,
     bodyLimit: 10 * 1024 * 1024,
     // Behind a reverse proxy, X-Forwarded-For gives the client address the login limits key on.

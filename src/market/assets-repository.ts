@@ -4,6 +4,7 @@
  * upper case; a symbol is unique per exchange (assets_symbol_exchange_key on (symbol, coalesce(exchange, ''))).
  * References accepted everywhere: an id (uuid), `SYMBOL`, or `SYMBOL:EXCHANGE`.
  */
+import { startsFormula } from '../csv-cell.ts';
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Page } from '../db/page.ts';
@@ -46,15 +47,23 @@ export function parseAssetType(v: string): AssetType {
   return v;
 }
 
+/** A symbol or exchange that a spreadsheet would run as a formula when it shows up in an export. */
+function refuseFormula(what: string, raw: string, v: string): void {
+  if (startsFormula(v))
+    throw new UserError(`${what} "${raw}" must not start with =, +, -, @, tab or CR (spreadsheets run such text)`);
+}
+
 export function normaliseSymbol(s: string): string {
   const v = s.trim().toUpperCase();
   if (v.length < 1 || v.length > 32) throw new UserError(`symbol "${s}" must be 1 to 32 characters`);
   if (v.includes(':')) throw new UserError(`symbol "${s}" must not contain ":" (that separates SYMBOL:EXCHANGE)`);
+  refuseFormula('symbol', s, v);
   return v;
 }
 
 function normaliseExchange(e: string | null | undefined): string | null {
   const v = e?.trim().toUpperCase();
+  if (v && e) refuseFormula('exchange', e, v);
   return v ? v : null;
 }
 

@@ -19,26 +19,64 @@ export interface ClaimedDelivery {
   kind: ChannelKind;
   target: string;
   secret: string | null;
+  /** Where it goes, for per-destination limits: a webhook's scheme://host:port, an email's domain. */
+  destination: string;
+}
+
+/** A channel's destination in SQL; the same text is returned to the worker with each claim. */
+const DESTINATION = `CASE WHEN c.kind = 'webhook' THEN coalesce(substring(c.target from '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+'), c.target)
+       ELSE 'email:' || lower(split_part(c.target, '@', 2)) END`;
+
+/** How many of the oldest due deliveries one claim considers (bounds the work of a claim on a big backlog). */
+const CLAIM_WINDOW = 2000;
+
+export interface ClaimOptions {
+  /** The attempt time (the worker's clock): rows due by then are claimed, and the lease runs from it. */
+  now: Date;
+  /** At most this many deliveries in flight per destination. */
+  perDestination: number;
+  /** Deliveries this worker already has in flight, per destination. */
+  busy?: ReadonlyMap<string, number>;
 }
 
 /**
  * Claims up to `limit` due deliveries of enabled channels: each is hidden from other senders for
  * `leaseS` seconds (a sender killed mid-send leaves it to be retried after that) and counts one attempt.
+ * A destination gets no more than `perDestination` in flight (counting `busy`), so one slow receiver
+ * cannot take every slot.
  */
-export async function claimDue(q: Queryable, limit: number, leaseS: number): Promise<ClaimedDelivery[]> {
+export async function claimDue(
+  q: Queryable,
+  limit: number,
+  leaseS: number,
+  o: ClaimOptions,
+): Promise<ClaimedDelivery[]> {
+  const busy = [...(o.busy ?? new Map<string, number>())];
   const r = await q.query<ClaimedDelivery>(
-    `WITH due AS (
-       SELECT d.id FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND c.enabled
-       ORDER BY d.next_attempt_at LIMIT $1
-       FOR UPDATE OF d SKIP LOCKED
+    `WITH window_rows AS (
+       SELECT d.id, d.next_attempt_at, ${DESTINATION} AS destination
+       FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= $3 AND c.enabled
+       ORDER BY d.next_attempt_at LIMIT ${CLAIM_WINDOW}
+     ), ranked AS (
+       SELECT w.id, w.next_attempt_at,
+              row_number() OVER (PARTITION BY w.destination ORDER BY w.next_attempt_at, w.id) AS rank,
+              coalesce(b.n, 0) AS busy
+       FROM window_rows w LEFT JOIN unnest($4::text[], $5::int[]) AS b(destination, n) USING (destination)
+     ), wanted AS (
+       SELECT id FROM ranked WHERE rank + busy <= $6 ORDER BY next_attempt_at, id LIMIT $1
+     ), due AS (
+       SELECT d.id FROM notification_deliveries d
+       WHERE d.id IN (SELECT id FROM wanted) AND d.status = 'pending' AND d.next_attempt_at <= $3
+       FOR UPDATE SKIP LOCKED
      )
      UPDATE notification_deliveries d
-     SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+     SET attempts = d.attempts + 1, next_attempt_at = $3::timestamptz + make_interval(secs => $2)
      FROM due, notification_channels c
      WHERE d.id = due.id AND c.id = d.channel_id
-     RETURNING d.id, d.channel_id, d.user_id, d.event_type, d.payload, d.attempts, c.kind, c.target, c.secret`,
-    [limit, leaseS],
+     RETURNING d.id, d.channel_id, d.user_id, d.event_type, d.payload, d.attempts, c.kind, c.target, c.secret,
+               ${DESTINATION} AS destination`,
+    [limit, leaseS, o.now.toISOString(), busy.map(([k]) => k), busy.map(([, n]) => n), o.perDestination],
   );
   return r.rows;
 }
@@ -46,26 +84,32 @@ export async function claimDue(q: Queryable, limit: number, leaseS: number): Pro
 // Each settle only touches the row while it is still this claim's (status and attempt unchanged).
 const MINE = `id = $1 AND status = 'pending' AND attempts = $2`;
 
-/** Settles sent deliveries (one statement for a batch) and resets their channels' failure counts. */
-export async function markDelivered(q: Queryable, sent: { d: ClaimedDelivery; at: Date }[]): Promise<void> {
-  if (!sent.length) return;
+/** Settles one answered delivery at once (a crash later must not send it again) and resets its channel's failures. */
+export async function markDelivered(q: Queryable, d: ClaimedDelivery, at: Date): Promise<void> {
   await q.query(
     `WITH done AS (
-       UPDATE notification_deliveries n SET status = 'delivered', delivered_at = s.at, last_error = NULL
-       FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS s(id, attempts, at)
-       WHERE n.id = s.id AND n.status = 'pending' AND n.attempts = s.attempts
-       RETURNING n.channel_id
+       UPDATE notification_deliveries SET status = 'delivered', delivered_at = $3, last_error = NULL
+       WHERE ${MINE}
+       RETURNING channel_id
      )
      UPDATE notification_channels SET consecutive_failures = 0
      WHERE id IN (SELECT channel_id FROM done) AND consecutive_failures <> 0`,
-    [sent.map((x) => x.d.id), sent.map((x) => x.d.attempts), sent.map((x) => x.at.toISOString())],
+    [d.id, d.attempts, at.toISOString()],
   );
 }
 
-export async function scheduleRetry(q: Queryable, d: ClaimedDelivery, delayMs: number, error: string): Promise<void> {
+/** The next attempt is `delayMs` after this attempt started (not after its answer, which a slow receiver delays). */
+export async function scheduleRetry(
+  q: Queryable,
+  d: ClaimedDelivery,
+  attemptAt: Date,
+  delayMs: number,
+  error: string,
+): Promise<void> {
   await q.query(
-    `UPDATE notification_deliveries SET next_attempt_at = now() + make_interval(secs => $3), last_error = $4 WHERE ${MINE}`,
-    [d.id, d.attempts, delayMs / 1000, error],
+    `UPDATE notification_deliveries SET next_attempt_at = $5::timestamptz + make_interval(secs => $3), last_error = $4
+     WHERE ${MINE}`,
+    [d.id, d.attempts, delayMs / 1000, error, attemptAt.toISOString()],
   );
 }
 

@@ -12,6 +12,8 @@ export interface NotifySettings {
   pollMs: number;
   /** Deliveries sent at the same time by one worker. */
   concurrency: number;
+  /** Of those, at most this many to one destination (a webhook's origin, an email domain). */
+  perDestination: number;
   /** A channel is disabled after this many deliveries in a row failed for good. */
   disableAfter: number;
   /** Webhook request timeout, ms. */
@@ -45,6 +47,7 @@ export function notifySettings(env: NodeJS.ProcessEnv = process.env): NotifySett
     leaseS: num(env, 'TM_NOTIFY_LEASE_SECONDS', 120, 1),
     pollMs: num(env, 'TM_NOTIFY_POLL_MS', 500, 10),
     concurrency: num(env, 'TM_NOTIFY_CONCURRENCY', 16, 1),
+    perDestination: num(env, 'TM_NOTIFY_PER_DESTINATION', 4, 1),
     disableAfter: num(env, 'TM_NOTIFY_DISABLE_AFTER', 3, 1),
     webhookTimeoutMs: num(env, 'TM_WEBHOOK_TIMEOUT_MS', 10_000, 1),
     allowPrivate: env.TM_WEBHOOK_ALLOW_PRIVATE === '1',

@@ -3,40 +3,12 @@
  * other non-public addresses, unless TM_WEBHOOK_ALLOW_PRIVATE=1. The check runs on the address the
  * connection actually uses (a lookup hook), so a name that resolves differently later is caught too.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { UserError } from '../errors.ts';
+import { isPrivateAddress } from './addresses.ts';
 
-const blocked = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const)
-  blocked.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 127], // :: and ::1
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  blocked.addSubnet(net, bits, 'ipv6');
-
-/** Whether an IP address is not a public unicast one (IPv4-mapped IPv6 is judged as IPv4). */
-export function isPrivateAddress(ip: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return blocked.check(mapped[1], 'ipv4');
-  const family = isIP(ip);
-  if (family === 0) return true;
-  return blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
-}
+export { isPrivateAddress };
 
 export class PrivateAddressError extends UserError {
   constructor(host: string, ip: string) {

@@ -1,7 +1,8 @@
 /**
- * The delivery worker `tm serve` runs: claims due deliveries (FOR UPDATE SKIP LOCKED, so several
- * servers on one database never send the same claim twice), sends them a few at a time, and settles
- * each: delivered, retried on the schedule with jitter, or failed after the last retry.
+ * The delivery worker `tm serve` runs. Deliveries never wait on each other: a bounded pool of sends
+ * (TM_NOTIFY_CONCURRENCY) is refilled as each send ends, at most TM_NOTIFY_PER_DESTINATION of them go
+ * to one destination at a time, and each delivery is settled the moment it is answered. Claims use
+ * FOR UPDATE SKIP LOCKED and a lease, so several servers on one database never send one claim twice.
  */
 import type { Database } from '../db/types.ts';
 import { enqueueJobFailures } from './admin-events.ts';
@@ -16,53 +17,56 @@ export interface WorkerStats {
   failed: number;
 }
 
-async function settle(
-  db: Database,
-  d: ClaimedDelivery,
-  s: NotifySettings,
-  stats: WorkerStats,
-  log: (l: string) => void,
-  sent: { d: ClaimedDelivery; at: Date }[],
-): Promise<void> {
+/** What tests replace: the clock (ms) that claims and retry schedules use, and the retry jitter. */
+export interface WorkerDeps {
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface Settler {
+  db: Database;
+  s: NotifySettings;
+  stats: WorkerStats;
+  log: (l: string) => void;
+  deps: WorkerDeps;
+}
+
+const clock = (deps: WorkerDeps) => new Date((deps.now ?? Date.now)());
+
+/** Sends one claimed delivery and records the outcome at once: delivered, a retry, or failed for good. */
+export async function settle(w: Settler, d: ClaimedDelivery, attemptAt: Date): Promise<void> {
+  const { db, s, stats } = w;
   const res = await send(d, s);
   if (res.ok) {
-    sent.push({ d, at: new Date() });
+    await markDelivered(db, d, clock(w.deps));
     stats.delivered++;
     return;
   }
   const error = res.error ?? 'unknown error';
   const where = d.kind === 'webhook' ? redactUrl(d.target) : d.target;
-  const delay = retryDelayMs(s, d.attempts);
+  const delay = retryDelayMs(s, d.attempts, w.deps.random);
   if (delay !== null) {
-    await scheduleRetry(db, d, delay, error);
+    await scheduleRetry(db, d, attemptAt, delay, error);
     stats.retried++;
     return;
   }
   stats.failed++;
   const disabled = await db.transaction((tx) => markFailed(tx, d, error, s.disableAfter));
-  log(`notify: delivery ${d.id} to ${where} failed after ${d.attempts} attempt(s): ${error}`);
-  if (disabled) log(`notify: channel ${d.channel_id} (${where}) disabled after ${s.disableAfter} failed deliveries`);
+  w.log(`notify: delivery ${d.id} to ${where} failed after ${d.attempts} attempt(s): ${error}`);
+  if (disabled) w.log(`notify: channel ${d.channel_id} (${where}) disabled after ${s.disableAfter} failed deliveries`);
 }
 
-/** One round: claims and sends up to a batch; returns how many were claimed. */
+/** One round (tests, tools): claims up to a batch, sends them concurrently and settles each as it ends. */
 export async function deliverDue(
   db: Database,
   s: NotifySettings,
   stats: WorkerStats,
   log: (l: string) => void,
+  deps: WorkerDeps = {},
 ): Promise<number> {
-  const batch = await claimDue(db, s.concurrency * 4, s.leaseS);
-  let next = 0;
-  const sent: { d: ClaimedDelivery; at: Date }[] = [];
-  const lane = async () => {
-    while (next < batch.length) await settle(db, batch[next++], s, stats, log, sent);
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(s.concurrency, batch.length) }, lane));
-  } finally {
-    // Successes are recorded together (one statement per batch); a crash before this resends them (at least once).
-    await markDelivered(db, sent);
-  }
+  const attemptAt = clock(deps);
+  const batch = await claimDue(db, s.concurrency, s.leaseS, { now: attemptAt, perDestination: s.perDestination });
+  await Promise.all(batch.map((d) => settle({ db, s, stats, log, deps }, d, attemptAt)));
   return batch.length;
 }
 
@@ -73,40 +77,76 @@ export interface DeliveryWorker {
 
 export function startDeliveryWorker(
   db: Database,
-  opts: { log: (line: string) => void; settings?: NotifySettings },
+  opts: { log: (line: string) => void; settings?: NotifySettings; deps?: WorkerDeps },
 ): DeliveryWorker {
   const s = opts.settings ?? notifySettings();
+  const deps = opts.deps ?? {};
   const stats: WorkerStats = { delivered: 0, retried: 0, failed: 0 };
+  const w: Settler = { db, s, stats, log: opts.log, deps };
+  const inFlight = new Set<Promise<void>>();
+  const perDestination = new Map<string, number>();
   let stopped = false;
   let wake: (() => void) | null = null;
+  const rouse = () => wake?.();
   let checkedAt = 0;
   let adminError = '';
+
+  const start = (d: ClaimedDelivery, attemptAt: Date) => {
+    perDestination.set(d.destination, (perDestination.get(d.destination) ?? 0) + 1);
+    const p = settle(w, d, attemptAt)
+      .catch((err: unknown) => opts.log(`notify: settling delivery ${d.id} failed: ${(err as Error).message}`))
+      .finally(() => {
+        const left = (perDestination.get(d.destination) ?? 1) - 1;
+        if (left) perDestination.set(d.destination, left);
+        else perDestination.delete(d.destination);
+        inFlight.delete(p);
+        rouse(); // a slot is free: claim again at once
+      });
+    inFlight.add(p);
+  };
+
+  const checkAdmin = async () => {
+    if (Date.now() - checkedAt < s.adminCheckMs) return;
+    checkedAt = Date.now();
+    try {
+      await enqueueJobFailures(db);
+      adminError = '';
+    } catch (err) {
+      // once per distinct problem, not every minute (e.g. TimescaleDB installed but not preloaded)
+      const msg = (err as Error).message;
+      if (msg !== adminError) opts.log(`notify: checking for failed jobs failed: ${msg}`);
+      adminError = msg;
+    }
+  };
+
   const loop = async () => {
     while (!stopped) {
-      let n = 0;
-      if (Date.now() - checkedAt >= s.adminCheckMs) {
-        checkedAt = Date.now();
+      await checkAdmin();
+      const free = s.concurrency - inFlight.size;
+      let claimed = 0;
+      if (free > 0) {
         try {
-          await enqueueJobFailures(db);
-          adminError = '';
+          const attemptAt = clock(deps);
+          const batch = await claimDue(db, free, s.leaseS, {
+            now: attemptAt,
+            perDestination: s.perDestination,
+            busy: perDestination,
+          });
+          for (const d of batch) start(d, attemptAt);
+          claimed = batch.length;
         } catch (err) {
-          // once per distinct problem, not every minute (e.g. TimescaleDB installed but not preloaded)
-          const msg = (err as Error).message;
-          if (msg !== adminError) opts.log(`notify: checking for failed jobs failed: ${msg}`);
-          adminError = msg;
+          opts.log(`notify: claiming deliveries failed: ${(err as Error).message}`);
         }
       }
-      try {
-        n = await deliverDue(db, s, stats, opts.log);
-      } catch (err) {
-        opts.log(`notify: delivery round failed: ${(err as Error).message}`);
+      // Every slot filled may mean more are due: go on once a send ends; else wait for the next poll.
+      if (stopped || (claimed > 0 && claimed === free)) {
+        if (!stopped && inFlight.size >= s.concurrency) await new Promise<void>((r) => (wake = r));
+        continue;
       }
-      // A full batch means more may be due: go on at once; else wait for the next poll.
-      if (n < s.concurrency * 4 && !stopped)
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, s.pollMs).unref();
-        });
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, s.pollMs).unref();
+      });
     }
   };
   const running = loop();
@@ -114,8 +154,9 @@ export function startDeliveryWorker(
     stats,
     async stop() {
       stopped = true;
-      wake?.();
-      await running; // sends in flight finish and are settled before the database closes
+      rouse();
+      await running;
+      await Promise.all(inFlight); // sends in flight finish and are settled before the database closes
     },
   };
 }

@@ -4,7 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkCredentials, login, logout, refresh, BAD_CREDENTIALS } from '../../accounts/auth.ts';
 import { PASSWORD_MAX } from '../../accounts/passwords.ts';
-import { createUser, EmailTakenError, findByUsername } from '../../accounts/users.ts';
+import { registerUser } from '../../accounts/users.ts';
+import { canonicalUsername } from '../../accounts/username.ts';
 import { UserError } from '../../errors.ts';
 import { problem } from '../problem.ts';
 import { currentUser, requireUser } from '../guards.ts';
@@ -91,15 +92,8 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const hit = await registerPerIp.hit(req.ip);
       if (!hit.allowed) return tooMany(reply, hit, 'registrations from this address');
-      try {
-        await createUser(app.db, req.body);
-      } catch (err) {
-        // The password was hashed either way, so the time taken does not tell the cases apart either.
-        if (!(err instanceof EmailTakenError)) throw err;
-        // A taken username is a 409 whichever unique index PostgreSQL checked first.
-        if (await findByUsername(app.db, req.body.username))
-          throw new UserError(`username "${req.body.username}" is taken`, 409);
-      }
+      // One hash and one statement whether or not the email is taken: the time tells nothing either.
+      await registerUser(app.db, req.body);
       return reply
         .status(202)
         .send({ status: 'accepted' as const, username: req.body.username, detail: REGISTERED_DETAIL });
@@ -121,7 +115,8 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
     async (req, reply) => {
       const ipHit = await perIp.hit(req.ip);
       if (!ipHit.allowed) return tooMany(reply, ipHit, 'login attempts from this address');
-      const userKey = req.body.username.toLowerCase();
+      // The same canonical form the lookup uses, so no spelling of a locked name gets more tries.
+      const userKey = canonicalUsername(req.body.username);
       const userHit = await perUser.check(userKey);
       if (!userHit.allowed) return tooMany(reply, userHit, 'failed logins for this username');
       const user = await checkCredentials(app.db, req.body.username, req.body.password);

@@ -12,6 +12,7 @@ import { ingestCandles } from '../../ingest/ingest.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
 import { INTERVALS, nextBucket } from '../../intervals.ts';
 import { UserError } from '../../errors.ts';
+import { candleTimeRange } from '../../candle-time.ts';
 import { requireAdmin } from '../guards.ts';
 import { timeParam as time, intParam } from '../schemas.ts';
 
@@ -119,6 +120,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
         createAssetType: b.asset_type,
         unit: 'item',
         hints: API_HINTS,
+        timeRange: candleTimeRange(app.config.candleTime),
         onReject: (r: Reject) => void rejects.push({ item: r.line, rule: r.rule, reason: r.reason }),
       });
       return { ...summary, rejects };

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUserByName } from '../../accounts/users.ts';
+import { canonicalUsername } from '../../accounts/username.ts';
 import { UserError } from '../../errors.ts';
 import {
   createChannel,
@@ -66,7 +67,7 @@ const userQuery = z.object({ username: z.string().max(64).optional() });
 async function actingFor(req: FastifyRequest, username: string | undefined, all: boolean) {
   const me = currentUser(req);
   if (username === undefined) return all && me.is_admin ? null : me;
-  if (!me.is_admin && username.toLowerCase() !== me.username.toLowerCase())
+  if (!me.is_admin && canonicalUsername(username) !== canonicalUsername(me.username))
     throw new UserError("only administrators manage other users' channels", 403);
   return requireUserByName(req.server.db, username);
 }

@@ -6,7 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../accounts/auth.ts';
 import { type Cursor, decodeCursor, encodeCursor, type FeedEvent, windowCovered } from '../../events/feed.ts';
+import { z } from 'zod';
 import { problem } from '../problem.ts';
+
+const eventsQuery = z.strictObject({
+  since: z.string().min(1).max(1000).optional().describe('a cursor to resume from, as Last-Event-ID'),
+});
 
 function covered(e: FeedEvent, upto: Cursor, alertIds: Set<string>): boolean {
   if (e.kind === 'candle') return windowCovered(e.cursor.candles, upto.candles);
@@ -28,6 +33,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['events'],
         summary: 'Server-Sent Events: candle, signal and (with a token) alert; resumable with Last-Event-ID',
+        // Strict: an unknown parameter (say ?access_token=…, which is never read) is a 400, not ignored.
+        querystring: eventsQuery,
       },
     },
     async (req, reply) => {
@@ -64,7 +71,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       });
       reply.sse.keepAlive();
 
-      const resume = decodeCursor(reply.sse.lastEventId ?? (req.query as { since?: string }).since);
+      const resume = decodeCursor(reply.sse.lastEventId ?? (req.query as z.infer<typeof eventsQuery>).since);
       let upto: Cursor | null = null;
       const alertIds = new Set<string>();
       if (resume) {

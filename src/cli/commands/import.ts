@@ -6,6 +6,8 @@ import type { ImportSummary, Reject } from '../../market/import/importer.ts';
 import { parseInterval } from '../../intervals.ts';
 import type { OnConflict } from '../../market/candles-repository.ts';
 import { UsageError } from '../../errors.ts';
+import { csvLine } from '../../csv-cell.ts';
+import { candleTimeLimits, candleTimeRange } from '../../candle-time.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
 
@@ -24,19 +26,14 @@ const REJECT_COLUMNS = [
   'vwap',
 ];
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = v instanceof Date ? v.toISOString() : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The rejects file: the row's values with its line, the rule it broke and why. */
-function rejectsWriter(path: string): { write: (r: Reject) => Promise<void>; close: () => Promise<void> } {
+export function rejectsWriter(path: string): { write: (r: Reject) => Promise<void>; close: () => Promise<void> } {
   const out: WriteStream = createWriteStream(path);
   out.write(`${REJECT_COLUMNS.join(',')}\n`);
   return {
     async write(r) {
-      const line = [r.line, r.rule, r.reason, ...REJECT_COLUMNS.slice(3).map((c) => r.row[c])].map(csvCell).join(',');
+      // Cells come from the input as they were: csvLine neutralises formulas (=HYPERLINK…) a spreadsheet would run.
+      const line = csvLine([r.line, r.rule, r.reason, ...REJECT_COLUMNS.slice(3).map((c) => r.row[c])]);
       if (!out.write(`${line}\n`)) await new Promise<void>((res) => out.once('drain', () => res()));
     },
     close: () => new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res()))),
@@ -118,6 +115,7 @@ export function registerImport(program: Command): void {
                 onConflict: o.onConflict as OnConflict,
                 createAssetType: assetType,
                 skipInvalid: !!o.skipInvalid,
+                timeRange: candleTimeRange(candleTimeLimits(process.env)),
                 onReject: rejects?.write,
                 onProgress: (p) => {
                   // Reading stdin has no known size: the bar starts with the write phase then.

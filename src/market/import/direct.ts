@@ -114,7 +114,7 @@ export async function importDirect(
           const next = await it.next();
           if (next.done) break;
           const raw = next.value;
-          const v = validateCandle(raw, opts.interval, defaultSymbol);
+          const v = validateCandle(raw, opts.interval, defaultSymbol, opts.timeRange);
           if (!v.ok) {
             if (!opts.skipInvalid) {
               for (const c of batch) spool.add(c);

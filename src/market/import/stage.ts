@@ -47,7 +47,7 @@ export async function stageInput(
   };
   for await (const raw of source) {
     rowsRead++;
-    const v = validateCandle(raw, opts.interval, defaultSymbol);
+    const v = validateCandle(raw, opts.interval, defaultSymbol, opts.timeRange);
     if (!v.ok) {
       const { line: _line, badColumns: _b, ...row } = raw;
       await rejects.add(v.error.rule, v.error.line, v.error.message, row);

@@ -2,7 +2,7 @@
 import type { AssetType } from '../assets-repository.ts';
 import type { OnConflict } from '../candles-repository.ts';
 import type { Interval } from '../../intervals.ts';
-import type { Rule } from './validate.ts';
+import type { Rule, TimeRange } from './validate.ts';
 
 /** How an error tells the caller to relax a check: the CLI names its flags, the API its body fields. */
 export interface ImportHints {
@@ -25,6 +25,8 @@ export interface ImportOptions {
   /** Create unknown symbols as assets of this type; otherwise they are errors. */
   createAssetType?: AssetType;
   skipInvalid?: boolean;
+  /** Candles outside it are refused (rule time_range); unset = any time the timestamp reader takes. */
+  timeRange?: TimeRange;
   /** Receives each rejected row in --skip-invalid mode (the rejects file). */
   onReject?: (reject: Reject) => void | Promise<void>;
   /** Called after each committed merge batch with what it wrote: attach alerts or aggregate refreshes here. */

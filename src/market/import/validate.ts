@@ -13,6 +13,7 @@ export const RULES = {
   missing: 'a required value is empty',
   timestamp: 'the timestamp is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999',
   aligned: 'the timestamp is not at the start of an interval bucket (UTC)',
+  time_range: 'the timestamp is outside the accepted range (TM_MIN_CANDLE_TIME to now + TM_MAX_CANDLE_AHEAD_SECONDS)',
   finite: 'open, high, low, close, volume and vwap must be finite decimal numbers',
   low_le_open_close: 'low must be <= min(open, close)',
   high_ge_open_close: 'high must be >= max(open, close)',
@@ -76,7 +77,20 @@ function checkSymbol(ref: string): string | null {
   return r;
 }
 
-export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol?: string): Validation {
+/** The accepted candle times, epoch ms, both ends included. */
+export interface TimeRange {
+  min: number;
+  max: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function validateCandle(
+  raw: RawCandle,
+  interval: Interval,
+  defaultSymbol?: string,
+  range?: TimeRange,
+): Validation {
   const line = raw.line;
   const fail = (rule: Rule, message: string): Validation => ({ ok: false, error: { line, rule, message } });
   if (raw.badColumns) return fail('columns', raw.badColumns);
@@ -91,6 +105,8 @@ export function validateCandle(raw: RawCandle, interval: Interval, defaultSymbol
   const ts = parseTimestamp(raw.ts as string | number);
   if (ts === null)
     return fail('timestamp', `"${raw.ts}" is not ISO-8601, YYYY-MM-DD or epoch seconds/ms in the years 0001-9999`);
+  if (range && (ts < range.min || ts > range.max))
+    return fail('time_range', `${iso(ts)} is outside the accepted range ${iso(range.min)} to ${iso(range.max)}`);
   if (!isAligned(interval, ts))
     return fail('aligned', `${new Date(ts).toISOString()} is not aligned to ${interval} (UTC)`);
   // Field by field, without per-row arrays: this runs for every row of every import.

@@ -1,5 +1,6 @@
 /** tm indicators: compute into the indicators table, list stored values, calculate from a CSV. */
 import type { Command } from 'commander';
+import { csvLine } from '../../../csv-cell.ts';
 import { INDICATOR_TYPES } from '../../../analysis/indicators/names.ts';
 import { UsageError } from '../../../errors.ts';
 import { getAsset } from '../../../market/assets-repository.ts';
@@ -144,9 +145,8 @@ function indicatorsCalc(parent: Command): void {
         return;
       }
       const cols = ['value', 'value2', 'value3'].slice(0, res.outputs.length) as ('value' | 'value2' | 'value3')[];
-      const lines = [`ts,${cols.join(',')}`];
-      for (const r of res.rows)
-        lines.push([r.ts, ...cols.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))].join(','));
+      const lines = [csvLine(['ts', ...cols])];
+      for (const r of res.rows) lines.push(csvLine([r.ts, ...cols.map((c) => r[c])]));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
