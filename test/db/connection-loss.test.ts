@@ -14,7 +14,6 @@ import { tokenFor } from '../helpers/auth.ts';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
 
 const N = 50_000;
-const DAY = 86_400_000;
 
 const body = (symbol: string, onConflict: string) => ({
   symbol,
@@ -54,7 +53,7 @@ describe('connections dropped during an import [server]', { skip: serverSkip }, 
       const r = await killer.query<{ pid: number }>(
         `SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
-           AND query ~* '^\s*(copy|insert)' LIMIT 1`,
+           AND ltrim(query) ~* '^(copy|insert)' LIMIT 1`,
       );
       if (r.rows.length) return r.rows[0].pid;
       await new Promise((res) => setTimeout(res, 5));
