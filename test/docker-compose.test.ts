@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
 import { must } from './helpers/must.ts';
@@ -34,7 +35,8 @@ interface Compose {
   volumes?: Record<string, unknown>;
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as Compose;
+// Merge keys (<<) resolved as Docker Compose resolves them (the "ha" profile's nodes share one definition).
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as Compose;
 const db = compose.services.timescaledb;
 
 test('the TimescaleDB image is pinned to the tested release, never "latest"', () => {
@@ -112,4 +114,97 @@ test('profile "scale": pgbouncer pools the primary in transaction mode; the app 
   assert.equal(host(env.DATABASE_READ_URL), 'replica:5432');
   assert.ok(Number(/\d+/.exec(env.TM_WORKERS)?.[0]) > 1, `TM_WORKERS ${env.TM_WORKERS}`);
   for (const dep of ['primary', 'replica', 'pgbouncer']) assert.ok(app.depends_on?.[dep], dep);
+});
+
+// Profile "ha" (docs/ha.md): read as data like the rest; Docker, Patroni in the -ha image and HAProxy do not
+// run here (test/ha/patroni.test.ts runs Debian's Patroni and etcd on this machine instead).
+interface PatroniConfig {
+  restapi: { listen: string };
+  etcd3: { hosts: string };
+  bootstrap: {
+    dcs: {
+      synchronous_mode: boolean;
+      primary_start_timeout: number;
+      postgresql: { parameters: Record<string, unknown> };
+    };
+    pg_hba: string[];
+    post_bootstrap: string;
+  };
+  postgresql: { data_dir: string; listen: string };
+}
+
+test('profile "ha": two Patroni nodes of the -ha image on etcd, synchronous_mode on, each on its own volume', () => {
+  const nodes = ['pg1', 'pg2'];
+  for (const name of ['etcd', ...nodes, 'haproxy', 'app-ha']) {
+    assert.deepEqual(compose.services[name]?.profiles, ['ha'], name);
+  }
+  assert.match(must(compose.services.etcd.image), /^quay\.io\/coreos\/etcd:v3\.\d+\.\d+$/);
+  const patroni = parse(readFileSync('docker/ha/patroni.yml', 'utf8')) as PatroniConfig;
+  for (const name of nodes) {
+    const node = compose.services[name];
+    assert.match(must(node.image), /^timescale\/timescaledb-ha:/, name);
+    pinned(node.image);
+    ownVolume(name);
+    assert.equal(patroni.postgresql.data_dir, DATA_DIR['timescale/timescaledb-ha']);
+    assert.deepEqual(node.command, ['patroni', '/etc/patroni/patroni.yml'], name);
+    const env = must(node.environment);
+    assert.equal(env.PATRONI_NAME, name);
+    assert.equal(env.PATRONI_POSTGRESQL_CONNECT_ADDRESS, `${name}:5432`);
+    assert.equal(env.PATRONI_RESTAPI_CONNECT_ADDRESS, `${name}:${patroni.restapi.listen.split(':')[1]}`);
+    assert.ok(
+      node.volumes?.some((v) => v.startsWith('./docker/ha/patroni.yml:/etc/patroni/patroni.yml')),
+      name,
+    );
+    script(node, patroni.bootstrap.post_bootstrap);
+  }
+  assert.notEqual(compose.services.pg1.volumes?.[0], compose.services.pg2.volumes?.[0]);
+  assert.equal(patroni.etcd3.hosts, 'etcd:2379');
+  assert.equal(patroni.bootstrap.dcs.synchronous_mode, true);
+  assert.equal(patroni.bootstrap.dcs.primary_start_timeout, 0);
+  const params = patroni.bootstrap.dcs.postgresql.parameters;
+  assert.equal(params.synchronous_commit, 'on');
+  assert.match(String(params.shared_preload_libraries), /\btimescaledb\b/);
+  assert.ok(patroni.bootstrap.pg_hba.some((l) => /^host replication replicator /.test(l)));
+  assert.match(readFileSync('docker/ha/post-bootstrap.sh', 'utf8'), /CREATE EXTENSION IF NOT EXISTS timescaledb/);
+});
+
+test('profile "ha": HAProxy routes to the leader by Patroni\'s REST checks, and the app connects through it', () => {
+  const cfg = readFileSync('docker/ha/haproxy.cfg', 'utf8');
+  const proxy = compose.services.haproxy;
+  assert.match(must(proxy.image), /^haproxy:\d+\.\d+\.\d+/);
+  assert.ok(proxy.volumes?.includes('./docker/ha/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro'));
+  const section = (name: string) => must(new RegExp(`^listen ${name}\\n((?:  .*\\n?)*)`, 'm').exec(cfg), name)[1];
+  const restPort = (parse(readFileSync('docker/ha/patroni.yml', 'utf8')) as PatroniConfig).restapi.listen.split(':')[1];
+  for (const [name, check, port] of [
+    ['primary', '/primary', '5000'],
+    ['replicas', '/replica', '5001'],
+  ]) {
+    const s = section(name);
+    assert.match(s, new RegExp(`bind \\*:${port}\\n`), name);
+    assert.match(s, new RegExp(`option httpchk OPTIONS ${check}\\n`), name);
+    assert.match(s, /http-check expect status 200/, name);
+    assert.match(s, /on-marked-down shutdown-sessions/, `${name}: sessions to a demoted node are closed`);
+    for (const node of ['pg1', 'pg2']) {
+      assert.match(s, new RegExp(`server ${node} ${node}:5432 .*check port ${restPort}`), `${name}: ${node}`);
+    }
+  }
+  const env = must(compose.services['app-ha'].environment);
+  assert.equal(host(env.DATABASE_URL), 'haproxy:5000');
+  assert.equal(host(env.DATABASE_READ_URL), 'haproxy:5001');
+});
+
+test('profile "ha": Patroni itself accepts docker/ha/patroni.yml (all but the etcd host name, which only Docker resolves)', {
+  skip: existsSync('/usr/bin/patroni') ? undefined : 'patroni is not installed (apt-get install patroni)',
+}, () => {
+  const env = must(compose.services.pg1.environment);
+  const patroniEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('PATRONI_')));
+  const r = spawnSync('/usr/bin/patroni', ['--validate-config', 'docker/ha/patroni.yml'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...patroniEnv },
+  });
+  const complaints = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim());
+  assert.deepEqual(
+    complaints.filter((l) => !/^etcd3\.hosts etcd:2379 didn't pass validation: .*(not known|resolution)/.test(l)),
+    [],
+  );
 });

@@ -17,7 +17,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { ProviderError } from '../sync/providers/provider.ts';
-import { isTransientConflict } from '../db/pg-errors.ts';
+import { isTransientConflict, isUnavailable } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
 import { refuseNul } from './nul.ts';
@@ -80,6 +80,9 @@ export const REDACT = [
   'req.body.refresh_token',
   'req.body.access_token',
 ];
+
+/** Seconds a client is told to wait after a 503 for an unavailable database (about one Patroni loop). */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -155,6 +158,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const { status, retryAfter } = providerProblem(err);
       if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
       return reply.status(status).type('application/problem+json').send(problem(status, err.message));
+    }
+    if (isUnavailable(err)) {
+      // A restart, a failover or a dropped connection: the request was fine and may be sent again.
+      req.log.warn({ code: (err as { code?: string }).code, msg: err.message }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .type('application/problem+json')
+        .send(problem(503, 'the database is unavailable for a moment (restart or failover); retry the request'));
     }
     const status = err instanceof UserError ? err.status : (err.statusCode ?? 500);
     if (status >= 500) app.log.error(err);

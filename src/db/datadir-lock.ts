@@ -72,7 +72,7 @@ function readProc(file: string): string | null {
 }
 
 /** State and start time of a process from /proc/PID/stat (Linux); null where there is no /proc. */
-function procStat(pid: number): { state: string; start: string } | null {
+export function procStat(pid: number): { state: string; start: string } | null {
   const stat = readProc(`/proc/${pid}/stat`);
   if (!stat) return null;
   // Fields after the command name (which may hold spaces and parentheses): 3 = state, 22 = starttime.
@@ -80,7 +80,7 @@ function procStat(pid: number): { state: string; start: string } | null {
   return { state: fields[0], start: fields[19] };
 }
 
-const bootId = () => readProc('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
+export const bootId = () => readProc('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
 
 function commandLine(): string {
   const [, script, ...args] = process.argv;

@@ -3,14 +3,41 @@
  * job runs in the one process holding its unexpired lease. One statement takes or renews it, so it
  * works on both backends and through PgBouncer in transaction mode, where a session advisory lock would
  * be held by whichever client shares the pooled connection next. A holder that dies stops renewing;
- * another process takes over once the lease expires.
+ * another process takes over once the lease expires, and a process on the holder's own host at once
+ * (it can see that the pid is gone, as the data-directory lock does).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { bootId, holderAlive, procStat } from './datadir-lock.ts';
 import type { Queryable } from './types.ts';
 
-/** This process's name in job_leases.holder: host, pid and a random part (pids repeat across hosts). */
-export const PROCESS_HOLDER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/**
+ * This process's name in job_leases.holder: `host:pid:random:start:boot`, the random part because pids
+ * repeat across hosts, the process start time (clock ticks after boot) and boot id so that a process on
+ * the same host can tell the holder is gone even when its pid was reused.
+ */
+export const PROCESS_HOLDER = holderName(process.pid, procStat(process.pid)?.start, bootId());
+
+export function holderName(pid: number, start?: string, boot?: string): string {
+  return [hostname(), pid, randomUUID().slice(0, 8), start ?? '', boot ?? ''].join(':');
+}
+
+/**
+ * A holder recorded by a process on this host that is no longer running. Holders on other hosts, and
+ * names without a pid (older versions), cannot be checked: they count as alive until the lease expires.
+ */
+export function holderGone(holder: string): boolean {
+  const [host, pid, , start, boot] = holder.split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '') || start === undefined) return false;
+  return !holderAlive({
+    pid: Number(pid),
+    hostname: host,
+    command: '',
+    since: '',
+    procStart: start || undefined,
+    bootId: boot || undefined,
+  });
+}
 
 export interface LeaseRow {
   name: string;
@@ -22,7 +49,7 @@ export interface LeaseRow {
 
 /**
  * Takes the lease `name` for `ttlMs` when it is free, expired or already ours (renewing it and counting
- * one run). Returns whether this holder has it now.
+ * one run), or when its holder was a process on this host that is gone. Returns whether this holder has it now.
  */
 export async function takeLease(q: Queryable, name: string, ttlMs: number, holder = PROCESS_HOLDER): Promise<boolean> {
   const r = await q.query(
@@ -35,7 +62,19 @@ export async function takeLease(q: Queryable, name: string, ttlMs: number, holde
      RETURNING 1`,
     [name, holder, ttlMs / 1000],
   );
-  return r.rowCount === 1;
+  if (r.rowCount === 1) return true;
+  // Held and not expired: still ours to take when its holder died on this host (a restart after kill -9).
+  const current = await q.query<{ holder: string }>('SELECT holder FROM job_leases WHERE name = $1', [name]);
+  const dead = current.rows[0]?.holder;
+  if (dead === undefined || dead === holder || !holderGone(dead)) return false;
+  // Only if it is still the dead holder's: two processes restarting at once take it once.
+  const taken = await q.query(
+    `UPDATE job_leases SET holder = $2, acquired_at = now(), expires_at = now() + make_interval(secs => $3),
+       runs = runs + 1
+     WHERE name = $1 AND holder = $4`,
+    [name, holder, ttlMs / 1000, dead],
+  );
+  return taken.rowCount === 1;
 }
 
 /** Extends a lease this holder has (a long round must not lose it halfway); false when it is no longer ours. */

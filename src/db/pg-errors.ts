@@ -46,3 +46,32 @@ export function scrubQueryError(err: unknown, sql: string): unknown {
   e.statement = statementName(sql);
   return err;
 }
+
+/**
+ * SQLSTATEs that say the server (not the statement) is away or cannot take writes right now: an
+ * administrator or a failover ended the session (57P01-57P03), the connection broke (class 08), or the
+ * session landed on a server in recovery or on a demoted leader (25006, read-only transaction).
+ */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '25006']);
+
+/** Node socket errors of a connection that could not be made or was cut. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * node-postgres reports a cut connection as a plain Error without a code; these are its texts (pg 8),
+ * plus the pool's connect timeout.
+ */
+const LOST_MESSAGES =
+  /^(Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|no server accepts (read-write|read-only|primary|standby) sessions: .*)$/;
+
+/**
+ * The database is unreachable or cannot take this work at the moment (a restart, a failover, a dropped
+ * connection, a read-only server): nothing about the request is wrong and it may succeed when retried.
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = pgError(err).code;
+  if (code !== undefined && (UNAVAILABLE_CODES.has(code) || SOCKET_CODES.has(code))) return true;
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && LOST_MESSAGES.test(message);
+}

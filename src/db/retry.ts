@@ -1,9 +1,10 @@
 /**
- * Runs a transaction again when PostgreSQL rolled it back for a deadlock or a serialization failure.
- * Writers take their locks in one order, so this is rare; it must still never reach a client as an error.
+ * Running work again when the failure was not its own: a transaction PostgreSQL rolled back for a
+ * deadlock or a serialization failure (retryTransient), or a database that is away for a moment, for a
+ * restart or a failover (retryUnavailable). Only work that is safe to run twice goes through these.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isTransientConflict } from './pg-errors.ts';
+import { isTransientConflict, isUnavailable } from './pg-errors.ts';
 
 export const TRANSIENT_ATTEMPTS = 5;
 
@@ -16,6 +17,42 @@ export async function retryTransient<T>(fn: () => Promise<T>, attempts = TRANSIE
       if (i >= attempts || !isTransientConflict(err)) throw err;
       // Jitter keeps two retried writers from meeting again at the same moment.
       await sleep(10 * 2 ** i + Math.random() * 20);
+    }
+  }
+}
+
+export interface UnavailableRetry {
+  /** How long to keep trying, from the first failure (default 15 s: a Patroni failover with its defaults). */
+  budgetMs?: number;
+  /** Waits between attempts (injectable for tests). */
+  sleep?: (ms: number) => Promise<unknown>;
+  now?: () => number;
+  /** Told of each failure that will be retried. */
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/**
+ * Calls fn again while it fails because the database is unavailable (isUnavailable), with a backoff of
+ * 100 ms doubling to 2 s, until it succeeds, fails otherwise, or `budgetMs` has passed; then the last
+ * error is thrown (and the API answers 503). Also retries deadlocks like retryTransient. fn must be
+ * idempotent: a connection lost during COMMIT leaves unknown whether the first attempt was committed.
+ */
+export async function retryUnavailable<T>(fn: () => Promise<T>, opts: UnavailableRetry = {}): Promise<T> {
+  const budget = opts.budgetMs ?? 15_000;
+  const now = opts.now ?? Date.now;
+  const wait = opts.sleep ?? sleep;
+  let until: number | undefined;
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const transient = isTransientConflict(err) && i < TRANSIENT_ATTEMPTS;
+      if (!transient && !isUnavailable(err)) throw err;
+      until ??= now() + budget;
+      const delay = Math.min(2_000, 100 * 2 ** (i - 1)) * (0.8 + Math.random() * 0.4);
+      if (now() + delay > until) throw err;
+      opts.onRetry?.(err, i);
+      await wait(delay);
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Server backend: node-postgres pool against PostgreSQL (+ TimescaleDB when installed).
  * TLS follows the URL's sslmode as libpq does; the session time zone is UTC (a startup option, see url.ts).
+ * Several hosts in the URL are tried in order as libpq does (multi-host.ts), following a failover.
  */
 import pg from 'pg';
 import { from as copyFromStream } from 'pg-copy-streams';
@@ -9,7 +10,8 @@ import { Readable } from 'node:stream';
 import { NoticeHub, type Database, type Queryable, type QueryResult, type Row, type Session } from './types.ts';
 import { ReplicaSet, type ReplicaHandle } from './replicas.ts';
 import { finiteTimestamps } from './timestamps.ts';
-import { describeUrl, poolConfigFromUrl } from './url.ts';
+import { describeUrl, poolConfigFromUrl, targetsFromUrl } from './url.ts';
+import { targetedClient } from './multi-host.ts';
 import { scrubQueryError } from './pg-errors.ts';
 
 // Same JS types as the embedded backend: int8 and numeric as numbers, date as text, ±infinity as null.
@@ -82,8 +84,19 @@ export interface ServerOptions {
   replicaCheckMs?: number;
 }
 
+/**
+ * node-postgres settings for a URL: with several hosts or a target_session_attrs, connections go
+ * through targetedClient (libpq's host list and session kinds, which node-postgres lacks).
+ */
+function clientConfig(url: string): pg.PoolConfig {
+  const config = poolConfigFromUrl(url);
+  const targets = targetsFromUrl(url);
+  if (targets.hosts.length === 1 && targets.sessionAttrs === 'any') return config;
+  return { ...config, Client: targetedClient(targets, config) };
+}
+
 function newPool(url: string, max: number, notices: NoticeHub): pg.Pool {
-  const pool = new pg.Pool({ ...poolConfigFromUrl(url), max });
+  const pool = new pg.Pool({ ...clientConfig(url), max });
   pool.on('connect', (client) => {
     client.on('notice', (n) => notices.emit({ severity: n.severity ?? 'NOTICE', message: n.message ?? '' }));
     // A connection the server closes (FATAL, restart, network) rejects the query that was running;
@@ -172,7 +185,11 @@ function replicaHandle(url: string, max: number): ReplicaHandle {
 function dedicatedConnection(url: string): { queryable: Queryable; close(): Promise<void> } {
   let client: Promise<pg.Client> | undefined;
   const connect = () => {
-    const c = new pg.Client({ ...poolConfigFromUrl(url), connectionTimeoutMillis: 5_000 });
+    const { Client, ...config } = clientConfig(url);
+    const c = new ((Client as typeof pg.Client | undefined) ?? pg.Client)({
+      ...config,
+      connectionTimeoutMillis: 5_000,
+    });
     c.on('error', () => {
       client = undefined; // lost: the next call reconnects
     });

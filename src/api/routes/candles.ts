@@ -9,6 +9,7 @@ import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
 import type { ImportHints, Reject } from '../../market/import/importer.ts';
 import { ingestCandles } from '../../ingest/ingest.ts';
+import { retryUnavailable } from '../../db/retry.ts';
 import type { RawCandle } from '../../market/import/validate.ts';
 import { INTERVALS, nextBucket } from '../../intervals.ts';
 import { UserError } from '../../errors.ts';
@@ -108,21 +109,27 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const b = req.body;
-      const rejects: { item: number; rule: string; reason: string }[] = [];
+      let rejects: { item: number; rule: string; reason: string }[] = [];
       async function* rows(): AsyncGenerator<RawCandle> {
         for (const [i, c] of b.candles.entries()) yield { line: i, ...c };
       }
-      const summary = await ingestCandles(app.db, rows(), {
-        interval: b.interval,
-        symbol: b.symbol,
-        onConflict: b.on_conflict,
-        skipInvalid: b.skip_invalid,
-        createAssetType: b.asset_type,
-        unit: 'item',
-        hints: API_HINTS,
-        timeRange: candleTimeRange(app.config.candleTime),
-        onReject: (r: Reject) => void rejects.push({ item: r.line, rule: r.rule, reason: r.reason }),
-      });
+      // Keyed upserts: a batch cut off by a lost connection or a failover runs again (on_conflict=error
+      // is not repeatable: a first attempt committed just before the loss would make it a conflict).
+      const ingest = () => {
+        rejects = [];
+        return ingestCandles(app.db, rows(), {
+          interval: b.interval,
+          symbol: b.symbol,
+          onConflict: b.on_conflict,
+          skipInvalid: b.skip_invalid,
+          createAssetType: b.asset_type,
+          unit: 'item',
+          hints: API_HINTS,
+          timeRange: candleTimeRange(app.config.candleTime),
+          onReject: (r: Reject) => void rejects.push({ item: r.line, rule: r.rule, reason: r.reason }),
+        });
+      };
+      const summary = b.on_conflict === 'error' ? await ingest() : await retryUnavailable(ingest);
       return { ...summary, rejects };
     },
   );
