@@ -32,7 +32,8 @@ describe('strategy evaluator [any]', () => {
   test('sma over the columns, NaN in its warm-up', () => {
     const got = col('sma(close, 3)', b);
     const want = [NaN, NaN, 2, 7 / 3, 2, 5 / 3, 8 / 3];
-    got.forEach((v, i) => assert.ok(Object.is(v, want[i]) || Math.abs(v - want[i]) < 1e-12, `bar ${i}: ${v}`));
+    for (const [i, v] of got.entries())
+      assert.ok(Object.is(v, want[i]) || Math.abs(v - want[i]) < 1e-12, `bar ${i}: ${v}`);
   });
 
   test('a rule reading a warming-up indicator is false, also under not', () => {
