@@ -6,7 +6,7 @@ import { type ExitReason, runEngine } from './engine.ts';
 import { computeMetrics } from './metrics.ts';
 import { type BacktestSettings, checkSettings } from './settings.ts';
 
-export interface TradeReport {
+export type TradeReport = {
   entry_time: string;
   entry_price: number;
   exit_time: string;
@@ -14,7 +14,7 @@ export interface TradeReport {
   size: number;
   pnl: number;
   exit_reason: ExitReason;
-}
+};
 
 export interface BacktestReport {
   trades: TradeReport[];
