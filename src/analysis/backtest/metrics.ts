@@ -79,7 +79,8 @@ export function dailyReturns(ts: Float64Array, equity: Float64Array): number[] {
 export function annualDays(ts: Float64Array): number {
   let weekend = 0;
   for (const t of ts) {
-    const dow = new Date(t).getUTCDay();
+    // 1970-01-01 was a Thursday (4); 0 is Sunday, 6 Saturday. Arithmetic, not a Date per bar.
+    const dow = (Math.floor(t / DAY) + 4) % 7;
     if (dow === 0 || dow === 6) weekend++;
   }
   return ts.length > 0 && weekend / ts.length > (2 / 7) * 0.6 ? 365 : 252;

@@ -1,7 +1,7 @@
 // One backtest: a strategy's rules over bars, through the engine, to the report the CLI and API print.
 import type { Interval } from '../../intervals.ts';
 import type { CandleSeries } from '../../ohlcv.ts';
-import { type Params, evaluateRule, parseRule } from '../strategy/index.ts';
+import { type Params, evaluateRules, parseRule } from '../strategy/index.ts';
 import { type ExitReason, runEngine } from './engine.ts';
 import { computeMetrics } from './metrics.ts';
 import { type BacktestSettings, checkSettings } from './settings.ts';
@@ -46,8 +46,7 @@ export interface BacktestInput {
 export function runBacktest(input: BacktestInput): BacktestReport {
   const settings = checkSettings(input.settings);
   const ctx = { bars: input.bars, interval: input.interval, params: input.params, other: input.other };
-  const entry = evaluateRule(parseRule(input.entry), ctx);
-  const exit = evaluateRule(parseRule(input.exit), ctx);
+  const [entry, exit] = evaluateRules([parseRule(input.entry), parseRule(input.exit)], ctx);
   const result = runEngine(input.bars, entry, exit, settings);
   const m = computeMetrics(input.bars.ts, input.bars.close, settings.cash, result);
   const iso = (i: number) => new Date(input.bars.ts[i]).toISOString();

@@ -86,12 +86,15 @@ export function previous(a: Value, bars: number): Value {
 
 /** crosses_above(a, b): a > b now and a <= b on the previous bar (crosses_below mirrored); NaN when any is NaN. */
 export function crosses(direction: 'above' | 'below', a: Value, b: Value, n: number): Float64Array {
+  const x = column(a, n);
+  const y = column(b, n);
   const out = new Float64Array(n);
+  if (n === 0) return out;
   out[0] = Number.NaN;
   const sign = direction === 'above' ? 1 : -1;
-  let prev = sign * (at(a, 0) - at(b, 0));
+  let prev = sign * (x[0] - y[0]);
   for (let i = 1; i < n; i++) {
-    const d = sign * (at(a, i) - at(b, i));
+    const d = sign * (x[i] - y[i]);
     out[i] = Number.isNaN(d) || Number.isNaN(prev) ? Number.NaN : d > 0 && prev <= 0 ? 1 : 0;
     prev = d;
   }

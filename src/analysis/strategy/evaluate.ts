@@ -21,8 +21,16 @@ export interface EvalContext {
 
 /** The rule's truth on each bar: 1 where true; 0 where false or unknown (warm-up). */
 export function evaluateRule(node: Node, ctx: EvalContext): Uint8Array {
-  const v = evaluate(node, ctx);
-  const n = ctx.bars.close.length;
+  return evaluateRules([node], ctx)[0];
+}
+
+/** Several rules over the same bars; what they share (an indicator in both) is computed once. */
+export function evaluateRules(nodes: readonly Node[], ctx: EvalContext): Uint8Array[] {
+  const evaluator = new Evaluator(ctx);
+  return nodes.map((node) => truth(evaluator.eval(node), ctx.bars.close.length));
+}
+
+function truth(v: Value, n: number): Uint8Array {
   const out = new Uint8Array(n);
   if (typeof v === 'number') return out.fill(v === 1 ? 1 : 0);
   for (let i = 0; i < n; i++) out[i] = v[i] === 1 ? 1 : 0;
@@ -31,12 +39,9 @@ export function evaluateRule(node: Node, ctx: EvalContext): Uint8Array {
 
 /** The value of an expression on each bar (NaN where unknown). */
 export function evaluateColumn(node: Node, ctx: EvalContext): Float64Array {
-  return column(evaluate(node, ctx), ctx.bars.close.length);
+  return column(new Evaluator(ctx).eval(node), ctx.bars.close.length);
 }
 
-function evaluate(node: Node, ctx: EvalContext): Value {
-  return new Evaluator(ctx).eval(node);
-}
 
 class Evaluator {
   private readonly cache = new Map<string, Value>();

@@ -1,5 +1,5 @@
 export { parseRule, parseExpression } from './parser.ts';
-export { evaluateRule, evaluateColumn } from './evaluate.ts';
+export { evaluateRule, evaluateRules, evaluateColumn } from './evaluate.ts';
 export type { EvalContext, Params } from './evaluate.ts';
 export { StrategySyntaxError } from './errors.ts';
 export type { Node } from './ast.ts';
