@@ -42,7 +42,6 @@ export function evaluateColumn(node: Node, ctx: EvalContext): Float64Array {
   return column(new Evaluator(ctx).eval(node), ctx.bars.close.length);
 }
 
-
 class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly n: number;
