@@ -14,6 +14,8 @@ import { registerTimescale } from './timescale.ts';
 import { registerAnalysis } from './analysis.ts';
 import { registerSources, registerSync } from './sync.ts';
 import { registerChannels } from './channels.ts';
+import { registerStrategies } from './strategies.ts';
+import { registerBacktest } from './backtest.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -31,4 +33,6 @@ export function registerCommands(program: Command): void {
   registerSources(program);
   registerSync(program);
   registerChannels(program);
+  registerStrategies(program);
+  registerBacktest(program);
 }

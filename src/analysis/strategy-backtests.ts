@@ -1,0 +1,113 @@
+// Runs a user's stored strategy over stored candles and records the run.
+import type { Queryable } from '../db/types.ts';
+import { UserError } from '../errors.ts';
+import type { Interval } from '../intervals.ts';
+import { getAsset } from '../market/assets-repository.ts';
+import { readCandleColumns } from '../market/candles-repository.ts';
+import type { CandleSeries } from '../ohlcv.ts';
+import { type BacktestReport, type BacktestSettings, checkSettings, runBacktest } from './backtest/index.ts';
+import { saveBacktestRun } from './backtest-runs-repository.ts';
+import { checkParams, getStrategy } from './strategies-repository.ts';
+import { parseRule, walk } from './strategy/index.ts';
+
+/** Bars of another interval read before the test's first bar, so that `expr@1d` is warm from the start. */
+const OTHER_INTERVAL_WARMUP = 1000;
+
+export interface StrategyBacktestRequest {
+  userId: string;
+  strategy: string;
+  version?: number;
+  symbol: string;
+  interval: Interval;
+  from?: Date | null;
+  to?: Date | null;
+  /** Overrides of the strategy's parameter defaults. */
+  params?: unknown;
+  settings: Partial<BacktestSettings>;
+}
+
+export type StrategyBacktestResult = Omit<BacktestReport, 'equity'> & {
+  id: string;
+  strategy: string;
+  strategy_version: number;
+  symbol: string;
+  interval: Interval;
+  from: string;
+  to: string;
+  params: Record<string, number>;
+  settings: BacktestSettings;
+};
+
+export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestRequest): Promise<StrategyBacktestResult> {
+  const strategy = await getStrategy(q, req.userId, req.strategy, req.version);
+  const asset = await getAsset(q, req.symbol);
+  const overrides = checkParams(req.params ?? {}, 'params');
+  for (const k of Object.keys(overrides)) {
+    if (!(k in strategy.params)) throw new UserError(`params: strategy "${strategy.name}" has no parameter ${k}`);
+  }
+  const params = { ...strategy.params, ...overrides };
+  const settings = checkSettings(req.settings);
+  const bars = await readCandleColumns(q, {
+    assetId: asset.id,
+    interval: req.interval,
+    from: req.from ?? null,
+    warmup: 0,
+    to: req.to ?? null,
+  });
+  const n = bars.ts.length;
+  if (n < 2) throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  const other = new Map<Interval, CandleSeries>();
+  for (const rule of [strategy.entry, strategy.exit]) {
+    for (const node of walk(parseRule(rule))) {
+      if (node.kind !== 'at' || node.interval === req.interval || other.has(node.interval)) continue;
+      const cols = await readCandleColumns(q, {
+        assetId: asset.id,
+        interval: node.interval,
+        from: new Date(bars.ts[0]),
+        warmup: OTHER_INTERVAL_WARMUP,
+        to: new Date(bars.ts[n - 1]),
+      });
+      other.set(node.interval, cols);
+    }
+  }
+  const report = runBacktest({
+    entry: strategy.entry,
+    exit: strategy.exit,
+    bars,
+    interval: req.interval,
+    params,
+    settings,
+    other: (interval) => other.get(interval) as CandleSeries,
+  });
+  const { equity, ...figures } = report;
+  const { trades, ...metrics } = figures;
+  const from = new Date(bars.ts[0]);
+  const to = new Date(bars.ts[n - 1]);
+  const id = await saveBacktestRun(q, {
+    userId: req.userId,
+    strategyId: strategy.strategy_id,
+    strategyVersion: strategy.version,
+    assetId: asset.id,
+    interval: req.interval,
+    from,
+    to,
+    bars: n,
+    params,
+    settings,
+    metrics,
+    trades,
+    equity,
+  });
+  return {
+    id,
+    strategy: strategy.name,
+    strategy_version: strategy.version,
+    symbol: asset.symbol,
+    interval: req.interval,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    params,
+    settings,
+    ...figures,
+  };
+}

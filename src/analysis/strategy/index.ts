@@ -1,0 +1,6 @@
+export { parseRule, parseExpression } from './parser.ts';
+export { evaluateRule, evaluateRules, evaluateColumn } from './evaluate.ts';
+export type { EvalContext, Params } from './evaluate.ts';
+export { StrategySyntaxError } from './errors.ts';
+export type { Node } from './ast.ts';
+export { print, walk } from './ast.ts';
