@@ -152,8 +152,8 @@ export async function candleRange(q: Queryable, rq: RangeQuery): Promise<CandleR
 // ---------------------------------------------------------------- write log
 
 /**
- * candles has no updated_at (the seed's schema) and hypertables take no transition-table triggers,
- * so every write path appends what it wrote, per (asset, interval), in the transaction that wrote it.
+ * candles has no updated_at (the seed's schema), so every tm write path appends what it wrote, per
+ * (asset, interval), in the transaction that wrote it; triggers do it for plain SQL (migration 0012).
  * Incremental indicator and signal computation reads it to recompute from changed candles.
  */
 export interface CandleWrite {
