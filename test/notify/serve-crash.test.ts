@@ -16,6 +16,7 @@ import { createUser } from '../../src/accounts/users.ts';
 import { createWatchlist } from '../../src/accounts/watchlists.ts';
 import { addItem } from '../../src/accounts/watchlist-items.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
+import { openEmbeddedOrShared } from '../../src/db/share/open.ts';
 import type { Database } from '../../src/db/types.ts';
 import { createChannel } from '../../src/notify/channels.ts';
 import { listDeliveries } from '../../src/notify/deliveries.ts';
@@ -114,6 +115,17 @@ forEachBackend('tm serve delivery after kill -9', (open, backend) => {
     const second = serve();
     try {
       await until('every event delivered', () => ids().size === EVENTS);
+      // A send the first process had in flight was answered but never marked: the second sends it again
+      // once its lease ends. Wait for the outbox itself (embedded: through the running server).
+      const live = db ?? (await openEmbeddedOrShared(env.TM_DATA_DIR as string));
+      try {
+        await until(
+          'nothing pending',
+          async () => (await listDeliveries(live, { status: 'pending' }, { limit: 1, offset: 0 })).total === 0,
+        );
+      } finally {
+        if (!db) await live.close();
+      }
     } finally {
       second.kill('SIGTERM');
       await exited(second);
