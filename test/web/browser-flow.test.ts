@@ -46,15 +46,15 @@ async function userFlow(page: Page, base: string): Promise<void> {
   const user = { username: `flow${Date.now() % 1e8}`, password: 'flow-password-1' };
   // Register (which logs in), log out, log in again.
   await page.goto(`${base}/register`);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Email').fill(`${user.username}@example.com`);
+  await page.getByLabel('Username', { exact: true }).fill(user.username);
+  await page.getByLabel('Email', { exact: true }).fill(`${user.username}@example.com`);
   await page.getByLabel(/^Password/).fill(user.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByTestId('username').waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL(`${base}/login`);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
+  await page.getByLabel('Username', { exact: true }).fill(user.username);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('username').waitFor();
 
@@ -85,7 +85,7 @@ async function userFlow(page: Page, base: string): Promise<void> {
   for (let i = 0; i < 50 && !(await drawn()); i++) await page.waitForTimeout(100);
   assert.ok(await drawn(), 'a chart canvas has pixels drawn');
   const panes = Number(await chart.getAttribute('data-panes'));
-  await page.getByLabel('Indicator to add').selectOption('rsi');
+  await page.getByLabel('Indicator to add', { exact: true }).selectOption('rsi');
   await page.getByRole('button', { name: 'Add indicator' }).click();
   await chartAttr(page, 'panes', (n) => n === panes + 1, 'the RSI pane');
   await chartAttr(page, 'markers', (n) => n > 0, 'signal markers');
@@ -97,12 +97,12 @@ async function userFlow(page: Page, base: string): Promise<void> {
   const last = latest.items[0];
   const threshold = Math.round(last.close * 1.5);
   await page.getByRole('link', { name: 'Watchlists' }).click();
-  await page.getByLabel('New watchlist name').fill('Flow list');
+  await page.getByLabel('New watchlist name', { exact: true }).fill('Flow list');
   await page.getByRole('button', { name: 'Create' }).click();
-  await page.getByLabel('List name').waitFor();
-  await page.getByLabel('Add by symbol').fill(symbol);
+  await page.getByLabel('List name', { exact: true }).waitFor();
+  await page.getByLabel('Add by symbol', { exact: true }).fill(symbol);
   await page.locator('.suggest button', { hasText: symbol }).first().click();
-  const high = page.getByLabel(`Alert when ${symbol} goes above`);
+  const high = page.getByLabel(`Alert when ${symbol} goes above`, { exact: true });
   await high.waitFor();
   const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/items/'));
   await high.fill(String(threshold));
@@ -168,11 +168,11 @@ async function userFlow(page: Page, base: string): Promise<void> {
 
 async function reloginFlow(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill(ADMIN.username);
-  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('link', { name: 'Watchlists' }).click();
-  const name = page.getByLabel('New watchlist name');
+  const name = page.getByLabel('New watchlist name', { exact: true });
   await name.fill('Typed before expiry');
   // The session cookie goes and the access token (TM_ACCESS_TOKEN_TTL=5) runs out: nothing can renew it.
   await page.context().clearCookies();
@@ -181,8 +181,8 @@ async function reloginFlow(page: Page, base: string): Promise<void> {
   const dialog = page.getByRole('dialog');
   await dialog.getByText('Your session has expired').waitFor();
   assert.equal(await name.inputValue(), 'Typed before expiry');
-  await dialog.getByLabel('Username').fill(ADMIN.username);
-  await dialog.getByLabel('Password').fill(ADMIN.password);
+  await dialog.getByLabel('Username', { exact: true }).fill(ADMIN.username);
+  await dialog.getByLabel('Password', { exact: true }).fill(ADMIN.password);
   await dialog.getByRole('button', { name: 'Log in' }).click();
   // The waiting request went through after the login: the list exists.
   await page.locator('.lists button', { hasText: 'Typed before expiry' }).waitFor();
@@ -190,8 +190,8 @@ async function reloginFlow(page: Page, base: string): Promise<void> {
 
 async function adminFlow(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill(ADMIN.username);
-  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('link', { name: 'Admin' }).click();
   await page.getByTestId('doctor').waitFor({ timeout: 30_000 });

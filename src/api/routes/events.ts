@@ -9,7 +9,7 @@ import { type Cursor, decodeCursor, encodeCursor, type FeedEvent, windowCovered 
 import { problem } from '../problem.ts';
 
 function covered(e: FeedEvent, upto: Cursor, alertIds: Set<string>): boolean {
-  if (e.kind === 'candle') return windowCovered(e.cursor.candles, upto.candles);
+  if (e.kind === 'candle' || e.kind === 'candles') return windowCovered(e.cursor.candles, upto.candles);
   if (e.kind === 'signal') return windowCovered(e.cursor.signals, upto.signals);
   return alertIds.has(e.data.id);
 }
@@ -27,7 +27,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       sse: { kind: 'only', heartbeat: true },
       schema: {
         tags: ['events'],
-        summary: 'Server-Sent Events: candle, signal and (with a token) alert; resumable with Last-Event-ID',
+        summary:
+          'Server-Sent Events: candles (range changed), candle, signal and (with a token) alert; resumable with Last-Event-ID',
       },
     },
     async (req, reply) => {
