@@ -148,6 +148,19 @@ export async function currentCursor(q: Queryable): Promise<Cursor> {
  * alerts already delivered within the overlap window to their time; new ones are added to it.
  */
 export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<string, number>): Promise<FeedEvent[]> {
+  return (await readEventsTo(q, from, seenAlerts)).events;
+}
+
+/**
+ * readEvents, and the cursor after the whole read. Keep that one, not the last event's: the windows
+ * read to their end close there (an event's cursor still holds them open, and a window left open
+ * never sees later transactions), and a read without events still moves on.
+ */
+export async function readEventsTo(
+  q: Queryable,
+  from: Cursor,
+  seenAlerts: Map<string, number>,
+): Promise<{ events: FeedEvent[]; cursor: Cursor }> {
   for (const [id, at] of seenAlerts) if (at < from.alerts - ALERT_OVERLAP_MS) seenAlerts.delete(id);
   const out: FeedEvent[] = [];
   const h = await horizon(q);
@@ -183,7 +196,7 @@ export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<str
     cur = { ...cur, alerts: Math.max(cur.alerts, at) };
     out.push({ kind: 'alert', userId: user_id, data, cursor: cur });
   }
-  return out;
+  return { events: out, cursor: cur };
 }
 
 /**

@@ -198,7 +198,7 @@ forEachBackend('live events', (open, backend) => {
     const feed: FeedEvent[] = await readEvents(db, before, new Map());
     assert.deepEqual(
       feed.map((e) => e.kind),
-      ['candle', 'signal', 'alert'],
+      ['candles', 'candle', 'signal', 'alert'],
     );
     assert.equal(windowCovered(feed[0].cursor.candles, before.candles), false, 'the candle part moved on');
     assert.equal(feed[0].cursor.signals.from, before.signals.from, 'the signal part did not');

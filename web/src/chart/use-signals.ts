@@ -9,10 +9,12 @@ export function useSignals(
   symbol: string,
   interval: string,
   assetId: string | null,
-): { signals: Signal[]; error: string | null } {
+): { signals: Signal[]; error: string | null; loaded: boolean } {
   const [signals, setSignals] = useState<Signal[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => setLoaded(false), [symbol, interval]);
   useEffect(() => {
     let live = true;
     get<{ items: Signal[] }>(`/api/signals?${qs({ symbol, interval, limit: 1000 })}`).then(
@@ -20,6 +22,7 @@ export function useSignals(
         if (!live) return;
         setError(null);
         setSignals(r.items);
+        setLoaded(true);
       },
       (err: unknown) => live && setError(errorText(err)),
     );
@@ -34,5 +37,5 @@ export function useSignals(
       }),
     [assetId, interval],
   );
-  return { signals, error };
+  return { signals, error, loaded };
 }

@@ -48,7 +48,7 @@ export function MarketsTable({ rows, interval }: { rows: MarketRow[]; interval: 
   };
   return (
     <div class="table-wrap">
-      <table class="markets" data-testid="markets">
+      <table class="markets" data-testid="markets" data-interval={interval}>
         <thead>
           <tr>
             {COLUMNS.map(header)}

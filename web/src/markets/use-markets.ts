@@ -26,9 +26,14 @@ export function useMarkets(
   interval: string,
   points = 30,
   only?: (assetId: string) => boolean,
-): Loaded<{ items: MarketRow[] }> {
+): Loaded<{ items: MarketRow[]; interval: string }> {
+  // The answer names its interval: a view shows which one its numbers are for, not which one is asked.
   const markets = useLoad(
-    () => get<{ items: MarketRow[] }>(`/api/markets?interval=${interval}&points=${points}`),
+    () =>
+      get<{ items: MarketRow[] }>(`/api/markets?interval=${interval}&points=${points}`).then((r) => ({
+        ...r,
+        interval,
+      })),
     [interval, points],
   );
   const onlyRef = useRef(only);

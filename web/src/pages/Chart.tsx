@@ -1,5 +1,5 @@
 /** Chart: candles and volume for any interval, paged back in history, indicators, signals and a backtest. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { AsOf } from '../as-of.tsx';
 import { type ActiveIndicator, INTERVALS, loadChoice, saveChoice } from '../chart/catalog.ts';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
@@ -45,6 +45,9 @@ export function ChartPage({ symbol }: { symbol: string }) {
   const prevBar = bars[bars.length - 2];
   const change = lastBar && prevBar ? ((lastBar.close - prevBar.close) / prevBar.close) * 100 : null;
   const indicatorLast = lastIndicatorValue(ind.data);
+  // For tests comparing a live page with a reload: every close counts, cheaply.
+  const closeSum = useMemo(() => bars.reduce((sum, b) => sum + b.close, 0).toFixed(6), [bars]);
+  const settled = !candles.loading && ind.data !== null && sig.loaded;
 
   return (
     <section class="chart-page">
@@ -82,6 +85,8 @@ export function ChartPage({ symbol }: { symbol: string }) {
           data-markers={stats.markers}
           data-indicator-last={indicatorLast ?? ''}
           data-version={candles.version}
+          data-close-sum={closeSum}
+          data-settled={settled}
         />
         {candles.loading && (
           <div class="overlay">

@@ -92,7 +92,7 @@ export function MarketsPage() {
       <Toolbar rows={rows} filter={filter} onFilter={setFilter} interval={interval} onInterval={chooseInterval} />
       <ErrorBox error={markets.error} retry={markets.reload} />
       {markets.loading && !markets.data && <Loading what="Loading markets" />}
-      {markets.data && <MarketsTable rows={shown} interval={interval} />}
+      {markets.data && <MarketsTable rows={shown} interval={markets.data.interval} />}
     </section>
   );
 }

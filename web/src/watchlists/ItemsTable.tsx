@@ -41,15 +41,18 @@ export function ItemsTable({
   order,
   prices,
   actions,
+  settled,
 }: {
   order: Item[];
   prices: Map<string, MarketRow>;
   actions: ItemActions;
+  /** Items and prices are both loaded. */
+  settled: boolean;
 }) {
   const [dragged, setDragged] = useState<string | null>(null);
   const { move, remove, setThreshold } = actions;
   return (
-    <table data-testid="watch-items">
+    <table data-testid="watch-items" data-settled={settled}>
       <thead>
         <tr>
           <th>Symbol</th>

@@ -59,7 +59,7 @@ export function ListView({ list, onChanged, act }: { list: Watchlist; onChanged:
       <ErrorBox error={items.error ?? markets.error} retry={items.reload} />
       {items.loading && !items.data && <Loading what="Loading items" />}
       <div class="table-wrap">
-        <ItemsTable order={order} prices={prices} actions={actions} />
+        <ItemsTable order={order} prices={prices} actions={actions} settled={!!items.data && !!markets.data} />
         {order.length === 0 && items.data && <p class="muted">This list is empty: add an asset by its symbol above.</p>}
       </div>
       <h2>Alerts</h2>
