@@ -1,10 +1,11 @@
 /**
  * How old what a view shows is: "as of" its newest candle, marked stale when that candle is older than
  * STALE_INTERVALS intervals of the series shown (a 1h view is stale after 3 hours without a bar), and
- * "simulated" when the API flags the data as a demo feed's.
+ * "simulated" when the data is flagged as simulated, or the server runs its simulated demo feed.
  */
 import { INTERVAL_SECONDS } from './chart/catalog.ts';
 import { time } from './format.ts';
+import { useSimulatedFeed } from './simulated.ts';
 
 export const STALE_INTERVALS = 3;
 
@@ -22,6 +23,7 @@ export function AsOf({
   interval: string;
   simulated?: boolean;
 }) {
+  const feed = useSimulatedFeed();
   if (ts === null || ts === undefined) return null;
   const ms = typeof ts === 'number' ? ts : Date.parse(ts);
   const stale = isStale(ms, interval);
@@ -33,7 +35,7 @@ export function AsOf({
           stale
         </span>
       )}
-      {simulated && (
+      {(simulated || feed) && (
         <span class="badge simulated" title="from the simulated demo feed, not a market">
           simulated
         </span>
