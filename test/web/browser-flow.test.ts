@@ -130,9 +130,14 @@ async function userFlow(page: Page, base: string): Promise<void> {
     .filter({ hasText: `Alert: ${symbol}` })
     .waitFor({ timeout: 15_000 });
   await page.getByTestId('alerts').getByText(symbol).first().waitFor();
+  // The item shows the daily price (a 1h candle moves it only where daily bars roll up from it): what the API says.
+  const daily = (await (await fetch(`${base}/api/markets?interval=1d&points=2`)).json()) as {
+    items: { symbol: string; last_price: number }[];
+  };
+  const want = daily.items.find((r) => r.symbol === symbol)?.last_price ?? 0;
   await page
     .getByTestId('item-price')
-    .filter({ hasText: String(threshold + 1) })
+    .filter({ hasText: want.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) })
     .first()
     .waitFor();
 
