@@ -61,7 +61,21 @@ export interface AlertEvent {
     triggered_at: Date;
   };
 }
-export type FeedEvent = (CandleEvent | SignalEvent | AlertEvent) & { cursor: Cursor };
+/**
+ * Candles of one series were written, corrected or deleted between from_ts and to_ts (inclusive), in
+ * the writes of one poll: a view refetches that range instead of patching numbers from `candle` events.
+ */
+export interface CandlesChangedEvent {
+  kind: 'candles';
+  data: {
+    asset_id: string;
+    symbol: string;
+    interval: string;
+    from_ts: Date;
+    to_ts: Date;
+  };
+}
+export type FeedEvent = (CandlesChangedEvent | CandleEvent | SignalEvent | AlertEvent) & { cursor: Cursor };
 
 /** Rows read per table and poll at most; the rest comes with the next poll. */
 const BATCH = 1000;
@@ -125,6 +139,19 @@ export async function currentCursor(q: Queryable): Promise<Cursor> {
  * alerts already delivered within the overlap window to their time; new ones are added to it.
  */
 export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<string, number>): Promise<FeedEvent[]> {
+  return (await readEventsTo(q, from, seenAlerts)).events;
+}
+
+/**
+ * readEvents, and the cursor after the whole read. Keep that one, not the last event's: the windows
+ * read to their end close there (an event's cursor still holds them open, and a window left open
+ * never sees later transactions), and a read without events still moves on.
+ */
+export async function readEventsTo(
+  q: Queryable,
+  from: Cursor,
+  seenAlerts: Map<string, number>,
+): Promise<{ events: FeedEvent[]; cursor: Cursor }> {
   for (const [id, at] of seenAlerts) if (at < from.alerts - ALERT_OVERLAP_MS) seenAlerts.delete(id);
   const out: FeedEvent[] = [];
   const h = await horizon(q);
@@ -160,29 +187,49 @@ export async function readEvents(q: Queryable, from: Cursor, seenAlerts: Map<str
     cur = { ...cur, alerts: Math.max(cur.alerts, at) };
     out.push({ kind: 'alert', userId: user_id, data, cursor: cur });
   }
-  return out;
+  return { events: out, cursor: cur };
 }
 
 /**
- * The last written bar of each series written in the window (a bulk import yields one event per
- * series), with the window position each event leaves the cursor at; a batch whose bars are gone
- * (deleted since) still moves the cursor.
+ * For each series written in the window: one `candles` event with the range of times written (deletions
+ * logged by migration 0012's delete trigger included), then its last written bar as a `candle` event (a
+ * bulk import yields one per series), with the window position each event leaves the cursor at; a batch
+ * whose bars are gone (deleted since) still moves the cursor.
  */
 async function candleEvents(
   q: Queryable,
   w: Window,
-): Promise<{ window: Window; event?: Omit<CandleEvent, 'cursor'> }[]> {
-  const last = await q.query<{ max_id: string; n: number; asset_id: string; interval: string; to_ts: Date }>(
-    `WITH w AS (SELECT id, asset_id, "interval", to_ts FROM candle_writes
+): Promise<{ window: Window; event?: CandleEvent | CandlesChangedEvent }[]> {
+  const last = await q.query<{
+    max_id: string;
+    n: number;
+    asset_id: string;
+    symbol: string;
+    interval: string;
+    to_ts: Date;
+    min_ts: Date;
+    max_ts: Date;
+  }>(
+    `WITH w AS (SELECT id, asset_id, "interval", from_ts, to_ts FROM candle_writes
                 WHERE xid >= $1::xid8 AND xid < $2::xid8 AND id > $3 ORDER BY id LIMIT ${BATCH})
-     SELECT DISTINCT ON (asset_id, "interval") asset_id, "interval"::text AS "interval", to_ts,
-            max(id) OVER ()::text AS max_id, (count(*) OVER ())::int AS n
-       FROM w ORDER BY asset_id, "interval", id DESC`,
+     SELECT DISTINCT ON (w.asset_id, w."interval") w.asset_id, a.symbol, w."interval"::text AS "interval", w.to_ts,
+            min(w.from_ts) OVER s AS min_ts, max(w.to_ts) OVER s AS max_ts,
+            max(w.id) OVER ()::text AS max_id, (count(*) OVER ())::int AS n
+       FROM w JOIN assets a ON a.id = w.asset_id
+     WINDOW s AS (PARTITION BY w.asset_id, w."interval")
+     ORDER BY w.asset_id, w."interval", w.id DESC`,
     [w.from, w.to, w.after],
   );
   if (last.rows.length === 0) return [{ window: closedAt(w.to) }];
   const { max_id, n } = last.rows[0];
   const window = n < BATCH ? closedAt(w.to) : { ...w, after: max_id };
+  const changed = last.rows.map((l) => ({
+    window,
+    event: {
+      kind: 'candles' as const,
+      data: { asset_id: l.asset_id, symbol: l.symbol, interval: l.interval, from_ts: l.min_ts, to_ts: l.max_ts },
+    },
+  }));
   // Those bars by key, between the batch's first and last times as constants, so the planner reads
   // only the chunks holding them (a join on the write log's times would plan every chunk, every poll).
   const times = last.rows.map((l) => l.to_ts.getTime());
@@ -201,9 +248,11 @@ async function candleEvents(
       new Date(Math.max(...times)),
     ],
   );
-  if (r.rows.length === 0) return [{ window }];
-  return r.rows.map((data) => ({
-    window,
-    event: { kind: 'candle' as const, data: { ...data, volume: Number(data.volume) } },
-  }));
+  return [
+    ...changed,
+    ...r.rows.map((data) => ({
+      window,
+      event: { kind: 'candle' as const, data: { ...data, volume: Number(data.volume) } },
+    })),
+  ];
 }

@@ -5,7 +5,7 @@
  * events its backlog already covered.
  */
 import type { Queryable } from '../db/types.ts';
-import { type Cursor, currentCursor, type FeedEvent, readEvents } from './feed.ts';
+import { type Cursor, currentCursor, type FeedEvent, readEvents, readEventsTo } from './feed.ts';
 
 export type Listener = (e: FeedEvent) => void;
 
@@ -66,12 +66,12 @@ export class EventHub {
           this.cursor = await currentCursor(this.db);
           return;
         }
-        const events = await readEvents(this.db, this.cursor, this.seen);
+        const { events, cursor } = await readEventsTo(this.db, this.cursor, this.seen);
         for (const e of events) {
           this.cursor = e.cursor;
           for (const l of this.listeners) l(e);
         }
-        if (events.length) this.cursor = events[events.length - 1].cursor;
+        this.cursor = cursor;
       } catch (err) {
         this.opts.onError?.(err);
       } finally {

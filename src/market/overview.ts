@@ -1,10 +1,13 @@
 /**
  * The markets overview: every asset with its recent closes of one interval (for a sparkline), last
  * price, change against the previous close and last volume. One probe per asset for its newest bars.
+ * An asset without candles of that interval gets them as the chart does (candleRange: an aggregate
+ * view, else a rollup of a finer stored interval), so an asset with only 1m candles has a 1h and 1d row.
  */
 import type { Queryable } from '../db/types.ts';
-import { intervalMs, type Interval } from '../intervals.ts';
+import { divides, intervalMs, type Interval } from '../intervals.ts';
 import { groupByRecency, seriesOfInterval } from './candle-series.ts';
+import { candleRange } from './candles-repository.ts';
 
 export interface MarketRow {
   id: string;
@@ -56,6 +59,8 @@ export async function marketOverview(q: Queryable, p: { interval: Interval; poin
     ]);
     for (const row of r.rows) bars.set(row.id, row);
   }
+  const missing = assets.rows.filter((a) => !bars.get(a.id)?.last_ts).map((a) => a.id);
+  for (const row of await rolledUp(q, missing, p)) bars.set(row.id, row);
   return assets.rows.map((asset) => {
     const row = bars.get(asset.id);
     const closes = (row?.closes ?? []).map(Number);
@@ -71,4 +76,35 @@ export async function marketOverview(q: Queryable, p: { interval: Interval; poin
       change_pct: change === null ? null : Math.round(change * 100) / 100,
     };
   });
+}
+
+/**
+ * The newest bars of assets with no stored candles of the interval, from the chart's own read
+ * (candleRange), asked for the window ending at their newest finer candle.
+ */
+async function rolledUp(q: Queryable, assetIds: string[], p: { interval: Interval; points: number }): Promise<Bars[]> {
+  if (assetIds.length === 0) return [];
+  const finer = await q.query<{ asset_id: string; interval: Interval; last_ts: Date }>(
+    `SELECT asset_id, "interval"::text AS "interval", last_ts FROM candle_series WHERE asset_id = ANY($1::uuid[])`,
+    [assetIds],
+  );
+  const newest = new Map<string, Date>();
+  for (const s of finer.rows) {
+    if (!divides(s.interval, p.interval) || s.interval === p.interval) continue;
+    const cur = newest.get(s.asset_id);
+    if (!cur || s.last_ts > cur) newest.set(s.asset_id, s.last_ts);
+  }
+  // Months are up to 31 days; two spare bars cover the bucket holding `from`, which is left out.
+  const barMs = p.interval === '1M' ? 31 * 86_400_000 : intervalMs(p.interval);
+  const out: Bars[] = [];
+  for (const [id, last] of newest) {
+    const to = new Date(last.getTime() + 1);
+    const from = new Date(to.getTime() - (p.points + 2) * barMs);
+    const { candles } = await candleRange(q, { assetId: id, interval: p.interval, from, to, limit: p.points + 2 });
+    const recent = candles.slice(-p.points);
+    if (recent.length === 0) continue;
+    const lastBar = recent[recent.length - 1];
+    out.push({ id, last_ts: lastBar.ts, volume: lastBar.volume, closes: recent.map((c) => c.close) });
+  }
+  return out;
 }

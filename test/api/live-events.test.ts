@@ -18,6 +18,7 @@ import {
   windowCovered,
 } from '../../src/events/feed.ts';
 import { openServer } from '../../src/db/server.ts';
+import { EventHub } from '../../src/events/hub.ts';
 import { ingestCandles } from '../../src/ingest/ingest.ts';
 import type { RawCandle } from '../../src/market/import/validate.ts';
 import { tokenFor } from '../helpers/auth.ts';
@@ -210,7 +211,7 @@ forEachBackend('live events', (open, backend) => {
     const feed: FeedEvent[] = await readEvents(db, before, new Map());
     assert.deepEqual(
       feed.map((e) => e.kind),
-      ['candle', 'signal', 'alert'],
+      ['candles', 'candle', 'signal', 'alert'],
     );
     assert.equal(windowCovered(feed[0].cursor.candles, before.candles), false, 'the candle part moved on');
     assert.equal(feed[0].cursor.signals.from, before.signals.from, 'the signal part did not');
@@ -294,6 +295,52 @@ forEachBackend('live events', (open, backend) => {
     } finally {
       await db.exec("DELETE FROM signals WHERE strategy = 'race'");
       await slow.close();
+    }
+  });
+
+  test('the hub goes on after polls without signals: a later signal, a changed range and a deletion come out', async () => {
+    const hub = new EventHub(db, { pollMs: 3_600_000 });
+    const got: FeedEvent[] = [];
+    const off = hub.subscribe((e) => got.push(e));
+    const pollUntil = async (what: string, ok: () => boolean) => {
+      const end = Date.now() + 15_000;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${got.map((e) => e.kind).join()}`);
+        await hub.poll();
+      }
+    };
+    try {
+      await hub.poll(); // the starting position
+      async function* rows(): AsyncIterable<RawCandle> {
+        yield { line: 1, ts: '2026-01-06T01:00:00Z', open: 30, high: 31, low: 29, close: 30.5, volume: 7 };
+        yield { line: 2, ts: '2026-01-06T02:00:00Z', open: 30, high: 31, low: 29, close: 30.7, volume: 7 };
+      }
+      await ingestCandles(db, rows(), { interval: '1h', symbol: 'LIVE' });
+      await pollUntil('the candles', () => got.some((e) => e.kind === 'candle'));
+      const range = got.find((e) => e.kind === 'candles');
+      assert.deepEqual(
+        range?.kind === 'candles' && [range.data.from_ts.toISOString(), range.data.to_ts.toISOString()],
+        ['2026-01-06T01:00:00.000Z', '2026-01-06T02:00:00.000Z'],
+      );
+      await hub.poll(); // a poll that finds nothing
+      await db.query(
+        `INSERT INTO signals (asset_id, ts, signal_type, strength, confidence, price, strategy, rationale, timeframe)
+         VALUES ($1, '2026-01-06T02:00:00Z', 'buy', 0.5, 0.6, 30, 'after-candles', '', '1h')`,
+        [assetId],
+      );
+      await pollUntil('the signal', () => got.some((e) => e.kind === 'signal' && e.data.strategy === 'after-candles'));
+      got.length = 0;
+      await db.query(`DELETE FROM candles WHERE asset_id = $1 AND "interval" = '1h' AND ts = '2026-01-06T02:00:00Z'`, [
+        assetId,
+      ]);
+      await pollUntil('the deletion', () => got.some((e) => e.kind === 'candles'));
+      const deleted = got.find((e) => e.kind === 'candles');
+      assert.equal(deleted?.kind === 'candles' && deleted.data.from_ts.toISOString(), '2026-01-06T02:00:00.000Z');
+      assert.equal(got.filter((e) => e.kind === 'candle').length, 0, 'a deleted bar is no candle event');
+    } finally {
+      off();
+      hub.close();
+      await db.query("DELETE FROM signals WHERE strategy = 'after-candles'");
     }
   });
 

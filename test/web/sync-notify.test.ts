@@ -49,8 +49,8 @@ async function startReceiver() {
 
 async function login(page: Page, base: string, who: { username: string; password: string }): Promise<void> {
   await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel('Password').fill(who.password);
+  await page.getByLabel('Username', { exact: true }).fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('username').waitFor();
 }
@@ -67,15 +67,15 @@ async function syncFlow(page: Page, base: string): Promise<void> {
   const form = page.getByRole('form', { name: 'Link a source' });
 
   // A refused link shows the API's reason in the form, and nothing is linked.
-  await form.getByLabel('Asset symbol').fill('XBTUSD');
+  await form.getByLabel('Asset symbol', { exact: true }).fill('XBTUSD');
   await form.getByLabel('Provider', { exact: true }).selectOption('kraken');
-  await form.getByLabel('1w').check();
+  await form.getByLabel('1w', { exact: true }).check();
   await form.getByRole('button', { name: 'Link source' }).click();
   await form.getByRole('alert').filter({ hasText: 'kraken does not serve 1w candles' }).waitFor();
 
-  await form.getByLabel('Asset symbol').fill('WEBUSDT');
+  await form.getByLabel('Asset symbol', { exact: true }).fill('WEBUSDT');
   await form.getByLabel('Provider', { exact: true }).selectOption('binance');
-  await form.getByLabel('1w').uncheck();
+  await form.getByLabel('1w', { exact: true }).uncheck();
   await form.getByRole('button', { name: 'Link source' }).click();
   const sources = page.getByTestId('sync-sources');
   await sources.getByRole('cell', { name: 'WEBUSDT:BINANCE', exact: true }).waitFor();
@@ -83,8 +83,8 @@ async function syncFlow(page: Page, base: string): Promise<void> {
 
   // Backfill a day of 1h candles from the local provider server; the status turns ok, no gaps.
   const fill = page.getByRole('form', { name: 'Gaps and backfill' });
-  await fill.getByLabel('Backfill from').fill('2024-01-01');
-  await fill.getByLabel('to (empty: now)').fill('2024-01-02');
+  await fill.getByLabel('Backfill from', { exact: true }).fill('2024-01-01');
+  await fill.getByLabel('to (empty: now)', { exact: true }).fill('2024-01-02');
   await fill.getByRole('button', { name: 'Start backfill' }).click();
   await page.getByTestId('backfill-result').filter({ hasText: '24 new, 0 updated candle(s), 0 gap(s)' }).waitFor();
   await page.getByTestId('sync-status').locator('.state-ok').waitFor();
@@ -108,11 +108,13 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
       const form = page.getByRole('form', { name: 'Add a channel' });
       assert.equal(await form.getByText('sync_failed').count(), 0, 'administrators-only events are not offered');
       // A refused URL shows the API's reason.
-      await form.getByLabel('Webhook URL').fill('ftp://example.com/hook');
+      await form.getByLabel('Webhook URL', { exact: true }).fill('ftp://example.com/hook');
       await form.getByRole('button', { name: 'Add channel' }).click();
       await form.getByRole('alert').filter({ hasText: 'http:// or https://' }).waitFor();
-      await form.getByLabel('Webhook URL').fill(rx.url);
-      await form.getByLabel('Signal strategies (comma-separated; empty: all)').fill('ma-crossover, rsi-reversal');
+      await form.getByLabel('Webhook URL', { exact: true }).fill(rx.url);
+      await form
+        .getByLabel('Signal strategies (comma-separated; empty: all)', { exact: true })
+        .fill('ma-crossover, rsi-reversal');
       await form.getByRole('button', { name: 'Add channel' }).click();
 
       // The secret once, then never again: not in the list, not after a reload, not from the API.
@@ -141,7 +143,7 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
       await page.getByRole('button', { name: `Send a test to ${rx.url}` }).click();
       await page.getByRole('alert').filter({ hasText: 'failed: HTTP 500' }).waitFor();
       await deliveries.locator('.delivery-failed').waitFor(); // the list follows without a reload
-      await page.getByLabel('Status').selectOption('failed');
+      await page.getByLabel('Status', { exact: true }).selectOption('failed');
       await deliveries.locator('.delivery-delivered').waitFor({ state: 'detached' });
       assert.equal(await deliveries.locator('tbody tr').count(), 1);
       await deliveries.getByText('HTTP 500').waitFor();
@@ -157,7 +159,7 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
         .getByRole('cell', { name: USER.username, exact: true })
         .first()
         .waitFor();
-      await adminPage.getByLabel("everyone's").uncheck();
+      await adminPage.getByLabel("everyone's", { exact: true }).uncheck();
       await adminPage.getByText('Nothing delivered yet.').waitFor();
     });
     await adminPage.close();

@@ -4,6 +4,7 @@
  * reconnect (Last-Event-ID), so nothing is missed across a dropped connection.
  */
 import { refresh, token } from './api.ts';
+import { INTERVAL_SECONDS } from './chart/catalog.ts';
 import { notify } from './ui.tsx';
 
 export interface CandleEvent {
@@ -16,6 +17,14 @@ export interface CandleEvent {
   low: number;
   close: number;
   volume: number;
+}
+/** Candles of a series were written, corrected or deleted from from_ts to to_ts: refetch what shows them. */
+export interface CandlesEvent {
+  asset_id: string;
+  symbol: string;
+  interval: string;
+  from_ts: string;
+  to_ts: string;
 }
 export interface SignalEvent {
   asset_id: string;
@@ -37,13 +46,19 @@ export interface AlertEvent {
   triggered_at: string;
 }
 interface Events {
+  candles: CandlesEvent;
   candle: CandleEvent;
   signal: SignalEvent;
   alert: AlertEvent;
 }
 type Handler<K extends keyof Events> = (e: Events[K]) => void;
 
-const handlers: { [K in keyof Events]: Set<Handler<K>> } = { candle: new Set(), signal: new Set(), alert: new Set() };
+const handlers: { [K in keyof Events]: Set<Handler<K>> } = {
+  candles: new Set(),
+  candle: new Set(),
+  signal: new Set(),
+  alert: new Set(),
+};
 let lastId = '';
 let controller: AbortController | null = null;
 let status: 'off' | 'connecting' | 'live' = 'off';
@@ -52,6 +67,37 @@ export function on<K extends keyof Events>(kind: K, h: Handler<K>): () => void {
   handlers[kind].add(h);
   return () => handlers[kind].delete(h);
 }
+/** Changed candles, coalesced: `fn` runs once per burst (`ms` quiet) with the earliest and latest times, epoch ms. */
+export function onCandlesChanged(
+  match: (e: CandlesEvent) => boolean,
+  fn: (span: { from: number; to: number }) => void,
+  ms = 150,
+): () => void {
+  let span: { from: number; to: number } | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const off = on('candles', (e) => {
+    if (!match(e)) return;
+    const from = Date.parse(e.from_ts);
+    const to = Date.parse(e.to_ts);
+    span = span ? { from: Math.min(span.from, from), to: Math.max(span.to, to) } : { from, to };
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const s = span;
+      span = null;
+      if (s) fn(s);
+    }, ms);
+  });
+  return () => {
+    clearTimeout(timer);
+    off();
+  };
+}
+
+/** Whether candles of `written` can change what a view of `shown` draws (the same, or a finer one rolled up). */
+export function feeds(written: string, shown: string): boolean {
+  return written === shown || (INTERVAL_SECONDS[written] ?? Number.POSITIVE_INFINITY) < (INTERVAL_SECONDS[shown] ?? 0);
+}
+
 export function liveStatus(): string {
   return status;
 }

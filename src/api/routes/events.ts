@@ -14,7 +14,7 @@ const eventsQuery = z.strictObject({
 });
 
 function covered(e: FeedEvent, upto: Cursor, alertIds: Set<string>): boolean {
-  if (e.kind === 'candle') return windowCovered(e.cursor.candles, upto.candles);
+  if (e.kind === 'candle' || e.kind === 'candles') return windowCovered(e.cursor.candles, upto.candles);
   if (e.kind === 'signal') return windowCovered(e.cursor.signals, upto.signals);
   return alertIds.has(e.data.id);
 }
@@ -32,7 +32,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       sse: { kind: 'only', heartbeat: true },
       schema: {
         tags: ['events'],
-        summary: 'Server-Sent Events: candle, signal and (with a token) alert; resumable with Last-Event-ID',
+        summary:
+          'Server-Sent Events: candles (range changed), candle, signal and (with a token) alert; resumable with Last-Event-ID',
         // Strict: an unknown parameter (say ?access_token=…, which is never read) is a 400, not ignored.
         querystring: eventsQuery,
       },

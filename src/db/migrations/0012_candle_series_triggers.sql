@@ -10,7 +10,9 @@
 --    in key order, so concurrent writers lock series rows in one order). Bounds only widen; the count
 --    adds the new rows. TimescaleDB supports transition tables on hypertables since 2.18 (its PR 6901);
 --    where it does not, row triggers do the same per row.
---  - DELETE: a row trigger lowers the count. Bounds stay: a stale-wide bound costs a wider read, never a
+--  - DELETE: a row trigger lowers the count and logs the deletion: one write-log row (rows = 0) per series
+--    and transaction, widened by each further deleted bar, so a bulk DELETE adds one log row, and open
+--    pages and incremental analysis see it. Bounds stay: a stale-wide bound costs a wider read, never a
 --    hidden row. (TimescaleDB refuses DELETE transition tables on a hypertable with compression.)
 --  - TRUNCATE forgets every series.
 -- tm's own writers (the import's COPY and merge, hence sync and the demo) record the series themselves,
@@ -68,7 +70,21 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Row triggers: deletes (and, where transition tables are refused, inserts and updates).
+-- Deletes: two small row-level statements per deleted bar (no jsonb), so bulk deletes stay affordable.
+CREATE FUNCTION candles_after_delete() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE candle_series SET candles = greatest(candles - 1, 0)
+   WHERE asset_id = OLD.asset_id AND "interval" = OLD."interval";
+  UPDATE candle_writes SET from_ts = least(from_ts, OLD.ts), to_ts = greatest(to_ts, OLD.ts)
+   WHERE xid = pg_current_xact_id() AND asset_id = OLD.asset_id AND "interval" = OLD."interval" AND rows = 0;
+  IF NOT FOUND THEN
+    INSERT INTO candle_writes (asset_id, "interval", from_ts, to_ts, rows) VALUES (OLD.asset_id, OLD."interval", OLD.ts, OLD.ts, 0);
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- Row triggers where transition tables are refused (inserts and updates).
 CREATE FUNCTION candles_after_row() RETURNS trigger LANGUAGE plpgsql
     SET search_path FROM CURRENT AS $$
 DECLARE
@@ -124,7 +140,7 @@ END $$;
 
 CREATE TRIGGER candles_series_delete AFTER DELETE ON candles
   FOR EACH ROW WHEN (current_setting('tm.series_recorded', true) IS DISTINCT FROM 'on')
-  EXECUTE FUNCTION candles_after_row();
+  EXECUTE FUNCTION candles_after_delete();
 CREATE TRIGGER candles_series_truncate AFTER TRUNCATE ON candles
   FOR EACH STATEMENT EXECUTE FUNCTION candles_after_truncate();
 
@@ -142,6 +158,7 @@ DROP TRIGGER IF EXISTS candles_series_update ON candles;
 DROP TRIGGER IF EXISTS candles_series_insert ON candles;
 DROP FUNCTION IF EXISTS candles_after_truncate();
 DROP FUNCTION IF EXISTS candles_after_row();
+DROP FUNCTION IF EXISTS candles_after_delete();
 DROP FUNCTION IF EXISTS candles_after_update();
 DROP FUNCTION IF EXISTS candles_after_insert();
 DROP FUNCTION IF EXISTS candle_series_record(jsonb);

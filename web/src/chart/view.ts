@@ -124,26 +124,26 @@ export class ChartView {
     return { time: b.time as UTCTimestamp, value: b.volume, color: b.close >= b.open ? '#16a34a55' : '#dc262655' };
   }
 
+  /**
+   * Replaces the bars (corrections, deletions and batches all arrive as a whole series). With keepView
+   * the user's place stays: bars put in front of the old first bar shift the view by their number.
+   */
   setBars(bars: Bar[], keepView = false): void {
     const range = keepView ? this.chart.timeScale().getVisibleLogicalRange() : null;
-    const added = bars.length - this.bars.length;
+    const oldFirst = this.bars[0]?.time;
+    const added =
+      oldFirst === undefined
+        ? 0
+        : Math.max(
+            0,
+            bars.findIndex((b) => b.time >= oldFirst),
+          );
     this.bars = bars;
     this.candles.setData(bars.map((b) => ({ ...b, time: b.time as UTCTimestamp }) as CandlestickData<Time>));
     this.volume.setData(bars.map((b) => this.volumeBar(b)));
-    // Older bars were put in front: shift the view so it does not jump.
     if (range && added > 0)
       this.chart.timeScale().setVisibleLogicalRange({ from: range.from + added, to: range.to + added });
     this.crosshair({ time: undefined, seriesData: new Map() } as unknown as MouseEventParams<Time>);
-  }
-
-  /** A live candle: updates the last bar or appends a new one. */
-  updateBar(b: Bar): void {
-    const last = this.bars[this.bars.length - 1];
-    if (last && b.time < last.time) return;
-    if (last && b.time === last.time) this.bars[this.bars.length - 1] = b;
-    else this.bars.push(b);
-    this.candles.update({ ...b, time: b.time as UTCTimestamp });
-    this.volume.update(this.volumeBar(b));
   }
 
   setSignals(signals: Signal[]): void {

@@ -1,0 +1,83 @@
+/** Links a source: an asset to a provider's market, with the intervals to keep in sync. */
+import { useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { useSubmit } from '../hooks.ts';
+import { ErrorBox, Field } from '../ui.tsx';
+import { ASSET_TYPES, INTERVALS, PROVIDERS } from './types.ts';
+
+export function AddSource({ onAdded }: { onAdded: () => void }) {
+  const [f, setF] = useState({ asset: '', provider: 'binance', market: '', asset_type: '' });
+  const [intervals, setIntervals] = useState<string[]>(['1h']);
+  const { busy, error, submit } = useSubmit(async () => {
+    await api('POST', '/api/admin/sync/sources', {
+      asset: f.asset.trim(),
+      provider: f.provider,
+      market: f.market.trim() || undefined,
+      intervals,
+      asset_type: f.asset_type || undefined,
+    });
+    setF({ ...f, asset: '', market: '' });
+    onAdded();
+  });
+  const toggle = (i: string) =>
+    setIntervals((cur) =>
+      cur.includes(i) ? cur.filter((x) => x !== i) : INTERVALS.filter((x) => [...cur, i].includes(x)),
+    );
+  return (
+    <form class="stack narrow" onSubmit={submit} aria-label="Link a source">
+      <h3>Link an asset to a provider</h3>
+      <Field label="Asset symbol">
+        <input
+          required
+          placeholder="BTCUSDT or BTCUSDT:BINANCE"
+          value={f.asset}
+          onInput={(e) => setF({ ...f, asset: e.currentTarget.value })}
+        />
+      </Field>
+      <Field label="Provider">
+        <select
+          aria-label="Provider"
+          value={f.provider}
+          onChange={(e) => setF({ ...f, provider: e.currentTarget.value })}
+        >
+          {PROVIDERS.map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Provider symbol (when it differs)">
+        <input
+          placeholder="e.g. BTC-USD, XBTUSD"
+          value={f.market}
+          onInput={(e) => setF({ ...f, market: e.currentTarget.value })}
+        />
+      </Field>
+      <fieldset class="intervals">
+        <legend>Intervals</legend>
+        <div class="row">
+          {INTERVALS.map((i) => (
+            <label key={i} class="check">
+              <input type="checkbox" checked={intervals.includes(i)} onChange={() => toggle(i)} /> {i}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <Field label="Asset type (when the asset is created)">
+        <select
+          aria-label="Asset type"
+          value={f.asset_type}
+          onChange={(e) => setF({ ...f, asset_type: e.currentTarget.value })}
+        >
+          <option value="">the provider's</option>
+          {ASSET_TYPES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </Field>
+      <ErrorBox error={error} />
+      <button type="submit" class="primary" disabled={busy || intervals.length === 0}>
+        {busy ? 'Linking…' : 'Link source'}
+      </button>
+    </form>
+  );
+}

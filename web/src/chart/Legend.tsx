@@ -1,0 +1,53 @@
+/** The chart's legend (the bar under the crosshair, else the newest) and the list of active signals. */
+import { price, time, volume } from '../format.ts';
+import type { Bar, Crosshair, Signal } from './view.ts';
+
+export function Legend({ cross, lastBar }: { cross: Crosshair | null; lastBar: Bar | undefined }) {
+  const shown = cross?.bar ?? lastBar;
+  return (
+    <div class="legend" data-testid="legend" aria-live="off">
+      {shown ? (
+        <>
+          <span>{time(shown.time)}</span> <span>O {price(shown.open)}</span> <span>H {price(shown.high)}</span>{' '}
+          <span>L {price(shown.low)}</span> <span>C {price(shown.close)}</span> <span>V {volume(shown.volume)}</span>
+          {cross?.values.map((v) => (
+            <span key={v.label}>
+              {v.label} {price(v.value)}
+            </span>
+          ))}
+        </>
+      ) : (
+        <span>&nbsp;</span>
+      )}
+      {cross?.signals.map((s) => (
+        <div class="signal-detail" key={s.id} data-testid="signal-detail">
+          <strong class={s.signal_type.includes('buy') ? 'up' : 'down'}>{s.signal_type.replace('_', ' ')}</strong>{' '}
+          {s.strategy} · confidence {(s.confidence * 100).toFixed(0)} % · price {price(s.price)} · target{' '}
+          {price(s.target_price)} · stop {price(s.stop_loss)}
+          <div class="muted">{s.rationale}</div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function ActiveSignals({ signals, interval }: { signals: Signal[]; interval: string }) {
+  const active = signals.filter((s) => s.is_active);
+  return (
+    <section>
+      <h2>Active signals</h2>
+      {active.length === 0 ? (
+        <p class="muted">No active {interval} signal.</p>
+      ) : (
+        <ul class="signals" data-testid="active-signals">
+          {active.slice(0, 10).map((s) => (
+            <li key={s.id}>
+              <strong class={s.signal_type.includes('buy') ? 'up' : 'down'}>{s.signal_type.replace('_', ' ')}</strong>{' '}
+              {s.strategy} at {price(s.price)} ({time(s.ts)}), target {price(s.target_price)}, stop {price(s.stop_loss)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Indicator series over the chart's window, fetched again when the choice, the window or the candles
+ * (a live change: `version`) change. The whole window is fetched again rather than the part from the
+ * first changed bar, so recursive indicators (EMA, RSI, MACD) start from the same warm-up as a reload
+ * and match it to the last digit.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { get, qs } from '../api.ts';
+import { errorText } from '../hooks.ts';
+import { type ActiveIndicator, INTERVAL_SECONDS } from './catalog.ts';
+import type { SeriesData } from './view.ts';
+
+export type IndicatorData = { ind: ActiveIndicator; data: SeriesData }[];
+
+/** The server computes at most this many bars a request: after a long scroll-back, the newest of them. */
+const MAX_BARS = 20_000;
+const iso = (sec: number) => new Date(sec * 1000).toISOString();
+
+export function useIndicators(p: {
+  symbol: string;
+  interval: string;
+  indicators: ActiveIndicator[];
+  range: { from: number; to: number } | null;
+  version: number;
+}): { data: IndicatorData | null; error: string | null } {
+  const { symbol, interval, indicators, range, version } = p;
+  const [data, setData] = useState<IndicatorData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Another series: nothing of the previous one may stay on the time scale.
+  useEffect(() => setData(null), [symbol, interval]);
+  useEffect(() => {
+    if (!range) return;
+    let live = true;
+    const to = range.to;
+    const from = Math.max(range.from, to - MAX_BARS * INTERVAL_SECONDS[interval]);
+    Promise.all(
+      indicators.map((ind) =>
+        get<SeriesData>(
+          `/api/indicators/series?${qs({ symbol, interval, type: ind.type, params: JSON.stringify(ind.params), from: iso(from), to: iso(to) })}`,
+        ).then((d) => ({ ind, data: d })),
+      ),
+    ).then(
+      (list) => {
+        if (!live) return;
+        setError(null);
+        setData(list);
+      },
+      (err: unknown) => live && setError(errorText(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [indicators, range?.from, range?.to, version, interval, symbol]);
+  return { data, error };
+}
+
+/** The last defined value of the first indicator's first output (what a test compares with a reload). */
+export function lastIndicatorValue(data: IndicatorData | null): number | null {
+  const vals = data?.[0]?.data.values[0];
+  if (!vals) return null;
+  for (let i = vals.length - 1; i >= 0; i--) if (vals[i] !== null) return vals[i];
+  return null;
+}

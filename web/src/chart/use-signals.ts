@@ -1,0 +1,41 @@
+/** Signals of the asset and interval (markers and the active list), fetched again when a new one arrives live. */
+import { useEffect, useState } from 'preact/hooks';
+import { get, qs } from '../api.ts';
+import { errorText } from '../hooks.ts';
+import { on } from '../live.ts';
+import type { Signal } from './view.ts';
+
+export function useSignals(
+  symbol: string,
+  interval: string,
+  assetId: string | null,
+): { signals: Signal[]; error: string | null; loaded: boolean } {
+  const [signals, setSignals] = useState<Signal[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => setLoaded(false), [symbol, interval]);
+  useEffect(() => {
+    let live = true;
+    get<{ items: Signal[] }>(`/api/signals?${qs({ symbol, interval, limit: 1000 })}`).then(
+      (r) => {
+        if (!live) return;
+        setError(null);
+        setSignals(r.items);
+        setLoaded(true);
+      },
+      (err: unknown) => live && setError(errorText(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [symbol, interval, tick]);
+  useEffect(
+    () =>
+      on('signal', (s) => {
+        if (s.asset_id === assetId && s.timeframe === interval) setTick((t) => t + 1);
+      }),
+    [assetId, interval],
+  );
+  return { signals, error, loaded };
+}
