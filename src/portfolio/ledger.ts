@@ -131,7 +131,7 @@ export function apply(ledger: Ledger, t: Transaction, rateAt: RateAt): void {
       } else addCash(ledger, t.currency, -(gross + t.fee));
       return;
     case 'split':
-      if (!h || t.ratio === null) return fail(t, 'a split needs an asset and a ratio');
+      if (!h || t.ratio === null) fail(t, 'a split needs an asset and a ratio');
       for (const lot of h.lots) lot.quantity = mul(lot.quantity, t.ratio);
       if (t.fee > ZERO) {
         h.realized -= t.fee;

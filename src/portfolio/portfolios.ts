@@ -6,7 +6,7 @@ import type { Queryable } from '../db/types.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { UserError } from '../errors.ts';
 
-export interface Portfolio {
+export type Portfolio = {
   id: string;
   user_id: string;
   username: string;
@@ -15,7 +15,7 @@ export interface Portfolio {
   transactions: number;
   created_at: Date;
   updated_at: Date;
-}
+};
 
 export interface PortfolioInput {
   name: string;

@@ -10,7 +10,7 @@ import { quantityOf, replay, type Holding } from './ledger.ts';
 import type { Portfolio } from './portfolios.ts';
 import { listTransactions } from './transactions.ts';
 
-export interface PositionRow {
+export type PositionRow = {
   symbol: string;
   asset_id: string;
   asset_type: string | null;
@@ -31,7 +31,7 @@ export interface PositionRow {
     market_value: string | null;
     unrealized_pnl: string | null;
   };
-}
+};
 
 export interface Positions {
   portfolio: string;

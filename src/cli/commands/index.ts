@@ -14,6 +14,7 @@ import { registerTimescale } from './timescale.ts';
 import { registerAnalysis } from './analysis.ts';
 import { registerSources, registerSync } from './sync.ts';
 import { registerChannels } from './channels.ts';
+import { registerPortfolio } from './portfolio.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -31,4 +32,5 @@ export function registerCommands(program: Command): void {
   registerSources(program);
   registerSync(program);
   registerChannels(program);
+  registerPortfolio(program);
 }
