@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openEmbedded } from '../../src/db/pglite.ts';
@@ -121,6 +121,32 @@ test('create, list, add, edit, delete, transactions, positions and remove; USER/
   assert.deepEqual(pos.cash, [{ currency: 'USD', amount: '4523.5', base_amount: '4523.5' }]);
   assert.match(ok(['portfolio', 'positions', 'alice/main']), /CLIA:TEST\s+USD\s+5\s+100\.15/);
 
+  const csv = path.join(dir, 'tx.csv');
+  writeFileSync(csv, 'Day;Kind;Sym;Qty;Px\n03.01.2024;Kauf;CLIA;1;99,5\n');
+  const mapping = path.join(dir, 'mapping.json');
+  writeFileSync(
+    mapping,
+    JSON.stringify({
+      columns: { date: 'Day', type: 'Kind', symbol: 'Sym', quantity: 'Qty', price: 'Px' },
+      date_format: 'DD.MM.YYYY',
+      decimal_comma: true,
+      types: { Kauf: 'buy' },
+    }),
+  );
+  assert.match(
+    ok(['portfolio', 'import', 'alice/main', csv, '--mapping', mapping]),
+    /1 row\(s\): 1 new transaction\(s\), 0 already imported/,
+  );
+  assert.match(
+    ok(['portfolio', 'import', 'alice/main', csv, '--mapping', mapping]),
+    /1 row\(s\): 0 new transaction\(s\), 1 already imported/,
+  );
+  const noMapping = tm(['portfolio', 'import', 'alice/main', csv]);
+  assert.equal(noMapping.code, 1);
+  assert.match(noMapping.stderr, /CSV header: no column "date", "type"/);
+  const missing = tm(['portfolio', 'import', 'alice/main', path.join(dir, 'nope.csv')]);
+  assert.match(missing.stderr, /CSV file .*nope\.csv: ENOENT/);
+
   ok(['portfolio', 'delete', 'alice/main', sell.id]);
   const txs = JSON.parse(ok(['portfolio', 'transactions', 'alice/main', '--json']));
   assert.deepEqual(
@@ -162,7 +188,7 @@ test('clear errors and usage', () => {
     assert.equal(r.code, code, `tm ${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re, args.join(' '));
   }
-  for (const sub of ['create', 'list', 'remove', 'add', 'edit', 'delete', 'transactions', 'positions']) {
+  for (const sub of ['create', 'list', 'remove', 'add', 'edit', 'delete', 'transactions', 'positions', 'import']) {
     assert.match(ok(['portfolio', sub, '--help']), /^Usage: tm portfolio /, sub);
   }
 });

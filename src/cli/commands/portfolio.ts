@@ -7,6 +7,7 @@ import { printer, table } from '../output.ts';
 import { registerPortfolioTransactions } from './portfolio-transactions.ts';
 import { registerPortfolioReports } from './portfolio-reports.ts';
 import { PORTFOLIO_REF } from './portfolio-args.ts';
+import { registerPortfolioImport } from './portfolio-import.ts';
 
 export function registerPortfolio(program: Command): void {
   const portfolio = program
@@ -61,5 +62,6 @@ export function registerPortfolio(program: Command): void {
     });
 
   registerPortfolioTransactions(portfolio);
+  registerPortfolioImport(portfolio);
   registerPortfolioReports(portfolio);
 }
