@@ -25,7 +25,7 @@ async function forexAsset(q: Queryable, a: string, b: string): Promise<{ id: str
   return null;
 }
 
-async function findPair(q: Queryable, currency: string, base: string): Promise<Pair> {
+export async function findPair(q: Queryable, currency: string, base: string): Promise<Pair> {
   const direct = await forexAsset(q, currency, base);
   if (direct) return { assetId: direct.id, symbol: direct.symbol, inverse: false };
   const inverse = await forexAsset(q, base, currency);

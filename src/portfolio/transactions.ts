@@ -150,3 +150,25 @@ export async function deleteTransaction(q: Queryable, portfolioId: string, id: s
   await q.query('DELETE FROM portfolio_transactions WHERE portfolio_id = $1 AND id = $2::bigint', [portfolioId, id]);
   return t;
 }
+
+/** The assets a portfolio has traded (with the currency of their first transaction), its currencies and first day. */
+export async function transactionSummary(
+  q: Queryable,
+  portfolioId: string,
+): Promise<{ assets: { asset_id: string; currency: string }[]; currencies: string[]; first_ts: Date | null }> {
+  const a = await q.query<{ asset_id: string; currency: string }>(
+    `SELECT DISTINCT ON (asset_id) asset_id, currency FROM portfolio_transactions
+     WHERE portfolio_id = $1 AND asset_id IS NOT NULL ORDER BY asset_id, ts, id`,
+    [portfolioId],
+  );
+  const c = await q.query<{ currency: string; first_ts: Date }>(
+    'SELECT currency, min(ts) AS first_ts FROM portfolio_transactions WHERE portfolio_id = $1 GROUP BY currency',
+    [portfolioId],
+  );
+  const firsts = c.rows.map((r) => r.first_ts.getTime());
+  return {
+    assets: a.rows,
+    currencies: c.rows.map((r) => r.currency).sort(),
+    first_ts: firsts.length ? new Date(Math.min(...firsts)) : null,
+  };
+}

@@ -147,6 +147,18 @@ test('create, list, add, edit, delete, transactions, positions and remove; USER/
   const missing = tm(['portfolio', 'import', 'alice/main', path.join(dir, 'nope.csv')]);
   assert.match(missing.stderr, /CSV file .*nope\.csv: ENOENT/);
 
+  const perf = JSON.parse(
+    ok(['portfolio', 'performance', 'alice/main', '--to', '2024-01-02', '--benchmark', 'CLIA', '--json']),
+  );
+  assert.deepEqual(
+    perf.days.map((d: { day: string; value: number }) => [d.day, d.value]),
+    [
+      ['2024-01-01', 5000 - 1.5 + 10 * (100 - 100)],
+      ['2024-01-02', 5 * 110 + 4523.5 + 1 * 110 - 99.5],
+    ],
+  );
+  assert.equal(perf.benchmark.return, 0.1);
+
   ok(['portfolio', 'delete', 'alice/main', sell.id]);
   const txs = JSON.parse(ok(['portfolio', 'transactions', 'alice/main', '--json']));
   assert.deepEqual(
@@ -188,7 +200,18 @@ test('clear errors and usage', () => {
     assert.equal(r.code, code, `tm ${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re, args.join(' '));
   }
-  for (const sub of ['create', 'list', 'remove', 'add', 'edit', 'delete', 'transactions', 'positions', 'import']) {
+  for (const sub of [
+    'create',
+    'list',
+    'remove',
+    'add',
+    'edit',
+    'delete',
+    'transactions',
+    'positions',
+    'import',
+    'performance',
+  ]) {
     assert.match(ok(['portfolio', sub, '--help']), /^Usage: tm portfolio /, sub);
   }
 });

@@ -43,3 +43,37 @@ export function registerPortfolioReports(portfolio: Command): void {
       });
     });
 }
+
+export function registerPortfolioPerformance(portfolio: Command): void {
+  portfolio
+    .command('performance')
+    .description('value per day, time- and money-weighted return, max drawdown, against a benchmark asset')
+    .argument('<portfolio>', PORTFOLIO_REF)
+    .option('--from <date>', 'first day, YYYY-MM-DD (default: the first transaction)')
+    .option('--to <date>', 'last day, YYYY-MM-DD (default: today, UTC)')
+    .option('--benchmark <symbol>', 'an asset to compare with: SYMBOL, SYMBOL:EXCHANGE or id')
+    .option('--user <username>', 'the owner (instead of USER/NAME)')
+    .option('--json', 'output JSON')
+    .action(
+      async (ref: string, opts: { from?: string; to?: string; benchmark?: string; user?: string; json?: boolean }) => {
+        const { performance } = await import('../../portfolio/performance.ts');
+        await withDatabase(async (db) => {
+          const p = await findPortfolio(db, ref, opts.user);
+          const r = await performance(db, p, opts);
+          const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)} %`);
+          printer(!!opts.json).data(r, () =>
+            [
+              `${r.portfolio}: ${r.from} to ${r.to} (${r.base_currency})`,
+              `value ${r.start_value} -> ${r.end_value}, net flows ${r.net_flows}`,
+              `time-weighted return ${pct(r.time_weighted_return)}, money-weighted (annual) ${pct(r.money_weighted_return)}, max drawdown ${pct(r.max_drawdown)}`,
+              r.benchmark
+                ? `benchmark ${r.benchmark.symbol}: return ${pct(r.benchmark.return)}, max drawdown ${pct(r.benchmark.max_drawdown)}`
+                : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          );
+        });
+      },
+    );
+}

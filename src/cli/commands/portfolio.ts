@@ -5,7 +5,7 @@ import { createPortfolio, findPortfolio, listPortfolios, removePortfolio } from 
 import { withDatabase } from '../context.ts';
 import { printer, table } from '../output.ts';
 import { registerPortfolioTransactions } from './portfolio-transactions.ts';
-import { registerPortfolioReports } from './portfolio-reports.ts';
+import { registerPortfolioPerformance, registerPortfolioReports } from './portfolio-reports.ts';
 import { PORTFOLIO_REF } from './portfolio-args.ts';
 import { registerPortfolioImport } from './portfolio-import.ts';
 
@@ -64,4 +64,5 @@ export function registerPortfolio(program: Command): void {
   registerPortfolioTransactions(portfolio);
   registerPortfolioImport(portfolio);
   registerPortfolioReports(portfolio);
+  registerPortfolioPerformance(portfolio);
 }
