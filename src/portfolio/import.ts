@@ -15,11 +15,11 @@ import { checkHistory } from './service.ts';
 import { checkTransaction, type CheckedTransaction } from './transaction-input.ts';
 import { insertImported } from './transactions.ts';
 
-export interface ImportResult {
+export type ImportResult = {
   rows: number;
   inserted: number;
   unchanged: number;
-}
+};
 
 const MAX_ERRORS = 20;
 const BATCH = 5_000;

@@ -21,7 +21,7 @@ export interface PerformanceQuery {
   now?: Date;
 }
 
-export interface Performance {
+export type Performance = {
   portfolio: string;
   base_currency: string;
   from: string;
@@ -41,7 +41,7 @@ export interface Performance {
   money_weighted_return: number | null;
   max_drawdown: number;
   benchmark: { symbol: string; return: number | null; max_drawdown: number } | null;
-}
+};
 
 const DAY_MS = 86_400_000;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);

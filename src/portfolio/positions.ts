@@ -33,7 +33,7 @@ export type PositionRow = {
   };
 };
 
-export interface Positions {
+export type Positions = {
   portfolio: string;
   base_currency: string;
   positions: PositionRow[];
@@ -48,7 +48,7 @@ export interface Positions {
     income: string;
     fees: string;
   };
-}
+};
 
 const strOrNull = (v: Dec | null): string | null => (v === null ? null : str(v));
 

@@ -63,10 +63,7 @@ forEachBackend(
         assert.match(err.message, /^import refused, nothing written:/);
         assert.match(err.message, /line 3: date: "2024-13-01" is not ISO 8601/);
         assert.match(err.message, /line 4: type: "bought" is not one of/);
-        assert.match(
-          err.message,
-          /line 5: symbol: "@SUM\(A1\)" starts with "@" \(refused: a spreadsheet formula\)/,
-        );
+        assert.match(err.message, /line 5: symbol: "@SUM\(A1\)" starts with "@" \(refused: a spreadsheet formula\)/);
         assert.match(err.message, /line 6: quantity: "one" is not a decimal number/);
         assert.match(err.message, /line 7: currency: "DOLLARS" is not a three-letter currency code/);
         assert.doesNotMatch(err.message, /line 2:/);
