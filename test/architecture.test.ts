@@ -1,6 +1,6 @@
 /**
  * The layer rule of docs/development.md, read from the imports of src/ (static, type-only and `import()`):
- *   ground (src/*.ts) < src/db < domain (timescale, market, analysis, accounts) < features (every other folder)
+ *   ground (src/*.ts) < src/db < domain (timescale, market, analysis, accounts, portfolio) < features (every other folder)
  *   < top (api, cli; the CLI may start the API, the API never imports the CLI).
  * No cycle between files or between folders; src/analysis/indicators imports nothing but itself and the ground.
  * Tests and their helpers (*.test.ts, testing/) are not the product and are left out.
@@ -12,7 +12,7 @@ import path from 'node:path';
 import ts from 'typescript';
 
 const SRC = path.resolve('src');
-const DOMAIN = ['timescale', 'market', 'analysis', 'accounts'];
+const DOMAIN = ['timescale', 'market', 'analysis', 'accounts', 'portfolio'];
 const TOP = ['api', 'cli'];
 const INDICATORS = 'analysis/indicators/';
 

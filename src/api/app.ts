@@ -26,6 +26,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
+import { portfolioRoutes } from './routes/portfolios.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
@@ -206,6 +207,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(watchlistRoutes);
+  await app.register(portfolioRoutes);
   await app.register(alertRoutes);
   await app.register(assetRoutes);
   await app.register(candleRoutes);

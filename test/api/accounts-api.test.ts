@@ -149,6 +149,14 @@ describe('accounts API', () => {
       await api.call('POST', `/api/watchlists/${wl}/items`, { token: A, body: { asset_id: assets[0] } })
     ).json().id as string;
     let nextAsset = 1;
+    const pf = (await api.call('POST', '/api/portfolios', { token: A, body: { name: 'A folio' } })).json().id as string;
+    const ptx = (
+      await api.call('POST', `/api/portfolios/${pf}/transactions`, {
+        token: A,
+        body: { type: 'deposit', ts: '2024-01-01', price: '1000' },
+      })
+    ).json().id as string;
+    let nextPortfolio = 1;
 
     type Row = [Method, string, () => unknown, [anon: number, a: number, b: number, adm: number]];
     // Order inside a row: anonymous, B, admin, then A (A's call may change or delete the resource).
@@ -177,6 +185,28 @@ describe('accounts API', () => {
       ['POST', '/api/admin/users/userb/reset-password', () => ({ password: 'password-b' }), [401, 403, 403, 200]],
       ['DELETE', `/api/watchlists/${wl}/items/${item}`, () => undefined, [401, 204, 404, 404]],
       ['DELETE', `/api/watchlists/${wl}`, () => undefined, [401, 204, 404, 404]],
+      ['GET', '/api/portfolios', () => undefined, [401, 200, 200, 200]],
+      ['POST', '/api/portfolios', () => ({ name: `folio ${nextPortfolio++}` }), [401, 201, 201, 201]],
+      ['GET', `/api/portfolios/${pf}`, () => undefined, [401, 200, 404, 404]],
+      ['PATCH', `/api/portfolios/${pf}`, () => ({ base_currency: 'USD' }), [401, 200, 404, 404]],
+      ['GET', `/api/portfolios/${pf}/transactions`, () => undefined, [401, 200, 404, 404]],
+      [
+        'POST',
+        `/api/portfolios/${pf}/transactions`,
+        () => ({ type: 'deposit', ts: '2024-01-02T10:00:00Z', price: '5' }),
+        [401, 201, 404, 404],
+      ],
+      ['PATCH', `/api/portfolios/${pf}/transactions/${ptx}`, () => ({ note: 'n' }), [401, 200, 404, 404]],
+      ['GET', `/api/portfolios/${pf}/positions`, () => undefined, [401, 200, 404, 404]],
+      ['GET', `/api/portfolios/${pf}/performance?to=2024-01-03`, () => undefined, [401, 200, 404, 404]],
+      [
+        'POST',
+        `/api/portfolios/${pf}/import`,
+        () => ({ csv: 'date,type,price\n2024-01-02,deposit,5\n' }),
+        [401, 200, 404, 404],
+      ],
+      ['DELETE', `/api/portfolios/${pf}/transactions/${ptx}`, () => undefined, [401, 204, 404, 404]],
+      ['DELETE', `/api/portfolios/${pf}`, () => undefined, [401, 204, 404, 404]],
       ['POST', '/api/auth/logout', () => undefined, [401, 204, 204, 204]],
     ];
     for (const [method, url, body, [anon, a, b, adm]] of rows) {

@@ -16,6 +16,7 @@ import { registerSources, registerSync } from './sync.ts';
 import { registerChannels } from './channels.ts';
 import { registerStrategies } from './strategies.ts';
 import { registerBacktest } from './backtest.ts';
+import { registerPortfolio } from './portfolio.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -35,4 +36,5 @@ export function registerCommands(program: Command): void {
   registerChannels(program);
   registerStrategies(program);
   registerBacktest(program);
+  registerPortfolio(program);
 }

@@ -1,0 +1,99 @@
+/**
+ * How a broker's CSV export maps onto transactions (docs/portfolio.md, "Import"): column names, the
+ * date format, a decimal comma, the words for each type. The default reads
+ * date,type,symbol,quantity,price,fee,currency (and note) with ISO dates and decimal points.
+ */
+import { z } from 'zod';
+import { UserError } from '../errors.ts';
+import { TRANSACTION_TYPES, type TransactionType } from './transaction-input.ts';
+
+export const FIELDS = ['date', 'type', 'symbol', 'quantity', 'price', 'amount', 'fee', 'currency', 'note'] as const;
+export type Field = (typeof FIELDS)[number];
+
+export const DATE_FORMATS = ['iso', 'YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY', 'YYYYMMDD'] as const;
+
+const MappingSchema = z
+  .object({
+    columns: z.partialRecord(z.enum(FIELDS), z.string().min(1)).optional(),
+    date_format: z.enum(DATE_FORMATS).optional(),
+    decimal_comma: z.boolean().optional(),
+    delimiter: z.string().length(1).optional(),
+    /** The export's words for each type, e.g. {"Kauf": "buy"}; matched case-insensitively. */
+    types: z.record(z.string(), z.enum(TRANSACTION_TYPES)).optional(),
+    /** Take the absolute value of numbers (exports that sign quantities by direction). */
+    absolute: z.boolean().optional(),
+  })
+  .strict();
+
+export interface Mapping {
+  columns: Record<Field, string>;
+  date_format: (typeof DATE_FORMATS)[number];
+  decimal_comma: boolean;
+  delimiter: string;
+  types: Map<string, TransactionType>;
+  absolute: boolean;
+}
+
+export function parseMapping(json: unknown): Mapping {
+  const r = MappingSchema.safeParse(json);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(mapping)'}: ${i.message}`).join('; ');
+    throw new UserError(`mapping: ${issues}`);
+  }
+  const m = r.data;
+  return {
+    columns: Object.fromEntries(FIELDS.map((f) => [f, m.columns?.[f] ?? f])) as Record<Field, string>,
+    date_format: m.date_format ?? 'iso',
+    decimal_comma: m.decimal_comma ?? false,
+    delimiter: m.delimiter ?? (m.decimal_comma ? ';' : ','),
+    types: new Map(Object.entries(m.types ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v])),
+    absolute: m.absolute ?? false,
+  };
+}
+
+export const DEFAULT_MAPPING: Mapping = parseMapping({});
+
+const pad = (n: string) => n.padStart(2, '0');
+
+/** A date cell in the mapping's format; a time of day (HH:MM[:SS]) may follow the date. UTC. */
+export function parseDate(text: string, format: Mapping['date_format']): Date {
+  const s = text.trim();
+  if (format === 'iso') {
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T00:00:00Z`) : new Date(s);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(s) || Number.isNaN(d.getTime()))
+      throw new UserError(`date: "${text}" is not ISO 8601`);
+    return d;
+  }
+  const shapes: Record<Exclude<Mapping['date_format'], 'iso'>, RegExp> = {
+    'YYYY-MM-DD': /^(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})/,
+    'DD.MM.YYYY': /^(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>\d{4})/,
+    'DD/MM/YYYY': /^(?<d>\d{1,2})\/(?<m>\d{1,2})\/(?<y>\d{4})/,
+    'MM/DD/YYYY': /^(?<m>\d{1,2})\/(?<d>\d{1,2})\/(?<y>\d{4})/,
+    YYYYMMDD: /^(?<y>\d{4})(?<m>\d{2})(?<d>\d{2})/,
+  };
+  const m = shapes[format].exec(s);
+  const rest = m ? s.slice(m[0].length).trim() : '';
+  const time = /^(?:T|\s)?(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(rest);
+  if (!m?.groups || (rest && !time)) throw new UserError(`date: "${text}" does not match ${format}`);
+  const { y, m: mo, d } = m.groups;
+  const iso = `${y}-${pad(mo)}-${pad(d)}T${pad(time?.[1] ?? '0')}:${time?.[2] ?? '00'}:${time?.[3] ?? '00'}Z`;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso.slice(0, 10)) {
+    throw new UserError(`date: "${text}" is not a real date (${format})`);
+  }
+  return date;
+}
+
+/** A number cell: thousands separators dropped, a decimal comma made a point, the sign dropped if asked. */
+export function numberCell(text: string, m: Mapping): string {
+  let s = text.trim().replace(/[\s\u00a0']/g, '');
+  if (m.decimal_comma) s = s.replace(/\./g, '').replace(',', '.');
+  else if (/^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(s)) s = s.replace(/,/g, '');
+  if (m.absolute) s = s.replace(/^[+-]/, '');
+  return s;
+}
+
+/** A type cell through the mapping's words, else a type name itself. */
+export function typeCell(text: string, m: Mapping): string {
+  return m.types.get(text.trim().toLowerCase()) ?? text;
+}
