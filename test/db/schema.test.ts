@@ -17,7 +17,7 @@ const EXPECTED: Record<string, [string, string, boolean][]> = {
     ['created_at', 'timestamptz', false],
     ['updated_at', 'timestamptz', false],
     ['last_login', 'timestamptz', true],
-    ['username_key', 'text', false], // migration 0015: the canonical username
+    ['username_key', 'text', false], // migration 0013: the canonical username
   ],
   assets: [
     ['id', 'uuid', false],

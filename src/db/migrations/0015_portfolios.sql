@@ -1,4 +1,4 @@
--- Revision: 0018
+-- Revision: 0015
 -- Message: portfolios and their transactions
 -- Created: 2026-12-04
 --

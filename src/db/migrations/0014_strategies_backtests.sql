@@ -1,4 +1,4 @@
--- Revision: 0016
+-- Revision: 0014
 -- Message: user strategies (rules in the strategy language, versioned) and stored backtest runs
 -- Created: 2026-12-04
 --

@@ -1,4 +1,4 @@
--- Revision: 0015
+-- Revision: 0013
 -- Message: users.username_key: the one canonical form of a username (NFKC + case folding), unique
 -- Created: 2026-12-04
 --
