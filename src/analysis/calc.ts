@@ -24,7 +24,8 @@ export async function calcFromRows(
   const symbols = new Set<string>();
   const errors: string[] = [];
   for await (const raw of rows) {
-    const v = validateCandle(raw, interval, '-');
+    // Rows without a symbol column take a placeholder that passes the symbol rules (a "-" would not).
+    const v = validateCandle(raw, interval, 'CSV');
     if (!v.ok) {
       if (errors.length < 20) errors.push(`line ${v.error.line}: ${v.error.message}`);
       continue;

@@ -14,7 +14,6 @@ import { computeIndicators, indicatorSpecs } from '../../src/analysis/compute-in
 import { generateSignals, seriesName, strategySpecs } from '../../src/analysis/generate-signals.ts';
 import { pruneCandleWrites } from '../../src/analysis/series-state.ts';
 import { deactivateSuperseded } from '../../src/analysis/signals-repository.ts';
-import { recordCandleWrites } from '../../src/market/candles-repository.ts';
 
 const DAY = 86_400_000;
 
@@ -66,16 +65,7 @@ forEachBackend('incremental analysis state', (open, backend) => {
       `UPDATE candles SET close = close * 1.01, high = high * 1.01 WHERE asset_id = $1 AND "interval" = '1d' AND ts = $2`,
       [assetId, new Date(series.ts[i])],
     );
-    await recordCandleWrites(q, [
-      {
-        asset_id: assetId,
-        interval: '1d',
-        from_ts: new Date(series.ts[i]),
-        to_ts: new Date(series.ts[i]),
-        rows: 1,
-        inserted: 0,
-      },
-    ]);
+    // The UPDATE is logged in candle_writes by the candles trigger (migration 0012), as any plain SQL write.
   };
 
   // Needs two connections at once: the embedded database runs one transaction at a time, so there

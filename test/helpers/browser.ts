@@ -32,7 +32,8 @@ export interface Served {
 export async function startServe(env: Record<string, string>): Promise<Served> {
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/tm.js'), 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, TM_LOG: '0', TM_EVENTS_POLL_MS: '250', ...env },
+    // No simulated demo feed: its candles would move the pages under the assertions (a test may turn it on).
+    env: { ...process.env, TM_LOG: '0', TM_EVENTS_POLL_MS: '250', TM_DEMO_FEED: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

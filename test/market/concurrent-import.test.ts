@@ -17,7 +17,7 @@ import { forEachBackend } from '../helpers/backends.ts';
 const SYMBOLS = ['DLK1', 'DLK2', 'DLK3', 'DLK4'];
 const WRITERS = 8;
 const HOURS = 24 * 30; // 30 days of 1h candles per symbol and writer: several 7-day chunks, all new
-const T0 = Date.UTC(2031, 0, 1);
+const T0 = Date.UTC(2021, 0, 1); // in the past: the API refuses candles more than a day ahead
 
 /** Writer w sends two symbols, starting 0 or 10 days in, oldest-first when w is even, newest-first when odd. */
 function batch(w: number, round: number) {

@@ -83,7 +83,7 @@ async function syncFlow(page: Page, base: string): Promise<void> {
 
   // Backfill a day of 1h candles from the local provider server; the status turns ok, no gaps.
   const fill = page.getByRole('form', { name: 'Gaps and backfill' });
-  await fill.getByLabel('Backfill from', { exact: true }).fill('2024-01-01');
+  await fill.getByLabel('Backfill from (UTC day)', { exact: true }).fill('2024-01-01');
   await fill.getByLabel('to (empty: now)', { exact: true }).fill('2024-01-02');
   await fill.getByRole('button', { name: 'Start backfill' }).click();
   await page.getByTestId('backfill-result').filter({ hasText: '24 new, 0 updated candle(s), 0 gap(s)' }).waitFor();
