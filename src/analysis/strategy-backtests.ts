@@ -7,7 +7,7 @@ import { readCandleColumns } from '../market/candles-repository.ts';
 import type { CandleSeries } from '../ohlcv.ts';
 import { type BacktestReport, type BacktestSettings, checkSettings, runBacktest } from './backtest/index.ts';
 import { saveBacktestRun } from './backtest-runs-repository.ts';
-import { checkParams, getStrategy } from './strategies-repository.ts';
+import { checkParams, getStrategy, type StrategyVersion } from './strategies-repository.ts';
 import { parseRule, walk } from './strategy/index.ts';
 
 /** Bars of another interval read before the test's first bar, so that `expr@1d` is warm from the start. */
@@ -38,13 +38,30 @@ export type StrategyBacktestResult = Omit<BacktestReport, 'equity'> & {
   settings: BacktestSettings;
 };
 
-export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestRequest): Promise<StrategyBacktestResult> {
+/** What a run or a sweep reads: the strategy version, its parameters with the overrides, the checked settings, the bars. */
+export interface BacktestData {
+  strategy: StrategyVersion;
+  asset: { id: string; symbol: string };
+  params: Record<string, number>;
+  settings: BacktestSettings;
+  bars: CandleSeries;
+  other: (interval: Interval) => CandleSeries;
+}
+
+/** extraParams: names a sweep's grid sets, which the strategy must have too. */
+export async function loadBacktestData(
+  q: Queryable,
+  req: StrategyBacktestRequest,
+  extraParams: readonly string[] = [],
+): Promise<BacktestData> {
   const strategy = await getStrategy(q, req.userId, req.strategy, req.version);
   const asset = await getAsset(q, req.symbol);
   const overrides = checkParams(req.params ?? {}, 'params');
-  for (const k of Object.keys(overrides)) {
-    if (!(k in strategy.params)) throw new UserError(`params: strategy "${strategy.name}" has no parameter ${k}`);
-  }
+  const known = (k: string, what: string) => {
+    if (!(k in strategy.params)) throw new UserError(`${what}: strategy "${strategy.name}" has no parameter ${k}`);
+  };
+  for (const k of Object.keys(overrides)) known(k, 'params');
+  for (const k of extraParams) known(k, 'grid');
   const params = { ...strategy.params, ...overrides };
   const settings = checkSettings(req.settings);
   const bars = await readCandleColumns(q, {
@@ -70,6 +87,12 @@ export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestReq
       other.set(node.interval, cols);
     }
   }
+  return { strategy, asset, params, settings, bars, other: (interval) => other.get(interval) as CandleSeries };
+}
+
+export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestRequest): Promise<StrategyBacktestResult> {
+  const { strategy, asset, params, settings, bars, other } = await loadBacktestData(q, req);
+  const n = bars.ts.length;
   const report = runBacktest({
     entry: strategy.entry,
     exit: strategy.exit,
@@ -77,7 +100,7 @@ export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestReq
     interval: req.interval,
     params,
     settings,
-    other: (interval) => other.get(interval) as CandleSeries,
+    other,
   });
   const { equity, ...figures } = report;
   const { trades, ...metrics } = figures;

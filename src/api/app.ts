@@ -27,6 +27,8 @@ import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
 import { portfolioRoutes } from './routes/portfolios.ts';
+import { strategyRoutes } from './routes/strategies.ts';
+import { backtestRunRoutes } from './routes/backtests.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { candleRoutes } from './routes/candles.ts';
 import { queryRoutes } from './routes/queries.ts';
@@ -208,6 +210,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes);
   await app.register(watchlistRoutes);
   await app.register(portfolioRoutes);
+  await app.register(strategyRoutes);
+  await app.register(backtestRunRoutes);
   await app.register(alertRoutes);
   await app.register(assetRoutes);
   await app.register(candleRoutes);

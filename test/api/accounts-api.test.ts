@@ -157,6 +157,13 @@ describe('accounts API', () => {
       })
     ).json().id as string;
     let nextPortfolio = 1;
+    const btAsset = await insertAsset(db, 'MB1');
+    await insertCloses(db, btAsset, [10, 11, 9, 12], { start: '2024-01-02T14:30:00Z' });
+    const strategy = { entry: 'close > 10', exit: 'close < 10' };
+    await api.call('POST', '/api/strategies', { token: A, body: { name: 'mine', ...strategy } });
+    const runBody = { strategy: 'mine', symbol: 'MB1', interval: '1m' };
+    const btRun = (await api.call('POST', '/api/backtests', { token: A, body: runBody })).json().id as string;
+    let nextStrategy = 1;
 
     type Row = [Method, string, () => unknown, [anon: number, a: number, b: number, adm: number]];
     // Order inside a row: anonymous, B, admin, then A (A's call may change or delete the resource).
@@ -207,6 +214,13 @@ describe('accounts API', () => {
       ],
       ['DELETE', `/api/portfolios/${pf}/transactions/${ptx}`, () => undefined, [401, 204, 404, 404]],
       ['DELETE', `/api/portfolios/${pf}`, () => undefined, [401, 204, 404, 404]],
+      ['GET', '/api/strategies', () => undefined, [401, 200, 200, 200]],
+      ['POST', '/api/strategies', () => ({ name: `s${nextStrategy++}`, ...strategy }), [401, 201, 201, 201]],
+      ['GET', '/api/strategies/mine', () => undefined, [401, 200, 404, 404]],
+      ['POST', '/api/backtests', () => runBody, [401, 201, 404, 404]],
+      ['GET', '/api/backtests', () => undefined, [401, 200, 200, 200]],
+      ['GET', `/api/backtests/${btRun}`, () => undefined, [401, 200, 404, 404]],
+      ['DELETE', '/api/strategies/mine', () => undefined, [401, 204, 404, 404]],
       ['POST', '/api/auth/logout', () => undefined, [401, 204, 204, 204]],
     ];
     for (const [method, url, body, [anon, a, b, adm]] of rows) {

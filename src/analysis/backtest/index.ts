@@ -6,3 +6,7 @@ export { checkSettings, DEFAULT_SETTINGS } from './settings.ts';
 export type { BacktestSettings } from './settings.ts';
 export { runBacktest } from './run.ts';
 export type { BacktestInput, BacktestReport, TradeReport } from './run.ts';
+export { combinations, MAX_COMBINATIONS, parseGrid } from './grid.ts';
+export type { Grid } from './grid.ts';
+export { runSweep, SWEEP_METRICS } from './sweep.ts';
+export type { SweepFigures, SweepMetric, SweepResult } from './sweep.ts';

@@ -3,26 +3,20 @@
  * the built-in strategies' signals stays `tm signals backtest`.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
 import { parseInterval } from '../../intervals.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';
 import { parseJsonOption } from './strategies.ts';
+import { addCostOptions, type CostOptions, settingsFrom } from './backtest-options.ts';
+import { registerBacktestSweep } from './backtest-sweep.ts';
 
 const runs = () => import('../../analysis/strategy-backtests.ts');
 const runsRepo = () => import('../../analysis/backtest-runs-repository.ts');
 const users = () => import('../../accounts/users.ts');
 const service = () => import('../../analysis/service.ts');
 
-function fraction(v: string | undefined, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${what} must be a number, got "${v}"`);
-  return n;
-}
-
-interface RunOptions {
+interface RunOptions extends CostOptions {
   user: string;
   strategy: string;
   version?: string;
@@ -30,16 +24,7 @@ interface RunOptions {
   interval: string;
   from?: string;
   to?: string;
-  cash: string;
-  commission: string;
-  slippage: string;
-  stopLoss?: string;
-  takeProfit?: string;
-  trailingStop?: string;
   params?: string;
-  fractional?: boolean;
-  sizePct?: string;
-  short?: boolean;
   json?: boolean;
 }
 
@@ -50,7 +35,8 @@ export function registerBacktest(program: Command): void {
     .command('backtest')
     .description("simulate a user's strategy with costs and stops (docs/backtests.md)");
 
-  bt.command('run')
+  const run = bt
+    .command('run')
     .description('run a strategy over stored candles and store the run')
     .requiredOption('--user <username>', "the strategy's owner")
     .requiredOption('--strategy <name>', 'strategy name')
@@ -59,34 +45,12 @@ export function registerBacktest(program: Command): void {
     .option('--interval <interval>', 'candle interval', '1d')
     .option('--from <time>', 'first bar (ISO-8601, YYYY-MM-DD or epoch)')
     .option('--to <time>', 'last bar')
-    .option('--cash <amount>', 'starting cash', '10000')
-    .option('--commission <fraction>', 'of the notional, paid on entry and on exit', '0.001')
-    .option('--slippage <fraction>', 'each fill moves this much against the trader', '0')
-    .option('--stop-loss <fraction>', 'exit when the price moves this far against the entry')
-    .option('--take-profit <fraction>', 'exit when the price moves this far in favour')
-    .option(
-      '--trailing-stop <fraction>',
-      'exit this far below the highest high since entry (above the lowest low, short)',
-    )
     .option('--params <json>', "overrides of the strategy's parameter defaults")
-    .option('--fractional', 'buy fractional units (default: whole units)')
-    .option('--size-pct <fraction>', 'put this fraction of equity in each entry (default: all the cash)')
-    .option('--short', 'the exit rule also opens short positions, which the entry rule closes')
     .option('--json', 'output JSON')
     .action(async (o: RunOptions) => {
       const interval = parseInterval(o.interval, '--interval');
       const params = parseJsonOption(o.params, '--params');
-      const settings = {
-        cash: fraction(o.cash, '--cash'),
-        commission: fraction(o.commission, '--commission'),
-        slippage: fraction(o.slippage, '--slippage'),
-        stopLoss: fraction(o.stopLoss, '--stop-loss') ?? null,
-        takeProfit: fraction(o.takeProfit, '--take-profit') ?? null,
-        trailingStop: fraction(o.trailingStop, '--trailing-stop') ?? null,
-        fractional: !!o.fractional,
-        sizePct: fraction(o.sizePct, '--size-pct') ?? null,
-        short: !!o.short,
-      };
+      const settings = settingsFrom(o);
       const version = o.version === undefined ? undefined : intOption(o.version, '--version', 1);
       await withDatabase(
         async (db) => {
@@ -101,7 +65,7 @@ export function registerBacktest(program: Command): void {
             from: svc.parseTime(o.from, '--from'),
             to: svc.parseTime(o.to, '--to'),
             params,
-            settings: settings as never,
+            settings,
           });
           printer(!!o.json).data(r, () =>
             [
@@ -116,6 +80,8 @@ export function registerBacktest(program: Command): void {
         { sustained: true },
       );
     });
+  addCostOptions(run);
+  registerBacktestSweep(bt);
 
   bt.command('list')
     .description("a user's stored runs, newest first")
