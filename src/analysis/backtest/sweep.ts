@@ -7,16 +7,9 @@ import { runEngine } from './engine.ts';
 import { computeMetrics } from './metrics.ts';
 import type { BacktestSettings } from './settings.ts';
 
-export const SWEEP_METRICS = [
-  'sharpe',
-  'sortino',
-  'return_pct',
-  'profit_factor',
-  'win_rate',
-  'max_drawdown_pct',
-  'final_equity',
-] as const;
-export type SweepMetric = (typeof SWEEP_METRICS)[number];
+import type { SweepMetric } from './sweep-metrics.ts';
+
+export { SWEEP_METRICS, type SweepMetric } from './sweep-metrics.ts';
 
 export interface SweepFigures {
   trades: number;
