@@ -2,12 +2,18 @@
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Interval } from '../intervals.ts';
-import { getAsset } from '../market/assets-repository.ts';
+import { type Asset, getAsset } from '../market/assets-repository.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
 import type { CandleSeries } from '../ohlcv.ts';
-import { type BacktestReport, type BacktestSettings, checkSettings, runBacktest } from './backtest/index.ts';
+import {
+  type BacktestInput,
+  type BacktestReport,
+  type BacktestSettings,
+  checkSettings,
+  runBacktest,
+} from './backtest/index.ts';
 import { saveBacktestRun } from './backtest-runs-repository.ts';
-import { checkParams, getStrategy } from './strategies-repository.ts';
+import { checkParams, getStrategy, type StrategyVersion } from './strategies-repository.ts';
 import { parseRule, walk } from './strategy/index.ts';
 
 /** Bars of another interval read before the test's first bar, so that `expr@1d` is warm from the start. */
@@ -38,7 +44,23 @@ export type StrategyBacktestResult = Omit<BacktestReport, 'equity'> & {
   settings: BacktestSettings;
 };
 
-export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestRequest): Promise<StrategyBacktestResult> {
+export interface LoadedStrategyRun {
+  strategy: StrategyVersion;
+  asset: Asset;
+  params: Record<string, number>;
+  settings: BacktestSettings;
+  input: BacktestInput;
+}
+
+/**
+ * Reads what a run needs (strategy version, parameters, bars and other intervals' bars), checked.
+ * `minBars`: fewer bars is an error (a paper account with no closed bar yet passes 0).
+ */
+export async function loadStrategyRun(
+  q: Queryable,
+  req: StrategyBacktestRequest,
+  minBars = 2,
+): Promise<LoadedStrategyRun> {
   const strategy = await getStrategy(q, req.userId, req.strategy, req.version);
   const asset = await getAsset(q, req.symbol);
   const overrides = checkParams(req.params ?? {}, 'params');
@@ -55,9 +77,11 @@ export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestReq
     to: req.to ?? null,
   });
   const n = bars.ts.length;
-  if (n < 2) throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  if (n < minBars) {
+    throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  }
   const other = new Map<Interval, CandleSeries>();
-  for (const rule of [strategy.entry, strategy.exit]) {
+  for (const rule of n > 0 ? [strategy.entry, strategy.exit] : []) {
     for (const node of walk(parseRule(rule))) {
       if (node.kind !== 'at' || node.interval === req.interval || other.has(node.interval)) continue;
       const cols = await readCandleColumns(q, {
@@ -70,15 +94,28 @@ export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestReq
       other.set(node.interval, cols);
     }
   }
-  const report = runBacktest({
-    entry: strategy.entry,
-    exit: strategy.exit,
-    bars,
-    interval: req.interval,
+  return {
+    strategy,
+    asset,
     params,
     settings,
-    other: (interval) => other.get(interval) as CandleSeries,
-  });
+    input: {
+      entry: strategy.entry,
+      exit: strategy.exit,
+      bars,
+      interval: req.interval,
+      params,
+      settings,
+      other: (interval) => other.get(interval) as CandleSeries,
+    },
+  };
+}
+
+export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestRequest): Promise<StrategyBacktestResult> {
+  const { strategy, asset, params, settings, input } = await loadStrategyRun(q, req);
+  const { bars } = input;
+  const n = bars.ts.length;
+  const report = runBacktest(input);
   const { equity, ...figures } = report;
   const { trades, ...metrics } = figures;
   const from = new Date(bars.ts[0]);

@@ -15,7 +15,7 @@ const runsRepo = () => import('../../analysis/backtest-runs-repository.ts');
 const users = () => import('../../accounts/users.ts');
 const service = () => import('../../analysis/service.ts');
 
-function fraction(v: string | undefined, what: string): number | undefined {
+export function fraction(v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${what} must be a number, got "${v}"`);
@@ -41,6 +41,26 @@ interface RunOptions {
   sizePct?: string;
   short?: boolean;
   json?: boolean;
+}
+
+export type SettingsOptions = Pick<
+  RunOptions,
+  'cash' | 'commission' | 'slippage' | 'stopLoss' | 'takeProfit' | 'trailingStop' | 'fractional' | 'sizePct' | 'short'
+>;
+
+/** The execution-model options tm backtest run and tm paper start share, as settings (checked later). */
+export function settingsOptions(o: SettingsOptions) {
+  return {
+    cash: fraction(o.cash, '--cash'),
+    commission: fraction(o.commission, '--commission'),
+    slippage: fraction(o.slippage, '--slippage'),
+    stopLoss: fraction(o.stopLoss, '--stop-loss') ?? null,
+    takeProfit: fraction(o.takeProfit, '--take-profit') ?? null,
+    trailingStop: fraction(o.trailingStop, '--trailing-stop') ?? null,
+    fractional: !!o.fractional,
+    sizePct: fraction(o.sizePct, '--size-pct') ?? null,
+    short: !!o.short,
+  };
 }
 
 const num = (v: number | null, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
@@ -76,17 +96,7 @@ export function registerBacktest(program: Command): void {
     .action(async (o: RunOptions) => {
       const interval = parseInterval(o.interval, '--interval');
       const params = parseJsonOption(o.params, '--params');
-      const settings = {
-        cash: fraction(o.cash, '--cash'),
-        commission: fraction(o.commission, '--commission'),
-        slippage: fraction(o.slippage, '--slippage'),
-        stopLoss: fraction(o.stopLoss, '--stop-loss') ?? null,
-        takeProfit: fraction(o.takeProfit, '--take-profit') ?? null,
-        trailingStop: fraction(o.trailingStop, '--trailing-stop') ?? null,
-        fractional: !!o.fractional,
-        sizePct: fraction(o.sizePct, '--size-pct') ?? null,
-        short: !!o.short,
-      };
+      const settings = settingsOptions(o);
       const version = o.version === undefined ? undefined : intOption(o.version, '--version', 1);
       await withDatabase(
         async (db) => {
