@@ -121,7 +121,7 @@ function scenario(env: () => NodeJS.ProcessEnv, withDb: (fn: (q: Queryable) => P
     assert.deepEqual(txs.slice(0, txsBefore.length), txsBefore, 'fills already committed stay as they were');
     const pos = await ok(['portfolio', 'positions', 'paper1', '--json']);
     assert.ok(Math.abs(Number(pos.cash[0].amount) - status.cash) < 1e-6, `${pos.cash[0].amount} vs ${status.cash}`);
-    const held = pos.positions.map((p: { quantity: string }) => Number(p.quantity));
+    const held = pos.positions.map((p: { quantity: string }) => Number(p.quantity)).filter((q: number) => q !== 0); // a position sold out stays listed with its realized P&L
     assert.deepEqual(held, status.position ? [status.position.size] : []);
     assert.ok(
       Math.abs(status.cash + (status.position?.size ?? 0) * (status.position?.last_price ?? 0) - status.equity) < 1e-6,
