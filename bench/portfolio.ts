@@ -21,6 +21,14 @@ const end = Date.UTC(2026, 0, 1);
 const start = end - Math.round(years * 365.25) * DAY;
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+// A run that ends before its last figure (a promise that never settled) says so and fails.
+let finished = false;
+process.on('exit', () => {
+  if (finished) return;
+  console.error('bench:portfolio ended before its last figure: a database call never settled');
+  process.exitCode = 1;
+});
+
 const { db, cleanup } = await openBenchDb();
 try {
   console.log(`${await describeDb(db)}; ${machine()}`);
@@ -83,6 +91,10 @@ try {
   );
   await time('performance, last year', () => performance(db, portfolio, { from: day(end - 366 * DAY), to }));
   await time('performance, last 30 days', () => performance(db, portfolio, { from: day(end - 31 * DAY), to }));
+  finished = true;
+} catch (err) {
+  finished = true; // the error is reported as it is
+  throw err;
 } finally {
   await cleanup();
 }

@@ -5,7 +5,13 @@ import type { Interval } from '../intervals.ts';
 import { getAsset } from '../market/assets-repository.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
 import type { CandleSeries } from '../ohlcv.ts';
-import { type BacktestReport, type BacktestSettings, checkSettings, runBacktest } from './backtest/index.ts';
+import {
+  type BacktestInput,
+  type BacktestReport,
+  type BacktestSettings,
+  checkSettings,
+  runBacktest,
+} from './backtest/index.ts';
 import { saveBacktestRun } from './backtest-runs-repository.ts';
 import { checkParams, getStrategy, type StrategyVersion } from './strategies-repository.ts';
 import { parseRule, walk } from './strategy/index.ts';
@@ -53,6 +59,7 @@ export async function loadBacktestData(
   q: Queryable,
   req: StrategyBacktestRequest,
   extraParams: readonly string[] = [],
+  minBars = 2,
 ): Promise<BacktestData> {
   const strategy = await getStrategy(q, req.userId, req.strategy, req.version);
   const asset = await getAsset(q, req.symbol);
@@ -72,9 +79,10 @@ export async function loadBacktestData(
     to: req.to ?? null,
   });
   const n = bars.ts.length;
-  if (n < 2) throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  if (n < minBars)
+    throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
   const other = new Map<Interval, CandleSeries>();
-  for (const rule of [strategy.entry, strategy.exit]) {
+  for (const rule of n > 0 ? [strategy.entry, strategy.exit] : []) {
     for (const node of walk(parseRule(rule))) {
       if (node.kind !== 'at' || node.interval === req.interval || other.has(node.interval)) continue;
       const cols = await readCandleColumns(q, {
@@ -88,6 +96,37 @@ export async function loadBacktestData(
     }
   }
   return { strategy, asset, params, settings, bars, other: (interval) => other.get(interval) as CandleSeries };
+}
+
+export interface LoadedStrategyRun {
+  strategy: StrategyVersion;
+  asset: { id: string; symbol: string };
+  params: Record<string, number>;
+  settings: BacktestSettings;
+  input: BacktestInput;
+}
+
+/**
+ * What a run reads, as the engine's input. `minBars`: fewer bars is an error (a paper account with no
+ * closed bar yet passes 0).
+ */
+export async function loadStrategyRun(
+  q: Queryable,
+  req: StrategyBacktestRequest,
+  minBars = 2,
+): Promise<LoadedStrategyRun> {
+  const d = await loadBacktestData(q, req, [], minBars);
+  const { strategy, params, settings } = d;
+  const input = {
+    entry: strategy.entry,
+    exit: strategy.exit,
+    bars: d.bars,
+    interval: req.interval,
+    params,
+    settings,
+    other: d.other,
+  };
+  return { strategy, asset: d.asset, params, settings, input };
 }
 
 export async function runStrategyBacktest(q: Queryable, req: StrategyBacktestRequest): Promise<StrategyBacktestResult> {

@@ -81,6 +81,10 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
   }
   tuneWasmTiering(opts.workload ?? 'sustained');
   let pg: PGlite;
+  // Emscripten's exit handler writes PostgreSQL's status into process.exitCode (PGlite 0.3.x leaves it
+  // set): a process whose event loop then empties with a promise pending would exit 0 in silence
+  // instead of Node's 13 and its "unsettled top-level await" warning.
+  const hostExitCode = process.exitCode;
   try {
     pg = await PGlite.create({
       dataDir,
@@ -93,6 +97,8 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
   } catch (err) {
     lock?.release();
     throw err;
+  } finally {
+    process.exitCode = hostExitCode;
   }
 
   // Sessions share the single connection: serialize them so one's advisory lock or
@@ -128,7 +134,8 @@ export async function openEmbedded(opts: EmbeddedOptions): Promise<EmbeddedDatab
     async close() {
       try {
         // PGlite's close shuts PostgreSQL down with a checkpoint: the next open replays nothing.
-        if (!pg.closed) await pg.close();
+        const code = process.exitCode;
+        if (!pg.closed) await pg.close().finally(() => (process.exitCode = code));
       } finally {
         lock?.release();
       }

@@ -103,7 +103,9 @@ export async function performance(q: Queryable, p: Portfolio, opts: PerformanceQ
     ...days.filter((d) => d.flow !== 0).map((d) => ({ years: years(d.day), amount: -d.flow })),
     { years: years(end.day), amount: end.value },
   ]);
-  const lastBench = benchIndex.filter((v) => v !== null).at(-1) ?? null;
+  const lastClose = days.findLast((d) => d.benchmark !== null)?.benchmark ?? null;
+  // (last − first) / first, not last / first − 1: 110 against 100 gives 0.1, not 0.10000000000000009.
+  const benchReturn = lastClose === null || !firstBench ? null : (lastClose - firstBench) / firstBench;
   return {
     portfolio: p.name,
     base_currency: p.base_currency,
@@ -119,7 +121,7 @@ export async function performance(q: Queryable, p: Portfolio, opts: PerformanceQ
     benchmark: bench
       ? {
           symbol: bench.exchange ? `${bench.symbol}:${bench.exchange}` : bench.symbol,
-          return: lastBench === null ? null : lastBench - 1,
+          return: benchReturn,
           max_drawdown: maxDrawdown(benchIndex),
         }
       : null,

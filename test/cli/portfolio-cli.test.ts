@@ -162,8 +162,12 @@ test('create, list, add, edit, delete, transactions, positions and remove; USER/
   ok(['portfolio', 'delete', 'alice/main', sell.id]);
   const txs = JSON.parse(ok(['portfolio', 'transactions', 'alice/main', '--json']));
   assert.deepEqual(
-    txs.map((t: { type: string }) => t.type),
-    ['deposit', 'buy'],
+    txs.map((t: { type: string; ts: string }) => [t.type, t.ts.slice(0, 10)]),
+    [
+      ['deposit', '2024-01-01'],
+      ['buy', '2024-01-01'],
+      ['buy', '2024-01-03'], // imported above
+    ],
   );
   assert.match(ok(['portfolio', 'remove', 'bob/main']), /removed portfolio bob\/main and its 0 transaction/);
   assert.equal(JSON.parse(ok(['portfolio', 'list', '--json'])).length, 1);

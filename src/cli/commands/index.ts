@@ -17,6 +17,7 @@ import { registerChannels } from './channels.ts';
 import { registerStrategies } from './strategies.ts';
 import { registerBacktest } from './backtest.ts';
 import { registerPortfolio } from './portfolio.ts';
+import { registerPaper } from './paper.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -37,4 +38,5 @@ export function registerCommands(program: Command): void {
   registerStrategies(program);
   registerBacktest(program);
   registerPortfolio(program);
+  registerPaper(program);
 }
