@@ -7,9 +7,9 @@ import { runEngine } from './engine.ts';
 import { computeMetrics } from './metrics.ts';
 import type { BacktestSettings } from './settings.ts';
 
-import type { SweepMetric } from './sweep-metrics.ts';
+import type { SweepMetric } from './names.ts';
 
-export { SWEEP_METRICS, type SweepMetric } from './sweep-metrics.ts';
+export { SWEEP_METRICS, type SweepMetric } from './names.ts';
 
 export interface SweepFigures {
   trades: number;

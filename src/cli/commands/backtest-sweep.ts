@@ -3,7 +3,7 @@
  * out-of-sample figures beside (docs/backtests.md). Runs sequentially in this process; nothing is stored.
  */
 import type { Command } from 'commander';
-import { SWEEP_METRICS, type SweepMetric } from '../../analysis/backtest/sweep-metrics.ts';
+import { SWEEP_METRICS, type SweepMetric } from '../../analysis/backtest/names.ts';
 import type { SweepResult } from '../../analysis/backtest/sweep.ts';
 import type { SweepReport } from '../../analysis/strategy-sweeps.ts';
 import { UsageError } from '../../errors.ts';

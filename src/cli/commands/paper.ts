@@ -1,9 +1,7 @@
 /** tm paper: paper accounts that trade a strategy with the backtest's execution model (docs/portfolio.md). */
 import type { Command } from 'commander';
 import { requireUserByName } from '../../accounts/users.ts';
-import { parseTime } from '../../analysis/service.ts';
 import { parseInterval } from '../../intervals.ts';
-import { paperReport, paperStatus, runPaper, startPaper } from '../../paper/paper.ts';
 import { findPortfolio } from '../../portfolio/portfolios.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
@@ -11,6 +9,10 @@ import { printer, table } from '../output.ts';
 import { type CostOptions, settingsFrom } from './backtest-options.ts';
 import { parseJsonOption } from './strategies.ts';
 import { PORTFOLIO_REF } from './portfolio-args.ts';
+
+// The engine, the indicators and the analysis service load only when a paper command runs.
+const paperLib = () => import('../../paper/paper.ts');
+const service = () => import('../../analysis/service.ts');
 
 type StartOptions = CostOptions & {
   user: string;
@@ -57,7 +59,7 @@ export function registerPaper(program: Command): void {
       const version = o.version === undefined ? undefined : intOption(o.version, '--version', 1);
       await withDatabase(async (db) => {
         const user = await requireUserByName(db, o.user);
-        const p = await startPaper(db, {
+        const p = await (await paperLib()).startPaper(db, {
           userId: user.id,
           name,
           currency: o.currency,
@@ -65,7 +67,7 @@ export function registerPaper(program: Command): void {
           version,
           symbol: o.symbol,
           interval,
-          from: parseTime(o.from, '--from'),
+          from: (await service()).parseTime(o.from, '--from'),
           params,
           settings: settings as never,
         });
@@ -86,7 +88,7 @@ export function registerPaper(program: Command): void {
       await withDatabase(
         async (db) => {
           const p = await findPortfolio(db, ref, o.user);
-          const r = await runPaper(db, p);
+          const r = await (await paperLib()).runPaper(db, p);
           printer(!!o.json).data(
             r,
             () =>
@@ -106,7 +108,7 @@ export function registerPaper(program: Command): void {
     .action(async (ref: string, o: { user?: string; json?: boolean }) => {
       await withDatabase(async (db) => {
         const p = await findPortfolio(db, ref, o.user);
-        const trades = (await paperReport(db, p)).report?.trades ?? [];
+        const trades = (await (await paperLib()).paperReport(db, p)).report?.trades ?? [];
         printer(!!o.json).data(trades, () => (trades.length ? table(trades) : 'no trades'));
       });
     });
@@ -120,7 +122,7 @@ export function registerPaper(program: Command): void {
     .action(async (ref: string, o: { user?: string; json?: boolean }) => {
       await withDatabase(async (db) => {
         const p = await findPortfolio(db, ref, o.user);
-        const s = await paperStatus(db, p);
+        const s = await (await paperLib()).paperStatus(db, p);
         printer(!!o.json).data(s, () =>
           [
             `${p.username}/${s.name}: ${s.strategy} v${s.strategy_version} on ${s.symbol} ${s.interval} from ${s.from}, last bar ${s.last_bar ?? 'none yet'}`,

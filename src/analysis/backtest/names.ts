@@ -1,4 +1,4 @@
-/** The metrics a sweep ranks by: a module of its own, so `tm --help` lists them without loading the engine. */
+/** The metrics a sweep ranks by, in a names module like the indicators' and signals': `tm --help` lists them without loading the engine. */
 export const SWEEP_METRICS = [
   'sharpe',
   'sortino',
