@@ -22,8 +22,13 @@ const settings = (over: Partial<NotifySettings> = {}): NotifySettings => ({
 });
 const HANG = { status: 200, delayMs: 600_000 }; // answered only when the receiver closes
 /** Resolves once `cond` holds: checked on every turn of the event loop's timers. */
-async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 5));
+async function until(cond: () => boolean | Promise<boolean>, what = 'the condition'): Promise<void> {
+  // A bound only so that a broken worker fails the test instead of hanging the suite; never a timing assertion.
+  const giveUp = Date.now() + 120_000;
+  while (!(await cond())) {
+    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what} after 120 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 forEachBackend('notification delivery flow', (open) => {
