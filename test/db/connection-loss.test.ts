@@ -12,6 +12,7 @@ import { openServer } from '../../src/db/server.ts';
 import type { Database } from '../../src/db/types.ts';
 import { tokenFor } from '../helpers/auth.ts';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
+import { until } from '../helpers/wait.ts';
 
 const N = 50_000;
 
@@ -49,15 +50,18 @@ describe('connections dropped during an import [server]', { skip: serverSkip }, 
 
   /** Terminates the first backend of the product that is busy writing candles; resolves with its pid. */
   async function terminateImport(): Promise<number> {
-    for (;;) {
-      const r = await killer.query<{ pid: number }>(
-        `SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity
+    return until(
+      'an import statement to terminate',
+      async () => {
+        const r = await killer.query<{ pid: number }>(
+          `SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity
          WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
            AND ltrim(query) ~* '^(copy|insert)' LIMIT 1`,
-      );
-      if (r.rows.length) return r.rows[0].pid;
-      await new Promise((res) => setTimeout(res, 5));
-    }
+        );
+        return r.rows[0]?.pid;
+      },
+      { everyMs: 5, timeoutMs: 120_000 },
+    );
   }
 
   const count = async (symbol: string) =>

@@ -14,6 +14,7 @@ import { createChannel } from '../../src/notify/channels.ts';
 import { generateSecret } from '../../src/notify/signing.ts';
 import { notifySettings, type NotifySettings } from '../../src/notify/settings.ts';
 import { deliverDue, startDeliveryWorker, type WorkerStats } from '../../src/notify/worker.ts';
+import { untilTrue } from '../helpers/wait.ts';
 
 const settings = (over: Partial<NotifySettings> = {}): NotifySettings => ({
   ...notifySettings({}),
@@ -21,15 +22,8 @@ const settings = (over: Partial<NotifySettings> = {}): NotifySettings => ({
   ...over,
 });
 const HANG = { status: 200, delayMs: 600_000 }; // answered only when the receiver closes
-/** Resolves once `cond` holds: checked on every turn of the event loop's timers. */
-async function until(cond: () => boolean | Promise<boolean>, what = 'the condition'): Promise<void> {
-  // A bound only so that a broken worker fails the test instead of hanging the suite; never a timing assertion.
-  const giveUp = Date.now() + 120_000;
-  while (!(await cond())) {
-    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what} after 120 s`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Resolves once `cond` holds (the shared poll; its bound only turns a broken worker into a failure). */
+const until = (cond: () => boolean | Promise<boolean>, what = 'the condition') => untilTrue(what, cond, 120_000);
 
 forEachBackend('notification delivery flow', (open) => {
   let db: Database;
