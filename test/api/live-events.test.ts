@@ -25,6 +25,7 @@ import { tokenFor } from '../helpers/auth.ts';
 import type { ServerTestDb } from '../helpers/db.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
+import { until } from '../helpers/wait.ts';
 
 interface Sse {
   events: { id: string; event: string; data: unknown }[];
@@ -72,16 +73,6 @@ async function openStream(base: string, headers: Record<string, string> = {}): P
     }
   })();
   return out;
-}
-
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 forEachBackend('live events', (open, backend) => {

@@ -1,19 +1,19 @@
 /**
  * Waiting for an event instead of for a time: `until` polls a condition (a query, a counter) and returns
- * its first defined value, failing with what it waited for when the bound passes. The bound is generous:
+ * its first value that is not undefined, null or false, failing with what it waited for when the bound passes. The bound is generous:
  * it only decides how long a broken test takes to fail, never whether a slow machine passes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function until<T>(
   what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   opts: { timeoutMs?: number; everyMs?: number } = {},
 ): Promise<T> {
   const end = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
     const v = await fn();
-    if (v !== undefined && v !== false) return v;
+    if (v !== undefined && v !== null && v !== false) return v as T;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(opts.everyMs ?? 20);
   }

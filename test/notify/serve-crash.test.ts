@@ -21,17 +21,13 @@ import type { Database } from '../../src/db/types.ts';
 import { createChannel } from '../../src/notify/channels.ts';
 import { listDeliveries } from '../../src/notify/deliveries.ts';
 import { generateSecret } from '../../src/notify/signing.ts';
+import { untilTrue } from '../helpers/wait.ts';
+
+/** Two tm serve processes start and deliver on a loaded machine: the bound only decides how long a broken test takes to fail. */
+const SERVE_BOUND_MS = 90_000;
 
 const BIN = path.resolve('bin/tm.js');
 const EVENTS = 30;
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A user with EVENTS alert events and a webhook channel to the receiver (written before serve runs). */
 async function seed(db: Database, url: string, secret: string): Promise<void> {
@@ -105,7 +101,7 @@ forEachBackend('tm serve delivery after kill -9', (open, backend) => {
   test('every event is delivered after a SIGKILL mid-delivery and a restart', async () => {
     const ids = () => new Set(rx.received.filter((r) => r.verified).map((r) => r.id));
     const first = serve();
-    await until('the first deliveries', () => rx.received.length >= 4);
+    await untilTrue('the first deliveries', () => rx.received.length >= 4, SERVE_BOUND_MS);
     first.kill('SIGKILL');
     await exited(first);
     const before = ids().size;
@@ -114,14 +110,15 @@ forEachBackend('tm serve delivery after kill -9', (open, backend) => {
 
     const second = serve();
     try {
-      await until('every event delivered', () => ids().size === EVENTS);
+      await untilTrue('every event delivered', () => ids().size === EVENTS, SERVE_BOUND_MS);
       // A send the first process had in flight was answered but never marked: the second sends it again
       // once its lease ends. Wait for the outbox itself (embedded: through the running server).
       const live = db ?? (await openEmbeddedOrShared(env.TM_DATA_DIR as string));
       try {
-        await until(
+        await untilTrue(
           'nothing pending',
           async () => (await listDeliveries(live, { status: 'pending' }, { limit: 1, offset: 0 })).total === 0,
+          SERVE_BOUND_MS,
         );
       } finally {
         if (!db) await live.close();

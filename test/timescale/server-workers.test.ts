@@ -26,17 +26,10 @@ import { runDoctor } from '../../src/timescale/doctor.ts';
 import { createAggregates, refreshAggregate } from '../../src/timescale/aggregates.ts';
 import { adviseSlots } from '../../src/timescale/workers.ts';
 import { must } from '../helpers/must.ts';
+import { until } from '../helpers/wait.ts';
 
-/** Polls until check() is truthy; fails with what it last saw after `ms`. */
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  do {
-    const last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  } while (Date.now() < end);
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Background workers run on their own schedule: the bound only decides how long a broken test takes to fail. */
+const BACKGROUND = { timeoutMs: 120_000, everyMs: 250 };
 
 const FROM = "date_trunc('hour', now()) - interval '100 days'";
 const TO = "date_trunc('hour', now())";
@@ -61,10 +54,13 @@ describe('background workers on a TimescaleDB server [server]', { skip: timescal
       const old = (await listChunks(db)).items.filter((c) => c.range_end.getTime() < Date.now() - 30 * 86_400_000);
       assert.ok(old.length >= 8, `${old.length} old chunks`);
       assert.equal(r.compressed.length + r.already_compressed, old.length);
-      await waitFor('every old chunk compressed', async () =>
-        (await listChunks(db)).items
-          .filter((c) => old.some((o) => o.chunk_name === c.chunk_name))
-          .every((c) => c.is_compressed),
+      await until(
+        'every old chunk compressed',
+        async () =>
+          (await listChunks(db)).items
+            .filter((c) => old.some((o) => o.chunk_name === c.chunk_name))
+            .every((c) => c.is_compressed),
+        BACKGROUND,
       );
       assert.ok(status.compressed_chunks >= r.compressed.length);
       // Start the next round from uncompressed chunks, the job out of the way.
@@ -76,13 +72,20 @@ describe('background workers on a TimescaleDB server [server]', { skip: timescal
   test("a compression policy is run by the server's own scheduler", async () => {
     await enableCompression(db);
     await addCompressionPolicy(db, '30d');
-    const compressed = await waitFor('the policy to compress chunks', async () => {
-      const s = await compressionStatus(db);
-      return s.compressed_chunks > 0 ? s : null;
-    });
+    const compressed = await until(
+      'the policy to compress chunks',
+      async () => {
+        const s = await compressionStatus(db);
+        return s.compressed_chunks > 0 ? s : null;
+      },
+      BACKGROUND,
+    );
     assert.ok(compressed.compressed_chunks > 0);
-    const job = await waitFor('the job to report its run', async () =>
-      (await listJobs(db)).find((j) => j.proc_name === 'policy_compression' && j.last_run_succeeded === true),
+    const job = await until(
+      'the job to report its run',
+      async () =>
+        (await listJobs(db)).find((j) => j.proc_name === 'policy_compression' && j.last_run_succeeded === true),
+      BACKGROUND,
     );
     assert.equal(job.last_run_source, 'server');
     assert.ok(job.last_run_started_at instanceof Date);
@@ -95,10 +98,13 @@ describe('background workers on a TimescaleDB server [server]', { skip: timescal
     assert.ok(agg.refresh_job_id);
     // The manual refresh races the policy's first run: both finish, nothing fails.
     await refreshAggregate(db, agg.view_name);
-    await waitFor('the refresh policy to succeed', async () =>
-      (await listJobs(db)).find(
-        (j) => j.proc_name === 'policy_refresh_continuous_aggregate' && j.last_run_succeeded === true,
-      ),
+    await until(
+      'the refresh policy to succeed',
+      async () =>
+        (await listJobs(db)).find(
+          (j) => j.proc_name === 'policy_refresh_continuous_aggregate' && j.last_run_succeeded === true,
+        ),
+      BACKGROUND,
     );
     const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${agg.view_name}`);
     assert.ok(rows.rows[0].n >= 99, `${rows.rows[0].n} daily rows`);
@@ -128,8 +134,10 @@ describe('background workers on a TimescaleDB server [server]', { skip: timescal
       `CREATE OR REPLACE PROCEDURE tm_test_fails(job_id int, config jsonb) LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom from job %', job_id; END $$`,
     );
     const id = (await db.query<{ id: number }>("SELECT add_job('tm_test_fails', '1 hour') AS id")).rows[0].id;
-    const failed = await waitFor('the job to fail in a background worker', async () =>
-      (await listJobs(db)).find((j) => j.job_id === id && j.last_run_succeeded === false),
+    const failed = await until(
+      'the job to fail in a background worker',
+      async () => (await listJobs(db)).find((j) => j.job_id === id && j.last_run_succeeded === false),
+      BACKGROUND,
     );
     assert.equal(failed.last_run_error, `boom from job ${id}`);
     assert.ok(failed.last_run_started_at instanceof Date);
