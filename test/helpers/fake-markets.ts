@@ -4,9 +4,11 @@
  * Tests script failures (status, headers, raw body) for the next requests, remove buckets (no
  * trades), shuffle or duplicate rows, and see every request.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bucketStart, intervalMs, nextBucket, type Interval } from '../../src/intervals.ts';
+import { ProviderError } from '../../src/sync/providers/provider.ts';
 
 export interface FakeMarket {
   /** First bucket listed (epoch ms). */
@@ -322,4 +324,47 @@ export async function startFakeMarkets(): Promise<FakeMarkets> {
         server.close(() => r());
       }),
   }) as FakeMarkets;
+}
+
+/** Points every native provider at the stand-in, with fast retries; `extra` adds or (with undefined) removes keys. */
+export function fakeProviderEnv(fake: FakeMarkets, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: Record<string, string | undefined> = {
+    TM_BINANCE_URL: fake.url,
+    TM_COINBASE_URL: fake.url,
+    TM_KRAKEN_URL: fake.url,
+    TM_POLYGON_URL: fake.url,
+    POLYGON_API_KEY: fake.polygonKey,
+    TM_SYNC_RETRY_BASE_MS: '5',
+    TM_SYNC_RETRIES: '3',
+    TM_POLYGON_MIN_GAP_MS: '0',
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+}
+
+/** The stand-in as a test starts it: no requests seen, nothing scripted, rows in order, `now` as given. */
+export function resetFakeMarkets(fake: FakeMarkets, now: () => number = () => Date.now()): void {
+  fake.requests.length = 0;
+  fake.script.length = 0;
+  fake.disorder = false;
+  fake.onRequest = undefined;
+  fake.polygonMaxLimit = 50_000;
+  fake.now = now;
+}
+
+/** Exactly one market per native provider (BTCUSDT, BTC-USD, XBTUSD, AAPL), each listed from `from`. */
+export function listOneMarketEach(fake: FakeMarkets, from: number): void {
+  fake.markets.clear();
+  for (const m of ['BTCUSDT', 'BTC-USD', 'XBTUSD', 'AAPL']) fake.markets.set(m, { listedFrom: from });
+}
+
+/** The ProviderError `p` rejects with (fails the test when it resolves or rejects with anything else). */
+export async function providerRejection(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ProviderError, `expected a ProviderError, got ${err}`);
+    return err;
+  }
+  assert.fail('expected a rejection');
 }

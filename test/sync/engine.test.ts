@@ -6,7 +6,14 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachBackend } from '../helpers/backends.ts';
-import { answers, fakeCandle, startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
+import {
+  answers,
+  fakeCandle,
+  fakeProviderEnv,
+  resetFakeMarkets,
+  startFakeMarkets,
+  type FakeMarkets,
+} from '../helpers/fake-markets.ts';
 import type { Database } from '../../src/db/types.ts';
 import { createProvider } from '../../src/sync/providers/index.ts';
 import { addSource, removeSources, sourceFor } from '../../src/sync/sources.ts';
@@ -29,25 +36,10 @@ let fake: FakeMarkets;
 let env: NodeJS.ProcessEnv;
 before(async () => {
   fake = await startFakeMarkets();
-  env = {
-    TM_BINANCE_URL: fake.url,
-    TM_COINBASE_URL: fake.url,
-    TM_KRAKEN_URL: fake.url,
-    TM_POLYGON_URL: fake.url,
-    POLYGON_API_KEY: 'test-key',
-    TM_SYNC_RETRY_BASE_MS: '5',
-    TM_SYNC_RETRIES: '3',
-    TM_POLYGON_MIN_GAP_MS: '0',
-  };
+  env = fakeProviderEnv(fake);
 });
 after(() => fake.close());
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.script.length = 0;
-  fake.disorder = false;
-  fake.onRequest = undefined;
-  fake.now = () => Date.now();
-});
+beforeEach(() => resetFakeMarkets(fake));
 
 async function counts(db: Database, symbol: string, interval = '1m') {
   const r = await db.query<{ n: number; d: number; lo: Date | null; hi: Date | null }>(

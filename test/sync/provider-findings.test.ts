@@ -7,7 +7,15 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answers, startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
+import {
+  answers,
+  fakeProviderEnv,
+  listOneMarketEach,
+  providerRejection as rejection,
+  resetFakeMarkets,
+  startFakeMarkets,
+  type FakeMarkets,
+} from '../helpers/fake-markets.ts';
 import { createProvider as create, DEFAULT_URLS } from '../../src/sync/providers/index.ts';
 import { ProviderError, type ProviderName } from '../../src/sync/providers/provider.ts';
 import { dailyFinalTo, sessionEnd } from '../../src/sync/providers/polygon.ts';
@@ -25,38 +33,15 @@ const createProvider = (name: ProviderName, e: NodeJS.ProcessEnv = env) =>
 
 before(async () => {
   fake = await startFakeMarkets();
-  env = {
-    TM_BINANCE_URL: fake.url,
-    TM_COINBASE_URL: fake.url,
-    TM_KRAKEN_URL: fake.url,
-    TM_POLYGON_URL: fake.url,
-    POLYGON_API_KEY: 'test-key-123456',
-    TM_SYNC_RETRY_BASE_MS: '5',
-    TM_SYNC_RETRIES: '3',
-    TM_POLYGON_MIN_GAP_MS: '0',
-  };
+  env = fakeProviderEnv(fake, { POLYGON_API_KEY: 'test-key-123456' });
 });
 after(() => fake.close());
 beforeEach(() => {
   slept = [];
-  fake.markets.clear();
-  fake.requests.length = 0;
-  fake.script.length = 0;
+  resetFakeMarkets(fake, () => T0 + 10 * DAY);
   fake.polygonKey = 'test-key-123456';
-  fake.polygonMaxLimit = 50_000;
-  fake.now = () => T0 + 10 * DAY;
-  for (const m of ['BTCUSDT', 'BTC-USD', 'XBTUSD', 'AAPL']) fake.markets.set(m, { listedFrom: T0 });
+  listOneMarketEach(fake, T0);
 });
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ProviderError, `expected a ProviderError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('when a bar is final', () => {
   test("binance: by the bar's close time against Binance's clock (/api/v3/time), not ours, plus a grace", async () => {

@@ -5,10 +5,16 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
+import {
+  fakeProviderEnv,
+  listOneMarketEach,
+  providerRejection as rejection,
+  resetFakeMarkets,
+  startFakeMarkets,
+  type FakeMarkets,
+} from '../helpers/fake-markets.ts';
 import { createProvider as create, type ProviderDeps } from '../../src/sync/providers/index.ts';
 import type { ProviderName } from '../../src/sync/providers/provider.ts';
-import { ProviderError } from '../../src/sync/providers/provider.ts';
 import { backoffMs, retryAfterMs } from '../../src/sync/providers/http.ts';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
@@ -26,36 +32,15 @@ const createProvider = (name: ProviderName, e: NodeJS.ProcessEnv = env) => creat
 
 before(async () => {
   fake = await startFakeMarkets();
-  env = {
-    TM_BINANCE_URL: fake.url,
-    TM_COINBASE_URL: `${fake.url}/`,
-    TM_KRAKEN_URL: fake.url,
-    TM_POLYGON_URL: fake.url,
-    POLYGON_API_KEY: 'test-key',
-    TM_SYNC_RETRY_BASE_MS: '5',
-    TM_SYNC_RETRIES: '3',
-  };
+  // Coinbase's base URL with a trailing slash; Polygon paced as on its free plan (the injected sleep records it).
+  env = fakeProviderEnv(fake, { TM_COINBASE_URL: `${fake.url}/`, TM_POLYGON_MIN_GAP_MS: undefined });
 });
 after(() => fake.close());
 beforeEach(() => {
   slept = [];
-  fake.markets.clear();
-  fake.requests.length = 0;
-  fake.script.length = 0;
-  fake.disorder = false;
-  fake.now = () => T0 + 10 * 24 * 3_600_000;
-  for (const m of ['BTCUSDT', 'BTC-USD', 'XBTUSD', 'AAPL']) fake.markets.set(m, { listedFrom: T0 });
+  resetFakeMarkets(fake, () => T0 + 10 * 24 * 3_600_000);
+  listOneMarketEach(fake, T0);
 });
-
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ProviderError, `expected a ProviderError, got ${err}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('binance klines', () => {
   test('a full page is 1000 rows and covers 1000 buckets', async () => {
