@@ -5,50 +5,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
 import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
-import { TM_BIN, tm } from '../helpers/tm.ts';
+import { tm } from '../helpers/tm.ts';
+import { ServeProcess } from '../helpers/serve-process.ts';
 import { addSource } from '../../src/sync/sources.ts';
 import { listLeases } from '../../src/db/lease.ts';
 import { until } from '../helpers/wait.ts';
-
-/** A running `tm serve` and what it has written to stderr so far. */
-class Serve {
-  readonly child: ChildProcess;
-  stderr = '';
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [TM_BIN, 'serve', '--port', '0', ...args], {
-      env: { ...process.env, TM_DEMO: '0', TM_LOG: '0', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child.stderr?.on('data', (d) => (this.stderr += d));
-  }
-  /** Waits until stderr matches `re` (from `from` on); returns the match. */
-  async waitFor(re: RegExp, ms = 60_000, from = 0): Promise<RegExpExecArray> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = re.exec(this.stderr.slice(from));
-      if (m) return m;
-      if (this.child.exitCode !== null) throw new Error(`tm serve exited (${this.child.exitCode}):\n${this.stderr}`);
-      if (Date.now() > end) throw new Error(`timed out waiting for ${re}:\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  async url(): Promise<string> {
-    return (await this.waitFor(/listening on (http:\/\/[\d.]+:\d+)/))[1];
-  }
-  /** SIGTERM; resolves with the exit code. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const done = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));
-    this.child.kill(signal);
-    return done;
-  }
-}
 
 const alive = (pid: number) => {
   try {
@@ -62,8 +28,8 @@ const alive = (pid: number) => {
 describe('two tm serve processes on one database [server]', { skip: serverSkip }, () => {
   let db: ServerTestDb;
   let fake: FakeMarkets;
-  let a: Serve;
-  let b: Serve;
+  let a: ServeProcess;
+  let b: ServeProcess;
   before(async () => {
     db = await serverDb();
     fake = await startFakeMarkets();
@@ -77,9 +43,9 @@ describe('two tm serve processes on one database [server]', { skip: serverSkip }
       TM_LOGIN_MAX_PER_IP: '4',
       TM_LOGIN_MAX_PER_USER: '100',
     };
-    a = new Serve([], env);
+    a = new ServeProcess([], env);
     await a.url(); // the first one migrates; then the second starts
-    b = new Serve(['--no-migrate'], env);
+    b = new ServeProcess(['--no-migrate'], env);
   });
   after(async () => {
     await a?.stop();
@@ -146,7 +112,7 @@ describe('tm serve --workers 2 [server]', { skip: serverSkip }, () => {
   after(async () => db?.close());
 
   test('both workers serve one port; a killed worker is restarted; SIGTERM stops them all', async () => {
-    const s = new Serve(['--workers', '2'], { DATABASE_URL: db.url, TM_SYNC: '0' });
+    const s = new ServeProcess(['--workers', '2'], { DATABASE_URL: db.url, TM_SYNC: '0' });
     try {
       await s.waitFor(/2 workers listening/);
       const ports = [...s.stderr.matchAll(/\[worker \d\] Trading Manager API listening on (\S+)/g)].map((m) => m[1]);

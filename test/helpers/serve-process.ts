@@ -13,11 +13,11 @@ export class ServeProcess {
     this.child.stderr?.on('data', (d) => (this.stderr += d));
   }
 
-  /** Waits until stderr matches `re`; returns the match. */
-  async waitFor(re: RegExp, ms = 60_000): Promise<RegExpExecArray> {
+  /** Waits until stderr matches `re` (from offset `from` on); returns the match. */
+  async waitFor(re: RegExp, ms = 60_000, from = 0): Promise<RegExpExecArray> {
     const end = Date.now() + ms;
     for (;;) {
-      const m = re.exec(this.stderr);
+      const m = re.exec(this.stderr.slice(from));
       if (m) return m;
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
         throw new Error(`tm serve exited (${this.child.exitCode ?? this.child.signalCode}):\n${this.stderr}`);
@@ -27,11 +27,16 @@ export class ServeProcess {
     }
   }
 
-  /** Sends `signal` (SIGTERM by default); resolves once the process has exited. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const done = new Promise<void>((r) => this.child.once('exit', () => r()));
+  /** The API's base URL, once it listens. */
+  async url(): Promise<string> {
+    return (await this.waitFor(/listening on (http:\/\/[\d.]+:\d+)/))[1];
+  }
+
+  /** Sends `signal` (SIGTERM by default); resolves with the exit code once the process has exited. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const done = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));
     this.child.kill(signal);
-    await done;
+    return done;
   }
 }
