@@ -156,6 +156,12 @@ export async function otherActiveAdmins(q: Queryable, exceptId: string): Promise
   return r.rows.length;
 }
 
+/** Whether any active administrator exists (tm serve tells a newcomer how to make the first one). */
+export async function hasActiveAdmin(q: Queryable): Promise<boolean> {
+  const r = await q.query<{ yes: boolean }>('SELECT EXISTS (SELECT 1 FROM users WHERE is_admin AND is_active) AS yes');
+  return r.rows[0].yes;
+}
+
 export async function setPassword(q: Queryable, id: string, password: string): Promise<void> {
   checkPasswordPolicy(password);
   const h = await hashPassword(password);

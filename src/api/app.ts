@@ -22,6 +22,7 @@ import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
 import { refuseNul } from './nul.ts';
 import { serializeRequest } from './log-url.ts';
+import { humanStream, logRequests, type LogFormat } from './request-log.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -50,8 +51,10 @@ import { type RateLimits, rateLimitsFor } from './rate-limit-store.ts';
 export interface AppOptions {
   db: Database;
   config: Config;
-  /** pino request logging; off in tests. */
+  /** Request logging, one line per request (src/api/request-log.ts); off in tests. */
   logger?: boolean;
+  /** pino's JSON lines (default) or short human lines for a terminal. */
+  logFormat?: LogFormat;
   /** Where the log lines go (default stdout); tests read them to check redaction. */
   logStream?: NodeJS.WritableStream;
   /** The built browser app to serve at / (default web/dist when it exists); false serves none. */
@@ -88,19 +91,18 @@ export const REDACT = [
 const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const format = opts.logFormat ?? 'json';
+  const stream = format === 'human' ? humanStream(opts.logStream) : opts.logStream;
   const app = Fastify({
     logger: opts.logger
-      ? {
-          level: 'info',
-          redact: REDACT,
-          serializers: { req: serializeRequest },
-          ...(opts.logStream ? { stream: opts.logStream } : {}),
-        }
+      ? { level: 'info', redact: REDACT, serializers: { req: serializeRequest }, ...(stream ? { stream } : {}) }
       : false,
+    disableRequestLogging: true, // logRequests writes one line per request instead of two
     bodyLimit: 10 * 1024 * 1024,
     // Behind a reverse proxy, X-Forwarded-For gives the client address the login limits key on.
     ...(opts.config.trustProxy !== undefined ? { trustProxy: opts.config.trustProxy } : {}),
   });
+  if (opts.logger) logRequests(app, format);
   app.decorate('db', opts.db);
   app.decorate('config', opts.config);
   // The signing key is read (or generated) on first use, so the app starts on a database not yet migrated.

@@ -4,8 +4,11 @@
  * runs this (migration done once by the primary); jobs that must run once per database take a lease.
  */
 import type { Config } from '../../config.ts';
+import type { Queryable } from '../../db/types.ts';
 import { openDatabase } from '../../db/connect.ts';
 import { Migrator } from '../../db/migrate/migrator.ts';
+import { logFormatFrom } from '../../api/request-log.ts';
+import { hasActiveAdmin } from '../../accounts/users.ts';
 
 export interface ServeProcessOptions {
   migrate: boolean;
@@ -39,6 +42,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     import('../../demo/feed.ts'),
   ]);
   const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
+  const logFormat = logFormatFrom(process.env, process.stdout.isTTY === true);
   // Exclusive: a second tm serve must not reach the database through the first one.
   const db = await openDatabase(config, { exclusive: true, serve: true });
   log(`database: ${db.backend} (${db.target})`);
@@ -50,12 +54,13 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     // Other tm commands on this data directory work through this process from now on.
     share = await shareEmbedded(db);
     if (share) log(`other tm commands use this embedded database through ${share.socket}`);
-    const app = await buildApp({ db, config, logger: process.env.TM_LOG !== '0' });
+    const app = await buildApp({ db, config, logger: logFormat !== null, logFormat: logFormat ?? undefined });
     const address = await app.listen({ port: config.port, host: config.host });
     log(`Trading Manager API listening on ${address}  (GET ${address}/health)`);
     if (app.webApp) log(`web app: ${address}/`);
     else log('web app: not built (web/dist is missing); run `npm run build:web` and restart to serve it at /');
     log(`rate limits: counted in ${app.limits.kind === 'database' ? 'the database (shared)' : 'this process'}`);
+    await adviseFirstAdmin(db, address, log);
     // Timers start once the port is ours: a failed listen must not leave them running on a closed database.
     // Embedded only: TimescaleDB's background workers do not run there, so policies run from here.
     const scheduler = startJobScheduler(db, { log });
@@ -103,4 +108,16 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     await db.close();
     throw err;
   }
+}
+
+/** A newcomer learns how to become an administrator (the admin pages and `tm users` need one). */
+async function adviseFirstAdmin(db: Queryable, address: string, log: (line: string) => void): Promise<void> {
+  const known = await hasActiveAdmin(db).catch((err: unknown) => {
+    if ((err as { code?: string }).code === '42P01') return true; // undefined_table: not migrated, said elsewhere
+    throw err;
+  });
+  if (known) return;
+  log('no administrator yet: create the first one in another terminal with');
+  log('  npx tm users create NAME --email ADDRESS --admin');
+  log(`  (or register at ${address}/register, then: npx tm users grant-admin NAME)`);
 }
