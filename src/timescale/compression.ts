@@ -11,6 +11,15 @@ import { parseDuration } from './duration.ts';
 import { findPolicy, type PolicyJob } from './jobs.ts';
 import { versionAtLeast } from './require.ts';
 import { timescaleVersion } from '../db/info.ts';
+import {
+  addStoragePolicy,
+  convertChunk,
+  enableOptions,
+  removeStoragePolicy,
+  revertChunk,
+  statsFunction,
+  storageApi,
+} from './columnstore-api.ts';
 
 export const DEFAULT_SEGMENTBY = 'asset_id, interval';
 export const DEFAULT_ORDERBY = 'ts DESC';
@@ -101,11 +110,9 @@ export async function enableCompression(
   const seg = segmentby.map((n) => `"${n}"`).join(', ');
   const ord = orderby.map((o) => o.replace(/^(\S+)/, '"$1"')).join(', ');
   // Names were checked against the catalog above; the option values are string literals.
-  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const api = await storageApi(q);
   try {
-    await q.exec(
-      `ALTER TABLE public."${table}" SET (timescaledb.compress, timescaledb.compress_segmentby = ${lit(seg)}, timescaledb.compress_orderby = ${lit(ord)})`,
-    );
+    await q.exec(`ALTER TABLE public."${table}" SET (${enableOptions(api, seg, ord)})`);
   } catch (err) {
     const msg = (err as Error).message;
     if (/compressed chunks|compression.*already/i.test(msg)) {
@@ -190,11 +197,10 @@ export async function addCompressionPolicy(
         409,
       );
     }
-    const r = await tx.query<{ id: number }>(
-      `SELECT add_compression_policy(format('public.%I', $1::text)::regclass, $2::interval) AS id`,
-      [table, interval],
-    );
-    return { job_id: r.rows[0].id, created: true, ...(enabledWith ? { compression_enabled_with: enabledWith } : {}) };
+    await addStoragePolicy(tx, await storageApi(tx), `public.${table}`, interval);
+    const job = await findPolicy(tx, 'policy_compression', table);
+    if (!job) throw new Error(`the compression policy of ${table} was added but its job is not in the catalog`);
+    return { job_id: job.job_id, created: true, ...(enabledWith ? { compression_enabled_with: enabledWith } : {}) };
   });
 }
 
@@ -205,9 +211,7 @@ export async function removeCompressionPolicy(
   await requireHypertable(q, table);
   const existing = await findPolicy(q, 'policy_compression', table);
   if (!existing) return { removed: false, job_id: null };
-  await q.query(`SELECT remove_compression_policy(format('public.%I', $1::text)::regclass, if_exists => true)`, [
-    table,
-  ]);
+  await removeStoragePolicy(q, await storageApi(q), `public.${table}`);
   return { removed: true, job_id: existing.job_id };
 }
 
@@ -223,7 +227,7 @@ export async function compressionStatus(q: Queryable, table = CANDLES): Promise<
     `SELECT (SELECT count(*)::int FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1) AS total_chunks,
             (SELECT count(*)::int FROM timescaledb_information.chunks WHERE hypertable_schema = 'public' AND hypertable_name = $1 AND is_compressed) AS compressed_chunks,
             s.before_compression_total_bytes AS before, s.after_compression_total_bytes AS after
-       FROM (SELECT 1) one LEFT JOIN hypertable_compression_stats(format('public.%I', $1::text)::regclass) s ON true`,
+       FROM (SELECT 1) one LEFT JOIN ${statsFunction(await storageApi(q), 'hypertable')}(format('public.%I', $1::text)::regclass) s ON true`,
     [table],
   );
   const s = stats.rows[0];
@@ -265,9 +269,10 @@ export async function compressChunks(
     [table, interval],
   );
   const compressed: string[] = [];
+  const api = await storageApi(db);
   for (const c of chunks.rows.filter((x) => !x.compressed)) {
     try {
-      await db.query('SELECT compress_chunk($1::regclass, if_not_compressed => true)', [c.chunk]);
+      await convertChunk(db, api, c.chunk);
       compressed.push(c.chunk);
     } catch (err) {
       // A policy job (or another tm) may have compressed or dropped this chunk since the list was read:
@@ -305,7 +310,7 @@ export async function decompressChunk(
   if (!found) throw new UserError(`"${chunk}" is not a chunk of ${table} (see tm hypertable chunks)`, 404);
   if (!found.is_compressed) return { chunk: found.chunk, decompressed: false };
   try {
-    await q.query('SELECT decompress_chunk($1::regclass, if_compressed => true)', [found.chunk]);
+    await revertChunk(q, await storageApi(q), found.chunk);
   } catch (err) {
     // Decompressed (or dropped) by someone else meanwhile: nothing left to do.
     if ((await chunkState(q, found.chunk)) === 'compressed') throw err;

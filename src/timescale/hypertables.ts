@@ -7,6 +7,7 @@ import type { Database, Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Page } from '../db/page.ts';
 import { requireTimescale, versionAtLeast } from './require.ts';
+import { statsFunction, storageApi } from './columnstore-api.ts';
 
 /** The product's hypertable and its chunk interval (the seed: 7 days). */
 export const CANDLES = 'candles';
@@ -96,7 +97,7 @@ export async function listChunks(
   );
   const r = await q.query<ChunkInfo>(
     `WITH sizes AS (SELECT * FROM chunks_detailed_size(format('public.%I', $1::text)::regclass)),
-          comp AS (SELECT * FROM chunk_compression_stats(format('public.%I', $1::text)::regclass))
+          comp AS (SELECT * FROM ${statsFunction(await storageApi(q), 'chunk')}(format('public.%I', $1::text)::regclass))
      SELECT c.chunk_schema, c.chunk_name, c.range_start, c.range_end, c.is_compressed,
             coalesce(CASE WHEN c.is_compressed THEN comp.after_compression_total_bytes END, s.total_bytes, 0) AS total_bytes,
             CASE WHEN c.is_compressed THEN comp.before_compression_total_bytes END AS before_compression_bytes
@@ -116,7 +117,7 @@ export async function hypertableStats(q: Queryable, table = CANDLES): Promise<Hy
   const r = await q.query<HypertableStats>(
     `WITH rel AS (SELECT format('public.%I', $1::text)::regclass AS oid),
           size AS (SELECT s.* FROM rel, hypertable_detailed_size(rel.oid) s),
-          comp AS (SELECT c.* FROM rel, hypertable_compression_stats(rel.oid) c)
+          comp AS (SELECT c.* FROM rel, ${statsFunction(await storageApi(q), 'hypertable')}(rel.oid) c)
      SELECT $1::text AS hypertable_name,
             coalesce(size.table_bytes, 0) AS table_bytes, coalesce(size.index_bytes, 0) AS index_bytes,
             coalesce(size.toast_bytes, 0) AS toast_bytes, coalesce(size.total_bytes, 0) AS total_bytes,
