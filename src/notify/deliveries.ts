@@ -31,7 +31,11 @@ const DESTINATION = `CASE WHEN c.kind = 'webhook' THEN coalesce(substring(c.targ
 const CLAIM_WINDOW = 2000;
 
 export interface ClaimOptions {
-  /** The attempt time (the worker's clock): rows due by then are claimed, and the lease runs from it. */
+  /**
+   * The attempt time (the worker's clock): rows due by then are claimed, and the lease runs from it. The
+   * clock counts milliseconds and the database microseconds, so "by then" means within that millisecond:
+   * a row written with now() just before a claim in the same millisecond is due, not left for the next poll.
+   */
   now: Date;
   /** At most this many deliveries in flight per destination. */
   perDestination: number;
@@ -56,7 +60,7 @@ export async function claimDue(
     `WITH window_rows AS (
        SELECT d.id, d.next_attempt_at, ${DESTINATION} AS destination
        FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= $3 AND c.enabled
+       WHERE d.status = 'pending' AND d.next_attempt_at < $3::timestamptz + interval '1 millisecond' AND c.enabled
        ORDER BY d.next_attempt_at LIMIT ${CLAIM_WINDOW}
      ), ranked AS (
        SELECT w.id, w.next_attempt_at,
@@ -67,7 +71,7 @@ export async function claimDue(
        SELECT id FROM ranked WHERE rank + busy <= $6 ORDER BY next_attempt_at, id LIMIT $1
      ), due AS (
        SELECT d.id FROM notification_deliveries d
-       WHERE d.id IN (SELECT id FROM wanted) AND d.status = 'pending' AND d.next_attempt_at <= $3
+       WHERE d.id IN (SELECT id FROM wanted) AND d.status = 'pending' AND d.next_attempt_at < $3::timestamptz + interval '1 millisecond'
        FOR UPDATE SKIP LOCKED
      )
      UPDATE notification_deliveries d

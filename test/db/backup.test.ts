@@ -329,11 +329,11 @@ for (const { tag, skip, plain: onPlain, url: clusterUrl, timescale } of serverCl
         assert.ok(at > 0);
         return Buffer.from(`${sql.slice(0, at)}SELECT 1 / 0;\n${sql.slice(at)}`);
       });
-      const custom = await damaged(path.join(work, 'full.dump'), 'bad-data.dump', (b) => {
-        const copy = Buffer.from(b);
-        for (let i = Math.floor(copy.length * 0.6); i < Math.floor(copy.length * 0.6) + 64; i++) copy[i] ^= 0x5a;
-        return copy;
-      });
+      // Cut off after the table of contents: the last tables' data blocks are missing, whatever lands where.
+      // (Flipping bytes at a fixed offset was not enough: in CI they once fell where pg_restore does not look.)
+      const custom = await damaged(path.join(work, 'full.dump'), 'bad-data.dump', (b) =>
+        Buffer.from(b.subarray(0, Math.floor(b.length * 0.6))),
+      );
       const target = await serverDb({ plain: onPlain });
       try {
         await target.exec("INSERT INTO assets (symbol, name, asset_type) VALUES ('KEEP', 'Keep me', 'stock')");

@@ -355,12 +355,23 @@ forEachBackend('notifications', (open) => {
         await db.query<{ id: number }>(`SELECT add_job('notify_test_fail', '1 hour', scheduled => false) AS id`)
       ).rows[0].id;
       await assert.rejects(runJob(db, job), /disk on fire/);
-      assert.equal(await enqueueJobFailures(db), 1);
-      assert.equal(await enqueueJobFailures(db), 0, 'the same failure is not sent twice');
+      // Counted for this job only: the server's own background jobs may fail meanwhile, and are told too.
+      const ours = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM notification_deliveries WHERE event_type = 'job_failed' AND (payload->'data'->>'job_id')::int = $1`,
+            [job],
+          )
+        ).rows[0].n;
+      assert.ok((await enqueueJobFailures(db)) >= 1);
+      assert.equal(await ours(), 1);
+      await enqueueJobFailures(db);
+      assert.equal(await ours(), 1, 'the same failure is not sent twice');
       await run(settings());
-      const body = rx.received[0].body as { type: string; data: { job_id: number; error: string } };
+      const bodies = rx.received.map((r) => r.body as { type: string; data: { job_id: number; error: string } });
+      const body = bodies.find((b) => b.data.job_id === job);
+      assert.ok(body, `a delivery for job ${job} among ${bodies.length}`);
       assert.equal(body.type, 'job_failed');
-      assert.equal(body.data.job_id, job);
       assert.match(body.data.error, /disk on fire/);
     } finally {
       await rx.close();

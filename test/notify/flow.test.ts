@@ -146,4 +146,27 @@ forEachBackend('notification delivery flow', (open) => {
       await rx.close();
     }
   });
+
+  test("a row due within the claim's millisecond is claimed (the database counts microseconds, the clock milliseconds)", async () => {
+    const rx = await startWebhookReceiver(generateSecret());
+    try {
+      const at = Date.parse('2026-03-02T10:00:00.123Z');
+      const [id] = await enqueue(await channel(rx), 1, new Date(at));
+      // As if written with now() at .123456, and claimed by a worker whose clock still reads .123
+      await db.query(
+        "UPDATE notification_deliveries SET next_attempt_at = next_attempt_at + interval '456 microseconds' WHERE id = $1",
+        [id],
+      );
+      const stats: WorkerStats = { delivered: 0, retried: 0, failed: 0 };
+      assert.equal(
+        await deliverDue(db, settings(), stats, () => {}, { now: () => at - 1 }),
+        0,
+        'not due a millisecond early',
+      );
+      assert.equal(await deliverDue(db, settings(), stats, () => {}, { now: () => at }), 1);
+      assert.equal(await status(id), 'delivered');
+    } finally {
+      await rx.close();
+    }
+  });
 });
