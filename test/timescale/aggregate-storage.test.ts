@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Database, Queryable } from '../../src/db/types.ts';
-import { PG_INTERVAL, type Interval } from '../../src/intervals.ts';
+import type { Interval } from '../../src/intervals.ts';
 import {
   addAggregateCompression,
   aggregateStorage,
@@ -18,33 +18,11 @@ import { forEachBackend } from '../helpers/backends.ts';
 import { insertAssets, insertCandles } from '../helpers/candles.ts';
 import { serverHasTimescale } from '../helpers/db.ts';
 import { must } from '../helpers/must.ts';
+import { fromView, rollupOfCandles } from '../helpers/rollups.ts';
 
 const TARGETS: Interval[] = ['4h', '1d'];
 
-/** The rollup of the stored 1h candles, written apart from the views (array order, not first()/last()). */
-async function direct(q: Queryable, target: Interval) {
-  const r = await q.query(
-    `SELECT asset_id, b AS ts,
-            round(((array_agg(open ORDER BY ts))[1])::numeric, 6)::text AS open,
-            round(max(high)::numeric, 6)::text AS high, round(min(low)::numeric, 6)::text AS low,
-            round(((array_agg(close ORDER BY ts DESC))[1])::numeric, 6)::text AS close,
-            round(sum(volume)::numeric, 6)::text AS volume
-       FROM (SELECT *, time_bucket($1::interval, ts) AS b FROM candles WHERE "interval" = '1h') c
-      GROUP BY asset_id, b ORDER BY asset_id, b`,
-    [PG_INTERVAL[target]],
-  );
-  return r.rows;
-}
-
-async function fromView(q: Queryable, view: string) {
-  const r = await q.query(
-    `SELECT asset_id, ts, round(open::numeric, 6)::text AS open, round(high::numeric, 6)::text AS high,
-            round(low::numeric, 6)::text AS low, round(close::numeric, 6)::text AS close,
-            round(volume::numeric, 6)::text AS volume
-       FROM ${view} ORDER BY asset_id, ts`,
-  );
-  return r.rows;
-}
+const direct = (q: Queryable, target: Interval) => rollupOfCandles(q, '1h', target);
 
 forEachBackend('compressed continuous aggregates', (open, backend) => {
   const skip = backend === 'server' && !serverHasTimescale ? 'the test server has no TimescaleDB' : undefined;

@@ -1,6 +1,8 @@
 /** tm aggregates compression: the columnstore policy of the continuous aggregates' old chunks. */
 import type { Command } from 'commander';
+import type { Database } from '../../db/types.ts';
 import {
+  type AggregateStorage,
   DEFAULT_AGGREGATE_COMPRESS_AFTER,
   addAggregateCompression,
   aggregateStorage,
@@ -19,6 +21,17 @@ const COLUMNS = [
   'compression_ratio',
 ];
 
+type Options = { after?: string; json?: boolean };
+
+/** Every subcommand prints the same table: the aggregates it touched, as they are now. */
+const run =
+  (fn: (db: Database, names: string[], opts: Options) => Promise<AggregateStorage[]>) =>
+  async (names: string[], opts: Options) =>
+    withDatabase(async (db) => {
+      const rows = await fn(db, names, opts);
+      printer(!!opts.json).data(rows, () => table(rows, COLUMNS));
+    });
+
 export function registerAggregateCompression(aggregates: Command): void {
   const c = aggregates
     .command('compression')
@@ -28,30 +41,15 @@ export function registerAggregateCompression(aggregates: Command): void {
     .argument('[names...]', 'view names, e.g. candles_1h (default: every aggregate)')
     .option('--after <duration>', 'age, e.g. 90d, 6mon', DEFAULT_AGGREGATE_COMPRESS_AFTER)
     .option('--json', 'output JSON')
-    .action(async (names: string[], opts: { after: string; json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const rows = await addAggregateCompression(db, names, opts.after);
-        printer(!!opts.json).data(rows, () => table(rows, COLUMNS));
-      });
-    });
+    .action(run((db, names, o) => addAggregateCompression(db, names, o.after)));
   c.command('remove')
     .description('remove the policies (compressed chunks stay compressed)')
     .argument('[names...]', 'view names (default: every aggregate)')
     .option('--json', 'output JSON')
-    .action(async (names: string[], opts: { json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const rows = await removeAggregateCompression(db, names);
-        printer(!!opts.json).data(rows, () => table(rows, COLUMNS));
-      });
-    });
+    .action(run((db, names) => removeAggregateCompression(db, names)));
   c.command('status')
     .description('per aggregate: columnstore on, policy, compressed chunks and ratio')
     .argument('[names...]', 'view names (default: every aggregate)')
     .option('--json', 'output JSON')
-    .action(async (names: string[], opts: { json?: boolean }) => {
-      await withDatabase(async (db) => {
-        const rows = await aggregateStorage(db, names);
-        printer(!!opts.json).data(rows, () => table(rows, COLUMNS));
-      });
-    });
+    .action(run((db, names) => aggregateStorage(db, names)));
 }
