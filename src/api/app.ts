@@ -25,6 +25,7 @@ import { serializeRequest } from './log-url.ts';
 import { humanStream, logRequests, type LogFormat } from './request-log.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
+import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
 import { portfolioRoutes } from './routes/portfolios.ts';
@@ -210,6 +211,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
+  await app.register(accountRoutes);
   await app.register(watchlistRoutes);
   await app.register(portfolioRoutes);
   await app.register(strategyRoutes);
