@@ -34,7 +34,7 @@ export const BAD_CREDENTIALS = 'invalid username or password';
 async function issue(q: Queryable, ctx: AuthContext, userId: string, meta: SessionMeta = {}): Promise<TokenPair> {
   const refresh = await issueRefreshToken(q, userId, ctx.config.refreshTokenTtl, meta);
   return {
-    access_token: signAccessToken(userId, ctx.secret, ctx.config.accessTokenTtl),
+    access_token: signAccessToken(userId, ctx.secret, ctx.config.accessTokenTtl, Date.now(), refresh.id),
     refresh_token: refresh.token,
     token_type: 'Bearer',
     expires_in: ctx.config.accessTokenTtl,
@@ -116,6 +116,15 @@ export async function logout(q: Queryable, userId: string, token?: string): Prom
 /** The active user a bearer token stands for, or null. The user row is read every time, so
  *  deactivation and demotion take effect at once, not when the token expires. */
 export async function authenticate(q: Queryable, secret: string, token: string): Promise<User | null> {
+  return (await authenticateSession(q, secret, token))?.user ?? null;
+}
+
+/** The user and the session id (when the token carries one) an access token stands for, or null. */
+export async function authenticateSession(
+  q: Queryable,
+  secret: string,
+  token: string,
+): Promise<{ user: User; sessionId: string | null } | null> {
   const claims = verifyAccessToken(token, secret);
   if (!claims) return null;
   // A subject that is not a uuid is a bad token (22P02); any other error is the database's, not a 401.
@@ -123,5 +132,5 @@ export async function authenticate(q: Queryable, secret: string, token: string):
     if (pgError(err).code === '22P02') return null;
     throw err;
   });
-  return user?.is_active ? user : null;
+  return user?.is_active ? { user, sessionId: claims.sid ?? null } : null;
 }

@@ -121,9 +121,3 @@ export async function revokeOtherSessions(q: Queryable, userId: string, keepId: 
   );
   return r.rowCount;
 }
-
-/** The id part of a refresh token ("<id>.<secret>"), or null when it has none. */
-export function refreshTokenId(token: string | undefined): string | null {
-  const id = token?.slice(0, token.indexOf('.')) ?? '';
-  return UUID_RE.test(id) ? id : null;
-}

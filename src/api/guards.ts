@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateApiToken, looksLikeApiToken, type ApiTokenScope } from '../accounts/api-tokens.ts';
-import { authenticate } from '../accounts/auth.ts';
+import { authenticateSession } from '../accounts/auth.ts';
 import type { User } from '../accounts/users.ts';
 import { problem } from './problem.ts';
 
@@ -16,6 +16,8 @@ declare module 'fastify' {
     user: User | null;
     /** Set when the request came with a personal API token instead of a session's access token. */
     apiTokenScope?: ApiTokenScope;
+    /** The signed-in session an access token belongs to (null for API tokens and older tokens). */
+    sessionId?: string | null;
   }
 }
 
@@ -42,7 +44,9 @@ async function resolveUser(req: FastifyRequest): Promise<User | null> {
     if (found) req.apiTokenScope = found.scope;
     return found?.user ?? null;
   }
-  return authenticate(req.server.db, await req.server.auth.secret(), token);
+  const found = await authenticateSession(req.server.db, await req.server.auth.secret(), token);
+  if (found) req.sessionId = found.sessionId;
+  return found?.user ?? null;
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);

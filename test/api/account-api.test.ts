@@ -68,10 +68,13 @@ forEachBackend('account API', (open) => {
   test('email and password need the current password; a new password ends the other sessions', async () => {
     const first = await signUp('pw_user');
     const second = await login('pw_user', 'correct horse battery', 'other-browser/2.0');
-    const sessions = json<{ id: string; user_agent: string }[]>(
+    const sessions = json<{ id: string; user_agent: string; current: boolean }[]>(
       await call('GET', '/api/account/sessions', first.access_token),
     );
-    assert.deepEqual(sessions.map((s) => s.user_agent).sort(), ['other-browser/2.0', 'test-agent/1.0']);
+    assert.deepEqual(sessions.map((s) => [s.user_agent, s.current]).sort(), [
+      ['other-browser/2.0', false],
+      ['test-agent/1.0', true],
+    ]);
 
     const wrong = await call('PUT', '/api/account/email', first.access_token, {
       email: 'new@example.com',
@@ -102,10 +105,12 @@ forEachBackend('account API', (open) => {
       new_password: 'a much better passphrase',
     });
     assert.equal(changed.statusCode, 200, changed.body);
-    // No browser cookie names the asking session here, so both refresh tokens end.
-    assert.deepEqual(changed.json(), { other_sessions_ended: 2 });
-    const refreshed = await call('POST', '/api/auth/refresh', undefined, { refresh_token: second.refresh_token });
-    assert.equal(refreshed.statusCode, 401);
+    // The asking session (named by its access token) goes on; the other one ends.
+    assert.deepEqual(changed.json(), { other_sessions_ended: 1 });
+    const ended = await call('POST', '/api/auth/refresh', undefined, { refresh_token: second.refresh_token });
+    assert.equal(ended.statusCode, 401);
+    const kept = await call('POST', '/api/auth/refresh', undefined, { refresh_token: first.refresh_token });
+    assert.equal(kept.statusCode, 200);
     assert.equal(
       (await call('POST', '/api/auth/login', undefined, { username: 'pw_user', password: 'correct horse battery' }))
         .statusCode,

@@ -10,11 +10,10 @@ import { changeEmail, changePassword } from '../../accounts/account.ts';
 import { API_TOKEN_SCOPES, createApiToken, listApiTokens, revokeApiToken } from '../../accounts/api-tokens.ts';
 import { PASSWORD_MAX } from '../../accounts/passwords.ts';
 import { CLOCKS, THEMES, getPreferences, setPreferences } from '../../accounts/preferences.ts';
-import { listSessions, refreshTokenId, revokeSession } from '../../accounts/refresh-tokens.ts';
+import { listSessions, revokeSession } from '../../accounts/refresh-tokens.ts';
 import { UserError } from '../../errors.ts';
 import { currentUser, requireSession, requireUser } from '../guards.ts';
 import { emailField, passwordField, SMALL_BODY } from '../schemas.ts';
-import { cookieRefreshToken } from '../session-cookie.ts';
 import { tooMany, userOut } from './auth.ts';
 
 const preferences = z.object({
@@ -51,8 +50,8 @@ export async function accountRoutes(appBase: FastifyInstance): Promise<void> {
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
-  /** The id of the session the request came from (browser cookie), to keep it and mark it current. */
-  const sessionOf = async (req: FastifyRequest) => refreshTokenId(cookieRefreshToken(req, await app.auth.secret()));
+  /** The session the request came from (its access token says), to keep it and mark it current. */
+  const sessionOf = async (req: FastifyRequest) => req.sessionId ?? null;
 
   app.get(
     '/api/account',
