@@ -19,7 +19,10 @@ interface AxeResult {
 
 export async function assertAccessible(page: Page, what: string): Promise<void> {
   // Evaluated through the DevTools protocol: the app's CSP (script-src 'self') refuses injected script tags.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate((source ??= readFileSync(AXE, 'utf8')));
+  if (!(await page.evaluate(() => 'axe' in globalThis))) {
+    source ??= readFileSync(AXE, 'utf8');
+    await page.evaluate(source);
+  }
   const result = await page.evaluate(() => {
     const w = globalThis as unknown as AxeWindow;
     if (!w.axe) throw new Error('axe-core did not load');
