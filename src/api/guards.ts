@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../accounts/auth.ts';
+import { looksLikeReadToken, readTokenUser } from '../accounts/read-tokens.ts';
 import type { User } from '../accounts/users.ts';
 import { problem } from './problem.ts';
 
@@ -46,6 +47,24 @@ export async function requireAdmin(req: FastifyRequest, reply: FastifyReply): Pr
   const user = await resolveUser(req);
   if (!user) return deny(reply, 401, req.headers.authorization ? 'invalid or expired access token' : NO_TOKEN);
   if (!user.is_admin) return deny(reply, 403, 'this route needs an administrator');
+  req.user = user;
+}
+
+/**
+ * Market-data reads by tools (the exchange-compatible routes): an access token, or a long-lived read
+ * token ("tmr_...", see accounts/read-tokens.ts), which no other guard accepts.
+ */
+export async function requireReader(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const token = bearer(req);
+  const user = token && looksLikeReadToken(token) ? await readTokenUser(req.server.db, token) : await resolveUser(req);
+  if (!user)
+    return deny(
+      reply,
+      401,
+      req.headers.authorization
+        ? 'invalid, revoked or expired token'
+        : 'authentication required: send Authorization: Bearer <read token or access token>',
+    );
   req.user = user;
 }
 
