@@ -17,7 +17,7 @@ const TOUCH_EVERY_S = 60;
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-export interface ReadToken {
+export type ReadToken = {
   id: string;
   user_id: string;
   username: string;
@@ -25,7 +25,7 @@ export interface ReadToken {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
-}
+};
 
 const SELECT = `SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.last_used_at, t.revoked_at
   FROM read_tokens t JOIN users u ON u.id = t.user_id`;

@@ -21,6 +21,7 @@ import { isTransientConflict, isUnavailable } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
 import { compatBinanceRoutes } from './routes/compat-binance.ts';
+import { readTokenRoutes } from './routes/read-tokens.ts';
 import { refuseNul } from './nul.ts';
 import { serializeRequest } from './log-url.ts';
 import { humanStream, logRequests, type LogFormat } from './request-log.ts';
@@ -226,6 +227,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(marketRoutes);
   await app.register(eventRoutes);
   await app.register(channelRoutes);
+  await app.register(readTokenRoutes);
   await app.register(compatBinanceRoutes, { prefix: '/compat/binance' });
   await app.register(compatBinanceRoutes, { prefix: '/compat/binance/x/:exchange' });
   return app;

@@ -206,18 +206,43 @@ forEachBackend('Binance-compatible endpoint', (open) => {
     assert.equal((await get('/compat/binance/api/v3/ping', 'tmr_nope')).status, 401);
     assert.equal((await get('/compat/binance/api/v3/ping', access)).status, 200);
     assert.equal((await get('/api/watchlists', readToken)).status, 401, 'a read token is no access token');
-    const t2 = await createReadToken(db, userId, 'to revoke');
-    assert.equal((await get('/compat/binance/api/v3/ping', t2.token)).status, 200);
-    assert.equal(await revokeReadToken(db, t2.id), true);
-    assert.equal((await get('/compat/binance/api/v3/ping', t2.token)).status, 401);
     const used = await db.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM read_tokens WHERE id = $1', [
       readTokenId,
     ]);
     assert.ok(used.rows[0].last_used_at, 'last use recorded');
+  });
+
+  test('a user makes, lists and revokes their read tokens through the API (a read token cannot make more)', async () => {
+    const post = (token: string) =>
+      fetch(`${base}/api/read-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'to revoke' }),
+      });
+    assert.equal((await post(readToken)).status, 401);
+    const made = await post(access);
+    assert.equal(made.status, 201);
+    const t2 = (await made.json()) as { id: string; token: string; name: string };
+    assert.match(t2.token, /^tmr_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
     const ex = await binance('/compat/binance/api/v3', t2.token);
+    assert.ok((await ex.loadMarkets())['BTC/USDT'], 'the new token reads');
+    const list = (await get('/api/read-tokens', access)).body as Record<string, unknown>[];
+    assert.deepEqual(list.map((t) => t.name).sort(), ['freqtrade', 'to revoke']);
+    assert.ok(
+      list.every((t) => !('token' in t) && !('token_hash' in t)),
+      'no secrets listed',
+    );
+    const del = await fetch(`${base}/api/read-tokens/${t2.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${access}` },
+    });
+    assert.equal(del.status, 204);
+    assert.equal((await get('/compat/binance/api/v3/ping', t2.token)).status, 401);
+    const ex2 = await binance('/compat/binance/api/v3', t2.token);
     await assert.rejects(
-      ex.loadMarkets(),
+      ex2.loadMarkets(),
       (e: Error) => e.constructor.name === 'AuthenticationError' || /401/.test(e.message),
     );
+    assert.equal(await revokeReadToken(db, t2.id), false, 'already revoked');
   });
 });
