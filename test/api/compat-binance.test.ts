@@ -15,6 +15,9 @@ import { addAsset } from '../../src/market/assets-repository.ts';
 import type { RawCandle } from '../../src/market/import/validate.ts';
 import { createReadToken, revokeReadToken } from '../../src/accounts/read-tokens.ts';
 import { nextBucket, type Interval } from '../../src/intervals.ts';
+import { createProvider } from '../../src/sync/providers/index.ts';
+import { addSource, sourceFor } from '../../src/sync/sources.ts';
+import { syncRange } from '../../src/sync/engine.ts';
 import { tokenFor } from '../helpers/auth.ts';
 import { forEachBackend } from '../helpers/backends.ts';
 import { fakeCandle } from '../helpers/fake-markets.ts';
@@ -193,6 +196,22 @@ forEachBackend('Binance-compatible endpoint', (open) => {
       ]),
       [['ETHUSDT', 'ETH', 'USDT']],
     );
+  });
+
+  test('a ccxt:binance source syncs from our own endpoint (one Trading Manager reading another)', async () => {
+    const env = {
+      TM_CCXT_BINANCE_URL: `${base}/compat/binance`,
+      TM_CCXT_BINANCE_CONFIG: JSON.stringify({
+        headers: { Authorization: `Bearer ${readToken}` },
+        options: { fetchMarkets: { types: ['spot'] } },
+      }),
+      TM_SYNC_RETRIES: '1',
+    };
+    await addSource(db, { asset: 'BTCCOPY:MIRROR', provider: 'ccxt:binance', market: 'BTC/USDT', intervals: ['1m'] });
+    const source = await sourceFor(db, 'BTCCOPY:MIRROR');
+    const r = await syncRange(db, createProvider('ccxt:binance', env), source, '1m', T0, T0 + N * MIN);
+    assert.deepEqual([r.requests, r.inserted, r.gaps], [2, N - 1, 1]);
+    assert.deepEqual(await storedRows(db, 'BTCCOPY', '1m'), await storedRows(db, 'BTCUSDT', '1m'));
   });
 
   test('ping and time answer as Binance does', async () => {
