@@ -13,7 +13,9 @@ import type { Database } from '../../src/db/types.ts';
 import { createProvider, type ProviderDeps } from '../../src/sync/providers/index.ts';
 import { ProviderError } from '../../src/sync/providers/provider.ts';
 import { rebase } from '../../src/sync/providers/ccxt.ts';
-import { addSource, sourceFor } from '../../src/sync/sources.ts';
+import { addSource, removeSources, sourceFor } from '../../src/sync/sources.ts';
+import { startSyncScheduler } from '../../src/sync/scheduler.ts';
+import { bucketStart } from '../../src/intervals.ts';
 import { syncRange, NO_CANDLE } from '../../src/sync/engine.ts';
 import { listGaps } from '../../src/sync/gaps-repository.ts';
 import { syncStatus } from '../../src/sync/status.ts';
@@ -99,6 +101,21 @@ describe('ccxt provider (okx class against an OKX stand-in)', () => {
     assert.match(err.message, /okx does not list the symbol "NOPE\/USDT"/);
     assert.equal(candleRequests().length, 0);
     assert.deepEqual(slept, []);
+  });
+
+  test("the exchange's market list is loaded once, and again after an hour (a new listing appears without a restart)", async () => {
+    let clock = T0;
+    const p = createProvider('ccxt:okx', env, { ...deps, now: () => clock });
+    await p.fetchPage({ market: 'BTC/USDT', interval: '1h', from: T0, to: T0 + H });
+    fake.markets.set('SOL-USDT', { listedFrom: T0 });
+    const before = await rejection(p.fetchPage({ market: 'SOL/USDT', interval: '1h', from: T0, to: T0 + H }));
+    assert.equal(before.kind, 'unknown_symbol');
+    const lists = () => fake.requests.filter((r) => r.query.get('instType') === 'SPOT').length;
+    assert.equal(lists(), 1, 'markets loaded once');
+    clock += 61 * MIN;
+    const page = await p.fetchPage({ market: 'SOL/USDT', interval: '1h', from: T0, to: T0 + H });
+    assert.equal(page.candles.length, 1);
+    assert.equal(lists(), 2);
   });
 
   test('429 (OKX code 50011) waits its Retry-After, then succeeds', async () => {
@@ -229,5 +246,30 @@ forEachBackend('ccxt source sync', (open) => {
     assert.equal(st?.state, 'error');
     assert.match(st?.last_error ?? '', /okx does not list the symbol "NOPE\/USDT"/);
     assert.equal((await stored(db, 'NOPE', '1h')).length, 0);
+  });
+
+  test('tm serve keeps a ccxt source current: its first round takes the latest page of closed bars', async () => {
+    for (const a of ['BTCUSDT:OKX', 'ETHUSDT:OKX', 'NOPE:OKX']) await removeSources(db, a);
+    fake.now = () => Date.now();
+    const open = bucketStart('1h', Date.now());
+    fake.markets.set('LIVE-USDT', { listedFrom: open - 400 * H });
+    await addSource(db, { asset: 'LIVEUSDT:OKX', provider: 'ccxt:okx', market: 'LIVE/USDT', intervals: ['1h'] });
+    const logs: string[] = [];
+    const sched = startSyncScheduler(db, {
+      env: { ...env, TM_SYNC_GRACE_MS: '0' },
+      tickMs: 3_600_000,
+      graceMs: 0,
+      log: (l) => logs.push(l),
+    });
+    try {
+      await sched.tick();
+    } finally {
+      await sched.stop();
+    }
+    // OKX serves 300 bars a request (ccxt's features): the scheduler sized its first page by it.
+    assert.match(logs.join('\n'), /sync: LIVEUSDT:OKX 1h from ccxt:okx: 300 new, 0 updated candle\(s\)/);
+    const rows = await stored(db, 'LIVEUSDT', '1h');
+    assert.equal(rows.length, 300);
+    assert.ok((rows.at(-1)?.ts.getTime() ?? 0) >= open - H, 'up to the last closed hour');
   });
 });

@@ -8,11 +8,16 @@
  * Binance's {"code", "msg"} so clients map them as they would Binance's (-1121: unknown symbol).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Asset, assetsOnExchange, formatRef, listAssets } from '../../market/assets-repository.ts';
+import {
+  type Asset,
+  assetsByCompactSymbol,
+  assetsOnExchange,
+  formatRef,
+  listAssets,
+} from '../../market/assets-repository.ts';
 import { candleRange } from '../../market/candles-repository.ts';
 import {
   BinanceError,
-  compatSymbol,
   klineRow,
   MAX_LIMIT,
   DEFAULT_LIMIT,
@@ -35,7 +40,7 @@ async function assetsOf(app: FastifyInstance, req: Req): Promise<Asset[]> {
 
 /** The one asset a Binance symbol names here; none or several is Binance's "invalid symbol". */
 async function assetFor(app: FastifyInstance, req: Req, symbol: string): Promise<Asset> {
-  const found = (await assetsOf(app, req)).filter((a) => compatSymbol(a.symbol) === symbol);
+  const found = await assetsByCompactSymbol(app.db.reader(), symbol, req.params.exchange?.toUpperCase());
   if (found.length === 1) return found[0];
   if (found.length === 0) throw new BinanceError(-1121, 'Invalid symbol.');
   throw new BinanceError(

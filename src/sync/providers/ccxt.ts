@@ -32,6 +32,8 @@ type Ccxt = typeof import('ccxt');
 
 /** Bars a request when ccxt's `features` names no limit for the exchange. */
 const DEFAULT_LIMIT = 100;
+/** How long the exchange's market list is kept before it is loaded again (new listings appear without a restart). */
+const MARKETS_TTL_MS = 60 * 60_000;
 /** A Retry-After longer than this is not waited for in place (as for the native providers). */
 const MAX_INLINE_WAIT_MS = 60_000;
 
@@ -64,6 +66,7 @@ export class CcxtProvider implements Provider {
   readonly clock: ProviderClock;
   private loading?: Promise<{ ccxt: Ccxt; ex: Exchange }>;
   private limit = DEFAULT_LIMIT;
+  private marketsAt: number | undefined;
 
   constructor(
     readonly name: ProviderName,
@@ -108,7 +111,11 @@ export class CcxtProvider implements Provider {
 
   async fetchPage(req: PageRequest): Promise<Page> {
     const { ex } = await this.load();
-    await this.call(() => ex.loadMarkets(), req.market);
+    const stale = this.marketsAt !== undefined && this.http.now() - this.marketsAt > MARKETS_TTL_MS;
+    if (this.marketsAt === undefined || stale) {
+      await this.call(() => ex.loadMarkets(stale), req.market);
+      this.marketsAt = this.http.now();
+    }
     const end = windowEnd(req.interval, req.from, this.limit, req.to);
     let n = 0;
     for (let t = req.from; t < end; t = nextBucket(req.interval, t)) n++;
