@@ -142,6 +142,20 @@ describe('ccxt provider (okx class against an OKX stand-in)', () => {
     assert.equal(candleRequests().length, 3);
   });
 
+  test('an error that echoes a credential or header from TM_CCXT_<ID>_CONFIG shows it as [redacted]', async () => {
+    const key = 'k3y-0123456789abcdef';
+    const cfg = JSON.stringify({ apiKey: key, headers: { Authorization: 'Bearer tmr_sekrit-token-value' } });
+    fake.script.push({
+      status: 400,
+      body: JSON.stringify({ code: '50113', msg: `Invalid sign for ${key} and tmr_sekrit-token-value` }),
+    });
+    const p = createProvider('ccxt:okx', { ...env, TM_CCXT_OKX_CONFIG: cfg }, deps);
+    const err = await rejection(p.fetchPage({ market: 'BTC/USDT', interval: '1h', from: T0, to: T0 + H }));
+    assert.equal(err.kind, 'rejected');
+    assert.ok(!err.message.includes(key) && !err.message.includes('sekrit'), err.message);
+    assert.match(err.message, /\[redacted\]/);
+  });
+
   test('a host that refuses connections is a network error', async () => {
     const p = createProvider('ccxt:okx', { ...env, TM_CCXT_OKX_URL: 'http://127.0.0.1:9' }, deps);
     const err = await rejection(p.fetchPage({ market: 'BTC/USDT', interval: '1h', from: T0, to: T0 + H }));

@@ -58,6 +58,21 @@ export function rebase(urls: unknown, base: string): unknown {
   return urls;
 }
 
+/** Keys of an exchange's settings whose values are secrets (never shown in an error). */
+const SECRET_KEYS = ['apiKey', 'secret', 'password', 'uid', 'token', 'privateKey', 'walletAddress'];
+
+/** The secret values of the exchange's settings: credentials and every header value (a bearer token). */
+export function secretsOf(config: Record<string, unknown> | undefined): string[] {
+  if (!config) return [];
+  const out: string[] = [];
+  for (const k of SECRET_KEYS) if (typeof config[k] === 'string') out.push(config[k] as string);
+  const headers = config.headers;
+  if (headers && typeof headers === 'object')
+    for (const v of Object.values(headers))
+      if (typeof v === 'string') out.push(v, v.replace(/^(Bearer|Basic)\s+/i, ''));
+  return out;
+}
+
 export class CcxtProvider implements Provider {
   readonly assetType = 'crypto' as const;
   readonly continuous = true;
@@ -156,7 +171,7 @@ export class CcxtProvider implements Provider {
         return await f();
       } catch (err) {
         if (err instanceof ProviderError || err instanceof UserError) throw err;
-        const e = this.mapError(ccxt, ex, err, market);
+        const e = this.mapError(ccxt, ex, err, market).hideSecrets(secretsOf(this.settings.config));
         const wait = Math.max(e.retryAt !== undefined ? e.retryAt - now() : 0, backoffMs(policy, attempt));
         if (!e.transient || attempt + 1 >= policy.attempts || wait > MAX_INLINE_WAIT_MS) throw e;
         await sleep(wait);
