@@ -11,6 +11,7 @@ import path from 'node:path';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { fakeCandle } from '../helpers/fake-markets.ts';
 import { startFakeOkx, type FakeOkx } from '../helpers/fake-okx.ts';
+import { ServeProcess } from '../helpers/serve-process.ts';
 
 const BIN = path.resolve('bin/tm.js');
 const T0 = Date.parse('2024-01-01T00:00:00Z');
@@ -105,4 +106,29 @@ test('tm tokens create, list, revoke', async () => {
   const again = await tm(['tokens', 'revoke', t.id]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /no live read token/);
+});
+
+test("a running tm serve answers ccxt's binance class from /compat/binance with a read token", async () => {
+  await tm(['users', 'create', 'bot', '--email', 'bot@example.com']);
+  const made = await tm(['tokens', 'create', 'bot', '--name', 'ccxt', '--json']);
+  assert.equal(made.code, 0, made.stderr);
+  const token = JSON.parse(made.stdout).token as string;
+  const serve = new ServeProcess([], { ...env, TM_SYNC: '0' });
+  try {
+    const base = await serve.url();
+    const ccxt = await import('ccxt');
+    const ex = new ccxt.binance({
+      urls: { api: { public: `${base}/compat/binance/api/v3` } },
+      headers: { Authorization: `Bearer ${token}` },
+      options: { fetchMarkets: { types: ['spot'] } },
+    });
+    const read = await ex.fetchOHLCV('BTC/USDT', '1h', T0, 100);
+    // The ten hours the first test synced from the OKX stand-in, as stored.
+    assert.deepEqual(
+      read.map((r) => [r[0], r[4]]),
+      Array.from({ length: 10 }, (_, i) => [T0 + i * H, fakeCandle('1h', T0 + i * H).close]),
+    );
+  } finally {
+    assert.equal(await serve.stop(), 0);
+  }
 });
