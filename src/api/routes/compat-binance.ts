@@ -25,6 +25,20 @@ import {
   symbolInfo,
 } from '../compat-binance-format.ts';
 import { requireReader } from '../guards.ts';
+import { z } from 'zod';
+
+// Documented as loose strings: the handlers check them and answer Binance's own error codes.
+const klinesQuery = z.object({
+  symbol: z.string().optional().describe('an asset symbol without separators, e.g. BTCUSDT'),
+  interval: z.string().optional().describe('1m 5m 15m 30m 1h 4h 1d 1w 1M'),
+  startTime: z.string().optional().describe('epoch ms: klines opening at or after it'),
+  endTime: z.string().optional().describe('epoch ms: klines opening at or before it'),
+  limit: z.string().optional().describe(`default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}`),
+});
+const infoQuery = z.object({
+  symbol: z.string().optional(),
+  symbols: z.string().optional().describe('a JSON array, e.g. ["BTCUSDT","ETHUSDT"]'),
+});
 
 /** Most assets exchangeInfo lists (the whole table on any realistic installation). */
 const MAX_ASSETS = 50_000;
@@ -88,7 +102,13 @@ export async function compatBinanceRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/api/v3/exchangeInfo',
-    { schema: { ...schema, summary: 'Binance-compatible: the assets as spot symbols (symbol / symbols filter)' } },
+    {
+      schema: {
+        ...schema,
+        summary: 'Binance-compatible: the assets as spot symbols (symbol / symbols filter)',
+        querystring: infoQuery,
+      },
+    },
     async (req: Req, reply) =>
       handle(reply, async () => {
         const wanted = symbolsParam(req.query);
@@ -109,7 +129,8 @@ export async function compatBinanceRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         ...schema,
-        summary: `Binance-compatible klines from stored candles (symbol, interval, startTime, endTime, limit: default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`,
+        summary: 'Binance-compatible klines from the stored candles (rollups for coarser intervals)',
+        querystring: klinesQuery,
       },
     },
     async (req: Req, reply) =>
