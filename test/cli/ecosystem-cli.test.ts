@@ -88,27 +88,31 @@ test('tm sources add BTCUSDT:okx --provider ccxt:okx --symbol BTC/USDT, then tm 
   }
 });
 
-test('tm tokens create, list, revoke', async () => {
+test('tm tokens create, list, revoke (personal API tokens)', async () => {
   const u = await tm(['users', 'create', 'ann', '--email', 'ann@example.com', '--json']);
   assert.equal(u.code, 0, u.stderr);
   const made = await tm(['tokens', 'create', 'ann', '--name', 'freqtrade', '--json']);
   assert.equal(made.code, 0, made.stderr);
   const t = JSON.parse(made.stdout);
-  assert.match(t.token, /^tmr_/);
+  assert.match(t.token, /^tmk_/);
+  assert.equal(t.scope, 'read', 'read is the default scope');
   const list = await tm(['tokens', 'list', 'ann', '--json']);
   const listed = JSON.parse(list.stdout);
   assert.deepEqual(
-    listed.map((x: { name: string; revoked_at: string | null }) => [x.name, x.revoked_at]),
-    [['freqtrade', null]],
+    listed.map((x: { name: string; scope: string }) => [x.name, x.scope]),
+    [['freqtrade', 'read']],
   );
   assert.ok(!list.stdout.includes(t.token.split('.')[1]), 'the secret is never listed');
-  assert.equal((await tm(['tokens', 'revoke', t.id])).code, 0);
-  const again = await tm(['tokens', 'revoke', t.id]);
+  assert.equal((await tm(['tokens', 'revoke', 'ann', t.id])).code, 0);
+  const again = await tm(['tokens', 'revoke', 'ann', t.id]);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /no live read token/);
+  assert.match(again.stderr, /not found/);
+  const bad = await tm(['tokens', 'create', 'ann', '--name', 'x', '--scope', 'admin']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--scope must be read or write/);
 });
 
-test("a running tm serve answers ccxt's binance class from /compat/binance with a read token", async () => {
+test("a running tm serve answers ccxt's binance class from /compat/binance with a read-scoped API token", async () => {
   await tm(['users', 'create', 'bot', '--email', 'bot@example.com']);
   const made = await tm(['tokens', 'create', 'bot', '--name', 'ccxt', '--json']);
   assert.equal(made.code, 0, made.stderr);

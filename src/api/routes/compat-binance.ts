@@ -4,7 +4,8 @@
  * (`urls.api.public` = http://HOST/compat/binance/api/v3). Mounted twice:
  * - /compat/binance/api/v3/...: every asset, by its symbol without separators (BTC-USD → BTCUSD);
  * - /compat/binance/x/EXCHANGE/api/v3/...: only the assets of one exchange (a symbol listed on several).
- * Read-only; every route needs an access token or a read token (Authorization: Bearer). Errors come as
+ * Read-only (GET); every route needs an access token or a personal API token, a read-scoped one is
+ * enough (Authorization: Bearer tmk_...; docs/accounts.md). Errors come as
  * Binance's {"code", "msg"} so clients map them as they would Binance's (-1121: unknown symbol).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -24,7 +25,7 @@ import {
   parseKlineQuery,
   symbolInfo,
 } from '../compat-binance-format.ts';
-import { requireReader } from '../guards.ts';
+import { requireUser } from '../guards.ts';
 import { z } from 'zod';
 
 // Documented as loose strings: the handlers check them and answer Binance's own error codes.
@@ -87,7 +88,7 @@ function symbolsParam(q: Record<string, unknown>): string[] | undefined {
 }
 
 export async function compatBinanceRoutes(app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', requireReader);
+  app.addHook('onRequest', requireUser);
   const schema = { tags: ['compat'], security: [{ bearerAuth: [] }] };
 
   app.get(
