@@ -20,6 +20,7 @@ import { ProviderError } from '../sync/providers/provider.ts';
 import { isTransientConflict, isUnavailable } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
+import { compatBinanceRoutes } from './routes/compat-binance.ts';
 import { refuseNul } from './nul.ts';
 import { serializeRequest } from './log-url.ts';
 import { humanStream, logRequests, type LogFormat } from './request-log.ts';
@@ -227,5 +228,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(marketRoutes);
   await app.register(eventRoutes);
   await app.register(channelRoutes);
+  await app.register(compatBinanceRoutes, { prefix: '/compat/binance' });
+  await app.register(compatBinanceRoutes, { prefix: '/compat/binance/x/:exchange' });
   return app;
 }
