@@ -3,7 +3,7 @@ import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Interval } from '../intervals.ts';
 import { getAsset } from '../market/assets-repository.ts';
-import { readCandleColumns } from '../market/candles-repository.ts';
+import { countCandlesUpTo, readCandleColumns } from '../market/candles-repository.ts';
 import type { CandleSeries } from '../ohlcv.ts';
 import {
   type BacktestInput,
@@ -30,6 +30,16 @@ export interface StrategyBacktestRequest {
   /** Overrides of the strategy's parameter defaults. */
   params?: unknown;
   settings: Partial<BacktestSettings>;
+  /** The most bars the range may hold (the API's TM_BACKTEST_MAX_BARS); unset = no cap (the CLI). */
+  maxBars?: number;
+}
+
+/** The 400 a range over the cap gets: names the cap, its setting and what to do. */
+export function tooManyBars(symbol: string, interval: Interval, max: number): UserError {
+  return new UserError(
+    `${symbol} has more than ${max} ${interval} bars in that range; a backtest over the API reads at most ${max} ` +
+      '(TM_BACKTEST_MAX_BARS): narrow from/to',
+  );
 }
 
 export type StrategyBacktestResult = Omit<BacktestReport, 'equity'> & {
@@ -71,6 +81,10 @@ export async function loadBacktestData(
   for (const k of extraParams) known(k, 'grid');
   const params = { ...strategy.params, ...overrides };
   const settings = checkSettings(req.settings);
+  const range = { assetId: asset.id, interval: req.interval, from: req.from ?? null, to: req.to ?? null };
+  if (req.maxBars !== undefined && (await countCandlesUpTo(q, range, req.maxBars)) > req.maxBars) {
+    throw tooManyBars(asset.symbol, req.interval, req.maxBars);
+  }
   const bars = await readCandleColumns(q, {
     assetId: asset.id,
     interval: req.interval,
@@ -85,6 +99,11 @@ export async function loadBacktestData(
   for (const rule of n > 0 ? [strategy.entry, strategy.exit] : []) {
     for (const node of walk(parseRule(rule))) {
       if (node.kind !== 'at' || node.interval === req.interval || other.has(node.interval)) continue;
+      // A finer interval read with @ holds more bars than the range itself: the same cap applies to it.
+      const span = { ...range, interval: node.interval, from: new Date(bars.ts[0]), to: new Date(bars.ts[n - 1]) };
+      if (req.maxBars !== undefined && (await countCandlesUpTo(q, span, req.maxBars)) > req.maxBars) {
+        throw tooManyBars(asset.symbol, node.interval, req.maxBars);
+      }
       const cols = await readCandleColumns(q, {
         assetId: asset.id,
         interval: node.interval,

@@ -58,6 +58,7 @@ export async function backtestRunRoutes(appBase: FastifyInstance): Promise<void>
         from: b.from,
         to: b.to,
         params: b.params,
+        maxBars: app.config.limits.backtestMaxBars,
         settings: {
           cash: b.cash,
           commission: b.commission,
