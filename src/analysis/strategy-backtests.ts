@@ -95,26 +95,40 @@ export async function loadBacktestData(
   const n = bars.ts.length;
   if (n < minBars)
     throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
+  const other = await readOtherIntervals(q, asset, [strategy.entry, strategy.exit], req.interval, bars, req.maxBars);
+  return { strategy, asset, params, settings, bars, other };
+}
+
+/**
+ * The bars of each other interval the rules read with `@`, from OTHER_INTERVAL_WARMUP bars before the first bar to
+ * the last; each under `maxBars` when set (a finer interval holds more bars than the range itself).
+ */
+export async function readOtherIntervals(
+  q: Queryable,
+  asset: { id: string; symbol: string },
+  rules: readonly string[],
+  interval: Interval,
+  bars: CandleSeries,
+  maxBars?: number,
+): Promise<(interval: Interval) => CandleSeries> {
+  const n = bars.ts.length;
   const other = new Map<Interval, CandleSeries>();
-  for (const rule of n > 0 ? [strategy.entry, strategy.exit] : []) {
+  for (const rule of n > 0 ? rules : []) {
     for (const node of walk(parseRule(rule))) {
-      if (node.kind !== 'at' || node.interval === req.interval || other.has(node.interval)) continue;
-      // A finer interval read with @ holds more bars than the range itself: the same cap applies to it.
-      const span = { ...range, interval: node.interval, from: new Date(bars.ts[0]), to: new Date(bars.ts[n - 1]) };
-      if (req.maxBars !== undefined && (await countCandlesUpTo(q, span, req.maxBars)) > req.maxBars) {
-        throw tooManyBars(asset.symbol, node.interval, req.maxBars);
-      }
-      const cols = await readCandleColumns(q, {
+      if (node.kind !== 'at' || node.interval === interval || other.has(node.interval)) continue;
+      const span = {
         assetId: asset.id,
         interval: node.interval,
         from: new Date(bars.ts[0]),
-        warmup: OTHER_INTERVAL_WARMUP,
         to: new Date(bars.ts[n - 1]),
-      });
-      other.set(node.interval, cols);
+      };
+      if (maxBars !== undefined && (await countCandlesUpTo(q, span, maxBars)) > maxBars) {
+        throw tooManyBars(asset.symbol, node.interval, maxBars);
+      }
+      other.set(node.interval, await readCandleColumns(q, { ...span, warmup: OTHER_INTERVAL_WARMUP }));
     }
   }
-  return { strategy, asset, params, settings, bars, other: (interval) => other.get(interval) as CandleSeries };
+  return (i) => other.get(i) as CandleSeries;
 }
 
 export interface LoadedStrategyRun {
