@@ -62,6 +62,8 @@ export interface BacktestData {
   settings: BacktestSettings;
   bars: CandleSeries;
   other: (interval: Interval) => CandleSeries;
+  /** The same bars of other intervals, as data (for worker threads). */
+  otherSeries: Partial<Record<Interval, CandleSeries>>;
 }
 
 /** extraParams: names a sweep's grid sets, which the strategy must have too. */
@@ -95,8 +97,16 @@ export async function loadBacktestData(
   const n = bars.ts.length;
   if (n < minBars)
     throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
-  const other = await readOtherIntervals(q, asset, [strategy.entry, strategy.exit], req.interval, bars, req.maxBars);
-  return { strategy, asset, params, settings, bars, other };
+  const otherSeries = await readOtherIntervals(
+    q,
+    asset,
+    [strategy.entry, strategy.exit],
+    req.interval,
+    bars,
+    req.maxBars,
+  );
+  const other = (i: Interval) => otherSeries[i] as CandleSeries;
+  return { strategy, asset, params, settings, bars, other, otherSeries };
 }
 
 /**
@@ -110,12 +120,12 @@ export async function readOtherIntervals(
   interval: Interval,
   bars: CandleSeries,
   maxBars?: number,
-): Promise<(interval: Interval) => CandleSeries> {
+): Promise<Partial<Record<Interval, CandleSeries>>> {
   const n = bars.ts.length;
-  const other = new Map<Interval, CandleSeries>();
+  const other: Partial<Record<Interval, CandleSeries>> = {};
   for (const rule of n > 0 ? rules : []) {
     for (const node of walk(parseRule(rule))) {
-      if (node.kind !== 'at' || node.interval === interval || other.has(node.interval)) continue;
+      if (node.kind !== 'at' || node.interval === interval || other[node.interval]) continue;
       const span = {
         assetId: asset.id,
         interval: node.interval,
@@ -125,10 +135,10 @@ export async function readOtherIntervals(
       if (maxBars !== undefined && (await countCandlesUpTo(q, span, maxBars)) > maxBars) {
         throw tooManyBars(asset.symbol, node.interval, maxBars);
       }
-      other.set(node.interval, await readCandleColumns(q, { ...span, warmup: OTHER_INTERVAL_WARMUP }));
+      other[node.interval] = await readCandleColumns(q, { ...span, warmup: OTHER_INTERVAL_WARMUP });
     }
   }
-  return (i) => other.get(i) as CandleSeries;
+  return other;
 }
 
 export interface LoadedStrategyRun {

@@ -3,6 +3,7 @@
 import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Interval } from '../intervals.ts';
+import type { CandleSeries } from '../ohlcv.ts';
 import { getAsset } from '../market/assets-repository.ts';
 import { readCandleColumns } from '../market/candles-repository.ts';
 import { checkParams } from './strategies-repository.ts';
@@ -81,7 +82,7 @@ export async function previewRules(
     to: end,
   });
   const other = await readOtherIntervals(q, asset, [req.entry, req.exit], req.interval, bars, req.count * 100);
-  const ctx = { bars, interval: req.interval, params, other };
+  const ctx = { bars, interval: req.interval, params, other: (i: Interval) => other[i] as CandleSeries };
   const [entry, exit] = evaluateRules([parseRule(req.entry), parseRule(req.exit)], ctx);
   const sec = Array.from(bars.ts, (t) => Math.floor(t / 1000));
   const when = (truth: Uint8Array) => sec.filter((_, i) => truth[i] === 1);
