@@ -3,6 +3,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { generateSeries } from '../../src/analysis/indicators/testing/series.ts';
+import { runSweep } from '../../src/analysis/backtest/index.ts';
+import { checkSettings } from '../../src/analysis/backtest/settings.ts';
 import { evaluateRules, parseRule } from '../../src/analysis/strategy/index.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -103,5 +105,58 @@ forEachBackend('strategy editor API', (open) => {
       bars: 5001,
     });
     assert.equal(tooMany.statusCode, 400);
+  });
+
+  test('a sweep over HTTP runs on worker threads and equals the in-process sweep; over TM_SWEEP_MAX_WORK is a 400', async () => {
+    const saved = await post('/api/strategies', { name: 'sw', entry: ENTRY, exit: EXIT, params: { fast: 5 } });
+    assert.equal(saved.statusCode, 201, saved.body);
+    const res = await post('/api/backtests/sweep', {
+      strategy: 'sw',
+      symbol: 'PREV',
+      grid: 'fast=3..7:2',
+      metric: 'return_pct',
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const r = res.json();
+    assert.equal(r.combinations, 3);
+    assert.deepEqual(r.grid, ['fast']);
+    const want = runSweep({
+      entry: ENTRY,
+      exit: EXIT,
+      bars: series,
+      interval: '1d',
+      params: { fast: 5 },
+      combinations: [{ fast: 3 }, { fast: 5 }, { fast: 7 }],
+      settings: checkSettings({ commission: 0.001 }),
+      split: Math.round(300 * 0.7),
+      metric: 'return_pct',
+    });
+    assert.deepEqual(r.results, want);
+    const wf = await post('/api/backtests/sweep', {
+      strategy: 'sw',
+      symbol: 'PREV',
+      grid: 'fast=3..7:2',
+      walk_forward: 2,
+    });
+    assert.equal(wf.statusCode, 200, wf.body);
+    assert.equal(wf.json().windows.length, 2);
+    assert.equal(wf.json().windows[1].out_of_sample.to, new Date(series.ts[299]).toISOString());
+
+    const capped = await buildApp({ db, config: loadConfig({ TM_SWEEP_MAX_WORK: '800' }) });
+    try {
+      const over = await capped.inject({
+        method: 'POST',
+        url: '/api/backtests/sweep',
+        headers: { authorization: alice.authorization },
+        payload: { strategy: 'sw', symbol: 'PREV', grid: 'fast=3..7:2' },
+      });
+      assert.equal(over.statusCode, 400);
+      assert.equal(
+        over.json().detail,
+        '3 combinations × 300 bars is more than the 800 bar-runs a sweep over the API may do (TM_SWEEP_MAX_WORK): use larger steps or a shorter range',
+      );
+    } finally {
+      await capped.close();
+    }
   });
 });
