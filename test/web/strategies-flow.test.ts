@@ -112,6 +112,36 @@ async function flow(page: Page, base: string, name: string): Promise<void> {
   const shown = await page.getByTestId('run-final-equity').textContent();
   assert.equal(Number(shown?.replace(/,/g, '')), Number(run.metrics.final_equity.toFixed(2)));
 
+  // A sweep of two parameters as a heat map: a labelled cell per combination, the API's figures, a table beside.
+  await page.getByLabel('Grid', { exact: true }).fill('fast=2..4,slow=6..10:2');
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  const cells = page.getByTestId('heatmap').getByTestId('heat-cell');
+  await page.getByTestId('sweep-result').waitFor({ timeout: 30_000 });
+  assert.equal(await cells.count(), 9);
+  const sweep = await apiCall<{ results: { params: Record<string, number>; in_sample: { sharpe: number | null } }[] }>(
+    base,
+    'POST',
+    '/api/backtests/sweep',
+    {
+      strategy: name,
+      symbol,
+      interval: '1h',
+      from: new Date(preview.bars.time[0] * 1000).toISOString(),
+      to: new Date((preview.bars.time.at(-1) as number) * 1000).toISOString(),
+      grid: 'fast=2..4,slow=6..10:2',
+    },
+  );
+  const one = sweep.results.find((x) => x.params.fast === 3 && x.params.slow === 8);
+  assert.ok(one);
+  const value = one.in_sample.sharpe === null ? '–' : one.in_sample.sharpe.toFixed(2);
+  const cell = page.getByLabel(`fast=3, slow=8: in-sample sharpe ${value}`, { exact: true });
+  assert.equal(await cell.textContent(), value);
+  assert.equal(await cell.getAttribute('title'), `fast=3, slow=8: in-sample sharpe ${value}`);
+  await page.getByRole('button', { name: 'Out-of-sample' }).click();
+  await page.getByTestId('heatmap').getByText('out-of-sample sharpe by fast').waitFor();
+  await page.getByText('The same as a table').click();
+  assert.equal(await page.getByTestId('sweep-table').locator('tbody tr').count(), 9);
+
   // Nothing wider than the screen (the trades table scrolls inside its wrapper).
   const overflow = await page
     .locator('html')

@@ -9,6 +9,7 @@ import { INTERVALS } from '../chart/catalog.ts';
 import { useLoad, useSubmit, useUser } from '../hooks.ts';
 import { StrategyEditor } from '../strategies/Editor.tsx';
 import { RunPanel, type RunShown } from '../strategies/RunPanel.tsx';
+import { SweepPanel } from '../strategies/SweepPanel.tsx';
 import { barsOf, type Mark, type Strategy } from '../strategies/types.ts';
 import { type Draft, parseParams, useLiveCheck, type Where } from '../strategies/use-live-check.ts';
 import { curvesOf, useStrategyChart } from '../strategies/use-strategy-chart.ts';
@@ -29,6 +30,9 @@ const draftOf = (s: Strategy): Draft => ({
   params: JSON.stringify(s.params),
   description: s.description,
 });
+
+const numbersOf = (p: Record<string, unknown> | undefined): Record<string, number> =>
+  Object.fromEntries(Object.entries(p ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number'));
 
 function useSymbols(): string[] {
   const m = useLoad(() => get<{ items: { symbol: string }[] }>('/api/markets'), []);
@@ -186,6 +190,14 @@ export function StrategiesPage() {
             range={t.length ? { from: t[0], to: t[t.length - 1] } : null}
             shown={run}
             onRun={setShown}
+          />
+          <SweepPanel
+            key={selected ?? ''}
+            strategy={selected}
+            params={numbersOf(parseParams(draft.params).params)}
+            symbol={at.symbol}
+            interval={at.interval}
+            range={t.length ? { from: t[0], to: t[t.length - 1] } : null}
           />
         </div>
       </div>

@@ -84,3 +84,42 @@ export const barsOf = (p: Preview): ChartBar[] =>
     low: p.bars.low[i],
     close: p.bars.close[i],
   }));
+
+export interface SweepFigures extends Figures {
+  trades: number;
+}
+
+export interface SweepResult {
+  rank: number;
+  params: Record<string, number>;
+  in_sample: SweepFigures;
+  out_of_sample: SweepFigures;
+}
+
+export interface SweepPart {
+  from: string;
+  to: string;
+  bars: number;
+}
+
+export interface SweepReport {
+  metric: string;
+  combinations: number;
+  grid: string[];
+  in_sample?: SweepPart;
+  out_of_sample?: SweepPart;
+  results?: SweepResult[];
+  walk_forward?: number;
+  windows?: { window: number; in_sample: SweepPart; out_of_sample: SweepPart; results: SweepResult[] }[];
+}
+
+export const METRICS = [
+  'sharpe',
+  'sortino',
+  'return_pct',
+  'profit_factor',
+  'win_rate',
+  'max_drawdown_pct',
+  'final_equity',
+] as const;
+export type Metric = (typeof METRICS)[number];
