@@ -2,7 +2,8 @@
  * The strategies page in a real browser against `tm serve` (embedded, starter demo data): write a strategy with a
  * mistake (the parser's problem shows under the field with its column), fix it, see the preview's markers where the
  * API says the rules fire, save, run a backtest (its trades as markers, equity and drawdown panes, the figures the API
- * stored), delete. At desktop width and at 375 px (nothing wider than the screen).
+ * stored), sweep two parameters into a heat map, delete. At desktop width and at 375 px (nothing wider than the
+ * screen), on the embedded database and on the server backend.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
+import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
 
 const USER = { username: 'stratuser', password: 'strat-password-1' };
 const ENTRY = 'crosses_above(sma(close, $fast), sma(close, $slow))';
@@ -155,34 +158,54 @@ async function flow(page: Page, base: string, name: string): Promise<void> {
   assert.ok(!left.some((s) => s.name === name));
 }
 
-describe('strategies page in chromium [embedded]', { skip: chromiumSkip }, () => {
-  let browser: Browser;
-  let served: Served;
-  let dir: string;
-  before(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-strat-'));
-    const db = await openEmbedded({ dataDir: dir });
-    await new Migrator(db).upgrade('head');
-    await createUser(db, { ...USER, email: 'strat@example.com' });
-    await db.close();
-    served = await startServe({ TM_DATA_DIR: dir });
-    browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+function browserSuite(
+  title: string,
+  skip: string | undefined,
+  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
+): void {
+  describe(title, { skip }, () => {
+    let browser: Browser;
+    let served: Served;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ served, cleanup } = await start());
+      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
+    });
+    after(async () => {
+      await browser?.close();
+      await served?.stop();
+      await cleanup?.();
+    });
 
-  test('write, check, preview, save, run and delete a strategy at desktop width', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await screenshotOnFailure(page, 'strategies-desktop', () => flow(page, served.url, 'cross_desk'));
-    await page.close();
-  });
+    test('write, check, preview, save, run, sweep and delete a strategy at desktop width', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'strategies-desktop', () => flow(page, served.url, 'cross_desk'));
+      await page.close();
+    });
 
-  test('the same at 375 px', async () => {
-    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
-    await screenshotOnFailure(page, 'strategies-375', () => flow(page, served.url, 'cross_phone'));
-    await page.close();
+    test('the same at 375 px', async () => {
+      const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+      await screenshotOnFailure(page, 'strategies-375', () => flow(page, served.url, 'cross_phone'));
+      await page.close();
+    });
   });
+}
+
+browserSuite('strategies page in chromium [embedded]', chromiumSkip, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-strat-'));
+  const db = await openEmbedded({ dataDir: dir });
+  await new Migrator(db).upgrade('head');
+  await createUser(db, { ...USER, email: 'strat@example.com' });
+  await db.close();
+  // tm serve seeds the starter demo data into the empty database.
+  const served = await startServe({ TM_DATA_DIR: dir });
+  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+browserSuite('strategies page in chromium [server]', chromiumSkip ?? serverSkip, async () => {
+  const db: ServerTestDb = await serverDb();
+  await seedFullDemo(db, { ...STARTER_DEMO, assets: 2, days: 10, analysis: [] });
+  await createUser(db, { ...USER, email: 'strat@example.com' });
+  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
+  return { served, cleanup: () => db.close() };
 });
