@@ -144,6 +144,11 @@ async function flow(page: Page, base: string, name: string): Promise<void> {
   await page.getByTestId('heatmap').getByText('out-of-sample sharpe by fast').waitFor();
   await page.getByText('The same as a table').click();
   assert.equal(await page.getByTestId('sweep-table').locator('tbody tr').count(), 9);
+  // Walk-forward windows: each window's best combination with its out-of-sample figures.
+  await page.getByLabel(/^Walk-forward windows/).fill('2');
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  await page.getByTestId('walk-forward').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByTestId('walk-forward').locator('tbody tr').count(), 2);
 
   // Nothing wider than the screen (the trades table scrolls inside its wrapper).
   const overflow = await page
