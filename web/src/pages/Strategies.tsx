@@ -14,6 +14,7 @@ import { barsOf, type Mark, type Strategy } from '../strategies/types.ts';
 import { type Draft, parseParams, useLiveCheck, type Where } from '../strategies/use-live-check.ts';
 import { curvesOf, useStrategyChart } from '../strategies/use-strategy-chart.ts';
 import { ErrorBox, Field, Loading } from '../ui.tsx';
+import '../strategies/strategies.css';
 
 const NEW: Draft = {
   name: '',
