@@ -19,8 +19,12 @@ export async function buildServer(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
-    // The backtest worker thread loads a file of its own (src/analysis/backtest-pool.ts).
-    entryPoints: { tm: 'src/cli/run.ts', 'backtest-worker': 'src/analysis/backtest-worker-entry.ts' },
+    // The backtest and sweep worker threads load files of their own (src/analysis/backtest-pool.ts, sweep-pool.ts).
+    entryPoints: {
+      tm: 'src/cli/run.ts',
+      'backtest-worker': 'src/analysis/backtest-worker-entry.ts',
+      'sweep-worker': 'src/analysis/sweep-worker-entry.ts',
+    },
     outdir: DIST,
     bundle: true,
     splitting: true,

@@ -34,7 +34,14 @@ export interface Config {
   /** Fastify's trustProxy: true, or the proxies' addresses/CIDRs; unset = X-Forwarded-For ignored. */
   trustProxy?: boolean | string[];
   /** Requests per client IP and minute on the public routes that cost the most (docs/security.md). */
-  limits: { backtestsPerMinute: number; statsPerMinute: number };
+  limits: {
+    backtestsPerMinute: number;
+    statsPerMinute: number;
+    /** Bars a backtest or sweep over HTTP may read (TM_BACKTEST_MAX_BARS). */
+    backtestMaxBars: number;
+    /** Bars × combinations a sweep over HTTP may run (TM_SWEEP_MAX_WORK). */
+    sweepMaxWork: number;
+  };
   /** Where rate-limit counts live (TM_RATE_LIMIT_STORE); unset = the database on a server, memory embedded. */
   rateLimitStore?: 'memory' | 'database';
   /** How often /api/events reads new candles, signals and alerts while a stream is open (ms). */
@@ -121,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       backtestsPerMinute: positiveInt(env, 'TM_BACKTESTS_PER_MINUTE', 10),
       statsPerMinute: positiveInt(env, 'TM_STATS_PER_MINUTE', 60),
+      backtestMaxBars: positiveInt(env, 'TM_BACKTEST_MAX_BARS', 1_000_000),
+      sweepMaxWork: positiveInt(env, 'TM_SWEEP_MAX_WORK', 20_000_000),
     },
     rateLimitStore: storeKind(env.TM_RATE_LIMIT_STORE),
     eventsPollMs: positiveInt(env, 'TM_EVENTS_POLL_MS', 1000),

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import type { Interval } from '../intervals.ts';
 import { getAsset } from '../market/assets-repository.ts';
-import { readCandleColumns } from '../market/candles-repository.ts';
+import { countCandlesUpTo, readCandleColumns } from '../market/candles-repository.ts';
 import type { CandleSeries } from '../ohlcv.ts';
 import {
   type BacktestInput,
@@ -30,6 +30,16 @@ export interface StrategyBacktestRequest {
   /** Overrides of the strategy's parameter defaults. */
   params?: unknown;
   settings: Partial<BacktestSettings>;
+  /** The most bars the range may hold (the API's TM_BACKTEST_MAX_BARS); unset = no cap (the CLI). */
+  maxBars?: number;
+}
+
+/** The 400 a range over the cap gets: names the cap, its setting and what to do. */
+export function tooManyBars(symbol: string, interval: Interval, max: number): UserError {
+  return new UserError(
+    `${symbol} has more than ${max} ${interval} bars in that range; a backtest over the API reads at most ${max} ` +
+      '(TM_BACKTEST_MAX_BARS): narrow from/to',
+  );
 }
 
 export type StrategyBacktestResult = Omit<BacktestReport, 'equity'> & {
@@ -52,6 +62,8 @@ export interface BacktestData {
   settings: BacktestSettings;
   bars: CandleSeries;
   other: (interval: Interval) => CandleSeries;
+  /** The same bars of other intervals, as data (for worker threads). */
+  otherSeries: Partial<Record<Interval, CandleSeries>>;
 }
 
 /** extraParams: names a sweep's grid sets, which the strategy must have too. */
@@ -71,6 +83,10 @@ export async function loadBacktestData(
   for (const k of extraParams) known(k, 'grid');
   const params = { ...strategy.params, ...overrides };
   const settings = checkSettings(req.settings);
+  const range = { assetId: asset.id, interval: req.interval, from: req.from ?? null, to: req.to ?? null };
+  if (req.maxBars !== undefined && (await countCandlesUpTo(q, range, req.maxBars)) > req.maxBars) {
+    throw tooManyBars(asset.symbol, req.interval, req.maxBars);
+  }
   const bars = await readCandleColumns(q, {
     assetId: asset.id,
     interval: req.interval,
@@ -81,21 +97,48 @@ export async function loadBacktestData(
   const n = bars.ts.length;
   if (n < minBars)
     throw new UserError(`${asset.symbol} has too few ${req.interval} candles in that range for a backtest`);
-  const other = new Map<Interval, CandleSeries>();
-  for (const rule of n > 0 ? [strategy.entry, strategy.exit] : []) {
+  const otherSeries = await readOtherIntervals(
+    q,
+    asset,
+    [strategy.entry, strategy.exit],
+    req.interval,
+    bars,
+    req.maxBars,
+  );
+  const other = (i: Interval) => otherSeries[i] as CandleSeries;
+  return { strategy, asset, params, settings, bars, other, otherSeries };
+}
+
+/**
+ * The bars of each other interval the rules read with `@`, from OTHER_INTERVAL_WARMUP bars before the first bar to
+ * the last; each under `maxBars` when set (a finer interval holds more bars than the range itself).
+ */
+export async function readOtherIntervals(
+  q: Queryable,
+  asset: { id: string; symbol: string },
+  rules: readonly string[],
+  interval: Interval,
+  bars: CandleSeries,
+  maxBars?: number,
+): Promise<Partial<Record<Interval, CandleSeries>>> {
+  const n = bars.ts.length;
+  const other: Partial<Record<Interval, CandleSeries>> = {};
+  for (const rule of n > 0 ? rules : []) {
     for (const node of walk(parseRule(rule))) {
-      if (node.kind !== 'at' || node.interval === req.interval || other.has(node.interval)) continue;
-      const cols = await readCandleColumns(q, {
+      if (node.kind !== 'at' || node.interval === interval || other[node.interval]) continue;
+      const span = {
         assetId: asset.id,
         interval: node.interval,
         from: new Date(bars.ts[0]),
-        warmup: OTHER_INTERVAL_WARMUP,
         to: new Date(bars.ts[n - 1]),
-      });
-      other.set(node.interval, cols);
+      };
+      if (maxBars !== undefined && (await countCandlesUpTo(q, span, maxBars)) > maxBars) {
+        throw tooManyBars(asset.symbol, node.interval, maxBars);
+      }
+      other[node.interval] = await readCandleColumns(q, { ...span, warmup: OTHER_INTERVAL_WARMUP });
     }
   }
-  return { strategy, asset, params, settings, bars, other: (interval) => other.get(interval) as CandleSeries };
+  return other;
 }
 
 export interface LoadedStrategyRun {

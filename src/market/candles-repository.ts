@@ -218,6 +218,23 @@ interface Bar {
 // Epoch ms as float8 keeps rows small on their way into JavaScript.
 const COLS = 'extract(epoch FROM ts)::float8 * 1000 AS t, open AS o, high AS h, low AS l, close AS c, volume AS v';
 
+/**
+ * How many stored bars lie in [from, to] (either end open), counting at most `cap + 1`: enough to refuse a read
+ * over a cap without counting (or reading) a whole long series.
+ */
+export async function countCandlesUpTo(
+  q: Queryable,
+  r: { assetId: string; interval: Interval; from: Date | null; to: Date | null },
+  cap: number,
+): Promise<number> {
+  const res = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM candles WHERE asset_id = $1 AND "interval" = $2
+       AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts <= $4) LIMIT $5) c`,
+    [r.assetId, r.interval, r.from, r.to, cap + 1],
+  );
+  return res.rows[0].n;
+}
+
 export async function readCandleColumns(q: Queryable, r: ColumnRead): Promise<CandleColumns> {
   const to = r.to ?? null;
   const bounds = await seriesBounds(q, r.assetId, r.interval);

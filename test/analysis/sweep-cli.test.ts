@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runBacktest } from '../../src/analysis/backtest/index.ts';
+import { runBacktest, walkForwardSpans } from '../../src/analysis/backtest/index.ts';
 import { generateSeries } from '../../src/analysis/indicators/testing/series.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
@@ -169,6 +169,63 @@ function scenario(env: () => NodeJS.ProcessEnv): void {
     assert.match(text.stdout, /3 combinations ranked by in-sample sharpe/);
     assert.match(text.stdout, /in sharpe +out sharpe/);
     assert.equal(text.stderr, '', 'no progress bar without a terminal');
+  });
+
+  test('walk-forward: per window the best by in-sample metric, its out-of-sample figures a run over that part', async () => {
+    const args = [...sweep, '--strategy', 'bar', '--grid', 'k=1..1.01:0.0025', '--metric', 'return_pct', '--json'];
+    const r = await ok([...args, '--walk-forward', '3', '--train', '0.7', '--top', '2']);
+    assert.equal(r.walk_forward, 3);
+    assert.equal(r.combinations, 5);
+    const spans = walkForwardSpans(400, 3, 0.7);
+    assert.deepEqual(
+      spans.map((w) => [w.inSample, w.outOfSample]),
+      [
+        [
+          [0, 175],
+          [175, 250],
+        ],
+        [
+          [75, 250],
+          [250, 325],
+        ],
+        [
+          [150, 325],
+          [325, 400],
+        ],
+      ],
+    );
+    assert.equal(r.windows.length, 3);
+    const iso = (i: number) => new Date(series.ts[i]).toISOString();
+    for (const [k, w] of (r.windows as { in_sample: Figures; out_of_sample: Figures; results: Result[] }[]).entries()) {
+      const { inSample, outOfSample } = spans[k];
+      assert.deepEqual(w.in_sample, {
+        from: iso(inSample[0]),
+        to: iso(inSample[1] - 1),
+        bars: inSample[1] - inSample[0],
+      });
+      assert.deepEqual(w.out_of_sample, {
+        from: iso(outOfSample[0]),
+        to: iso(outOfSample[1] - 1),
+        bars: outOfSample[1] - outOfSample[0],
+      });
+      assert.equal(w.results.length, 2);
+      assert.ok((w.results[0].in_sample.return_pct as number) >= (w.results[1].in_sample.return_pct as number));
+      for (const x of w.results) {
+        const run = { entry: BAR_ENTRY, exit: BAR_EXIT, interval: '1d' as const, params: x.params };
+        const settings = { commission: 0.001 };
+        same(x.in_sample, runBacktest({ ...run, settings, bars: slice(...inSample) }), `window ${k + 1} in-sample`);
+        same(x.out_of_sample, runBacktest({ ...run, settings, bars: slice(...outOfSample) }), `window ${k + 1} out`);
+      }
+    }
+    // Worker threads and this thread give the same figures.
+    const threaded = await ok([...args, '--top', '100', '--threads', '2']);
+    const inline = await ok([...args, '--top', '100', '--threads', '1']);
+    assert.deepEqual(threaded, inline);
+    const text = await run([...sweep, '--strategy', 'bar', '--grid', 'k=1..1.01:0.005', '--walk-forward', '2']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /2 walk-forward windows \(train 0\.7\), each best by in-sample sharpe/);
+    const bad = await run([...sweep, '--strategy', 'bar', '--grid', 'k=1', '--walk-forward', '0']);
+    assert.match(bad.stderr, /--walk-forward must be an integer from 1 to 50, got "0"/);
   });
 
   test('grid, train and metric errors name the problem', async () => {

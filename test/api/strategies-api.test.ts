@@ -142,4 +142,36 @@ forEachBackend('strategies and backtests API', (open) => {
     assert.deepEqual((await call('GET', '/api/strategies', alice)).json(), []);
     assert.deepEqual((await call('GET', '/api/backtests', alice)).json(), []);
   });
+  test('a run over more bars than TM_BACKTEST_MAX_BARS is a 400 naming the cap; a narrower range runs (the database store counts the runs before: this app allows 10)', async () => {
+    const capped = await buildApp({ db, config: loadConfig({ TM_BACKTEST_MAX_BARS: '100' }) });
+    try {
+      await call('POST', '/api/strategies', alice, {
+        name: 'capped',
+        entry: ENTRY,
+        exit: EXIT,
+        params: { fast: 5, slow: 20 },
+      });
+      const post = (payload: object) =>
+        capped.inject({
+          method: 'POST',
+          url: '/api/backtests',
+          headers: { authorization: alice.authorization },
+          payload,
+        });
+      const over = await post({ strategy: 'capped', symbol: 'SAPI' });
+      assert.equal(over.statusCode, 400, over.body);
+      assert.match(over.headers['content-type'] as string, /application\/problem\+json/);
+      assert.equal(
+        over.json().detail,
+        'SAPI has more than 100 1d bars in that range; a backtest over the API reads at most 100 (TM_BACKTEST_MAX_BARS): narrow from/to',
+      );
+      // Exactly the cap passes: the 100 bars from the 401st on.
+      const from = new Date(series.ts[400]).toISOString();
+      const ok = await post({ strategy: 'capped', symbol: 'SAPI', from });
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.equal(ok.json().bars, 100);
+    } finally {
+      await capped.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 /** The app shell: navigation, routes, the re-login dialog and live notifications. */
-import { render } from 'preact';
+import { type FunctionComponent, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { logout, restoreSession, setReloginPrompt } from './api.ts';
 import { useUser } from './hooks.ts';
@@ -16,12 +16,22 @@ import { navigate, onLinkClick, usePath } from './router.ts';
 import { Loading, Toasts } from './ui.tsx';
 import './styles.css';
 
+/** The strategies page is its own chunk: the editor, run and sweep views load only when opened. */
+function StrategiesLazy() {
+  const [Page, setPage] = useState<FunctionComponent | null>(null);
+  useEffect(() => {
+    void import('./pages/Strategies.tsx').then((m) => setPage(() => m.StrategiesPage));
+  }, []);
+  return Page ? <Page /> : <Loading what="Loading strategies" />;
+}
+
 function Page({ path }: { path: string }) {
   const chart = /^\/chart\/([^/]+)$/.exec(path);
   if (chart) return <ChartPage symbol={decodeURIComponent(chart[1])} />;
   if (path === '/' || path === '/markets') return <MarketsPage />;
   if (path === '/watchlists') return <WatchlistsPage />;
   if (path === '/notifications') return <NotificationsPage />;
+  if (path === '/strategies') return <StrategiesLazy />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/account') return <SettingsPage />;
   if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
@@ -90,6 +100,7 @@ function App() {
         <nav aria-label="Main">
           {link('/', 'Markets')}
           {user && link('/watchlists', 'Watchlists')}
+          {user && link('/strategies', 'Strategies')}
           {user && link('/notifications', 'Notifications')}
           {user?.is_admin && link('/admin', 'Admin')}
         </nav>

@@ -8,5 +8,5 @@ export { runBacktest } from './run.ts';
 export type { BacktestInput, BacktestReport, TradeReport } from './run.ts';
 export { combinations, MAX_COMBINATIONS, parseGrid } from './grid.ts';
 export type { Grid } from './grid.ts';
-export { runSweep, SWEEP_METRICS } from './sweep.ts';
-export type { SweepFigures, SweepMetric, SweepResult } from './sweep.ts';
+export { rankResults, runSweep, SWEEP_METRICS, sweepFigures, walkForwardSpans } from './sweep.ts';
+export type { FiguresInput, Span, SweepFigures, SweepMetric, SweepResult } from './sweep.ts';

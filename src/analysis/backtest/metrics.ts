@@ -39,7 +39,8 @@ export function computeMetrics(ts: Float64Array, close: Float64Array, cash: numb
 export function maxDrawdownPct(equity: Float64Array): number {
   let peak = Number.NEGATIVE_INFINITY;
   let worst = 0;
-  for (const e of equity) {
+  for (let i = 0; i < equity.length; i++) {
+    const e = equity[i];
     if (e > peak) peak = e;
     const dd = 1 - e / peak;
     if (dd > worst) worst = dd;
@@ -60,36 +61,46 @@ function exposurePct(n: number, r: EngineResult): number {
   return (bars / n) * 100;
 }
 
-/** Returns of the equity from one UTC day's last bar to the next day's. */
-export function dailyReturns(ts: Float64Array, equity: Float64Array): number[] {
+/**
+ * One pass over the bars for the ratios: the returns of the equity from one UTC day's last bar to the next day's,
+ * and how many bars fall on a weekend (for annualDays). One pass, not two, as it runs over every bar of every run.
+ */
+function dailyScan(ts: Float64Array, equity: Float64Array): { returns: number[]; weekend: number } {
   const closes: number[] = [];
   let day = Number.NaN;
+  let weekend = 0;
   for (let i = 0; i < ts.length; i++) {
     const d = Math.floor(ts[i] / DAY);
     if (d === day) closes[closes.length - 1] = equity[i];
-    else closes.push(equity[i]);
-    day = d;
+    else {
+      closes.push(equity[i]);
+      day = d;
+    }
+    // 1970-01-01 was a Thursday (4); 0 is Sunday, 6 Saturday. Arithmetic, not a Date per bar.
+    const dow = (d + 4) % 7;
+    if (dow === 0 || dow === 6) weekend++;
   }
-  const out: number[] = [];
-  for (let i = 1; i < closes.length; i++) out.push(closes[i] / closes[i - 1] - 1);
-  return out;
+  const returns: number[] = [];
+  for (let i = 1; i < closes.length; i++) returns.push(closes[i] / closes[i - 1] - 1);
+  return { returns, weekend };
 }
+
+/** Returns of the equity from one UTC day's last bar to the next day's. */
+export function dailyReturns(ts: Float64Array, equity: Float64Array): number[] {
+  return dailyScan(ts, equity).returns;
+}
+
+const daysFor = (bars: number, weekend: number) => (bars > 0 && weekend / bars > (2 / 7) * 0.6 ? 365 : 252);
 
 /** 365 when weekend bars are common (crypto), else 252, as backtesting.py decides. */
 export function annualDays(ts: Float64Array): number {
-  let weekend = 0;
-  for (const t of ts) {
-    // 1970-01-01 was a Thursday (4); 0 is Sunday, 6 Saturday. Arithmetic, not a Date per bar.
-    const dow = (Math.floor(t / DAY) + 4) % 7;
-    if (dow === 0 || dow === 6) weekend++;
-  }
-  return ts.length > 0 && weekend / ts.length > (2 / 7) * 0.6 ? 365 : 252;
+  return daysFor(ts.length, dailyScan(ts, new Float64Array(ts.length)).weekend);
 }
 
 function ratios(ts: Float64Array, equity: Float64Array): { sharpe: number | null; sortino: number | null } {
-  const r = dailyReturns(ts, equity);
+  const { returns: r, weekend } = dailyScan(ts, equity);
   if (r.length < 2) return { sharpe: null, sortino: null };
-  const days = annualDays(ts);
+  const days = daysFor(ts.length, weekend);
   const g = r.some((x) => 1 + x <= 0) ? 0 : Math.exp(r.reduce((a, x) => a + Math.log(1 + x), 0) / r.length) - 1;
   const annualReturn = (1 + g) ** days - 1;
   const mean = r.reduce((a, b) => a + b, 0) / r.length;

@@ -1,5 +1,5 @@
 // A sweep: one strategy over every combination of a parameter grid, each run on an in-sample part (where the
-// ranking is made) and on the out-of-sample rest (reported beside it, never used to rank). Sequential, in-process.
+// ranking is made) and on the out-of-sample rest (reported beside it, never used to rank), or on walk-forward windows.
 import type { Interval } from '../../intervals.ts';
 import type { CandleSeries } from '../../ohlcv.ts';
 import { evaluateRules, type Node, parseRule } from '../strategy/index.ts';
@@ -76,6 +76,71 @@ function figures(bars: CandleSeries, entry: Uint8Array, exit: Uint8Array, s: Bac
   };
 }
 
+/** A part of the bars, [from, to). */
+export type Span = readonly [from: number, to: number];
+
+export interface FiguresInput {
+  entry: string;
+  exit: string;
+  bars: CandleSeries;
+  interval: Interval;
+  params: Record<string, number>;
+  combinations: Record<string, number>[];
+  settings: BacktestSettings;
+  /** The parts each combination is run on, each from flat with the full cash. */
+  parts: readonly Span[];
+  other?: (interval: Interval) => CandleSeries;
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * For each combination, its parameters and its figures on each part. The rules are evaluated over the whole series
+ * once per combination (they read no later bar, so a part's signals are the same as over the bars up to its end, and a
+ * later part starts with warm indicators). Pure and self-contained: the worker threads run it on chunks.
+ */
+export function sweepFigures(input: FiguresInput): { params: Record<string, number>; figures: SweepFigures[] }[] {
+  const rules: Node[] = [parseRule(input.entry), parseRule(input.exit)];
+  const parts = input.parts.map(([from, to]) => ({ from, to, bars: slice(input.bars, from, to) }));
+  const out: { params: Record<string, number>; figures: SweepFigures[] }[] = [];
+  for (const combo of input.combinations) {
+    const params = { ...input.params, ...combo };
+    const ctx = { bars: input.bars, interval: input.interval, params, other: input.other };
+    const [entry, exit] = evaluateRules(rules, ctx);
+    const figs = parts.map((p) =>
+      figures(p.bars, entry.subarray(p.from, p.to), exit.subarray(p.from, p.to), input.settings),
+    );
+    out.push({ params, figures: figs });
+    input.onProgress?.(out.length);
+  }
+  return out;
+}
+
+/** Ranks in place by the in-sample metric and numbers the ranks from 1. */
+export function rankResults(results: SweepResult[], metric: SweepMetric): SweepResult[] {
+  results.sort(compare(metric));
+  results.forEach((r, i) => {
+    r.rank = i + 1;
+  });
+  return results;
+}
+
+/**
+ * Rolling walk-forward windows over n bars: `windows` windows of equal length W, each in-sample for its first `train`
+ * of W and out-of-sample for the rest, stepping by the out-of-sample length so the out-of-sample parts follow each
+ * other to the last bar: W + (windows − 1) × W × (1 − train) = n.
+ */
+export function walkForwardSpans(n: number, windows: number, train: number): { inSample: Span; outOfSample: Span }[] {
+  const w = n / (1 + (windows - 1) * (1 - train));
+  const out: { inSample: Span; outOfSample: Span }[] = [];
+  for (let k = 0; k < windows; k++) {
+    const start = Math.round(k * w * (1 - train));
+    const split = Math.round(k * w * (1 - train) + w * train);
+    const end = k === windows - 1 ? n : Math.round(k * w * (1 - train) + w);
+    out.push({ inSample: [start, split], outOfSample: [split, end] });
+  }
+  return out;
+}
+
 /** Higher first, except drawdown (smaller first); a metric without a value (no trades) ranks last. */
 function compare(metric: SweepMetric): (a: SweepResult, b: SweepResult) => number {
   const sign = metric === 'max_drawdown_pct' ? 1 : -1;
@@ -94,25 +159,18 @@ function compare(metric: SweepMetric): (a: SweepResult, b: SweepResult) => numbe
  */
 export function runSweep(input: SweepInput): SweepResult[] {
   const n = input.bars.close.length;
-  const inSample = slice(input.bars, 0, input.split);
-  const outOfSample = slice(input.bars, input.split, n);
-  const rules: Node[] = [parseRule(input.entry), parseRule(input.exit)];
-  const results: SweepResult[] = [];
-  for (const combo of input.combinations) {
-    const params = { ...input.params, ...combo };
-    const ctx = { bars: input.bars, interval: input.interval, params, other: input.other };
-    const [entry, exit] = evaluateRules(rules, ctx);
-    results.push({
-      rank: 0,
-      params,
-      in_sample: figures(inSample, entry.subarray(0, input.split), exit.subarray(0, input.split), input.settings),
-      out_of_sample: figures(outOfSample, entry.subarray(input.split), exit.subarray(input.split), input.settings),
-    });
-    input.onProgress?.(results.length);
-  }
-  results.sort(compare(input.metric));
-  results.forEach((r, i) => {
-    r.rank = i + 1;
+  const rows = sweepFigures({
+    ...input,
+    parts: [
+      [0, input.split],
+      [input.split, n],
+    ],
   });
-  return results;
+  const results = rows.map((r) => ({
+    rank: 0,
+    params: r.params,
+    in_sample: r.figures[0],
+    out_of_sample: r.figures[1],
+  }));
+  return rankResults(results, input.metric);
 }

@@ -125,12 +125,10 @@ class Evaluator {
     // A source that is itself warming up (sma(rsi(close, 14), 5)) is computed from its first defined bar.
     let first = 0;
     while (first < this.n && Number.isNaN(source[first])) first++;
-    const out = new Float64Array(this.n).fill(Number.NaN);
-    if (first === this.n) return out;
-    const tail = source.subarray(first);
+    if (first === this.n) return new Float64Array(this.n).fill(Number.NaN);
+    let computed: Float64Array;
     try {
-      const series = { ...this.ctx.bars, close: tail };
-      out.set(descriptor.compute(series, params as never)[fieldIndex], first);
+      computed = descriptor.compute({ ...this.ctx.bars, close: source.subarray(first) }, params as never)[fieldIndex];
     } catch (err) {
       if (err instanceof RangeError) {
         throw new UserError(
@@ -139,6 +137,11 @@ class Evaluator {
       }
       throw err;
     }
+    // A source defined from the first bar (close itself, mostly): the indicator's own fresh column is the answer,
+    // without a copy of a million bars (unless it is the source itself, which the cache may share).
+    if (first === 0 && computed.length === this.n && computed !== source) return computed;
+    const out = new Float64Array(this.n).fill(Number.NaN);
+    out.set(computed, first);
     return out;
   }
 

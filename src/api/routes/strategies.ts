@@ -12,8 +12,10 @@ import {
   STRATEGY_NAME_RE,
   strategyVersions,
 } from '../../analysis/strategies-repository.ts';
+import { checkRules, previewRules } from '../../analysis/strategy-preview.ts';
+import { INTERVALS } from '../../intervals.ts';
 import { currentUser, requireUser } from '../guards.ts';
-import { SMALL_BODY, text } from '../schemas.ts';
+import { SMALL_BODY, text, timeParam } from '../schemas.ts';
 
 const versionOut = z.object({
   name: z.string(),
@@ -31,6 +33,22 @@ const strategyIn = z.strictObject({
   exit: text(4000),
   params: z.record(z.string(), z.unknown()).optional(),
   description: z.string().max(2000).optional(),
+});
+const draftIn = z.strictObject({
+  entry: z.string().max(4000),
+  exit: z.string().max(4000),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+const problemOut = z.object({
+  field: z.enum(['entry', 'exit', 'params']),
+  message: z.string(),
+  column: z.number().int().nullable(),
+});
+const previewIn = draftIn.extend({
+  symbol: text(64),
+  interval: z.enum(INTERVALS).default('1d'),
+  bars: z.number().int().min(2).max(5000).default(500),
+  to: timeParam.optional(),
 });
 const nameParams = z.strictObject({ name: z.string().regex(STRATEGY_NAME_RE, 'not a strategy name') });
 
@@ -64,6 +82,35 @@ export async function strategyRoutes(appBase: FastifyInstance): Promise<void> {
     },
     async (req, reply) =>
       reply.status(201).send(await saveStrategy(app.db, { userId: currentUser(req).id, ...req.body })),
+  );
+  app.post(
+    '/api/strategies/check',
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: 'Check rules without saving: every problem with its field and column (an empty list when valid)',
+        body: draftIn,
+        response: { 200: z.object({ problems: z.array(problemOut) }) },
+      },
+    },
+    async (req) => ({ problems: checkRules(req.body) }),
+  );
+  app.post(
+    '/api/strategies/preview',
+    {
+      ...guard,
+      config: { rateLimit: { max: app.config.limits.statsPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        ...base,
+        summary: 'Where unsaved rules fire on the last bars of a symbol (times in epoch seconds)',
+        body: previewIn,
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      return previewRules(app.db, { ...b, count: b.bars, to: b.to ?? null });
+    },
   );
   app.get(
     '/api/strategies/:name',

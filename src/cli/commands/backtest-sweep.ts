@@ -1,12 +1,16 @@
 /**
  * tm backtest sweep: a strategy over every combination of a parameter grid, ranked on the in-sample part with the
- * out-of-sample figures beside (docs/backtests.md). Runs sequentially in this process; nothing is stored.
+ * out-of-sample figures beside, for one split or rolling walk-forward windows (docs/backtests.md). The combinations
+ * run on worker threads (one per core, --threads); nothing is stored.
  */
 import type { Command } from 'commander';
 import { SWEEP_METRICS, type SweepMetric } from '../../analysis/backtest/names.ts';
 import type { SweepResult } from '../../analysis/backtest/sweep.ts';
-import type { SweepReport } from '../../analysis/strategy-sweeps.ts';
+import type { SplitReport, SweepReport, WalkForwardReport } from '../../analysis/strategy-sweeps.ts';
 import { UsageError } from '../../errors.ts';
+
+/** As strategy-sweeps.ts's MAX_WINDOWS, without loading the engine for --help. */
+const MAX_WINDOWS = 50;
 import { parseInterval } from '../../intervals.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
@@ -24,6 +28,8 @@ interface SweepOptions extends CostOptions {
   to?: string;
   grid: string;
   train: string;
+  walkForward?: string;
+  threads?: string;
   metric: string;
   top: string;
   params?: string;
@@ -32,7 +38,33 @@ interface SweepOptions extends CostOptions {
 
 const fixed = (v: number | null) => (v === null ? null : Number(v.toFixed(2)));
 
+const partText = (p: SplitReport['in_sample']) => `${p.from.slice(0, 10)}..${p.to.slice(0, 10)} (${p.bars})`;
+
+function walkForwardText(r: WalkForwardReport): string {
+  const m = r.metric;
+  const rows = r.windows.map((w) => {
+    const best = w.results[0];
+    return {
+      window: w.window,
+      'in-sample': partText(w.in_sample),
+      'out-of-sample': partText(w.out_of_sample),
+      best: r.grid.map((k) => `${k}=${best.params[k]}`).join(' '),
+      [`in ${m}`]: fixed(best.in_sample[m]),
+      [`out ${m}`]: fixed(best.out_of_sample[m]),
+      'in return%': fixed(best.in_sample.return_pct),
+      'out return%': fixed(best.out_of_sample.return_pct),
+      'out trades': best.out_of_sample.trades,
+    };
+  });
+  return [
+    `${r.strategy} v${r.strategy_version} on ${r.symbol} ${r.interval}: ${r.combinations} combinations, ` +
+      `${r.walk_forward} walk-forward windows (train ${r.train}), each best by in-sample ${m}`,
+    table(rows),
+  ].join('\n');
+}
+
 function text(r: SweepReport): string {
+  if ('windows' in r) return walkForwardText(r);
   const names = Object.keys(r.results[0]?.params ?? {});
   const m = r.metric;
   const rows = r.results.map((x: SweepResult) => ({
@@ -47,7 +79,7 @@ function text(r: SweepReport): string {
     'in maxdd%': fixed(x.in_sample.max_drawdown_pct),
     'out maxdd%': fixed(x.out_of_sample.max_drawdown_pct),
   }));
-  const part = (p: SweepReport['in_sample']) => `${p.from} to ${p.to} (${p.bars} bars)`;
+  const part = (p: SplitReport['in_sample']) => `${p.from} to ${p.to} (${p.bars} bars)`;
   return [
     `${r.strategy} v${r.strategy_version} on ${r.symbol} ${r.interval}: ${r.combinations} combinations ranked by in-sample ${m}`,
     `in-sample ${part(r.in_sample)}; out-of-sample ${part(r.out_of_sample)}`,
@@ -68,6 +100,8 @@ export function registerBacktestSweep(bt: Command): void {
     .option('--to <time>', 'last bar')
     .requiredOption('--grid <spec>', "parameters to vary, e.g. 'fast=5..50:5,slow=20..200:20'")
     .option('--train <fraction>', 'the first fraction of the bars that is in-sample (where the ranking is made)', '0.7')
+    .option('--walk-forward <n>', 'rolling walk-forward windows, each split by --train, instead of one split')
+    .option('--threads <n>', 'worker threads (default: one per core; 1 runs in this thread)')
     .option('--metric <name>', `rank by this in-sample figure: ${SWEEP_METRICS.join(', ')}`, 'sharpe')
     .option('--top <n>', 'print this many combinations', '10')
     .option('--params <json>', "overrides of the strategy's other parameter defaults")
@@ -85,12 +119,18 @@ export function registerBacktestSweep(bt: Command): void {
     if (!(SWEEP_METRICS as readonly string[]).includes(o.metric)) {
       throw new UsageError(`--metric must be one of ${SWEEP_METRICS.join(', ')}, got "${o.metric}"`);
     }
-    const [{ default: cliProgress }, { runStrategySweep }, { requireUserByName }, { parseTime }] = await Promise.all([
-      import('cli-progress'),
-      import('../../analysis/strategy-sweeps.ts'),
-      import('../../accounts/users.ts'),
-      import('../../analysis/service.ts'),
-    ]);
+    const walkForward =
+      o.walkForward === undefined ? undefined : intOption(o.walkForward, '--walk-forward', 1, MAX_WINDOWS);
+    const [{ default: cliProgress }, { runStrategySweep }, { requireUserByName }, { parseTime }, pools] =
+      await Promise.all([
+        import('cli-progress'),
+        import('../../analysis/strategy-sweeps.ts'),
+        import('../../accounts/users.ts'),
+        import('../../analysis/service.ts'),
+        import('../../analysis/sweep-pool.ts'),
+      ]);
+    const threads = o.threads === undefined ? pools.defaultSweepThreads() : intOption(o.threads, '--threads', 1, 256);
+    const pool = threads > 1 ? pools.sweepPool({ threads }) : undefined;
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar(
           { format: 'sweep [{bar}] {value}/{total} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
@@ -113,6 +153,8 @@ export function registerBacktestSweep(bt: Command): void {
             settings,
             grid: o.grid,
             train,
+            walkForward,
+            pool,
             metric: o.metric as SweepMetric,
             top,
             onStart: (total) => bar?.start(total, 0),
@@ -125,6 +167,7 @@ export function registerBacktestSweep(bt: Command): void {
       );
     } finally {
       bar?.stop();
+      await pool?.close();
     }
   });
 }

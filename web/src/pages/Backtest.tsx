@@ -48,6 +48,10 @@ export function BacktestPanel({ symbol, interval }: { symbol: string; interval: 
   return (
     <section class="backtest">
       <h2>Backtest</h2>
+      <p class="muted">
+        Hit rate of the built-in signals N bars later. Trades with costs and stops, your own rules and sweeps:{' '}
+        <a href="/strategies">Strategies</a>.
+      </p>
       <form class="stack" onSubmit={submit}>
         <label class="field">
           <span>Strategy</span>
