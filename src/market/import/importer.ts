@@ -1,8 +1,10 @@
 /**
  * The candle import pipeline, shared by `tm import candles`, POST /api/candles and the demo seeder.
  *
- * 0. Direct path: rows that cannot conflict go straight into candles with a binary COPY in one
- *    transaction; at the first row that could, it rolls back and hands over to steps 1-4: direct.ts.
+ * 0. First pass, one transaction: rows that cannot conflict go straight into candles with a binary COPY
+ *    (new assets created in it), the others into staging, checked before it commits and merged after
+ *    (finishFirstPass). What it cannot take (an invalid row, an unordered one) rolls it back and hands
+ *    over to steps 1-4: direct.ts.
  * 1. Read + validate (streaming), COPY valid rows into a TEMP staging table: stage.ts.
  * 2. Whole-input checks in SQL on the staging table: unknown symbols, duplicates inside the input,
  *    and (for --on-conflict error) candles already stored: checks.ts.
@@ -12,19 +14,27 @@
  * The staging tables' SQL is staging.ts; the merge's INSERT is the candles repository's.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../../db/types.ts';
+import type { Database, Session } from '../../db/types.ts';
 import { parseSymbolRef } from '../assets-repository.ts';
 import { checkStaged, resolveStagedSymbols } from './checks.ts';
-import { importDirect } from './direct.ts';
-import { createAssets, mergeBatches } from './merge.ts';
+import { importDirect, type DirectOutcome } from './direct.ts';
+import { createAssets, mergeBatches, type Merged } from './merge.ts';
 import { Rejects } from './rejects.ts';
 import { stageInput } from './stage.ts';
 import { Staging } from './staging.ts';
-import { CLI_HINTS, type ImportOptions, type ImportSummary } from './types.ts';
+import { CLI_HINTS, type ImportOptions, type ImportPart, type ImportSummary, type WrittenRange } from './types.ts';
 import type { RawCandle } from './validate.ts';
 
 export { ImportRejectedError, MAX_LISTED_ERRORS } from './rejects.ts';
-export type { ImportHints, ImportOptions, ImportSummary, Progress, Reject, WrittenRange } from './types.ts';
+export type {
+  ImportHints,
+  ImportOptions,
+  ImportPart,
+  ImportSummary,
+  Progress,
+  Reject,
+  WrittenRange,
+} from './types.ts';
 
 export async function importCandles(
   db: Database,
@@ -39,24 +49,10 @@ export async function importCandles(
 
   return db.session(async (s) => {
     let input = source;
-    let resume: Parameters<typeof stageInput>[5];
+    let resume: Extract<DirectOutcome, { kind: 'staged' }> | undefined;
     if (opts.direct !== false) {
       const d = await importDirect(s, source, opts, defaultSymbol, rejects);
-      if (d.kind === 'done') {
-        if (db.backend === 'embedded' && d.inserted > 0) await s.exec('CHECKPOINT');
-        return {
-          interval: opts.interval,
-          rows_read: d.rowsRead,
-          inserted: d.inserted,
-          updated: 0,
-          skipped: 0,
-          rejected: rejects.rejected,
-          seconds: Math.round((performance.now() - started) / 10) / 100,
-          created_assets: [],
-          path: 'direct',
-          written: d.written,
-        };
-      }
+      if (d.kind === 'done') return finishFirstPass(s, db.backend, d, opts, rejects, started);
       input = d.rest;
       resume = d;
     }
@@ -82,6 +78,14 @@ export async function importCandles(
         seconds: Math.round((performance.now() - started) / 10) / 100,
         created_assets: created,
         path: 'staged',
+        parts: [
+          {
+            path: 'staged',
+            rows: merged.valid,
+            assets: new Set(ids.values()).size,
+            why: resume ? resume.reason : 'the direct path is off',
+          },
+        ],
         written: merged.written,
       };
     } finally {
@@ -89,4 +93,68 @@ export async function importCandles(
       await resume?.spool.close();
     }
   });
+}
+
+/**
+ * After the first pass committed (direct.ts): the rows it staged, if any, are merged in committed batches
+ * (they were checked before the commit), and the summary tells which part took which path.
+ */
+async function finishFirstPass(
+  s: Session,
+  backend: Database['backend'],
+  d: Extract<DirectOutcome, { kind: 'done' }>,
+  opts: ImportOptions,
+  rejects: Rejects,
+  started: number,
+): Promise<ImportSummary> {
+  let merged: Merged | null = null;
+  if (d.staged) {
+    const st = new Staging(s, d.staged.suffix);
+    try {
+      merged = await mergeBatches(s, st, d.staged.ids, d.staged.staged, opts);
+    } finally {
+      await st.drop().catch(() => undefined);
+    }
+  }
+  if (backend === 'embedded' && d.inserted + (merged?.valid ?? 0) > 0) await s.exec('CHECKPOINT');
+  const parts: ImportPart[] = [];
+  if (d.written.length) parts.push({ path: 'direct', rows: d.inserted, assets: d.written.length });
+  if (merged && d.staged)
+    parts.push({ path: 'staged', rows: merged.valid, assets: new Set(d.staged.ids.values()).size, why: d.staged.why });
+  return {
+    interval: opts.interval,
+    rows_read: d.rowsRead,
+    inserted: d.inserted + (merged?.inserted ?? 0),
+    updated: merged?.updated ?? 0,
+    skipped: merged ? merged.valid - merged.inserted - merged.updated : 0,
+    rejected: rejects.rejected,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+    created_assets: d.created,
+    path: !merged ? 'direct' : d.written.length ? 'split' : 'staged',
+    parts,
+    written: combineWritten(d.written, merged?.written ?? []),
+  };
+}
+
+/** Per asset, the union of the ranges two passes wrote and the sum of their counts, in symbol order. */
+function combineWritten(a: readonly WrittenRange[], b: readonly WrittenRange[]): WrittenRange[] {
+  const byAsset = new Map<string, WrittenRange>();
+  for (const w of [...a, ...b]) {
+    const p = byAsset.get(w.asset_id);
+    byAsset.set(
+      w.asset_id,
+      p
+        ? {
+            ...p,
+            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
+            from: p.from < w.from ? p.from : w.from,
+            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
+            to: p.to > w.to ? p.to : w.to,
+            inserted: p.inserted + w.inserted,
+            updated: p.updated + w.updated,
+          }
+        : w,
+    );
+  }
+  return [...byAsset.values()].sort((x, y) => x.symbol.localeCompare(y.symbol));
 }

@@ -19,7 +19,7 @@ export class Staging {
   private readonly problemsTable: string;
   constructor(
     private readonly q: Queryable,
-    suffix: string,
+    readonly suffix: string,
   ) {
     this.table = `tm_stage_${suffix}`;
     this.assets = `tm_stage_${suffix}_assets`;
