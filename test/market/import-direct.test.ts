@@ -161,7 +161,7 @@ forEachBackend('candle import, direct path', (open, backend) => {
       s.parts.map((p) => [p.path, p.rows, p.assets]),
       [
         ['direct', 7, 2],
-        ['staged', 3, 1],
+        ['upsert', 3, 1],
       ],
     );
     assert.match(s.parts[1].why ?? '', /at or before the stored candles/);
@@ -221,16 +221,14 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.deepEqual([s.path, s.inserted], ['direct', 25]);
   });
 
-  test('rows out of time order: earlier than the direct ones are staged, inside their range give way; duplicates found as before', async () => {
+  test('rows out of time order give way to the staged path; duplicates are found as before', async () => {
     const newestFirst = await run(db, csv(rows('AAA', 5).reverse()));
-    assert.deepEqual([newestFirst.path, newestFirst.inserted], ['split', 5]);
+    assert.deepEqual([newestFirst.path, newestFirst.inserted], ['staged', 5]);
     assert.deepEqual(
       newestFirst.parts.map((p) => [p.path, p.rows]),
-      [
-        ['direct', 1],
-        ['staged', 4],
-      ],
+      [['staged', 5]],
     );
+    assert.match(newestFirst.parts[0].why ?? '', /out of order/);
     const [d1, d2, d3] = rows('BBB', 3, Date.UTC(2025, 0, 1));
     const inside = await run(db, csv([d1, d3, d2]));
     assert.deepEqual([inside.path, inside.inserted, inside.parts[0].why], ['staged', 3, inside.parts[0].why]);
@@ -312,12 +310,12 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.deepEqual(await series(db), [['AAA', '2024-01-01', '2024-01-03', 3]]);
   });
 
-  test('--skip-invalid with a split: the staged duplicates are rejected, every other row written', async () => {
+  test('--skip-invalid: a duplicate of an upserted row gives way, is rejected, every other row written', async () => {
     await run(db, csv(rows('AAA', 3)));
     const text = csv([...rows('AAA', 5, Date.UTC(2024, 0, 2), 1), rows('AAA', 1, Date.UTC(2024, 0, 2), 2)[0]]);
     const rejects: Reject[] = [];
     const s = await run(db, text, { skipInvalid: true, onReject: (r) => void rejects.push(r) });
-    assert.deepEqual([s.path, s.inserted, s.updated, s.rejected], ['split', 3, 2, 1]);
+    assert.deepEqual([s.path, s.inserted, s.updated, s.rejected], ['staged', 3, 2, 1]);
     assert.deepEqual(
       rejects.map((r) => [r.line, r.rule]),
       [[7, 'duplicate']],
@@ -341,6 +339,11 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.deepEqual(
       [again.path, again.inserted, again.updated, again.skipped, again.created_assets],
       ['staged', 0, 0, 8, []],
+    );
+    assert.deepEqual(
+      again.parts.map((p) => [p.path, p.rows, p.assets]),
+      [['upsert', 8, 2]],
+      'upserted in the first pass: nothing to stage',
     );
     assert.deepEqual(await stored(db), candles);
     assert.deepEqual(await series(db), bounds);

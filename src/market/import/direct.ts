@@ -8,16 +8,19 @@
  *   pg_try_advisory_xact_lock, and its newest recorded candle (candle_series.last_ts) read under that lock;
  *   a row later than it and than every row taken so far for the series goes direct. Unknown symbols with
  *   `createAssetType` become assets in this transaction (ensureAssets), so a rejected input leaves none.
- * - staged, into the import's TEMP staging table, when it may meet a stored candle (at or before last_ts:
- *   a re-import, an overlapping file), comes before the series' first direct row (a file newest-first), or
- *   its series is held by another import. Those rows can never equal a direct row (they are earlier than
- *   all of them), so the staged path's checks on them alone find every duplicate and conflict there is.
- *   After the checks the transaction commits and importer.ts merges the staged rows (merge.ts).
+ * - upserted, when it may meet a stored candle (at or before last_ts: a re-import, an overlapping file)
+ *   or comes before the series' first direct row: binary COPY into a per-batch temp table, then INSERT ...
+ *   ON CONFLICT from it (the staged path's merge, on one batch), in the same transaction and pipeline. Such
+ *   rows can never equal a direct row (they are earlier than all of them), and they must come in
+ *   increasing time order per series, so no two of them share a key: no duplicate check is needed.
+ * - staged, into the import's TEMP staging table, when its series is held by another import, its symbol
+ *   is unknown (--skip-invalid rejects it) or --on-conflict error must check it first. The staged path's
+ *   checks on those rows run before the commit; importer.ts merges what passed after it (merge.ts).
  *
- * What neither way can take — an invalid row in the default mode, an unknown symbol without an asset type,
- * a row inside the time range already taken directly (unordered, maybe a duplicate), a unique violation or
- * deadlock from the COPY (candles written by plain SQL, which candle_series does not know) — makes the
- * pass give way: it rolls back and hands every row it had taken (kept in a spool file) and the rest of the
+ * What none of these can take — an invalid row in the default mode, an unknown symbol without an asset
+ * type, a row inside the time range already taken directly or out of order among the upserted ones (maybe a
+ * duplicate), a unique violation or deadlock from the COPY (candles written by plain SQL, which
+ * candle_series does not know) — makes the pass give way: it rolls back and hands every row it had taken (kept in a spool file) and the rest of the
  * input to the staged path, which then does exactly what it always did. The unique index is the final
  * guard: a wrong guess costs time, never correctness.
  */
@@ -25,16 +28,17 @@ import { randomBytes } from 'node:crypto';
 import { pgError } from '../../db/pg-errors.ts';
 import type { Queryable, Session } from '../../db/types.ts';
 import { bothErrors, WriteBehind } from '../../pipeline.ts';
-import { ensureAssets, parseSymbolRef, resolveSymbols } from '../assets-repository.ts';
-import { recordCandleWrites } from '../candles-repository.ts';
-import { seriesLastTs, tryLockSeries } from '../candle-series.ts';
-import { CANDLE_COPY_COLUMNS, CandleCopyEncoder, uuidBytes } from './binary-copy.ts';
+import { parseSymbolRef } from '../assets-repository.ts';
+import { recordCandleWrites, upsertCandlesFrom, type MergedRange } from '../candles-repository.ts';
+import { CANDLE_COPY_COLUMNS, CandleCopyEncoder } from './binary-copy.ts';
 import { checkStaged, resolveStagedSymbols } from './checks.ts';
 import type { Rejects } from './rejects.ts';
 import { Spool } from './spool.ts';
-import { Staging } from './staging.ts';
+import { Staging, UpsertBatch } from './staging.ts';
 import { CLI_HINTS, type ImportOptions, type WrittenRange } from './types.ts';
 import { validateCandle, type RawCandle, type ValidCandle } from './validate.ts';
+import { combineWritten } from './merge.ts';
+import { addRange, claim, type Blocked, type Series } from './series-claim.ts';
 
 /** The rows of a committed first pass left in staging for the merge (importer.ts). */
 export interface StagedPart {
@@ -56,24 +60,13 @@ export type DirectOutcome =
       written: WrittenRange[];
       /** References of the assets created in the transaction. */
       created: string[];
+      /** Rows that may have met stored candles, upserted in the transaction. */
+      upsert: { rows: number; inserted: number; updated: number; assets: number; why: string } | null;
       staged: StagedPart | null;
     }
   /** The staged path takes over: the spooled rows first, then `rest` (the row that made it give way first). */
   | { kind: 'staged'; rowsRead: number; spool: Spool; rest: AsyncIterable<RawCandle>; reason: string };
 
-interface Series {
-  id: string;
-  bytes: Buffer;
-  symbol: string;
-  /** Newest time taken directly so far, or the stored last_ts before the first row. */
-  last: number;
-  /** Oldest time taken directly (valid once rows > 0). */
-  first: number;
-  rows: number;
-}
-
-/** Why a reference has no series the direct way can write. */
-type Blocked = 'unknown' | 'held' | 'ambiguous';
 /** Why rows were staged: the summary's words. */
 const WHY = {
   overlap: 'at or before the stored candles',
@@ -117,6 +110,13 @@ export async function importDirect(
       const st = new Staging(tx, suffix);
       let staged = 0;
       const why = new Set<keyof typeof WHY>();
+      const upEnc = new CandleCopyEncoder(opts.interval, Math.min(copyBatch, 4096));
+      const up = new UpsertBatch(tx, suffix);
+      const onConflict = opts.onConflict ?? 'update';
+      const upsertHere = onConflict !== 'error'; // --on-conflict error: staged and checked first
+      let upRows = 0;
+      const upWhy = new Set<keyof typeof WHY>();
+      const upserted = new Map<string, MergedRange>();
       let batches = 0;
       let batch: ValidCandle[] = [];
       // Small batches first, doubling: the first COPY starts after a few thousand rows instead of a whole
@@ -151,11 +151,17 @@ export async function importDirect(
             if (se.rows++ === 0) se.first = c.ts;
             enc.add(se.bytes, c);
           } else if (se.rows === 0 || c.ts < se.first) {
-            why.add(se.rows === 0 ? 'overlap' : 'order');
-            toStage.push(c);
+            if (c.ts <= se.upLast)
+              giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is out of order among rows that may be stored`);
+            se.upLast = c.ts;
+            (upsertHere ? upWhy : why).add(se.rows === 0 ? 'overlap' : 'order');
+            if (upsertHere) upEnc.add(se.bytes, c);
+            else toStage.push(c);
           } else giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is within the rows taken directly`);
         }
         const data = enc.rows > 0 ? enc.take() : null;
+        upRows += upEnc.rows;
+        const upData = upEnc.rows > 0 ? upEnc.take() : null;
         await copying.drain();
         await opts.beforeDirectBatch?.(batches++);
         if (toStage.length && staged === 0) await st.create(); // in the transaction: a give-way drops it too
@@ -163,6 +169,11 @@ export async function importDirect(
         staged += toStage.length;
         copying.enqueue(async () => {
           if (data) await tx.copyFrom(`COPY candles (${CANDLE_COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)`, data);
+          if (upData && upsertHere) {
+            await up.load(upData, CANDLE_COPY_COLUMNS);
+            for (const r of await upsertCandlesFrom(tx, up.table, onConflict)) addRange(upserted, r);
+            await up.clear();
+          }
           if (toStage.length) await st.copy(toStage, firstN);
         });
       };
@@ -205,12 +216,15 @@ export async function importDirect(
         // Giving way rolls back and stages every row again, so a failed COPY there needs no report of its own.
         throw e instanceof GiveWay ? e : bothErrors(e, copyFailed);
       }
+      await up.drop();
       const part = staged > 0 ? await checkPart(tx, st, staged, opts, rejects, () => (checked = true)) : null;
-      const taken = [...new Set(series.values())].filter((x): x is Series => typeof x !== 'string' && x.rows > 0);
+      const all = [...new Set(series.values())].filter((x): x is Series => typeof x !== 'string');
+      const taken = all.filter((x) => x.rows > 0);
+      const symbolOf = new Map(all.map((x) => [x.id, parseSymbolRef(x.symbol).symbol]));
+      const ups = [...upserted.values()];
       // The write log and the series bounds commit with the candles (indicators recompute from them).
-      await recordCandleWrites(
-        tx,
-        taken.map((x) => ({
+      await recordCandleWrites(tx, [
+        ...taken.map((x) => ({
           asset_id: x.id,
           interval: opts.interval,
           from_ts: new Date(x.first),
@@ -218,8 +232,34 @@ export async function importDirect(
           rows: x.rows,
           inserted: x.rows,
         })),
-      );
-      const written = taken.map((x) => ({
+        ...ups.map((r) => ({
+          asset_id: r.asset_id,
+          interval: opts.interval,
+          from_ts: r.from,
+          to_ts: r.to,
+          rows: r.inserted + r.updated,
+          inserted: r.inserted,
+        })),
+      ]);
+      const upWritten = ups.map((r) => ({
+        asset_id: r.asset_id,
+        symbol: symbolOf.get(r.asset_id) ?? '',
+        interval: opts.interval,
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        inserted: r.inserted,
+        updated: r.updated,
+      }));
+      const upsert = upRows
+        ? {
+            rows: upRows,
+            inserted: ups.reduce((n, r) => n + r.inserted, 0),
+            updated: ups.reduce((n, r) => n + r.updated, 0),
+            assets: all.filter((x) => x.upLast > -Infinity).length,
+            why: [...upWhy].map((w) => WHY[w]).join(', '),
+          }
+        : null;
+      const direct = taken.map((x) => ({
         asset_id: x.id,
         symbol: parseSymbolRef(x.symbol).symbol,
         interval: opts.interval,
@@ -228,11 +268,16 @@ export async function importDirect(
         inserted: x.rows,
         updated: 0,
       }));
-      return { written, part: part && { ...part, why: [...why].map((w) => WHY[w]).join(', ') } };
+      return {
+        direct,
+        written: combineWritten(direct, upWritten),
+        upsert,
+        part: part && { ...part, why: [...why].map((w) => WHY[w]).join(', ') },
+      };
     });
     await spool.close();
     const { written } = result;
-    const inserted = written.reduce((n, w) => n + w.inserted, 0);
+    const inserted = result.direct.reduce((n, w) => n + w.inserted, 0);
     opts.onProgress?.({ phase: 'read', rows: rowsRead });
     if (!result.part) opts.onProgress?.({ phase: 'write', rows: inserted, total: inserted });
     if (written.length) await opts.onWritten?.(written);
@@ -240,8 +285,9 @@ export async function importDirect(
       kind: 'done',
       rowsRead,
       inserted,
-      written: written.sort((a, b) => a.symbol.localeCompare(b.symbol)),
+      written,
       created: created.sort(),
+      upsert: result.upsert,
       staged: result.part,
     };
   } catch (err) {
@@ -285,53 +331,4 @@ async function checkPart(
   markChecked();
   await checkStaged(st, opts, unknown.length, rejects, hints);
   return { suffix: st.suffix, staged, ids };
-}
-
-/**
- * Claims the series of symbols seen for the first time, in a few statements for a whole batch: the
- * assets (created when unknown and `createAssetType` is set), their series locks (try: never wait), and
- * their newest recorded candles read under the lock. A reference that is unknown, ambiguous or whose
- * series another transaction holds maps to why.
- */
-async function claim(
-  tx: Queryable,
-  refs: string[],
-  opts: ImportOptions,
-  series: Map<string, Series | Blocked>,
-  created: string[],
-): Promise<void> {
-  let ids = new Map<string, string>();
-  let unknown: string[] = [];
-  let ambiguous = false;
-  try {
-    ({ ids, unknown } = await resolveSymbols(tx, refs));
-  } catch {
-    ambiguous = true; // the staged path says which
-  }
-  if (opts.createAssetType && unknown.length) {
-    const made = await ensureAssets(tx, unknown, opts.createAssetType);
-    for (const [ref, id] of made) {
-      ids.set(ref, id);
-      created.push(ref);
-    }
-  }
-  const assetIds = [...new Set(ids.values())];
-  const locked = assetIds.length ? await tryLockSeries(tx, assetIds, opts.interval) : new Set<string>();
-  const last = locked.size ? await seriesLastTs(tx, [...locked], opts.interval) : new Map<string, Date>();
-  const byAsset = new Map<string, Series>();
-  for (const x of series.values()) if (typeof x !== 'string') byAsset.set(x.id, x);
-  for (const ref of refs) {
-    const id = ids.get(ref);
-    if (!id || !locked.has(id)) {
-      series.set(ref, ambiguous ? 'ambiguous' : id ? 'held' : 'unknown');
-      continue;
-    }
-    let se = byAsset.get(id);
-    if (!se) {
-      const t = last.get(id);
-      se = { id, bytes: uuidBytes(id), symbol: ref, last: t ? t.getTime() : -Infinity, first: 0, rows: 0 };
-      byAsset.set(id, se);
-    }
-    series.set(ref, se);
-  }
 }

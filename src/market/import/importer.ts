@@ -18,11 +18,11 @@ import type { Database, Session } from '../../db/types.ts';
 import { parseSymbolRef } from '../assets-repository.ts';
 import { checkStaged, resolveStagedSymbols } from './checks.ts';
 import { importDirect, type DirectOutcome } from './direct.ts';
-import { createAssets, mergeBatches, type Merged } from './merge.ts';
+import { combineWritten, createAssets, mergeBatches, type Merged } from './merge.ts';
 import { Rejects } from './rejects.ts';
 import { stageInput } from './stage.ts';
 import { Staging } from './staging.ts';
-import { CLI_HINTS, type ImportOptions, type ImportPart, type ImportSummary, type WrittenRange } from './types.ts';
+import { CLI_HINTS, type ImportOptions, type ImportPart, type ImportSummary } from './types.ts';
 import type { RawCandle } from './validate.ts';
 
 export { ImportRejectedError, MAX_LISTED_ERRORS } from './rejects.ts';
@@ -116,45 +116,27 @@ async function finishFirstPass(
       await st.drop().catch(() => undefined);
     }
   }
-  if (backend === 'embedded' && d.inserted + (merged?.valid ?? 0) > 0) await s.exec('CHECKPOINT');
+  if (backend === 'embedded' && d.written.length + (merged?.valid ?? 0) > 0) await s.exec('CHECKPOINT');
   const parts: ImportPart[] = [];
-  if (d.written.length) parts.push({ path: 'direct', rows: d.inserted, assets: d.written.length });
+  const up = d.upsert;
+  if (d.inserted) parts.push({ path: 'direct', rows: d.inserted, assets: d.written.filter((w) => w.inserted).length });
+  if (up) parts.push({ path: 'upsert', rows: up.rows, assets: up.assets, why: up.why });
   if (merged && d.staged)
     parts.push({ path: 'staged', rows: merged.valid, assets: new Set(d.staged.ids.values()).size, why: d.staged.why });
+  const inserted = d.inserted + (up?.inserted ?? 0) + (merged?.inserted ?? 0);
+  const updated = (up?.updated ?? 0) + (merged?.updated ?? 0);
+  const valid = d.inserted + (up?.rows ?? 0) + (merged?.valid ?? 0);
   return {
     interval: opts.interval,
     rows_read: d.rowsRead,
-    inserted: d.inserted + (merged?.inserted ?? 0),
-    updated: merged?.updated ?? 0,
-    skipped: merged ? merged.valid - merged.inserted - merged.updated : 0,
+    inserted,
+    updated,
+    skipped: valid - inserted - updated,
     rejected: rejects.rejected,
     seconds: Math.round((performance.now() - started) / 10) / 100,
     created_assets: d.created,
-    path: !merged ? 'direct' : d.written.length ? 'split' : 'staged',
+    path: d.inserted === valid ? 'direct' : d.inserted ? 'split' : 'staged',
     parts,
-    written: combineWritten(d.written, merged?.written ?? []),
+    written: merged ? combineWritten(d.written, merged.written) : d.written,
   };
-}
-
-/** Per asset, the union of the ranges two passes wrote and the sum of their counts, in symbol order. */
-function combineWritten(a: readonly WrittenRange[], b: readonly WrittenRange[]): WrittenRange[] {
-  const byAsset = new Map<string, WrittenRange>();
-  for (const w of [...a, ...b]) {
-    const p = byAsset.get(w.asset_id);
-    byAsset.set(
-      w.asset_id,
-      p
-        ? {
-            ...p,
-            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
-            from: p.from < w.from ? p.from : w.from,
-            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
-            to: p.to > w.to ? p.to : w.to,
-            inserted: p.inserted + w.inserted,
-            updated: p.updated + w.updated,
-          }
-        : w,
-    );
-  }
-  return [...byAsset.values()].sort((x, y) => x.symbol.localeCompare(y.symbol));
 }

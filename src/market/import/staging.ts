@@ -162,3 +162,38 @@ export class Staging {
 }
 
 export type StagedRow = Candle & { line: number; first_line: number | null; symbol: string };
+
+/**
+ * The first pass's per-batch table (direct.ts): rows that may meet stored candles, in the candles table's
+ * own shape and binary COPY format, upserted from here and emptied for the next batch. Created in the
+ * import's transaction (TEMP: private to the session), dropped before it commits.
+ */
+export class UpsertBatch {
+  readonly table: string;
+  private created = false;
+  constructor(
+    private readonly q: Queryable,
+    suffix: string,
+  ) {
+    this.table = `tm_upsert_${suffix}`;
+  }
+
+  async load(binary: Uint8Array, columns: string): Promise<void> {
+    if (!this.created) {
+      // The candles columns' types, none of its constraints or defaults.
+      await this.q.exec(`CREATE TEMP TABLE ${this.table} AS SELECT ${columns} FROM candles WITH NO DATA`);
+      this.created = true;
+    }
+    await this.q.copyFrom(`COPY ${this.table} (${columns}) FROM STDIN WITH (FORMAT binary)`, binary);
+  }
+
+  /** Empties it for the next batch (a temp table created in this transaction: a new empty file, cheaply). */
+  async clear(): Promise<void> {
+    await this.q.exec(`TRUNCATE ${this.table}`);
+  }
+
+  async drop(): Promise<void> {
+    if (this.created) await this.q.exec(`DROP TABLE ${this.table}`);
+    this.created = false;
+  }
+}

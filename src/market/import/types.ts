@@ -86,8 +86,8 @@ export interface ImportSummary {
   created_assets: string[];
   /**
    * How the candles were written: "direct" (COPY straight into candles, one transaction: nothing in the
-   * input could conflict), "staged" (staging table, checks, upsert in committed batches) or "split" (the
-   * rows that could not conflict direct, the others staged: see direct.ts).
+   * input could conflict), "staged" (none by COPY: upserted or staged) or "split" (the rows that could not
+   * conflict direct, the others upserted or staged: see direct.ts and `parts`).
    */
   path: 'direct' | 'staged' | 'split';
   /** Which path each part of the input took: the valid rows and assets of each, and why rows were staged. */
@@ -97,7 +97,11 @@ export interface ImportSummary {
 }
 
 export interface ImportPart {
-  path: 'direct' | 'staged';
+  /**
+   * direct: binary COPY into candles; upsert: rows that may meet stored candles, upserted batch by batch in
+   * the same transaction; staged: the staging table, checks and merge (see docs/import.md).
+   */
+  path: 'direct' | 'upsert' | 'staged';
   /** Valid rows sent this way (staged ones may then be skipped as unchanged). */
   rows: number;
   assets: number;
