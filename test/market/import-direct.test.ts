@@ -133,6 +133,36 @@ forEachBackend('candle import, direct path', (open, backend) => {
     );
   });
 
+  test('the staged path (direct off, binary COPY into staging) stores every value as the direct path does', async () => {
+    const text = csv([
+      ...rows('AAA', 3),
+      'BBB,1950-06-01,1.5,2.5,0.5,2,0,,',
+      'BBB,2600-01-01,3,4,2,3.5,7.25,9007199254740991,3.1',
+    ]);
+    const all = () =>
+      db.query(
+        `SELECT a.symbol, c.ts, c."interval"::text, c.open, c.high, c.low, c.close, c.volume, c.trades, c.vwap
+         FROM candles c JOIN assets a ON a.id = c.asset_id ORDER BY a.symbol, c.ts`,
+      );
+    assert.equal((await run(db, text)).path, 'direct');
+    const direct = (await all()).rows;
+    await db.exec('DELETE FROM candles; DELETE FROM candle_series;');
+    const s = await run(db, text, { direct: false });
+    assert.deepEqual([s.path, s.inserted], ['staged', 5]);
+    assert.deepEqual((await all()).rows, direct);
+  });
+
+  test('two references to one asset, each in time order: a repeated time is still a duplicate', async () => {
+    await addAsset(db, { symbol: 'CCC', name: 'CCC', asset_type: 'stock', exchange: 'XX' });
+    const text = csv([...rows('CCC', 2), rows('CCC:XX', 1, Date.UTC(2024, 0, 2))[0]]);
+    for (const direct of [true, false])
+      await assert.rejects(
+        run(db, text, { direct }),
+        /line 4: duplicate: CCC:XX 2024-01-02T00:00:00.000Z already appears at line 3/,
+      );
+    assert.deepEqual(await stored(db), []);
+  });
+
   test('appending after the stored candles goes direct; the same file again is staged and changes nothing', async () => {
     const first = csv(rows('AAA', 5));
     assert.equal((await run(db, first)).path, 'direct');

@@ -59,9 +59,10 @@ export async function importCandles(
     const st = new Staging(s, randomBytes(6).toString('hex'));
     await st.create();
     try {
-      const { rowsRead, staged } = await stageInput(st, input, opts, defaultSymbol, rejects, resume);
+      const { rowsRead, staged, ordered } = await stageInput(st, input, opts, defaultSymbol, rejects, resume);
       const { ids, toCreate, unknown } = await resolveStagedSymbols(s, st, opts, hints);
-      await checkStaged(st, opts, unknown.length, rejects, hints);
+      const mayRepeat = !ordered || new Set(ids.values()).size < ids.size; // two symbols, one asset
+      await checkStaged(st, opts, unknown.length, rejects, hints, mayRepeat);
       // Accepted: from here on the import writes.
       const created =
         opts.createAssetType && toCreate.length > 0 && (await st.countRange(0, staged)) > 0 ? toCreate : [];

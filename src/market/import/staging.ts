@@ -6,6 +6,7 @@
 import type { Queryable } from '../../db/types.ts';
 import type { Interval } from '../../intervals.ts';
 import type { ValidCandle } from './validate.ts';
+import { StagingCopyEncoder } from './binary-copy.ts';
 import type { Candle } from '../../ohlcv.ts';
 
 /**
@@ -41,15 +42,13 @@ export class Staging {
     );
   }
 
-  /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
+  /** COPY a batch of validated rows (binary); `firstN` numbers them so the merge can work in ranges. */
   async copy(rows: readonly ValidCandle[], firstN: number): Promise<void> {
-    let csv = '';
-    rows.forEach((r, i) => {
-      csv += `${firstN + i},${r.line},"${r.symbol.replace(/"/g, '""')}",${new Date(r.ts).toISOString()},${r.open},${r.high},${r.low},${r.close},${r.volume},${r.trades ?? ''},${r.vwap ?? ''}\n`;
-    });
+    const enc = new StagingCopyEncoder(rows.length);
+    rows.forEach((r, i) => enc.add(firstN + i, r));
     await this.q.copyFrom(
-      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT csv)`,
-      csv,
+      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT binary)`,
+      enc.take(),
     );
   }
 
