@@ -380,6 +380,40 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.equal((await db.query('SELECT * FROM candle_writes')).rowCount, writes.rowCount);
   });
 
+  test('concurrent imports creating the same new symbols: one asset each, every row once, no error', async () => {
+    const file = (from: number, bump: number) =>
+      csv(['N1', 'N2', 'N3'].flatMap((sym) => rows(sym, 10, Date.UTC(2024, 0, 1 + from), bump)));
+    const results = await Promise.all(
+      [0, 5, 0, 5].map((from, i) => run(db, file(from, i), { createAssetType: 'stock', copyBatch: 4 })),
+    );
+    const assets = await db.query<{ symbol: string; n: number }>(
+      "SELECT symbol, count(*)::int AS n FROM assets WHERE symbol LIKE 'N%' GROUP BY symbol ORDER BY symbol",
+    );
+    assert.deepEqual(
+      assets.rows.map((a) => [a.symbol, a.n]),
+      [
+        ['N1', 1],
+        ['N2', 1],
+        ['N3', 1],
+      ],
+    );
+    const keys = await db.query<{ n: number; distinct_keys: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT (asset_id, ts))::int AS distinct_keys FROM candles c
+        JOIN assets a ON a.id = c.asset_id WHERE a.symbol LIKE 'N%'`,
+    );
+    assert.deepEqual(keys.rows[0], { n: 45, distinct_keys: 45 });
+    assert.equal(
+      results.reduce((n, r) => n + r.inserted, 0),
+      45,
+      'each candle inserted by exactly one import',
+    );
+    assert.deepEqual(await series(db), [
+      ['N1', '2024-01-01', '2024-01-15', 15],
+      ['N2', '2024-01-01', '2024-01-15', 15],
+      ['N3', '2024-01-01', '2024-01-15', 15],
+    ]);
+  });
+
   test('two concurrent imports of one series: each row stored once, the later range after the earlier', async () => {
     const a = csv(rows('AAA', 10));
     const b = csv(rows('AAA', 10, Date.UTC(2024, 0, 8), 1)); // overlaps the last 3 days of a, other values
