@@ -1,234 +1,266 @@
 /**
- * npm run bench:ingest -- [--rows 5000000] [--assets 500] [--repeat 1] [--no-staged] [--import-only] [--out DIR]
- * --import-only runs only `tm import` and prints its peak RSS (a memory check: --rows 5000000 --import-only).
- * rows/s of the product's import (`tm import`: CSV → validation → direct binary COPY, see
- * src/market/import/direct.ts) vs a raw single-stream COPY of the same candles into candles vs naive 1000-row
- * INSERTs, each into an empty candles table, in one run; also the staged path (staging COPY → checks → upsert,
- * what a re-import or an overlapping file takes) unless --no-staged. Prints the import's ratio to the raw COPY
- * and the process's peak RSS after the import, and writes docs/bench/ingest.{json,svg} (one group per backend:
- * a run replaces its own backend's group and keeps the other's).
+ * npm run bench:ingest -- [--rows 1000000] [--assets 500] [--repeat 1] [--server] [--shapes new,append,reimport,overlap]
+ *                         [--staged] [--import-only] [--out DIR]
+ *
+ * The shapes users' imports have, each timed as `tm import candles` runs it (CSV → validation → the direct COPY
+ * and/or the staged upsert, src/market/import/) against a raw COPY of the same rows:
+ * - new:      `--rows` 1m candles of `--assets` symbols that are not assets yet (created by the import);
+ * - append:   the second half of every series, the first half stored;
+ * - reimport: the whole file again, all of it stored (changes nothing);
+ * - overlap:  the whole file, its first half stored (half staged and upserted, half direct).
+ * The raw COPY loads the file's rows (asset ids instead of symbols) into the state the import started from,
+ * less the rows it would collide with (reimport, overlap: into empty series): in-process (`db.copyFrom`,
+ * 100,000-row batches) and, on a server, `psql \copy` of the same file. `--staged` adds the new-symbol file
+ * with the direct path off (the upsert path alone). The database: DATABASE_URL (a scratch database: BENCH
+ * assets are added and removed), `--server` a throwaway cluster with fsync on, else a fresh embedded one.
+ * --import-only runs only the new-symbol import and prints its peak RSS (--rows 5000000 --import-only).
+ * Writes docs/bench/ingest.{json,svg}: one group per backend and shape (a run replaces its backend's groups).
  */
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openCsv } from '../src/market/import/csv-reader.ts';
-import { importCandles } from '../src/market/import/importer.ts';
+import { importCandles, type ImportSummary } from '../src/market/import/importer.ts';
 import { randomWalk } from '../src/market/demo.ts';
-import type { Database } from '../src/db/types.ts';
-import { arg, describeDb, machine, openBenchDb, printTable } from './common.ts';
+import { arg, describeDb, machine, printTable } from './common.ts';
+import { openIngestDb } from './ingest-db.ts';
 import { ratio, writeReport, type BarGroup } from './report.ts';
 
-const rows = arg('rows', 5_000_000);
+const rows = arg('rows', 1_000_000);
 const assets = Math.min(arg('assets', 500), rows);
 const perAsset = Math.ceil(rows / assets);
+const half = Math.floor(perAsset / 2);
 const repeat = arg('repeat', 1);
 const START = Date.UTC(2024, 0, 1);
+const PSQL = '/usr/lib/postgresql/15/bin/psql';
+const COLUMNS = 'asset_id, ts, "interval", open, high, low, close, volume, trades';
+const symbol = (a: number) => `S${String(a).padStart(3, '0')}`;
+/** The raw COPY's asset ids: fixed, so the raw files can be written once. */
+const assetId = (a: number) => `00000000-0000-4000-8000-${String(a).padStart(12, '0')}`;
 
-async function write(
-  file: string,
-  header: string,
-  line: (sym: number, b: ReturnType<typeof randomWalk> extends Generator<infer B> ? B : never) => string,
-) {
+type Bar = ReturnType<typeof randomWalk> extends Generator<infer B> ? B : never;
+
+/** Rows [from, to) of every series, time-major as a multi-symbol market data dump would be. */
+async function write(file: string, header: string, line: (a: number, b: Bar) => string, from: number, to: number) {
   const out = createWriteStream(file);
   out.write(`${header}\n`);
-  // Time-major order, as a multi-symbol market data dump would be.
   const walks = Array.from({ length: assets }, (_, i) => randomWalk(42, i, '1m', START, START + perAsset * 60_000));
-  let n = 0;
-  for (let t = 0; t < perAsset && n < rows; t++) {
-    for (let a = 0; a < assets && n < rows; a++, n++) {
+  for (let t = 0; t < to; t++) {
+    for (let a = 0; a < assets && t * assets + a < rows; a++) {
       const b = walks[a].next().value;
-      if (!b) continue;
+      if (!b || t < from) continue;
       if (!out.write(`${line(a, b)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   }
   await new Promise<void>((r) => out.end(() => r()));
 }
 
-async function reset(db: Database) {
-  // The series bounds and write log too: every method starts from series with no candles.
-  await db.transaction(async (tx) => {
-    // Emptied here: the triggers that record plain SQL's deletes (migration 0012) need not, row by row.
-    await tx.query("SELECT set_config('tm.series_recorded', 'on', true)");
-    for (const t of ['candles', 'candle_series', 'candle_writes'])
-      await tx.exec(`DELETE FROM ${t} WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH')`);
-  });
-}
-
-async function* lines(file: string): AsyncGenerator<string> {
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let first = true;
-  for await (const l of rl) {
-    if (first) first = false;
-    else yield l;
-  }
-}
-
-/** Keeps the other backend's group from an earlier run: one chart shows both. */
-function writeIngestReport(group: BarGroup, details: Record<string, unknown>): void {
-  const i = process.argv.indexOf('--out');
-  const dir = i >= 0 ? process.argv[i + 1] : path.join(import.meta.dirname, '..', 'docs', 'bench');
-  const file = path.join(dir, 'ingest.json');
-  const before = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { groups: BarGroup[]; details?: Record<string, unknown> })
-    : { groups: [], details: {} };
-  const groups = [...before.groups.filter((g) => g.label !== group.label), group].sort((a, b) =>
-    a.label.localeCompare(b.label),
-  );
-  writeReport({
-    name: 'ingest',
-    title: `Candle import vs a raw COPY (1m candles, ${rows.toLocaleString('en-US')} rows, ${assets} assets)`,
-    unit: 'rows/s',
-    better: 'higher',
-    groups,
-    details: { ...before.details, [group.label]: details },
-  });
-}
-
-const { db, cleanup } = await openBenchDb();
+const { db, url, cleanup, ownDatabase } = await openIngestDb();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-bench-ingest-'));
+
+/** No BENCH candles, series, write log or assets (TRUNCATE on a database of the bench's own). */
+async function reset() {
+  if (ownDatabase) await db.exec('TRUNCATE candles, candle_series, candle_writes');
+  else
+    await db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('tm.series_recorded', 'on', true)");
+      for (const t of ['candles', 'candle_series', 'candle_writes'])
+        await tx.exec(`DELETE FROM ${t} WHERE asset_id IN (SELECT id FROM assets WHERE exchange = 'BENCH')`);
+    });
+  await db.exec("DELETE FROM assets WHERE exchange = 'BENCH'");
+  if (db.backend === 'embedded') await db.exec('CHECKPOINT');
+}
+
+const file = (name: string) => path.join(dir, name);
+const importFile = (f: string): Promise<ImportSummary> =>
+  openCsv(f).then((src) => importCandles(db, src.rows, { interval: '1m', createAssetType: 'stock' }));
+
+/** The raw COPY's starting point: the assets with fixed ids, and the stored rows of the shape. */
+async function rawAssets() {
+  await db.query(
+    `INSERT INTO assets (id, symbol, name, asset_type, exchange)
+     SELECT ('00000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'S' || lpad(i::text, 3, '0'),
+            'S' || lpad(i::text, 3, '0'), 'stock', 'BENCH' FROM generate_series(0, $1::int - 1) AS i`,
+    [assets],
+  );
+}
+
+async function copyInProcess(f: string): Promise<number> {
+  const fh = await open(f);
+  let n = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    n += await db.copyFrom(`COPY candles (${COLUMNS}) FROM STDIN WITH (FORMAT csv)`, `${batch.join('\n')}\n`);
+    batch = [];
+  };
+  let first = true;
+  for await (const l of fh.readLines()) {
+    if (first) first = false;
+    else batch.push(l);
+    if (batch.length >= 100_000) await flush();
+  }
+  if (batch.length) await flush();
+  if (db.backend === 'embedded') await db.exec('CHECKPOINT');
+  return n;
+}
+
+function psqlCopy(f: string): number {
+  const out = execFileSync(
+    PSQL,
+    [url ?? '', '-At', '-c', `\\copy candles (${COLUMNS}) FROM '${f}' WITH (FORMAT csv, HEADER)`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return Number(/COPY (\d+)/.exec(out)?.[1] ?? rows);
+}
+
+interface Shape {
+  name: string;
+  label: string;
+  /** Untimed: the stored state the import starts from. */
+  setup?: () => Promise<unknown>;
+  file: string;
+  raw: string;
+  /** The raw COPY's stored state (rows it would collide with left out). */
+  rawSetup?: () => Promise<unknown>;
+  /** The rows the file has. */
+  rows: number;
+}
+
 try {
   console.log(`bench:ingest — ${rows} 1m candles, ${assets} assets — ${await describeDb(db)} — ${machine()}`);
-  const ids: string[] = [];
-  for (let a = 0; a < assets; a++) {
-    const r = await db.query<{ id: string }>(
-      `INSERT INTO assets (symbol, name, asset_type, exchange) VALUES ($1, $1, 'stock', 'BENCH')
-       ON CONFLICT (symbol, (coalesce(exchange, ''))) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
-      [`B${String(a).padStart(4, '0')}`],
-    );
-    ids.push(r.rows[0].id);
-  }
-  await reset(db);
-  const csv = path.join(dir, 'candles.csv');
-  const raw = path.join(dir, 'raw.csv');
-  await write(
-    csv,
-    'symbol,ts,open,high,low,close,volume,trades',
-    (a, b) =>
-      `B${String(a).padStart(4, '0')}:BENCH,${new Date(b.ts).toISOString()},${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`,
-  );
-  await write(
-    raw,
-    'asset_id,ts,interval,open,high,low,close,volume,trades',
-    (a, b) =>
-      `${ids[a]},${new Date(b.ts).toISOString()},1m,${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`,
-  );
-  console.log(`CSV: ${(statSync(csv).size / 2 ** 20).toFixed(1)} MiB`);
+  const line = (a: number, b: Bar) =>
+    `${symbol(a)}:BENCH,${new Date(b.ts).toISOString()},${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`;
+  const rawLine = (a: number, b: Bar) =>
+    `${assetId(a)},${new Date(b.ts).toISOString()},1m,${b.open},${b.high},${b.low},${b.close},${b.volume},${b.trades}`;
+  const header = 'symbol,ts,open,high,low,close,volume,trades';
+  const rawHeader = 'asset_id,ts,interval,open,high,low,close,volume,trades';
+  await write(file('full.csv'), header, line, 0, perAsset);
+  await write(file('first.csv'), header, line, 0, half);
+  await write(file('second.csv'), header, line, half, perAsset);
+  await write(file('raw-full.csv'), rawHeader, rawLine, 0, perAsset);
+  await write(file('raw-first.csv'), rawHeader, rawLine, 0, half);
+  await write(file('raw-second.csv'), rawHeader, rawLine, half, perAsset);
+  const secondRows = rows - Math.min(rows, half * assets);
+  const all: Shape[] = [
+    { name: 'new', label: 'new symbols', file: file('full.csv'), raw: file('raw-full.csv'), rows },
+    {
+      name: 'append',
+      label: 'append',
+      setup: () => importFile(file('first.csv')),
+      file: file('second.csv'),
+      raw: file('raw-second.csv'),
+      rawSetup: () => copyInProcess(file('raw-first.csv')),
+      rows: secondRows,
+    },
+    {
+      name: 'reimport',
+      label: 're-import',
+      setup: () => importFile(file('full.csv')),
+      file: file('full.csv'),
+      raw: file('raw-full.csv'),
+      rows,
+    },
+    {
+      name: 'overlap',
+      label: 'half overlap',
+      setup: () => importFile(file('first.csv')),
+      file: file('full.csv'),
+      raw: file('raw-full.csv'),
+      rows,
+    },
+  ];
+  const pick = process.argv.indexOf('--shapes');
+  const wanted = pick >= 0 ? process.argv[pick + 1].split(',') : all.map((s) => s.name);
+  const importOnly = process.argv.includes('--import-only');
+  const shapes = importOnly ? all.slice(0, 1) : all.filter((s) => wanted.includes(s.name));
+
   const results: Record<string, string | number>[] = [];
-  const rate: Record<string, number> = {};
+  const best = new Map<string, number>();
   const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
-  let importRss = 0;
-  const record = async (method: string, fn: () => Promise<number>) => {
-    await reset(db);
+  const time = async (
+    shape: Shape,
+    method: string,
+    setup: (() => Promise<unknown>) | undefined,
+    fn: () => Promise<string>,
+  ) => {
+    await reset();
+    if (method !== 'tm import' && method !== 'tm import, staged only') await rawAssets();
+    await setup?.();
     if (db.backend === 'embedded') await db.exec('CHECKPOINT');
     const t0 = performance.now();
-    const n = await fn();
+    const detail = await fn();
     const s = (performance.now() - t0) / 1000;
-    const stored = (
-      await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM candles c JOIN assets a ON a.id = c.asset_id WHERE a.exchange = 'BENCH'",
-      )
-    ).rows[0].n;
-    if (stored !== rows) throw new Error(`${method}: ${stored} rows stored, expected ${rows}`);
-    const r = Math.round(n / s);
-    rate[method] = Math.max(rate[method] ?? 0, r);
-    results.push({ method, rows: n, stored, seconds: s.toFixed(1), 'rows/s': r, 'peak RSS MiB': rssMiB() });
-    console.log(`  ${method}: ${r} rows/s (peak RSS so far ${rssMiB()} MiB)`);
+    const r = Math.round(shape.rows / s);
+    const key = `${shape.name}|${method}`;
+    best.set(key, Math.max(best.get(key) ?? 0, r));
+    results.push({ shape: shape.label, method, rows: shape.rows, seconds: s.toFixed(2), 'rows/s': r, detail });
+    console.log(`  ${shape.label}, ${method}: ${s.toFixed(2)} s, ${r} rows/s ${detail}`);
   };
-  const methods: [string, () => Promise<number>][] = [];
-  const method = (name: string, fn: () => Promise<number>) => void methods.push([name, fn]);
-
-  const IMPORT = 'tm import';
-  const STAGED = 'tm import, staged path';
-  const COPY = 'raw COPY';
-  const INSERTS = '1000-row INSERTs';
-  method(IMPORT, async () => {
-    const src = await openCsv(csv);
-    const s = await importCandles(db, src.rows, { interval: '1m' });
-    return s.inserted;
-  });
-  const importOnly = process.argv.includes('--import-only');
-  if (!process.argv.includes('--no-staged') && !importOnly) {
-    method(STAGED, async () => {
-      const src = await openCsv(csv);
-      const s = await importCandles(db, src.rows, { interval: '1m', direct: false });
-      return s.inserted;
-    });
-  }
-  if (!importOnly)
-    method(COPY, async () => {
-      let batch: string[] = [];
-      let n = 0;
-      const flush = async () => {
-        n += await db.copyFrom(
-          `COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades) FROM STDIN WITH (FORMAT csv)`,
-          `${batch.join('\n')}\n`,
-        );
-        batch = [];
-      };
-      for await (const l of lines(raw)) {
-        batch.push(l);
-        if (batch.length >= 100_000) await flush();
-      }
-      if (batch.length) await flush();
-      if (db.backend === 'embedded') await db.exec('CHECKPOINT');
-      return n;
-    });
-  if (!importOnly)
-    method(INSERTS, async () => {
-      // The baseline a hand-written loader would use: multi-row VALUES with bind parameters.
-      let batch: string[][] = [];
-      let n = 0;
-      const flush = async () => {
-        const params: unknown[] = [];
-        const placeholder = (v: unknown) => `$${params.push(v)}`; // push returns the new length
-        const values = batch.map((f) => `(${f.map(placeholder).join(', ')})`);
-        const r = await db.query(
-          `INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades) VALUES ${values.join(', ')}`,
-          params,
-        );
-        n += r.rowCount;
-        batch = [];
-      };
-      for await (const l of lines(raw)) {
-        batch.push(l.split(','));
-        if (batch.length >= 1000) await flush();
-      }
-      if (batch.length) await flush();
-      if (db.backend === 'embedded') await db.exec('CHECKPOINT');
-      return n;
-    });
-  // The machine is shared: each method runs `repeat` times in rotation and the best run counts (other
-  // work only ever slows a run down).
+  const describe = (x: ImportSummary) =>
+    `(${x.path}: ${x.parts.map((p) => `${p.rows} ${p.path}`).join(', ')}; ${x.inserted} ins, ${x.updated} upd, ${x.skipped} skip)`;
   for (let i = 0; i < repeat; i++) {
-    for (const [name, fn] of methods) {
-      await record(name, fn);
-      if (name === IMPORT && i === 0) importRss = rssMiB();
+    for (const shape of shapes) {
+      await time(shape, 'tm import', shape.setup, async () => describe(await importFile(shape.file)));
+      if (importOnly) continue;
+      if (shape.name === 'new' && process.argv.includes('--staged'))
+        await time(shape, 'tm import, staged only', undefined, async () => {
+          const src = await openCsv(shape.file);
+          return describe(
+            await importCandles(db, src.rows, { interval: '1m', createAssetType: 'stock', direct: false }),
+          );
+        });
+      await time(shape, 'raw COPY', shape.rawSetup, async () => `(${await copyInProcess(shape.raw)} rows)`);
+      if (url) await time(shape, 'psql \\copy', shape.rawSetup, async () => `(${psqlCopy(shape.raw)} rows)`);
     }
   }
   printTable(results);
   if (importOnly) {
-    // A memory check (--rows 5000000 --import-only): no ratio, and the report keeps the last full run.
-    console.log(`peak RSS after the import of ${rows} rows: ${importRss} MiB`);
+    console.log(`peak RSS after the import of ${rows} rows: ${rssMiB()} MiB`);
   } else {
-    const note = ratio(rate[IMPORT], rate[COPY]);
-    const best = repeat > 1 ? `best of ${repeat}: ` : '';
-    console.log(`${best}tm import ${rate[IMPORT]} rows/s, raw COPY ${rate[COPY]} rows/s: ${note} (${db.backend})`);
-    console.log(`peak RSS after the first import: ${importRss} MiB`);
-    writeIngestReport(
-      {
-        label: db.backend,
-        bars: [IMPORT, STAGED, COPY, INSERTS]
-          .filter((m) => rate[m] !== undefined)
-          .map((m) => ({ series: m, value: rate[m] })),
-        note: `${note} COPY`,
-      },
-      { rows, assets, repeat, db: await describeDb(db), importPeakRssMiB: importRss, best: rate, results },
-    );
+    const groups: BarGroup[] = [];
+    for (const shape of shapes) {
+      const get = (m: string) => best.get(`${shape.name}|${m}`);
+      const imp = get('tm import') ?? 0;
+      const copy = get('raw COPY') ?? 0;
+      const psql = get('psql \\copy');
+      const note = `${ratio(imp, copy)} COPY${psql ? `, ${ratio(imp, psql)} psql \\copy` : ''}`;
+      console.log(`${shape.label} (${db.backend}): tm import ${imp} rows/s — ${note}`);
+      groups.push({
+        label: `${db.backend}: ${shape.label}`,
+        bars: ['tm import', 'tm import, staged only', 'raw COPY', 'psql \\copy']
+          .filter((m) => get(m) !== undefined)
+          .map((m) => ({ series: m, value: get(m) ?? 0 })),
+        note,
+      });
+    }
+    writeIngestReport(groups, { rows, assets, repeat, db: await describeDb(db), results });
   }
-  await reset(db);
-  await db.exec("DELETE FROM assets WHERE exchange = 'BENCH'");
+  await reset();
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await cleanup();
+}
+
+/** Keeps the other backend's groups from an earlier run: one chart shows both. */
+function writeIngestReport(groups: BarGroup[], details: Record<string, unknown>): void {
+  const i = process.argv.indexOf('--out');
+  const out = i >= 0 ? process.argv[i + 1] : path.join(import.meta.dirname, '..', 'docs', 'bench');
+  const f = path.join(out, 'ingest.json');
+  const before = existsSync(f)
+    ? (JSON.parse(readFileSync(f, 'utf8')) as { groups: BarGroup[]; details?: Record<string, unknown> })
+    : { groups: [], details: {} };
+  const backend = `${db.backend}:`;
+  const kept = before.groups.filter((g) => !g.label.startsWith(backend) && g.label.includes(':'));
+  writeReport({
+    name: 'ingest',
+    title: `Candle import vs a raw COPY of the same rows (1m candles, ${rows.toLocaleString('en-US')} rows, ${assets} assets)`,
+    unit: 'rows/s',
+    better: 'higher',
+    groups: [...kept, ...groups].sort((a, b) => a.label.localeCompare(b.label)),
+    details: { ...before.details, [db.backend]: details },
+  });
 }

@@ -291,3 +291,38 @@ export async function ensureAsset(q: Queryable, ref: string, type: AssetType): P
   );
   return r.rows[0].id;
 }
+
+/**
+ * Creates, in one statement, the assets of these references that do not exist yet (name = symbol), for an
+ * import that writes their candles in the same transaction (a rejected import then leaves none behind).
+ * It first takes the lock a new chunk of candles takes on assets (its foreign key) for the rest of the
+ * transaction: creating assets and then a chunk in one transaction while another does the same in the
+ * opposite order was the deadlock of issue 13. Answers each reference's id.
+ */
+export async function ensureAssets(
+  q: Queryable,
+  refs: readonly string[],
+  type: AssetType,
+): Promise<Map<string, string>> {
+  if (refs.length === 0) return new Map();
+  const parsed = refs.map((ref) => ({ ref, ...parseSymbolRef(ref) }));
+  await q.exec('LOCK TABLE assets IN SHARE ROW EXCLUSIVE MODE');
+  await q.query(
+    `INSERT INTO assets (symbol, name, asset_type, exchange)
+     SELECT s, s, $3::asset_type, nullif(e, '') FROM unnest($1::text[], $2::text[]) AS u(s, e) ORDER BY s, e
+     ON CONFLICT (symbol, (coalesce(exchange, ''))) DO NOTHING`,
+    [parsed.map((p) => p.symbol), parsed.map((p) => p.exchange ?? ''), type],
+  );
+  // Each reference its exact asset (a bare symbol: the one without an exchange), as ensureAsset does.
+  const r = await q.query<{ id: string; symbol: string; e: string }>(
+    `SELECT id, symbol, coalesce(exchange, '') AS e FROM assets WHERE symbol = ANY($1::text[])`,
+    [[...new Set(parsed.map((p) => p.symbol))]],
+  );
+  const byKey = new Map(r.rows.map((x) => [`${x.symbol}\0${x.e}`, x.id]));
+  const ids = new Map<string, string>();
+  for (const p of parsed) {
+    const id = byKey.get(`${p.symbol}\0${p.exchange ?? ''}`);
+    if (id) ids.set(p.ref, id);
+  }
+  return ids;
+}

@@ -33,6 +33,43 @@ export interface MergedRange {
   updated: number;
 }
 
+const VALUE_COLS = ['open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'];
+
+function conflictClause(onConflict: OnConflict): string {
+  return onConflict === 'update'
+    ? `ON CONFLICT (asset_id, "interval", ts) DO UPDATE SET ${VALUE_COLS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+       WHERE (${VALUE_COLS.map((c) => `candles.${c}`).join(', ')}) IS DISTINCT FROM (${VALUE_COLS.map((c) => `EXCLUDED.${c}`).join(', ')})`
+    : onConflict === 'ignore'
+      ? 'ON CONFLICT (asset_id, "interval", ts) DO NOTHING'
+      : '';
+}
+
+/** Per asset: the range written and how many rows were inserted or updated (xmax = 0: a fresh tuple). */
+const SUMMARISE = `SELECT asset_id, min(ts) AS "from", max(ts) AS "to",
+       count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated
+     FROM w GROUP BY asset_id`;
+
+/**
+ * Upserts every row of `table`, a temp table shaped like candles (the import's first pass fills one per
+ * batch with rows that may meet stored candles, no two with one key), in key order, as mergeStaged does.
+ */
+export async function upsertCandlesFrom(
+  tx: Queryable,
+  table: string,
+  onConflict: Exclude<OnConflict, 'error'>,
+): Promise<MergedRange[]> {
+  const r = await tx.query<MergedRange>(
+    `WITH w AS (
+       INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap)
+       SELECT asset_id, ts, "interval", open, high, low, close, volume, trades, vwap FROM ${table}
+       ORDER BY asset_id, ts
+       ${conflictClause(onConflict)}
+       RETURNING asset_id, ts, (xmax = 0) AS fresh)
+     ${SUMMARISE}`,
+  );
+  return r.rows;
+}
+
 /**
  * Moves staged rows numbered in (fromN, toN] into candles. `update` rewrites a stored candle only
  * when a value differs (so re-importing the same file reports them skipped, not updated); `ignore`
@@ -47,14 +84,7 @@ export async function mergeStaged(
   fromN: number,
   toN: number,
 ): Promise<MergedRange[]> {
-  const cols = ['open', 'high', 'low', 'close', 'volume', 'trades', 'vwap'];
-  const conflict =
-    onConflict === 'update'
-      ? `ON CONFLICT (asset_id, "interval", ts) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-         WHERE (${cols.map((c) => `candles.${c}`).join(', ')}) IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')})`
-      : onConflict === 'ignore'
-        ? 'ON CONFLICT (asset_id, "interval", ts) DO NOTHING'
-        : '';
+  const conflict = conflictClause(onConflict);
   const r = await tx.query<MergedRange>(
     `WITH w AS (
        INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap)
@@ -66,9 +96,7 @@ export async function mergeStaged(
        ORDER BY m.asset_id, s.ts
        ${conflict}
        RETURNING asset_id, ts, (xmax = 0) AS fresh)
-     SELECT asset_id, min(ts) AS "from", max(ts) AS "to",
-            count(*) FILTER (WHERE fresh)::int AS inserted, count(*) FILTER (WHERE NOT fresh)::int AS updated
-     FROM w GROUP BY asset_id`,
+     ${SUMMARISE}`,
     [interval, fromN, toN],
   );
   return r.rows;

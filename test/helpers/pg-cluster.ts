@@ -113,6 +113,8 @@ export interface ClusterOptions {
   shareDir?: string;
   /** Preload TimescaleDB when it is installed (default true); false gives "installed but not preloaded". */
   preload?: boolean;
+  /** fsync, synchronous commit and full-page writes on, as on a production server (benchmarks); default off. */
+  durable?: boolean;
 }
 
 export async function startCluster(binDir: string, opts: ClusterOptions = {}): Promise<Cluster> {
@@ -126,9 +128,7 @@ export async function startCluster(binDir: string, opts: ClusterOptions = {}): P
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${dir}`,
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
+    ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     '-c max_connections=200',
   ];
   if (timescale && opts.preload !== false) {

@@ -138,3 +138,39 @@ test('demo seed: bad --analysis and unknown --watchlist-user exit 1; then candle
     /^demo data: 3 assets \(0 new\); 1d candles: 0 inserted, 0 updated, 360 unchanged in [\d.]+s/,
   );
 });
+
+test('new symbols: one summary line names the first and last created asset; --json tells which path each part took', () => {
+  const day = (d: number) => new Date(Date.UTC(2024, 4, 1) + d * 86_400_000).toISOString().slice(0, 10);
+  const file = (days: number[]) =>
+    [
+      'symbol,ts,open,high,low,close,volume',
+      ...days.flatMap((d) => Array.from({ length: 5 }, (_, a) => `S00${a}:CLI,${day(d)},10,11,9,10.5,${100 + d}`)),
+    ].join('\n');
+  const first = tm(['import', 'candles', '-', '--asset-type', 'stock'], file([0, 1]));
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^10 rows read: 10 inserted, .*; created 5 assets \(S000:CLI … S004:CLI\)$/m);
+  const again = tm(['import', 'candles', '-', '--asset-type', 'stock', '--json'], file([1, 2]));
+  assert.equal(again.code, 0, again.stderr);
+  const s = JSON.parse(again.stdout) as {
+    path: string;
+    inserted: number;
+    skipped: number;
+    created_assets: string[];
+    parts: { path: string; rows: number; assets: number }[];
+  };
+  assert.deepEqual(
+    [s.path, s.inserted, s.skipped, s.created_assets, s.parts.map((p) => [p.path, p.rows, p.assets])],
+    [
+      'split',
+      5,
+      5,
+      [],
+      [
+        ['direct', 5, 5],
+        ['upsert', 5, 5],
+      ],
+    ],
+  );
+  const text = tm(['import', 'candles', '-', '--asset-type', 'stock'], file([2, 3]));
+  assert.match(text.stdout, /; 5 direct, 5 upsert/);
+});

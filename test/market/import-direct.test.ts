@@ -133,6 +133,36 @@ forEachBackend('candle import, direct path', (open, backend) => {
     );
   });
 
+  test('the staged path (direct off, binary COPY into staging) stores every value as the direct path does', async () => {
+    const text = csv([
+      ...rows('AAA', 3),
+      'BBB,1950-06-01,1.5,2.5,0.5,2,0,,',
+      'BBB,2600-01-01,3,4,2,3.5,7.25,9007199254740991,3.1',
+    ]);
+    const all = () =>
+      db.query(
+        `SELECT a.symbol, c.ts, c."interval"::text, c.open, c.high, c.low, c.close, c.volume, c.trades, c.vwap
+         FROM candles c JOIN assets a ON a.id = c.asset_id ORDER BY a.symbol, c.ts`,
+      );
+    assert.equal((await run(db, text)).path, 'direct');
+    const direct = (await all()).rows;
+    await db.exec('DELETE FROM candles; DELETE FROM candle_series;');
+    const s = await run(db, text, { direct: false });
+    assert.deepEqual([s.path, s.inserted], ['staged', 5]);
+    assert.deepEqual((await all()).rows, direct);
+  });
+
+  test('two references to one asset, each in time order: a repeated time is still a duplicate', async () => {
+    await addAsset(db, { symbol: 'CCC', name: 'CCC', asset_type: 'stock', exchange: 'XX' });
+    const text = csv([...rows('CCC', 2), rows('CCC:XX', 1, Date.UTC(2024, 0, 2))[0]]);
+    for (const direct of [true, false])
+      await assert.rejects(
+        run(db, text, { direct }),
+        /line 4: duplicate: CCC:XX 2024-01-02T00:00:00.000Z already appears at line 3/,
+      );
+    assert.deepEqual(await stored(db), []);
+  });
+
   test('appending after the stored candles goes direct; the same file again is staged and changes nothing', async () => {
     const first = csv(rows('AAA', 5));
     assert.equal((await run(db, first)).path, 'direct');
@@ -146,8 +176,8 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.deepEqual(await series(db), [['AAA', '2024-01-01', '2024-01-10', 10]]);
   });
 
-  test('a file that overlaps stored candles part-way through gives way and ends as the staged path alone would', async () => {
-    // BBB's rows come first and are taken directly; AAA's overlap at its first row.
+  test('a file that overlaps stored candles part-way: the rest goes direct, the overlap is staged, as the staged path alone would', async () => {
+    // BBB is a new series; AAA's first three rows overlap its stored candles, its last three are later.
     const setup = csv(rows('AAA', 5));
     const text = csv([...rows('BBB', 4), ...rows('AAA', 6, Date.UTC(2024, 0, 3), 1)]);
     await run(db, setup);
@@ -156,7 +186,15 @@ forEachBackend('candle import, direct path', (open, backend) => {
     await db.exec('DELETE FROM candles; DELETE FROM candle_series;');
     await run(db, setup, { direct: false });
     const t = await run(db, text, { direct: false });
-    assert.equal(s.path, 'staged');
+    assert.equal(s.path, 'split');
+    assert.deepEqual(
+      s.parts.map((p) => [p.path, p.rows, p.assets]),
+      [
+        ['direct', 7, 2],
+        ['upsert', 3, 1],
+      ],
+    );
+    assert.match(s.parts[1].why ?? '', /at or before the stored candles/);
     assert.deepEqual(
       [s.rows_read, s.inserted, s.updated, s.skipped, s.written],
       [t.rows_read, t.inserted, t.updated, t.skipped, t.written],
@@ -213,9 +251,21 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.deepEqual([s.path, s.inserted], ['direct', 25]);
   });
 
-  test('rows out of time order or repeated inside the input give way: duplicates are found as before', async () => {
+  test('rows out of time order give way to the staged path; duplicates are found as before', async () => {
     const newestFirst = await run(db, csv(rows('AAA', 5).reverse()));
     assert.deepEqual([newestFirst.path, newestFirst.inserted], ['staged', 5]);
+    assert.deepEqual(
+      newestFirst.parts.map((p) => [p.path, p.rows]),
+      [['staged', 5]],
+    );
+    assert.match(newestFirst.parts[0].why ?? '', /out of order/);
+    const [d1, d2, d3] = rows('BBB', 3, Date.UTC(2025, 0, 1));
+    const inside = await run(db, csv([d1, d3, d2]));
+    assert.deepEqual([inside.path, inside.inserted, inside.parts[0].why], ['staged', 3, inside.parts[0].why]);
+    assert.match(inside.parts[0].why ?? '', /within the rows taken directly/);
+    await db.exec(
+      "DELETE FROM candles WHERE asset_id IN (SELECT id FROM assets WHERE symbol = 'BBB'); DELETE FROM candle_series;",
+    );
     const dup = [...rows('BBB', 3), rows('BBB', 1, Date.UTC(2024, 0, 3))[0]];
     await assert.rejects(
       run(db, csv(dup)),
@@ -228,16 +278,140 @@ forEachBackend('candle import, direct path', (open, backend) => {
   });
 
   test('candles written by plain SQL that candle_series does not know: the unique index turns the COPY back', async () => {
-    await db.exec(`INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume)
-                   SELECT id, '2024-01-03', '1d', 1, 1, 1, 1, 1 FROM assets WHERE symbol = 'AAA'`);
+    // As a writer that bypasses the triggers recording plain SQL's writes (migration 0012) would leave it.
+    await db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('tm.series_recorded', 'on', true)");
+      await tx.exec(`INSERT INTO candles (asset_id, ts, "interval", open, high, low, close, volume)
+                     SELECT id, '2024-01-03', '1d', 1, 1, 1, 1, 1 FROM assets WHERE symbol = 'AAA'`);
+    });
+    assert.deepEqual(await series(db), [], 'candle_series does not know the row');
     const s = await run(db, csv(rows('AAA', 5)));
     assert.deepEqual([s.path, s.inserted, s.updated], ['staged', 4, 1]);
     assert.equal((await stored(db))[2].close, 103);
   });
 
-  test('unknown symbols with an asset type are created by the staged path', async () => {
-    const s = await run(db, csv([...rows('AAA', 2), ...rows('NEW1', 2)]), { createAssetType: 'crypto' });
-    assert.deepEqual([s.path, s.inserted, s.created_assets], ['staged', 4, ['NEW1']]);
+  test('unknown symbols with an asset type are created in the transaction of their candles: direct', async () => {
+    const s = await run(db, csv([...rows('AAA', 2), ...rows('NEW1', 2), ...rows('NEW2:X', 1)]), {
+      createAssetType: 'crypto',
+      copyBatch: 2,
+    });
+    assert.deepEqual([s.path, s.inserted, s.created_assets], ['direct', 5, ['NEW1', 'NEW2:X']]);
+    const made = await db.query<{ symbol: string; exchange: string | null; asset_type: string }>(
+      "SELECT symbol, exchange, asset_type FROM assets WHERE symbol LIKE 'NEW%' ORDER BY symbol",
+    );
+    assert.deepEqual(made.rows, [
+      { symbol: 'NEW1', exchange: null, asset_type: 'crypto' },
+      { symbol: 'NEW2', exchange: 'X', asset_type: 'crypto' },
+    ]);
+    assert.deepEqual(await series(db), [
+      ['AAA', '2024-01-01', '2024-01-02', 2],
+      ['NEW1', '2024-01-01', '2024-01-02', 2],
+      ['NEW2', '2024-01-01', '2024-01-01', 1],
+    ]);
+  });
+
+  test('a rejected input with new symbols creates no asset and writes nothing, direct or split', async () => {
+    const known = csv(rows('AAA', 3));
+    await run(db, known);
+    const before = await stored(db);
+    const invalid = [...rows('NEW1', 4), 'NEW1,2024-01-09,1,2,3,1.5,10,,']; // low > high at the end: line 6
+    await assert.rejects(run(db, csv(invalid), { createAssetType: 'stock', copyBatch: 2 }), /line 6: low_le_high/);
+    // The overlap is staged and checked before the commit: its duplicate rejects the direct rows too.
+    const dup = [...rows('NEW2', 3), ...rows('AAA', 5, Date.UTC(2024, 0, 2)), rows('AAA', 1, Date.UTC(2024, 0, 2))[0]];
+    await assert.rejects(run(db, csv(dup), { createAssetType: 'stock', copyBatch: 2 }), (err: unknown) => {
+      assert.ok(err instanceof ImportRejectedError);
+      assert.deepEqual(
+        err.errors.map((e) => [e.line, e.rule]),
+        [[10, 'duplicate']],
+      );
+      return true;
+    });
+    // --on-conflict error: the staged overlap conflicts, so nothing of the input is written.
+    await assert.rejects(
+      run(db, csv([...rows('NEW3', 2), ...rows('AAA', 4)]), { createAssetType: 'stock', onConflict: 'error' }),
+      /already stored/,
+    );
+    const assets = await db.query<{ symbol: string }>('SELECT symbol FROM assets ORDER BY symbol');
+    assert.deepEqual(
+      assets.rows.map((a) => a.symbol),
+      ['AAA', 'BBB'],
+    );
+    assert.deepEqual(await stored(db), before);
+    assert.deepEqual(await series(db), [['AAA', '2024-01-01', '2024-01-03', 3]]);
+  });
+
+  test('--skip-invalid: a duplicate of an upserted row gives way, is rejected, every other row written', async () => {
+    await run(db, csv(rows('AAA', 3)));
+    const text = csv([...rows('AAA', 5, Date.UTC(2024, 0, 2), 1), rows('AAA', 1, Date.UTC(2024, 0, 2), 2)[0]]);
+    const rejects: Reject[] = [];
+    const s = await run(db, text, { skipInvalid: true, onReject: (r) => void rejects.push(r) });
+    assert.deepEqual([s.path, s.inserted, s.updated, s.rejected], ['staged', 3, 2, 1]);
+    assert.deepEqual(
+      rejects.map((r) => [r.line, r.rule]),
+      [[7, 'duplicate']],
+    );
+    assert.deepEqual(
+      (await stored(db)).map((r) => r.close),
+      [101, 103, 104, 105, 106, 107],
+    );
+  });
+
+  test('a re-import of the same file changes nothing: no candle, bound or write-log row', async () => {
+    const text = csv([...rows('AAA', 4), ...rows('NEW1', 4)]);
+    const first = await run(db, text, { createAssetType: 'stock' });
+    assert.deepEqual([first.path, first.inserted], ['direct', 8]);
+    const [candles, bounds, writes] = [
+      await stored(db),
+      await series(db),
+      await db.query('SELECT * FROM candle_writes'),
+    ];
+    const again = await run(db, text, { createAssetType: 'stock' });
+    assert.deepEqual(
+      [again.path, again.inserted, again.updated, again.skipped, again.created_assets],
+      ['staged', 0, 0, 8, []],
+    );
+    assert.deepEqual(
+      again.parts.map((p) => [p.path, p.rows, p.assets]),
+      [['upsert', 8, 2]],
+      'upserted in the first pass: nothing to stage',
+    );
+    assert.deepEqual(await stored(db), candles);
+    assert.deepEqual(await series(db), bounds);
+    assert.equal((await db.query('SELECT * FROM candle_writes')).rowCount, writes.rowCount);
+  });
+
+  test('concurrent imports creating the same new symbols: one asset each, every row once, no error', async () => {
+    const file = (from: number, bump: number) =>
+      csv(['N1', 'N2', 'N3'].flatMap((sym) => rows(sym, 10, Date.UTC(2024, 0, 1 + from), bump)));
+    const results = await Promise.all(
+      [0, 5, 0, 5].map((from, i) => run(db, file(from, i), { createAssetType: 'stock', copyBatch: 4 })),
+    );
+    const assets = await db.query<{ symbol: string; n: number }>(
+      "SELECT symbol, count(*)::int AS n FROM assets WHERE symbol LIKE 'N%' GROUP BY symbol ORDER BY symbol",
+    );
+    assert.deepEqual(
+      assets.rows.map((a) => [a.symbol, a.n]),
+      [
+        ['N1', 1],
+        ['N2', 1],
+        ['N3', 1],
+      ],
+    );
+    const keys = await db.query<{ n: number; distinct_keys: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT (asset_id, ts))::int AS distinct_keys FROM candles c
+        JOIN assets a ON a.id = c.asset_id WHERE a.symbol LIKE 'N%'`,
+    );
+    assert.deepEqual(keys.rows[0], { n: 45, distinct_keys: 45 });
+    assert.equal(
+      results.reduce((n, r) => n + r.inserted, 0),
+      45,
+      'each candle inserted by exactly one import',
+    );
+    assert.deepEqual(await series(db), [
+      ['N1', '2024-01-01', '2024-01-15', 15],
+      ['N2', '2024-01-01', '2024-01-15', 15],
+      ['N3', '2024-01-01', '2024-01-15', 15],
+    ]);
   });
 
   test('two concurrent imports of one series: each row stored once, the later range after the earlier', async () => {

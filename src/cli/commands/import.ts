@@ -40,11 +40,19 @@ export function rejectsWriter(path: string): { write: (r: Reject) => Promise<voi
   };
 }
 
+/** "created 2 assets (AAA, BBB)"; many: "created 500 assets (S000 … S499)" (the first and last in order). */
+export function createdAssets(refs: readonly string[]): string {
+  const n = refs.length;
+  const names = n <= 3 ? refs.join(', ') : `${refs[0]} … ${refs[n - 1]}`;
+  return `created ${n} asset${n === 1 ? '' : 's'} (${names})`;
+}
+
 export function summaryLine(s: ImportSummary & { alerts_fired?: number }): string {
   const rate = s.seconds > 0 ? Math.round(s.rows_read / s.seconds) : s.rows_read;
   return (
     `${s.rows_read} rows read: ${s.inserted} inserted, ${s.updated} updated, ${s.skipped} skipped, ${s.rejected} rejected in ${s.seconds}s (${rate} rows/s)` +
-    (s.created_assets.length ? `; created assets ${s.created_assets.join(', ')}` : '') +
+    (s.created_assets.length ? `; ${createdAssets(s.created_assets)}` : '') +
+    (s.path === 'split' ? `; ${s.parts.map((p) => `${p.rows} ${p.path}`).join(', ')}` : '') +
     (s.alerts_fired ? `; ${s.alerts_fired} price alert(s) fired` : '')
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Validated candles as a PostgreSQL binary COPY payload for
- * `COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap) ... (FORMAT binary)`.
+ * `COPY candles (asset_id, ts, "interval", open, high, low, close, volume, trades, vwap) ... (FORMAT binary)`,
+ * and for the import's staging table.
  * The server then stores the doubles and times as they are instead of parsing their text (the largest part
  * of a text COPY's cost), and JavaScript skips formatting numbers and dates.
  */
@@ -13,15 +14,14 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const TWO_32 = 4_294_967_296;
 
-export class CandleCopyEncoder {
-  private buf: Buffer;
-  private pos = 0;
-  private readonly interval: Buffer;
+/** A binary COPY payload: header, rows of fields, trailer; the field writers shared by the encoders below. */
+class BinaryCopy {
+  protected buf: Buffer;
+  protected pos = 0;
   rows = 0;
 
-  constructor(interval: string, rowsHint = 1024) {
-    this.interval = Buffer.from(interval, 'utf8');
-    this.buf = Buffer.allocUnsafe(19 + rowsHint * (130 + this.interval.length));
+  constructor(bytes: number) {
+    this.buf = Buffer.allocUnsafe(19 + bytes);
     this.header();
   }
 
@@ -33,7 +33,7 @@ export class CandleCopyEncoder {
     this.rows = 0;
   }
 
-  private room(n: number): void {
+  protected room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
@@ -41,55 +41,50 @@ export class CandleCopyEncoder {
   }
 
   /** An int8 from a safe integer, without a BigInt. */
-  private int8(v: number): void {
+  protected int8(v: number): void {
     const hi = Math.floor(v / TWO_32);
     this.buf.writeInt32BE(hi, this.pos);
     this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
     this.pos += 8;
   }
 
-  private float8(v: number): void {
+  protected float8(v: number): void {
     this.buf.writeInt32BE(8, this.pos);
     this.buf.writeDoubleBE(v, this.pos + 4);
     this.pos += 12;
   }
 
-  /** `assetId`: the asset's uuid as 16 bytes (uuidBytes). */
-  add(assetId: Buffer, c: ValidCandle): void {
-    this.room(130 + this.interval.length);
-    const b = this.buf;
-    b.writeInt16BE(10, this.pos);
-    b.writeInt32BE(16, this.pos + 2);
-    assetId.copy(b, this.pos + 6);
-    b.writeInt32BE(8, this.pos + 22);
-    this.pos += 26;
-    const us = (c.ts - PG_EPOCH_MS) * 1000;
+  /** A timestamptz field from epoch milliseconds. */
+  protected timestamp(ms: number): void {
+    this.buf.writeInt32BE(8, this.pos);
+    this.pos += 4;
+    const us = (ms - PG_EPOCH_MS) * 1000;
     if (Number.isSafeInteger(us)) this.int8(us);
     else {
-      b.writeBigInt64BE(BigInt(c.ts - PG_EPOCH_MS) * 1000n, this.pos);
+      this.buf.writeBigInt64BE(BigInt(ms - PG_EPOCH_MS) * 1000n, this.pos);
       this.pos += 8;
     }
-    b.writeInt32BE(this.interval.length, this.pos);
-    this.interval.copy(b, this.pos + 4);
-    this.pos += 4 + this.interval.length;
+  }
+
+  /** open, high, low, close, volume, trades and vwap: the fields every candle row ends with. */
+  protected values(c: ValidCandle): void {
     this.float8(c.open);
     this.float8(c.high);
     this.float8(c.low);
     this.float8(c.close);
     this.float8(c.volume);
     if (c.trades === null) {
-      b.writeInt32BE(-1, this.pos);
+      this.buf.writeInt32BE(-1, this.pos);
       this.pos += 4;
     } else {
-      b.writeInt32BE(8, this.pos);
+      this.buf.writeInt32BE(8, this.pos);
       this.pos += 4;
       this.int8(c.trades);
     }
     if (c.vwap === null) {
-      b.writeInt32BE(-1, this.pos);
+      this.buf.writeInt32BE(-1, this.pos);
       this.pos += 4;
     } else this.float8(c.vwap);
-    this.rows++;
   }
 
   /** The payload so far (with its trailer); the encoder starts a new one. */
@@ -99,6 +94,56 @@ export class CandleCopyEncoder {
     const out = Buffer.from(this.buf.subarray(0, this.pos + 2));
     this.header();
     return out;
+  }
+}
+
+export class CandleCopyEncoder extends BinaryCopy {
+  private readonly interval: Buffer;
+
+  constructor(interval: string, rowsHint = 1024) {
+    super(rowsHint * (130 + interval.length));
+    this.interval = Buffer.from(interval, 'utf8');
+  }
+
+  /** `assetId`: the asset's uuid as 16 bytes (uuidBytes). */
+  add(assetId: Buffer, c: ValidCandle): void {
+    this.room(130 + this.interval.length);
+    const b = this.buf;
+    b.writeInt16BE(10, this.pos);
+    b.writeInt32BE(16, this.pos + 2);
+    assetId.copy(b, this.pos + 6);
+    this.pos += 22;
+    this.timestamp(c.ts);
+    b.writeInt32BE(this.interval.length, this.pos);
+    this.interval.copy(b, this.pos + 4);
+    this.pos += 4 + this.interval.length;
+    this.values(c);
+    this.rows++;
+  }
+}
+
+/** The staging table's rows (staging.ts: n, line, symbol, ts, open ... vwap) as a binary COPY payload. */
+export class StagingCopyEncoder extends BinaryCopy {
+  constructor(rowsHint = 1024) {
+    super(rowsHint * 160);
+  }
+
+  add(n: number, c: ValidCandle): void {
+    const symbol = Buffer.from(c.symbol, 'utf8');
+    this.room(150 + symbol.length);
+    this.buf.writeInt16BE(11, this.pos);
+    this.buf.writeInt32BE(8, this.pos + 2);
+    this.pos += 6;
+    this.int8(n);
+    this.buf.writeInt32BE(8, this.pos);
+    this.pos += 4;
+    this.int8(c.line);
+    this.buf.writeInt32BE(symbol.length, this.pos);
+    symbol.copy(this.buf, this.pos + 4);
+    this.pos += 4 + symbol.length;
+    this.timestamp(c.ts);
+    this.values(c);
+    this.rows++;
   }
 }
 

@@ -65,9 +65,11 @@ export async function checkStaged(
   unknownCount: number,
   rejects: Rejects,
   hints: ImportHints,
+  /** false: no two staged rows can share an asset and time (stage.ts: ordered), the costly check is skipped. */
+  mayRepeat = true,
 ): Promise<void> {
   const unit = opts.unit ?? 'line';
-  const kinds: ('unknown' | 'duplicate' | 'conflict')[] = ['unknown', 'duplicate'];
+  const kinds: ('unknown' | 'duplicate' | 'conflict')[] = mayRepeat ? ['unknown', 'duplicate'] : ['unknown'];
   if ((opts.onConflict ?? 'update') === 'error') kinds.push('conflict');
   for (const kind of kinds) {
     if (kind === 'unknown' && unknownCount === 0) continue;

@@ -89,25 +89,39 @@ export async function mergeBatches(
     for (const w of written) {
       totals.inserted += w.inserted;
       totals.updated += w.updated;
-      const prev = byAsset.get(w.asset_id);
-      byAsset.set(
-        w.asset_id,
-        prev
-          ? {
-              ...prev,
-              // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
-              from: prev.from < w.from ? prev.from : w.from,
-              // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
-              to: prev.to > w.to ? prev.to : w.to,
-              inserted: prev.inserted + w.inserted,
-              updated: prev.updated + w.updated,
-            }
-          : w,
-      );
     }
+    addWritten(byAsset, written);
     done += n;
     if (written.length) await opts.onWritten?.(written);
     opts.onProgress?.({ phase: 'write', rows: done, total });
   }
   return { ...totals, valid: total, written: [...byAsset.values()].sort((a, b) => a.symbol.localeCompare(b.symbol)) };
+}
+
+/** Adds ranges to a per-asset union: the widest range and the summed counts. */
+export function addWritten(byAsset: Map<string, WrittenRange>, ranges: readonly WrittenRange[]): void {
+  for (const w of ranges) {
+    const p = byAsset.get(w.asset_id);
+    byAsset.set(
+      w.asset_id,
+      p
+        ? {
+            ...p,
+            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
+            from: p.from < w.from ? p.from : w.from,
+            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text
+            to: p.to > w.to ? p.to : w.to,
+            inserted: p.inserted + w.inserted,
+            updated: p.updated + w.updated,
+          }
+        : w,
+    );
+  }
+}
+
+/** Per asset, the union of what two passes wrote, in symbol order. */
+export function combineWritten(...parts: (readonly WrittenRange[])[]): WrittenRange[] {
+  const byAsset = new Map<string, WrittenRange>();
+  for (const p of parts) addWritten(byAsset, p);
+  return [...byAsset.values()].sort((a, b) => a.symbol.localeCompare(b.symbol));
 }

@@ -14,6 +14,28 @@ export interface Staged {
   rowsRead: number;
   /** Valid rows staged, numbered 1..staged. */
   staged: number;
+  /**
+   * Every symbol's rows came in increasing time order: no two rows of one symbol share a time, so the
+   * duplicate check is needed only if two symbols name one asset.
+   */
+  ordered: boolean;
+}
+
+/** Whether each symbol's rows come in increasing time order. */
+class OrderWatch {
+  private last = new Map<string, number>();
+  ordered = true;
+  see(rows: readonly ValidCandle[]): void {
+    if (!this.ordered) return;
+    for (const r of rows) {
+      const t = this.last.get(r.symbol);
+      if (t !== undefined && r.ts <= t) {
+        this.ordered = false;
+        return;
+      }
+      this.last.set(r.symbol, r.ts);
+    }
+  }
 }
 
 export async function stageInput(
@@ -28,8 +50,10 @@ export async function stageInput(
   const copyBatch = opts.copyBatch ?? 50_000;
   let rowsRead = resume?.rowsRead ?? 0;
   let staged = 0;
+  const order = new OrderWatch();
   if (resume) {
     for await (const rows of resume.spool.read(copyBatch)) {
+      order.see(rows);
       await st.copy(rows, staged + 1);
       staged += rows.length;
     }
@@ -42,6 +66,7 @@ export async function stageInput(
     if (batch.length === 0) return;
     const [rows, firstN] = [batch, staged + 1];
     staged += rows.length;
+    order.see(rows);
     batch = [];
     await copying.after(() => st.copy(rows, firstN));
   };
@@ -65,5 +90,5 @@ export async function stageInput(
   await copying.drain();
   opts.onProgress?.({ phase: 'read', rows: rowsRead });
   await st.index();
-  return { rowsRead, staged };
+  return { rowsRead, staged, ordered: order.ordered };
 }

@@ -6,6 +6,7 @@
 import type { Queryable } from '../../db/types.ts';
 import type { Interval } from '../../intervals.ts';
 import type { ValidCandle } from './validate.ts';
+import { StagingCopyEncoder } from './binary-copy.ts';
 import type { Candle } from '../../ohlcv.ts';
 
 /**
@@ -19,7 +20,7 @@ export class Staging {
   private readonly problemsTable: string;
   constructor(
     private readonly q: Queryable,
-    suffix: string,
+    readonly suffix: string,
   ) {
     this.table = `tm_stage_${suffix}`;
     this.assets = `tm_stage_${suffix}_assets`;
@@ -41,15 +42,13 @@ export class Staging {
     );
   }
 
-  /** COPY a batch of validated rows; `firstN` numbers them so the merge can work in ranges. */
+  /** COPY a batch of validated rows (binary); `firstN` numbers them so the merge can work in ranges. */
   async copy(rows: readonly ValidCandle[], firstN: number): Promise<void> {
-    let csv = '';
-    rows.forEach((r, i) => {
-      csv += `${firstN + i},${r.line},"${r.symbol.replace(/"/g, '""')}",${new Date(r.ts).toISOString()},${r.open},${r.high},${r.low},${r.close},${r.volume},${r.trades ?? ''},${r.vwap ?? ''}\n`;
-    });
+    const enc = new StagingCopyEncoder(rows.length);
+    rows.forEach((r, i) => enc.add(firstN + i, r));
     await this.q.copyFrom(
-      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT csv)`,
-      csv,
+      `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT binary)`,
+      enc.take(),
     );
   }
 
@@ -162,3 +161,38 @@ export class Staging {
 }
 
 export type StagedRow = Candle & { line: number; first_line: number | null; symbol: string };
+
+/**
+ * The first pass's per-batch table (direct.ts): rows that may meet stored candles, in the candles table's
+ * own shape and binary COPY format, upserted from here and emptied for the next batch. Created in the
+ * import's transaction (TEMP: private to the session), dropped before it commits.
+ */
+export class UpsertBatch {
+  readonly table: string;
+  private created = false;
+  constructor(
+    private readonly q: Queryable,
+    suffix: string,
+  ) {
+    this.table = `tm_upsert_${suffix}`;
+  }
+
+  async load(binary: Uint8Array, columns: string): Promise<void> {
+    if (!this.created) {
+      // The candles columns' types, none of its constraints or defaults.
+      await this.q.exec(`CREATE TEMP TABLE ${this.table} AS SELECT ${columns} FROM candles WITH NO DATA`);
+      this.created = true;
+    }
+    await this.q.copyFrom(`COPY ${this.table} (${columns}) FROM STDIN WITH (FORMAT binary)`, binary);
+  }
+
+  /** Empties it for the next batch (a temp table created in this transaction: a new empty file, cheaply). */
+  async clear(): Promise<void> {
+    await this.q.exec(`TRUNCATE ${this.table}`);
+  }
+
+  async drop(): Promise<void> {
+    if (this.created) await this.q.exec(`DROP TABLE ${this.table}`);
+    this.created = false;
+  }
+}

@@ -86,9 +86,24 @@ export interface ImportSummary {
   created_assets: string[];
   /**
    * How the candles were written: "direct" (COPY straight into candles, one transaction: nothing in the
-   * input could conflict) or "staged" (staging table, checks, upsert in committed batches).
+   * input could conflict), "staged" (none by COPY: upserted or staged) or "split" (the rows that could not
+   * conflict direct, the others upserted or staged: see direct.ts and `parts`).
    */
-  path: 'direct' | 'staged';
+  path: 'direct' | 'staged' | 'split';
+  /** Which path each part of the input took: the valid rows and assets of each, and why rows were staged. */
+  parts: ImportPart[];
   /** Per asset: the range of timestamps written (inserted or updated) and the counts. */
   written: WrittenRange[];
+}
+
+export interface ImportPart {
+  /**
+   * direct: binary COPY into candles; upsert: rows that may meet stored candles, upserted batch by batch in
+   * the same transaction; staged: the staging table, checks and merge (see docs/import.md).
+   */
+  path: 'direct' | 'upsert' | 'staged';
+  /** Valid rows sent this way (staged ones may then be skipped as unchanged). */
+  rows: number;
+  assets: number;
+  why?: string;
 }
