@@ -37,7 +37,7 @@ test('[embedded] channels add, list, test, remove; deliveries list; bad input re
   const refused = tm(['channels', 'add', 'alice', 'webhook', 'http://127.0.0.1:8080/hook']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /loopback, private or link-local address: refused/);
-  assert.match(tm(['channels', 'add', 'alice', 'pager', 'x@y.z']).stderr, /kind must be webhook or email/);
+  assert.match(tm(['channels', 'add', 'alice', 'pager', 'x@y.z']).stderr, /kind must be webhook, email or telegram/);
   assert.match(
     tm(['channels', 'add', 'alice', 'email', 'a@b.c', '--events', 'price_alert,nope']).stderr,
     /unknown event type nope/,
