@@ -24,16 +24,34 @@ async function* walk(): AsyncGenerator<RawCandle> {
   for (const b of randomWalk(7, 0, '1m', START, START + rows * 60_000)) yield { line: line++, ...b };
 }
 
-/** Runs fn while sampling the RSS; returns its result and the peak RSS in MB. */
-async function peak<T>(fn: () => Promise<T>): Promise<{ value: T; rssMb: number }> {
-  let max = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    max = Math.max(max, process.memoryUsage().rss);
-  }, 20);
+/**
+ * Runs fn while sampling memory; returns its result, the peak RSS and the peak JavaScript memory (heap
+ * and array buffers: what the export itself holds; the RSS also counts the embedded database's WASM
+ * heap) in MB, and the CPU seconds the process used (on a loaded machine, wall time is mostly waiting).
+ */
+async function peak<T>(fn: () => Promise<T>): Promise<{ value: T; rssMb: number; jsMb: number; cpuS: number }> {
+  const js = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  let rss = process.memoryUsage().rss;
+  let heap = js();
+  const sample = () => {
+    rss = Math.max(rss, process.memoryUsage().rss);
+    heap = Math.max(heap, js());
+  };
+  const timer = setInterval(sample, 20);
+  const cpu = process.cpuUsage();
   try {
     const value = await fn();
-    max = Math.max(max, process.memoryUsage().rss);
-    return { value, rssMb: Math.round(max / 2 ** 20) };
+    sample();
+    const used = process.cpuUsage(cpu);
+    return {
+      value,
+      rssMb: Math.round(rss / 2 ** 20),
+      jsMb: Math.round(heap / 2 ** 20),
+      cpuS: Math.round((used.user + used.system) / 1e4) / 100,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -43,14 +61,21 @@ const { db, cleanup } = await openBenchDb();
 const out = mkdtempSync(path.join(os.tmpdir(), 'tm-bench-export-'));
 try {
   console.log(`${machine()}\n${await describeDb(db)}\n${rows} rows of 1m candles`);
-  const loaded = await importCandles(db, walk(), { interval: '1m', symbol: 'BTCUSDT:BENCH', createAssetType: 'crypto' });
-  console.log(`loaded ${loaded.inserted} candles in ${loaded.seconds}s`);
+  const loaded = await importCandles(db, walk(), {
+    interval: '1m',
+    symbol: 'BTCUSDT:BENCH',
+    createAssetType: 'crypto',
+  });
+  console.log(`loaded ${loaded.inserted} candles in ${loaded.seconds}s; load average ${os.loadavg()[0].toFixed(1)}`);
   const table: Record<string, string | number>[] = [];
   const files: Record<string, string> = {};
   for (const format of EXPORT_FORMATS) {
-    const { value: s, rssMb } = await peak(() =>
-      exportCandles(db, { symbol: 'BTCUSDT:BENCH', interval: '1m', format, outDir: out }),
-    );
+    const {
+      value: s,
+      rssMb,
+      jsMb,
+      cpuS,
+    } = await peak(() => exportCandles(db, { symbol: 'BTCUSDT:BENCH', interval: '1m', format, outDir: out }));
     files[format] = s.file;
     table.push({
       step: `export ${format}`,
@@ -59,6 +84,8 @@ try {
       'rows/s': Math.round(s.rows / s.seconds),
       MB: (s.bytes / 1e6).toFixed(1),
       'bytes/row': (s.bytes / s.rows).toFixed(1),
+      'CPU s': cpuS,
+      'peak JS MB': jsMb,
       'peak RSS MB': rssMb,
     });
   }
@@ -66,7 +93,12 @@ try {
     ['freqtrade-json', 'COPYJ'],
     ['freqtrade-feather', 'COPYF'],
   ] as const) {
-    const { value: s, rssMb } = await peak(async () => {
+    const {
+      value: s,
+      rssMb,
+      jsMb,
+      cpuS,
+    } = await peak(async () => {
       const src = await openFreqtrade(files[format]);
       return importCandles(db, src.rows, { interval: '1m', symbol, createAssetType: 'crypto' });
     });
@@ -77,10 +109,13 @@ try {
       'rows/s': Math.round(s.inserted / s.seconds),
       MB: '',
       'bytes/row': '',
+      'CPU s': cpuS,
+      'peak JS MB': jsMb,
       'peak RSS MB': rssMb,
     });
   }
   printTable(table);
+  console.log(`load average at the end: ${os.loadavg()[0].toFixed(1)}`);
 } finally {
   rmSync(out, { recursive: true, force: true });
   await cleanup();

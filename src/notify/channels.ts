@@ -152,3 +152,18 @@ export async function channelTarget(q: Queryable, id: string): Promise<ChannelTa
   );
   return r.rows[0] ?? null;
 }
+
+/** A chat linked to a bot by an enabled telegram channel: who may ask that bot for prices and alerts. */
+export interface TelegramLink {
+  token: string;
+  chat: string;
+  user_id: string;
+}
+
+export async function telegramLinks(q: Queryable): Promise<TelegramLink[]> {
+  const r = await q.query<TelegramLink>(
+    `SELECT DISTINCT secret AS token, target AS chat, user_id FROM notification_channels
+     WHERE kind = 'telegram' AND enabled ORDER BY 1, 2`,
+  );
+  return r.rows;
+}

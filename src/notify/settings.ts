@@ -27,6 +27,10 @@ export interface NotifySettings {
   telegramApiUrl: string;
   /** Where the web app is reachable from outside (TM_PUBLIC_URL): messages link to its charts; unset = no link. */
   publicUrl?: string;
+  /** Chat commands (/price, /alerts) through the bots of telegram channels (TM_TELEGRAM_COMMANDS=1). */
+  telegramCommands: boolean;
+  /** getUpdates' long-poll timeout, seconds (0 = short polls every pollMs; tests). */
+  telegramPollS: number;
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -75,6 +79,8 @@ export function notifySettings(env: NodeJS.ProcessEnv = process.env): NotifySett
     smtpFrom: env.TM_SMTP_FROM || 'Trading Manager <tm@localhost>',
     telegramApiUrl: baseUrl(env, 'TM_TELEGRAM_API_URL') ?? 'https://api.telegram.org',
     publicUrl: baseUrl(env, 'TM_PUBLIC_URL'),
+    telegramCommands: env.TM_TELEGRAM_COMMANDS === '1',
+    telegramPollS: 25,
   };
 }
 

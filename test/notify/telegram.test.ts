@@ -18,6 +18,8 @@ import { claimDue, listDeliveries } from '../../src/notify/deliveries.ts';
 import { notifySettings, type NotifySettings } from '../../src/notify/settings.ts';
 import { testChannel } from '../../src/notify/service.ts';
 import { deliverDue, type WorkerStats } from '../../src/notify/worker.ts';
+import { startTelegramCommands } from '../../src/notify/telegram-commands.ts';
+import { until } from '../helpers/wait.ts';
 
 const TOKEN = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const OPTS = { allowPrivate: false, isAdmin: false };
@@ -197,5 +199,61 @@ forEachBackend('telegram notifications', (open) => {
       'telegram:7012345678',
       'telegram:99',
     ]);
+  });
+});
+
+forEachBackend('telegram chat commands', (open) => {
+  let db: Database;
+  before(async () => {
+    db = await open();
+  });
+  after(() => db.close());
+
+  test('/price and /alerts are answered in the linked chat only', async () => {
+    const bot = await startTelegramStandIn();
+    const log: string[] = [];
+    const user = await createUser(db, { username: 'tgcmd', email: 'tgcmd@example.com', password: 'correct horse' });
+    const list = await createWatchlist(db, user.id, { name: 'main' });
+    const asset = await insertAsset(db, 'TGCMD');
+    await addItem(db, user.id, list.id, { asset_id: asset, price_alert_high: 110 });
+    await insertCloses(db, asset, [100, 123.5], { start: '2024-03-01T10:00:00Z' });
+    await evaluateAlerts(db, [asset]);
+    await createChannel(db, user.id, { kind: 'telegram', target: '5551234', secret: TOKEN }, OPTS);
+    const msg = (id: number, chat: number, text: string) => ({
+      update_id: id,
+      message: { message_id: id, date: 1, text, chat: { id: chat, type: 'private' } },
+    });
+    bot.updates.push(
+      msg(10, 999999, '/price TGCMD'),
+      msg(11, 5551234, '/price TGCMD'),
+      msg(12, 5551234, '/alerts'),
+      msg(13, 5551234, 'hello'),
+      msg(14, 5551234, '/price NOPE'),
+    );
+    const s = {
+      ...notifySettings({ TM_TELEGRAM_API_URL: bot.url, TM_PUBLIC_URL: 'https://tm.example.com' }),
+      telegramPollS: 0,
+      pollMs: 20,
+    };
+    const poller = startTelegramCommands(db, { log: (l) => log.push(l), settings: s });
+    try {
+      await until('three answers', () => bot.sent.length >= 3 && bot.polls.includes(15));
+    } finally {
+      await poller.stop();
+      await bot.close();
+    }
+    assert.deepEqual(log, []);
+    assert.ok(
+      bot.sent.every((m) => m.body.chat_id === 5551234),
+      'nothing to the chat no channel links',
+    );
+    assert.equal(bot.sent.length, 3, 'plain text gets no answer');
+    assert.equal(
+      bot.sent[0].body.text,
+      '<b>TGCMD:TEST</b> 123.5 (1m candle of 2024-03-01 10:01 UTC)\n<a href="https://tm.example.com/chart/TGCMD%3ATEST">Chart</a>',
+    );
+    assert.match(bot.sent[1].body.text, /^Your last 1 of 1 price alerts:\nTGCMD above 110: 123\.5 \(/);
+    assert.equal(bot.sent[2].body.text, 'No asset "NOPE".');
+    assert.equal(bot.updates.length, 0, 'every update acknowledged by the next offset');
   });
 });

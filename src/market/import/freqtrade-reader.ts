@@ -79,21 +79,32 @@ async function openJson(file: string, stdin: Readable): Promise<CsvSource> {
   }
   async function* rows(): AsyncGenerator<RawCandle> {
     let depth = 0;
-    let cell = '';
+    let carry = ''; // the start of a row cut by the end of a chunk
     let n = 0;
     let seen = false;
     for await (const t of text()) {
-      for (let i = 0; i < t.length; i++) {
-        const ch = t[i];
+      let i = 0;
+      while (i < t.length) {
+        if (depth === 2) {
+          // Inside a row: jump to its end instead of walking each character.
+          const end = t.indexOf(']', i);
+          if (end < 0) {
+            carry += t.slice(i);
+            break;
+          }
+          const body = carry + t.slice(i, end);
+          carry = '';
+          if (body.includes('[')) throw new UserError(`not a freqtrade OHLCV file: nested arrays at row ${n + 1}`);
+          yield rowOf(body, ++n);
+          depth = 1;
+          i = end + 1;
+          continue;
+        }
+        const ch = t[i++];
         if (ch === '[') {
           depth++;
           seen = true;
-          if (depth > 2) throw new UserError(`not a freqtrade OHLCV file: nested arrays at row ${n + 1}`);
-          if (depth === 2) cell = '';
-        } else if (ch === ']') {
-          if (depth === 2) yield rowOf(cell, ++n);
-          depth--;
-        } else if (depth === 2) cell += ch;
+        } else if (ch === ']') depth--;
         else if (ch === '{' || ch === '"')
           throw new UserError('not a freqtrade OHLCV file: expected [[date, open, high, low, close, volume], ...]');
       }
