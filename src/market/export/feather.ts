@@ -17,7 +17,7 @@ import {
   TimestampMillisecond,
 } from 'apache-arrow';
 import type { ExportRow } from '../candles-repository.ts';
-import type { PageWriter } from './writers.ts';
+import type { PageWriter } from './page-writer.ts';
 
 const VALUES = ['open', 'high', 'low', 'close', 'volume'] as const;
 

@@ -5,7 +5,7 @@
  * close, volume (DOUBLE), trades (INT64, nullable), vwap (DOUBLE, nullable).
  */
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
-import type { PageWriter } from './writers.ts';
+import type { PageWriter } from './page-writer.ts';
 
 const VALUES = ['open', 'high', 'low', 'close', 'volume'] as const;
 

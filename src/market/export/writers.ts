@@ -8,12 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { ExportRow } from '../candles-repository.ts';
 import type { ExportFormat } from './layout.ts';
-
-export interface PageWriter {
-  write(rows: ExportRow[]): Promise<void>;
-  /** Completes the file (footers, closing brackets) and closes it. */
-  finish(): Promise<void>;
-}
+import type { PageWriter } from './page-writer.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const opt = (v: number | null) => (v === null ? '' : String(v));
