@@ -332,3 +332,64 @@ function rollupSource(series: Map<Interval, SeriesBounds>, interval: Interval, f
   }
   return best?.interval ?? null;
 }
+
+// ---------------------------------------------------------------- export pages
+
+/** A stored candle as an export writes it: open time in epoch ms, values as stored (float8, exact in JS). */
+export interface ExportRow {
+  t: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  trades: number | null;
+  vwap: number | null;
+}
+
+export interface PageRead {
+  assetId: string;
+  interval: Interval;
+  /** Candles after this open time (epoch ms, exclusive); null = from `from`. */
+  after: number | null;
+  /** First open time (inclusive); null = the first stored. */
+  from: Date | null;
+  /** Last open time (exclusive); null = the last stored. */
+  to: Date | null;
+  limit: number;
+}
+
+/**
+ * One page of stored candles, oldest first. Keyset (ts > the last one read) over the unique index: each
+ * page costs the same however deep into the series it is, so an export of 10 million rows holds one
+ * page in memory and does not slow down.
+ */
+export async function readCandlePage(q: Queryable, p: PageRead): Promise<ExportRow[]> {
+  const lower = p.after !== null ? new Date(p.after).toISOString() : (p.from?.toISOString() ?? null);
+  const r = await q.query<ExportRow>(
+    `SELECT round(extract(epoch FROM ts) * 1000)::float8 AS t, open, high, low, close, volume, trades, vwap
+     FROM candles
+     WHERE asset_id = $1 AND "interval" = $2
+       AND ($3::timestamptz IS NULL OR ts ${p.after !== null ? '>' : '>='} $3)
+       AND ($4::timestamptz IS NULL OR ts < $4)
+     ORDER BY ts LIMIT $5`,
+    [p.assetId, p.interval, lower, p.to?.toISOString() ?? null, p.limit],
+  );
+  return r.rows;
+}
+
+/** How many stored candles a range holds (an export's progress total). */
+export async function countCandles(
+  q: Queryable,
+  assetId: string,
+  interval: Interval,
+  from: Date | null,
+  to: Date | null,
+): Promise<number> {
+  const r = await q.query<{ n: number }>(
+    `SELECT count(*)::int8 AS n FROM candles WHERE asset_id = $1 AND "interval" = $2
+       AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts < $4)`,
+    [assetId, interval, from?.toISOString() ?? null, to?.toISOString() ?? null],
+  );
+  return r.rows[0].n;
+}

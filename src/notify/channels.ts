@@ -5,18 +5,22 @@ import { EMAIL_RE } from '../accounts/users.ts';
 import { STRATEGY_NAMES } from '../analysis/signals/names.ts';
 import { checkSecret, generateSecret } from './signing.ts';
 import { checkWebhookUrl, redactUrl } from './ssrf.ts';
+import { BOT_TOKEN_RE, CHAT_ID_RE } from './telegram.ts';
 
 export const EVENT_TYPES = ['price_alert', 'signal', 'job_failed', 'sync_failed'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
-export type ChannelKind = 'webhook' | 'email';
+export const CHANNEL_KINDS = ['webhook', 'email', 'telegram'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export interface Channel {
   id: string;
   user_id: string;
   username: string;
   kind: ChannelKind;
-  /** The address; a webhook URL's query string is masked. */
+  /** The address (a URL, an email address, a Telegram chat id); a webhook URL's query string is masked. */
   target: string;
+  /** Telegram: the bot token redacted to its public half ("123456789:…"); null for other kinds. */
+  token: string | null;
   events: string[];
   strategies: string[] | null;
   enabled: boolean;
@@ -33,10 +37,20 @@ export interface NewChannel {
   strategies?: string[];
 }
 
-const COLUMNS = `c.id, c.user_id, u.username, c.kind, c.target, c.events, c.strategies, c.enabled, c.disabled_reason,
+const COLUMNS = `c.id, c.user_id, u.username, c.kind, c.target,
+  CASE WHEN c.kind = 'telegram' THEN split_part(c.secret, ':', 1) || ':…' END AS token, c.events, c.strategies, c.enabled, c.disabled_reason,
   c.consecutive_failures, c.created_at`;
 
 const shown = (c: Channel): Channel => (c.kind === 'webhook' ? { ...c, target: redactUrl(c.target) } : c);
+
+/** A bot token, checked before it is stored: the message names the flag, never the value. */
+function checkBotToken(token: string | undefined): string {
+  if (token === undefined || token.trim() === '')
+    throw new UserError('a telegram channel needs its bot token: --token (the API\'s "secret") from @BotFather');
+  if (!BOT_TOKEN_RE.test(token.trim()))
+    throw new UserError('not a Telegram bot token: expected <bot id>:<secret> as @BotFather gives it');
+  return token.trim();
+}
 
 /** Validates and stores a channel; returns it with the webhook secret, which is shown only now. */
 export async function createChannel(
@@ -45,8 +59,8 @@ export async function createChannel(
   input: NewChannel,
   opts: { allowPrivate: boolean; isAdmin: boolean },
 ): Promise<{ channel: Channel; secret: string | null }> {
-  if (input.kind !== 'webhook' && input.kind !== 'email')
-    throw new UserError(`channel kind must be webhook or email, got "${input.kind}"`);
+  if (!(CHANNEL_KINDS as readonly string[]).includes(input.kind))
+    throw new UserError(`channel kind must be webhook, email or telegram, got "${input.kind}"`);
   const events = [...new Set(input.events?.length ? input.events : ['price_alert', 'signal'])];
   const unknown = events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
   if (unknown.length)
@@ -64,6 +78,12 @@ export async function createChannel(
     target = (await checkWebhookUrl(target, opts.allowPrivate)).href;
     if (input.secret !== undefined) checkSecret(input.secret);
     secret = input.secret ?? generateSecret();
+  } else if (input.kind === 'telegram') {
+    if (!CHAT_ID_RE.test(target))
+      throw new UserError(
+        `not a Telegram chat id: "${target}" (a number such as 123456789 or -1001234567890, or @channelname)`,
+      );
+    secret = checkBotToken(input.secret);
   } else {
     if (input.secret !== undefined) throw new UserError('--secret applies to webhooks only');
     if (!EMAIL_RE.test(target)) throw new UserError(`not an email address: "${target}"`);
@@ -75,7 +95,8 @@ export async function createChannel(
   );
   const channel = await getChannel(q, r.rows[0].id);
   if (!channel) throw new Error('channel vanished after insert');
-  return { channel, secret };
+  // A bot token is the user's own: it is not echoed back, not even now.
+  return { channel, secret: input.kind === 'webhook' ? secret : null };
 }
 
 export async function getChannel(q: Queryable, id: string): Promise<Channel | null> {
@@ -130,4 +151,19 @@ export async function channelTarget(q: Queryable, id: string): Promise<ChannelTa
     [id],
   );
   return r.rows[0] ?? null;
+}
+
+/** A chat linked to a bot by an enabled telegram channel: who may ask that bot for prices and alerts. */
+export interface TelegramLink {
+  token: string;
+  chat: string;
+  user_id: string;
+}
+
+export async function telegramLinks(q: Queryable): Promise<TelegramLink[]> {
+  const r = await q.query<TelegramLink>(
+    `SELECT DISTINCT secret AS token, target AS chat, user_id FROM notification_channels
+     WHERE kind = 'telegram' AND enabled ORDER BY 1, 2`,
+  );
+  return r.rows;
 }

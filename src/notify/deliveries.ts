@@ -19,12 +19,13 @@ export interface ClaimedDelivery {
   kind: ChannelKind;
   target: string;
   secret: string | null;
-  /** Where it goes, for per-destination limits: a webhook's scheme://host:port, an email's domain. */
+  /** Where it goes, for per-destination limits: a webhook's scheme://host:port, an email's domain, a Telegram bot. */
   destination: string;
 }
 
 /** A channel's destination in SQL; the same text is returned to the worker with each claim. */
 const DESTINATION = `CASE WHEN c.kind = 'webhook' THEN coalesce(substring(c.target from '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+'), c.target)
+       WHEN c.kind = 'telegram' THEN 'telegram:' || split_part(c.secret, ':', 1)
        ELSE 'email:' || lower(split_part(c.target, '@', 2)) END`;
 
 /** How many of the oldest due deliveries one claim considers (bounds the work of a claim on a big backlog). */

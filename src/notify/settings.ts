@@ -23,6 +23,14 @@ export interface NotifySettings {
   adminCheckMs: number;
   smtpUrl?: string;
   smtpFrom: string;
+  /** The Bot API's base URL (TM_TELEGRAM_API_URL): tests point it at a local stand-in. */
+  telegramApiUrl: string;
+  /** Where the web app is reachable from outside (TM_PUBLIC_URL): messages link to its charts; unset = no link. */
+  publicUrl?: string;
+  /** Chat commands (/price, /alerts) through the bots of telegram channels (TM_TELEGRAM_COMMANDS=1). */
+  telegramCommands: boolean;
+  /** getUpdates' long-poll timeout, seconds (0 = short polls every pollMs; tests). */
+  telegramPollS: number;
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -31,6 +39,21 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
   return n;
+}
+
+/** An http(s) base URL without its trailing slash; unset or empty = undefined. */
+function baseUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new Error(`${name} must be an http:// or https:// URL, got "${raw}"`);
+  return u.href.replace(/\/+$/, '');
 }
 
 function delays(raw: string | undefined): number[] {
@@ -54,6 +77,10 @@ export function notifySettings(env: NodeJS.ProcessEnv = process.env): NotifySett
     adminCheckMs: 60_000,
     smtpUrl: env.TM_SMTP_URL || undefined,
     smtpFrom: env.TM_SMTP_FROM || 'Trading Manager <tm@localhost>',
+    telegramApiUrl: baseUrl(env, 'TM_TELEGRAM_API_URL') ?? 'https://api.telegram.org',
+    publicUrl: baseUrl(env, 'TM_PUBLIC_URL'),
+    telegramCommands: env.TM_TELEGRAM_COMMANDS === '1',
+    telegramPollS: 25,
   };
 }
 

@@ -9,6 +9,10 @@ export interface SendResult {
   ok: boolean;
   /** Why it failed, safe to store and print (no secrets, no URL query). */
   error?: string;
+  /** The receiver said when to try again (Telegram's 429 retry_after): the retry waits exactly this. */
+  retryAfterMs?: number;
+  /** Trying again cannot help (Telegram: chat not found, bot blocked): the delivery fails now. */
+  permanent?: boolean;
 }
 
 export interface WebhookRequest {

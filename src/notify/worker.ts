@@ -44,7 +44,10 @@ export async function settle(w: Settler, d: ClaimedDelivery, attemptAt: Date): P
   }
   const error = res.error ?? 'unknown error';
   const where = d.kind === 'webhook' ? redactUrl(d.target) : d.target;
-  const delay = retryDelayMs(s, d.attempts, w.deps.random);
+  // A receiver that said when to come back (Telegram's retry_after) is retried exactly then; one that
+  // can never accept it (a chat that blocked the bot) is not retried at all.
+  const planned = res.permanent ? null : retryDelayMs(s, d.attempts, w.deps.random);
+  const delay = planned !== null && res.retryAfterMs !== undefined ? res.retryAfterMs : planned;
   if (delay !== null) {
     await scheduleRetry(db, d, attemptAt, delay, error);
     stats.retried++;

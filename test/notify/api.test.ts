@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { forEachBackend } from '../helpers/backends.ts';
 import { tokenFor } from '../helpers/auth.ts';
 import { startWebhookReceiver } from '../helpers/receivers.ts';
+import { startTelegramStandIn } from '../helpers/telegram-standin.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/types.ts';
@@ -101,5 +102,44 @@ forEachBackend('notifications API', (open) => {
       (await app.inject({ method: 'DELETE', url: `/api/channels/${c.json().id}`, headers: h })).statusCode,
       204,
     );
+  });
+
+  test('a telegram channel over the API: the bot token goes in, never comes out', async () => {
+    const dave = await tokenFor(app, { username: 'dave_api' });
+    const h = { authorization: dave.authorization };
+    const token = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const bot = await startTelegramStandIn();
+    process.env.TM_TELEGRAM_API_URL = bot.url;
+    try {
+      const noToken = await app.inject({
+        method: 'POST',
+        url: '/api/channels',
+        headers: h,
+        payload: { kind: 'telegram', target: '123456789' },
+      });
+      assert.equal(noToken.statusCode, 400);
+      assert.match(noToken.body, /needs its bot token/);
+      const c = await app.inject({
+        method: 'POST',
+        url: '/api/channels',
+        headers: h,
+        payload: { kind: 'telegram', target: '123456789', secret: token, events: ['price_alert'] },
+      });
+      assert.equal(c.statusCode, 201, c.body);
+      assert.equal(c.json().secret, null);
+      assert.equal(c.json().token, '7012345678:…');
+      const list = await app.inject({ method: 'GET', url: '/api/channels', headers: h });
+      assert.equal(list.json().items[0].kind, 'telegram');
+      assert.ok(!list.body.includes(token.split(':')[1]) && !c.body.includes(token.split(':')[1]), 'never returned');
+      const t = await app.inject({ method: 'POST', url: `/api/channels/${c.json().id}/test`, headers: h });
+      assert.equal(t.statusCode, 200, t.body);
+      assert.equal(t.json().ok, true);
+      assert.equal(bot.sent.length, 1);
+      assert.equal(bot.sent[0].body.chat_id, 123456789);
+      assert.match(bot.sent[0].body.text, /Test notification from Trading Manager/);
+    } finally {
+      delete process.env.TM_TELEGRAM_API_URL;
+      await bot.close();
+    }
   });
 });

@@ -37,7 +37,7 @@ test('[embedded] channels add, list, test, remove; deliveries list; bad input re
   const refused = tm(['channels', 'add', 'alice', 'webhook', 'http://127.0.0.1:8080/hook']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /loopback, private or link-local address: refused/);
-  assert.match(tm(['channels', 'add', 'alice', 'pager', 'x@y.z']).stderr, /kind must be webhook or email/);
+  assert.match(tm(['channels', 'add', 'alice', 'pager', 'x@y.z']).stderr, /kind must be webhook, email or telegram/);
   assert.match(
     tm(['channels', 'add', 'alice', 'email', 'a@b.c', '--events', 'price_alert,nope']).stderr,
     /unknown event type nope/,
@@ -79,4 +79,25 @@ test('[embedded] channels add, list, test, remove; deliveries list; bad input re
   assert.equal(tm(['channels', 'remove', mailId]).code, 0);
   assert.match(tm(['channels', 'remove', mailId]).stderr, /no notification channel/);
   assert.equal(JSON.parse(tm(['channels', 'list', 'alice', '--json']).stdout).length, 1);
+});
+
+test('[embedded] a telegram channel: the token is taken with --token and never printed', () => {
+  const token = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+  assert.match(tm(['channels', 'add', 'alice', 'telegram', '123456789']).stderr, /needs its bot token: --token/);
+  assert.match(
+    tm(['channels', 'add', 'alice', 'telegram', '123456789', '--secret', token]).stderr,
+    /takes its bot token as --token/,
+  );
+  assert.match(
+    tm(['channels', 'add', 'alice', 'email', 'a@b.c', '--token', token]).stderr,
+    /--token applies to telegram only/,
+  );
+  const add = tm(['channels', 'add', 'alice', 'telegram', '123456789', '--token', token, '--events', 'price_alert']);
+  assert.equal(add.code, 0, add.stderr);
+  assert.match(add.stdout, /added telegram channel .* for alice: 123456789 \(price_alert\)/);
+  assert.ok(!add.stdout.includes(token.split(':')[1]), 'the token is not echoed');
+  const list = tm(['channels', 'list', 'alice']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /telegram\s+123456789\s+7012345678:…/);
+  assert.ok(!list.stdout.includes(token.split(':')[1]), 'the token is not listed');
 });

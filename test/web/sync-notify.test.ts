@@ -158,6 +158,16 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
       await deliveries.locator('.delivery-delivered').waitFor({ state: 'detached' });
       assert.equal(await deliveries.locator('tbody tr').count(), 1);
       await deliveries.getByText('HTTP 500').waitFor();
+
+      // A Telegram chat: the bot token goes in once and shows only as the bot's id.
+      const token = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+      await form.getByLabel('Kind', { exact: true }).selectOption('telegram');
+      await form.getByLabel('Telegram chat id', { exact: true }).fill('123456789');
+      await form.getByLabel('Bot token from @BotFather (stored, never shown again)', { exact: true }).fill(token);
+      await form.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByTestId('channels').getByText('(bot 7012345678:…)').waitFor();
+      assert.equal(await page.getByTestId('secret-once').count(), 0, "nothing to copy: the token is the user's own");
+      assert.ok(!(await page.content()).includes(token.split(':')[1]), 'the token is not in the page');
     });
 
     // An administrator sees everyone's deliveries (with their user).
@@ -177,6 +187,7 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
 
     await screenshotOnFailure(page, 'notifications-remove', async () => {
       await page.getByRole('button', { name: `Remove ${rx.url}` }).click();
+      await page.getByRole('button', { name: 'Remove 123456789' }).click();
       await page.getByText('No channel yet').waitFor();
     });
   } finally {

@@ -9,6 +9,7 @@ import { requireUserByName } from '../../accounts/users.ts';
 import { canonicalUsername } from '../../accounts/username.ts';
 import { UserError } from '../../errors.ts';
 import {
+  CHANNEL_KINDS,
   createChannel,
   enableChannel,
   EVENT_TYPES,
@@ -27,8 +28,9 @@ const channelOut = z.object({
   id: z.uuid(),
   user_id: z.uuid(),
   username: z.string(),
-  kind: z.enum(['webhook', 'email']),
+  kind: z.enum(CHANNEL_KINDS),
   target: z.string(),
+  token: z.string().nullable().describe('telegram: the bot token redacted to the bot id ("123456789:…")'),
   events: z.array(z.string()),
   strategies: z.array(z.string()).nullable(),
   enabled: z.boolean(),
@@ -37,9 +39,9 @@ const channelOut = z.object({
   created_at: z.date(),
 });
 const channelCreate = z.strictObject({
-  kind: z.enum(['webhook', 'email']),
-  target: z.string().min(3).max(2000),
-  secret: z.string().max(200).optional(),
+  kind: z.enum(CHANNEL_KINDS),
+  target: z.string().min(3).max(2000).describe('a webhook URL, an email address or a Telegram chat id'),
+  secret: z.string().max(200).optional().describe('webhook: signing secret (whsec_…); telegram: the bot token'),
   events: z.array(z.enum(EVENT_TYPES)).min(1).max(10).optional(),
   strategies: z.array(z.string().max(100)).max(20).optional(),
   username: z.string().max(64).optional().describe('administrators: create for this user'),
@@ -49,7 +51,7 @@ const deliveryOut = z.object({
   user_id: z.uuid(),
   username: z.string(),
   channel_id: z.uuid(),
-  kind: z.enum(['webhook', 'email']),
+  kind: z.enum(CHANNEL_KINDS),
   target: z.string(),
   event_type: z.string(),
   event_id: z.string(),
@@ -100,7 +102,8 @@ export async function channelRoutes(appBase: FastifyInstance): Promise<void> {
       ...guard,
       schema: {
         ...base,
-        summary: 'Add a webhook or email channel; a webhook secret is generated when not given and returned only here',
+        summary:
+          'Add a webhook, email or telegram channel; a webhook secret is generated when not given and returned only here',
         body: channelCreate,
         response: { 201: channelOut.extend({ secret: z.string().nullable() }) },
       },

@@ -4,7 +4,7 @@ import { requireUserByName } from '../../accounts/users.ts';
 import { createChannel, enableChannel, listChannels, ownedChannel, removeChannel } from '../../notify/channels.ts';
 import { listDeliveries } from '../../notify/deliveries.ts';
 import { notifySettings } from '../../notify/settings.ts';
-import { UserError } from '../../errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import { withDatabase } from '../context.ts';
 import { intOption } from '../options.ts';
 import { printer, table } from '../output.ts';
@@ -16,20 +16,33 @@ const list = (v: string) =>
     .filter(Boolean);
 // The CLI runs with the database owner's rights: it acts as an administrator.
 const ADMIN = { id: '', is_admin: true };
-const CHANNEL_COLUMNS = ['id', 'username', 'kind', 'target', 'events', 'strategies', 'enabled', 'disabled_reason'];
+const CHANNEL_COLUMNS = [
+  'id',
+  'username',
+  'kind',
+  'target',
+  'token',
+  'events',
+  'strategies',
+  'enabled',
+  'disabled_reason',
+];
 
 export function registerChannels(program: Command): void {
-  const channels = program.command('channels').description('where notifications go: webhooks and email addresses');
+  const channels = program
+    .command('channels')
+    .description('where notifications go: webhooks, email addresses and Telegram chats');
 
   channels
     .command('add')
     .description(
-      'add a webhook or email channel for a user (a webhook secret is generated and shown once unless given)',
+      'add a webhook, email or telegram channel for a user (a webhook secret is generated and shown once unless given)',
     )
     .argument('<username>')
-    .argument('<kind>', 'webhook or email')
-    .argument('<target>', 'https:// URL or email address')
+    .argument('<kind>', 'webhook, email or telegram')
+    .argument('<target>', 'https:// URL, email address, or Telegram chat id (123456789, -100…, @channel)')
     .option('--secret <whsec>', 'webhook signing secret: whsec_ and base64 of 24-64 bytes')
+    .option('--token <bot-token>', "telegram: the bot's token from @BotFather (stored, never shown again)")
     .option('--events <list>', 'comma-separated: price_alert, signal, job_failed, sync_failed', 'price_alert,signal')
     .option('--strategies <list>', 'signal events only for these strategies (default: all)')
     .option('--json', 'output JSON')
@@ -38,17 +51,20 @@ export function registerChannels(program: Command): void {
         username: string,
         kind: string,
         target: string,
-        opts: { secret?: string; events: string; strategies?: string; json?: boolean },
+        opts: { secret?: string; token?: string; events: string; strategies?: string; json?: boolean },
       ) => {
         await withDatabase(async (db) => {
           const user = await requireUserByName(db, username);
+          if (opts.token !== undefined && kind !== 'telegram') throw new UsageError('--token applies to telegram only');
+          if (opts.secret !== undefined && kind === 'telegram')
+            throw new UsageError('a telegram channel takes its bot token as --token, not --secret');
           const { channel, secret } = await createChannel(
             db,
             user.id,
             {
               kind,
               target,
-              secret: opts.secret,
+              secret: kind === 'telegram' ? opts.token : opts.secret,
               events: list(opts.events),
               strategies: opts.strategies ? list(opts.strategies) : undefined,
             },

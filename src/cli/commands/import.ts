@@ -1,5 +1,6 @@
-/** tm import candles: validated, idempotent bulk import of OHLCV candles from CSV (gzip, stdin). */
+/** tm import candles: validated, idempotent bulk import of OHLCV candles from CSV (gzip, stdin) or freqtrade's files. */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { parseAssetType } from '../../market/assets-repository.ts';
 import type { ImportSummary, Reject } from '../../market/import/importer.ts';
@@ -10,6 +11,7 @@ import { csvLine } from '../../csv-cell.ts';
 import { candleTimeLimits, candleTimeRange } from '../../candle-time.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
+import { parseFreqtradeFileName } from '../../market/export/layout.ts';
 
 const REJECT_COLUMNS = [
   'line',
@@ -57,15 +59,39 @@ export function summaryLine(s: ImportSummary & { alerts_fired?: number }): strin
   );
 }
 
+/**
+ * freqtrade's files name their pair and timeframe (BTC_USDT-1h.json): --symbol and --interval default
+ * to them (symbol BTCUSDT), and either may be given to override.
+ */
+function freqtradeDefaults(file: string, o: { symbol?: string; interval?: string }) {
+  const parsed = file === '-' ? null : parseFreqtradeFileName(path.basename(file));
+  if (!parsed && (!o.symbol || !o.interval))
+    throw new UsageError(
+      `"${file}" is not named as freqtrade names its files (PAIR-TIMEFRAME.json, e.g. BTC_USDT-1h.json): pass --symbol and --interval`,
+    );
+  return { symbol: o.symbol ?? parsed?.symbol, interval: o.interval ?? parsed?.timeframe };
+}
+
 export function registerImport(program: Command): void {
   const imp = program.command('import').description('bulk data imports');
   imp
     .command('candles <file>')
     .description(
-      'import OHLCV candles from a CSV file (gzip accepted; "-" reads stdin). Header: ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]',
+      'import OHLCV candles from a CSV file (gzip accepted; "-" reads stdin; header ts|date|timestamp, open, high, low, close, volume[, trades, vwap, symbol]) or freqtrade data files (--format freqtrade)',
     )
-    .option('--symbol <ref>', 'asset for rows without a symbol column (SYMBOL or SYMBOL:EXCHANGE)')
-    .option('--interval <interval>', 'candle interval of the file (1m 5m 15m 30m 1h 4h 1d 1w 1M)', '1d')
+    .option(
+      '--format <format>',
+      "csv, or freqtrade: freqtrade's data files (BTC_USDT-1h.json, .json.gz, .feather)",
+      'csv',
+    )
+    .option(
+      '--symbol <ref>',
+      'asset for rows without a symbol column (SYMBOL or SYMBOL:EXCHANGE); freqtrade: default from the file name',
+    )
+    .option(
+      '--interval <interval>',
+      'candle interval of the file (1m 5m 15m 30m 1h 4h 1d 1w 1M; default 1d, freqtrade: from the file name)',
+    )
     .option('--asset-type <type>', 'create unknown symbols as assets of this type (else they are rejected)')
     .option('--on-conflict <mode>', 'for candles already stored: update, ignore or error', 'update')
     .option(
@@ -78,8 +104,9 @@ export function registerImport(program: Command): void {
       async (
         file: string,
         o: {
+          format: string;
           symbol?: string;
-          interval: string;
+          interval?: string;
           assetType?: string;
           onConflict: string;
           skipInvalid?: boolean;
@@ -87,19 +114,25 @@ export function registerImport(program: Command): void {
           json?: boolean;
         },
       ) => {
-        const interval = parseInterval(o.interval, '--interval');
+        if (o.format !== 'csv' && o.format !== 'freqtrade')
+          throw new UsageError(`--format must be csv or freqtrade, got "${o.format}"`);
+        const named =
+          o.format === 'freqtrade' ? freqtradeDefaults(file, o) : { symbol: o.symbol, interval: o.interval };
+        const interval = parseInterval(named.interval ?? '1d', '--interval');
         if (!['update', 'ignore', 'error'].includes(o.onConflict))
           throw new UsageError(`--on-conflict must be update, ignore or error, got "${o.onConflict}"`);
         if (o.rejects && !o.skipInvalid) throw new UsageError('--rejects needs --skip-invalid');
         const assetType = o.assetType ? parseAssetType(o.assetType) : undefined;
         // The CSV parser and the progress bar load only for this command.
-        const [{ openCsv }, { default: cliProgress }, { ingestCandles }] = await Promise.all([
+        const [{ openCsv }, { openFreqtrade }, { default: cliProgress }, { ingestCandles }] = await Promise.all([
           import('../../market/import/csv-reader.ts'),
+          import('../../market/import/freqtrade-reader.ts'),
           import('cli-progress'),
           import('../../ingest/ingest.ts'),
         ]);
-        const source = await openCsv(file);
-        if (!source.hasSymbol && !o.symbol) throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
+        const source = o.format === 'freqtrade' ? await openFreqtrade(file) : await openCsv(file);
+        if (!source.hasSymbol && !named.symbol)
+          throw new UsageError('the file has no symbol column: pass --symbol SYMBOL');
         const rejects = o.rejects ? rejectsWriter(o.rejects) : undefined;
         const tty = !!process.stderr.isTTY && !o.json;
         const bar = tty
@@ -119,7 +152,7 @@ export function registerImport(program: Command): void {
             (db) =>
               ingestCandles(db, source.rows, {
                 interval,
-                symbol: o.symbol,
+                symbol: named.symbol,
                 onConflict: o.onConflict as OnConflict,
                 createAssetType: assetType,
                 skipInvalid: !!o.skipInvalid,

@@ -8,6 +8,7 @@ import { registerUsers } from './users.ts';
 import { registerAlerts } from './alerts.ts';
 import { registerAssets } from './assets.ts';
 import { registerImport } from './import.ts';
+import { registerExport } from './export.ts';
 import { registerDemo } from './demo.ts';
 import { registerQuery } from './query.ts';
 import { registerTimescale } from './timescale.ts';
@@ -29,6 +30,7 @@ export function registerCommands(program: Command): void {
   registerAlerts(program);
   registerAssets(program);
   registerImport(program);
+  registerExport(program);
   registerDemo(program);
   registerQuery(program);
   registerTimescale(program);

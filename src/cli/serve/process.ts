@@ -74,6 +74,17 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
     const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log, leader: syncLease });
     const notifier = startDeliveryWorker(db, { log, settings: notify });
+    // Chat commands through the telegram channels' bots (opt-in): one poller per database (Telegram allows one).
+    const commandsLease =
+      notify.telegramCommands && shared ? leaseGate(db, 'telegram-commands', 60_000, log) : undefined;
+    const commands = notify.telegramCommands
+      ? (await import('../../notify/telegram-commands.ts')).startTelegramCommands(db, {
+          log,
+          settings: notify,
+          leader: commandsLease,
+        })
+      : undefined;
+    if (commands) log('telegram commands: answering /price and /alerts in linked chats');
     // The demo keeps moving (simulated, and said so) unless real sources are configured or TM_DEMO_FEED=0.
     const feedOff = await demoFeedBlocked(db).catch((err: unknown) => {
       if ((err as { code?: string }).code === '42P01') return 'the database is not migrated'; // undefined_table
@@ -91,6 +102,8 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
       await expiry.stop();
       await sync?.stop();
       await notifier.stop();
+      await commands?.stop();
+      await commandsLease?.release();
       await feed?.stop();
       await feedLease?.release();
       // Handing the leases over now lets another process run the jobs at its next round.

@@ -9,11 +9,14 @@ import { time } from '../format.ts';
 import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
 import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
 
+type Kind = 'webhook' | 'email' | 'telegram';
+
 interface Channel {
   id: string;
   username: string;
-  kind: 'webhook' | 'email';
+  kind: Kind;
   target: string;
+  token: string | null;
   events: string[];
   strategies: string[] | null;
   enabled: boolean;
@@ -25,7 +28,7 @@ interface Channel {
 interface Delivery {
   id: string;
   username: string;
-  kind: 'webhook' | 'email';
+  kind: Kind;
   target: string;
   event_type: string;
   status: 'pending' | 'delivered' | 'failed';
@@ -42,6 +45,12 @@ const EVENTS = [
   { id: 'job_failed', label: 'failing TimescaleDB jobs', admin: true },
   { id: 'sync_failed', label: 'failing data sync', admin: true },
 ];
+
+const TARGET: Record<Kind, { label: string; type: string; placeholder: string }> = {
+  webhook: { label: 'Webhook URL', type: 'url', placeholder: 'https://example.com/hook' },
+  email: { label: 'Email address', type: 'email', placeholder: 'you@example.com' },
+  telegram: { label: 'Telegram chat id', type: 'text', placeholder: '123456789, -1001234567890 or @channel' },
+};
 
 /** The secret of the channel just created: shown once, with a copy button. */
 function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
@@ -72,7 +81,7 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
 }
 
 function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null) => void }) {
-  const [kind, setKind] = useState<'webhook' | 'email'>('webhook');
+  const [kind, setKind] = useState<Kind>('webhook');
   const [target, setTarget] = useState('');
   const [events, setEvents] = useState<string[]>(['price_alert', 'signal']);
   const [strategies, setStrategies] = useState('');
@@ -88,7 +97,7 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
       target: target.trim(),
       events,
       ...(only.length && events.includes('signal') ? { strategies: only } : {}),
-      ...(kind === 'webhook' && ownSecret.trim() ? { secret: ownSecret.trim() } : {}),
+      ...(kind !== 'email' && ownSecret.trim() ? { secret: ownSecret.trim() } : {}),
     });
     setTarget('');
     setStrategies('');
@@ -100,16 +109,24 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
     <form class="stack narrow" onSubmit={submit} aria-label="Add a channel">
       <h3>Add a channel</h3>
       <Field label="Kind">
-        <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as 'webhook' | 'email')}>
+        <select
+          aria-label="Kind"
+          value={kind}
+          onChange={(e) => {
+            setKind(e.currentTarget.value as Kind);
+            setOwnSecret(''); // a webhook secret is no bot token, and the other way round
+          }}
+        >
           <option value="webhook">webhook</option>
           <option value="email">email</option>
+          <option value="telegram">telegram</option>
         </select>
       </Field>
-      <Field label={kind === 'webhook' ? 'Webhook URL' : 'Email address'}>
+      <Field label={TARGET[kind].label}>
         <input
           required
-          type={kind === 'webhook' ? 'url' : 'email'}
-          placeholder={kind === 'webhook' ? 'https://example.com/hook' : 'you@example.com'}
+          type={TARGET[kind].type}
+          placeholder={TARGET[kind].placeholder}
           value={target}
           onInput={(e) => setTarget(e.currentTarget.value)}
         />
@@ -129,6 +146,18 @@ function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null
             placeholder="ma-crossover, rsi-reversal"
             value={strategies}
             onInput={(e) => setStrategies(e.currentTarget.value)}
+          />
+        </Field>
+      )}
+      {kind === 'telegram' && (
+        <Field label="Bot token from @BotFather (stored, never shown again)">
+          <input
+            required
+            type="password"
+            autoComplete="off"
+            placeholder="123456789:AA…"
+            value={ownSecret}
+            onInput={(e) => setOwnSecret(e.currentTarget.value)}
           />
         </Field>
       )}
@@ -200,7 +229,7 @@ function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
       )}
       {list.data &&
         (list.data.items.length === 0 ? (
-          <p class="muted">No channel yet: add a webhook or an email address below.</p>
+          <p class="muted">No channel yet: add a webhook, an email address or a Telegram chat below.</p>
         ) : (
           <Table
             testid="channels"
@@ -210,7 +239,10 @@ function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
             {list.data.items.map((c) => (
               <tr key={c.id}>
                 <td>{c.kind}</td>
-                <td>{c.target}</td>
+                <td>
+                  {c.target}
+                  {c.token && <span class="muted"> (bot {c.token})</span>}
+                </td>
                 <td>
                   {c.events.join(', ')}
                   {c.strategies && <span class="muted"> ({c.strategies.join(', ')})</span>}
@@ -336,7 +368,7 @@ export function NotificationsPage() {
       <h1>Notifications</h1>
       <p class="muted">
         Price alerts and signals (and, for administrators, failing jobs and data sync) are sent to your channels by
-        webhook or email.
+        webhook, email or Telegram.
       </p>
       <Channels me={me} onDelivery={() => setVersion((v) => v + 1)} />
       <Deliveries me={me} version={version} />
