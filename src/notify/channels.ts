@@ -6,7 +6,9 @@ import { STRATEGY_NAMES } from '../analysis/signals/names.ts';
 import { checkSecret, generateSecret } from './signing.ts';
 import { checkWebhookUrl, redactUrl } from './ssrf.ts';
 
-export const EVENT_TYPES = ['price_alert', 'signal', 'job_failed', 'sync_failed'] as const;
+export const EVENT_TYPES = ['price_alert', 'signal', 'condition_alert', 'job_failed', 'sync_failed'] as const;
+/** What a new channel receives when it names no events. */
+export const DEFAULT_EVENTS = ['price_alert', 'signal', 'condition_alert'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type ChannelKind = 'webhook' | 'email';
 
@@ -47,7 +49,7 @@ export async function createChannel(
 ): Promise<{ channel: Channel; secret: string | null }> {
   if (input.kind !== 'webhook' && input.kind !== 'email')
     throw new UserError(`channel kind must be webhook or email, got "${input.kind}"`);
-  const events = [...new Set(input.events?.length ? input.events : ['price_alert', 'signal'])];
+  const events = [...new Set(input.events?.length ? input.events : DEFAULT_EVENTS)];
   const unknown = events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
   if (unknown.length)
     throw new UserError(`unknown event type ${unknown.join(', ')} (valid: ${EVENT_TYPES.join(', ')})`);
