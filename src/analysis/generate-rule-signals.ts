@@ -14,7 +14,7 @@ import { runSeries } from './series-runner.ts';
 import { generateRuleSignals, ruleSignalWarmup, type RuleStrategy } from './signals/rules.ts';
 import { deactivateSuperseded, deleteOtherVersions, deleteSignalsFrom, insertSignals } from './signals-repository.ts';
 import { getStrategy, listStrategies, type StrategyVersion } from './strategies-repository.ts';
-import { otherWarmups, parseRule } from './strategy/index.ts';
+import { type Node, type Params, otherWarmups, parseRule } from './strategy/index.ts';
 
 export interface UserStrategySpec {
   userId: string;
@@ -55,10 +55,12 @@ function ruleStrategy(s: UserStrategySpec): RuleStrategy {
 export async function loadOtherIntervals(
   q: Queryable,
   assetId: string,
-  rule: RuleStrategy,
+  rules: readonly Node[],
+  params: Params,
   base: { ts: Float64Array; interval: Interval },
 ): Promise<(interval: Interval) => CandleSeries> {
-  const wanted = otherWarmups(rule.exit.node, rule.params, otherWarmups(rule.entry.node, rule.params));
+  const wanted = new Map<string, number>();
+  for (const rule of rules) otherWarmups(rule, params, wanted);
   const loaded = new Map<string, CandleSeries>();
   const n = base.ts.length;
   for (const [interval, warmup] of wanted) {
@@ -94,7 +96,7 @@ export async function generateUserSignalSeries(
     warmup: ruleSignalWarmup(rule),
     compute: async (cols) => {
       if (cols.ts.length <= cols.start) return [];
-      const other = await loadOtherIntervals(db, assetId, rule, { ts: cols.ts, interval: timeframe });
+      const other = await loadOtherIntervals(db, assetId, [rule.entry.node, rule.exit.node], rule.params, { ts: cols.ts, interval: timeframe });
       return generateRuleSignals(cols, rule, { interval: timeframe, fromIndex: cols.start, other });
     },
     write: async (tx, candidates, replaceFrom) => {

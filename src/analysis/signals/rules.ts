@@ -89,7 +89,7 @@ export function generateRuleSignals(series: CandleSeries, s: RuleStrategy, o: Ru
 }
 
 /** The indicator calls a rule reads on its own interval, each once, for the signal's indicators_used. */
-function indicatorNodes(rule: Node): Node[] {
+export function indicatorNodes(rule: Node): Node[] {
   const seen = new Map<string, Node>();
   const skip = new Set<Node>();
   for (const n of walk(rule)) {
@@ -100,7 +100,7 @@ function indicatorNodes(rule: Node): Node[] {
 }
 
 /** `sma(close, 20)`, `macd(close, 12, 26, 9).hist`: the canonical text, without the `.value` of single outputs. */
-function label(n: Node): string {
+export function label(n: Node): string {
   return print(n).replace(/\.value$/, '');
 }
 
