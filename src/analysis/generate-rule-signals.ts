@@ -96,7 +96,10 @@ export async function generateUserSignalSeries(
     warmup: ruleSignalWarmup(rule),
     compute: async (cols) => {
       if (cols.ts.length <= cols.start) return [];
-      const other = await loadOtherIntervals(db, assetId, [rule.entry.node, rule.exit.node], rule.params, { ts: cols.ts, interval: timeframe });
+      const other = await loadOtherIntervals(db, assetId, [rule.entry.node, rule.exit.node], rule.params, {
+        ts: cols.ts,
+        interval: timeframe,
+      });
       return generateRuleSignals(cols, rule, { interval: timeframe, fromIndex: cols.start, other });
     },
     write: async (tx, candidates, replaceFrom) => {

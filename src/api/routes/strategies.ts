@@ -12,6 +12,7 @@ import {
   STRATEGY_NAME_RE,
   strategyVersions,
 } from '../../analysis/strategies-repository.ts';
+import { BUILTIN_RULES } from '../../analysis/signals/builtin-rules.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { SMALL_BODY, text } from '../schemas.ts';
 
@@ -39,6 +40,28 @@ export async function strategyRoutes(appBase: FastifyInstance): Promise<void> {
   const base = { tags: ['strategies'], security: [{ bearerAuth: [] }] };
   const guard = { onRequest: requireUser, bodyLimit: SMALL_BODY };
 
+  app.get(
+    '/api/builtin-strategies',
+    {
+      schema: {
+        tags: ['strategies'],
+        summary: 'The built-in signal strategies written as rules (start a strategy from one)',
+        response: {
+          200: z.array(
+            z.object({
+              name: z.string(),
+              description: z.string(),
+              entry: z.string(),
+              exit: z.string(),
+              params: z.record(z.string(), z.number()),
+              caveat: z.string().nullable(),
+            }),
+          ),
+        },
+      },
+    },
+    async () => [...BUILTIN_RULES],
+  );
   app.get(
     '/api/strategies',
     {
