@@ -39,6 +39,7 @@ interface Delivery {
 const EVENTS = [
   { id: 'price_alert', label: 'price alerts', admin: false },
   { id: 'signal', label: 'signals on watched assets', admin: false },
+  { id: 'condition_alert', label: 'condition alerts (rules)', admin: false },
   { id: 'job_failed', label: 'failing TimescaleDB jobs', admin: true },
   { id: 'sync_failed', label: 'failing data sync', admin: true },
 ];
@@ -74,7 +75,7 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
 function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null) => void }) {
   const [kind, setKind] = useState<'webhook' | 'email'>('webhook');
   const [target, setTarget] = useState('');
-  const [events, setEvents] = useState<string[]>(['price_alert', 'signal']);
+  const [events, setEvents] = useState<string[]>(['price_alert', 'signal', 'condition_alert']);
   const [strategies, setStrategies] = useState('');
   const [ownSecret, setOwnSecret] = useState('');
   const { busy, error, submit } = useSubmit(async () => {
