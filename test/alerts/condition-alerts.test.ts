@@ -10,6 +10,7 @@ import { untilTrue } from '../helpers/wait.ts';
 import { createUser, type User } from '../../src/accounts/users.ts';
 import { addConditionAlert, evaluateConditionAlerts } from '../../src/alerts/condition-alerts.ts';
 import { listAlertEvents, listConditionAlerts } from '../../src/alerts/condition-alerts-repository.ts';
+import { startConditionAlerts } from '../../src/alerts/scheduler.ts';
 import { rsi } from '../../src/analysis/indicators/index.ts';
 import type { Database } from '../../src/db/types.ts';
 import { ingestCandles } from '../../src/ingest/ingest.ts';
@@ -148,5 +149,49 @@ forEachBackend('condition alerts', (open) => {
     assert.equal(later.length, 1);
     assert.equal(later[0].candle_ts.getTime(), T0 + 3 * HOUR);
     assert.deepEqual(await evaluateConditionAlerts(db, { now: new Date(T0 + 5 * HOUR) }), []);
+  });
+
+  test("tm serve's round evaluates rules on bars that closed with nothing written after them", async () => {
+    await ingestCandles(db, candles(0, 2, 'CONDC'), { interval: '1h', createAssetType: 'stock' });
+    const at = new Date(T0 + 2 * HOUR + 60_000); // bar 02:00 is forming
+    const rule = await addConditionAlert(db, {
+      userId: alice.id,
+      symbol: 'CONDC',
+      interval: '1h',
+      rule: 'close > 1000',
+      now: at,
+    });
+    async function* spike(): AsyncIterable<RawCandle> {
+      yield {
+        line: 1,
+        symbol: 'CONDC',
+        ts: new Date(T0 + 2 * HOUR).toISOString(),
+        open: 101,
+        high: 2001,
+        low: 100,
+        close: 2000,
+        volume: 1,
+      };
+    }
+    await importCandles(db, spike(), { interval: '1h' });
+    const logs: string[] = [];
+    // Its clock says the bar has closed; no candle is written after it.
+    const round = startConditionAlerts(db, {
+      log: (l) => logs.push(l),
+      everyMs: 3_600_000,
+      now: () => new Date(T0 + 3 * HOUR),
+    });
+    try {
+      await untilTrue('the round fires the rule', async () => {
+        const h = await listAlertEvents(db, alice.id, { limit: 10, offset: 0 }, { alertId: rule.id });
+        return h.total === 1;
+      });
+    } finally {
+      await round.stop();
+    }
+    assert.ok(
+      logs.some((l) => /1 condition alert\(s\) fired/.test(l)),
+      logs.join('\n'),
+    );
   });
 });

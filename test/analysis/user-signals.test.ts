@@ -11,7 +11,8 @@ import type { Database } from '../../src/db/types.ts';
 import { generateSeries } from '../../src/analysis/indicators/testing/series.ts';
 import { generateStoredSignals, generateUserSignals } from '../../src/analysis/service.ts';
 import { generateRuleSignals } from '../../src/analysis/signals/rules.ts';
-import { listSignals } from '../../src/analysis/signals-repository.ts';
+import { insertSignals, listSignals } from '../../src/analysis/signals-repository.ts';
+import { createChannel } from '../../src/notify/channels.ts';
 import { removeStrategy, saveStrategy } from '../../src/analysis/strategies-repository.ts';
 import { parseRule } from '../../src/analysis/strategy/index.ts';
 import { readCandleColumns } from '../../src/market/candles-repository.ts';
@@ -153,6 +154,53 @@ forEachBackend('signals of user strategies', (open) => {
   test('a user without strategies, or an unknown one, is a clear error', async () => {
     await assert.rejects(generateUserSignals(db, choice, '1d', bob, undefined), /bob_sig has no strategies/);
     await assert.rejects(generateUserSignals(db, choice, '1d', alice, ['nope']), /no strategy named "nope"/);
+  });
+
+  test("a user's strategy signal is news for its owner only; a built-in one for every watcher", async () => {
+    for (const u of [alice, bob]) {
+      await db.query(
+        `WITH w AS (INSERT INTO watchlists (user_id, name) VALUES ($1, 'watch') RETURNING id)
+         INSERT INTO watchlist_items (watchlist_id, asset_id) SELECT id, $2 FROM w`,
+        [u.id, assetId],
+      );
+      await createChannel(
+        db,
+        u.id,
+        { kind: 'webhook', target: 'http://127.0.0.1:9/hook', events: ['signal'] },
+        { allowPrivate: true, isAdmin: false },
+      );
+    }
+    const v = await db.query<{ id: string; version: number }>(
+      "SELECT s.id, max(v.version) AS version FROM strategies s JOIN strategy_versions v ON v.strategy_id = s.id WHERE s.name = 'trend' GROUP BY s.id",
+    );
+    const now = Date.now();
+    const row = (strategy: string, own: boolean) => ({
+      asset_id: assetId,
+      ts: new Date(now - DAY),
+      signal_type: 'buy' as const,
+      strength: 1,
+      confidence: 1,
+      price: 100,
+      target_price: 110,
+      stop_loss: 95,
+      strategy,
+      rationale: 'test',
+      indicators_used: {},
+      timeframe: '1d' as const,
+      expires_at: new Date(now + DAY),
+      ...(own ? { user_id: alice.id, strategy_id: v.rows[0].id, strategy_version: v.rows[0].version } : {}),
+    });
+    await insertSignals(db, [row('alice_sig/trend', true)]);
+    await insertSignals(db, [row('rsi-reversal', false)]);
+    const to = async (strategy: string) =>
+      (
+        await db.query<{ user_id: string }>(
+          "SELECT user_id FROM notification_deliveries WHERE event_type = 'signal' AND payload->'data'->>'strategy' = $1 ORDER BY user_id",
+          [strategy],
+        )
+      ).rows.map((r) => r.user_id);
+    assert.deepEqual(await to('alice_sig/trend'), [alice.id]);
+    assert.deepEqual(await to('rsi-reversal'), [alice.id, bob.id].sort());
   });
 
   test('removing the strategy removes its signals', async () => {
