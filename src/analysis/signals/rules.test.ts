@@ -93,7 +93,9 @@ describe('rule signals', () => {
             part.map((c) => `${c.index + from} ${c.signalType}`),
             expected.map((c) => `${c.index} ${c.signalType}`),
           );
-          part.forEach((c, j) => assert.ok(close(c.stopLoss as number, expected[j].stopLoss as number)));
+          part.forEach((c, j) => {
+            assert.ok(close(c.stopLoss as number, expected[j].stopLoss as number));
+          });
         }
       });
     }

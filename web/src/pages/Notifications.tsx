@@ -8,6 +8,7 @@ import { api, get, qs, type User } from '../api.ts';
 import { time } from '../format.ts';
 import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
 import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
+import { ConditionAlerts } from './ConditionAlerts.tsx';
 
 interface Channel {
   id: string;
@@ -336,10 +337,11 @@ export function NotificationsPage() {
     <section>
       <h1>Notifications</h1>
       <p class="muted">
-        Price alerts and signals (and, for administrators, failing jobs and data sync) are sent to your channels by
-        webhook or email.
+        Price alerts, condition alerts and signals (and, for administrators, failing jobs and data sync) are sent to
+        your channels by webhook or email.
       </p>
       <Channels me={me} onDelivery={() => setVersion((v) => v + 1)} />
+      <ConditionAlerts />
       <Deliveries me={me} version={version} />
     </section>
   );
