@@ -83,27 +83,40 @@ export async function deleteConditionAlert(q: Queryable, id: string, userId: str
   await q.query('DELETE FROM condition_alerts WHERE id = $1 AND user_id = $2', [id, userId]);
 }
 
-/** Ids of the enabled rules on these assets (null: all), for an evaluation round. */
-export async function enabledAlertIds(q: Queryable, assetIds: readonly string[] | null): Promise<string[]> {
-  const r = await q.query<{ id: string }>(
-    `SELECT id FROM condition_alerts WHERE enabled AND ($1::uuid[] IS NULL OR asset_id = ANY ($1::uuid[]))
-     ORDER BY id`,
+/** An enabled rule with where it stands and its series' newest bar (null: no bars), for an evaluation round. */
+export interface AlertToEvaluate {
+  id: string;
+  asset_id: string;
+  interval: Interval;
+  last_ts: Date | null;
+  series_last_ts: Date | null;
+}
+
+/** The enabled rules on these assets (null: all), with the newest bar of their series. */
+export async function enabledAlerts(q: Queryable, assetIds: readonly string[] | null): Promise<AlertToEvaluate[]> {
+  const r = await q.query<AlertToEvaluate>(
+    `SELECT c.id, c.asset_id, c."interval"::text AS "interval", c.last_ts, s.last_ts AS series_last_ts
+     FROM condition_alerts c
+     LEFT JOIN candle_series s ON s.asset_id = c.asset_id AND s."interval" = c."interval"
+     WHERE c.enabled AND ($1::uuid[] IS NULL OR c.asset_id = ANY ($1::uuid[]))
+     ORDER BY c.id`,
     [assetIds ? [...assetIds] : null],
   );
-  return r.rows.map((x) => x.id);
+  return r.rows;
 }
 
 /**
- * The rule, locked for this transaction: a concurrent evaluation of the same rule waits and then sees the
- * bars this one recorded, so a crossing fires once. null when it was deleted or disabled meanwhile.
+ * The rules, locked for this transaction (in id order, so two evaluations never deadlock): a concurrent
+ * evaluation of the same rule waits and then sees the bars this one recorded, so a turn fires once.
+ * Rules deleted or disabled meanwhile are left out.
  */
-export async function lockConditionAlert(q: Queryable, id: string): Promise<ConditionAlert | null> {
+export async function lockConditionAlerts(q: Queryable, ids: readonly string[]): Promise<ConditionAlert[]> {
   const r = await q.query<ConditionAlert>(
     `SELECT ${ALERT_COLS} FROM condition_alerts c JOIN assets a ON a.id = c.asset_id
-     WHERE c.id = $1 AND c.enabled FOR UPDATE OF c`,
-    [id],
+     WHERE c.id = ANY ($1::uuid[]) AND c.enabled ORDER BY c.id FOR UPDATE OF c`,
+    [[...ids]],
   );
-  return r.rows[0] ?? null;
+  return r.rows;
 }
 
 export async function saveAlertState(q: Queryable, id: string, lastTs: Date, lastState: boolean): Promise<void> {

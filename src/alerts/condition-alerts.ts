@@ -17,10 +17,11 @@ import {
   type ConditionAlert,
   type ConditionAlertEvent,
   type FiredEvent,
-  enabledAlertIds,
+  type AlertToEvaluate,
+  enabledAlerts,
   insertAlertEvents,
   insertConditionAlert,
-  lockConditionAlert,
+  lockConditionAlerts,
   saveAlertState,
 } from './condition-alerts-repository.ts';
 
@@ -83,8 +84,9 @@ export async function addConditionAlert(q: Queryable, r: NewRule): Promise<Condi
 
 /**
  * Evaluates the enabled rules on these assets (default: all) over their bars closed by `now` and not seen
- * yet, and returns the firings recorded. Safe to call repeatedly and concurrently: each rule is evaluated
- * under its row lock and records the last bar it saw with its firings, in one transaction.
+ * yet, and returns the firings recorded. Safe to call repeatedly and concurrently: rules are evaluated
+ * under their row locks and record the last bar they saw with their firings, in one transaction. The rules
+ * of one asset and interval share one read of the bars and the indicators they have in common.
  */
 export async function evaluateConditionAlerts(
   db: Database,
@@ -92,44 +94,71 @@ export async function evaluateConditionAlerts(
 ): Promise<ConditionAlertEvent[]> {
   if (opts.assetIds && opts.assetIds.length === 0) return [];
   const now = opts.now ?? new Date();
-  const out: ConditionAlertEvent[] = [];
-  for (const id of await enabledAlertIds(db, opts.assetIds ?? null)) {
-    out.push(...(await db.transaction((tx) => evaluateOne(tx, id, now))));
+  const groups = new Map<string, string[]>();
+  for (const a of await enabledAlerts(db, opts.assetIds ?? null)) {
+    if (!mayHaveNewBar(a, now)) continue;
+    const key = `${a.asset_id} ${a.interval}`;
+    groups.set(key, [...(groups.get(key) ?? []), a.id]);
   }
+  const out: ConditionAlertEvent[] = [];
+  for (const ids of groups.values()) out.push(...(await db.transaction((tx) => evaluateGroup(tx, ids, now))));
   return out;
 }
 
-async function evaluateOne(tx: Queryable, id: string, now: Date): Promise<ConditionAlertEvent[]> {
-  const a = await lockConditionAlert(tx, id);
-  if (!a) return [];
-  const node = parseRule(a.rule);
+/**
+ * Whether a closed bar the rule has not seen can exist, from what the round already knows (no candle read):
+ * none when its series has no bar after the last one it saw, or when it has seen the bar before the one
+ * forming now. Most rounds end here for most rules.
+ */
+function mayHaveNewBar(a: AlertToEvaluate, now: Date): boolean {
+  if (!a.series_last_ts) return false;
+  if (!a.last_ts) return true;
+  if (a.series_last_ts.getTime() <= a.last_ts.getTime()) return false;
+  const newestClosedStart = bucketStart(a.interval, bucketStart(a.interval, now.getTime()) - 1);
+  return a.last_ts.getTime() < newestClosedStart;
+}
+
+/** Rules of one asset and interval. */
+async function evaluateGroup(tx: Queryable, ids: readonly string[], now: Date): Promise<ConditionAlertEvent[]> {
+  const alerts = await lockConditionAlerts(tx, ids);
+  if (alerts.length === 0) return [];
+  const { asset_id: assetId, interval } = alerts[0];
+  const to = closedUntil(interval, now);
+  // Never evaluated (no bars when added): only the newest closed bar may fire, as for price alerts.
+  const newest = alerts.some((a) => !a.last_ts) ? await lastCandleTs(tx, assetId, interval, to) : null;
+  const rules = alerts
+    .map((a) => ({ a, node: parseRule(a.rule), from: a.last_ts ? a.last_ts.getTime() + 1 : newest?.getTime() }))
+    .filter((r): r is typeof r & { from: number } => r.from !== undefined);
+  if (rules.length === 0) return [];
   // +1: a firing compares a bar with the one before it.
-  const warmup = ruleWarmup(node, NO_PARAMS) + 1;
-  const to = closedUntil(a.interval, now);
-  // Never evaluated (no bars when it was added): only the newest closed bar may fire, as for price alerts.
-  const from = a.last_ts ? new Date(a.last_ts.getTime() + 1) : await lastCandleTs(tx, a.asset_id, a.interval, to);
-  if (!from) return [];
-  const bars = await readCandleColumns(tx, { assetId: a.asset_id, interval: a.interval, from, warmup, to });
+  const warmup = Math.max(...rules.map((r) => ruleWarmup(r.node, NO_PARAMS))) + 1;
+  const from = new Date(Math.min(...rules.map((r) => r.from)));
+  const bars = await readCandleColumns(tx, { assetId, interval, from, warmup, to });
   const n = bars.ts.length;
   if (n <= bars.start) return [];
-  const other = await loadOtherIntervals(tx, a.asset_id, [node], NO_PARAMS, { ts: bars.ts, interval: a.interval });
-  const shown = indicatorNodes(node);
-  const [truth, ...values] = evaluateColumns([node, ...shown], {
-    bars,
-    interval: a.interval,
-    params: NO_PARAMS,
-    other,
-  });
-  const fired: FiredEvent[] = [];
-  for (let i = Math.max(1, bars.start); i < n; i++) {
-    if (truth[i] !== 1 || truth[i - 1] === 1) continue;
-    const used: Record<string, number | null> = {};
-    shown.forEach((s, k) => {
-      used[label(s)] = Number.isFinite(values[k][i]) ? values[k][i] : null;
-    });
-    fired.push({ candleTs: new Date(bars.ts[i]), price: bars.close[i], values: used });
+  const nodes = rules.map((r) => r.node);
+  const other = await loadOtherIntervals(tx, assetId, nodes, NO_PARAMS, { ts: bars.ts, interval });
+  const shown = nodes.map(indicatorNodes);
+  const cols = evaluateColumns([...nodes, ...shown.flat()], { bars, interval, params: NO_PARAMS, other });
+  const values = new Map(shown.flat().map((node, k) => [label(node), cols[nodes.length + k]]));
+  const out: ConditionAlertEvent[] = [];
+  for (const [k, r] of rules.entries()) {
+    const truth = cols[k];
+    let first = bars.start;
+    while (first < n && bars.ts[first] < r.from) first++;
+    if (first === n) continue;
+    const fired: FiredEvent[] = [];
+    for (let i = Math.max(1, first); i < n; i++) {
+      if (truth[i] !== 1 || truth[i - 1] === 1) continue;
+      const used: Record<string, number | null> = {};
+      for (const s of shown[k]) {
+        const v = values.get(label(s))?.[i];
+        used[label(s)] = v !== undefined && Number.isFinite(v) ? v : null;
+      }
+      fired.push({ candleTs: new Date(bars.ts[i]), price: bars.close[i], values: used });
+    }
+    out.push(...(await insertAlertEvents(tx, r.a, fired)));
+    await saveAlertState(tx, r.a.id, new Date(bars.ts[n - 1]), truth[n - 1] === 1);
   }
-  const events = await insertAlertEvents(tx, a, fired);
-  await saveAlertState(tx, a.id, new Date(bars.ts[n - 1]), truth[n - 1] === 1);
-  return events;
+  return out;
 }

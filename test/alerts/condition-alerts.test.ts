@@ -194,4 +194,33 @@ forEachBackend('condition alerts', (open) => {
       logs.join('\n'),
     );
   });
+
+  test('rules of one asset added at different bars share a read and each fires on its own turn', async () => {
+    await ingestCandles(db, candles(0, 20, 'CONDD'), { interval: '1h', createAssetType: 'stock' });
+    const a = await addConditionAlert(db, { userId: alice.id, symbol: 'CONDD', interval: '1h', rule: RULE });
+    await importCandles(db, candles(20, 40, 'CONDD'), { interval: '1h' });
+    assert.deepEqual(await evaluateConditionAlerts(db), []);
+    const bRule = `${RULE} and close < 120`;
+    const b = await addConditionAlert(db, { userId: alice.id, symbol: 'CONDD', interval: '1h', rule: bRule });
+    assert.equal(b.last_ts?.getTime(), T0 + 39 * HOUR);
+    await importCandles(db, candles(40, 80, 'CONDD'), { interval: '1h' });
+    const fired = await evaluateConditionAlerts(db);
+    const r = rsi(Float64Array.from(closes), 14);
+    const edges = (truth: (i: number) => boolean, after: number) => {
+      const out: number[] = [];
+      for (let i = after + 1; i < closes.length; i++) if (truth(i) && !truth(i - 1)) out.push(T0 + i * HOUR);
+      return out;
+    };
+    const of = (id: string) => fired.filter((e) => e.alert_id === id).map((e) => e.candle_ts.getTime());
+    assert.deepEqual(
+      of(a.id),
+      edges((i) => r[i] < 30, 19),
+    );
+    assert.deepEqual(
+      of(b.id),
+      edges((i) => r[i] < 30 && closes[i] < 120, 39),
+    );
+    assert.equal(of(a.id).length, 1);
+    assert.equal(of(b.id).length, 1);
+  });
 });
