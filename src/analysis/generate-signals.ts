@@ -79,6 +79,8 @@ export function toSignalRow(
 export interface GenerateResult {
   asset_id: string;
   strategy: string;
+  /** The version of a user's strategy that made them (absent for the built-in strategies). */
+  strategy_version?: number;
   candidates: number;
   inserted: number;
   deactivated: number;

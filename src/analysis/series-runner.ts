@@ -12,8 +12,8 @@ export interface SeriesJob<R, W> {
   key: SeriesKey;
   /** Bars of history before the first new one that the computation needs. */
   warmup: number;
-  /** The rows for the new bars (cols.start on), from the columns read (warm-up first). */
-  compute(cols: CandleColumns): R;
+  /** The rows for the new bars (cols.start on), from the columns read (warm-up first); may read more (other intervals). */
+  compute(cols: CandleColumns): R | Promise<R>;
   /**
    * Stores them inside the transaction that also saves the series' position; `replaceFrom` is set when
    * earlier results from that time on must be deleted first (candles there changed).
@@ -40,7 +40,7 @@ export async function runSeries<R, W>(db: Database, job: SeriesJob<R, W>): Promi
   const recomputed = !!(from && state.computed_through && from.getTime() <= state.computed_through.getTime());
   const cols = await readCandleColumns(db, { assetId, interval: timeframe, from, warmup: job.warmup });
   const any = cols.ts.length > cols.start;
-  const rows = job.compute(cols);
+  const rows = await job.compute(cols);
   const last = any ? new Date(cols.ts[cols.ts.length - 1]) : state.computed_through;
   const written = await db.transaction(async (tx) => {
     const w = await job.write(tx, rows, recomputed ? from : null);

@@ -13,6 +13,7 @@ import { countCandles } from '../market/queries.ts';
 import { computeIndicators, indicatorSpecs, type ComputeResult } from './compute-indicators.ts';
 import { generateSignals, strategySpecs, type GenerateResult } from './generate-signals.ts';
 import type { BacktestResult } from './signals/backtest.ts';
+import { generateUserSignalSeries, userStrategySpecs } from './generate-rule-signals.ts';
 import { runBacktestTask, type BacktestTask } from './backtest-task.ts';
 
 export interface AssetChoice {
@@ -64,6 +65,22 @@ export async function generateStoredSignals(
   const out: (GenerateResult & { symbol: string })[] = [];
   for (const a of assets)
     for (const r of await generateSignals(db, [a.id], interval, specs)) out.push({ ...r, symbol: a.symbol });
+  return out;
+}
+
+/** Signals of a user's strategies (`--user U [--strategy NAME]`): the named ones, or all of the user's. */
+export async function generateUserSignals(
+  db: Database,
+  choice: AssetChoice,
+  interval: Interval,
+  user: { id: string; username: string },
+  strategies?: readonly string[],
+): Promise<(GenerateResult & { symbol: string })[]> {
+  const specs = await userStrategySpecs(db, user, strategies);
+  const assets = await chooseAssets(db, choice, interval);
+  const out: (GenerateResult & { symbol: string })[] = [];
+  for (const a of assets)
+    for (const s of specs) out.push({ ...(await generateUserSignalSeries(db, a.id, interval, s)), symbol: a.symbol });
   return out;
 }
 

@@ -18,6 +18,10 @@ export interface SignalRow {
   indicators_used: Record<string, unknown>;
   timeframe: Interval;
   expires_at: Date | null;
+  /** Set on signals of a user's strategy (docs/analysis.md): whose, which strategy and version. */
+  user_id?: string | null;
+  strategy_id?: string | null;
+  strategy_version?: number | null;
 }
 
 const BATCH = 2000;
@@ -29,14 +33,16 @@ export async function insertSignals(q: Queryable, rows: SignalRow[]): Promise<nu
   for (let i = 0; i < rows.length; i += BATCH) {
     const b = rows.slice(i, i + BATCH);
     const r = await q.query(
-      `INSERT INTO signals (asset_id, ts, signal_type, strength, confidence, price, target_price, stop_loss, strategy, rationale, indicators_used, timeframe, expires_at, is_active)
+      `INSERT INTO signals (asset_id, ts, signal_type, strength, confidence, price, target_price, stop_loss, strategy, rationale, indicators_used, timeframe, expires_at, is_active,
+                           user_id, strategy_id, strategy_version)
        SELECT u.asset_id, u.ts, u.signal_type::signal_type, u.strength, u.confidence, u.price, u.target_price, u.stop_loss,
               u.strategy, u.rationale, u.indicators_used, u.timeframe::candle_interval, u.expires_at,
-              (u.expires_at IS NULL OR u.expires_at > now())
+              (u.expires_at IS NULL OR u.expires_at > now()), u.user_id, u.strategy_id, u.strategy_version
        -- enums as text[], cast here: the embedded driver only serializes array types it knew at open
        FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
-                   $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::timestamptz[])
-         AS u(asset_id, ts, signal_type, strength, confidence, price, target_price, stop_loss, strategy, rationale, indicators_used, timeframe, expires_at)
+                   $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::timestamptz[], $14::uuid[], $15::uuid[], $16::int[])
+         AS u(asset_id, ts, signal_type, strength, confidence, price, target_price, stop_loss, strategy, rationale, indicators_used, timeframe, expires_at,
+              user_id, strategy_id, strategy_version)
        ON CONFLICT (asset_id, strategy, timeframe, ts) DO NOTHING`,
       [
         b.map((x) => x.asset_id),
@@ -52,6 +58,9 @@ export async function insertSignals(q: Queryable, rows: SignalRow[]): Promise<nu
         b.map((x) => JSON.stringify(x.indicators_used)),
         b.map((x) => x.timeframe),
         b.map((x) => x.expires_at?.toISOString() ?? null),
+        b.map((x) => x.user_id ?? null),
+        b.map((x) => x.strategy_id ?? null),
+        b.map((x) => x.strategy_version ?? null),
       ],
     );
     inserted += r.rowCount;
@@ -73,6 +82,25 @@ export async function deleteSignalsFrom(
     timeframe,
     from,
   ]);
+  return r.rowCount;
+}
+
+/**
+ * Signals a user's strategy stored under this name with another strategy or version: a new version
+ * replaces the series (its signals are generated again from the start), so one history never mixes two.
+ */
+export async function deleteOtherVersions(
+  q: Queryable,
+  assetId: string,
+  strategy: string,
+  timeframe: Interval,
+  keep: { strategyId: string; version: number },
+): Promise<number> {
+  const r = await q.query(
+    `DELETE FROM signals WHERE asset_id = $1 AND strategy = $2 AND timeframe = $3
+       AND (strategy_id IS DISTINCT FROM $4 OR strategy_version IS DISTINCT FROM $5)`,
+    [assetId, strategy, timeframe, keep.strategyId, keep.version],
+  );
   return r.rowCount;
 }
 
@@ -110,6 +138,11 @@ export interface SignalQuery {
   strategy?: string;
   timeframe?: Interval;
   active?: boolean;
+  /**
+   * Whose strategies' signals are shown besides the built-in ones: a user id, 'all' (the CLI, which acts
+   * on the database directly), or null/undefined for the built-in ones only.
+   */
+  viewer?: string | 'all' | null;
   limit: number;
   offset: number;
 }
@@ -127,14 +160,15 @@ export async function listSignals(q: Queryable, f: SignalQuery): Promise<{ items
     '($2::text IS NULL OR s.strategy = $2)',
     '($3::candle_interval IS NULL OR s.timeframe = $3)',
     '($4::boolean IS NULL OR s.is_active = $4)',
+    "(s.user_id IS NULL OR $5::text = 'all' OR s.user_id::text = $5::text)",
   ].join(' AND ');
-  const params = [f.assetId ?? null, f.strategy ?? null, f.timeframe ?? null, f.active ?? null];
+  const params = [f.assetId ?? null, f.strategy ?? null, f.timeframe ?? null, f.active ?? null, f.viewer ?? null];
   const total = await q.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM signals s WHERE ${where}`, params);
   const r = await q.query<StoredSignal>(
     `SELECT s.id, s.asset_id, a.symbol, s.ts, s.signal_type, s.strength, s.confidence, s.price, s.target_price, s.stop_loss,
-            s.strategy, s.rationale, s.indicators_used, s.timeframe, s.is_active, s.generated_at, s.expires_at
+            s.strategy, s.strategy_version, s.rationale, s.indicators_used, s.timeframe, s.is_active, s.generated_at, s.expires_at
      FROM signals s JOIN assets a ON a.id = s.asset_id
-     WHERE ${where} ORDER BY s.ts DESC, a.symbol, s.strategy LIMIT $5 OFFSET $6`,
+     WHERE ${where} ORDER BY s.ts DESC, a.symbol, s.strategy LIMIT $6 OFFSET $7`,
     [...params, f.limit, f.offset],
   );
   return { items: r.rows, total: total.rows[0].n };

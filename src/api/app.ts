@@ -25,6 +25,7 @@ import { refuseNul } from './nul.ts';
 import { serializeRequest } from './log-url.ts';
 import { humanStream, logRequests, type LogFormat } from './request-log.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { alertRuleRoutes } from './routes/alert-rules.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -218,6 +219,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(strategyRoutes);
   await app.register(backtestRunRoutes);
   await app.register(alertRoutes);
+  await app.register(alertRuleRoutes);
   await app.register(assetRoutes);
   await app.register(candleRoutes);
   await app.register(queryRoutes);

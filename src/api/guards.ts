@@ -85,6 +85,11 @@ export async function requireSession(req: FastifyRequest, reply: FastifyReply): 
   req.user = user;
 }
 
+/** For public routes that show a signed-in user more (their own rows): sets req.user when the token is valid, never refuses. */
+export async function optionalUser(req: FastifyRequest): Promise<void> {
+  req.user = await resolveUser(req);
+}
+
 /** The user a guarded handler runs for (requireUser/requireAdmin ran first). */
 export function currentUser(req: FastifyRequest): User {
   if (!req.user) throw new Error('route is missing its requireUser guard');

@@ -165,7 +165,8 @@ export async function readEventsTo(
     `SELECT s.id::text AS id, s.asset_id, a.symbol, s.timeframe::text AS timeframe, s.ts, s.signal_type::text AS signal_type,
             s.strategy, s.confidence, s.price
      FROM signals s JOIN assets a ON a.id = s.asset_id
-     WHERE s.xid >= $1::xid8 AND s.xid < $2::xid8 AND s.id > $3 ORDER BY s.id LIMIT ${BATCH}`,
+     -- A user's strategy signals are theirs (docs/analysis.md): the public stream carries the built-in ones.
+     WHERE s.xid >= $1::xid8 AND s.xid < $2::xid8 AND s.id > $3 AND s.user_id IS NULL ORDER BY s.id LIMIT ${BATCH}`,
     [sw.from, sw.to, sw.after],
   );
   for (const data of signals.rows) {

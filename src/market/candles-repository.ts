@@ -393,3 +393,14 @@ export async function countCandles(
   );
   return r.rows[0].n;
 }
+
+/** The time of the newest bar at or before `to` (a bound the planner can use from the series' bounds), or null. */
+export async function lastCandleTs(q: Queryable, assetId: string, interval: Interval, to: Date): Promise<Date | null> {
+  const bounds = await seriesBounds(q, assetId, interval);
+  if (!bounds || bounds.first_ts > to) return null;
+  const r = await q.query<{ ts: Date }>(
+    `SELECT ts FROM candles WHERE asset_id = $1 AND "interval" = $2 AND ts <= $3 AND ts >= $4 ORDER BY ts DESC LIMIT 1`,
+    [assetId, interval, to, bounds.first_ts],
+  );
+  return r.rows[0]?.ts ?? null;
+}

@@ -128,14 +128,16 @@ export async function activeSignals(q: Queryable, p: Paging = {}): Promise<Signa
   const page = pageSql(p, 1);
   const r = await q.query<SignalRow>(
     `SELECT a.symbol, s.signal_type::text AS signal_type, s.strength, s.confidence, s.rationale, s.ts
-     FROM signals s JOIN assets a ON a.id = s.asset_id WHERE s.is_active ORDER BY s.ts DESC, s.id DESC${page.sql}`,
+     FROM signals s JOIN assets a ON a.id = s.asset_id
+     -- the built-in strategies' (a user's strategy signals are that user's, docs/analysis.md)
+     WHERE s.is_active AND s.user_id IS NULL ORDER BY s.ts DESC, s.id DESC${page.sql}`,
     page.params,
   );
   return r.rows;
 }
 
 export async function countActiveSignals(q: Queryable): Promise<number> {
-  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM signals WHERE is_active');
+  const r = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM signals WHERE is_active AND user_id IS NULL');
   return r.rows[0].n;
 }
 
@@ -149,7 +151,7 @@ export async function latestSignals(q: Queryable): Promise<SignalRow[]> {
      FROM assets a
      CROSS JOIN LATERAL (
        SELECT signal_type, strength, confidence, rationale, ts FROM signals
-       WHERE asset_id = a.id AND is_active ORDER BY ts DESC, id DESC LIMIT 1) s
+       WHERE asset_id = a.id AND is_active AND user_id IS NULL ORDER BY ts DESC, id DESC LIMIT 1) s
      ORDER BY s.ts DESC, a.symbol`,
   );
   return r.rows;

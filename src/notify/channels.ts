@@ -7,7 +7,9 @@ import { checkSecret, generateSecret } from './signing.ts';
 import { checkWebhookUrl, redactUrl } from './ssrf.ts';
 import { BOT_TOKEN_RE, CHAT_ID_RE } from './telegram.ts';
 
-export const EVENT_TYPES = ['price_alert', 'signal', 'job_failed', 'sync_failed'] as const;
+export const EVENT_TYPES = ['price_alert', 'signal', 'condition_alert', 'job_failed', 'sync_failed'] as const;
+/** What a new channel receives when it names no events. */
+export const DEFAULT_EVENTS = ['price_alert', 'signal', 'condition_alert'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const CHANNEL_KINDS = ['webhook', 'email', 'telegram'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -61,7 +63,7 @@ export async function createChannel(
 ): Promise<{ channel: Channel; secret: string | null }> {
   if (!(CHANNEL_KINDS as readonly string[]).includes(input.kind))
     throw new UserError(`channel kind must be webhook, email or telegram, got "${input.kind}"`);
-  const events = [...new Set(input.events?.length ? input.events : ['price_alert', 'signal'])];
+  const events = [...new Set(input.events?.length ? input.events : DEFAULT_EVENTS)];
   const unknown = events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
   if (unknown.length)
     throw new UserError(`unknown event type ${unknown.join(', ')} (valid: ${EVENT_TYPES.join(', ')})`);

@@ -15,6 +15,8 @@ export function subjectOf(p: EventPayload): string {
   switch (p.type) {
     case 'price_alert':
       return `${d.symbol} ${d.direction} ${d.threshold}: ${d.price}`;
+    case 'condition_alert':
+      return `${d.symbol} ${d.interval}: ${d.rule} (close ${d.price})`;
     case 'signal':
       return `${d.symbol}: ${String(d.signal_type).replace('_', ' ')} signal (${d.strategy}, ${d.timeframe})`;
     case 'job_failed':

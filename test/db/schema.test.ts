@@ -98,6 +98,10 @@ const EXPECTED: Record<string, [string, string, boolean][]> = {
     ['expires_at', 'timestamptz', true],
     // Not the seed's: the writing transaction, for the live event stream (revision 0010).
     ['xid', 'xid8', true],
+    // Not the seed's: whose strategy and which version made a signal, NULL for the built-in ones (revision 0017).
+    ['user_id', 'uuid', true],
+    ['strategy_id', 'uuid', true],
+    ['strategy_version', 'int4', true],
   ],
 };
 
@@ -178,6 +182,9 @@ forEachBackend(
         'candles: FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE RESTRICT',
         'indicators: FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE',
         'signals: FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE',
+        // revision 0017: a user's strategy signals go with the strategy version, or the user
+        'signals: FOREIGN KEY (strategy_id, strategy_version) REFERENCES strategy_versions(strategy_id, version) ON DELETE CASCADE',
+        'signals: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE',
         'watchlist_items: FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE',
         'watchlist_items: FOREIGN KEY (watchlist_id) REFERENCES watchlists(id) ON DELETE CASCADE',
         'watchlists: FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE',

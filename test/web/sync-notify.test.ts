@@ -15,6 +15,9 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { createUser } from '../../src/accounts/users.ts';
+import { generateSeries } from '../../src/analysis/indicators/testing/series.ts';
+import type { Queryable } from '../../src/db/types.ts';
+import { insertSeries } from '../helpers/candles.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
@@ -23,6 +26,17 @@ import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
 
 const ADMIN = { username: 'syncadmin', password: 'admin-password-1', email: 'syncadmin@example.com', is_admin: true };
 const USER = { username: 'hookuser', password: 'user-password-1', email: 'hookuser@example.com' };
+const RULE_ASSET = 'RULEWEB';
+
+/** An asset with daily candles for the condition alert flow. */
+async function seedRuleAsset(db: Queryable): Promise<void> {
+  const a = await db.query<{ id: string }>(
+    "INSERT INTO assets (symbol, name, asset_type) VALUES ($1, 'Rule web', 'stock') RETURNING id",
+    [RULE_ASSET],
+  );
+  const series = generateSeries(60, { seed: 1, stepMs: 86_400_000, startTs: Date.UTC(2024, 0, 1) });
+  await insertSeries(db, a.rows[0].id, series);
+}
 
 /** A webhook endpoint that keeps each request's headers and raw body and answers `status`. */
 async function startReceiver() {
@@ -196,6 +210,37 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
   }
 }
 
+/** Condition alerts on the notifications page: a refused rule shows the parser's column, then add, list, remove. */
+async function conditionAlertFlow(browser: Browser, base: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (d) => void d.accept());
+  try {
+    await screenshotOnFailure(page, 'condition-alerts', async () => {
+      await login(page, base, USER);
+      await page.getByRole('link', { name: 'Notifications' }).click();
+      await page.getByText('No condition alert yet.').waitFor();
+      const form = page.getByRole('form', { name: 'Add a condition alert' });
+      await form.getByLabel('Symbol', { exact: true }).fill(RULE_ASSET);
+      await form
+        .getByLabel('When (fires when it turns true on a closed bar)', { exact: true })
+        .fill('rsi(close, ) < 30');
+      await form.getByRole('button', { name: 'Add alert' }).click();
+      await form.getByRole('alert').filter({ hasText: 'expected a number at column 11' }).waitFor();
+      await form
+        .getByLabel('When (fires when it turns true on a closed bar)', { exact: true })
+        .fill('rsi(close, 14) < 30');
+      await form.getByRole('button', { name: 'Add alert' }).click();
+      const rules = page.getByTestId('condition-alerts');
+      await rules.getByText('rsi(close, 14) < 30').waitFor();
+      assert.equal(await rules.locator('tbody tr').count(), 1);
+      await page.getByRole('button', { name: 'Remove rsi(close, 14) < 30' }).click();
+      await page.getByText('No condition alert yet.').waitFor();
+    });
+  } finally {
+    await page.close();
+  }
+}
+
 function suite(
   title: string,
   skip: string | undefined,
@@ -229,6 +274,10 @@ function suite(
     test('notifications: a webhook channel, its secret once, a test delivered and a failed one', async () => {
       await notifyFlow(browser, served.url);
     });
+
+    test('condition alerts: a refused rule shows the column; add, list, remove', async () => {
+      await conditionAlertFlow(browser, served.url);
+    });
   });
 }
 
@@ -238,6 +287,7 @@ suite('sync and notification pages in chromium [embedded]', chromiumSkip, async 
   await new Migrator(db).upgrade('head');
   await createUser(db, ADMIN);
   await createUser(db, USER);
+  await seedRuleAsset(db);
   await db.close();
   const served = await startServe({ ...env, TM_DATA_DIR: dir, TM_DEMO: '0' });
   return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
@@ -247,6 +297,7 @@ suite('sync and notification pages in chromium [server]', chromiumSkip ?? server
   const db = await serverDb();
   await createUser(db, ADMIN);
   await createUser(db, USER);
+  await seedRuleAsset(db);
   const served = await startServe({ ...env, DATABASE_URL: db.url, TM_DEMO: '0' });
   return { served, cleanup: () => db.close() };
 });

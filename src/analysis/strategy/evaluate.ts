@@ -42,6 +42,12 @@ export function evaluateColumn(node: Node, ctx: EvalContext): Float64Array {
   return column(new Evaluator(ctx).eval(node), ctx.bars.close.length);
 }
 
+/** Several expressions' values on each bar (conditions: 1, 0 or NaN), computing what they share once. */
+export function evaluateColumns(nodes: readonly Node[], ctx: EvalContext): Float64Array[] {
+  const evaluator = new Evaluator(ctx);
+  return nodes.map((node) => column(evaluator.eval(node), ctx.bars.close.length));
+}
+
 class Evaluator {
   private readonly cache = new Map<string, Value>();
   private readonly n: number;

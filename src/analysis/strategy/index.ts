@@ -1,5 +1,6 @@
 export { parseRule, parseExpression } from './parser.ts';
-export { evaluateRule, evaluateRules, evaluateColumn } from './evaluate.ts';
+export { evaluateRule, evaluateRules, evaluateColumn, evaluateColumns } from './evaluate.ts';
+export { ruleWarmup, otherWarmups } from './warmup.ts';
 export type { EvalContext, Params } from './evaluate.ts';
 export { StrategySyntaxError } from './errors.ts';
 export type { Node } from './ast.ts';

@@ -14,6 +14,7 @@ import {
 } from '../../analysis/strategies-repository.ts';
 import { checkRules, previewRules } from '../../analysis/strategy-preview.ts';
 import { INTERVALS } from '../../intervals.ts';
+import { BUILTIN_RULES } from '../../analysis/signals/builtin-rules.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { SMALL_BODY, text, timeParam } from '../schemas.ts';
 
@@ -57,6 +58,28 @@ export async function strategyRoutes(appBase: FastifyInstance): Promise<void> {
   const base = { tags: ['strategies'], security: [{ bearerAuth: [] }] };
   const guard = { onRequest: requireUser, bodyLimit: SMALL_BODY };
 
+  app.get(
+    '/api/builtin-strategies',
+    {
+      schema: {
+        tags: ['strategies'],
+        summary: 'The built-in signal strategies written as rules (start a strategy from one)',
+        response: {
+          200: z.array(
+            z.object({
+              name: z.string(),
+              description: z.string(),
+              entry: z.string(),
+              exit: z.string(),
+              params: z.record(z.string(), z.number()),
+              caveat: z.string().nullable(),
+            }),
+          ),
+        },
+      },
+    },
+    async () => [...BUILTIN_RULES],
+  );
   app.get(
     '/api/strategies',
     {

@@ -43,7 +43,11 @@ export function registerChannels(program: Command): void {
     .argument('<target>', 'https:// URL, email address, or Telegram chat id (123456789, -100…, @channel)')
     .option('--secret <whsec>', 'webhook signing secret: whsec_ and base64 of 24-64 bytes')
     .option('--token <bot-token>', "telegram: the bot's token from @BotFather (stored, never shown again)")
-    .option('--events <list>', 'comma-separated: price_alert, signal, job_failed, sync_failed', 'price_alert,signal')
+    .option(
+      '--events <list>',
+      'comma-separated: price_alert, signal, condition_alert, job_failed, sync_failed',
+      'price_alert,signal,condition_alert',
+    )
     .option('--strategies <list>', 'signal events only for these strategies (default: all)')
     .option('--json', 'output JSON')
     .action(

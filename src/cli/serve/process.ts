@@ -29,6 +29,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     { notifySettings },
     { leaseGate },
     { startDemoFeed, demoFeedBlocked },
+    { startConditionAlerts },
   ] = await Promise.all([
     import('../../api/app.ts'),
     import('../../demo/seed.ts'),
@@ -40,6 +41,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     import('../../notify/settings.ts'),
     import('../../db/lease.ts'),
     import('../../demo/feed.ts'),
+    import('../../alerts/scheduler.ts'),
   ]);
   const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
   const logFormat = logFormatFrom(process.env, process.stdout.isTTY === true);
@@ -71,6 +73,8 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     const expiryLease = shared ? leaseGate(db, 'signal-expiry', 180_000, log) : undefined;
     const syncLease = shared ? leaseGate(db, 'sync', 30_000, log) : undefined;
     const expiry = startSignalExpiry(db, { log, leader: expiryLease });
+    // Rules evaluate under row locks (a firing is recorded once), so no lease is needed.
+    const conditionAlerts = startConditionAlerts(db, { log });
     // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
     const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log, leader: syncLease });
     const notifier = startDeliveryWorker(db, { log, settings: notify });
@@ -100,6 +104,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
       log(`${signal}: shutting down`);
       await scheduler.stop();
       await expiry.stop();
+      await conditionAlerts.stop();
       await sync?.stop();
       await notifier.stop();
       await commands?.stop();

@@ -8,6 +8,7 @@ import { api, get, qs, type User } from '../api.ts';
 import { time } from '../format.ts';
 import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
 import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
+import { ConditionAlerts } from './ConditionAlerts.tsx';
 
 type Kind = 'webhook' | 'email' | 'telegram';
 
@@ -42,6 +43,7 @@ interface Delivery {
 const EVENTS = [
   { id: 'price_alert', label: 'price alerts', admin: false },
   { id: 'signal', label: 'signals on watched assets', admin: false },
+  { id: 'condition_alert', label: 'condition alerts (rules)', admin: false },
   { id: 'job_failed', label: 'failing TimescaleDB jobs', admin: true },
   { id: 'sync_failed', label: 'failing data sync', admin: true },
 ];
@@ -83,7 +85,7 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
 function AddChannel({ me, onAdded }: { me: User; onAdded: (secret: string | null) => void }) {
   const [kind, setKind] = useState<Kind>('webhook');
   const [target, setTarget] = useState('');
-  const [events, setEvents] = useState<string[]>(['price_alert', 'signal']);
+  const [events, setEvents] = useState<string[]>(['price_alert', 'signal', 'condition_alert']);
   const [strategies, setStrategies] = useState('');
   const [ownSecret, setOwnSecret] = useState('');
   const { busy, error, submit } = useSubmit(async () => {
@@ -367,10 +369,11 @@ export function NotificationsPage() {
     <section>
       <h1>Notifications</h1>
       <p class="muted">
-        Price alerts and signals (and, for administrators, failing jobs and data sync) are sent to your channels by
-        webhook, email or Telegram.
+        Price alerts, condition alerts and signals (and, for administrators, failing jobs and data sync) are sent to
+        your channels by webhook, email or Telegram.
       </p>
       <Channels me={me} onDelivery={() => setVersion((v) => v + 1)} />
+      <ConditionAlerts />
       <Deliveries me={me} version={version} />
     </section>
   );

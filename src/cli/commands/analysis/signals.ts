@@ -23,34 +23,55 @@ function signalsGenerate(parent: Command): void {
     .description('run strategies over stored candles and store their signals (incremental, idempotent)')
     .option('--symbol <ref>', 'asset; repeatable', collect)
     .option('--all', 'every asset with candles of the interval')
-    .option('--strategy <name>', 'one strategy (default: all)')
-    .option('--params <json>', 'strategy parameters (with --strategy)')
+    .option(
+      '--strategy <name>',
+      "one strategy (default: all built-in ones, or all of --user's); repeatable with --user",
+      collect,
+    )
+    .option(
+      '--user <username>',
+      "run this user's strategies (tm strategies), latest versions, instead of the built-in ones",
+    )
+    .option('--params <json>', 'built-in strategy parameters (with --strategy)')
     .option('--interval <interval>', 'candle interval', '1d')
     .option('--json', 'output JSON')
     .action(
       async (o: {
         symbol?: string[];
         all?: boolean;
-        strategy?: string;
+        strategy?: string[];
+        user?: string;
         params?: string;
         interval: string;
         json?: boolean;
       }) => {
         const interval = parseInterval(o.interval, '--interval');
         if (o.params && !o.strategy) throw new UsageError('--params needs --strategy');
+        if (o.params && o.user)
+          throw new UsageError("--params is for built-in strategies; a user's strategy runs with its saved defaults");
+        if (!o.user && (o.strategy?.length ?? 0) > 1) throw new UsageError('give one --strategy (or none for all)');
         await withDatabase(
           async (db) => {
-            const res = await (await service()).generateStoredSignals(
-              db,
-              { symbols: o.symbol, all: o.all },
-              interval,
-              o.strategy ? [o.strategy] : undefined,
-              parseJson(o.params, '--params'),
-            );
+            const choice = { symbols: o.symbol, all: o.all };
+            const res = o.user
+              ? await (await service()).generateUserSignals(
+                  db,
+                  choice,
+                  interval,
+                  await (await import('../../../accounts/users.ts')).requireUserByName(db, o.user),
+                  o.strategy,
+                )
+              : await (await service()).generateStoredSignals(
+                  db,
+                  choice,
+                  interval,
+                  o.strategy,
+                  parseJson(o.params, '--params'),
+                );
             printer(!!o.json).data(
               res,
               () =>
-                `${table(res.map((r) => ({ symbol: r.symbol, strategy: r.strategy, candidates: r.candidates, inserted: r.inserted, deactivated: r.deactivated, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
+                `${table(res.map((r) => ({ symbol: r.symbol, strategy: r.strategy, version: r.strategy_version ?? '', candidates: r.candidates, inserted: r.inserted, deactivated: r.deactivated, recomputed: r.recomputed ? 'yes' : '' })))}\n` +
                 `${res.reduce((n, r) => n + r.inserted, 0)} new signals`,
             );
           },
@@ -88,6 +109,7 @@ function signalsList(parent: Command): void {
             strategy: o.strategy,
             timeframe,
             active: o.active ? true : undefined,
+            viewer: 'all',
             limit,
             offset: 0,
           });
