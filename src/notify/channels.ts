@@ -6,7 +6,7 @@ import { STRATEGY_NAMES } from '../analysis/signals/names.ts';
 import { checkSecret, generateSecret } from './signing.ts';
 import { checkWebhookUrl, redactUrl } from './ssrf.ts';
 
-export const EVENT_TYPES = ['price_alert', 'signal', 'job_failed', 'sync_failed'] as const;
+export const EVENT_TYPES = ['price_alert', 'signal', 'job_failed', 'sync_failed', 'paper_fill'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type ChannelKind = 'webhook' | 'email';
 

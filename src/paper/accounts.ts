@@ -67,3 +67,28 @@ export async function getPaperAccount(q: Queryable, portfolioId: string, lock = 
 export async function setLastBar(q: Queryable, portfolioId: string, ts: Date): Promise<void> {
   await q.query('UPDATE paper_accounts SET last_bar_ts = $2 WHERE portfolio_id = $1', [portfolioId, ts.toISOString()]);
 }
+
+/** An account whose series has a bar after the last one it processed (closed or not: the run decides). */
+export type DueAccount = {
+  portfolio_id: string;
+  user_id: string;
+  interval: Interval;
+  last_bar_ts: Date | null;
+  series_last_ts: Date;
+};
+
+/**
+ * Accounts with newer bars stored than they processed, read from candle_series: every candle write
+ * (sync, import, the API, plain SQL through migration 0012's triggers) widens its last_ts in the writing
+ * transaction, so a committed bar is never missed. One small join, cheap enough to poll.
+ */
+export async function listDueAccounts(q: Queryable): Promise<DueAccount[]> {
+  const r = await q.query<DueAccount>(
+    `SELECT a.portfolio_id, p.user_id, a."interval"::text AS "interval", a.last_bar_ts, s.last_ts AS series_last_ts
+     FROM paper_accounts a JOIN portfolios p ON p.id = a.portfolio_id
+     JOIN candle_series s ON s.asset_id = a.asset_id AND s."interval" = a."interval"
+     WHERE a.last_bar_ts IS NULL OR s.last_ts > a.last_bar_ts
+     ORDER BY a.portfolio_id`,
+  );
+  return r.rows;
+}

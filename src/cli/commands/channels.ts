@@ -30,7 +30,7 @@ export function registerChannels(program: Command): void {
     .argument('<kind>', 'webhook or email')
     .argument('<target>', 'https:// URL or email address')
     .option('--secret <whsec>', 'webhook signing secret: whsec_ and base64 of 24-64 bytes')
-    .option('--events <list>', 'comma-separated: price_alert, signal, job_failed, sync_failed', 'price_alert,signal')
+    .option('--events <list>', 'comma-separated: price_alert, signal, paper_fill, job_failed, sync_failed', 'price_alert,signal')
     .option('--strategies <list>', 'signal events only for these strategies (default: all)')
     .option('--json', 'output JSON')
     .action(

@@ -29,6 +29,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     { notifySettings },
     { leaseGate },
     { startDemoFeed, demoFeedBlocked },
+    { startPaperWorker },
   ] = await Promise.all([
     import('../../api/app.ts'),
     import('../../demo/seed.ts'),
@@ -40,6 +41,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     import('../../notify/settings.ts'),
     import('../../db/lease.ts'),
     import('../../demo/feed.ts'),
+    import('../../paper/worker.ts'),
   ]);
   const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
   const logFormat = logFormatFrom(process.env, process.stdout.isTTY === true);
@@ -74,6 +76,9 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     // Market data sync: keeps every linked asset current (TM_SYNC=0 turns it off).
     const sync = process.env.TM_SYNC === '0' ? undefined : startSyncScheduler(db, { log, leader: syncLease });
     const notifier = startDeliveryWorker(db, { log, settings: notify });
+    // Paper accounts advance as bars arrive (TM_PAPER=0 turns it off); runs are idempotent, the lease saves work.
+    const paperLease = shared ? leaseGate(db, 'paper', 60_000, log) : undefined;
+    const paper = process.env.TM_PAPER === '0' ? undefined : startPaperWorker(db, { log, leader: paperLease });
     // The demo keeps moving (simulated, and said so) unless real sources are configured or TM_DEMO_FEED=0.
     const feedOff = await demoFeedBlocked(db).catch((err: unknown) => {
       if ((err as { code?: string }).code === '42P01') return 'the database is not migrated'; // undefined_table
@@ -91,6 +96,8 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
       await expiry.stop();
       await sync?.stop();
       await notifier.stop();
+      await paper?.stop();
+      await paperLease?.release();
       await feed?.stop();
       await feedLease?.release();
       // Handing the leases over now lets another process run the jobs at its next round.
