@@ -50,14 +50,34 @@ export async function insertPaperAccount(q: Queryable, a: NewPaperAccount): Prom
   );
 }
 
+const ACCOUNT_COLUMNS = `a.portfolio_id, p.user_id, s.name AS strategy, a.strategy_version, a.asset_id, x.symbol,
+     a."interval"::text AS "interval", a.from_ts, a.params, a.settings, a.last_bar_ts`;
+const ACCOUNT_FROM = `FROM paper_accounts a JOIN portfolios p ON p.id = a.portfolio_id
+     JOIN strategies s ON s.id = a.strategy_id JOIN assets x ON x.id = a.asset_id`;
+
+/** A user's paper accounts, by name; each with its portfolio's name and base currency. */
+export async function listPaperAccounts(
+  q: Queryable,
+  userId: string,
+): Promise<(PaperAccount & { name: string; base_currency: string })[]> {
+  const r = await q.query<PaperAccount & { name: string; base_currency: string }>(
+    `SELECT ${ACCOUNT_COLUMNS}, p.name, p.base_currency ${ACCOUNT_FROM}
+     WHERE p.user_id = $1 ORDER BY lower(p.name), p.id`,
+    [userId],
+  );
+  return r.rows;
+}
+
+/** Whether a portfolio is a paper account. */
+export async function isPaperAccount(q: Queryable, portfolioId: string): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM paper_accounts WHERE portfolio_id = $1', [portfolioId]);
+  return r.rows.length > 0;
+}
+
 /** The account of a portfolio; `lock` holds its row until the transaction ends (one run at a time). */
 export async function getPaperAccount(q: Queryable, portfolioId: string, lock = false): Promise<PaperAccount> {
   const r = await q.query<PaperAccount>(
-    `SELECT a.portfolio_id, p.user_id, s.name AS strategy, a.strategy_version, a.asset_id, x.symbol,
-            a."interval"::text AS "interval", a.from_ts, a.params, a.settings, a.last_bar_ts
-     FROM paper_accounts a JOIN portfolios p ON p.id = a.portfolio_id
-     JOIN strategies s ON s.id = a.strategy_id JOIN assets x ON x.id = a.asset_id
-     WHERE a.portfolio_id = $1${lock ? ' FOR UPDATE OF a' : ''}`,
+    `SELECT ${ACCOUNT_COLUMNS} ${ACCOUNT_FROM} WHERE a.portfolio_id = $1${lock ? ' FOR UPDATE OF a' : ''}`,
     [portfolioId],
   );
   if (r.rows.length === 0) throw new UserError('that portfolio is not a paper account (start one with tm paper start)');

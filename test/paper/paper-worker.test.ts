@@ -28,7 +28,7 @@ import { until } from '../helpers/wait.ts';
 
 const DAY = 86_400_000;
 const series = generateSeries(500, { seed: 7, stepMs: DAY, startTs: Date.UTC(2021, 0, 4), volatility: 0.02 });
-const SETTINGS = { cash: 10000, commission: 0.001, slippage: 0.0005, trailing_stop: 0.08 };
+const SETTINGS = { cash: 10000, commission: 0.001, slippage: 0.0005, trailingStop: 0.08 };
 
 forEachBackend('paper accounts advance as bars arrive', (open) => {
   let db: Database;
