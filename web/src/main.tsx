@@ -9,6 +9,7 @@ import { AdminPage } from './pages/Admin.tsx';
 import { ChartPage } from './pages/Chart.tsx';
 import { MarketsPage } from './pages/Markets.tsx';
 import { NotificationsPage } from './pages/Notifications.tsx';
+import { PortfolioPage } from './pages/Portfolio.tsx';
 import { WatchlistsPage } from './pages/Watchlists.tsx';
 import { navigate, onLinkClick, usePath } from './router.ts';
 import { Loading, Toasts } from './ui.tsx';
@@ -19,6 +20,7 @@ function Page({ path }: { path: string }) {
   if (chart) return <ChartPage symbol={decodeURIComponent(chart[1])} />;
   if (path === '/' || path === '/markets') return <MarketsPage />;
   if (path === '/watchlists') return <WatchlistsPage />;
+  if (path === '/portfolio') return <PortfolioPage />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
@@ -85,6 +87,7 @@ function App() {
         <nav aria-label="Main">
           {link('/', 'Markets')}
           {user && link('/watchlists', 'Watchlists')}
+          {user && link('/portfolio', 'Portfolio')}
           {user && link('/notifications', 'Notifications')}
           {user?.is_admin && link('/admin', 'Admin')}
         </nav>

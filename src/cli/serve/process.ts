@@ -78,7 +78,14 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     const notifier = startDeliveryWorker(db, { log, settings: notify });
     // Paper accounts advance as bars arrive (TM_PAPER=0 turns it off); runs are idempotent, the lease saves work.
     const paperLease = shared ? leaseGate(db, 'paper', 60_000, log) : undefined;
-    const paper = process.env.TM_PAPER === '0' ? undefined : startPaperWorker(db, { log, leader: paperLease });
+    const paper =
+      process.env.TM_PAPER === '0'
+        ? undefined
+        : startPaperWorker(db, {
+            log,
+            leader: paperLease,
+            everyMs: Number(process.env.TM_PAPER_EVERY_MS) || undefined,
+          });
     // The demo keeps moving (simulated, and said so) unless real sources are configured or TM_DEMO_FEED=0.
     const feedOff = await demoFeedBlocked(db).catch((err: unknown) => {
       if ((err as { code?: string }).code === '42P01') return 'the database is not migrated'; // undefined_table
