@@ -10,6 +10,8 @@ import { ChartPage } from './pages/Chart.tsx';
 import { MarketsPage } from './pages/Markets.tsx';
 import { NotificationsPage } from './pages/Notifications.tsx';
 import { PortfolioPage } from './pages/Portfolio.tsx';
+import { SettingsPage } from './pages/Settings.tsx';
+import { followUserPreferences, usePreferences } from './preferences.ts';
 import { WatchlistsPage } from './pages/Watchlists.tsx';
 import { navigate, onLinkClick, usePath } from './router.ts';
 import { Loading, Toasts } from './ui.tsx';
@@ -23,6 +25,7 @@ function Page({ path }: { path: string }) {
   if (path === '/portfolio') return <PortfolioPage />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/admin') return <AdminPage />;
+  if (path === '/account') return <SettingsPage />;
   if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
   return (
     <section>
@@ -62,6 +65,8 @@ function ReloginDialog() {
 function App() {
   const path = usePath();
   const user = useUser();
+  // Times shown anywhere follow the account's time zone and clock: a change re-renders the page.
+  usePreferences();
   const [ready, setReady] = useState(false);
   useEffect(() => {
     void restoreSession().finally(() => setReady(true));
@@ -94,7 +99,9 @@ function App() {
         <div class="who">
           {user ? (
             <>
-              <span data-testid="username">{user.username}</span>
+              <a href="/account" data-testid="username" aria-current={path === '/account' ? 'page' : undefined}>
+                {user.username}
+              </a>
               <button
                 type="button"
                 onClick={() => {
@@ -122,6 +129,7 @@ function App() {
 }
 
 document.addEventListener('click', onLinkClick);
+followUserPreferences();
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';
