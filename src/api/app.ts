@@ -30,6 +30,7 @@ import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
+import { paperRoutes } from './routes/paper.ts';
 import { portfolioRoutes } from './routes/portfolios.ts';
 import { strategyRoutes } from './routes/strategies.ts';
 import { backtestRunRoutes } from './routes/backtests.ts';
@@ -216,6 +217,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes);
   await app.register(watchlistRoutes);
   await app.register(portfolioRoutes);
+  await app.register(paperRoutes);
   await app.register(strategyRoutes);
   await app.register(backtestRunRoutes);
   await app.register(alertRoutes);

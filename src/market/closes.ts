@@ -52,3 +52,45 @@ export async function closesAt(q: Queryable, assetId: string, times: readonly Da
   const found = new Map(r.rows.map((x) => [x.at.getTime(), { close: x.close, ts: x.ts, interval: s.interval }]));
   return times.map((t) => found.get(t.getTime()) ?? null);
 }
+
+/**
+ * latestClose for many assets in two statements: each asset's finest series with its last time
+ * (candle_series), then those candles by key between the smallest and largest of those times as
+ * constants, so the planner reads only the chunks holding them. An asset whose recorded last time
+ * has no candle (deleted since) falls back to latestClose.
+ */
+export async function latestCloses(q: Queryable, assetIds: readonly string[]): Promise<Map<string, Close>> {
+  const out = new Map<string, Close>();
+  if (assetIds.length === 0) return out;
+  const s = await q.query<{ asset_id: string; interval: Interval; last_ts: Date }>(
+    `SELECT DISTINCT ON (asset_id) asset_id, "interval"::text AS "interval", last_ts FROM candle_series
+     WHERE asset_id = ANY ($1::uuid[]) AND candles > 0
+     ORDER BY asset_id, array_position($2::text[], "interval"::text)`,
+    [assetIds, [...INTERVALS]],
+  );
+  if (s.rows.length) {
+    const times = s.rows.map((x) => x.last_ts.getTime());
+    const r = await q.query<{ asset_id: string; close: number; ts: Date }>(
+      `SELECT c.asset_id, c.close, c.ts
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(asset_id, iv, ts)
+       JOIN candles c ON c.asset_id = k.asset_id AND c."interval" = k.iv::candle_interval AND c.ts = k.ts
+       WHERE c.ts >= $4 AND c.ts <= $5`,
+      [
+        s.rows.map((x) => x.asset_id),
+        s.rows.map((x) => x.interval),
+        s.rows.map((x) => x.last_ts.toISOString()),
+        new Date(Math.min(...times)),
+        new Date(Math.max(...times)),
+      ],
+    );
+    const interval = new Map(s.rows.map((x) => [x.asset_id, x.interval]));
+    for (const c of r.rows)
+      out.set(c.asset_id, { close: c.close, ts: c.ts, interval: interval.get(c.asset_id) as Interval });
+  }
+  for (const id of assetIds) {
+    if (out.has(id)) continue;
+    const c = await latestClose(q, id);
+    if (c) out.set(id, c);
+  }
+  return out;
+}

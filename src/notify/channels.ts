@@ -7,7 +7,14 @@ import { checkSecret, generateSecret } from './signing.ts';
 import { checkWebhookUrl, redactUrl } from './ssrf.ts';
 import { BOT_TOKEN_RE, CHAT_ID_RE } from './telegram.ts';
 
-export const EVENT_TYPES = ['price_alert', 'signal', 'condition_alert', 'job_failed', 'sync_failed'] as const;
+export const EVENT_TYPES = [
+  'price_alert',
+  'signal',
+  'condition_alert',
+  'job_failed',
+  'sync_failed',
+  'paper_fill',
+] as const;
 /** What a new channel receives when it names no events. */
 export const DEFAULT_EVENTS = ['price_alert', 'signal', 'condition_alert'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

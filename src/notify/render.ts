@@ -19,6 +19,8 @@ export function subjectOf(p: EventPayload): string {
       return `${d.symbol} ${d.interval}: ${d.rule} (close ${d.price})`;
     case 'signal':
       return `${d.symbol}: ${String(d.signal_type).replace('_', ' ')} signal (${d.strategy}, ${d.timeframe})`;
+    case 'paper_fill':
+      return `Paper ${d.account}: ${d.side} ${d.quantity} ${d.symbol} at ${d.price} (${d.strategy})`;
     case 'job_failed':
       return `TimescaleDB job ${d.job_id} (${d.proc_name}) failed: ${d.error}`;
     case 'sync_failed':

@@ -13,6 +13,8 @@ import { bucketStart, type Interval } from '../intervals.ts';
 import { createPortfolio, type Portfolio } from '../portfolio/portfolios.ts';
 import { insertImported } from '../portfolio/transactions.ts';
 import { checkTransaction } from '../portfolio/transaction-input.ts';
+import { str } from '../portfolio/decimal.ts';
+import { enqueuePaperFills } from '../notify/paper-fill.ts';
 import { getPaperAccount, insertPaperAccount, type PaperAccount, setLastBar } from './accounts.ts';
 
 export interface PaperStart {
@@ -143,6 +145,25 @@ export async function runPaper(db: Database, p: Portfolio, now: Date = new Date(
       assetId: a.asset_id,
     }));
     const added = await insertImported(tx, p.id, rows);
+    // Told in this transaction: a fill is notified exactly when it is committed.
+    await enqueuePaperFills(
+      tx,
+      a.user_id,
+      rows.map(({ t }, i) => ({
+        account: p.name,
+        portfolio_id: p.id,
+        strategy: a.strategy,
+        strategy_version: a.strategy_version,
+        symbol: a.symbol,
+        interval: a.interval,
+        side: fresh[i].side,
+        time: fresh[i].ts,
+        quantity: str(t.quantity),
+        price: str(t.price),
+        fee: str(t.fee),
+        currency: t.currency,
+      })),
+    );
     if (bars > 0) await setLastBar(tx, p.id, last);
     return { bars, fills: added, last_bar: (bars > 0 ? last : a.last_bar_ts)?.toISOString() ?? null };
   });

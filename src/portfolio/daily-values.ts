@@ -36,41 +36,44 @@ export interface DailyValue {
   benchmark: number | null;
 }
 
+/**
+ * Plans stay linear in rows: closes and trades become runs (a close holds until the next one, a
+ * quantity until the next trade day) expanded to days with generate_series, and quantities meet
+ * prices in one aggregate by (asset, day), never a join the planner could turn into a per-asset
+ * nested comparison of every day with every day. The candles hypertable is read once, bounded by the
+ * range (the close carried in from before it is read beforehand, see closesBefore). Values are float8:
+ * docs/portfolio.md says daily values are floating point; each day's total is rounded to 8 places.
+ */
 const SQL = `
 WITH days AS (
   SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS d
 ), series AS (
   SELECT DISTINCT asset_id, iv FROM unnest($4::uuid[], $5::text[]) AS s(asset_id, iv)
 ), closes AS (
-  SELECT c.asset_id, (c.ts AT TIME ZONE 'UTC')::date AS day, (array_agg(c.close ORDER BY c.ts DESC))[1]::numeric AS close
+  SELECT c.asset_id, (c.ts AT TIME ZONE 'UTC')::date AS day, (array_agg(c.close ORDER BY c.ts DESC))[1] AS close
   FROM series s JOIN candles c ON c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval
   WHERE c.ts >= $6::timestamptz AND c.ts < $7::timestamptz
   GROUP BY 1, 2
-), before AS (
-  SELECT s.asset_id, x.close::numeric AS close FROM series s
-  CROSS JOIN LATERAL (SELECT close FROM candles c
-    WHERE c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval AND c.ts < $6::timestamptz
-    ORDER BY c.ts DESC LIMIT 1) x
-), grid AS (
-  SELECT s.asset_id, d.day, coalesce(c.close, CASE WHEN d.day = $2::date THEN b.close END) AS close
-  FROM series s CROSS JOIN days d
-  LEFT JOIN closes c ON c.asset_id = s.asset_id AND c.day = d.day
-  LEFT JOIN before b ON b.asset_id = s.asset_id
+  UNION ALL
+  SELECT b.asset_id, $2::date - 1, b.close FROM unnest($15::uuid[], $16::float8[]) AS b(asset_id, close)
 ), price AS (
-  SELECT asset_id, day, first_value(close) OVER (PARTITION BY asset_id, grp ORDER BY day) AS close
-  FROM (SELECT *, count(close) OVER (PARTITION BY asset_id ORDER BY day) AS grp FROM grid) g
+  -- A close holds from its day until the next close's day (carried over days without a candle).
+  SELECT c.asset_id, g::date AS day, c.close
+  FROM (SELECT asset_id, day, close, lead(day) OVER (PARTITION BY asset_id ORDER BY day) AS next FROM closes) c
+  CROSS JOIN LATERAL generate_series(greatest(c.day, $2::date), least(coalesce(c.next - 1, $3::date), $3::date),
+                                     interval '1 day') AS g
 ), fx AS (
   SELECT f.currency, p.day, CASE WHEN f.inverse THEN 1 / p.close ELSE p.close END AS rate
   FROM unnest($8::text[], $9::uuid[], $10::boolean[]) AS f(currency, asset_id, inverse)
   JOIN price p ON p.asset_id = f.asset_id
   UNION ALL
-  SELECT $11::text, day, 1 FROM days
+  SELECT $11::text, day, 1::float8 FROM days
 ), tx AS (
   SELECT t.*, (t.ts AT TIME ZONE 'UTC')::date AS day,
     CASE WHEN t.asset_id IS NULL THEN 0
          WHEN t.type IN ('buy', 'transfer_in') THEN t.quantity
          WHEN t.type IN ('sell', 'transfer_out') THEN -t.quantity ELSE 0 END AS dq,
-    CASE WHEN t.type = 'split' THEN ln(t.ratio) ELSE 0 END AS dln,
+    CASE WHEN t.type = 'split' THEN ln(t.ratio::float8) ELSE 0 END AS dln,
     CASE WHEN t.type IN ('sell', 'deposit', 'dividend', 'interest') THEN t.quantity * t.price - t.fee
          WHEN t.type = 'transfer_in' AND t.asset_id IS NULL THEN t.quantity * t.price - t.fee
          WHEN t.type IN ('buy', 'withdrawal', 'fee') THEN -(t.quantity * t.price + t.fee)
@@ -82,28 +85,33 @@ WITH days AS (
   FROM portfolio_transactions t WHERE t.portfolio_id = $1 AND t.ts < $7::timestamptz
 ), adj AS (
   -- A trade's quantity in units after every later split of its asset (ln of the ratios still to come).
-  SELECT asset_id, day, dln,
-    dq * exp(sum(dln) OVER (PARTITION BY asset_id) - sum(dln) OVER (PARTITION BY asset_id ORDER BY ts, id)) AS dq
+  SELECT asset_id, day, dln, sum(dln) OVER (PARTITION BY asset_id) AS total_ln,
+    dq::float8 * exp(sum(dln) OVER (PARTITION BY asset_id) - sum(dln) OVER (PARTITION BY asset_id ORDER BY ts, id)) AS dq
   FROM tx WHERE asset_id IS NOT NULL
+), qday AS (
+  SELECT asset_id, day, sum(dq) AS dq, sum(dln) AS dln, max(total_ln) AS total_ln FROM adj GROUP BY 1, 2
+), qrun AS (
+  -- The quantity held at the end of each trade day, in that day's units; it holds until the next trade day.
+  SELECT asset_id, day, (sum(dq) OVER w) * exp(sum(dln) OVER w - total_ln) AS quantity, lead(day) OVER w AS next
+  FROM qday WINDOW w AS (PARTITION BY asset_id ORDER BY day)
 ), held AS (
   SELECT DISTINCT a.asset_id, a.currency FROM unnest($12::uuid[], $13::text[]) AS a(asset_id, currency)
-), seeds AS (
-  SELECT h.asset_id, h.currency,
-    coalesce(sum(tx.dq) FILTER (WHERE tx.day < $2::date), 0) AS seed_q,
-    coalesce(sum(tx.dln) FILTER (WHERE tx.day < $2::date), 0) AS seed_ln,
-    coalesce(sum(tx.dln), 0) AS total_ln
-  FROM held h LEFT JOIN adj tx ON tx.asset_id = h.asset_id GROUP BY 1, 2
-), asset_ev AS (
-  SELECT s.asset_id, s.currency, d.day, s.seed_q, s.seed_ln, s.total_ln,
-    coalesce(e.dq, 0) AS dq, coalesce(e.dln, 0) AS dln
-  FROM seeds s CROSS JOIN days d
-  LEFT JOIN (SELECT asset_id, day, sum(dq) AS dq, sum(dln) AS dln FROM adj
-             WHERE day >= $2::date GROUP BY 1, 2) e
-    ON e.asset_id = s.asset_id AND e.day = d.day
 ), holding AS (
-  SELECT asset_id, currency, day,
-    (seed_q + sum(dq) OVER w) * exp(seed_ln + sum(dln) OVER w - total_ln) AS quantity
-  FROM asset_ev WINDOW w AS (PARTITION BY asset_id ORDER BY day)
+  SELECT q.asset_id, g::date AS day, q.quantity
+  FROM qrun q CROSS JOIN LATERAL generate_series(greatest(q.day, $2::date),
+    least(coalesce(q.next - 1, $3::date), $3::date), interval '1 day') AS g
+), asset_day AS (
+  SELECT asset_id, day, max(quantity) AS quantity, max(close) AS close
+  FROM (SELECT asset_id, day, quantity, NULL::float8 AS close FROM holding
+        UNION ALL
+        SELECT p.asset_id, p.day, NULL, p.close FROM price p WHERE p.asset_id IN (SELECT asset_id FROM held)) x
+  GROUP BY 1, 2
+), by_currency AS (
+  SELECT h.currency, a.day, coalesce(sum(a.quantity * a.close), 0) AS value,
+    bool_and(abs(a.quantity) < 1e-9 OR a.close IS NOT NULL) AS priced, bool_or(abs(a.quantity) >= 1e-9) AS holds
+  FROM asset_day a JOIN held h ON h.asset_id = a.asset_id
+  WHERE a.quantity IS NOT NULL
+  GROUP BY 1, 2
 ), cash_seeds AS (
   SELECT currency, coalesce(sum(dcash) FILTER (WHERE day < $2::date), 0) AS seed FROM tx GROUP BY 1
 ), cash_ev AS (
@@ -113,29 +121,65 @@ WITH days AS (
              WHERE day >= $2::date GROUP BY 1, 2) e
     ON e.currency = c.currency AND e.day = d.day
 ), cash AS (
-  SELECT currency, day, seed + sum(dcash) OVER (PARTITION BY currency ORDER BY day) AS amount, dflow FROM cash_ev
+  SELECT currency, day, (seed + sum(dcash) OVER (PARTITION BY currency ORDER BY day))::float8 AS amount,
+    dflow::float8 AS dflow FROM cash_ev
 ), parts AS (
-  SELECT h.day, h.quantity * p.close * r.rate AS value, 0::numeric AS flow,
-    h.quantity = 0 OR (p.close IS NOT NULL AND r.rate IS NOT NULL) AS priced
-  FROM holding h JOIN price p ON p.asset_id = h.asset_id AND p.day = h.day
-  LEFT JOIN fx r ON r.currency = h.currency AND r.day = h.day
+  SELECT v.day, v.value * r.rate AS value, 0::float8 AS flow, v.priced AND (NOT v.holds OR r.rate IS NOT NULL) AS priced
+  FROM by_currency v LEFT JOIN fx r ON r.currency = v.currency AND r.day = v.day
   UNION ALL
   SELECT c.day, c.amount * r.rate, c.dflow * r.rate, (c.amount = 0 AND c.dflow = 0) OR r.rate IS NOT NULL
   FROM cash c LEFT JOIN fx r ON r.currency = c.currency AND r.day = c.day
 ), per_day AS (
-  SELECT day, round(sum(value), 10) AS value, round(sum(flow), 10) AS flow, bool_and(priced) AS priced
+  -- Float sums of many parts differ from the decimal sum in the last bits: rounded to 8 places.
+  SELECT day, round(sum(value)::numeric, 8) AS value, round(sum(flow)::numeric, 8) AS flow, bool_and(priced) AS priced
   FROM parts GROUP BY day
 )
 SELECT to_char(d.day, 'YYYY-MM-DD') AS day, coalesce(v.value, 0)::float8 AS value,
-  coalesce(v.flow, 0)::float8 AS flow, coalesce(v.priced, true) AS priced, b.close::float8 AS benchmark
+  coalesce(v.flow, 0)::float8 AS flow, coalesce(v.priced, true) AS priced, b.close AS benchmark
 FROM days d LEFT JOIN per_day v ON v.day = d.day
 LEFT JOIN price b ON b.asset_id = $14::uuid AND b.day = d.day
 ORDER BY d.day`;
+
+/** How far back the close carried into the range is looked for first (a longer gap is looked for again). */
+const BEFORE_DAYS = 14;
+
+/**
+ * Each series' last close before `from` (the value carried into the range's first days). Looked for in
+ * the last BEFORE_DAYS first, so the planner sees only those chunks; series without a close there are
+ * looked for again over their whole history before `from`.
+ */
+async function closesBefore(q: Queryable, series: PricedSeries[], from: Date): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const find = async (list: PricedSeries[], since: Date | null) => {
+    if (list.length === 0) return;
+    const r = await q.query<{ asset_id: string; close: number }>(
+      `SELECT s.asset_id, x.close FROM unnest($1::uuid[], $2::text[]) AS s(asset_id, iv)
+       CROSS JOIN LATERAL (SELECT close FROM candles c
+         WHERE c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval AND c.ts < $3::timestamptz
+           ${since ? 'AND c.ts >= $4::timestamptz' : ''}
+         ORDER BY c.ts DESC LIMIT 1) x`,
+      [
+        list.map((s) => s.asset_id),
+        list.map((s) => s.interval),
+        from.toISOString(),
+        ...(since ? [since.toISOString()] : []),
+      ],
+    );
+    for (const row of r.rows) out.set(row.asset_id, row.close);
+  };
+  await find(series, new Date(from.getTime() - BEFORE_DAYS * 86_400_000));
+  await find(
+    series.filter((s) => !out.has(s.asset_id)),
+    null,
+  );
+  return out;
+}
 
 const midnight = (day: string, plus = 0) => new Date(Date.parse(`${day}T00:00:00Z`) + plus * 86_400_000).toISOString();
 
 export async function dailyValues(q: Queryable, input: DailyInput): Promise<DailyValue[]> {
   const all = [...input.assets, ...input.pairs, ...(input.benchmark ? [input.benchmark] : [])];
+  const before = await closesBefore(q, all, new Date(midnight(input.from)));
   const r = await q.query<DailyValue>(SQL, [
     input.portfolioId,
     input.from,
@@ -151,6 +195,8 @@ export async function dailyValues(q: Queryable, input: DailyInput): Promise<Dail
     input.assets.map((a) => a.asset_id),
     input.assets.map((a) => a.currency),
     input.benchmark?.asset_id ?? null,
+    [...before.keys()],
+    [...before.values()],
   ]);
   return r.rows;
 }

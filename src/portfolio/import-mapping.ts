@@ -10,7 +10,15 @@ import { TRANSACTION_TYPES, type TransactionType } from './transaction-input.ts'
 export const FIELDS = ['date', 'type', 'symbol', 'quantity', 'price', 'amount', 'fee', 'currency', 'note'] as const;
 export type Field = (typeof FIELDS)[number];
 
-export const DATE_FORMATS = ['iso', 'YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY', 'YYYYMMDD'] as const;
+export const DATE_FORMATS = [
+  'iso',
+  'YYYY-MM-DD',
+  'DD.MM.YYYY',
+  'DD/MM/YYYY',
+  'DD-MM-YYYY',
+  'MM/DD/YYYY',
+  'YYYYMMDD',
+] as const;
 
 const MappingSchema = z
   .object({
@@ -22,6 +30,10 @@ const MappingSchema = z
     types: z.record(z.string(), z.enum(TRANSACTION_TYPES)).optional(),
     /** Take the absolute value of numbers (exports that sign quantities by direction). */
     absolute: z.boolean().optional(),
+    /** A pattern of symbol cells that stand for cash (e.g. "^\\$CASH-"): such rows name no asset. */
+    cash_symbol: z.string().min(1).max(200).optional(),
+    /** Cash rows take their amount from the amount column even when quantity and price are given. */
+    amount_for_cash: z.boolean().optional(),
   })
   .strict();
 
@@ -32,6 +44,8 @@ export interface Mapping {
   delimiter: string;
   types: Map<string, TransactionType>;
   absolute: boolean;
+  cashSymbol: RegExp | null;
+  amountForCash: boolean;
 }
 
 export function parseMapping(json: unknown): Mapping {
@@ -48,7 +62,17 @@ export function parseMapping(json: unknown): Mapping {
     delimiter: m.delimiter ?? (m.decimal_comma ? ';' : ','),
     types: new Map(Object.entries(m.types ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v])),
     absolute: m.absolute ?? false,
+    cashSymbol: m.cash_symbol ? cashPattern(m.cash_symbol) : null,
+    amountForCash: m.amount_for_cash ?? false,
   };
+}
+
+function cashPattern(p: string): RegExp {
+  try {
+    return new RegExp(p);
+  } catch (err) {
+    throw new UserError(`mapping: cash_symbol: not a regular expression (${(err as Error).message})`);
+  }
 }
 
 export const DEFAULT_MAPPING: Mapping = parseMapping({});
@@ -68,6 +92,7 @@ export function parseDate(text: string, format: Mapping['date_format']): Date {
     'YYYY-MM-DD': /^(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})/,
     'DD.MM.YYYY': /^(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>\d{4})/,
     'DD/MM/YYYY': /^(?<d>\d{1,2})\/(?<m>\d{1,2})\/(?<y>\d{4})/,
+    'DD-MM-YYYY': /^(?<d>\d{1,2})-(?<m>\d{1,2})-(?<y>\d{4})/,
     'MM/DD/YYYY': /^(?<m>\d{1,2})\/(?<d>\d{1,2})\/(?<y>\d{4})/,
     YYYYMMDD: /^(?<y>\d{4})(?<m>\d{2})(?<d>\d{2})/,
   };

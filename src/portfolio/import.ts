@@ -69,13 +69,20 @@ function parseRows(text: string, m: Mapping, base: string): Parsed[] {
     };
     try {
       const amount = cell('amount');
+      const raw = cell('symbol');
+      const symbol = raw !== undefined && m.cashSymbol?.test(raw) ? undefined : raw;
+      const byAmount =
+        amount !== undefined && (cell('quantity') === undefined || (m.amountForCash && symbol === undefined));
       const t = checkTransaction(
         {
           type: typeCell(cell('type') ?? '', m),
           ts: parseDate(cell('date') ?? '', m.date_format),
-          symbol: cell('symbol'),
-          quantity: amount !== undefined && cell('quantity') === undefined ? '1' : mapNum(cell('quantity'), m),
-          price: amount !== undefined && cell('price') === undefined ? numberCell(amount, m) : mapNum(cell('price'), m),
+          symbol,
+          quantity: byAmount ? '1' : mapNum(cell('quantity'), m),
+          price:
+            byAmount && (cell('price') === undefined || m.amountForCash)
+              ? numberCell(amount, m)
+              : mapNum(cell('price'), m),
           fee: mapNum(cell('fee'), m),
           ratio: undefined,
           currency: cell('currency'),

@@ -3,7 +3,7 @@
  * (docs/portfolio.md). Figures are exact decimal strings, in the asset's currency and in the base one.
  */
 import type { Queryable } from '../db/types.ts';
-import { latestClose } from '../market/closes.ts';
+import { latestCloses } from '../market/closes.ts';
 import { dec, div, mul, str, sum, ZERO, type Dec } from './decimal.ts';
 import { FxRates } from './fx.ts';
 import { quantityOf, replay, type Holding } from './ledger.ts';
@@ -89,8 +89,9 @@ export async function positions(q: Queryable, p: Portfolio): Promise<Positions> 
   const fx = await FxRates.load(q, p.base_currency, txs, currencies);
   const ledger = replay(txs, (c, ts) => fx.rate(c, ts));
   const rows: PositionRow[] = [];
+  const closes = await latestCloses(q, [...ledger.holdings.keys()]);
   for (const h of ledger.holdings.values()) {
-    const c = await latestClose(q, h.asset_id);
+    const c = closes.get(h.asset_id);
     rows.push(positionRow(h, c ? { close: dec(c.close), ts: c.ts } : null, fx.current(h.currency)));
   }
   rows.sort((a, b) => a.symbol.localeCompare(b.symbol));

@@ -164,6 +164,9 @@ describe('accounts API', () => {
     const runBody = { strategy: 'mine', symbol: 'MB1', interval: '1m' };
     const btRun = (await api.call('POST', '/api/backtests', { token: A, body: runBody })).json().id as string;
     let nextStrategy = 1;
+    const paperBody = (name: string) => ({ name, strategy: 'mine', symbol: 'MB1', interval: '1m', cash: 1000 });
+    const paper = (await api.call('POST', '/api/paper', { token: A, body: paperBody('A paper') })).json().id as string;
+    let nextPaper = 1;
 
     type Row = [Method, string, () => unknown, [anon: number, a: number, b: number, adm: number]];
     // Order inside a row: anonymous, B, admin, then A (A's call may change or delete the resource).
@@ -220,6 +223,12 @@ describe('accounts API', () => {
       ['POST', '/api/backtests', () => runBody, [401, 201, 404, 404]],
       ['GET', '/api/backtests', () => undefined, [401, 200, 200, 200]],
       ['GET', `/api/backtests/${btRun}`, () => undefined, [401, 200, 404, 404]],
+      ['GET', '/api/paper', () => undefined, [401, 200, 200, 200]],
+      ['POST', '/api/paper', () => paperBody(`paper ${nextPaper++}`), [401, 201, 404, 404]],
+      ['GET', `/api/paper/${paper}`, () => undefined, [401, 200, 404, 404]],
+      ['GET', `/api/paper/${paper}/trades`, () => undefined, [401, 200, 404, 404]],
+      ['POST', `/api/paper/${paper}/run`, () => undefined, [401, 200, 404, 404]],
+      ['DELETE', `/api/paper/${paper}`, () => undefined, [401, 204, 404, 404]],
       ['DELETE', '/api/strategies/mine', () => undefined, [401, 204, 404, 404]],
       ['POST', '/api/auth/logout', () => undefined, [401, 204, 204, 204]],
     ];

@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/types.ts';
 import { createPortfolio, type Portfolio } from '../../src/portfolio/portfolios.ts';
 import { importTransactions } from '../../src/portfolio/import.ts';
 import { parseMapping } from '../../src/portfolio/import-mapping.ts';
+import { presetMapping } from '../../src/portfolio/import-presets.ts';
 import { listTransactions } from '../../src/portfolio/transactions.ts';
 import { transactionView } from '../../src/portfolio/views.ts';
 
@@ -120,6 +121,46 @@ forEachBackend(
       assert.throws(() => parseMapping({ columns: { datum: 'x' } }), /mapping: columns/);
       assert.throws(() => parseMapping({ date_format: 'D-M-Y' }), /mapping: date_format/);
       assert.throws(() => parseMapping({ types: { Kauf: 'purchase' } }), /mapping: types.Kauf/);
+    });
+
+    test('presets read Ghostfolio and Wealthfolio activity exports', async () => {
+      const rows = async (name: string, csv: string) => {
+        const q = await createPortfolio(db, p.user_id, { name });
+        const r = await importTransactions(db, q, csv, presetMapping(name));
+        assert.deepEqual(await importTransactions(db, q, csv, presetMapping(name)), {
+          ...r,
+          inserted: 0,
+          unchanged: r.rows,
+        });
+        return (await listTransactions(db, q.id))
+          .map(transactionView)
+          .map((t) => [t.ts.slice(0, 10), t.type, t.symbol, t.quantity, t.price, t.fee, t.currency, t.note]);
+      };
+      // Ghostfolio's example file's shape: day-month-year dates, lower-case actions.
+      const ghostfolio = `Date,Code,Currency,Price,Quantity,Action,Fee,Note
+16-09-2021,IMPA,USD,298.580,5,buy,19.00,My first order
+17-11-2021,IMPA,USD,0.62,5,dividend,0.00,
+`;
+      assert.deepEqual(await rows('ghostfolio', ghostfolio), [
+        ['2021-09-16', 'buy', 'IMPA:TEST', '5', '298.58', '19', 'USD', 'My first order'],
+        ['2021-11-17', 'dividend', 'IMPA:TEST', '5', '0.62', '0', 'USD', null],
+      ]);
+      // Wealthfolio's: ISO dates, upper-case types, cash rows as $CASH-<currency> with the sum in amount.
+      const wealthfolio = `date,symbol,quantity,activityType,unitPrice,currency,fee,amount
+2024-01-15,$CASH-USD,1,DEPOSIT,1,USD,0,1000.00
+2024-01-16T15:02:36.329Z,IMPA,2,BUY,380.50,USD,4.95,
+2024-02-01,IMPA,1,DIVIDEND,0.75,USD,0,0.75
+2024-02-15,$CASH-USD,600.03,DEPOSIT,1,USD,0,
+2024-03-01,IMPA,1,SELL,375,USD,4.95,
+`;
+      assert.deepEqual(await rows('wealthfolio', wealthfolio), [
+        ['2024-01-15', 'deposit', null, '1', '1000', '0', 'USD', null],
+        ['2024-01-16', 'buy', 'IMPA:TEST', '2', '380.5', '4.95', 'USD', null],
+        ['2024-02-01', 'dividend', 'IMPA:TEST', '1', '0.75', '0', 'USD', null],
+        ['2024-02-15', 'deposit', null, '600.03', '1', '0', 'USD', null],
+        ['2024-03-01', 'sell', 'IMPA:TEST', '1', '375', '4.95', 'USD', null],
+      ]);
+      assert.throws(() => presetMapping('nope'), /unknown preset "nope" \(known: ghostfolio, wealthfolio\)/);
     });
   },
   { plain: true },

@@ -9,6 +9,7 @@ import { AdminPage } from './pages/Admin.tsx';
 import { ChartPage } from './pages/Chart.tsx';
 import { MarketsPage } from './pages/Markets.tsx';
 import { NotificationsPage } from './pages/Notifications.tsx';
+import { PortfolioPage } from './pages/Portfolio.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { followUserPreferences, usePreferences } from './preferences.ts';
 import { WatchlistsPage } from './pages/Watchlists.tsx';
@@ -30,6 +31,7 @@ function Page({ path }: { path: string }) {
   if (chart) return <ChartPage symbol={decodeURIComponent(chart[1])} />;
   if (path === '/' || path === '/markets') return <MarketsPage />;
   if (path === '/watchlists') return <WatchlistsPage />;
+  if (path === '/portfolio') return <PortfolioPage />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/strategies') return <StrategiesLazy />;
   if (path === '/admin') return <AdminPage />;
@@ -101,6 +103,7 @@ function App() {
           {link('/', 'Markets')}
           {user && link('/watchlists', 'Watchlists')}
           {user && link('/strategies', 'Strategies')}
+          {user && link('/portfolio', 'Portfolio')}
           {user && link('/notifications', 'Notifications')}
           {user?.is_admin && link('/admin', 'Admin')}
         </nav>

@@ -7,6 +7,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importTransactions } from '../../portfolio/import.ts';
 import { DEFAULT_MAPPING, parseMapping } from '../../portfolio/import-mapping.ts';
+import { PRESET_NAMES, presetMapping } from '../../portfolio/import-presets.ts';
+import { UserError } from '../../errors.ts';
 import { performance } from '../../portfolio/performance.ts';
 import {
   createPortfolio,
@@ -89,6 +91,7 @@ const transactionPatch = z
 const importBody = z.strictObject({
   csv: z.string().max(4_000_000),
   mapping: z.record(z.string(), z.unknown()).optional(),
+  preset: z.enum(PRESET_NAMES as [string, ...string[]]).optional(),
 });
 const day = z.iso.date();
 const performanceQuery = z.strictObject({ from: day.optional(), to: day.optional(), benchmark: text(64).optional() });
@@ -246,7 +249,12 @@ export async function portfolioRoutes(appBase: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const p = await mine(req);
-      const mapping = req.body.mapping ? parseMapping(req.body.mapping) : DEFAULT_MAPPING;
+      if (req.body.mapping && req.body.preset) throw new UserError('give mapping or preset, not both');
+      const mapping = req.body.preset
+        ? presetMapping(req.body.preset)
+        : req.body.mapping
+          ? parseMapping(req.body.mapping)
+          : DEFAULT_MAPPING;
       return importTransactions(app.db, p, req.body.csv, mapping);
     },
   );

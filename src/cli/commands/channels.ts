@@ -45,7 +45,7 @@ export function registerChannels(program: Command): void {
     .option('--token <bot-token>', "telegram: the bot's token from @BotFather (stored, never shown again)")
     .option(
       '--events <list>',
-      'comma-separated: price_alert, signal, condition_alert, job_failed, sync_failed',
+      'comma-separated: price_alert, signal, condition_alert, paper_fill, job_failed, sync_failed',
       'price_alert,signal,condition_alert',
     )
     .option('--strategies <list>', 'signal events only for these strategies (default: all)')

@@ -24,31 +24,36 @@ export function registerPortfolioImport(portfolio: Command): void {
     .argument('<portfolio>', PORTFOLIO_REF)
     .argument('<file>', 'the CSV file')
     .option('--mapping <file>', "JSON: a broker export's column names, date format, decimal comma, type words")
+    .option('--preset <name>', 'a known export instead of a mapping: ghostfolio, wealthfolio (docs/portfolio.md)')
     .option('--user <username>', 'the owner (instead of USER/NAME)')
     .option('--json', 'output JSON')
-    .action(async (ref: string, file: string, opts: { mapping?: string; user?: string; json?: boolean }) => {
-      const { importTransactions } = await import('../../portfolio/import.ts');
-      const { parseMapping, DEFAULT_MAPPING } = await import('../../portfolio/import-mapping.ts');
-      const { findPortfolio } = await import('../../portfolio/portfolios.ts');
-      const text = await readText(file, 'CSV file');
-      let mapping = DEFAULT_MAPPING;
-      if (opts.mapping) {
-        const raw = await readText(opts.mapping, 'mapping file');
-        try {
-          mapping = parseMapping(JSON.parse(raw));
-        } catch (err) {
-          if (err instanceof SyntaxError)
-            throw new UserError(`mapping file ${opts.mapping}: not JSON (${err.message})`);
-          throw err;
+    .action(
+      async (ref: string, file: string, opts: { mapping?: string; preset?: string; user?: string; json?: boolean }) => {
+        const { importTransactions } = await import('../../portfolio/import.ts');
+        const { parseMapping, DEFAULT_MAPPING } = await import('../../portfolio/import-mapping.ts');
+        const { findPortfolio } = await import('../../portfolio/portfolios.ts');
+        if (opts.mapping && opts.preset) throw new UserError('give --mapping or --preset, not both');
+        const text = await readText(file, 'CSV file');
+        let mapping = DEFAULT_MAPPING;
+        if (opts.preset) mapping = (await import('../../portfolio/import-presets.ts')).presetMapping(opts.preset);
+        if (opts.mapping) {
+          const raw = await readText(opts.mapping, 'mapping file');
+          try {
+            mapping = parseMapping(JSON.parse(raw));
+          } catch (err) {
+            if (err instanceof SyntaxError)
+              throw new UserError(`mapping file ${opts.mapping}: not JSON (${err.message})`);
+            throw err;
+          }
         }
-      }
-      await withDatabase(async (db) => {
-        const p = await findPortfolio(db, ref, opts.user);
-        const r = await importTransactions(db, p, text, mapping);
-        printer(!!opts.json).data(
-          r,
-          () => `${r.rows} row(s): ${r.inserted} new transaction(s), ${r.unchanged} already imported`,
-        );
-      });
-    });
+        await withDatabase(async (db) => {
+          const p = await findPortfolio(db, ref, opts.user);
+          const r = await importTransactions(db, p, text, mapping);
+          printer(!!opts.json).data(
+            r,
+            () => `${r.rows} row(s): ${r.inserted} new transaction(s), ${r.unchanged} already imported`,
+          );
+        });
+      },
+    );
 }

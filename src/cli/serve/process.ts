@@ -30,6 +30,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     { leaseGate },
     { startDemoFeed, demoFeedBlocked },
     { startConditionAlerts },
+    { startPaperWorker },
   ] = await Promise.all([
     import('../../api/app.ts'),
     import('../../demo/seed.ts'),
@@ -42,6 +43,7 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
     import('../../db/lease.ts'),
     import('../../demo/feed.ts'),
     import('../../alerts/scheduler.ts'),
+    import('../../paper/worker.ts'),
   ]);
   const notify = notifySettings(); // a bad TM_NOTIFY_* setting stops the start here, before anything opens
   const logFormat = logFormatFrom(process.env, process.stdout.isTTY === true);
@@ -89,6 +91,16 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
         })
       : undefined;
     if (commands) log('telegram commands: answering /price and /alerts in linked chats');
+    // Paper accounts advance as bars arrive (TM_PAPER=0 turns it off); runs are idempotent, the lease saves work.
+    const paperLease = shared ? leaseGate(db, 'paper', 60_000, log) : undefined;
+    const paper =
+      process.env.TM_PAPER === '0'
+        ? undefined
+        : startPaperWorker(db, {
+            log,
+            leader: paperLease,
+            everyMs: Number(process.env.TM_PAPER_EVERY_MS) || undefined,
+          });
     // The demo keeps moving (simulated, and said so) unless real sources are configured or TM_DEMO_FEED=0.
     const feedOff = await demoFeedBlocked(db).catch((err: unknown) => {
       if ((err as { code?: string }).code === '42P01') return 'the database is not migrated'; // undefined_table
@@ -109,6 +121,8 @@ export async function serveProcess(config: Config, opts: ServeProcessOptions): P
       await notifier.stop();
       await commands?.stop();
       await commandsLease?.release();
+      await paper?.stop();
+      await paperLease?.release();
       await feed?.stop();
       await feedLease?.release();
       // Handing the leases over now lets another process run the jobs at its next round.

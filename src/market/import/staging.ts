@@ -45,7 +45,7 @@ export class Staging {
   /** COPY a batch of validated rows (binary); `firstN` numbers them so the merge can work in ranges. */
   async copy(rows: readonly ValidCandle[], firstN: number): Promise<void> {
     const enc = new StagingCopyEncoder(rows.length);
-    rows.forEach((r, i) => enc.add(firstN + i, r));
+    for (const [i, r] of rows.entries()) enc.add(firstN + i, r);
     await this.q.copyFrom(
       `COPY ${this.table} (n, line, symbol, ts, open, high, low, close, volume, trades, vwap) FROM STDIN WITH (FORMAT binary)`,
       enc.take(),

@@ -44,6 +44,7 @@ const EVENTS = [
   { id: 'price_alert', label: 'price alerts', admin: false },
   { id: 'signal', label: 'signals on watched assets', admin: false },
   { id: 'condition_alert', label: 'condition alerts (rules)', admin: false },
+  { id: 'paper_fill', label: 'paper account fills', admin: false },
   { id: 'job_failed', label: 'failing TimescaleDB jobs', admin: true },
   { id: 'sync_failed', label: 'failing data sync', admin: true },
 ];
