@@ -23,6 +23,17 @@ export function usePath(): string {
   return path;
 }
 
+/** The query string of the page (`?a=b`), re-read on every navigation and on back/forward. */
+export function useSearch(): string {
+  const [search, setSearch] = useState(location.search);
+  useEffect(() => {
+    const l = () => setSearch(location.search);
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }, []);
+  return search;
+}
+
 /** Same-origin links go through the router (a modified click keeps the browser's own behaviour). */
 export function onLinkClick(e: MouseEvent): void {
   const a = (e.target as HTMLElement).closest('a');

@@ -44,6 +44,8 @@ export function useCandles(symbol: string, interval: string): Candles {
     range,
     loadingOlder: false,
     exhausted: false,
+    /** The series' oldest bar time once asked (infinity: nothing before the first loaded bar). */
+    oldest: null as number | null,
     key: '',
     chain: Promise.resolve(),
   });
@@ -72,6 +74,7 @@ export function useCandles(symbol: string, interval: string): Candles {
     setOlder('idle');
     setAssetId(null);
     s.current.exhausted = false;
+    s.current.oldest = null;
     s.current.range = null;
     show([], 'first');
     (async () => {
@@ -104,7 +107,8 @@ export function useCandles(symbol: string, interval: string): Candles {
     };
   }, [symbol, interval]);
 
-  // Scrolled back to the oldest bar: fetch the page before it (empty windows are skipped a few times).
+  // Scrolled back to the oldest bar: fetch the page before it. The series' oldest bar is asked once
+  // (a one-row page from 1970), so an empty history costs one request and windows are never guessed past it.
   const loadOlder = async (): Promise<void> => {
     const c = s.current;
     if (c.loadingOlder || c.exhausted || c.bars.length === 0) return;
@@ -112,18 +116,25 @@ export function useCandles(symbol: string, interval: string): Candles {
     c.loadingOlder = true;
     setOlder('loading');
     try {
+      if (c.oldest === null) {
+        const probe = await candlePage(symbol, interval, 0, c.bars[0].time, 1);
+        if (c.key !== mine) return;
+        c.oldest = probe.candles.length ? toBar(probe.candles[0]).time : Number.POSITIVE_INFINITY;
+      }
       let to = c.bars[0].time;
-      for (let tries = 0; tries < 4; tries++) {
-        const page = await candlePage(symbol, interval, to - PAGE * step, to);
+      while (to > c.oldest) {
+        const from = Math.max(c.oldest, to - PAGE * step);
+        const page = await candlePage(symbol, interval, from, to);
         if (c.key !== mine) return;
         if (page.candles.length) {
           const first = c.bars[0].time;
           show([...page.candles.map(toBar).filter((b) => b.time < first), ...c.bars], 'older');
-          widen(to - PAGE * step, to);
-          setOlder('idle');
+          widen(from, to);
+          setOlder(c.bars[0].time <= c.oldest ? 'done' : 'idle');
+          c.exhausted = c.bars[0].time <= c.oldest;
           return;
         }
-        to -= PAGE * step;
+        to = from;
       }
       c.exhausted = true;
       setOlder('done');
