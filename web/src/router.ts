@@ -3,9 +3,11 @@ import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
 
-export function navigate(path: string): void {
+/** A new history entry; `replace` changes the current one instead (typing in a filter is not a step back). */
+export function navigate(path: string, opts: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
-  history.pushState(null, '', path);
+  if (opts.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   for (const l of listeners) l();
 }
 

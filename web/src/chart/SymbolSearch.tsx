@@ -43,7 +43,7 @@ export function SymbolSearch({
   const load = () => {
     if (assets || loading.current) return;
     loading.current = true;
-    void get<{ items: MarketRow[] }>('/api/markets?interval=1d&points=1')
+    void get<{ items: MarketRow[] }>('/api/markets?interval=1d&points=2')
       .then((r) => setAssets(r.items))
       .finally(() => {
         loading.current = false;

@@ -62,7 +62,7 @@ export function ViewControls({
             key={r}
             type="button"
             aria-pressed={r === state.range}
-            aria-label={RANGE_LABELS[r][1]}
+            aria-label={`${RANGE_LABELS[r][0]} (${RANGE_LABELS[r][1]})`}
             onClick={() => onRange(r)}
           >
             {RANGE_LABELS[r][0]}

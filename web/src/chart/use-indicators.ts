@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
 import { errorText } from '../hooks.ts';
 import { type ActiveIndicator, INTERVAL_SECONDS } from './catalog.ts';
+import { formatIndicators } from './url-state.ts';
 import type { SeriesData } from './view.ts';
 
 export type IndicatorData = { ind: ActiveIndicator; data: SeriesData }[];
@@ -54,7 +55,7 @@ export function useIndicators(p: {
     return () => {
       live = false;
     };
-  }, [indicators, range?.from, range?.to, version, interval, symbol]);
+  }, [formatIndicators(indicators), range?.from, range?.to, version, interval, symbol]);
   return { data, errors };
 }
 

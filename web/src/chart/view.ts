@@ -11,6 +11,7 @@ import {
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
+  type LogicalRange,
   LineSeries,
   PriceScaleMode,
   type SeriesMarker,
@@ -100,6 +101,11 @@ export class ChartView {
   private signalsByTime = new Map<number, Signal[]>();
   /** The bar the keyboard crosshair is on (arrows move it), null when the mouse leads. */
   private keyIndex: number | null = null;
+  /**
+   * The range last asked for until the chart has applied it (it does so on its next frame): replacing
+   * series in the meantime must restore this one, not the stale range the chart still reports.
+   */
+  private pending: LogicalRange | null = null;
 
   constructor(
     el: HTMLElement,
@@ -135,6 +141,22 @@ export class ChartView {
     });
   }
 
+  private range(): LogicalRange | null {
+    return this.pending ?? this.chart.timeScale().getVisibleLogicalRange();
+  }
+
+  private setRange(r: { from: number; to: number }): void {
+    const mine = r as LogicalRange;
+    this.pending = mine;
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    // Applied on the chart's next frame; after two frames the chart reports it itself.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (this.pending === mine) this.pending = null;
+      }),
+    );
+  }
+
   private crosshairAt(t: number | null): void {
     const bar = t === null ? (this.bars[this.bars.length - 1] ?? null) : (this.bars[indexAt(this.bars, t)] ?? null);
     const values: Crosshair['values'] = [];
@@ -155,21 +177,20 @@ export class ChartView {
    * the user's place stays: bars put in front of the old first bar shift the view by their number.
    */
   setBars(bars: Bar[], keepView = false): void {
-    const range = keepView ? this.chart.timeScale().getVisibleLogicalRange() : null;
+    const range = keepView ? this.range() : null;
     const oldFirst = this.bars[0]?.time;
     const added = oldFirst === undefined ? 0 : Math.max(0, indexAt(bars, oldFirst));
     this.bars = bars;
     this.main.setData(mainData(this.type, bars));
     this.volume.setData(bars.map((b) => this.volumeBar(b)));
-    if (range && added > 0)
-      this.chart.timeScale().setVisibleLogicalRange({ from: range.from + added, to: range.to + added });
+    if (range && added > 0) this.setRange({ from: range.from + added, to: range.to + added });
     this.crosshairAt(null);
   }
 
   /** Another chart type: a new price series in place of the old one, with the same data and markers. */
   setType(type: ChartType): void {
     if (type === this.type) return;
-    const view = this.chart.timeScale().getVisibleLogicalRange();
+    const view = this.range();
     const mode = this.main.priceScale().options().mode;
     this.markers.detach();
     this.chart.removeSeries(this.main);
@@ -178,7 +199,7 @@ export class ChartView {
     this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 }, mode });
     this.main.setData(mainData(type, this.bars));
     this.markers = createSeriesMarkers(this.main, this.markerList);
-    if (view) this.chart.timeScale().setVisibleLogicalRange(view);
+    if (view) this.setRange(view);
   }
 
   setScale(scale: ScaleKey): void {
@@ -236,7 +257,7 @@ export class ChartView {
   /** Replaces every indicator: overlays on pane 0, each oscillator in the next pane. */
   setIndicators(list: { ind: ActiveIndicator; data: SeriesData }[]): void {
     // Replacing series must not move what the user looks at.
-    const view = this.chart.timeScale().getVisibleLogicalRange();
+    const view = this.range();
     for (const { series } of this.indicatorSeries.values()) for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.clear();
     this.indicatorValues = [];
@@ -271,7 +292,7 @@ export class ChartView {
       });
       this.indicatorSeries.set(ind.id, { label, outputs: data.outputs ?? [], series });
     }
-    if (view) this.chart.timeScale().setVisibleLogicalRange(view);
+    if (view) this.setRange(view);
   }
 
   paneCount(): number {
@@ -280,7 +301,7 @@ export class ChartView {
 
   fitRecent(n = 150): void {
     const len = this.bars.length;
-    this.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, len - n) - 0.5, to: len + 4 });
+    this.setRange({ from: Math.max(0, len - n) - 0.5, to: len + 4 });
   }
 
   /** Shows from the first bar at or after `t` to the newest (a range preset). */
@@ -288,7 +309,7 @@ export class ChartView {
     const len = this.bars.length;
     if (!len) return;
     const from = Math.min(indexAt(this.bars, t), len - 1);
-    this.chart.timeScale().setVisibleLogicalRange({ from: from - 0.5, to: len + 4 });
+    this.setRange({ from: from - 0.5, to: len + 4 });
   }
 
   /** Puts the bar at or after `t` in the middle, keeping the zoom (go to date); returns its time. */
@@ -296,9 +317,9 @@ export class ChartView {
     const len = this.bars.length;
     if (!len) return null;
     const i = Math.min(indexAt(this.bars, t), len - 1);
-    const r = this.chart.timeScale().getVisibleLogicalRange();
+    const r = this.range();
     const half = r ? (r.to - r.from) / 2 : 75;
-    this.chart.timeScale().setVisibleLogicalRange({ from: i - half, to: i + half });
+    this.setRange({ from: i - half, to: i + half });
     this.keyIndex = i;
     this.showKeyCrosshair();
     return this.bars[i].time;
@@ -308,12 +329,12 @@ export class ChartView {
   moveCrosshair(delta: number): void {
     if (!this.bars.length) return;
     if (this.keyIndex === null) {
-      const r = this.chart.timeScale().getVisibleLogicalRange();
+      const r = this.range();
       this.keyIndex = Math.min(this.bars.length - 1, r ? Math.floor(r.to) : this.bars.length - 1);
       if (delta > 0) delta = 0;
     }
     this.keyIndex = Math.max(0, Math.min(this.bars.length - 1, this.keyIndex + delta));
-    const r = this.chart.timeScale().getVisibleLogicalRange();
+    const r = this.range();
     if (r && (this.keyIndex < r.from || this.keyIndex > r.to))
       this.chart.timeScale().scrollToPosition(this.keyIndex - this.bars.length + (r.to - r.from) / 2, false);
     this.showKeyCrosshair();
