@@ -325,6 +325,8 @@ async function accessible(page: Page, base: string, look: Look): Promise<void> {
   await settled(page);
   await assertAccessible(page, `chart, ${look.name}`);
   await page.getByLabel('SMA period').fill('2.5');
+  await page.getByTestId('param-problem').waitFor();
+  await page.getByTestId('chart').focus();
   await page.keyboard.press('/');
   await page.keyboard.type(a.symbol.slice(0, 1));
   await page.getByRole('listbox', { name: 'Symbols' }).getByRole('option').first().waitFor();
