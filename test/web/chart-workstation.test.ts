@@ -309,6 +309,82 @@ async function keyboard(page: Page, base: string): Promise<void> {
   await until('crosshair hidden', async () => ((await legend.textContent()) === newest ? true : null));
 }
 
+/** 5. Drawings: each tool, saved for the user and asset, shown on every interval; a line becomes an alert. */
+async function drawingsFlow(page: Page, base: string): Promise<void> {
+  const [a] = await demoSymbols(base);
+  await login(page, base);
+  await page.goto(`${base}/chart/${a.symbol}?interval=1h&indicators=`);
+  await settled(page);
+  const chart = page.getByTestId('chart');
+  const box = await chart.boundingBox();
+  assert.ok(box);
+  const at = (x: number, y: number) => page.mouse.click(box.x + box.width * x, box.y + box.height * y);
+  const saved = () => page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/drawings?'));
+  const tool = (name: string) => page.getByRole('button', { name, exact: true }).click();
+  const drawn = (n: number) => chartWait(page, 'drawings', (v) => v === String(n), `${n} drawings`);
+
+  let put = saved();
+  await tool('Horizontal line');
+  assert.equal(await page.getByRole('button', { name: 'Horizontal line' }).getAttribute('aria-pressed'), 'true');
+  await at(0.5, 0.3);
+  assert.equal((await put).status(), 200);
+  await drawn(1);
+  put = saved();
+  await tool('Trend line');
+  await at(0.3, 0.5);
+  await at(0.6, 0.35);
+  assert.equal((await put).status(), 200);
+  put = saved();
+  await tool('Rectangle');
+  await at(0.4, 0.4);
+  await at(0.5, 0.5);
+  assert.equal((await put).status(), 200);
+  put = saved();
+  await page.getByLabel('Text of the note').fill('Support <here>');
+  await tool('Text note');
+  await at(0.45, 0.6);
+  assert.equal((await put).status(), 200);
+  await drawn(4);
+  const kinds = await page.getByTestId('drawing').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+  assert.deepEqual(kinds, ['hline', 'trend', 'rect', 'text']);
+  await page.getByText('Note “Support <here>”', { exact: false }).waitFor();
+  // Escape cancels a tool before its first point.
+  await tool('Trend line');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByRole('button', { name: 'Trend line' }).getAttribute('aria-pressed'), 'false');
+
+  // Saved: a reload and another interval show the same four.
+  await page.reload();
+  await settled(page);
+  await drawn(4);
+  await page.locator('fieldset.intervals').getByRole('button', { name: '1d', exact: true }).click();
+  await settled(page);
+  await drawn(4);
+
+  // A horizontal line becomes a price alert in one step.
+  await page.getByRole('button', { name: 'Alert me' }).click();
+  await page.getByTestId('drawing-message').waitFor();
+  const msg = (await page.getByTestId('drawing-message').textContent()) ?? '';
+  const m = /Alert set: (\S+) (above|below) ([\d.,]+)/.exec(msg);
+  assert.ok(m, msg);
+  assert.equal(m[1], a.symbol);
+  await page.getByRole('link', { name: 'Watchlists' }).click();
+  const field = page.getByLabel(`Alert when ${a.symbol} goes ${m[2]}`, { exact: true });
+  await field.waitFor();
+  assert.equal(Number(await field.inputValue()).toFixed(2), Number(m[3].replace(/,/g, '')).toFixed(2));
+
+  // Delete one: gone after a reload too.
+  await page.goto(`${base}/chart/${a.symbol}?interval=1h&indicators=`);
+  await settled(page);
+  await drawn(4);
+  put = saved();
+  await page.getByRole('button', { name: /^Delete: Rectangle/ }).click();
+  assert.equal((await put).status(), 200);
+  await page.reload();
+  await settled(page);
+  await drawn(3);
+}
+
 type Look = BrowserContextOptions & { name: string };
 const LOOKS: Look[] = [
   { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
@@ -376,6 +452,8 @@ function suite(
     test('parameters checked in the form, still legend, unlabelled markers, empty state, no older data', () =>
       run('defects', { viewport: DESKTOP }, defects));
     test('keyboard: interval keys, arrows, Escape', () => run('keys', { viewport: PHONE }, keyboard));
+    test('drawings: each tool, saved per user and asset, every interval, a line becomes an alert', () =>
+      run('drawings', { viewport: DESKTOP, colorScheme: 'dark' }, drawingsFlow));
     for (const look of LOOKS)
       test(`no WCAG A/AA violation (axe), ${look.name}`, { skip: axeSkip }, () =>
         run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)),

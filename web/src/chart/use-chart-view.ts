@@ -4,6 +4,7 @@
  * the visible window and pane and marker counts.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Drawing, DrawingPoint } from './drawings-primitive.ts';
 import type { Candles } from './use-candles.ts';
 import type { IndicatorData } from './use-indicators.ts';
 import { type ChartType, type RangeKey, rangeStart, type ScaleKey } from './url-state.ts';
@@ -17,7 +18,7 @@ export interface ChartViewState {
   view: ChartView | null;
   cross: Crosshair | null;
   visible: Visible;
-  stats: { panes: number; markers: number; markerTexts: number; type: string; scale: number };
+  stats: { panes: number; markers: number; markerTexts: number; type: string; scale: number; drawings: number };
   /** Go to a date (epoch seconds): older pages are fetched until it is loaded. */
   goTo: (t: number) => void;
 }
@@ -27,12 +28,13 @@ export function useChartView(
   indicators: IndicatorData | null,
   signals: Signal[],
   look: { type: ChartType; scale: ScaleKey; range: RangeKey | null },
+  draw: { list: Drawing[]; onPoint: ((p: DrawingPoint) => void) | null },
 ): ChartViewState {
   const el = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<ChartView | null>(null);
   const [cross, setCross] = useState<Crosshair | null>(null);
   const [visible, setVisible] = useState<Visible>({ first: null, atStart: false });
-  const [stats, setStats] = useState({ panes: 1, markers: 0, markerTexts: 0, type: '', scale: 0 });
+  const [stats, setStats] = useState({ panes: 1, markers: 0, markerTexts: 0, type: '', scale: 0, drawings: 0 });
   // What the view should show once enough bars are loaded: a range preset's start or a date to centre.
   const [want, setWant] = useState<{ kind: 'range' | 'date'; t: number } | null>(null);
   const older = useRef(candles.loadOlder);
@@ -57,6 +59,13 @@ export function useChartView(
       made?.remove();
     };
   }, []);
+
+  if (view) view.onPoint = draw.onPoint;
+  useEffect(() => {
+    if (!view) return;
+    view.setDrawings(draw.list);
+    setStats((s) => ({ ...s, drawings: view.drawingCount() }));
+  }, [view, draw.list]);
 
   useEffect(() => {
     if (!view) return;

@@ -13,6 +13,7 @@ import {
   type ISeriesMarkersPluginApi,
   type LogicalRange,
   LineSeries,
+  type MouseEventParams,
   PriceScaleMode,
   type SeriesMarker,
   type SeriesType,
@@ -20,50 +21,12 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { type ActiveIndicator, specOf } from './catalog.ts';
+import { type Drawing, type DrawingPoint, DrawingsPrimitive } from './drawings-primitive.ts';
 import { addMainSeries, mainData } from './main-series.ts';
+import type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
 import type { ChartType, ScaleKey } from './url-state.ts';
 
-export interface Bar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-export interface Signal {
-  id: number;
-  ts: string;
-  signal_type: string;
-  strategy: string;
-  confidence: number;
-  strength: number;
-  price: number;
-  target_price: number | null;
-  stop_loss: number | null;
-  rationale: string;
-  is_active: boolean;
-}
-
-export interface SeriesData {
-  /** Output names in the order of values (e.g. macd, signal, histogram). */
-  outputs: string[];
-  ts: number[];
-  values: (number | null)[][];
-}
-
-export interface Crosshair {
-  bar: Bar | null;
-  signals: Signal[];
-  values: { label: string; value: number }[];
-}
-
-/** The window shown: its first bar's time and whether it reaches the oldest loaded bar. */
-export interface Visible {
-  first: number | null;
-  atStart: boolean;
-}
+export type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -106,6 +69,10 @@ export class ChartView {
    * series in the meantime must restore this one, not the stale range the chart still reports.
    */
   private pending: LogicalRange | null = null;
+  private drawings: DrawingsPrimitive;
+  private drawingList: Drawing[] = [];
+  /** Set by the page while a drawing tool is active: a click on the chart is a point of the drawing. */
+  onPoint: ((p: DrawingPoint) => void) | null = null;
 
   constructor(
     el: HTMLElement,
@@ -130,6 +97,12 @@ export class ChartView {
     this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
     this.markers = createSeriesMarkers(this.main, []);
+    this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', (p) => this.main.priceFormatter().format(p));
+    this.main.attachPrimitive(this.drawings);
+    this.chart.subscribeClick((p) => {
+      const point = this.pointAt(p);
+      if (point) this.onPoint?.(point);
+    });
     this.chart.subscribeCrosshairMove((p) => {
       this.keyIndex = null;
       this.crosshairAt(typeof p.time === 'number' ? p.time : null);
@@ -157,6 +130,32 @@ export class ChartView {
     );
   }
 
+  /** The time and price under a click (a time past the newest bar is extrapolated by bars). */
+  private pointAt(p: MouseEventParams<Time>): DrawingPoint | null {
+    if (!p.point || p.logical === undefined || !this.bars.length) return null;
+    const price = this.main.coordinateToPrice(p.point.y);
+    if (price === null) return null;
+    const n = this.bars.length;
+    const step = n > 1 ? this.bars[n - 1].time - this.bars[n - 2].time : 60;
+    const i = Math.round(p.logical);
+    const t =
+      typeof p.time === 'number'
+        ? p.time
+        : i < 0
+          ? this.bars[0].time + i * step
+          : this.bars[n - 1].time + (i - (n - 1)) * step;
+    return { t, price: Number(price.toPrecision(8)) };
+  }
+
+  setDrawings(list: Drawing[]): void {
+    this.drawingList = list;
+    this.drawings.set(list, this.bars);
+  }
+
+  drawingCount(): number {
+    return this.drawings.count();
+  }
+
   private crosshairAt(t: number | null): void {
     const bar = t === null ? (this.bars[this.bars.length - 1] ?? null) : (this.bars[indexAt(this.bars, t)] ?? null);
     const values: Crosshair['values'] = [];
@@ -182,6 +181,7 @@ export class ChartView {
     const added = oldFirst === undefined ? 0 : Math.max(0, indexAt(bars, oldFirst));
     this.bars = bars;
     this.main.setData(mainData(this.type, bars));
+    this.drawings.set(this.drawingList, bars);
     this.volume.setData(bars.map((b) => this.volumeBar(b)));
     if (range && added > 0) this.setRange({ from: range.from + added, to: range.to + added });
     this.crosshairAt(null);
@@ -193,12 +193,14 @@ export class ChartView {
     const view = this.range();
     const mode = this.main.priceScale().options().mode;
     this.markers.detach();
+    this.main.detachPrimitive(this.drawings);
     this.chart.removeSeries(this.main);
     this.type = type;
     this.main = addMainSeries(this.chart, type);
     this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 }, mode });
     this.main.setData(mainData(type, this.bars));
     this.markers = createSeriesMarkers(this.main, this.markerList);
+    this.main.attachPrimitive(this.drawings);
     if (view) this.setRange(view);
   }
 

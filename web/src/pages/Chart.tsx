@@ -3,16 +3,18 @@
  * The view (interval, indicators, range, chart type, price scale) lives in the URL: a link opens exactly
  * it, and each change is a history entry.
  */
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AsOf } from '../as-of.tsx';
 import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
 import { INTERVALS } from '../chart/catalog.ts';
+import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
 import { ActiveSignals, Legend, SignalBox } from '../chart/Legend.tsx';
 import { SymbolSearch } from '../chart/SymbolSearch.tsx';
 import { IntervalButtons, ViewControls } from '../chart/Toolbar.tsx';
 import { useCandles } from '../chart/use-candles.ts';
 import { useChartView } from '../chart/use-chart-view.ts';
+import { useDrawings } from '../chart/use-drawings.ts';
 import { emptyIndicators, lastIndicatorValue, useIndicators } from '../chart/use-indicators.ts';
 import { useSignals } from '../chart/use-signals.ts';
 import { type ChartState, readState, remember, writeState } from '../chart/url-state.ts';
@@ -31,6 +33,7 @@ function useChartKeys(p: {
   search: { current: HTMLInputElement | null };
   chartEl: { current: HTMLDivElement | null };
   pickInterval: (i: string) => void;
+  cancel: () => void;
 }): void {
   const ref = useRef(p);
   ref.current = p;
@@ -38,7 +41,7 @@ function useChartKeys(p: {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
       if (e.ctrlKey || e.metaKey || e.altKey || TYPING.test(t.tagName) || t.isContentEditable) return;
-      const { view, search, chartEl, pickInterval } = ref.current;
+      const { view, search, chartEl, pickInterval, cancel } = ref.current;
       const onChart = t === chartEl.current || t === document.body || t.id === 'main';
       if (e.key === '/') {
         e.preventDefault();
@@ -50,6 +53,7 @@ function useChartKeys(p: {
         view?.moveCrosshair(e.key === 'ArrowLeft' ? -1 : 1);
       } else if (e.key === 'Escape') {
         view?.clearCrosshair();
+        cancel();
       }
     };
     document.addEventListener('keydown', onKey);
@@ -70,9 +74,28 @@ export function ChartPage({ symbol }: { symbol: string }) {
   const candles = useCandles(symbol, interval);
   const ind = useIndicators({ symbol, interval, indicators, range: candles.range, version: candles.version });
   const sig = useSignals(symbol, interval, candles.assetId);
-  const { el, view, cross, visible, stats, goTo } = useChartView(candles, ind.data, sig.signals, state);
+  const drawings = useDrawings(symbol, user !== null);
+  const [placing, setPlacing] = useState<Placing | null>(null);
+  useEffect(() => setPlacing(null), [symbol]);
+  const onPoint = placing
+    ? (pt: { t: number; price: number }) => {
+        const r = place(placing, pt);
+        setPlacing(r.placing);
+        if (r.done) drawings.change([...drawings.list, r.done]);
+      }
+    : null;
+  const { el, view, cross, visible, stats, goTo } = useChartView(candles, ind.data, sig.signals, state, {
+    list: drawings.list,
+    onPoint,
+  });
   const searchRef = useRef<HTMLInputElement>(null);
-  useChartKeys({ view, search: searchRef, chartEl: el, pickInterval: (i) => change({ interval: i }) });
+  useChartKeys({
+    view,
+    search: searchRef,
+    chartEl: el,
+    pickInterval: (i) => change({ interval: i }),
+    cancel: () => setPlacing(null),
+  });
 
   const { bars } = candles;
   const lastBar = bars[bars.length - 1];
@@ -122,7 +145,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
       </div>
       <ErrorBox error={candles.error ?? sig.error} />
       <Legend cross={cross} lastBar={lastBar} />
-      <div class="chart-box">
+      <div class={placing ? 'chart-box placing' : 'chart-box'}>
         <div
           ref={el}
           class="chart"
@@ -137,6 +160,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
           data-visible-first={visible.first ?? ''}
           data-panes={stats.panes}
           data-markers={stats.markers}
+          data-drawings={stats.drawings}
           data-marker-texts={stats.markerTexts}
           data-series-type={stats.type}
           data-scale-mode={stats.scale}
@@ -183,6 +207,16 @@ export function ChartPage({ symbol }: { symbol: string }) {
       </div>
       <div class="side">
         <IndicatorPicker list={indicators} notes={notes} onChange={(l) => change({ indicators: l })} />
+        {user && (
+          <DrawingTools
+            symbol={symbol}
+            assetId={candles.assetId}
+            lastClose={lastBar?.close}
+            drawings={drawings}
+            placing={placing}
+            onPlacing={setPlacing}
+          />
+        )}
         <ActiveSignals signals={sig.signals} interval={interval} />
         <BacktestPanel symbol={symbol} interval={interval} />
       </div>
