@@ -13,7 +13,6 @@ import {
   type ISeriesMarkersPluginApi,
   type LogicalRange,
   LineSeries,
-  type MouseEventParams,
   PriceScaleMode,
   type SeriesMarker,
   type SeriesType,
@@ -99,9 +98,13 @@ export class ChartView {
     this.markers = createSeriesMarkers(this.main, []);
     this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', (p) => this.main.priceFormatter().format(p));
     this.main.attachPrimitive(this.drawings);
-    this.chart.subscribeClick((p) => {
-      const point = this.pointAt(p);
-      if (point) this.onPoint?.(point);
+    // The DOM's clicks, not the chart's: the chart swallows a second click within half a second
+    // (a double click), and a trend line's two points often come that fast.
+    el.addEventListener('click', (e) => {
+      if (!this.onPoint) return;
+      const box = el.getBoundingClientRect();
+      const point = this.pointAt(e.clientX - box.left, e.clientY - box.top);
+      if (point) this.onPoint(point);
     });
     this.chart.subscribeCrosshairMove((p) => {
       this.keyIndex = null;
@@ -130,20 +133,17 @@ export class ChartView {
     );
   }
 
-  /** The time and price under a click (a time past the newest bar is extrapolated by bars). */
-  private pointAt(p: MouseEventParams<Time>): DrawingPoint | null {
-    if (!p.point || p.logical === undefined || !this.bars.length) return null;
-    const price = this.main.coordinateToPrice(p.point.y);
-    if (price === null) return null;
+  /** The time and price at a point of the price pane (a time past either end is extrapolated by bars). */
+  private pointAt(x: number, y: number): DrawingPoint | null {
     const n = this.bars.length;
+    if (!n || y > this.chart.paneSize(0).height || x > this.chart.timeScale().width()) return null;
+    const logical = this.chart.timeScale().coordinateToLogical(x);
+    const price = this.main.coordinateToPrice(y);
+    if (logical === null || price === null) return null;
     const step = n > 1 ? this.bars[n - 1].time - this.bars[n - 2].time : 60;
-    const i = Math.round(p.logical);
+    const i = Math.round(logical);
     const t =
-      typeof p.time === 'number'
-        ? p.time
-        : i < 0
-          ? this.bars[0].time + i * step
-          : this.bars[n - 1].time + (i - (n - 1)) * step;
+      i < 0 ? this.bars[0].time + i * step : i >= n ? this.bars[n - 1].time + (i - n + 1) * step : this.bars[i].time;
     return { t, price: Number(price.toPrecision(8)) };
   }
 
