@@ -325,7 +325,10 @@ async function drawingsFlow(page: Page, base: string): Promise<void> {
 
   let put = saved();
   await tool('Horizontal line');
-  assert.equal(await page.getByRole('button', { name: 'Horizontal line' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(
+    await page.getByRole('button', { name: 'Horizontal line', exact: true }).getAttribute('aria-pressed'),
+    'true',
+  );
   await at(0.5, 0.3);
   assert.equal((await put).status(), 200);
   await drawn(1);
@@ -351,7 +354,10 @@ async function drawingsFlow(page: Page, base: string): Promise<void> {
   // Escape cancels a tool before its first point.
   await tool('Trend line');
   await page.keyboard.press('Escape');
-  assert.equal(await page.getByRole('button', { name: 'Trend line' }).getAttribute('aria-pressed'), 'false');
+  assert.equal(
+    await page.getByRole('button', { name: 'Trend line', exact: true }).getAttribute('aria-pressed'),
+    'false',
+  );
 
   // Saved: a reload and another interval show the same four.
   await page.reload();
