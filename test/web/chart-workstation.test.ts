@@ -351,6 +351,19 @@ async function drawingsFlow(page: Page, base: string): Promise<void> {
   const kinds = await page.getByTestId('drawing').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
   assert.deepEqual(kinds, ['hline', 'trend', 'rect', 'text']);
   await page.getByText('Note “Support <here>”', { exact: false }).waitFor();
+  // By keyboard: a horizontal line at the close of the bar under the keyboard crosshair.
+  put = saved();
+  await tool('Horizontal line');
+  await chart.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  assert.equal((await put).status(), 200);
+  await drawn(5);
+  await page
+    .getByRole('button', { name: /^Delete: Horizontal line/ })
+    .last()
+    .click();
+  await drawn(4);
   // Escape cancels a tool before its first point.
   await tool('Trend line');
   await page.keyboard.press('Escape');

@@ -62,8 +62,8 @@ export function DrawingTools({
   const hint =
     placing &&
     (placing.tool === 'trend' || placing.tool === 'rect'
-      ? `Click the chart for the ${placing.points.length ? 'second' : 'first'} point (Escape cancels).`
-      : 'Click the chart where it goes (Escape cancels).');
+      ? `Click the chart for the ${placing.points.length ? 'second' : 'first'} point, or on the focused chart move with ← → and press Enter (Escape cancels).`
+      : 'Click the chart where it goes, or on the focused chart move with ← → and press Enter (Escape cancels).');
   const alert = async (d: Drawing & { kind: 'hline' }) => {
     if (!assetId || lastClose === undefined) return;
     try {

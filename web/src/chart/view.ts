@@ -349,6 +349,14 @@ export class ChartView {
     this.crosshairAt(b.time);
   }
 
+  /** Enter on the focused chart: the keyboard crosshair's bar and close are a drawing's point. */
+  placeAtCrosshair(): boolean {
+    if (this.keyIndex === null || !this.onPoint) return false;
+    const b = this.bars[this.keyIndex];
+    this.onPoint({ t: b.time, price: b.close });
+    return true;
+  }
+
   clearCrosshair(): void {
     this.keyIndex = null;
     this.chart.clearCrosshairPosition();

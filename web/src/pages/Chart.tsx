@@ -27,7 +27,10 @@ import { BacktestPanel } from './Backtest.tsx';
 
 const TYPING = /^(INPUT|SELECT|TEXTAREA)$/;
 
-/** Interval keys 1–9, `/` for the search, arrows move the crosshair, Escape hides it. */
+/**
+ * Interval keys 1–9, `/` for the search, arrows move the crosshair, Enter places a drawing's point at
+ * it (while a tool is active), Escape hides it and cancels the tool.
+ */
 function useChartKeys(p: {
   view: ChartView | null;
   search: { current: HTMLInputElement | null };
@@ -51,6 +54,8 @@ function useChartKeys(p: {
       } else if (onChart && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
         e.preventDefault();
         view?.moveCrosshair(e.key === 'ArrowLeft' ? -1 : 1);
+      } else if (onChart && e.key === 'Enter') {
+        if (view?.placeAtCrosshair()) e.preventDefault();
       } else if (e.key === 'Escape') {
         view?.clearCrosshair();
         cancel();
@@ -153,7 +158,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
           // biome-ignore lint/a11y/noNoninteractiveTabindex: the chart takes arrow keys (crosshair)
           tabIndex={0}
           role="application"
-          aria-label={`${symbol} ${interval} chart: arrow keys move the crosshair, Escape hides it`}
+          aria-label={`${symbol} ${interval} chart: arrow keys move the crosshair, Enter places a drawing's point there, Escape hides it`}
           data-bars={bars.length}
           data-first={bars[0]?.time ?? ''}
           data-last={lastBar?.time ?? ''}
