@@ -107,8 +107,9 @@ export function useCandles(symbol: string, interval: string): Candles {
     };
   }, [symbol, interval]);
 
-  // Scrolled back to the oldest bar: fetch the page before it. The series' oldest bar is asked once
-  // (a one-row page from 1970), so an empty history costs one request and windows are never guessed past it.
+  // Scrolled back to the oldest bar: fetch the page before it. When that window is empty, the series'
+  // oldest bar is asked once (a one-row page from 1970): at the start of the history that settles it
+  // with one request, and past a long gap it bounds the windows that follow.
   const loadOlder = async (): Promise<void> => {
     const c = s.current;
     if (c.loadingOlder || c.exhausted || c.bars.length === 0) return;
@@ -116,23 +117,24 @@ export function useCandles(symbol: string, interval: string): Candles {
     c.loadingOlder = true;
     setOlder('loading');
     try {
-      if (c.oldest === null) {
-        const probe = await candlePage(symbol, interval, 0, c.bars[0].time, 1);
-        if (c.key !== mine) return;
-        c.oldest = probe.candles.length ? toBar(probe.candles[0]).time : Number.POSITIVE_INFINITY;
-      }
       let to = c.bars[0].time;
-      while (to > c.oldest) {
-        const from = Math.max(c.oldest, to - PAGE * step);
+      while (c.oldest === null || to > c.oldest) {
+        const from = Math.max(c.oldest ?? 0, to - PAGE * step);
         const page = await candlePage(symbol, interval, from, to);
         if (c.key !== mine) return;
         if (page.candles.length) {
           const first = c.bars[0].time;
           show([...page.candles.map(toBar).filter((b) => b.time < first), ...c.bars], 'older');
           widen(from, to);
-          setOlder(c.bars[0].time <= c.oldest ? 'done' : 'idle');
-          c.exhausted = c.bars[0].time <= c.oldest;
+          c.exhausted = c.oldest !== null && c.bars[0].time <= c.oldest;
+          setOlder(c.exhausted ? 'done' : 'idle');
           return;
+        }
+        if (c.oldest === null && from <= 0) c.oldest = Number.POSITIVE_INFINITY;
+        if (c.oldest === null) {
+          const probe = await candlePage(symbol, interval, 0, from, 1);
+          if (c.key !== mine) return;
+          c.oldest = probe.candles.length ? toBar(probe.candles[0]).time : Number.POSITIVE_INFINITY;
         }
         to = from;
       }
