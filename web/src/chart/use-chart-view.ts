@@ -19,6 +19,8 @@ export interface ChartViewState {
   cross: Crosshair | null;
   visible: Visible;
   stats: { panes: number; markers: number; markerTexts: number; type: string; scale: number; drawings: number };
+  /** The counts in `stats` are of these inputs (a test compares them only once they are the current ones). */
+  shown: { bars: unknown; signals: unknown; indicators: unknown };
   /** Go to a date (epoch seconds): older pages are fetched until it is loaded. */
   goTo: (t: number) => void;
 }
@@ -35,6 +37,7 @@ export function useChartView(
   const [cross, setCross] = useState<Crosshair | null>(null);
   const [visible, setVisible] = useState<Visible>({ first: null, atStart: false });
   const [stats, setStats] = useState({ panes: 1, markers: 0, markerTexts: 0, type: '', scale: 0, drawings: 0 });
+  const [shown, setShown] = useState<ChartViewState['shown']>({ bars: null, signals: null, indicators: null });
   // What the view should show once enough bars are loaded: a range preset's start or a date to centre.
   const [want, setWant] = useState<{ kind: 'range' | 'date'; t: number } | null>(null);
   const older = useRef(candles.loadOlder);
@@ -109,6 +112,7 @@ export function useChartView(
     if (!view) return;
     view.setIndicators(indicators ?? []);
     setStats((s) => ({ ...s, panes: view.paneCount() }));
+    setShown((x) => ({ ...x, indicators }));
     if (indicators) {
       ready.current.indicators = true;
       markReady();
@@ -119,7 +123,8 @@ export function useChartView(
     if (!view) return;
     view.setSignals(signals);
     setStats((s) => ({ ...s, markers: view.markerCount(), markerTexts: view.markerTexts() }));
+    setShown((x) => ({ ...x, signals, bars: candles.bars }));
   }, [view, signals, candles.bars]);
 
-  return { el, view, cross, visible, stats, goTo: (t) => setWant({ kind: 'date', t }) };
+  return { el, view, cross, visible, stats, shown, goTo: (t) => setWant({ kind: 'date', t }) };
 }

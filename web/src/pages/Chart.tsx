@@ -89,7 +89,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
         if (r.done) drawings.change([...drawings.list, r.done]);
       }
     : null;
-  const { el, view, cross, visible, stats, goTo } = useChartView(candles, ind.data, sig.signals, state, {
+  const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, state, {
     list: drawings.list,
     onPoint,
   });
@@ -109,7 +109,14 @@ export function ChartPage({ symbol }: { symbol: string }) {
   const indicatorLast = lastIndicatorValue(ind.data);
   // For tests comparing a live page with a reload: every close counts, cheaply.
   const closeSum = useMemo(() => bars.reduce((sum, b) => sum + b.close, 0).toFixed(6), [bars]);
-  const settled = !candles.loading && ind.data !== null && sig.loaded;
+  // Settled: everything loaded and the chart's counts are of what was loaded (they update an effect later).
+  const settled =
+    !candles.loading &&
+    ind.data !== null &&
+    sig.loaded &&
+    shown.bars === bars &&
+    shown.signals === sig.signals &&
+    shown.indicators === ind.data;
   const empty = !candles.loading && bars.length === 0 && !candles.error;
   const notes = useMemo(
     () => ({ errors: ind.errors, empty: emptyIndicators(ind.data), bars: bars.length }),
