@@ -11,6 +11,7 @@ import {
   pruneRefreshTokens,
   revokeAllRefreshTokens,
   revokeRefreshToken,
+  type SessionMeta,
 } from './refresh-tokens.ts';
 import { findForLogin, getUser, recordLogin, type User } from './users.ts';
 
@@ -30,10 +31,10 @@ export interface AuthContext {
 /** One message for unknown users and wrong passwords, so login does not reveal which usernames exist. */
 export const BAD_CREDENTIALS = 'invalid username or password';
 
-async function issue(q: Queryable, ctx: AuthContext, userId: string): Promise<TokenPair> {
-  const refresh = await issueRefreshToken(q, userId, ctx.config.refreshTokenTtl);
+async function issue(q: Queryable, ctx: AuthContext, userId: string, meta: SessionMeta = {}): Promise<TokenPair> {
+  const refresh = await issueRefreshToken(q, userId, ctx.config.refreshTokenTtl, meta);
   return {
-    access_token: signAccessToken(userId, ctx.secret, ctx.config.accessTokenTtl),
+    access_token: signAccessToken(userId, ctx.secret, ctx.config.accessTokenTtl, Date.now(), refresh.id),
     refresh_token: refresh.token,
     token_type: 'Bearer',
     expires_in: ctx.config.accessTokenTtl,
@@ -51,12 +52,12 @@ export async function checkCredentials(q: Queryable, username: string, password:
   return (await verifyPassword(password_hash, password)) ? user : null;
 }
 
-export async function login(db: Database, ctx: AuthContext, user: User): Promise<TokenPair> {
+export async function login(db: Database, ctx: AuthContext, user: User, meta: SessionMeta = {}): Promise<TokenPair> {
   if (!user.is_active) throw new UserError('this account is deactivated', 403);
   return db.transaction(async (tx) => {
     await recordLogin(tx, user.id);
     await pruneRefreshTokens(tx, user.id);
-    return issue(tx, ctx, user.id);
+    return issue(tx, ctx, user.id, { userAgent: meta.userAgent });
   });
 }
 
@@ -69,7 +70,12 @@ export const REFRESH_RACE =
  * presented again within `refreshGraceSeconds` is a parallel request (two browser tabs): 409, nothing
  * revoked. Later it means someone kept a copy: every refresh token of the user is revoked.
  */
-export async function refresh(db: Database, ctx: AuthContext, token: string): Promise<TokenPair> {
+export async function refresh(
+  db: Database,
+  ctx: AuthContext,
+  token: string,
+  meta: SessionMeta = {},
+): Promise<TokenPair> {
   const stored = await findRefreshToken(db, token);
   if (!stored || stored.expired) throw new UserError('invalid or expired refresh token', 401);
   if (stored.revoked) {
@@ -83,7 +89,11 @@ export async function refresh(db: Database, ctx: AuthContext, token: string): Pr
   const user = await getUser(db, stored.user_id);
   if (!user?.is_active) throw new UserError('invalid or expired refresh token', 401);
   return db.transaction(async (tx) => {
-    const pair = await issue(tx, ctx, user.id);
+    // The session goes on: it keeps its start, and shows the browser that refreshed it last.
+    const pair = await issue(tx, ctx, user.id, {
+      startedAt: stored.session_started_at,
+      userAgent: meta.userAgent ?? stored.user_agent ?? undefined,
+    });
     const newId = pair.refresh_token.slice(0, pair.refresh_token.indexOf('.'));
     if (!(await revokeRefreshToken(tx, stored.id, newId))) {
       // Another request rotated it first: this one must not get a second live token.
@@ -106,6 +116,15 @@ export async function logout(q: Queryable, userId: string, token?: string): Prom
 /** The active user a bearer token stands for, or null. The user row is read every time, so
  *  deactivation and demotion take effect at once, not when the token expires. */
 export async function authenticate(q: Queryable, secret: string, token: string): Promise<User | null> {
+  return (await authenticateSession(q, secret, token))?.user ?? null;
+}
+
+/** The user and the session id (when the token carries one) an access token stands for, or null. */
+export async function authenticateSession(
+  q: Queryable,
+  secret: string,
+  token: string,
+): Promise<{ user: User; sessionId: string | null } | null> {
   const claims = verifyAccessToken(token, secret);
   if (!claims) return null;
   // A subject that is not a uuid is a bad token (22P02); any other error is the database's, not a 401.
@@ -113,5 +132,5 @@ export async function authenticate(q: Queryable, secret: string, token: string):
     if (pgError(err).code === '22P02') return null;
     throw err;
   });
-  return user?.is_active ? user : null;
+  return user?.is_active ? { user, sessionId: claims.sid ?? null } : null;
 }

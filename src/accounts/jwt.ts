@@ -9,6 +9,8 @@ export interface AccessClaims {
   iat: number;
   exp: number;
   typ: 'access';
+  /** The session (its refresh token's id when issued) the token belongs to, so the account page can mark it. */
+  sid?: string;
 }
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
@@ -18,9 +20,15 @@ function sign(input: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(input).digest();
 }
 
-export function signAccessToken(userId: string, secret: string, ttlSeconds: number, now = Date.now()): string {
+export function signAccessToken(
+  userId: string,
+  secret: string,
+  ttlSeconds: number,
+  now = Date.now(),
+  sid?: string,
+): string {
   const iat = Math.floor(now / 1000);
-  const claims: AccessClaims = { sub: userId, iat, exp: iat + ttlSeconds, typ: 'access' };
+  const claims: AccessClaims = { sub: userId, iat, exp: iat + ttlSeconds, typ: 'access', ...(sid ? { sid } : {}) };
   const body = `${HEADER}.${b64(JSON.stringify(claims))}`;
   return `${body}.${sign(body, secret).toString('base64url')}`;
 }

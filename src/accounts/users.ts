@@ -168,3 +168,19 @@ export async function setPassword(q: Queryable, id: string, password: string): P
   const r = await q.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, h]);
   if (r.rowCount === 0) throw new UserError('no such user', 404);
 }
+
+/** A new email for the user; a taken one is a 409 (the user is signed in: this is not the public route). */
+export async function setEmail(q: Queryable, id: string, email: string): Promise<User> {
+  if (email.length > 320 || !EMAIL_RE.test(email)) throw new UserError('email: not a valid email address');
+  try {
+    const r = await q.query<User>(
+      `UPDATE users SET email = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, email],
+    );
+    if (!r.rows[0]) throw new UserError('no such user', 404);
+    return r.rows[0];
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key')) throw new EmailTakenError();
+    throw err;
+  }
+}

@@ -20,11 +20,13 @@ import { ProviderError } from '../sync/providers/provider.ts';
 import { isTransientConflict, isUnavailable } from '../db/pg-errors.ts';
 import { signingSecret } from '../accounts/secret.ts';
 import { registerCors } from './cors.ts';
+import { compatBinanceRoutes } from './routes/compat-binance.ts';
 import { refuseNul } from './nul.ts';
 import { serializeRequest } from './log-url.ts';
 import { humanStream, logRequests, type LogFormat } from './request-log.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
+import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
 import { portfolioRoutes } from './routes/portfolios.ts';
@@ -211,6 +213,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
+  await app.register(accountRoutes);
   await app.register(watchlistRoutes);
   await app.register(portfolioRoutes);
   await app.register(strategyRoutes);
@@ -227,5 +230,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(marketRoutes);
   await app.register(eventRoutes);
   await app.register(channelRoutes);
+  await app.register(compatBinanceRoutes, { prefix: '/compat/binance' });
+  await app.register(compatBinanceRoutes, { prefix: '/compat/binance/x/:exchange' });
   return app;
 }

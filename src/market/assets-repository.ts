@@ -153,6 +153,20 @@ export async function assetsOnExchange(q: Queryable, exchange: string): Promise<
   return r.rows;
 }
 
+/**
+ * Assets whose symbol, in upper case without separators, is `compact` (BTC-USD and btcusd are BTCUSD): how
+ * an exchange-style symbol names them. Only on one exchange when given.
+ */
+export async function assetsByCompactSymbol(q: Queryable, compact: string, exchange?: string): Promise<Asset[]> {
+  const r = await q.query<Asset>(
+    `SELECT ${COLUMNS} FROM assets
+      WHERE upper(regexp_replace(symbol, '[^A-Za-z0-9]', '', 'g')) = $1 AND ($2::text IS NULL OR exchange = $2)
+      ORDER BY exchange NULLS FIRST`,
+    [compact, exchange ?? null],
+  );
+  return r.rows;
+}
+
 /** All assets with this symbol (any exchange, or the one given). */
 export async function findBySymbol(q: Queryable, ref: SymbolRef): Promise<Asset[]> {
   const r =

@@ -320,6 +320,7 @@ export async function syncRange(
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
   checkLinked(source, interval);
+  await provider.ready?.();
   checkInterval(provider, interval);
   const range = closedRange(interval, from, to, (opts.now ?? Date.now)());
   const work =
@@ -338,6 +339,7 @@ export async function retryRanges(
   ranges: Range[],
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
+  await provider.ready?.();
   checkInterval(provider, interval);
   const from = Math.min(...ranges.map((r) => r.from));
   const to = Math.max(...ranges.map((r) => r.to));

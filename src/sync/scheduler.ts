@@ -62,6 +62,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
     const f = failures.get(key);
     if (f && f.until > now) return;
     try {
+      await p.ready?.();
       const open = bucketStart(interval, now - graceMs);
       const end = await coverageEnd(db, s.id, interval);
       const page = p.pageBuckets(interval);

@@ -36,6 +36,7 @@ export function parseIntervals(list: string[]): Interval[] {
 export async function addSource(db: Database, input: SourceInput): Promise<Source & { created_asset: boolean }> {
   const provider = parseProviderName(input.provider);
   const p = providerFor(provider, {});
+  await p.ready?.(); // a ccxt exchange: its class says which timeframes it serves
   const intervals = parseIntervals(input.intervals);
   for (const i of intervals) checkInterval(p, i);
   const type: AssetType = input.assetType ? parseAssetType(input.assetType) : p.assetType;

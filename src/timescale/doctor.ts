@@ -2,6 +2,7 @@
  * tm doctor: the seed's troubleshooting as one report. Each check is ok, a warning, or a problem
  * with its fix; the CLI exits 1 when any problem is found (warnings alone do not fail).
  */
+import { listTablespaces, tierPolicies } from './tiering.ts';
 import type { Database } from '../db/types.ts';
 import { type DatabaseInfo, databaseInfo } from '../db/info.ts';
 import { PRELOAD_FIX, preloadState } from '../db/preload.ts';
@@ -165,6 +166,7 @@ export async function runDoctor(db: Database, opts: { tune?: TuneInput } = {}): 
 
   if (ts && !info.migrations_pending) await checkJobs(db, ts, add);
   if (db.backend === 'server' && ts) add(await checkWorkers(db, ts));
+  if (db.backend === 'server') add(await tablespaceCheck(db));
   if (db.backend === 'server') await checkSettings(db, opts.tune ?? machineDefaults(), add);
   else
     add({
@@ -320,4 +322,17 @@ function unitBytes(unit: string | null): number {
 function summarize(checks: Check[]): DoctorReport {
   const problems = checks.filter((c) => c.status === 'problem').length;
   return { ok: problems === 0, problems, warnings: checks.filter((c) => c.status === 'warning').length, checks };
+}
+
+/** Sizes per tablespace (tiering moves old chunks off pg_default: tm tier). */
+async function tablespaceCheck(db: Database): Promise<Check> {
+  const spaces = await listTablespaces(db);
+  const policies = await tierPolicies(db);
+  const parts = spaces.map((t) => `${t.name} ${t.size} (${t.chunks} chunks)`);
+  const moving = policies.map((p) => `${p.hypertable} older than ${p.older_than} → ${p.tablespace} (job ${p.job_id})`);
+  return {
+    check: 'tablespaces',
+    status: 'ok',
+    detail: `${parts.join('; ')}${moving.length ? `; tiering: ${moving.join(', ')}` : ''}`,
+  };
 }

@@ -8,7 +8,7 @@ import { embeddedDb } from '../helpers/db.ts';
 import { insertAssets, insertCandles } from '../helpers/candles.ts';
 import type { EmbeddedDatabase } from '../../src/db/pglite.ts';
 import type { Queryable } from '../../src/db/types.ts';
-import { PG_INTERVAL, type Interval } from '../../src/intervals.ts';
+import type { Interval } from '../../src/intervals.ts';
 import {
   createAggregates,
   dropAggregate,
@@ -17,39 +17,12 @@ import {
   refreshAggregate,
 } from '../../src/timescale/aggregates.ts';
 import { runJob } from '../../src/timescale/jobs.ts';
+import { fromView, rollupOfCandles } from '../helpers/rollups.ts';
 import { must } from '../helpers/must.ts';
 
 const TARGETS: Interval[] = ['5m', '1h', '4h', '1d', '1w', '1M'];
 
-/**
- * The rollup written independently of the view: open/close by array order instead of first()/last(),
- * vwap weighted by volume with the close standing in for a missing vwap. Rounded: sums may add in
- * another order.
- */
-async function direct(q: Queryable, target: Interval) {
-  const r = await q.query(
-    `SELECT asset_id, b AS ts,
-            round(((array_agg(open ORDER BY ts))[1])::numeric, 6)::text AS open,
-            round(max(high)::numeric, 6)::text AS high, round(min(low)::numeric, 6)::text AS low,
-            round(((array_agg(close ORDER BY ts DESC))[1])::numeric, 6)::text AS close,
-            round(sum(volume)::numeric, 6)::text AS volume, sum(trades)::bigint AS trades,
-            round((sum(coalesce(vwap, close) * volume) / nullif(sum(volume), 0))::numeric, 6)::text AS vwap
-       FROM (SELECT *, time_bucket($1::interval, ts) AS b FROM candles WHERE "interval" = '1m') c
-      GROUP BY asset_id, b ORDER BY asset_id, b`,
-    [PG_INTERVAL[target]],
-  );
-  return r.rows;
-}
-
-async function fromView(q: Queryable, view: string) {
-  const r = await q.query(
-    `SELECT asset_id, ts, round(open::numeric, 6)::text AS open, round(high::numeric, 6)::text AS high, round(low::numeric, 6)::text AS low,
-            round(close::numeric, 6)::text AS close, round(volume::numeric, 6)::text AS volume, trades::bigint AS trades,
-            round(vwap::numeric, 6)::text AS vwap
-       FROM ${view} ORDER BY asset_id, ts`,
-  );
-  return r.rows;
-}
+const direct = (q: Queryable, target: Interval) => rollupOfCandles(q, '1m', target);
 
 describe('continuous aggregates [embedded]', () => {
   let db: EmbeddedDatabase;

@@ -45,3 +45,21 @@ test('migrate, add policies, list jobs, doctor: JSON on stdout, exit codes', () 
   const tune = JSON.parse(tm('tune', '--memory', '16GB', '--cpus', '4', '--json').stdout);
   assert.equal(tune.settings.find((s: { name: string }) => s.name === 'effective_cache_size').value, '12GB');
 });
+
+test('tm tier on the embedded database: the tablespaces there are, and a clear refusal to add one', () => {
+  assert.equal(tm('migrate', 'upgrade').code, 0);
+  const listed = tm('tier', 'list', '--json');
+  assert.equal(listed.code, 0, listed.stderr);
+  const { tablespaces, policies } = JSON.parse(listed.stdout);
+  assert.deepEqual(
+    tablespaces.map((t: { name: string }) => t.name),
+    ['pg_default'],
+  );
+  assert.deepEqual(policies, []);
+  const add = tm('tier', 'add-tablespace', 'cold', dir);
+  assert.equal(add.code, 1);
+  assert.match(add.stderr, /^tm: error: tm tier add-tablespace needs a PostgreSQL server/);
+  const agg = tm('aggregates', 'compression', 'status');
+  assert.equal(agg.code, 1);
+  assert.match(agg.stderr, /there are no continuous aggregates yet\. Fix: tm aggregates create/);
+});

@@ -16,7 +16,7 @@ import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Database } from '../../src/db/types.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
-import { assertAccessible, axeSkip } from '../helpers/axe.ts';
+import { assertAccessible } from '../helpers/axe.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
@@ -474,9 +474,8 @@ function suite(
     test('drawings: each tool, saved per user and asset, every interval, a line becomes an alert', () =>
       run('drawings', { viewport: DESKTOP, colorScheme: 'dark' }, drawingsFlow));
     for (const look of LOOKS)
-      test(`no WCAG A/AA violation (axe), ${look.name}`, { skip: axeSkip }, () =>
-        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)),
-      );
+      test(`no WCAG A/AA violation (axe), ${look.name}`, () =>
+        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
   });
 }
 

@@ -93,6 +93,17 @@ async function syncFlow(page: Page, base: string): Promise<void> {
 
   await sources.getByRole('button', { name: 'Remove WEBUSDT:BINANCE from binance' }).click();
   await page.getByText('No asset is linked to a provider yet.').waitFor();
+
+  // Any exchange through ccxt: the provider is ccxt:<exchange id>, the market ccxt's symbol.
+  await form.getByLabel('Asset symbol', { exact: true }).fill('WEBBTC:OKX');
+  await form.getByLabel('Provider', { exact: true }).selectOption('ccxt');
+  await form.getByLabel('ccxt exchange id', { exact: true }).fill('okx');
+  await form.getByLabel('Provider symbol (when it differs)', { exact: true }).fill('BTC/USDT');
+  await form.getByRole('button', { name: 'Link source' }).click();
+  await sources.getByRole('cell', { name: 'ccxt:okx', exact: true }).waitFor();
+  await sources.getByRole('cell', { name: 'BTC/USDT', exact: true }).waitFor();
+  await sources.getByRole('button', { name: 'Remove WEBBTC:OKX from ccxt:okx' }).click();
+  await page.getByText('No asset is linked to a provider yet.').waitFor();
   await page.getByText('Nothing to sync.').waitFor();
 }
 

@@ -1,4 +1,6 @@
 /** Number and time formatting shared by the pages. */
+import { preferences } from './preferences.ts';
+
 export function price(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   const abs = Math.abs(v);
@@ -19,7 +21,12 @@ export function volume(v: number | null | undefined): string {
 export function time(v: string | number | Date | null | undefined): string {
   if (v === null || v === undefined) return '–';
   const d = typeof v === 'number' ? new Date(v * 1000) : new Date(v);
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const p = preferences();
+  return d.toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(p ? { timeZone: p.timezone, hour12: p.clock === '12h' } : {}),
+  });
 }
 
 export function bytes(v: number | null | undefined): string {

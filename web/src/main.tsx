@@ -9,6 +9,8 @@ import { AdminPage } from './pages/Admin.tsx';
 import { ChartPage } from './pages/Chart.tsx';
 import { MarketsPage } from './pages/Markets.tsx';
 import { NotificationsPage } from './pages/Notifications.tsx';
+import { SettingsPage } from './pages/Settings.tsx';
+import { followUserPreferences, usePreferences } from './preferences.ts';
 import { WatchlistsPage } from './pages/Watchlists.tsx';
 import { navigate, onLinkClick, usePath } from './router.ts';
 import { Loading, Toasts } from './ui.tsx';
@@ -21,6 +23,7 @@ function Page({ path }: { path: string }) {
   if (path === '/watchlists') return <WatchlistsPage />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/admin') return <AdminPage />;
+  if (path === '/account') return <SettingsPage />;
   if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
   return (
     <section>
@@ -60,6 +63,8 @@ function ReloginDialog() {
 function App() {
   const path = usePath();
   const user = useUser();
+  // Times shown anywhere follow the account's time zone and clock: a change re-renders the page.
+  usePreferences();
   const [ready, setReady] = useState(false);
   useEffect(() => {
     void restoreSession().finally(() => setReady(true));
@@ -91,7 +96,9 @@ function App() {
         <div class="who">
           {user ? (
             <>
-              <span data-testid="username">{user.username}</span>
+              <a href="/account" data-testid="username" aria-current={path === '/account' ? 'page' : undefined}>
+                {user.username}
+              </a>
               <button
                 type="button"
                 onClick={() => {
@@ -119,6 +126,7 @@ function App() {
 }
 
 document.addEventListener('click', onLinkClick);
+followUserPreferences();
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';

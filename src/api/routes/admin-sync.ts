@@ -10,7 +10,7 @@ import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { INTERVALS } from '../../intervals.ts';
 import { syncRange } from '../../sync/engine.ts';
 import { listGaps } from '../../sync/gaps-repository.ts';
-import { providerFor, PROVIDERS } from '../../sync/providers/index.ts';
+import { isProviderName, providerFor, PROVIDERS } from '../../sync/providers/index.ts';
 import { listSources } from '../../sync/sources-repository.ts';
 import { addSource, removeSources, sourceFor } from '../../sync/sources.ts';
 import { syncStatus } from '../../sync/status.ts';
@@ -26,6 +26,11 @@ const time = z.union([z.string().max(40), z.number()]).transform((v, ctx) => {
   return t;
 });
 const asset = z.string().min(1).max(80);
+/** A native provider or ccxt:<exchange id>. */
+const providerName = z
+  .string()
+  .max(45)
+  .refine(isProviderName, { message: `one of ${PROVIDERS.join(', ')} or ccxt:EXCHANGE (for example ccxt:okx)` });
 
 export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
   app.addHook('onRequest', requireAdmin);
@@ -45,7 +50,7 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'link an asset to a provider market (the asset is created when missing)',
         body: z.object({
           asset,
-          provider: z.enum(PROVIDERS),
+          provider: providerName,
           market: z.string().min(1).max(64).optional(),
           intervals: z.array(z.enum(INTERVALS)).min(1),
           asset_type: z.string().max(20).optional(),
@@ -73,7 +78,7 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'unlink an asset (all providers, or ?provider=); its candles stay',
         params: z.object({ asset }),
-        querystring: z.object({ provider: z.enum(PROVIDERS).optional() }),
+        querystring: z.object({ provider: providerName.optional() }),
       },
     },
     async (req) => ({ removed: await removeSources(app.db, req.params.asset, req.query.provider) }),
@@ -91,7 +96,7 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
           interval: z.enum(INTERVALS),
           from: time,
           to: time.optional(),
-          provider: z.enum(PROVIDERS).optional(),
+          provider: providerName.optional(),
         }),
       },
     },
@@ -119,7 +124,7 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: z.object({
           asset,
           interval: z.enum(INTERVALS).optional(),
-          provider: z.enum(PROVIDERS).optional(),
+          provider: providerName.optional(),
         }),
       },
     },

@@ -53,7 +53,7 @@ const refreshToken = z.string().min(1).max(2000);
 const refreshBody = z.strictObject({ refresh_token: refreshToken.optional() }).nullish();
 const logoutBody = z.strictObject({ refresh_token: refreshToken.optional() }).nullish();
 
-async function tooMany(reply: FastifyReply, hit: Hit, what: string): Promise<FastifyReply> {
+export async function tooMany(reply: FastifyReply, hit: Hit, what: string): Promise<FastifyReply> {
   return reply
     .status(429)
     .header('retry-after', String(hit.retryAfter))
@@ -125,7 +125,7 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
         throw new UserError(BAD_CREDENTIALS, 401);
       }
       const secret = await app.auth.secret();
-      const pair = await login(app.db, { config: cfg, secret }, user);
+      const pair = await login(app.db, { config: cfg, secret }, user, { userAgent: req.headers['user-agent'] });
       await perUser.reset(userKey);
       if (!req.body.cookie) return pair;
       const { refresh_token, ...rest } = pair;
@@ -154,7 +154,9 @@ export async function authRoutes(appBase: FastifyInstance): Promise<void> {
         throw new UserError('refresh_token: required (or the session cookie of a login with "cookie": true)', 400, [
           { field: 'body/refresh_token', message: 'required' },
         ]);
-      const pair = await refresh(app.db, { config: cfg, secret }, token).catch((err: unknown) => {
+      const pair = await refresh(app.db, { config: cfg, secret }, token, {
+        userAgent: req.headers['user-agent'],
+      }).catch((err: unknown) => {
         if (fromBody === undefined) clearSessionCookies(reply);
         throw err;
       });

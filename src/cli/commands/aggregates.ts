@@ -8,6 +8,7 @@ import {
   refreshAggregate,
 } from '../../timescale/aggregates.ts';
 import { withDatabase } from '../context.ts';
+import { registerAggregateCompression } from './aggregate-compression.ts';
 import { printer, table } from '../output.ts';
 
 export function registerAggregates(program: Command): void {
@@ -91,4 +92,6 @@ export function registerAggregates(program: Command): void {
         printer(!!opts.json).data(r, () => `dropped ${r.view_name}`);
       });
     });
+
+  registerAggregateCompression(a);
 }

@@ -18,6 +18,7 @@ import { registerStrategies } from './strategies.ts';
 import { registerBacktest } from './backtest.ts';
 import { registerPortfolio } from './portfolio.ts';
 import { registerPaper } from './paper.ts';
+import { registerTokens } from './tokens.ts';
 
 export function registerCommands(program: Command): void {
   registerServe(program);
@@ -39,4 +40,5 @@ export function registerCommands(program: Command): void {
   registerBacktest(program);
   registerPortfolio(program);
   registerPaper(program);
+  registerTokens(program);
 }

@@ -30,10 +30,13 @@ function timeOption(v: string, what: string): number {
 export function registerSources(program: Command): void {
   const s = program
     .command('sources')
-    .description('link assets to provider markets for sync (binance, coinbase, kraken, polygon)');
+    .description('link assets to provider markets for sync (binance, coinbase, kraken, polygon, ccxt:EXCHANGE)');
   s.command('add <asset>')
     .description('link an asset (SYMBOL or SYMBOL:EXCHANGE; created when missing) to a provider market')
-    .requiredOption('--provider <name>', 'binance, coinbase, kraken or polygon')
+    .requiredOption(
+      '--provider <name>',
+      'binance, coinbase, kraken, polygon, or ccxt:EXCHANGE (any exchange ccxt knows, e.g. ccxt:okx)',
+    )
     .option('--symbol <market>', "the provider's market symbol (default: the asset's symbol)")
     .requiredOption('--intervals <list>', 'intervals to keep, e.g. 1m,1h,1d')
     .option(

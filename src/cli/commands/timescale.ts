@@ -8,6 +8,7 @@ import { registerJobs } from './jobs.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerTune } from './tune.ts';
 import { registerMonitor } from './monitor.ts';
+import { registerTier } from './tier.ts';
 
 export function registerTimescale(program: Command): void {
   registerHypertable(program);
@@ -18,4 +19,5 @@ export function registerTimescale(program: Command): void {
   registerDoctor(program);
   registerTune(program);
   registerMonitor(program);
+  registerTier(program);
 }

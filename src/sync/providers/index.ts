@@ -3,21 +3,32 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../../errors.ts';
 import type { Interval } from '../../intervals.ts';
 import { BinanceProvider } from './binance.ts';
+import { CcxtProvider } from './ccxt.ts';
 import { CoinbaseProvider } from './coinbase.ts';
-import { httpSettings } from './http.ts';
+import { httpSettings, type HttpSettings } from './http.ts';
 import { KrakenProvider } from './kraken.ts';
 import { PolygonProvider } from './polygon.ts';
-import { PROVIDERS, type Provider, type ProviderName } from './provider.ts';
+import { PROVIDERS, type NativeProviderName, type Provider, type ProviderName } from './provider.ts';
 
 export { PROVIDERS, ProviderError, type Provider, type ProviderName } from './provider.ts';
 
+/** `ccxt:` and a ccxt exchange id (lower-case letters and digits; whether ccxt knows it is checked on load). */
+const CCXT_NAME = /^ccxt:[a-z][a-z0-9]{1,39}$/;
+
+export function isCcxtName(v: string): v is `ccxt:${string}` {
+  return CCXT_NAME.test(v);
+}
+
 export function isProviderName(v: unknown): v is ProviderName {
-  return typeof v === 'string' && (PROVIDERS as readonly string[]).includes(v);
+  return typeof v === 'string' && ((PROVIDERS as readonly string[]).includes(v) || isCcxtName(v));
 }
 
 export function parseProviderName(v: string): ProviderName {
   const n = v.trim().toLowerCase();
-  if (!isProviderName(n)) throw new UserError(`provider "${v}" is not one of ${PROVIDERS.join(', ')}`);
+  if (!isProviderName(n))
+    throw new UserError(
+      `provider "${v}" is not one of ${PROVIDERS.join(', ')} or ccxt:EXCHANGE (for example ccxt:okx)`,
+    );
   return n;
 }
 
@@ -36,7 +47,7 @@ function polygonKey(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Where each provider is asked by default (Binance: its host for public market data only). */
-export const DEFAULT_URLS: Record<ProviderName, string> = {
+export const DEFAULT_URLS: Record<NativeProviderName, string> = {
   binance: 'https://data-api.binance.vision',
   coinbase: 'https://api.exchange.coinbase.com',
   kraken: 'https://api.kraken.com',
@@ -65,6 +76,7 @@ export function createProvider(
   const http = httpSettings(env, deps);
   // The wait after a bar's end before it counts as closed, on top of each provider's own rule.
   const grace = (dflt: number) => ms(env.TM_SYNC_GRACE_MS, dflt);
+  if (isCcxtName(name)) return ccxtProvider(name, env, http, grace(30_000));
   switch (name) {
     case 'binance':
       return new BinanceProvider(trimSlash(env.TM_BINANCE_URL || DEFAULT_URLS.binance), http, grace(2_000));
@@ -80,6 +92,27 @@ export function createProvider(
         graceMs: grace(60_000),
       });
   }
+}
+
+/**
+ * A ccxt exchange: TM_CCXT_<ID>_URL replaces the scheme and host of its API URLs (a proxy, a stand-in,
+ * our own compatible endpoint); TM_CCXT_<ID>_CONFIG is JSON handed to its class (headers, options).
+ */
+function ccxtProvider(name: `ccxt:${string}`, env: NodeJS.ProcessEnv, http: HttpSettings, graceMs: number) {
+  const id = name.slice('ccxt:'.length).toUpperCase();
+  const raw = env[`TM_CCXT_${id}_CONFIG`];
+  let config: Record<string, unknown> | undefined;
+  if (raw) {
+    try {
+      config = JSON.parse(raw);
+    } catch {
+      throw new UserError(`TM_CCXT_${id}_CONFIG is not JSON`);
+    }
+    if (!config || typeof config !== 'object' || Array.isArray(config))
+      throw new UserError(`TM_CCXT_${id}_CONFIG must be a JSON object`);
+  }
+  const url = env[`TM_CCXT_${id}_URL`];
+  return new CcxtProvider(name, http, { baseUrl: url ? trimSlash(url) : undefined, config, graceMs });
 }
 
 /** Settings that make two providers of one name different (base URL, key, limits). */

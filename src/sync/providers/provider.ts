@@ -8,8 +8,10 @@ import type { AssetType } from '../../market/assets-repository.ts';
 import { bucketStart, intervalMs, nextBucket, type Interval } from '../../intervals.ts';
 import type { OhlcvColumn } from '../../ohlcv.ts';
 
+/** The native providers; any exchange ccxt knows is `ccxt:<its id>` (for example `ccxt:okx`). */
 export const PROVIDERS = ['binance', 'coinbase', 'kraken', 'polygon'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+export type NativeProviderName = (typeof PROVIDERS)[number];
+export type ProviderName = NativeProviderName | `ccxt:${string}`;
 
 /** One candle as the provider sent it; raw strings are fine (the import validates). */
 export type ProviderCandle = Record<OhlcvColumn, string | number> & {
@@ -56,6 +58,11 @@ export interface Provider {
    */
   readonly continuous: boolean;
   fetchPage(req: PageRequest): Promise<Page>;
+  /**
+   * Loads what the provider needs before its intervals are known (ccxt: the library and the exchange
+   * class); an exchange it does not know fails with a UserError. Called before `intervals` is checked.
+   */
+  ready?(): Promise<void>;
 }
 
 export type ProviderErrorKind =

@@ -6,12 +6,14 @@ import { ErrorBox, Field } from '../ui.tsx';
 import { ASSET_TYPES, INTERVALS, PROVIDERS } from './types.ts';
 
 export function AddSource({ onAdded }: { onAdded: () => void }) {
-  const [f, setF] = useState({ asset: '', provider: 'binance', market: '', asset_type: '' });
+  const [f, setF] = useState({ asset: '', provider: 'binance', exchange: '', market: '', asset_type: '' });
+  // "ccxt" stands for any exchange ccxt knows: the provider sent is ccxt:<exchange id> (docs/ecosystem.md).
+  const ccxt = f.provider === 'ccxt';
   const [intervals, setIntervals] = useState<string[]>(['1h']);
   const { busy, error, submit } = useSubmit(async () => {
     await api('POST', '/api/admin/sync/sources', {
       asset: f.asset.trim(),
-      provider: f.provider,
+      provider: ccxt ? `ccxt:${f.exchange.trim().toLowerCase()}` : f.provider,
       market: f.market.trim() || undefined,
       intervals,
       asset_type: f.asset_type || undefined,
@@ -43,11 +45,22 @@ export function AddSource({ onAdded }: { onAdded: () => void }) {
           {PROVIDERS.map((p) => (
             <option key={p}>{p}</option>
           ))}
+          <option value="ccxt">ccxt (any exchange)</option>
         </select>
       </Field>
+      {ccxt && (
+        <Field label="ccxt exchange id">
+          <input
+            required
+            placeholder="e.g. okx, bybit, kucoin"
+            value={f.exchange}
+            onInput={(e) => setF({ ...f, exchange: e.currentTarget.value })}
+          />
+        </Field>
+      )}
       <Field label="Provider symbol (when it differs)">
         <input
-          placeholder="e.g. BTC-USD, XBTUSD"
+          placeholder={ccxt ? 'ccxt symbol, e.g. BTC/USDT' : 'e.g. BTC-USD, XBTUSD'}
           value={f.market}
           onInput={(e) => setF({ ...f, market: e.currentTarget.value })}
         />
