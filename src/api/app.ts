@@ -50,6 +50,7 @@ import { VERSION } from '../version.ts';
 import { problem, providerProblem } from './problem.ts';
 import { adminSyncRoutes } from './routes/admin-sync.ts';
 import { channelRoutes } from './routes/channels.ts';
+import { drawingRoutes } from './routes/drawings.ts';
 import { type RateLimits, rateLimitsFor } from './rate-limit-store.ts';
 
 export interface AppOptions {
@@ -222,6 +223,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(backtestRunRoutes);
   await app.register(alertRoutes);
   await app.register(alertRuleRoutes);
+  await app.register(drawingRoutes);
   await app.register(assetRoutes);
   await app.register(candleRoutes);
   await app.register(queryRoutes);

@@ -162,7 +162,7 @@ async function userFlow(page: Page, base: string): Promise<void> {
   await chartAttr(page, 'bars', (n) => n === before + 1, 'the live bar');
 
   // A non-admin sees no admin link and is refused by the page and by the API.
-  assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0);
   await page.goto(`${base}/admin`);
   await page.getByTestId('admin-refused').waitFor();
   const userToken = await apiLogin(base, user);
@@ -200,7 +200,7 @@ async function adminFlow(page: Page, base: string): Promise<void> {
   await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
   await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByTestId('doctor').waitFor({ timeout: 30_000 });
   await page.getByTestId('users').getByText(ADMIN.username, { exact: true }).waitFor();
   await page.getByRole('heading', { name: 'Hypertables' }).waitFor();

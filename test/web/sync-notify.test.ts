@@ -72,7 +72,7 @@ async function login(page: Page, base: string, who: { username: string; password
 async function syncFlow(page: Page, base: string): Promise<void> {
   page.on('dialog', (d) => void d.accept());
   await login(page, base, ADMIN);
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByRole('heading', { name: 'Data sync' }).waitFor();
   // The sections above load on their own: wait for them so the form does not move under a click.
   await page.getByTestId('doctor').waitFor({ timeout: 30_000 });

@@ -3,9 +3,11 @@ import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
 
-export function navigate(path: string): void {
+/** A new history entry; `replace` changes the current one instead (typing in a filter is not a step back). */
+export function navigate(path: string, opts: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
-  history.pushState(null, '', path);
+  if (opts.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   for (const l of listeners) l();
 }
 
@@ -21,6 +23,17 @@ export function usePath(): string {
     return () => listeners.delete(l);
   }, []);
   return path;
+}
+
+/** The query string of the page (`?a=b`), re-read on every navigation and on back/forward. */
+export function useSearch(): string {
+  const [search, setSearch] = useState(location.search);
+  useEffect(() => {
+    const l = () => setSearch(location.search);
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }, []);
+  return search;
 }
 
 /** Same-origin links go through the router (a modified click keeps the browser's own behaviour). */

@@ -2,6 +2,10 @@
 import { price, time, volume } from '../format.ts';
 import type { Bar, Crosshair, Signal } from './view.ts';
 
+/**
+ * One line of fixed height above the chart: what it shows changes under the mouse, its size never does
+ * (a growing legend pushed the chart down, so the bar under the cursor changed and the page flickered).
+ */
 export function Legend({ cross, lastBar }: { cross: Crosshair | null; lastBar: Bar | undefined }) {
   const shown = cross?.bar ?? lastBar;
   return (
@@ -19,7 +23,16 @@ export function Legend({ cross, lastBar }: { cross: Crosshair | null; lastBar: B
       ) : (
         <span>&nbsp;</span>
       )}
-      {cross?.signals.map((s) => (
+    </div>
+  );
+}
+
+/** The signals of the bar under the crosshair, in a box over the chart's corner (it moves nothing). */
+export function SignalBox({ cross }: { cross: Crosshair | null }) {
+  if (!cross?.signals.length) return null;
+  return (
+    <div class="signal-box">
+      {cross.signals.map((s) => (
         <div class="signal-detail" key={s.id} data-testid="signal-detail">
           <strong class={s.signal_type.includes('buy') ? 'up' : 'down'}>{s.signal_type.replace('_', ' ')}</strong>{' '}
           {s.strategy} · confidence {(s.confidence * 100).toFixed(0)} % · price {price(s.price)} · target{' '}

@@ -31,8 +31,14 @@ export const toBar = (c: CandleRow): Bar => ({
 const iso = (sec: number) => new Date(sec * 1000).toISOString();
 
 /** Candles whose bucket starts in [fromSec, toSec). */
-export function candlePage(symbol: string, interval: string, fromSec: number, toSec: number): Promise<CandlePage> {
-  return get<CandlePage>(`/api/candles?${qs({ symbol, interval, from: iso(fromSec), to: iso(toSec), limit: 10_000 })}`);
+export function candlePage(
+  symbol: string,
+  interval: string,
+  fromSec: number,
+  toSec: number,
+  limit = 10_000,
+): Promise<CandlePage> {
+  return get<CandlePage>(`/api/candles?${qs({ symbol, interval, from: iso(fromSec), to: iso(toSec), limit })}`);
 }
 
 /** Every bar in [fromSec, toSec), fetched a page-sized window at a time (each under the API's limit). */

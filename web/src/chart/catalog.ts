@@ -36,11 +36,35 @@ export const INDICATORS: IndicatorSpec[] = [
     params: { period: 14, smoothK: 3, smoothD: 3 },
     colors: ['#2563eb', '#f97316'],
   },
-  { type: 'adx', label: 'ADX', overlay: false, params: { period: 14 }, colors: ['#111827', '#16a34a', '#dc2626'] },
+  { type: 'adx', label: 'ADX', overlay: false, params: { period: 14 }, colors: ['#0891b2', '#16a34a', '#dc2626'] },
   { type: 'cci', label: 'CCI', overlay: false, params: { period: 20 }, colors: ['#0d9488'] },
   { type: 'atr', label: 'ATR', overlay: false, params: { period: 14 }, colors: ['#db2777'] },
   { type: 'obv', label: 'OBV', overlay: false, params: {}, colors: ['#4b5563'] },
 ];
+
+/** The API's rules for parameters (src/analysis/indicators/registry.ts): integers in [min, 100000]; stddev a real in (0, 100]. */
+const MAX_PERIOD = 100_000;
+const MIN_INT: Record<string, number> = { period: 2, fast: 2, slow: 2, signal: 1, smoothK: 1, smoothD: 1 };
+/** ATR and Stochastic take a period of 1. */
+const PERIOD_ONE = new Set(['atr', 'stoch']);
+
+/** Why a parameter value is refused, in words (null when the API would take it). */
+export function paramProblem(type: string, key: string, raw: string): string | null {
+  if (raw.trim() === '') return 'Enter a number.';
+  const n = Number(raw);
+  if (!Number.isFinite(n)) return 'Enter a number.';
+  if (key === 'stddev') return n > 0 && n <= 100 ? null : 'Must be more than 0 and at most 100.';
+  const min = key === 'period' && PERIOD_ONE.has(type) ? 1 : (MIN_INT[key] ?? 1);
+  if (!Number.isInteger(n)) return `Must be a whole number (${min} to ${MAX_PERIOD.toLocaleString('en-US')}).`;
+  if (n < min || n > MAX_PERIOD) return `Must be from ${min} to ${MAX_PERIOD.toLocaleString('en-US')}.`;
+  return null;
+}
+
+/** A rule between parameters (MACD: fast below slow), null when they fit together. */
+export function paramsProblem(type: string, params: Record<string, number>): string | null {
+  if (type === 'macd' && params.fast >= params.slow) return 'Fast must be less than slow.';
+  return null;
+}
 
 export const STRATEGIES: Record<string, Record<string, number>> = {
   'ma-crossover': { fast: 20, slow: 50, exponential: 0 },

@@ -44,6 +44,8 @@ export function useCandles(symbol: string, interval: string): Candles {
     range,
     loadingOlder: false,
     exhausted: false,
+    /** The series' oldest bar time once asked (infinity: nothing before the first loaded bar). */
+    oldest: null as number | null,
     key: '',
     chain: Promise.resolve(),
   });
@@ -72,6 +74,7 @@ export function useCandles(symbol: string, interval: string): Candles {
     setOlder('idle');
     setAssetId(null);
     s.current.exhausted = false;
+    s.current.oldest = null;
     s.current.range = null;
     show([], 'first');
     (async () => {
@@ -104,7 +107,9 @@ export function useCandles(symbol: string, interval: string): Candles {
     };
   }, [symbol, interval]);
 
-  // Scrolled back to the oldest bar: fetch the page before it (empty windows are skipped a few times).
+  // Scrolled back to the oldest bar: fetch the page before it. When that window is empty, the series'
+  // oldest bar is asked once (a one-row page from 1970): at the start of the history that settles it
+  // with one request, and past a long gap it bounds the windows that follow.
   const loadOlder = async (): Promise<void> => {
     const c = s.current;
     if (c.loadingOlder || c.exhausted || c.bars.length === 0) return;
@@ -113,17 +118,25 @@ export function useCandles(symbol: string, interval: string): Candles {
     setOlder('loading');
     try {
       let to = c.bars[0].time;
-      for (let tries = 0; tries < 4; tries++) {
-        const page = await candlePage(symbol, interval, to - PAGE * step, to);
+      while (c.oldest === null || to > c.oldest) {
+        const from = Math.max(c.oldest ?? 0, to - PAGE * step);
+        const page = await candlePage(symbol, interval, from, to);
         if (c.key !== mine) return;
         if (page.candles.length) {
           const first = c.bars[0].time;
           show([...page.candles.map(toBar).filter((b) => b.time < first), ...c.bars], 'older');
-          widen(to - PAGE * step, to);
-          setOlder('idle');
+          widen(from, to);
+          c.exhausted = c.oldest !== null && c.bars[0].time <= c.oldest;
+          setOlder(c.exhausted ? 'done' : 'idle');
           return;
         }
-        to -= PAGE * step;
+        if (c.oldest === null && from <= 0) c.oldest = Number.POSITIVE_INFINITY;
+        if (c.oldest === null) {
+          const probe = await candlePage(symbol, interval, 0, from, 1);
+          if (c.key !== mine) return;
+          c.oldest = probe.candles.length ? toBar(probe.candles[0]).time : Number.POSITIVE_INFINITY;
+        }
+        to = from;
       }
       c.exhausted = true;
       setOlder('done');

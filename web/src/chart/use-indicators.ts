@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
 import { errorText } from '../hooks.ts';
 import { type ActiveIndicator, INTERVAL_SECONDS } from './catalog.ts';
+import { formatIndicators } from './url-state.ts';
 import type { SeriesData } from './view.ts';
 
 export type IndicatorData = { ind: ActiveIndicator; data: SeriesData }[];
@@ -22,10 +23,11 @@ export function useIndicators(p: {
   indicators: ActiveIndicator[];
   range: { from: number; to: number } | null;
   version: number;
-}): { data: IndicatorData | null; error: string | null } {
+}): { data: IndicatorData | null; errors: Map<number, string> } {
   const { symbol, interval, indicators, range, version } = p;
   const [data, setData] = useState<IndicatorData | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // Per indicator: one refused (or failed) indicator leaves the others drawn and updating.
+  const [errors, setErrors] = useState<Map<number, string>>(new Map());
   // Another series: nothing of the previous one may stay on the time scale.
   useEffect(() => setData(null), [symbol, interval]);
   useEffect(() => {
@@ -33,25 +35,36 @@ export function useIndicators(p: {
     let live = true;
     const to = range.to;
     const from = Math.max(range.from, to - MAX_BARS * INTERVAL_SECONDS[interval]);
-    Promise.all(
+    Promise.allSettled(
       indicators.map((ind) =>
         get<SeriesData>(
           `/api/indicators/series?${qs({ symbol, interval, type: ind.type, params: JSON.stringify(ind.params), from: iso(from), to: iso(to) })}`,
-        ).then((d) => ({ ind, data: d })),
+        ),
       ),
-    ).then(
-      (list) => {
-        if (!live) return;
-        setError(null);
-        setData(list);
-      },
-      (err: unknown) => live && setError(errorText(err)),
-    );
+    ).then((results) => {
+      if (!live) return;
+      const ok: IndicatorData = [];
+      const failed = new Map<number, string>();
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') ok.push({ ind: indicators[i], data: r.value });
+        else failed.set(indicators[i].id, errorText(r.reason));
+      });
+      setErrors(failed);
+      setData(ok);
+    });
     return () => {
       live = false;
     };
-  }, [indicators, range?.from, range?.to, version, interval, symbol]);
-  return { data, error };
+  }, [formatIndicators(indicators), range?.from, range?.to, version, interval, symbol]);
+  return { data, errors };
+}
+
+/** The indicators with no defined value at all (a period longer than the bars loaded). */
+export function emptyIndicators(data: IndicatorData | null): Set<number> {
+  const out = new Set<number>();
+  for (const { ind, data: d } of data ?? [])
+    if (d.ts.length > 0 && d.values.every((vals) => vals.every((v) => v === null))) out.add(ind.id);
+  return out;
 }
 
 /** The last defined value of the first indicator's first output (what a test compares with a reload). */

@@ -1,81 +1,83 @@
 /**
- * The chart itself (lightweight-charts 5): candles and volume on the first pane, overlays on it,
- * oscillators in panes of their own, signals as markers. The page feeds it data; it reports the
- * crosshair and when the user scrolls near the oldest bar.
+ * The chart itself (lightweight-charts 5): the price series (candles, bars, line, area or Heikin Ashi)
+ * and volume on the first pane, overlays on it, oscillators in panes of their own, signals as markers.
+ * The page feeds it data; it reports the crosshair, the visible window and when the user scrolls near
+ * the oldest bar.
  */
 import {
-  CandlestickSeries,
-  type CandlestickData,
   createChart,
   createSeriesMarkers,
   HistogramSeries,
   type IChartApi,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
+  type LogicalRange,
   LineSeries,
-  type MouseEventParams,
+  PriceScaleMode,
   type SeriesMarker,
+  type SeriesType,
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { type ActiveIndicator, specOf } from './catalog.ts';
+import { type Drawing, type DrawingPoint, DrawingsPrimitive } from './drawings-primitive.ts';
+import { addMainSeries, mainData } from './main-series.ts';
+import type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
+import type { ChartType, ScaleKey } from './url-state.ts';
 
-export interface Bar {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-export interface Signal {
-  id: number;
-  ts: string;
-  signal_type: string;
-  strategy: string;
-  confidence: number;
-  strength: number;
-  price: number;
-  target_price: number | null;
-  stop_loss: number | null;
-  rationale: string;
-  is_active: boolean;
-}
-
-export interface SeriesData {
-  /** Output names in the order of values (e.g. macd, signal, histogram). */
-  outputs: string[];
-  ts: number[];
-  values: (number | null)[][];
-}
-
-export interface Crosshair {
-  bar: Bar | null;
-  signals: Signal[];
-  values: { label: string; value: number }[];
-}
+export type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+const SCALE_MODE: Record<ScaleKey, PriceScaleMode> = {
+  normal: PriceScaleMode.Normal,
+  log: PriceScaleMode.Logarithmic,
+  pct: PriceScaleMode.Percentage,
+};
+
+/** First index whose bar starts at or after `t` (bars.length when none). */
+function indexAt(bars: Bar[], t: number): number {
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bars[mid].time < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class ChartView {
   readonly chart: IChartApi;
-  private candles: ISeriesApi<'Candlestick'>;
+  private main: ISeriesApi<SeriesType>;
+  private type: ChartType = 'candles';
   private volume: ISeriesApi<'Histogram'>;
   private markers: ISeriesMarkersPluginApi<Time>;
-  private indicatorSeries = new Map<
-    number,
-    { label: string; outputs: string[]; series: ISeriesApi<'Line' | 'Histogram'>[] }
-  >();
+  private markerList: SeriesMarker<Time>[] = [];
+  private indicatorSeries = new Map<number, { label: string; outputs: string[]; series: ISeriesApi<SeriesType>[] }>();
+  /** Per indicator output: its value at each bar time (what the legend shows under the crosshair). */
+  private indicatorValues: { label: string; at: Map<number, number> }[] = [];
   private bars: Bar[] = [];
   private signalsByTime = new Map<number, Signal[]>();
+  /** The bar the keyboard crosshair is on (arrows move it), null when the mouse leads. */
+  private keyIndex: number | null = null;
+  /**
+   * The range last asked for until the chart has applied it (it does so on its next frame): replacing
+   * series in the meantime must restore this one, not the stale range the chart still reports.
+   */
+  private pending: LogicalRange | null = null;
+  private drawings: DrawingsPrimitive;
+  private drawingList: Drawing[] = [];
+  /** Set by the page while a drawing tool is active: a click on the chart is a point of the drawing. */
+  onPoint: ((p: DrawingPoint) => void) | null = null;
 
   constructor(
     el: HTMLElement,
     private onCrosshair: (c: Crosshair) => void,
     private onNeedOlder: () => void,
+    private onVisible: (v: Visible) => void,
   ) {
     this.chart = createChart(el, {
       autoSize: true,
@@ -85,39 +87,84 @@ export class ChartView {
         attributionLogo: true,
       },
       grid: { vertLines: { color: cssVar('--grid') }, horzLines: { color: cssVar('--grid') } },
-      timeScale: { timeVisible: true, secondsVisible: false },
+      // Room right of the newest bar, so its marker is not cut at the edge.
+      timeScale: { timeVisible: true, secondsVisible: false, rightOffset: 4 },
       crosshair: { mode: 0 },
     });
-    this.candles = this.chart.addSeries(CandlestickSeries, {
-      upColor: '#16a34a',
-      downColor: '#dc2626',
-      wickUpColor: '#16a34a',
-      wickDownColor: '#dc2626',
-      borderVisible: false,
-    });
+    this.main = addMainSeries(this.chart, this.type);
     this.volume = this.chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume' });
     this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
-    this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.05, bottom: 0.25 } });
-    this.markers = createSeriesMarkers(this.candles, []);
-    this.chart.subscribeCrosshairMove((p) => this.crosshair(p));
+    this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
+    this.markers = createSeriesMarkers(this.main, []);
+    this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', (p) => this.main.priceFormatter().format(p));
+    this.main.attachPrimitive(this.drawings);
+    // The DOM's clicks, not the chart's: the chart swallows a second click within half a second
+    // (a double click), and a trend line's two points often come that fast.
+    el.addEventListener('click', (e) => {
+      if (!this.onPoint) return;
+      const box = el.getBoundingClientRect();
+      const point = this.pointAt(e.clientX - box.left, e.clientY - box.top);
+      if (point) this.onPoint(point);
+    });
+    this.chart.subscribeCrosshairMove((p) => {
+      this.keyIndex = null;
+      this.crosshairAt(typeof p.time === 'number' ? p.time : null);
+    });
     this.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
       if (r && r.from < 20) this.onNeedOlder();
+      const first = r ? this.bars[Math.max(0, Math.ceil(r.from))]?.time : undefined;
+      this.onVisible({ first: first ?? null, atStart: r !== null && r.from <= 0 });
     });
   }
 
-  private crosshair(p: MouseEventParams<Time>): void {
-    const t = typeof p.time === 'number' ? p.time : null;
-    const bar = t === null ? (this.bars[this.bars.length - 1] ?? null) : (this.bars.find((b) => b.time === t) ?? null);
-    const values: { label: string; value: number }[] = [];
-    if (t !== null)
-      for (const { label, outputs, series } of this.indicatorSeries.values()) {
-        series.forEach((s, i) => {
-          const d = p.seriesData.get(s) as { value?: number } | undefined;
-          if (d?.value !== undefined)
-            values.push({ label: series.length > 1 ? `${label} ${outputs[i] ?? i + 1}` : label, value: d.value });
-        });
+  private range(): LogicalRange | null {
+    return this.pending ?? this.chart.timeScale().getVisibleLogicalRange();
+  }
+
+  private setRange(r: { from: number; to: number }): void {
+    const mine = r as LogicalRange;
+    this.pending = mine;
+    this.chart.timeScale().setVisibleLogicalRange(r);
+    // Applied on the chart's next frame; after two frames the chart reports it itself.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (this.pending === mine) this.pending = null;
+      }),
+    );
+  }
+
+  /** The time and price at a point of the price pane (a time past either end is extrapolated by bars). */
+  private pointAt(x: number, y: number): DrawingPoint | null {
+    const n = this.bars.length;
+    if (!n || y > this.chart.paneSize(0).height || x > this.chart.timeScale().width()) return null;
+    const logical = this.chart.timeScale().coordinateToLogical(x);
+    const price = this.main.coordinateToPrice(y);
+    if (logical === null || price === null) return null;
+    const step = n > 1 ? this.bars[n - 1].time - this.bars[n - 2].time : 60;
+    const i = Math.round(logical);
+    const t =
+      i < 0 ? this.bars[0].time + i * step : i >= n ? this.bars[n - 1].time + (i - n + 1) * step : this.bars[i].time;
+    return { t, price: Number(price.toPrecision(8)) };
+  }
+
+  setDrawings(list: Drawing[]): void {
+    this.drawingList = list;
+    this.drawings.set(list, this.bars);
+  }
+
+  drawingCount(): number {
+    return this.drawings.count();
+  }
+
+  private crosshairAt(t: number | null): void {
+    const bar = t === null ? (this.bars[this.bars.length - 1] ?? null) : (this.bars[indexAt(this.bars, t)] ?? null);
+    const values: Crosshair['values'] = [];
+    if (t !== null && bar)
+      for (const { label, at } of this.indicatorValues) {
+        const v = at.get(bar.time);
+        if (v !== undefined) values.push({ label, value: v });
       }
-    this.onCrosshair({ bar, signals: bar ? (this.signalsByTime.get(bar.time) ?? []) : [], values });
+    this.onCrosshair({ bar, signals: bar && t !== null ? (this.signalsByTime.get(bar.time) ?? []) : [], values });
   }
 
   private volumeBar(b: Bar) {
@@ -129,28 +176,51 @@ export class ChartView {
    * the user's place stays: bars put in front of the old first bar shift the view by their number.
    */
   setBars(bars: Bar[], keepView = false): void {
-    const range = keepView ? this.chart.timeScale().getVisibleLogicalRange() : null;
+    const range = keepView ? this.range() : null;
     const oldFirst = this.bars[0]?.time;
-    const added =
-      oldFirst === undefined
-        ? 0
-        : Math.max(
-            0,
-            bars.findIndex((b) => b.time >= oldFirst),
-          );
+    const added = oldFirst === undefined ? 0 : Math.max(0, indexAt(bars, oldFirst));
     this.bars = bars;
-    this.candles.setData(bars.map((b) => ({ ...b, time: b.time as UTCTimestamp }) as CandlestickData<Time>));
+    this.main.setData(mainData(this.type, bars));
+    this.drawings.set(this.drawingList, bars);
     this.volume.setData(bars.map((b) => this.volumeBar(b)));
-    if (range && added > 0)
-      this.chart.timeScale().setVisibleLogicalRange({ from: range.from + added, to: range.to + added });
-    this.crosshair({ time: undefined, seriesData: new Map() } as unknown as MouseEventParams<Time>);
+    if (range && added > 0) this.setRange({ from: range.from + added, to: range.to + added });
+    this.crosshairAt(null);
+  }
+
+  /** Another chart type: a new price series in place of the old one, with the same data and markers. */
+  setType(type: ChartType): void {
+    if (type === this.type) return;
+    const view = this.range();
+    const mode = this.main.priceScale().options().mode;
+    this.markers.detach();
+    this.main.detachPrimitive(this.drawings);
+    this.chart.removeSeries(this.main);
+    this.type = type;
+    this.main = addMainSeries(this.chart, type);
+    this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 }, mode });
+    this.main.setData(mainData(type, this.bars));
+    this.markers = createSeriesMarkers(this.main, this.markerList);
+    this.main.attachPrimitive(this.drawings);
+    if (view) this.setRange(view);
+  }
+
+  setScale(scale: ScaleKey): void {
+    this.main.priceScale().applyOptions({ mode: SCALE_MODE[scale] });
+  }
+
+  scaleMode(): number {
+    return this.main.priceScale().options().mode;
+  }
+
+  seriesType(): string {
+    return this.main.seriesType();
   }
 
   setSignals(signals: Signal[]): void {
     this.signalsByTime.clear();
     const barTimes = new Set(this.bars.map((b) => b.time));
-    // One marker per bar and direction (several strategies may agree); the legend lists them all.
-    const byKey = new Map<string, { time: number; buy: boolean; strong: boolean; n: number }>();
+    // One marker per bar and direction (several strategies may agree); the hover box lists them all.
+    const byKey = new Map<string, { time: number; buy: boolean; strong: boolean }>();
     for (const s of signals) {
       const t = Math.floor(Date.parse(s.ts) / 1000);
       if (!barTimes.has(t)) continue;
@@ -160,20 +230,21 @@ export class ChartView {
       const buy = s.signal_type.endsWith('buy');
       if (!buy && !s.signal_type.endsWith('sell')) continue;
       const key = `${t}:${buy}`;
-      const m = byKey.get(key) ?? { time: t, buy, strong: false, n: 0 };
+      const m = byKey.get(key) ?? { time: t, buy, strong: false };
       m.strong ||= s.signal_type.startsWith('strong');
-      m.n++;
       byKey.set(key, m);
     }
+    // No text on markers: labels of neighbouring bars overlapped and were cut at the edge. Strength is
+    // the marker's size and shade; the hover box names each signal.
     const markers: SeriesMarker<Time>[] = [...byKey.values()].map((m) => ({
       time: m.time as UTCTimestamp,
       position: m.buy ? 'belowBar' : 'aboveBar',
       shape: m.buy ? 'arrowUp' : 'arrowDown',
       color: m.buy ? (m.strong ? '#15803d' : '#22c55e') : m.strong ? '#b91c1c' : '#ef4444',
-      text: m.strong ? 'STRONG' : m.n > 1 ? String(m.n) : '',
       size: m.strong ? 2 : 1,
     }));
     markers.sort((a, b) => (a.time as number) - (b.time as number));
+    this.markerList = markers;
     this.markers.setMarkers(markers);
   }
 
@@ -181,12 +252,17 @@ export class ChartView {
     return this.markers.markers().length;
   }
 
+  markerTexts(): number {
+    return this.markers.markers().filter((m) => m.text).length;
+  }
+
   /** Replaces every indicator: overlays on pane 0, each oscillator in the next pane. */
   setIndicators(list: { ind: ActiveIndicator; data: SeriesData }[]): void {
     // Replacing series must not move what the user looks at.
-    const view = this.chart.timeScale().getVisibleLogicalRange();
+    const view = this.range();
     for (const { series } of this.indicatorSeries.values()) for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.clear();
+    this.indicatorValues = [];
     let pane = 1;
     for (const { ind, data } of list) {
       const spec = specOf(ind.type);
@@ -195,23 +271,30 @@ export class ChartView {
       const series = data.values.map((vals, i) => {
         const color = spec.colors[i] ?? '#888';
         const opts = { color, lastValueVisible: false, priceLineVisible: false, title: i === 0 ? spec.label : '' };
-        const s =
+        const s: ISeriesApi<SeriesType> =
           spec.histogram === i
             ? this.chart.addSeries(HistogramSeries, opts, paneIndex)
             : this.chart.addSeries(LineSeries, { ...opts, lineWidth: 1 }, paneIndex);
+        const at = new Map<number, number>();
         const points = [];
         for (let k = 0; k < data.ts.length; k++) {
           const v = vals[k];
-          points.push(
-            v === null ? { time: data.ts[k] as UTCTimestamp } : { time: data.ts[k] as UTCTimestamp, value: v },
-          );
+          if (v === null) points.push({ time: data.ts[k] as UTCTimestamp });
+          else {
+            points.push({ time: data.ts[k] as UTCTimestamp, value: v });
+            at.set(data.ts[k], v);
+          }
         }
         s.setData(points);
+        this.indicatorValues.push({
+          label: data.values.length > 1 ? `${label} ${data.outputs[i] ?? i + 1}` : label,
+          at,
+        });
         return s;
       });
       this.indicatorSeries.set(ind.id, { label, outputs: data.outputs ?? [], series });
     }
-    if (view) this.chart.timeScale().setVisibleLogicalRange(view);
+    if (view) this.setRange(view);
   }
 
   paneCount(): number {
@@ -220,7 +303,64 @@ export class ChartView {
 
   fitRecent(n = 150): void {
     const len = this.bars.length;
-    this.chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, len - n), to: len + 3 });
+    this.setRange({ from: Math.max(0, len - n) - 0.5, to: len + 4 });
+  }
+
+  /** Shows from the first bar at or after `t` to the newest (a range preset). */
+  showFrom(t: number): void {
+    const len = this.bars.length;
+    if (!len) return;
+    const from = Math.min(indexAt(this.bars, t), len - 1);
+    this.setRange({ from: from - 0.5, to: len + 4 });
+  }
+
+  /** Puts the bar at or after `t` in the middle, keeping the zoom (go to date); returns its time. */
+  centerOn(t: number): number | null {
+    const len = this.bars.length;
+    if (!len) return null;
+    const i = Math.min(indexAt(this.bars, t), len - 1);
+    const r = this.range();
+    const half = r ? (r.to - r.from) / 2 : 75;
+    this.setRange({ from: i - half, to: i + half });
+    this.keyIndex = i;
+    this.showKeyCrosshair();
+    return this.bars[i].time;
+  }
+
+  /** Arrow keys: the crosshair moves one bar (from the newest visible bar when it was not shown). */
+  moveCrosshair(delta: number): void {
+    if (!this.bars.length) return;
+    if (this.keyIndex === null) {
+      const r = this.range();
+      this.keyIndex = Math.min(this.bars.length - 1, r ? Math.floor(r.to) : this.bars.length - 1);
+      if (delta > 0) delta = 0;
+    }
+    this.keyIndex = Math.max(0, Math.min(this.bars.length - 1, this.keyIndex + delta));
+    const r = this.range();
+    if (r && (this.keyIndex < r.from || this.keyIndex > r.to))
+      this.chart.timeScale().scrollToPosition(this.keyIndex - this.bars.length + (r.to - r.from) / 2, false);
+    this.showKeyCrosshair();
+  }
+
+  private showKeyCrosshair(): void {
+    if (this.keyIndex === null) return;
+    const b = this.bars[this.keyIndex];
+    this.chart.setCrosshairPosition(b.close, b.time as UTCTimestamp, this.main);
+    this.crosshairAt(b.time);
+  }
+
+  /** Enter on the focused chart: the keyboard crosshair's bar and close are a drawing's point. */
+  placeAtCrosshair(): boolean {
+    if (this.keyIndex === null || !this.onPoint) return false;
+    const b = this.bars[this.keyIndex];
+    this.onPoint({ t: b.time, price: b.close });
+    return true;
+  }
+
+  clearCrosshair(): void {
+    this.keyIndex = null;
+    this.chart.clearCrosshairPosition();
+    this.crosshairAt(null);
   }
 
   remove(): void {

@@ -1,5 +1,4 @@
 /** The markets table: sortable columns, one row per asset with its sparkline; a row opens the chart. */
-import { useState } from 'preact/hooks';
 import { AsOf } from '../as-of.tsx';
 import { changeClass, pct, price, volume } from '../format.ts';
 import { navigate } from '../router.ts';
@@ -25,8 +24,22 @@ function compare(a: MarketRow, b: MarketRow, key: Key): number {
   return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
 }
 
-export function MarketsTable({ rows, interval }: { rows: MarketRow[]; interval: string }) {
-  const [sort, setSort] = useState<{ key: Key; dir: 1 | -1 }>({ key: 'symbol', dir: 1 });
+export interface Sort {
+  key: Key;
+  dir: 1 | -1;
+}
+
+export function MarketsTable({
+  rows,
+  interval,
+  sort,
+  onSort: setSort,
+}: {
+  rows: MarketRow[];
+  interval: string;
+  sort: Sort;
+  onSort: (s: Sort) => void;
+}) {
   const shown = [...rows].sort((a, b) => compare(a, b, sort.key) * sort.dir);
   const header = (c: (typeof COLUMNS)[number]) => {
     const active = sort.key === c.key;

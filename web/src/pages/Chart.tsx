@@ -1,107 +1,234 @@
-/** Chart: candles and volume for any interval, paged back in history, indicators, signals and a backtest. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+/**
+ * Chart: candles and volume for any interval, paged back in history, indicators, signals and a backtest.
+ * The view (interval, indicators, range, chart type, price scale) lives in the URL: a link opens exactly
+ * it, and each change is a history entry.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AsOf } from '../as-of.tsx';
-import { type ActiveIndicator, INTERVALS, loadChoice, saveChoice } from '../chart/catalog.ts';
+import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
+import { INTERVALS } from '../chart/catalog.ts';
+import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
-import { ActiveSignals, Legend } from '../chart/Legend.tsx';
+import { ActiveSignals, Legend, SignalBox } from '../chart/Legend.tsx';
+import { SymbolSearch } from '../chart/SymbolSearch.tsx';
+import { IntervalButtons, ViewControls } from '../chart/Toolbar.tsx';
 import { useCandles } from '../chart/use-candles.ts';
 import { useChartView } from '../chart/use-chart-view.ts';
-import { lastIndicatorValue, useIndicators } from '../chart/use-indicators.ts';
+import { useDrawings } from '../chart/use-drawings.ts';
+import { emptyIndicators, lastIndicatorValue, useIndicators } from '../chart/use-indicators.ts';
 import { useSignals } from '../chart/use-signals.ts';
-import { pct, price } from '../format.ts';
+import { type ChartState, readState, remember, writeState } from '../chart/url-state.ts';
+import type { ChartView } from '../chart/view.ts';
+import { pct, price, time } from '../format.ts';
 import { useUser } from '../hooks.ts';
+import { navigate, useSearch } from '../router.ts';
 import { ErrorBox, Loading } from '../ui.tsx';
 import { BacktestPanel } from './Backtest.tsx';
 
-/** The interval shown, remembered across visits. */
-function useChosenInterval(): [string, (i: string) => void] {
-  const [interval, choose] = useState(() => localStorage.getItem('tm.interval') ?? '1h');
-  useEffect(() => localStorage.setItem('tm.interval', interval), [interval]);
-  return [interval, choose];
-}
+const TYPING = /^(INPUT|SELECT|TEXTAREA)$/;
 
-/** The user's indicators, remembered per user. */
-function useIndicatorChoice(username: string | undefined): [ActiveIndicator[], (l: ActiveIndicator[]) => void] {
-  const [list, setList] = useState<ActiveIndicator[]>(() => loadChoice(username));
-  useEffect(() => setList(loadChoice(username)), [username]);
-  const change = (l: ActiveIndicator[]) => {
-    saveChoice(username, l);
-    setList(l);
-  };
-  return [list, change];
+/**
+ * Interval keys 1–9, `/` for the search, arrows move the crosshair, Enter places a drawing's point at
+ * it (while a tool is active), Escape hides it and cancels the tool.
+ */
+function useChartKeys(p: {
+  view: ChartView | null;
+  search: { current: HTMLInputElement | null };
+  chartEl: { current: HTMLDivElement | null };
+  pickInterval: (i: string) => void;
+  cancel: () => void;
+}): void {
+  const ref = useRef(p);
+  ref.current = p;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.ctrlKey || e.metaKey || e.altKey || TYPING.test(t.tagName) || t.isContentEditable) return;
+      const { view, search, chartEl, pickInterval, cancel } = ref.current;
+      const onChart = t === chartEl.current || t === document.body || t.id === 'main';
+      if (e.key === '/') {
+        e.preventDefault();
+        search.current?.focus();
+      } else if (/^[1-9]$/.test(e.key)) {
+        pickInterval(INTERVALS[Number(e.key) - 1]);
+      } else if (onChart && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
+        e.preventDefault();
+        view?.moveCrosshair(e.key === 'ArrowLeft' ? -1 : 1);
+      } else if (onChart && e.key === 'Enter') {
+        if (view?.placeAtCrosshair()) e.preventDefault();
+      } else if (e.key === 'Escape') {
+        view?.clearCrosshair();
+        cancel();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 }
 
 export function ChartPage({ symbol }: { symbol: string }) {
   const user = useUser();
-  const [interval, chooseInterval] = useChosenInterval();
-  const [indicators, setIndicators] = useIndicatorChoice(user?.username);
+  const search = useSearch();
+  const state = useMemo(() => readState(search, user?.username), [search, user?.username]);
+  const { interval, indicators } = state;
+  const change = (next: Partial<ChartState>, to = symbol) => {
+    const s = { ...state, ...next };
+    remember(s, user?.username);
+    navigate(`/chart/${encodeURIComponent(to)}?${writeState(s)}`);
+  };
   const candles = useCandles(symbol, interval);
   const ind = useIndicators({ symbol, interval, indicators, range: candles.range, version: candles.version });
   const sig = useSignals(symbol, interval, candles.assetId);
-  const { el, cross, stats } = useChartView(candles, ind.data, sig.signals);
+  const drawings = useDrawings(symbol, user !== null);
+  const [placing, setPlacing] = useState<Placing | null>(null);
+  useEffect(() => setPlacing(null), [symbol]);
+  const onPoint = placing
+    ? (pt: { t: number; price: number }) => {
+        const r = place(placing, pt);
+        setPlacing(r.placing);
+        if (r.done) drawings.change([...drawings.list, r.done]);
+      }
+    : null;
+  const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, state, {
+    list: drawings.list,
+    onPoint,
+  });
+  const searchRef = useRef<HTMLInputElement>(null);
+  useChartKeys({
+    view,
+    search: searchRef,
+    chartEl: el,
+    pickInterval: (i) => change({ interval: i }),
+    cancel: () => setPlacing(null),
+  });
 
   const { bars } = candles;
   const lastBar = bars[bars.length - 1];
   const prevBar = bars[bars.length - 2];
-  const change = lastBar && prevBar ? ((lastBar.close - prevBar.close) / prevBar.close) * 100 : null;
+  const dayChange = lastBar && prevBar ? ((lastBar.close - prevBar.close) / prevBar.close) * 100 : null;
   const indicatorLast = lastIndicatorValue(ind.data);
   // For tests comparing a live page with a reload: every close counts, cheaply.
   const closeSum = useMemo(() => bars.reduce((sum, b) => sum + b.close, 0).toFixed(6), [bars]);
-  const settled = !candles.loading && ind.data !== null && sig.loaded;
+  // Settled: everything loaded and the chart's counts are of what was loaded (they update an effect later).
+  const settled =
+    !candles.loading &&
+    ind.data !== null &&
+    sig.loaded &&
+    shown.bars === bars &&
+    shown.signals === sig.signals &&
+    shown.indicators === ind.data;
+  const empty = !candles.loading && bars.length === 0 && !candles.error;
+  const notes = useMemo(
+    () => ({ errors: ind.errors, empty: emptyIndicators(ind.data), bars: bars.length }),
+    [ind.errors, ind.data, bars.length],
+  );
 
   return (
     <section class="chart-page">
       <div class="chart-head">
         <h1>
           {symbol}{' '}
-          <span class="muted" data-testid="chart-price">
-            {price(lastBar?.close)}
-          </span>{' '}
-          <span class={change && change < 0 ? 'down' : 'up'} data-testid="chart-change">
-            {pct(change)}
-          </span>{' '}
-          <AsOf ts={lastBar ? lastBar.time * 1000 : null} interval={interval} simulated={candles.simulated} />
+          {lastBar ? (
+            <>
+              <span class="muted" data-testid="chart-price">
+                {price(lastBar.close)}
+              </span>{' '}
+              <span class={dayChange && dayChange < 0 ? 'down' : 'up'} data-testid="chart-change">
+                {pct(dayChange)}
+              </span>{' '}
+              <AsOf ts={lastBar.time * 1000} interval={interval} simulated={candles.simulated} />
+            </>
+          ) : (
+            empty && (
+              <span class="muted" data-testid="chart-price">
+                no {interval} data
+              </span>
+            )
+          )}
         </h1>
-        <fieldset class="intervals">
-          <legend class="sr-only">Interval</legend>
-          {INTERVALS.map((i) => (
-            <button key={i} type="button" aria-pressed={i === interval} onClick={() => chooseInterval(i)}>
-              {i}
-            </button>
-          ))}
-        </fieldset>
+        <div class="chart-tools">
+          <SymbolSearch inputRef={searchRef} onPick={(s) => change({ range: state.range }, s)} />
+          {user && <AddToWatchlist symbol={symbol} assetId={candles.assetId} />}
+        </div>
       </div>
-      <ErrorBox error={candles.error ?? ind.error ?? sig.error} />
+      <div class="chart-bar">
+        <IntervalButtons interval={interval} onPick={(i) => change({ interval: i })} />
+        <ViewControls state={state} onChange={(s) => change(s)} onRange={(r) => change({ range: r })} onGoTo={goTo} />
+      </div>
+      <ErrorBox error={candles.error ?? sig.error} />
       <Legend cross={cross} lastBar={lastBar} />
-      <div class="chart-box">
+      <div class={placing ? 'chart-box placing' : 'chart-box'}>
         <div
           ref={el}
           class="chart"
           data-testid="chart"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: the chart takes arrow keys (crosshair)
+          tabIndex={0}
+          role="application"
+          aria-label={`${symbol} ${interval} chart: arrow keys move the crosshair, Enter places a drawing's point there, Escape hides it`}
           data-bars={bars.length}
           data-first={bars[0]?.time ?? ''}
           data-last={lastBar?.time ?? ''}
+          data-visible-first={visible.first ?? ''}
           data-panes={stats.panes}
           data-markers={stats.markers}
+          data-drawings={stats.drawings}
+          data-marker-texts={stats.markerTexts}
+          data-series-type={stats.type}
+          data-scale-mode={stats.scale}
+          data-older={candles.older}
           data-indicator-last={indicatorLast ?? ''}
           data-version={candles.version}
           data-close-sum={closeSum}
           data-settled={settled}
         />
+        <SignalBox cross={cross} />
         {candles.loading && (
           <div class="overlay">
             <Loading what="Loading candles" />
           </div>
         )}
-        {!candles.loading && bars.length === 0 && !candles.error && (
-          <div class="overlay">
-            No {interval} candles for {symbol}.
+        {empty && (
+          <div class="overlay" data-testid="chart-empty">
+            <div class="empty-state">
+              <p>
+                <strong>
+                  No {interval} candles for {symbol}.
+                </strong>
+              </p>
+              <p>Nothing of this interval is stored, and there are no finer candles to build it from.</p>
+              <p>
+                Try{' '}
+                {['1h', '1d']
+                  .filter((i) => i !== interval)
+                  .map((i) => (
+                    <button key={i} type="button" class="link" onClick={() => change({ interval: i })}>
+                      {i}
+                    </button>
+                  ))}
+              </p>
+            </div>
           </div>
         )}
         {candles.older === 'loading' && <div class="older">Loading older bars…</div>}
+        {candles.older === 'done' && visible.atStart && bars[0] && (
+          <div class="older" data-testid="no-older">
+            No older data: the first {interval} bar is {time(bars[0].time)}.
+          </div>
+        )}
       </div>
       <div class="side">
-        <IndicatorPicker list={indicators} onChange={setIndicators} />
+        <IndicatorPicker list={indicators} notes={notes} onChange={(l) => change({ indicators: l })} />
+        {user && (
+          <DrawingTools
+            symbol={symbol}
+            assetId={candles.assetId}
+            lastClose={lastBar?.close}
+            drawings={drawings}
+            placing={placing}
+            onPlacing={setPlacing}
+          />
+        )}
         <ActiveSignals signals={sig.signals} interval={interval} />
         <BacktestPanel symbol={symbol} interval={interval} />
       </div>

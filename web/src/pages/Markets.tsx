@@ -1,7 +1,8 @@
 /** Markets: every asset with last price, change, volume and a sparkline; filter, sort, open a chart. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { MarketsTable } from '../markets/MarketsTable.tsx';
+import { useEffect, useMemo } from 'preact/hooks';
+import { type Key, MarketsTable, type Sort } from '../markets/MarketsTable.tsx';
 import { type MarketRow, useMarkets } from '../markets/use-markets.ts';
+import { navigate, useSearch } from '../router.ts';
 import { ErrorBox, Loading } from '../ui.tsx';
 
 export type { MarketRow } from '../markets/use-markets.ts';
@@ -76,10 +77,40 @@ function Toolbar({
   );
 }
 
+const KEYS: Key[] = ['symbol', 'name', 'asset_type', 'exchange', 'last_price', 'change_pct', 'volume'];
+
+/** Filter, sort and interval live in the URL (`/?q=bt&type=crypto&sort=-change_pct&interval=1h`). */
+function readView(search: string): { filter: Filter; sort: Sort; interval: string } {
+  const q = new URLSearchParams(search);
+  const rawSort = q.get('sort') ?? 'symbol';
+  const key = rawSort.replace(/^-/, '') as Key;
+  const interval = q.get('interval') ?? '1d';
+  return {
+    filter: { text: q.get('q') ?? '', type: q.get('type') ?? '', exchange: q.get('exchange') ?? '' },
+    sort: KEYS.includes(key) ? { key, dir: rawSort.startsWith('-') ? -1 : 1 } : { key: 'symbol', dir: 1 },
+    interval: ['1h', '1d', '1w'].includes(interval) ? interval : '1d',
+  };
+}
+
+function writeView(v: { filter: Filter; sort: Sort; interval: string }): string {
+  const q = new URLSearchParams();
+  if (v.filter.text) q.set('q', v.filter.text);
+  if (v.filter.type) q.set('type', v.filter.type);
+  if (v.filter.exchange) q.set('exchange', v.filter.exchange);
+  if (v.sort.key !== 'symbol' || v.sort.dir !== 1) q.set('sort', `${v.sort.dir === -1 ? '-' : ''}${v.sort.key}`);
+  if (v.interval !== '1d') q.set('interval', v.interval);
+  const text = q.toString();
+  return text ? `${location.pathname}?${text}` : location.pathname;
+}
+
 export function MarketsPage() {
-  const [interval, chooseInterval] = useState('1d');
+  const search = useSearch();
+  const view = useMemo(() => readView(search), [search]);
+  const { filter, sort, interval } = view;
+  // Typing in the filter replaces the history entry; a sort or a choice is a step of its own.
+  const change = (next: Partial<typeof view>, replace = false) =>
+    navigate(writeView({ ...view, ...next }), { replace });
   const markets = useMarkets(interval);
-  const [filter, setFilter] = useState<Filter>({ text: '', type: '', exchange: '' });
   const rows = markets.data?.items ?? [];
   // For bench:web (Performance API): the table is rendered.
   useEffect(() => {
@@ -89,10 +120,18 @@ export function MarketsPage() {
   return (
     <section>
       <h1>Markets</h1>
-      <Toolbar rows={rows} filter={filter} onFilter={setFilter} interval={interval} onInterval={chooseInterval} />
+      <Toolbar
+        rows={rows}
+        filter={filter}
+        onFilter={(f) => change({ filter: f }, f.text !== filter.text)}
+        interval={interval}
+        onInterval={(i) => change({ interval: i })}
+      />
       <ErrorBox error={markets.error} retry={markets.reload} />
       {markets.loading && !markets.data && <Loading what="Loading markets" />}
-      {markets.data && <MarketsTable rows={shown} interval={markets.data.interval} />}
+      {markets.data && (
+        <MarketsTable rows={shown} interval={markets.data.interval} sort={sort} onSort={(s) => change({ sort: s })} />
+      )}
     </section>
   );
 }
