@@ -44,6 +44,9 @@ export function registerTier(program: Command): void {
     });
   const p = t.command('policy').description('the job that moves chunks older than an age to a tablespace');
   p.command('add')
+    .description(
+      'a TimescaleDB job that moves chunks older than --older-than to --tablespace (run now: tm jobs run ID)',
+    )
     .requiredOption('--tablespace <name>', 'where old chunks go')
     .requiredOption('--older-than <duration>', 'age, e.g. 1y, 6mon, 90d')
     .option('--hypertable <name>', 'hypertable or continuous aggregate', 'candles')
@@ -62,6 +65,7 @@ export function registerTier(program: Command): void {
       },
     );
   p.command('remove')
+    .description('remove the tiering job of a hypertable (moved chunks stay where they are)')
     .option('--hypertable <name>', 'hypertable', 'candles')
     .option('--json', 'output JSON')
     .action(async (o: { hypertable: string; json?: boolean }) => {
