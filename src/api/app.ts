@@ -27,7 +27,7 @@ import { humanStream, logRequests, type LogFormat } from './request-log.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { alertRuleRoutes } from './routes/alert-rules.ts';
 import { authRoutes } from './routes/auth.ts';
-import { accountRoutes } from './routes/account.ts';
+import { accountAccessRoutes, accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
 import { paperRoutes } from './routes/paper.ts';
@@ -216,6 +216,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(accountRoutes);
+  await app.register(accountAccessRoutes);
   await app.register(watchlistRoutes);
   await app.register(portfolioRoutes);
   await app.register(paperRoutes);

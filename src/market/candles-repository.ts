@@ -378,22 +378,6 @@ export async function readCandlePage(q: Queryable, p: PageRead): Promise<ExportR
   return r.rows;
 }
 
-/** How many stored candles a range holds (an export's progress total). */
-export async function countCandles(
-  q: Queryable,
-  assetId: string,
-  interval: Interval,
-  from: Date | null,
-  to: Date | null,
-): Promise<number> {
-  const r = await q.query<{ n: number }>(
-    `SELECT count(*)::int8 AS n FROM candles WHERE asset_id = $1 AND "interval" = $2
-       AND ($3::timestamptz IS NULL OR ts >= $3) AND ($4::timestamptz IS NULL OR ts < $4)`,
-    [assetId, interval, from?.toISOString() ?? null, to?.toISOString() ?? null],
-  );
-  return r.rows[0].n;
-}
-
 /** The time of the newest bar at or before `to` (a bound the planner can use from the series' bounds), or null. */
 export async function lastCandleTs(q: Queryable, assetId: string, interval: Interval, to: Date): Promise<Date | null> {
   const bounds = await seriesBounds(q, assetId, interval);

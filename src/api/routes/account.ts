@@ -40,18 +40,23 @@ const tokenOut = z.object({
 const idParams = z.object({ id: z.uuid() });
 const currentPassword = z.string().min(1).max(PASSWORD_MAX);
 
-export async function accountRoutes(appBase: FastifyInstance): Promise<void> {
+/** What both plugins share: typed routes, tags, and no caching of account data. */
+function accountPlugin(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
-  const cfg = app.config.auth;
-  const confirmations = app.limits.limiter('password-confirm', cfg.loginMaxPerUser, cfg.loginWindowSeconds * 1000);
-  const tags = ['account'];
-  const security = [{ bearerAuth: [] }];
-  const bodyLimit = SMALL_BODY;
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
-  /** The session the request came from (its access token says), to keep it and mark it current. */
-  const sessionOf = async (req: FastifyRequest) => req.sessionId ?? null;
+  return { app, tags: ['account'], security: [{ bearerAuth: [] }], bodyLimit: SMALL_BODY };
+}
+
+/** The session the request came from (its access token says), to keep it and mark it current. */
+const sessionOf = (req: FastifyRequest) => req.sessionId ?? null;
+
+/** The user, preferences, email and password. */
+export async function accountRoutes(appBase: FastifyInstance): Promise<void> {
+  const { app, tags, security, bodyLimit } = accountPlugin(appBase);
+  const cfg = app.config.auth;
+  const confirmations = app.limits.limiter('password-confirm', cfg.loginMaxPerUser, cfg.loginWindowSeconds * 1000);
 
   app.get(
     '/api/account',
@@ -127,10 +132,15 @@ export async function accountRoutes(appBase: FastifyInstance): Promise<void> {
       return changePassword(app.db, user, {
         currentPassword: req.body.current_password,
         newPassword: req.body.new_password,
-        keepSession: await sessionOf(req),
+        keepSession: sessionOf(req),
       });
     },
   );
+}
+
+/** Sessions and personal API tokens. */
+export async function accountAccessRoutes(appBase: FastifyInstance): Promise<void> {
+  const { app, tags, security, bodyLimit } = accountPlugin(appBase);
 
   app.get(
     '/api/account/sessions',
@@ -139,7 +149,7 @@ export async function accountRoutes(appBase: FastifyInstance): Promise<void> {
       schema: { tags, security, summary: 'Signed-in sessions, newest first', response: { 200: z.array(sessionOut) } },
     },
     async (req) => {
-      const current = await sessionOf(req);
+      const current = sessionOf(req);
       return (await listSessions(app.db, currentUser(req).id)).map((s) => ({ ...s, current: s.id === current }));
     },
   );

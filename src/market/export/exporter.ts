@@ -10,7 +10,8 @@ import { UserError } from '../../errors.ts';
 import type { Interval } from '../../intervals.ts';
 import { formatRef, getAsset } from '../assets-repository.ts';
 import { refreshSeries, seriesBounds } from '../candle-series.ts';
-import { countCandles, readCandlePage } from '../candles-repository.ts';
+import { readCandlePage } from '../candles-repository.ts';
+import { countCandles } from '../queries.ts';
 import { exportFileName, freqtradePair, isFreqtrade, type ExportFormat } from './layout.ts';
 import { openWriter } from './writers.ts';
 
@@ -61,7 +62,13 @@ export async function exportCandles(db: Database, o: ExportOptions): Promise<Exp
   const partial = `${file}.partial-${process.pid}`;
   const total = o.countTotal
     ? o.from || o.to
-      ? await countCandles(db, asset.id, o.interval, o.from ?? null, o.to ?? null)
+      ? await countCandles(db, {
+          assetId: asset.id,
+          interval: o.interval,
+          from: o.from ?? null,
+          // The export's end is exclusive, the count's inclusive; candle times are whole milliseconds.
+          to: o.to ? new Date(o.to.getTime() - 1) : null,
+        })
       : bounds.candles
     : null;
   o.onProgress?.(0, total);
