@@ -31,7 +31,7 @@ import { accountAccessRoutes, accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { watchlistRoutes } from './routes/watchlists.ts';
 import { paperRoutes } from './routes/paper.ts';
-import { portfolioRoutes } from './routes/portfolios.ts';
+import { portfolioReportRoutes, portfolioRoutes } from './routes/portfolios.ts';
 import { strategyRoutes } from './routes/strategies.ts';
 import { backtestRunRoutes } from './routes/backtests.ts';
 import { assetRoutes } from './routes/assets.ts';
@@ -219,6 +219,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(accountAccessRoutes);
   await app.register(watchlistRoutes);
   await app.register(portfolioRoutes);
+  await app.register(portfolioReportRoutes);
   await app.register(paperRoutes);
   await app.register(strategyRoutes);
   await app.register(backtestRunRoutes);

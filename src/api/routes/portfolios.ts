@@ -101,12 +101,19 @@ const txParams = z.strictObject({ id: z.uuid(), txId: z.string().regex(/^\d{1,18
 const dateOf = (ts: string | undefined) =>
   ts === undefined ? undefined : new Date(/^\d{4}-\d{2}-\d{2}$/.test(ts) ? `${ts}T00:00:00Z` : ts);
 
-export async function portfolioRoutes(appBase: FastifyInstance): Promise<void> {
+/** What the portfolio plugins share: typed routes, tags, the guard, and "this user's portfolio". */
+function portfolioPlugin(appBase: FastifyInstance) {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const base = { tags: ['portfolios'], security: [{ bearerAuth: [] }] };
   const guard = { onRequest: requireUser, bodyLimit: SMALL_BODY };
   const mine = (req: { params: { id: string } } & Parameters<typeof currentUser>[0]) =>
     getPortfolio(app.db, currentUser(req).id, req.params.id);
+  return { app, base, guard, mine };
+}
+
+/** Portfolios and their transactions. */
+export async function portfolioRoutes(appBase: FastifyInstance): Promise<void> {
+  const { app, base, guard, mine } = portfolioPlugin(appBase);
 
   app.get(
     '/api/portfolios',
@@ -206,6 +213,11 @@ export async function portfolioRoutes(appBase: FastifyInstance): Promise<void> {
       return reply.status(204).send();
     },
   );
+}
+
+/** Positions, performance and the CSV import of a portfolio. */
+export async function portfolioReportRoutes(appBase: FastifyInstance): Promise<void> {
+  const { app, base, guard, mine } = portfolioPlugin(appBase);
 
   app.get(
     '/api/portfolios/:id/positions',
