@@ -31,7 +31,7 @@ function run(rows: [number, number, number, number][], entry: number[], exit: nu
   return { r, m: computeMetrics(b.ts, b.close, settings.cash, r) };
 }
 
-describe('backtest engine, hand-computed [any]', () => {
+describe('backtest engine, hand-computed: fills, stops and costs [any]', () => {
   test('whole units with commission and slippage, filled at the next open', () => {
     const { r, m } = run(
       [
@@ -143,7 +143,9 @@ describe('backtest engine, hand-computed [any]', () => {
     close(m.maxDrawdownPct, (1 - (units * 8) / 100) * 100);
     close(m.exposurePct, (2 / 3) * 100);
   });
+});
 
+describe('backtest engine, hand-computed: shorts and settings [any]', () => {
   test('--short: the exit rule opens a short that the entry rule closes; --size-pct sizes from equity', () => {
     const { r, m } = run(
       [
