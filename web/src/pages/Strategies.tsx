@@ -5,15 +5,16 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api, get } from '../api.ts';
-import { INTERVALS } from '../chart/catalog.ts';
 import { useLoad, useSubmit, useUser } from '../hooks.ts';
 import { StrategyEditor } from '../strategies/Editor.tsx';
 import { RunPanel, type RunShown } from '../strategies/RunPanel.tsx';
 import { SweepPanel } from '../strategies/SweepPanel.tsx';
-import { barsOf, type Mark, type Strategy } from '../strategies/types.ts';
+import { PreviewWhere } from '../strategies/PreviewWhere.tsx';
+import { barsOf, type Strategy } from '../strategies/types.ts';
+import { useMarks } from '../strategies/use-marks.ts';
 import { type Draft, parseParams, useLiveCheck, type Where } from '../strategies/use-live-check.ts';
 import { curvesOf, useStrategyChart } from '../strategies/use-strategy-chart.ts';
-import { ErrorBox, Field, Loading } from '../ui.tsx';
+import { ErrorBox, Loading } from '../ui.tsx';
 import '../strategies/strategies.css';
 
 const NEW: Draft = {
@@ -53,26 +54,7 @@ export function StrategiesPage() {
 
   const bars = useMemo(() => (live.preview ? barsOf(live.preview) : []), [live.preview]);
   const run = shown && shown.run.symbol === at.symbol ? shown : null;
-  const marks = useMemo((): Mark[] => {
-    if (run) {
-      const sec = (t: string) => Math.floor(Date.parse(t) / 1000);
-      return run.run.trades.flatMap((t): Mark[] => [
-        { time: sec(t.entry_time), kind: 'entry', short: t.size < 0 },
-        {
-          time: sec(t.exit_time),
-          kind: 'exit',
-          short: t.size < 0,
-          text: t.exit_reason === 'exit' ? '' : t.exit_reason,
-        },
-      ]);
-    }
-    const p = live.preview;
-    if (!p) return [];
-    return [
-      ...p.entry.map((time): Mark => ({ time, kind: 'entry' })),
-      ...p.exit.map((time): Mark => ({ time, kind: 'exit' })),
-    ];
-  }, [live.preview, run]);
+  const marks = useMarks(run, live.preview);
   const curves = useMemo(() => {
     if (!run || !live.preview) return null;
     const times = live.preview.bars.time;
@@ -141,32 +123,7 @@ export function StrategiesPage() {
             </div>
             <ErrorBox error={save.error ?? remove.error} />
           </form>
-          <fieldset class="params">
-            <legend>Preview on</legend>
-            <Field label="Symbol">
-              <select value={at.symbol} onChange={(e) => setWhere({ ...where, symbol: e.currentTarget.value })}>
-                {symbols.map((s) => (
-                  <option key={s}>{s}</option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Interval">
-              <select value={at.interval} onChange={(e) => setWhere({ ...where, interval: e.currentTarget.value })}>
-                {INTERVALS.map((i) => (
-                  <option key={i}>{i}</option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Bars">
-              <input
-                type="number"
-                min={2}
-                max={5000}
-                value={where.bars}
-                onChange={(e) => setWhere({ ...where, bars: Number(e.currentTarget.value) })}
-              />
-            </Field>
-          </fieldset>
+          <PreviewWhere at={at} symbols={symbols} onChange={setWhere} />
           <ErrorBox error={live.previewError} />
           <p class="muted">
             {run
