@@ -4,8 +4,8 @@
  * it, and each change is a history entry.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { AsOf } from '../as-of.tsx';
 import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
+import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
 import { INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
@@ -19,7 +19,7 @@ import { emptyIndicators, lastIndicatorValue, useIndicators } from '../chart/use
 import { useSignals } from '../chart/use-signals.ts';
 import { type ChartState, readState, remember, writeState } from '../chart/url-state.ts';
 import type { ChartView } from '../chart/view.ts';
-import { pct, price, time } from '../format.ts';
+import { time } from '../format.ts';
 import { useUser } from '../hooks.ts';
 import { navigate, useSearch } from '../router.ts';
 import { ErrorBox, Loading } from '../ui.tsx';
@@ -104,8 +104,6 @@ export function ChartPage({ symbol }: { symbol: string }) {
 
   const { bars } = candles;
   const lastBar = bars[bars.length - 1];
-  const prevBar = bars[bars.length - 2];
-  const dayChange = lastBar && prevBar ? ((lastBar.close - prevBar.close) / prevBar.close) * 100 : null;
   const indicatorLast = lastIndicatorValue(ind.data);
   // For tests comparing a live page with a reload: every close counts, cheaply.
   const closeSum = useMemo(() => bars.reduce((sum, b) => sum + b.close, 0).toFixed(6), [bars]);
@@ -126,26 +124,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
   return (
     <section class="chart-page">
       <div class="chart-head">
-        <h1>
-          {symbol}{' '}
-          {lastBar ? (
-            <>
-              <span class="muted" data-testid="chart-price">
-                {price(lastBar.close)}
-              </span>{' '}
-              <span class={dayChange && dayChange < 0 ? 'down' : 'up'} data-testid="chart-change">
-                {pct(dayChange)}
-              </span>{' '}
-              <AsOf ts={lastBar.time * 1000} interval={interval} simulated={candles.simulated} />
-            </>
-          ) : (
-            empty && (
-              <span class="muted" data-testid="chart-price">
-                no {interval} data
-              </span>
-            )
-          )}
-        </h1>
+        <ChartHeading symbol={symbol} interval={interval} bars={bars} empty={empty} simulated={candles.simulated} />
         <div class="chart-tools">
           <SymbolSearch inputRef={searchRef} onPick={(s) => change({ range: state.range }, s)} />
           {user && <AddToWatchlist symbol={symbol} assetId={candles.assetId} />}
@@ -188,28 +167,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
             <Loading what="Loading candles" />
           </div>
         )}
-        {empty && (
-          <div class="overlay" data-testid="chart-empty">
-            <div class="empty-state">
-              <p>
-                <strong>
-                  No {interval} candles for {symbol}.
-                </strong>
-              </p>
-              <p>Nothing of this interval is stored, and there are no finer candles to build it from.</p>
-              <p>
-                Try{' '}
-                {['1h', '1d']
-                  .filter((i) => i !== interval)
-                  .map((i) => (
-                    <button key={i} type="button" class="link" onClick={() => change({ interval: i })}>
-                      {i}
-                    </button>
-                  ))}
-              </p>
-            </div>
-          </div>
-        )}
+        {empty && <EmptyChart symbol={symbol} interval={interval} onPick={(i) => change({ interval: i })} />}
         {candles.older === 'loading' && <div class="older">Loading older bars…</div>}
         {candles.older === 'done' && visible.atStart && bars[0] && (
           <div class="older" data-testid="no-older">
