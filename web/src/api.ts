@@ -125,7 +125,30 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return (await res.json()) as T;
 }
 
-export const get = <T>(path: string) => api<T>('GET', path);
+/**
+ * GETs asked before the page that needs them has rendered (chart/prefetch.ts): the first `get` of the same
+ * path within a few seconds takes the answer instead of asking again.
+ */
+const early = new Map<string, Promise<unknown>>();
+const EARLY_MS = 10_000;
+
+export function prefetch(path: string): void {
+  if (early.has(path)) return;
+  const p = api<unknown>('GET', path);
+  // Whoever takes it sees the error; one nobody takes is dropped.
+  p.catch(() => undefined);
+  early.set(path, p);
+  setTimeout(() => early.get(path) === p && early.delete(path), EARLY_MS);
+}
+
+export function get<T>(path: string): Promise<T> {
+  const p = early.get(path);
+  if (p) {
+    early.delete(path);
+    return p as Promise<T>;
+  }
+  return api<T>('GET', path);
+}
 
 export async function login(username: string, password: string): Promise<User> {
   const res = await raw('POST', '/api/auth/login', { username, password, cookie: true });
@@ -148,6 +171,11 @@ export async function logout(): Promise<void> {
     accessToken = null;
     setUser(null);
   }
+}
+
+/** Whether this browser holds a session cookie (restoreSession will try it). */
+export function hasSession(): boolean {
+  return csrfCookie() !== '';
 }
 
 /** At start: a live session cookie signs the user in silently. */

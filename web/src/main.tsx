@@ -1,7 +1,8 @@
 /** The app shell: navigation, routes, the re-login dialog and live notifications. */
 import { type FunctionComponent, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { logout, restoreSession, setReloginPrompt } from './api.ts';
+import { hasSession, logout, restoreSession, setReloginPrompt } from './api.ts';
+import { prefetchChart } from './chart/prefetch.ts';
 import { useUser } from './hooks.ts';
 import { startLive, stopLive } from './live.ts';
 import { AccountPage, LoginForm } from './pages/Account.tsx';
@@ -139,6 +140,7 @@ function App() {
   );
 }
 
+prefetchChart(location.pathname, location.search, hasSession());
 document.addEventListener('click', onLinkClick);
 followUserPreferences();
 const root = document.getElementById('app');

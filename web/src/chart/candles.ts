@@ -30,6 +30,16 @@ export const toBar = (c: CandleRow): Bar => ({
 });
 const iso = (sec: number) => new Date(sec * 1000).toISOString();
 
+/** The first page's window: PAGE bars ending with the bucket that holds now, epoch seconds. */
+export function firstWindow(step: number, nowMs = Date.now()): { from: number; to: number } {
+  const to = Math.floor(nowMs / 1000 / step) * step + step;
+  return { from: to - PAGE * step, to };
+}
+
+export function candlePath(symbol: string, interval: string, fromSec: number, toSec: number, limit = 10_000): string {
+  return `/api/candles?${qs({ symbol, interval, from: iso(fromSec), to: iso(toSec), limit })}`;
+}
+
 /** Candles whose bucket starts in [fromSec, toSec). */
 export function candlePage(
   symbol: string,
@@ -38,7 +48,7 @@ export function candlePage(
   toSec: number,
   limit = 10_000,
 ): Promise<CandlePage> {
-  return get<CandlePage>(`/api/candles?${qs({ symbol, interval, from: iso(fromSec), to: iso(toSec), limit })}`);
+  return get<CandlePage>(candlePath(symbol, interval, fromSec, toSec, limit));
 }
 
 /** Every bar in [fromSec, toSec), fetched a page-sized window at a time (each under the API's limit). */

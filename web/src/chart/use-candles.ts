@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
 import { errorText } from '../hooks.ts';
 import { feeds, onCandlesChanged } from '../live.ts';
-import { type CandleRow, candlePage, candleSpan, mergeFrom, PAGE, toBar } from './candles.ts';
+import { type CandleRow, candlePage, candleSpan, firstWindow, mergeFrom, PAGE, toBar } from './candles.ts';
 import { INTERVAL_SECONDS } from './catalog.ts';
 import type { Bar } from './view.ts';
 
@@ -80,7 +80,7 @@ export function useCandles(symbol: string, interval: string): Candles {
     (async () => {
       // The window ending now is asked at once (indicators for it in parallel); only when it is empty
       // is the series' last bar looked up, for data that ends in the past.
-      let to = Math.floor(Date.now() / 1000 / step) * step + step;
+      let to = firstWindow(step).to;
       widen(to - PAGE * step, to);
       let page = await candlePage(symbol, interval, to - PAGE * step, to);
       if (page.candles.length === 0) {

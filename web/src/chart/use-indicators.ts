@@ -17,6 +17,18 @@ export type IndicatorData = { ind: ActiveIndicator; data: SeriesData }[];
 const MAX_BARS = 20_000;
 const iso = (sec: number) => new Date(sec * 1000).toISOString();
 
+/** The request for one indicator over a window (its newest MAX_BARS bars at most). */
+export function indicatorPath(
+  symbol: string,
+  interval: string,
+  ind: ActiveIndicator,
+  range: { from: number; to: number },
+): string {
+  const to = range.to;
+  const from = Math.max(range.from, to - MAX_BARS * INTERVAL_SECONDS[interval]);
+  return `/api/indicators/series?${qs({ symbol, interval, type: ind.type, params: JSON.stringify(ind.params), from: iso(from), to: iso(to) })}`;
+}
+
 export function useIndicators(p: {
   symbol: string;
   interval: string;
@@ -33,25 +45,19 @@ export function useIndicators(p: {
   useEffect(() => {
     if (!range) return;
     let live = true;
-    const to = range.to;
-    const from = Math.max(range.from, to - MAX_BARS * INTERVAL_SECONDS[interval]);
-    Promise.allSettled(
-      indicators.map((ind) =>
-        get<SeriesData>(
-          `/api/indicators/series?${qs({ symbol, interval, type: ind.type, params: JSON.stringify(ind.params), from: iso(from), to: iso(to) })}`,
-        ),
-      ),
-    ).then((results) => {
-      if (!live) return;
-      const ok: IndicatorData = [];
-      const failed = new Map<number, string>();
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') ok.push({ ind: indicators[i], data: r.value });
-        else failed.set(indicators[i].id, errorText(r.reason));
-      });
-      setErrors(failed);
-      setData(ok);
-    });
+    Promise.allSettled(indicators.map((ind) => get<SeriesData>(indicatorPath(symbol, interval, ind, range)))).then(
+      (results) => {
+        if (!live) return;
+        const ok: IndicatorData = [];
+        const failed = new Map<number, string>();
+        results.forEach((r, i) => {
+          if (r.status === 'fulfilled') ok.push({ ind: indicators[i], data: r.value });
+          else failed.set(indicators[i].id, errorText(r.reason));
+        });
+        setErrors(failed);
+        setData(ok);
+      },
+    );
     return () => {
       live = false;
     };

@@ -1,4 +1,7 @@
-/** Signals of the asset and interval (markers and the active list), fetched again when a new one arrives live. */
+/**
+ * Signals of the asset and interval (markers and the active list), fetched again when a new one arrives live.
+ * Asked once the candles are in (`after`): the first paint does not wait for them.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
 import { errorText } from '../hooks.ts';
@@ -9,6 +12,7 @@ export function useSignals(
   symbol: string,
   interval: string,
   assetId: string | null,
+  after = true,
 ): { signals: Signal[]; error: string | null; loaded: boolean } {
   const [signals, setSignals] = useState<Signal[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -16,6 +20,7 @@ export function useSignals(
   const [loaded, setLoaded] = useState(false);
   useEffect(() => setLoaded(false), [symbol, interval]);
   useEffect(() => {
+    if (!after) return;
     let live = true;
     get<{ items: Signal[] }>(`/api/signals?${qs({ symbol, interval, limit: 1000 })}`).then(
       (r) => {
@@ -29,7 +34,7 @@ export function useSignals(
     return () => {
       live = false;
     };
-  }, [symbol, interval, tick]);
+  }, [symbol, interval, tick, after]);
   useEffect(
     () =>
       on('signal', (s) => {

@@ -78,7 +78,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
   };
   const candles = useCandles(symbol, interval);
   const ind = useIndicators({ symbol, interval, indicators, range: candles.range, version: candles.version });
-  const sig = useSignals(symbol, interval, candles.assetId);
+  const sig = useSignals(symbol, interval, candles.assetId, !candles.loading);
   const drawings = useDrawings(symbol, user !== null);
   const [placing, setPlacing] = useState<Placing | null>(null);
   useEffect(() => setPlacing(null), [symbol]);
