@@ -51,6 +51,7 @@ import { problem, providerProblem } from './problem.ts';
 import { adminSyncRoutes } from './routes/admin-sync.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { drawingRoutes } from './routes/drawings.ts';
+import { layoutRoutes } from './routes/layouts.ts';
 import { type RateLimits, rateLimitsFor } from './rate-limit-store.ts';
 
 export interface AppOptions {
@@ -226,6 +227,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(alertRoutes);
   await app.register(alertRuleRoutes);
   await app.register(drawingRoutes);
+  await app.register(layoutRoutes);
   await app.register(assetRoutes);
   await app.register(candleRoutes);
   await app.register(queryRoutes);
