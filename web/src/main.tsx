@@ -27,6 +27,15 @@ function StrategiesLazy() {
   return Page ? <Page /> : <Loading what="Loading strategies" />;
 }
 
+/** The layouts page too: its chunk with the cells and the crosshair sync. */
+function LayoutLazy() {
+  const [Page, setPage] = useState<FunctionComponent | null>(null);
+  useEffect(() => {
+    void import('./pages/Layout.tsx').then((m) => setPage(() => m.LayoutPage));
+  }, []);
+  return Page ? <Page /> : <Loading what="Loading the layout" />;
+}
+
 function Page({ path }: { path: string }) {
   const chart = /^\/chart\/([^/]+)$/.exec(path);
   if (chart) return <ChartPage symbol={decodeURIComponent(chart[1])} />;
@@ -35,6 +44,7 @@ function Page({ path }: { path: string }) {
   if (path === '/portfolio') return <PortfolioPage />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/strategies') return <StrategiesLazy />;
+  if (path === '/layout') return <LayoutLazy />;
   if (path === '/admin') return <AdminPage />;
   if (path === '/account') return <SettingsPage />;
   if (path === '/login' || path === '/register') return <AccountPage mode={path === '/login' ? 'login' : 'register'} />;
@@ -102,6 +112,7 @@ function App() {
         </a>
         <nav aria-label="Main">
           {link('/', 'Markets')}
+          {link('/layout', 'Layout')}
           {user && link('/watchlists', 'Watchlists')}
           {user && link('/strategies', 'Strategies')}
           {user && link('/portfolio', 'Portfolio')}

@@ -15,6 +15,7 @@ import { readState } from './url-state.ts';
 export function prefetchChart(pathname: string, search: string, signedIn: boolean): void {
   const m = /^\/chart\/([^/]+)$/.exec(pathname);
   if (m || pathname === '/layout') void import('./view.ts');
+  if (pathname === '/layout') void import('../pages/Layout.tsx');
   if (m) {
     const symbol = decodeURIComponent(m[1]);
     const state = readState(search, undefined);

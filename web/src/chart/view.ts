@@ -357,6 +357,31 @@ export class ChartView {
     return true;
   }
 
+  /**
+   * Another chart's crosshair time (a layout's sync): the crosshair goes to this chart's bar holding `t`
+   * (the last bar at or before it), or away when `t` is outside the bars; returns the bar's time or null.
+   */
+  crosshairTo(t: number | null): number | null {
+    const n = this.bars.length;
+    const i = t === null ? -1 : indexAt(this.bars, t + 1) - 1;
+    const step = n > 1 ? this.bars[n - 1].time - this.bars[n - 2].time : 0;
+    if (t === null || i < 0 || (i === n - 1 && t >= this.bars[i].time + step)) {
+      this.keyIndex = null;
+      this.chart.clearCrosshairPosition();
+      this.crosshairAt(null);
+      return null;
+    }
+    const b = this.bars[i];
+    this.chart.setCrosshairPosition(b.close, b.time as UTCTimestamp, this.main);
+    this.crosshairAt(b.time);
+    return b.time;
+  }
+
+  /** The bar the keyboard crosshair is on (arrow keys), or null. */
+  keyCrosshairTime(): number | null {
+    return this.keyIndex === null ? null : (this.bars[this.keyIndex]?.time ?? null);
+  }
+
   clearCrosshair(): void {
     this.keyIndex = null;
     this.chart.clearCrosshairPosition();
