@@ -1,0 +1,259 @@
+/**
+ * Layouts and panes (issue 26), in chromium against a real `tm serve`, on both backends, at 1366×850 and
+ * 375×812, light and dark. Layouts: 2 or 4 charts from the URL, one crosshair across them in time (mouse
+ * and arrow keys, across intervals), back and forward, saved by a signed-in user and private to them,
+ * side by side on a desktop and stacked at 375 px. Panes: an indicator pane resized by dragging its
+ * separator and by the keyboard, collapsed and restored, a price pane that keeps its minimum height,
+ * fullscreen with Escape to leave. axe-core's WCAG A/AA rules on both pages in all four looks.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import { createUser } from '../../src/accounts/users.ts';
+import { Migrator } from '../../src/db/migrate/migrator.ts';
+import { openEmbedded } from '../../src/db/pglite.ts';
+import type { Database } from '../../src/db/types.ts';
+import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
+import { assertAccessible } from '../helpers/axe.ts';
+import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { serverDb, serverSkip } from '../helpers/db.ts';
+import { until, untilTrue } from '../helpers/wait.ts';
+
+const USER = { username: 'layoutuser', password: 'layout-password-1' };
+const OTHER = { username: 'layoutother', password: 'layout-password-2' };
+const DAY = 86_400;
+const DESKTOP = { width: 1366, height: 850 };
+const PHONE = { width: 375, height: 812 };
+
+async function seed(db: Database): Promise<void> {
+  await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
+  await createUser(db, { ...USER, email: 'layoutuser@example.com' });
+  await createUser(db, { ...OTHER, email: 'layoutother@example.com' });
+}
+
+async function login(page: Page, base: string, who = USER): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username', { exact: true }).fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('username').waitFor();
+}
+
+async function symbols(base: string): Promise<string[]> {
+  const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string }[] };
+  return r.items.map((i) => i.symbol);
+}
+
+const cells = (page: Page) => page.getByTestId('layout-chart');
+/** Every cell has its bars and its chart. */
+async function layoutSettled(page: Page, n: number): Promise<void> {
+  await untilTrue(`${n} layout charts settled`, async () => {
+    const all = await cells(page).all();
+    if (all.length !== n) return false;
+    for (const c of all)
+      if ((await c.getAttribute('data-settled')) !== 'true' || (await c.getAttribute('data-bars')) === '0')
+        return false;
+    return true;
+  });
+}
+const crosshair = async (c: Locator) => (await c.getAttribute('data-crosshair')) ?? '';
+async function hover(page: Page, c: Locator, fx: number): Promise<void> {
+  const box = await c.boundingBox();
+  assert.ok(box);
+  await page.mouse.move(box.x + box.width * fx, box.y + box.height * 0.4);
+}
+
+/** 2 and 4 charts from the URL, one crosshair in time (mouse, keys, another interval), back and forward. */
+async function layoutFlow(page: Page, base: string): Promise<void> {
+  const [a, b] = await symbols(base);
+  // No cells in the URL: the first two assets at 1h, written into the URL.
+  await page.goto(`${base}/layout`);
+  await page.waitForURL((u) => u.searchParams.get('cells') !== null);
+  assert.equal(new URL(page.url()).searchParams.get('cells'), `${a}:1h,${b}:1h`);
+  await layoutSettled(page, 2);
+
+  await page.goto(`${base}/layout?cells=${a}:1h,${b}:1d`);
+  await layoutSettled(page, 2);
+  const [c1, c2] = await cells(page).all();
+  assert.equal(await c2.getAttribute('data-interval'), '1d');
+  // The mouse on the 1h chart: the 1d chart's crosshair is on the day holding that hour.
+  for (const fx of [0.3, 0.6]) {
+    await hover(page, c1, fx);
+    const t1 = Number(await until('crosshair on chart 1', async () => (await crosshair(c1)) || null));
+    const t2 = Number(await until('chart 2 follows', async () => (await crosshair(c2)) || null));
+    assert.equal(t2, Math.floor(t1 / DAY) * DAY, `1h bar ${t1} → 1d bar ${t2}`);
+  }
+  // And from the 1d chart: the 1h chart shows the last hour at or before that day's start, or none for a
+  // day before its first bar (the daily history is longer than the hourly one).
+  const first1 = Number(await c1.getAttribute('data-first'));
+  const follows = async (d: number) => {
+    if (d < first1) return untilTrue(`no 1h bar for the day ${d}`, async () => (await crosshair(c1)) === '');
+    const h = Number(await until(`chart 1 follows day ${d}`, async () => (await crosshair(c1)) || null));
+    assert.ok(h <= d && d - h < DAY, `1d bar ${d} → 1h bar ${h}`);
+  };
+  await hover(page, c2, 0.15);
+  await follows(Number(await until('crosshair on chart 2', async () => (await crosshair(c2)) || null)));
+  // The arrow keys on the 1d chart start from its newest day, which the 1h chart has.
+  await c2.focus();
+  await page.keyboard.press('ArrowLeft');
+  const day = Number(await until('key crosshair on chart 2', async () => (await crosshair(c2)) || null));
+  assert.ok(day >= first1, 'the newest day has 1h bars');
+  await follows(day);
+  await page.keyboard.press('Escape');
+  // Leaving the charts hides every crosshair.
+  await page.mouse.move(2, 2);
+  await untilTrue('crosshairs hidden', async () => (await crosshair(c1)) === '' && (await crosshair(c2)) === '');
+
+  // Keyboard: arrows on a focused chart move every crosshair; Escape hides them.
+  await c1.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  const k1 = Number(await until('key crosshair', async () => (await crosshair(c1)) || null));
+  assert.equal(Number(await crosshair(c2)), Math.floor(k1 / DAY) * DAY);
+  await page.keyboard.press('Escape');
+  await untilTrue('Escape hides them', async () => (await crosshair(c1)) === '' && (await crosshair(c2)) === '');
+
+  // 4 charts; a cell's symbol changed in place; back and forward step through the URL.
+  await page.getByRole('button', { name: '4 charts' }).click();
+  await layoutSettled(page, 4);
+  assert.equal(await page.getByTestId('layout-grid').getAttribute('data-cells'), '4');
+  await page.getByLabel('Symbol of chart 3').selectOption(b);
+  await page.waitForURL((u) => (u.searchParams.get('cells') ?? '').split(',')[2]?.startsWith(`${b}:`) === true);
+  await layoutSettled(page, 4);
+  assert.equal(await cells(page).nth(2).getAttribute('data-symbol'), b);
+  await page.goBack();
+  await layoutSettled(page, 4);
+  assert.equal(await cells(page).nth(2).getAttribute('data-symbol'), a);
+  await page.goBack();
+  await layoutSettled(page, 2);
+  await page.goForward();
+  await layoutSettled(page, 4);
+}
+
+/** Side by side on a desktop, stacked at 375 px, nothing wider than the screen. */
+async function arrangement(page: Page, base: string, phone: boolean): Promise<void> {
+  const [a, b, c] = await symbols(base);
+  await page.goto(`${base}/layout?cells=${a}:1h,${b}:1h,${c}:1d,${a}:1d`);
+  await layoutSettled(page, 4);
+  const boxes = await Promise.all((await cells(page).all()).map(async (x) => (await x.boundingBox())!));
+  if (phone) {
+    for (let i = 1; i < 4; i++) {
+      assert.ok(boxes[i].y >= boxes[i - 1].y + boxes[i - 1].height, `chart ${i + 1} below chart ${i}`);
+      assert.ok(Math.abs(boxes[i].x - boxes[0].x) < 1);
+    }
+    const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(wide <= PHONE.width, `the page is ${wide} px wide at 375 px`);
+  } else {
+    assert.ok(Math.abs(boxes[0].y - boxes[1].y) < 1 && boxes[1].x > boxes[0].x + boxes[0].width - 1, 'side by side');
+    assert.ok(boxes[2].y >= boxes[0].y + boxes[0].height, 'second row');
+  }
+}
+
+/** Saved by name, opened again, private to the user (another user lists none), deleted. */
+async function savedLayouts(page: Page, base: string): Promise<void> {
+  const [a, b] = await symbols(base);
+  await page.goto(`${base}/layout?cells=${a}:1d,${b}:4h`);
+  await page.getByText('Log in').first().waitFor();
+  await login(page, base);
+  await page.goto(`${base}/layout?cells=${a}:1d,${b}:4h`);
+  await layoutSettled(page, 2);
+  await page.getByLabel('Name').fill('Daily pair');
+  await page.getByRole('button', { name: 'Save layout' }).click();
+  await until('saved', async () => ((await page.getByTestId('layout-message').textContent()) ?? '').includes('Saved'));
+  // Another layout in the URL, then the saved one opened from the list.
+  await page.goto(`${base}/layout?cells=${b}:1h,${a}:1h`);
+  await layoutSettled(page, 2);
+  await page.getByLabel('Saved').selectOption('Daily pair');
+  await page.getByRole('button', { name: 'Open' }).first().click();
+  await page.waitForURL(
+    (u) => u.searchParams.get('cells') === `${a}:1d,${b}:4h` && u.searchParams.get('name') === 'Daily pair',
+  );
+  await layoutSettled(page, 2);
+  // Someone else sees none of it.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await login(page, base, OTHER);
+  await page.goto(`${base}/layout?cells=${a}:1h,${b}:1h`);
+  await layoutSettled(page, 2);
+  await page.getByRole('button', { name: 'Save layout' }).waitFor();
+  assert.equal(await page.getByLabel('Saved').count(), 0, 'another user lists no layouts');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await login(page, base);
+  await page.goto(`${base}/layout?cells=${a}:1h,${b}:1h`);
+  await page.getByLabel('Saved').waitFor();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await untilTrue('deleted', async () => (await page.getByLabel('Saved').count()) === 0);
+}
+
+type Look = BrowserContextOptions & { name: string };
+const LOOKS: Look[] = [
+  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
+  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
+  { name: '375 light', viewport: PHONE, colorScheme: 'light' },
+  { name: '375 dark', viewport: PHONE, colorScheme: 'dark' },
+];
+
+async function accessible(page: Page, base: string, look: Look): Promise<void> {
+  await login(page, base);
+  const [a, b, c] = await symbols(base);
+  await page.goto(`${base}/layout?cells=${a}:1h,${b}:1d,${c}:1h,${a}:4h`);
+  await layoutSettled(page, 4);
+  await assertAccessible(page, `layout, ${look.name}`);
+  await arrangement(page, base, look.viewport?.width === PHONE.width);
+}
+
+function suite(
+  title: string,
+  skip: string | undefined,
+  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
+) {
+  describe(title, { skip }, () => {
+    let browser: Browser;
+    let served: Served;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ served, cleanup } = await start());
+      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
+    });
+    after(async () => {
+      await browser?.close();
+      await served?.stop();
+      await cleanup?.();
+    });
+    const run = async (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) => {
+      const ctx = await browser.newContext(look);
+      const page = await ctx.newPage();
+      try {
+        await screenshotOnFailure(page, `layout-${name}`, () => fn(page, served.url));
+      } finally {
+        await ctx.close();
+      }
+    };
+    test('layouts: 2 and 4 charts from the URL, one crosshair in time (mouse, keys, intervals), back and forward', () =>
+      run('flow', { viewport: DESKTOP }, layoutFlow));
+    test('layouts: saved by name, opened, private to the user, deleted (375 px, dark)', () =>
+      run('saved', { viewport: PHONE, colorScheme: 'dark' }, savedLayouts));
+    for (const look of LOOKS)
+      test(`layouts: no WCAG A/AA violation (axe) and the arrangement, ${look.name}`, () =>
+        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
+  });
+}
+
+suite('layouts and panes in chromium [embedded]', chromiumSkip, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-layout-'));
+  const db = await openEmbedded({ dataDir: dir });
+  await new Migrator(db).upgrade('head');
+  await seed(db);
+  await db.close();
+  const served = await startServe({ TM_DATA_DIR: dir, TM_DEMO: '0' });
+  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+suite('layouts and panes in chromium [server]', chromiumSkip ?? serverSkip, async () => {
+  const db = await serverDb();
+  await seed(db);
+  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
+  return { served, cleanup: () => db.close() };
+});
