@@ -138,7 +138,7 @@ async function arrangement(page: Page, base: string, phone: boolean): Promise<vo
   const [a, b, c] = await symbols(base);
   await page.goto(`${base}/layout?cells=${a}:1h,${b}:1h,${c}:1d,${a}:1d`);
   await layoutSettled(page, 4);
-  const boxes = await Promise.all((await cells(page).all()).map(async (x) => (await x.boundingBox())!));
+  const boxes = await Promise.all((await cells(page).all()).map((x) => boxOf(x)));
   if (phone) {
     for (let i = 1; i < 4; i++) {
       assert.ok(boxes[i].y >= boxes[i - 1].y + boxes[i - 1].height, `chart ${i + 1} below chart ${i}`);
@@ -187,6 +187,116 @@ async function savedLayouts(page: Page, base: string): Promise<void> {
   await untilTrue('deleted', async () => (await page.getByLabel('Saved').count()) === 0);
 }
 
+const sep = (page: Page, label: string) => page.getByRole('separator', { name: `Resize the ${label} pane` });
+const valueNow = async (l: Locator) => Number(await l.getAttribute('aria-valuenow'));
+const priceHeight = async (page: Page) =>
+  Number(await page.getByTestId('pane-controls').getAttribute('data-price-height'));
+/** The price pane's floor (panes.ts: 220 px, or 55 % of a chart shorter than these tests' charts). */
+const FLOOR = 220;
+async function boxOf(l: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const b = await l.boundingBox();
+  assert.ok(b, 'the element is shown');
+  return b;
+}
+async function chartSettled(page: Page): Promise<void> {
+  await untilTrue(
+    'chart settled',
+    async () => (await page.getByTestId('chart').getAttribute('data-settled')) === 'true',
+  );
+}
+async function near(what: string, get: () => Promise<number>, want: number, slack = 3): Promise<number> {
+  return until(`${what} ≈ ${want}`, async () => {
+    const v = await get();
+    return Math.abs(v - want) <= slack ? v : null;
+  });
+}
+
+/** Indicator panes resized by keys and by dragging, collapsed and expanded, the price pane's floor, full screen. */
+async function panesFlow(page: Page, base: string, phone: boolean): Promise<void> {
+  const [a] = await symbols(base);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20,rsi:14,macd:12:26:9`);
+  await chartSettled(page);
+  const rsi = sep(page, 'RSI (14)');
+  await rsi.waitFor();
+  assert.equal(await page.getByRole('separator').count(), 2, 'one separator per indicator pane');
+  const h0 = await valueNow(rsi);
+  assert.ok(h0 >= 40, `RSI pane ${h0} px`);
+
+  // Keyboard: ↓ shrinks, ↑ grows, End to the minimum, Home to the most the price pane allows.
+  await rsi.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const h1 = await near('RSI pane after ↓ ↓', () => valueNow(rsi), h0 - 20);
+  await page.keyboard.press('ArrowUp');
+  await near('RSI pane after ↑', () => valueNow(rsi), h1 + 10);
+  await page.keyboard.press('End');
+  await near('RSI pane at its minimum', () => valueNow(rsi), 40);
+  await page.keyboard.press('Home');
+  const max = Number(await rsi.getAttribute('aria-valuemax'));
+  await near('RSI pane at its maximum', () => valueNow(rsi), max);
+  await untilTrue('the price pane keeps its floor', async () => (await priceHeight(page)) >= FLOOR - 2);
+
+  // Dragging the separator: 40 px up makes the pane 40 px taller.
+  await page.keyboard.press('End');
+  const start = await near('RSI pane at its minimum', () => valueNow(rsi), 40);
+  const box = await boxOf(rsi);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 20, { steps: 3 });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 40, { steps: 3 });
+  await page.mouse.up();
+  await near('RSI pane after a 40 px drag', () => valueNow(rsi), start + 40, 4);
+  // Far past the top: stopped at the price pane's floor.
+  const b2 = await boxOf(rsi);
+  await page.mouse.move(b2.x + b2.width / 2, b2.y + b2.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b2.x + b2.width / 2, 5, { steps: 4 });
+  await page.mouse.up();
+  await untilTrue('dragging stops at the floor', async () => (await priceHeight(page)) >= FLOOR - 2);
+  await rsi.focus();
+  await page.keyboard.press('End');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
+  const kept = await near('RSI pane', () => valueNow(rsi), 80);
+
+  // Its height survives a change of another indicator (the series are replaced).
+  await page.getByLabel('SMA period').fill('30');
+  await page.getByLabel('SMA period').press('Enter');
+  await page.waitForURL((u) => (u.searchParams.get('indicators') ?? '').startsWith('sma:30'));
+  await chartSettled(page);
+  await near('RSI pane after the SMA changed', () => valueNow(sep(page, 'RSI (14)')), kept);
+
+  // Collapse to a strip and expand again; the price pane takes the room meanwhile.
+  const price0 = await priceHeight(page);
+  await page.getByRole('button', { name: 'Collapse the RSI (14) pane' }).click();
+  const toggle = page.getByRole('button', { name: 'Expand the RSI (14) pane' });
+  await toggle.waitFor();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await near('collapsed RSI pane', async () => Number(await toggle.getAttribute('data-height')), 24);
+  await untilTrue('the price pane grew', async () => (await priceHeight(page)) > price0 + 30);
+  await toggle.click();
+  await near('expanded RSI pane', () => valueNow(sep(page, 'RSI (14)')), kept);
+
+  // Many oscillators: the price pane still keeps its floor.
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=rsi:14,macd:12:26:9,stoch:14:3:3,atr:14,obv,cci:20`);
+  await chartSettled(page);
+  await untilTrue('six separators', async () => (await page.getByRole('separator').count()) === 6);
+  await untilTrue('the price pane keeps its floor with six panes', async () => (await priceHeight(page)) >= FLOOR - 2);
+
+  // Full screen (the Fullscreen API on the chart's box); Escape leaves.
+  await page.getByRole('button', { name: 'Full screen' }).click();
+  const controls = page.getByTestId('pane-controls');
+  await untilTrue('full screen', async () => (await controls.getAttribute('data-fullscreen')) === 'true');
+  assert.equal(await page.evaluate("document.fullscreenElement?.classList.contains('chart-box') ?? false"), true);
+  const full = await boxOf(page.locator('.chart-box'));
+  assert.ok(
+    full.height >= (phone ? PHONE.height : DESKTOP.height) - 2,
+    `the chart fills the screen (${full.height} px)`,
+  );
+  await page.keyboard.press('Escape');
+  await untilTrue('left full screen', async () => (await controls.getAttribute('data-fullscreen')) === 'false');
+  assert.equal(await page.evaluate('document.fullscreenElement === null'), true);
+}
+
 type Look = BrowserContextOptions & { name: string };
 const LOOKS: Look[] = [
   { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
@@ -202,6 +312,16 @@ async function accessible(page: Page, base: string, look: Look): Promise<void> {
   await layoutSettled(page, 4);
   await assertAccessible(page, `layout, ${look.name}`);
   await arrangement(page, base, look.viewport?.width === PHONE.width);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20,rsi:14,macd:12:26:9`);
+  await chartSettled(page);
+  await page.getByRole('separator').first().waitFor();
+  await page.getByRole('button', { name: 'Collapse the RSI (14) pane' }).click();
+  await page.getByRole('button', { name: 'Expand the RSI (14) pane' }).waitFor();
+  await assertAccessible(page, `chart with panes, ${look.name}`);
+  if (look.viewport?.width === PHONE.width) {
+    const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(wide <= PHONE.width, `the chart page is ${wide} px wide at 375 px`);
+  }
 }
 
 function suite(
@@ -235,8 +355,12 @@ function suite(
       run('flow', { viewport: DESKTOP }, layoutFlow));
     test('layouts: saved by name, opened, private to the user, deleted (375 px, dark)', () =>
       run('saved', { viewport: PHONE, colorScheme: 'dark' }, savedLayouts));
+    test('panes: resized by keys and dragging, collapsed, the price pane floor, full screen', () =>
+      run('panes', { viewport: DESKTOP }, (p, b) => panesFlow(p, b, false)));
+    test('panes at 375 px, dark', () =>
+      run('panes-375', { viewport: PHONE, colorScheme: 'dark' }, (p, b) => panesFlow(p, b, true)));
     for (const look of LOOKS)
-      test(`layouts: no WCAG A/AA violation (axe) and the arrangement, ${look.name}`, () =>
+      test(`layouts and panes: no WCAG A/AA violation (axe), the arrangement, ${look.name}`, () =>
         run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
   });
 }

@@ -9,6 +9,7 @@ import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
 import { INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
+import { PaneControls } from '../chart/PaneControls.tsx';
 import { ActiveSignals, Legend, SignalBox } from '../chart/Legend.tsx';
 import { SymbolSearch } from '../chart/SymbolSearch.tsx';
 import { IntervalButtons, ViewControls } from '../chart/Toolbar.tsx';
@@ -16,6 +17,7 @@ import { useCandles } from '../chart/use-candles.ts';
 import { useChartView } from '../chart/use-chart-view.ts';
 import { useDrawings } from '../chart/use-drawings.ts';
 import { emptyIndicators, lastIndicatorValue, useIndicators } from '../chart/use-indicators.ts';
+import { usePanes } from '../chart/use-panes.ts';
 import { useSignals } from '../chart/use-signals.ts';
 import { type ChartState, readState, remember, writeState } from '../chart/url-state.ts';
 import type { ChartView } from '../chart/view.ts';
@@ -93,6 +95,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
     list: drawings.list,
     onPoint,
   });
+  const panes = usePanes(view, ind.data, el);
   const searchRef = useRef<HTMLInputElement>(null);
   useChartKeys({
     view,
@@ -162,6 +165,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
           data-settled={settled}
         />
         <SignalBox cross={cross} />
+        <PaneControls panes={panes} />
         {candles.loading && (
           <div class="overlay">
             <Loading what="Loading candles" />
