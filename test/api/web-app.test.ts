@@ -71,6 +71,11 @@ forEachBackend('web app support', (open) => {
     const asset = await app.inject({ url: '/assets/app.js' });
     assert.equal(asset.statusCode, 200);
     assert.match(String(asset.headers['cache-control']), /immutable/);
+    // Answered from memory (src/api/web.ts), with its type and the app's headers.
+    assert.match(String(asset.headers['content-type']), /^text\/javascript/);
+    assert.equal(asset.body, 'console.log(1)');
+    assert.equal(asset.headers['x-content-type-options'], 'nosniff');
+    assert.equal((await app.inject({ method: 'HEAD', url: '/assets/app.js' })).statusCode, 200);
     // The API keeps its JSON 404s and no CSP of the app.
     const api = await app.inject({ url: '/api/nope', headers: { accept: 'text/html' } });
     assert.equal(api.statusCode, 404);
