@@ -30,7 +30,13 @@ export function useChartView(
   indicators: IndicatorData | null,
   signals: Signal[],
   look: { type: ChartType; scale: ScaleKey; range: RangeKey | null },
-  draw: { list: Drawing[]; onPoint: ((p: DrawingPoint) => void) | null },
+  draw: {
+    list: Drawing[];
+    onPoint: ((p: DrawingPoint) => void) | null;
+    selected?: string | null;
+    select?: (id: string | null) => void;
+    replace?: (d: Drawing) => void;
+  },
 ): ChartViewState {
   const el = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<ChartView | null>(null);
@@ -63,7 +69,12 @@ export function useChartView(
     };
   }, []);
 
-  if (view) view.onPoint = draw.onPoint;
+  if (view) {
+    view.onPoint = draw.onPoint;
+    view.onSelectDrawing = (id) => draw.select?.(id);
+    view.onMoveDrawing = (d) => draw.replace?.(d);
+  }
+  useEffect(() => view?.selectDrawing(draw.selected ?? null), [view, draw.selected]);
   useEffect(() => {
     if (!view) return;
     view.setDrawings(draw.list);

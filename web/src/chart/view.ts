@@ -20,6 +20,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { type ActiveIndicator, specOf } from './catalog.ts';
+import { DrawingEditor } from './drawing-editor.ts';
 import { type Drawing, type DrawingPoint, DrawingsPrimitive } from './drawings-primitive.ts';
 import { addMainSeries, mainData } from './main-series.ts';
 import type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
@@ -72,6 +73,9 @@ export class ChartView {
   private drawingList: Drawing[] = [];
   /** Set by the page while a drawing tool is active: a click on the chart is a point of the drawing. */
   onPoint: ((p: DrawingPoint) => void) | null = null;
+  /** Set by the page: a drawing was selected on the chart (null: none), or moved there (save it). */
+  onSelectDrawing: (id: string | null) => void = () => {};
+  onMoveDrawing: (d: Drawing) => void = () => {};
 
   constructor(
     el: HTMLElement,
@@ -96,8 +100,18 @@ export class ChartView {
     this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
     this.markers = createSeriesMarkers(this.main, []);
-    this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', (p) => this.main.priceFormatter().format(p));
+    this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', cssVar('--bg') || '#fff', (p) =>
+      this.main.priceFormatter().format(p),
+    );
     this.main.attachPrimitive(this.drawings);
+    new DrawingEditor(el, this.drawings, {
+      pointAt: (x, y) => this.pointAt(x, y),
+      placing: () => this.onPoint !== null,
+      list: () => this.drawingList,
+      preview: (list) => this.drawings.set(list, this.bars),
+      select: (id) => this.onSelectDrawing(id),
+      moved: (d) => this.onMoveDrawing(d),
+    });
     // The DOM's clicks, not the chart's: the chart swallows a second click within half a second
     // (a double click), and a trend line's two points often come that fast.
     el.addEventListener('click', (e) => {
@@ -150,6 +164,10 @@ export class ChartView {
   setDrawings(list: Drawing[]): void {
     this.drawingList = list;
     this.drawings.set(list, this.bars);
+  }
+
+  selectDrawing(id: string | null): void {
+    this.drawings.select(id);
   }
 
   drawingCount(): number {

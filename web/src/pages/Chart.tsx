@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
 import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
-import { INTERVALS } from '../chart/catalog.ts';
+import { INTERVAL_SECONDS, INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
 import { ActiveSignals, Legend, SignalBox } from '../chart/Legend.tsx';
@@ -90,7 +90,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
       }
     : null;
   const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, state, {
-    list: drawings.list,
+    ...drawings,
     onPoint,
   });
   const searchRef = useRef<HTMLInputElement>(null);
@@ -152,6 +152,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
           data-panes={stats.panes}
           data-markers={stats.markers}
           data-drawings={stats.drawings}
+          data-selected-drawing={drawings.selected ?? ''}
           data-marker-texts={stats.markerTexts}
           data-series-type={stats.type}
           data-scale-mode={stats.scale}
@@ -182,6 +183,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
             symbol={symbol}
             assetId={candles.assetId}
             lastClose={lastBar?.close}
+            step={INTERVAL_SECONDS[interval]}
             drawings={drawings}
             placing={placing}
             onPlacing={setPlacing}

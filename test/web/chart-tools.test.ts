@@ -1,0 +1,229 @@
+/**
+ * The chart page's tools (issue 26, second part), in chromium against a real `tm serve`, on both
+ * backends: a ray and a Fibonacci retracement; drawings selected, dragged (whole and by an end point),
+ * deleted and deselected on the chart, and selected and nudged from the list by keyboard.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { createUser } from '../../src/accounts/users.ts';
+import { Migrator } from '../../src/db/migrate/migrator.ts';
+import { openEmbedded } from '../../src/db/pglite.ts';
+import type { Database } from '../../src/db/types.ts';
+import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
+import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { serverDb, serverSkip } from '../helpers/db.ts';
+import { until } from '../helpers/wait.ts';
+
+const USER = { username: 'toolsuser', password: 'tools-password-1' };
+const DESKTOP = { width: 1366, height: 850 };
+
+async function seed(db: Database): Promise<void> {
+  await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
+  await createUser(db, { ...USER, email: 'toolsuser@example.com' });
+}
+
+const attr = async (page: Page, name: string) => page.getByTestId('chart').getAttribute(`data-${name}`);
+async function chartWait(page: Page, name: string, ok: (v: string) => boolean, what: string): Promise<string> {
+  return until(`chart ${what} (data-${name})`, async () => {
+    const v = (await attr(page, name)) ?? '';
+    return ok(v) ? v : null;
+  });
+}
+const settled = (page: Page) => chartWait(page, 'settled', (v) => v === 'true', 'settled');
+
+async function login(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username', { exact: true }).fill(USER.username);
+  await page.getByLabel('Password', { exact: true }).fill(USER.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('username').waitFor();
+}
+
+async function demoSymbols(base: string): Promise<string[]> {
+  const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string }[] };
+  return r.items.map((i) => i.symbol);
+}
+
+interface Pt {
+  t: number;
+  price: number;
+}
+type Item = { id: string; kind: string; a?: Pt; b?: Pt; price?: number };
+
+/** Drawings: ray and Fibonacci; select, drag, delete and deselect on the chart; select and nudge by keyboard. */
+async function drawingEdit(page: Page, base: string): Promise<void> {
+  const [a] = await demoSymbols(base);
+  await login(page, base);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=`);
+  await settled(page);
+  const chart = page.getByTestId('chart');
+  const box = await chart.boundingBox();
+  assert.ok(box);
+  const X = (x: number) => box.x + box.width * x;
+  const Y = (y: number) => box.y + box.height * y;
+  const at = (x: number, y: number) => page.mouse.click(X(x), Y(y));
+  /** The next PUT's items. */
+  const saved = async () => {
+    const r = await page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/drawings?'));
+    assert.equal(r.status(), 200);
+    return (r.request().postDataJSON() as { items: Item[] }).items;
+  };
+  const tool = (name: string) => page.getByRole('button', { name, exact: true }).click();
+  const drawn = (n: number) => chartWait(page, 'drawings', (v) => v === String(n), `${n} drawings`);
+  const selected = (id: string) => chartWait(page, 'selected-drawing', (v) => v === id, `selected "${id}"`);
+
+  let put = saved();
+  await tool('Ray');
+  await at(0.3, 0.5);
+  await at(0.4, 0.45);
+  const [ray] = await put;
+  assert.equal(ray.kind, 'ray');
+  assert.ok(ray.a && ray.b && ray.b.t > ray.a.t && ray.b.price > ray.a.price, JSON.stringify(ray));
+  put = saved();
+  await tool('Fibonacci retracement');
+  await at(0.5, 0.3);
+  await at(0.65, 0.6);
+  const fib = (await put)[1];
+  assert.equal(fib.kind, 'fib');
+  await drawn(2);
+  assert.ok(fib.a && fib.b);
+  // Its levels, labelled: 100 % at the first point, 0 at the second.
+  const levels = ((await page.getByTestId('fib-levels').textContent()) ?? '').split(' · ');
+  assert.deepEqual(
+    levels.map((l) => l.split(' %')[0]),
+    ['0', '23.6', '38.2', '50', '61.8', '78.6', '100'],
+  );
+  const { a: fa, b: fb } = fib;
+  levels.forEach((l, i) => {
+    const level = [0, 0.236, 0.382, 0.5, 0.618, 0.786, 1][i];
+    const shown = Number(l.split(' % ')[1].replace(/,/g, ''));
+    const want = fb.price + (fa.price - fb.price) * level;
+    assert.ok(Math.abs(shown - want) <= Math.max(0.01, want * 1e-4), `${l}: ${want}`);
+  });
+
+  // A click on the ray's first point selects it; a drag moves that point only, and the chart does not pan.
+  await at(0.3, 0.5);
+  await selected(ray.id);
+  const first = await attr(page, 'visible-first');
+  put = saved();
+  await page.mouse.move(X(0.3), Y(0.5));
+  await page.mouse.down();
+  await page.mouse.move(X(0.33), Y(0.55), { steps: 4 });
+  await page.mouse.move(X(0.35), Y(0.6), { steps: 4 });
+  await page.mouse.up();
+  const moved = (await put).find((d) => d.id === ray.id);
+  assert.ok(moved?.a && moved.b);
+  assert.deepEqual(moved.b, ray.b, 'the other end stays');
+  assert.ok(moved.a.t > ray.a!.t && moved.a.price < ray.a!.price, JSON.stringify(moved));
+  assert.equal(await attr(page, 'visible-first'), first, 'the chart did not pan');
+
+  // The retracement dragged by its 0 line: both points move by the same time and price.
+  put = saved();
+  await page.mouse.move(X(0.575), Y(0.6));
+  await page.mouse.down();
+  await page.mouse.move(X(0.6), Y(0.55), { steps: 4 });
+  await page.mouse.move(X(0.625), Y(0.5), { steps: 4 });
+  await page.mouse.up();
+  const fib2 = (await put).find((d) => d.id === fib.id);
+  assert.ok(fib2?.a && fib2.b);
+  await selected(fib.id);
+  assert.ok(fib2.a.t > fa.t && fib2.a.price > fa.price, JSON.stringify(fib2));
+  assert.equal(fib2.b.t - fb.t, fib2.a.t - fa.t);
+  assert.ok(Math.abs(fib2.b.price - fb.price - (fib2.a.price - fa.price)) < 1e-6 * fa.price);
+  assert.equal(await attr(page, 'visible-first'), first, 'the chart did not pan');
+
+  // Delete removes the selected drawing; Escape deselects; a click on empty chart too.
+  put = saved();
+  await page.keyboard.press('Delete');
+  assert.deepEqual(
+    (await put).map((d) => d.kind),
+    ['ray'],
+  );
+  await drawn(1);
+  await selected('');
+  await at(0.3, 0.45);
+  await page.keyboard.press('Escape');
+  await at(0.35, 0.6);
+  await selected(ray.id);
+  await page.keyboard.press('Escape');
+  await selected('');
+  await at(0.35, 0.6);
+  await selected(ray.id);
+  await at(0.9, 0.15);
+  await selected('');
+
+  // By keyboard from the list: select, then the arrow keys on the nudge buttons.
+  await page.getByRole('button', { name: /^Select: Ray/ }).focus();
+  await page.keyboard.press('Enter');
+  await selected(ray.id);
+  assert.equal(await page.getByRole('button', { name: /^Select: Ray/ }).getAttribute('aria-pressed'), 'true');
+  put = saved();
+  await page.getByRole('button', { name: 'Move one bar later' }).focus();
+  await page.keyboard.press('Enter');
+  const later = (await put)[0];
+  assert.equal(later.a!.t, moved.a.t + 3600);
+  assert.equal(later.b!.t, moved.b.t + 3600);
+  put = saved();
+  await page.keyboard.press('ArrowUp');
+  const up = (await put)[0];
+  assert.ok(Math.abs(up.a!.price - later.a!.price * 1.005) < later.a!.price * 1e-6, JSON.stringify(up));
+  // Saved: a reload shows it where it was moved.
+  const loaded = page.waitForResponse((r) => r.request().method() === 'GET' && r.url().includes('/api/drawings?'));
+  await page.reload();
+  assert.deepEqual(((await (await loaded).json()) as { items: Item[] }).items, [up]);
+  await settled(page);
+  await drawn(1);
+}
+
+function suite(
+  title: string,
+  skip: string | undefined,
+  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
+) {
+  describe(title, { skip }, () => {
+    let browser: Browser;
+    let served: Served;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ served, cleanup } = await start());
+      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
+    });
+    after(async () => {
+      await browser?.close();
+      await served?.stop();
+      await cleanup?.();
+    });
+    const run = async (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) => {
+      const ctx = await browser.newContext(look);
+      const page = await ctx.newPage();
+      try {
+        await screenshotOnFailure(page, `chart-tools-${name}`, () => fn(page, served.url));
+      } finally {
+        await ctx.close();
+      }
+    };
+    test('drawings: ray, Fibonacci; select, drag, delete, deselect on the chart; select and nudge by keyboard', () =>
+      run('drawing-edit', { viewport: DESKTOP, colorScheme: 'dark' }, drawingEdit));
+  });
+}
+
+suite('chart tools in chromium [embedded]', chromiumSkip, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-tools-'));
+  const db = await openEmbedded({ dataDir: dir });
+  await new Migrator(db).upgrade('head');
+  await seed(db);
+  await db.close();
+  const served = await startServe({ TM_DATA_DIR: dir, TM_DEMO: '0' });
+  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+suite('chart tools in chromium [server]', chromiumSkip ?? serverSkip, async () => {
+  const db = await serverDb();
+  await seed(db);
+  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
+  return { served, cleanup: () => db.close() };
+});
