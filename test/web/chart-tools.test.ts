@@ -20,6 +20,7 @@ import { until } from '../helpers/wait.ts';
 
 const USER = { username: 'toolsuser', password: 'tools-password-1' };
 const DESKTOP = { width: 1366, height: 850 };
+const PHONE = { width: 375, height: 812 };
 
 async function seed(db: Database): Promise<void> {
   await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
@@ -52,7 +53,8 @@ interface Pt {
   t: number;
   price: number;
 }
-type Item = { id: string; kind: string; a?: Pt; b?: Pt; price?: number };
+/** Rays and retracements: two points each. */
+type Item = { id: string; kind: string; a: Pt; b: Pt };
 
 /** Drawings: ray and Fibonacci; select, drag, delete and deselect on the chart; select and nudge by keyboard. */
 async function drawingEdit(page: Page, base: string): Promise<void> {
@@ -118,7 +120,7 @@ async function drawingEdit(page: Page, base: string): Promise<void> {
   const moved = (await put).find((d) => d.id === ray.id);
   assert.ok(moved?.a && moved.b);
   assert.deepEqual(moved.b, ray.b, 'the other end stays');
-  assert.ok(moved.a.t > ray.a!.t && moved.a.price < ray.a!.price, JSON.stringify(moved));
+  assert.ok(moved.a.t > ray.a.t && moved.a.price < ray.a.price, JSON.stringify(moved));
   assert.equal(await attr(page, 'visible-first'), first, 'the chart did not pan');
 
   // The retracement dragged by its 0 line: both points move by the same time and price.
@@ -165,18 +167,60 @@ async function drawingEdit(page: Page, base: string): Promise<void> {
   await page.getByRole('button', { name: 'Move one bar later' }).focus();
   await page.keyboard.press('Enter');
   const later = (await put)[0];
-  assert.equal(later.a!.t, moved.a.t + 3600);
-  assert.equal(later.b!.t, moved.b.t + 3600);
+  assert.equal(later.a.t, moved.a.t + 3600);
+  assert.equal(later.b.t, moved.b.t + 3600);
   put = saved();
   await page.keyboard.press('ArrowUp');
   const up = (await put)[0];
-  assert.ok(Math.abs(up.a!.price - later.a!.price * 1.005) < later.a!.price * 1e-6, JSON.stringify(up));
+  assert.ok(Math.abs(up.a.price - later.a.price * 1.005) < later.a.price * 1e-6, JSON.stringify(up));
   // Saved: a reload shows it where it was moved.
   const loaded = page.waitForResponse((r) => r.request().method() === 'GET' && r.url().includes('/api/drawings?'));
   await page.reload();
   assert.deepEqual(((await (await loaded).json()) as { items: Item[] }).items, [up]);
   await settled(page);
   await drawn(1);
+}
+
+const query = (page: Page) => new URL(page.url()).searchParams;
+
+/** Compare: symbols from the URL and from the search, percent scale, legend entries, removal, back. */
+async function compare(page: Page, base: string): Promise<void> {
+  const [a, b, c] = await demoSymbols(base);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20&compare=${b}`);
+  await settled(page);
+  const entry = (s: string) => page.locator(`[data-testid="compare-entry"][data-symbol="${s}"]`);
+  const loaded = (s: string) =>
+    until(`${s} compared`, async () => Number((await entry(s).getAttribute('data-points')) ?? 0) > 0 || null);
+  await loaded(b);
+  await chartWait(page, 'scale-mode', (v) => v === '2', 'percent scale while comparing');
+  // Another one from the search, by keyboard.
+  const box = page.getByRole('combobox', { name: 'Compare with' });
+  await box.fill(c);
+  await page.getByRole('listbox', { name: 'Compare with: symbols' }).getByRole('option').first().waitFor();
+  await box.press('Enter');
+  await until('both in the URL', async () => query(page).get('compare') === `${b},${c}` || null);
+  await loaded(c);
+  assert.deepEqual(
+    await page.getByTestId('compare-entry').evaluateAll((els) => els.map((e) => e.getAttribute('data-symbol'))),
+    [b, c],
+  );
+  // At most three; an unknown symbol says why it has no line.
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=&compare=${b},NOSUCH,${c},EXTRA`);
+  await settled(page);
+  await entry('NOSUCH').locator('.field-problem').waitFor();
+  assert.equal(await page.getByTestId('compare-entry').count(), 3);
+  assert.equal(await box.count(), 0, 'no search past three');
+  // Removed one by one; the scale goes back to the URL's.
+  await page.getByRole('button', { name: 'Remove NOSUCH from the comparison' }).click();
+  await until('NOSUCH removed', async () => query(page).get('compare') === `${b},${c}` || null);
+  await page.getByRole('button', { name: `Remove ${b} from the comparison` }).click();
+  await page.getByRole('button', { name: `Remove ${c} from the comparison` }).click();
+  await until('no compare in the URL', async () => !query(page).has('compare') || null);
+  await chartWait(page, 'scale-mode', (v) => v === '0', 'normal scale again');
+  await page.goBack();
+  await until('back: one compared', async () => query(page).get('compare') === c || null);
+  await loaded(c);
+  await chartWait(page, 'scale-mode', (v) => v === '2', 'percent again');
 }
 
 function suite(
@@ -208,6 +252,8 @@ function suite(
     };
     test('drawings: ray, Fibonacci; select, drag, delete, deselect on the chart; select and nudge by keyboard', () =>
       run('drawing-edit', { viewport: DESKTOP, colorScheme: 'dark' }, drawingEdit));
+    test('compare: from the URL and the search, percent scale, legend, removal, back (375 px)', () =>
+      run('compare', { viewport: PHONE }, compare));
   });
 }
 

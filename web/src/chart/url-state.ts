@@ -18,6 +18,20 @@ export interface ChartState {
   range: RangeKey | null;
   type: ChartType;
   scale: ScaleKey;
+  /** Symbols overlaid in percent (at most MAX_COMPARE). */
+  compare: string[];
+}
+
+export const MAX_COMPARE = 3;
+
+/** `MSFT,ETH-USD`: distinct symbols, at most MAX_COMPARE. */
+export function parseCompare(text: string | null): string[] {
+  const out: string[] = [];
+  for (const part of (text ?? '').split(',')) {
+    const s = part.trim();
+    if (/^[\w.\-/:]{1,40}$/.test(s) && !out.includes(s) && out.length < MAX_COMPARE) out.push(s);
+  }
+  return out;
 }
 
 const one = <T extends string>(list: readonly T[], v: string | null): T | null =>
@@ -55,6 +69,7 @@ export function readState(search: string, username: string | undefined): ChartSt
     range: one(RANGES, q.get('range')?.toLowerCase() ?? null),
     type: one(CHART_TYPES, q.get('type')) ?? 'candles',
     scale: one(SCALES, q.get('scale')) ?? 'normal',
+    compare: parseCompare(q.get('compare')),
   };
 }
 
@@ -66,6 +81,7 @@ export function writeState(s: ChartState): string {
   if (s.range) q.set('range', s.range);
   if (s.type !== 'candles') q.set('type', s.type);
   if (s.scale !== 'normal') q.set('scale', s.scale);
+  if (s.compare.length) q.set('compare', s.compare.join(','));
   // Commas and colons stay readable in the address bar.
   return q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':');
 }

@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
 import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
+import { Compare } from '../chart/Compare.tsx';
 import { INTERVAL_SECONDS, INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
@@ -14,6 +15,7 @@ import { SymbolSearch } from '../chart/SymbolSearch.tsx';
 import { IntervalButtons, ViewControls } from '../chart/Toolbar.tsx';
 import { useCandles } from '../chart/use-candles.ts';
 import { useChartView } from '../chart/use-chart-view.ts';
+import { useCompare } from '../chart/use-compare.ts';
 import { useDrawings } from '../chart/use-drawings.ts';
 import { emptyIndicators, lastIndicatorValue, useIndicators } from '../chart/use-indicators.ts';
 import { useSignals } from '../chart/use-signals.ts';
@@ -89,9 +91,19 @@ export function ChartPage({ symbol }: { symbol: string }) {
         if (r.done) drawings.change([...drawings.list, r.done]);
       }
     : null;
-  const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, state, {
+  // While comparing, the price scale is in percent from the first visible bar.
+  const look = state.compare.length ? { ...state, scale: 'pct' as const } : state;
+  const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, look, {
     ...drawings,
     onPoint,
+  });
+  const compared = useCompare({
+    view,
+    symbols: state.compare.filter((s) => s !== symbol),
+    interval,
+    range: candles.range,
+    version: candles.version,
+    bars: candles.bars,
   });
   const searchRef = useRef<HTMLInputElement>(null);
   useChartKeys({
@@ -133,6 +145,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
       <div class="chart-bar">
         <IntervalButtons interval={interval} onPick={(i) => change({ interval: i })} />
         <ViewControls state={state} onChange={(s) => change(s)} onRange={(r) => change({ range: r })} onGoTo={goTo} />
+        <Compare symbol={symbol} lines={compared} onChange={(c) => change({ compare: c })} />
       </div>
       <ErrorBox error={candles.error ?? sig.error} />
       <Legend cross={cross} lastBar={lastBar} />
