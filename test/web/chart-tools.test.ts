@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
@@ -223,6 +223,62 @@ async function compare(page: Page, base: string): Promise<void> {
   await chartWait(page, 'scale-mode', (v) => v === '2', 'percent again');
 }
 
+/** Export: a PNG of the chart, a CSV of the visible bars with the indicators and compared closes. */
+async function exportFlow(page: Page, base: string): Promise<void> {
+  const [a, b] = await demoSymbols(base);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20,macd:12:26:9&range=1d&compare=${b}`);
+  await settled(page);
+  await until(`${b} compared`, async () => {
+    const n = await page.locator('[data-testid="compare-entry"]').getAttribute('data-points');
+    return Number(n ?? 0) > 0 || null;
+  });
+  const last = Number(await attr(page, 'last'));
+  await chartWait(page, 'visible-first', (v) => Number(v) === last - 86_400, 'a day shown');
+  const box = await page.getByTestId('chart').boundingBox();
+  assert.ok(box);
+
+  let dl = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download PNG' }).click();
+  const png = await dl;
+  assert.equal(png.suggestedFilename(), `${a}-1h.png`);
+  const bytes = readFileSync(await png.path());
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  // IHDR: the chart's size (every pane, the scales).
+  assert.ok(Math.abs(bytes.readUInt32BE(16) - box.width) <= 4, `width ${bytes.readUInt32BE(16)} ~ ${box.width}`);
+  assert.ok(Math.abs(bytes.readUInt32BE(20) - box.height) <= 4, `height ${bytes.readUInt32BE(20)} ~ ${box.height}`);
+
+  dl = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  const csv = await dl;
+  assert.equal(csv.suggestedFilename(), `${a}-1h.csv`);
+  const [head, ...rows] = readFileSync(await csv.path(), 'utf8')
+    .trim()
+    .split('\n');
+  assert.equal(
+    head,
+    `time,open,high,low,close,volume,SMA (20),"MACD (12, 26, 9) macd","MACD (12, 26, 9) signal","MACD (12, 26, 9) histogram",${b} close`,
+  );
+  const cells = rows.map((r) => r.split(','));
+  // The visible bars: from the first shown to the newest, each the API's candle.
+  assert.equal(Date.parse(cells[0][0]) / 1000, last - 86_400);
+  assert.equal(Date.parse(cells[cells.length - 1][0]) / 1000, last);
+  assert.equal(cells.length, 24 + 1);
+  const api = (await (
+    await fetch(
+      `${base}/api/candles?symbol=${a}&interval=1h&from=${cells[0][0]}&to=${new Date((last + 1) * 1000).toISOString()}`,
+    )
+  ).json()) as { candles: { ts: string; close: number }[] };
+  assert.deepEqual(
+    cells.map((c) => [Date.parse(c[0]), Number(c[4])]),
+    api.candles.map((c) => [Date.parse(c.ts), Number(c.close)]),
+  );
+  assert.equal(Number(cells[cells.length - 1][6]), Number(await attr(page, 'indicator-last')), 'SMA as drawn');
+  assert.ok(
+    cells.every((c) => c.length === 11 && c[10] !== ''),
+    `${b}'s close on every row`,
+  );
+}
+
 function suite(
   title: string,
   skip: string | undefined,
@@ -254,6 +310,8 @@ function suite(
       run('drawing-edit', { viewport: DESKTOP, colorScheme: 'dark' }, drawingEdit));
     test('compare: from the URL and the search, percent scale, legend, removal, back (375 px)', () =>
       run('compare', { viewport: PHONE }, compare));
+    test('export: PNG of the chart, CSV of the visible bars with indicators and compared closes', () =>
+      run('export', { viewport: DESKTOP, acceptDownloads: true }, exportFlow));
   });
 }
 

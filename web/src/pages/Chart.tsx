@@ -9,6 +9,7 @@ import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
 import { Compare } from '../chart/Compare.tsx';
 import { INTERVAL_SECONDS, INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
+import { ExportButtons } from '../chart/Export.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
 import { ActiveSignals, Legend, SignalBox } from '../chart/Legend.tsx';
 import { SymbolSearch } from '../chart/SymbolSearch.tsx';
@@ -146,6 +147,15 @@ export function ChartPage({ symbol }: { symbol: string }) {
         <IntervalButtons interval={interval} onPick={(i) => change({ interval: i })} />
         <ViewControls state={state} onChange={(s) => change(s)} onRange={(r) => change({ range: r })} onGoTo={goTo} />
         <Compare symbol={symbol} lines={compared} onChange={(c) => change({ compare: c })} />
+        <ExportButtons
+          view={view}
+          symbol={symbol}
+          interval={interval}
+          type={state.type}
+          bars={bars}
+          indicators={ind.data}
+          compare={compared}
+        />
       </div>
       <ErrorBox error={candles.error ?? sig.error} />
       <Legend cross={cross} lastBar={lastBar} />
