@@ -14,6 +14,7 @@ import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Database } from '../../src/db/types.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
+import { assertAccessible } from '../helpers/axe.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 import { until } from '../helpers/wait.ts';
@@ -279,6 +280,66 @@ async function exportFlow(page: Page, base: string): Promise<void> {
   );
 }
 
+/** Indicator style: defaults readable in the dark, a colour and a width in the URL and on the chart. */
+async function styleFlow(page: Page, base: string): Promise<void> {
+  const [a] = await demoSymbols(base);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20,adx:14`);
+  await settled(page);
+  const styles = async () => ((await attr(page, 'indicator-styles')) ?? '').split(' ');
+  assert.deepEqual(await styles(), ['sma.0:#d97706:1', 'adx.0:#0891b2:1', 'adx.1:#16a34a:1', 'adx.2:#dc2626:1']);
+  assert.equal(await page.getByTestId('low-contrast').count(), 0, 'every default is readable in the dark');
+  await page.getByLabel('SMA colour', { exact: true }).fill('#c026d3');
+  await until('colour in the URL', async () => query(page).get('indicators') === 'sma:20:cc026d3,adx:14' || null);
+  await page.getByLabel('SMA line width').selectOption('3');
+  await until('width in the URL', async () => query(page).get('indicators') === 'sma:20:cc026d3:w3,adx:14' || null);
+  await chartWait(page, 'indicator-styles', (v) => v.startsWith('sma.0:#c026d3:3 '), 'SMA restyled');
+  // A colour the dark background hides is named.
+  await page.getByLabel('ADX adx colour', { exact: true }).fill('#111827');
+  await page.getByTestId('low-contrast').filter({ hasText: 'adx 1.' }).waitFor();
+  await chartWait(page, 'indicator-styles', (v) => v.includes('adx.0:#111827:1'), 'ADX restyled');
+  // Kept by a reload; back undoes the last change.
+  await page.reload();
+  await settled(page);
+  assert.equal(await page.getByLabel('SMA line width').inputValue(), '3');
+  assert.equal(await page.getByLabel('SMA colour', { exact: true }).inputValue(), '#c026d3');
+  await page.goBack();
+  await until('back: ADX default', async () => query(page).get('indicators') === 'sma:20:cc026d3:w3,adx:14' || null);
+  await chartWait(page, 'indicator-styles', (v) => v.includes('adx.0:#0891b2:1'), 'ADX default again');
+}
+
+type Look = BrowserContextOptions & { name: string };
+const LOOKS: Look[] = [
+  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
+  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
+  { name: '375 light', viewport: PHONE, colorScheme: 'light' },
+  { name: '375 dark', viewport: PHONE, colorScheme: 'dark' },
+];
+
+/** axe with the new controls showing: compare, a selected retracement and its nudges, style inputs. */
+async function accessible(page: Page, base: string, look: Look): Promise<void> {
+  const [a, b] = await demoSymbols(base);
+  await login(page, base);
+  await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20,adx:14&compare=${b}`);
+  await settled(page);
+  await page.getByRole('button', { name: 'Fibonacci retracement', exact: true }).click();
+  // On a phone the chart is above the tools: back into view (boxes are of the viewport).
+  await page.getByTestId('chart').scrollIntoViewIfNeeded();
+  const box = await page.getByTestId('chart').boundingBox();
+  assert.ok(box);
+  const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/drawings?'));
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.5);
+  await put;
+  await page.getByRole('button', { name: /^Select: Fibonacci/ }).click();
+  await page.getByRole('button', { name: 'Move one bar later' }).waitFor();
+  await assertAccessible(page, `chart tools, ${look.name}`);
+  if (look.viewport?.width === PHONE.width) {
+    const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(wide <= PHONE.width, `the page is ${wide} px wide at 375 px`);
+  }
+  await page.getByRole('button', { name: /^Delete: Fibonacci/ }).click();
+}
+
 function suite(
   title: string,
   skip: string | undefined,
@@ -312,6 +373,11 @@ function suite(
       run('compare', { viewport: PHONE }, compare));
     test('export: PNG of the chart, CSV of the visible bars with indicators and compared closes', () =>
       run('export', { viewport: DESKTOP, acceptDownloads: true }, exportFlow));
+    test('indicator style: readable defaults in the dark, colour and width in the URL and drawn', () =>
+      run('style', { viewport: DESKTOP, colorScheme: 'dark' }, styleFlow));
+    for (const look of LOOKS)
+      test(`no WCAG A/AA violation (axe) with the tools showing, ${look.name}`, () =>
+        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
   });
 }
 

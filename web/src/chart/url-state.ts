@@ -37,26 +37,43 @@ export function parseCompare(text: string | null): string[] {
 const one = <T extends string>(list: readonly T[], v: string | null): T | null =>
   v !== null && (list as readonly string[]).includes(v) ? (v as T) : null;
 
-/** `sma:20,macd:12:26:9,obv`: each indicator's type, then its parameters in the catalog's order. */
+/**
+ * `sma:20,macd:12:26:9,obv`: each indicator's type, then its parameters in the catalog's order; then,
+ * when the user styled it, a colour per output (`c` and six hex digits) and a line width (`w1`…`w4`):
+ * `sma:20:cdc2626:w2`.
+ */
 export function parseIndicators(text: string): ActiveIndicator[] {
   const out: ActiveIndicator[] = [];
   for (const part of text.split(',')) {
-    const [type, ...nums] = part.trim().split(':');
+    const [type, ...rest] = part.trim().split(':');
     const spec = INDICATORS.find((s) => s.type === type);
     if (!spec) continue;
+    const colors = rest.filter((x) => /^c[0-9a-f]{6}$/i.test(x)).map((x) => `#${x.slice(1).toLowerCase()}`);
+    const width = rest.find((x) => /^w[1-4]$/.test(x));
+    const nums = rest.filter((x) => !/^[cw]/.test(x));
     const params = { ...spec.params };
     Object.keys(params).forEach((k, i) => {
       const n = Number(nums[i]);
       if (nums[i] !== undefined && nums[i] !== '' && Number.isFinite(n)) params[k] = n;
     });
-    out.push({ id: out.length + 1, type: spec.type, params });
+    const ind: ActiveIndicator = { id: out.length + 1, type: spec.type, params };
+    if (colors.length === spec.colors.length) ind.colors = colors;
+    if (width) ind.width = Number(width.slice(1));
+    out.push(ind);
   }
   return out;
 }
 
 export function formatIndicators(list: ActiveIndicator[]): string {
   return list
-    .map((i) => [i.type, ...Object.keys(specOf(i.type).params).map((k) => String(i.params[k]))].join(':'))
+    .map((i) =>
+      [
+        i.type,
+        ...Object.keys(specOf(i.type).params).map((k) => String(i.params[k])),
+        ...(i.colors ?? []).map((c) => `c${c.slice(1)}`),
+        ...(i.width && i.width !== 1 ? [`w${i.width}`] : []),
+      ].join(':'),
+    )
     .join(',');
 }
 

@@ -8,15 +8,9 @@ import { type ISeriesApi, LineSeries, type UTCTimestamp } from 'lightweight-char
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../hooks.ts';
 import { candleSpan } from './candles.ts';
-import { INTERVAL_SECONDS } from './catalog.ts';
+import { COMPARE_COLORS, INTERVAL_SECONDS } from './catalog.ts';
 import type { Bar } from './types.ts';
 import type { ChartView } from './view.ts';
-
-/**
- * Line colours: each has at least 3:1 contrast (WCAG 1.4.11, graphics) against both themes' chart
- * backgrounds, #ffffff and #0f172a (checked by test/web/chart-colors.test.ts).
- */
-export const COMPARE_COLORS = ['#c2410c', '#0f766e', '#a21caf'];
 
 export interface CompareLine {
   symbol: string;

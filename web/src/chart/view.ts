@@ -13,6 +13,7 @@ import {
   type ISeriesMarkersPluginApi,
   type LogicalRange,
   LineSeries,
+  type LineWidth,
   PriceScaleMode,
   type SeriesMarker,
   type SeriesType,
@@ -60,6 +61,8 @@ export class ChartView {
   private indicatorSeries = new Map<number, { label: string; outputs: string[]; series: ISeriesApi<SeriesType>[] }>();
   /** Per indicator output: its value at each bar time (what the legend shows under the crosshair). */
   private indicatorValues: { label: string; at: Map<number, number> }[] = [];
+  /** Each indicator line's `type.output:colour:width` as drawn (tests read it). */
+  styles: string[] = [];
   private bars: Bar[] = [];
   private signalsByTime = new Map<number, Signal[]>();
   /** The bar the keyboard crosshair is on (arrows move it), null when the mouse leads. */
@@ -281,18 +284,21 @@ export class ChartView {
     for (const { series } of this.indicatorSeries.values()) for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.clear();
     this.indicatorValues = [];
+    this.styles = [];
     let pane = 1;
     for (const { ind, data } of list) {
       const spec = specOf(ind.type);
       const paneIndex = spec.overlay ? 0 : pane++;
       const label = `${spec.label}${Object.keys(ind.params).length ? ` (${Object.values(ind.params).join(', ')})` : ''}`;
       const series = data.values.map((vals, i) => {
-        const color = spec.colors[i] ?? '#888';
+        const color = ind.colors?.[i] ?? spec.colors[i] ?? '#64748b';
         const opts = { color, lastValueVisible: false, priceLineVisible: false, title: i === 0 ? spec.label : '' };
+        const lineWidth = (ind.width ?? 1) as LineWidth;
         const s: ISeriesApi<SeriesType> =
           spec.histogram === i
             ? this.chart.addSeries(HistogramSeries, opts, paneIndex)
-            : this.chart.addSeries(LineSeries, { ...opts, lineWidth: 1 }, paneIndex);
+            : this.chart.addSeries(LineSeries, { ...opts, lineWidth }, paneIndex);
+        this.styles.push(`${spec.type}.${i}:${color}:${spec.histogram === i ? 0 : lineWidth}`);
         const at = new Map<number, number>();
         const points = [];
         for (let k = 0; k < data.ts.length; k++) {

@@ -181,6 +181,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
           data-scale-mode={stats.scale}
           data-older={candles.older}
           data-indicator-last={indicatorLast ?? ''}
+          data-indicator-styles={stats.styles}
           data-version={candles.version}
           data-close-sum={closeSum}
           data-settled={settled}
