@@ -307,6 +307,44 @@ async function styleFlow(page: Page, base: string): Promise<void> {
   await chartWait(page, 'indicator-styles', (v) => v.includes('adx.0:#0891b2:1'), 'ADX default again');
 }
 
+/** At 375 px with a touch screen: a horizontal line dragged by touch moves, the chart does not pan. */
+async function touchDrag(page: Page, base: string): Promise<void> {
+  const [, , c] = await demoSymbols(base);
+  await login(page, base);
+  await page.goto(`${base}/chart/${c}?interval=1h&indicators=`);
+  await settled(page);
+  const saved = async () => {
+    const r = await page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/drawings?'));
+    return (r.request().postDataJSON() as { items: { id: string; price: number }[] }).items;
+  };
+  let put = saved();
+  await page.getByRole('button', { name: 'Horizontal line', exact: true }).click();
+  const chart = page.getByTestId('chart');
+  await chart.scrollIntoViewIfNeeded();
+  const box = await chart.boundingBox();
+  assert.ok(box);
+  const x = Math.round(box.x + box.width * 0.4);
+  const y = Math.round(box.y + box.height * 0.3);
+  await page.touchscreen.tap(x, y);
+  const [line] = await put;
+  const first = await attr(page, 'visible-first');
+  const cdp = await page.context().newCDPSession(page);
+  const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', ty: number, tx = x) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x: tx, y: ty }] });
+  put = saved();
+  await touch('touchStart', y);
+  for (let k = 1; k <= 5; k++) await touch('touchMove', y + 8 * k, x - 10 * k);
+  await touch('touchEnd', y + 40);
+  const [moved] = await put;
+  assert.equal(moved.id, line.id);
+  assert.ok(moved.price < line.price, `${moved.price} < ${line.price}`);
+  await chartWait(page, 'selected-drawing', (v) => v === line.id, 'selected by touch');
+  assert.equal(await attr(page, 'visible-first'), first, 'the chart did not pan');
+  put = saved();
+  await page.getByRole('button', { name: /^Delete: Horizontal line/ }).click();
+  await put;
+}
+
 type Look = BrowserContextOptions & { name: string };
 const LOOKS: Look[] = [
   { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
@@ -373,6 +411,8 @@ function suite(
       run('compare', { viewport: PHONE }, compare));
     test('export: PNG of the chart, CSV of the visible bars with indicators and compared closes', () =>
       run('export', { viewport: DESKTOP, acceptDownloads: true }, exportFlow));
+    test('drawings at 375 px: a line dragged by touch', () =>
+      run('touch', { viewport: PHONE, hasTouch: true, isMobile: true }, touchDrag));
     test('indicator style: readable defaults in the dark, colour and width in the URL and drawn', () =>
       run('style', { viewport: DESKTOP, colorScheme: 'dark' }, styleFlow));
     for (const look of LOOKS)

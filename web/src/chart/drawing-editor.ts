@@ -17,6 +17,8 @@ export interface EditorHooks {
   preview: (list: Drawing[]) => void;
   select: (id: string | null) => void;
   moved: (d: Drawing) => void;
+  /** A tap while a tool is active: a point of the drawing (the chart cancels the click a tap would make). */
+  place: (x: number, y: number) => void;
 }
 
 type Press = MouseEvent | TouchEvent;
@@ -25,6 +27,9 @@ export class DrawingEditor {
   private drag: { id: string; part: Part; from: DrawingPoint; orig: Drawing; now: Drawing | null } | null = null;
   /** A drag ends with a mouseup, then the browser's click on the same element: that click is the drag's. */
   private swallowClick = false;
+  /** Where a touch began while a tool is active (a tap places a point) and when the last tap placed one. */
+  private tap: { x: number; y: number } | null = null;
+  private tappedAt = 0;
 
   constructor(
     private el: HTMLElement,
@@ -43,7 +48,27 @@ export class DrawingEditor {
     return { x: p.clientX - box.left, y: p.clientY - box.top };
   }
 
+  /** True just after a tap placed a point: a click the browser still makes of it is the same point. */
+  tappedRecently(): boolean {
+    return Date.now() - this.tappedAt < 800;
+  }
+
+  private tapEnd = (e: TouchEvent) => {
+    window.removeEventListener('touchend', this.tapEnd);
+    const start = this.tap;
+    const xy = this.at(e);
+    this.tap = null;
+    if (!start || !xy || Math.hypot(xy.x - start.x, xy.y - start.y) > 10 || !this.hooks.placing()) return;
+    this.tappedAt = Date.now();
+    this.hooks.place(xy.x, xy.y);
+  };
+
   private down = (e: Press) => {
+    if (this.hooks.placing() && e.type === 'touchstart') {
+      this.tap = this.at(e);
+      window.addEventListener('touchend', this.tapEnd);
+      return;
+    }
     if (this.hooks.placing() || ('button' in e && e.button !== 0)) return;
     const xy = this.at(e);
     const h = xy && this.prim.hit(xy.x, xy.y);

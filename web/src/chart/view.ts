@@ -107,18 +107,22 @@ export class ChartView {
       this.main.priceFormatter().format(p),
     );
     this.main.attachPrimitive(this.drawings);
-    new DrawingEditor(el, this.drawings, {
+    const editor = new DrawingEditor(el, this.drawings, {
       pointAt: (x, y) => this.pointAt(x, y),
       placing: () => this.onPoint !== null,
       list: () => this.drawingList,
       preview: (list) => this.drawings.set(list, this.bars),
       select: (id) => this.onSelectDrawing(id),
       moved: (d) => this.onMoveDrawing(d),
+      place: (x, y) => {
+        const point = this.pointAt(x, y);
+        if (point && this.onPoint) this.onPoint(point);
+      },
     });
     // The DOM's clicks, not the chart's: the chart swallows a second click within half a second
     // (a double click), and a trend line's two points often come that fast.
     el.addEventListener('click', (e) => {
-      if (!this.onPoint) return;
+      if (!this.onPoint || editor.tappedRecently()) return;
       const box = el.getBoundingClientRect();
       const point = this.pointAt(e.clientX - box.left, e.clientY - box.top);
       if (point) this.onPoint(point);
