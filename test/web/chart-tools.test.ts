@@ -194,6 +194,8 @@ async function compare(page: Page, base: string): Promise<void> {
     until(`${s} compared`, async () => Number((await entry(s).getAttribute('data-points')) ?? 0) > 0 || null);
   await loaded(b);
   await chartWait(page, 'scale-mode', (v) => v === '2', 'percent scale while comparing');
+  assert.equal(await page.getByLabel('Price scale').inputValue(), 'pct');
+  assert.equal(await page.getByLabel('Price scale').isDisabled(), true);
   // Another one from the search, by keyboard.
   const box = page.getByRole('combobox', { name: 'Compare with' });
   await box.fill(c);
@@ -218,6 +220,7 @@ async function compare(page: Page, base: string): Promise<void> {
   await page.getByRole('button', { name: `Remove ${c} from the comparison` }).click();
   await until('no compare in the URL', async () => !query(page).has('compare') || null);
   await chartWait(page, 'scale-mode', (v) => v === '0', 'normal scale again');
+  assert.equal(await page.getByLabel('Price scale').inputValue(), 'normal');
   await page.goBack();
   await until('back: one compared', async () => query(page).get('compare') === c || null);
   await loaded(c);
