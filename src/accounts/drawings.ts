@@ -14,6 +14,8 @@ export type Drawing =
   | { id: string; kind: 'hline'; price: number }
   | { id: string; kind: 'trend'; a: DrawingPoint; b: DrawingPoint }
   | { id: string; kind: 'rect'; a: DrawingPoint; b: DrawingPoint }
+  | { id: string; kind: 'ray'; a: DrawingPoint; b: DrawingPoint }
+  | { id: string; kind: 'fib'; a: DrawingPoint; b: DrawingPoint }
   | { id: string; kind: 'text'; at: DrawingPoint; text: string };
 
 export interface Drawings {

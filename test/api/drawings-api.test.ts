@@ -19,6 +19,8 @@ const SOME = [
   { id: 't1', kind: 'trend', a: { t: T, price: 100 }, b: { t: T + 86_400, price: 104.25 } },
   { id: 'r1', kind: 'rect', a: { t: T, price: 98 }, b: { t: T + 3600, price: 99 } },
   { id: 'n1', kind: 'text', at: { t: T, price: 97 }, text: 'support <b>here</b>' },
+  { id: 'y1', kind: 'ray', a: { t: T, price: 100 }, b: { t: T + 7200, price: 101 } },
+  { id: 'f1', kind: 'fib', a: { t: T, price: 90 }, b: { t: T + 86_400, price: 110 } },
 ];
 
 forEachBackend('drawings API', (open) => {
@@ -91,6 +93,10 @@ forEachBackend('drawings API', (open) => {
       { id: 'x', kind: 'text', at: { t: T, price: 1 }, text: '' },
       { id: 'x', kind: 'text', at: { t: T, price: 1 }, text: 'x'.repeat(201) },
       { id: 'x', kind: 'trend', a: { t: 1.5, price: 1 }, b: { t: T, price: 1 } },
+      { id: 'x', kind: 'ray', a: { t: T, price: 1 } },
+      { id: 'x', kind: 'ray', a: { t: T, price: 1 }, b: { t: T, price: 0 } },
+      { id: 'x', kind: 'fib', a: { t: T, price: 1 }, b: { t: T, price: 2 }, levels: [0.5] },
+      { id: 'x', kind: 'fib', at: { t: T, price: 1 } },
     ]) {
       const r = await call('PUT', '/api/drawings?asset=DRAWX', alice, { items: [SOME[0], bad] });
       assert.equal(r.statusCode, 400, `${JSON.stringify(bad)}: ${r.body}`);

@@ -36,10 +36,20 @@ export function useSearch(): string {
   return search;
 }
 
-/** Same-origin links go through the router (a modified click keeps the browser's own behaviour). */
+/** Same-origin links go through the router (a modified click, or a download, keeps the browser's own behaviour). */
 export function onLinkClick(e: MouseEvent): void {
   const a = (e.target as HTMLElement).closest('a');
-  if (!a || a.target || a.origin !== location.origin || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  if (
+    !a ||
+    a.target ||
+    a.hasAttribute('download') ||
+    a.origin !== location.origin ||
+    e.ctrlKey ||
+    e.metaKey ||
+    e.shiftKey ||
+    e.button !== 0
+  )
+    return;
   if (a.pathname.startsWith('/api') || a.pathname.startsWith('/docs')) return;
   e.preventDefault();
   navigate(a.pathname + a.search);

@@ -17,6 +17,9 @@ const drawing = z.discriminatedUnion('kind', [
   z.strictObject({ id, kind: z.literal('hline'), price }),
   z.strictObject({ id, kind: z.literal('trend'), a: point, b: point }),
   z.strictObject({ id, kind: z.literal('rect'), a: point, b: point }),
+  // A ray starts at a and goes through b on to the chart's edge; a Fibonacci retracement spans a (100 %) to b (0 %).
+  z.strictObject({ id, kind: z.literal('ray'), a: point, b: point }),
+  z.strictObject({ id, kind: z.literal('fib'), a: point, b: point }),
   z.strictObject({ id, kind: z.literal('text'), at: point, text: z.string().trim().min(1).max(MAX_TEXT) }),
 ]);
 

@@ -1,21 +1,28 @@
 /**
  * Drawing tools beside the chart: pick a tool, click the chart (once for a horizontal line or a note,
- * twice for a trend line or a rectangle); the list below names each drawing, deletes it, and turns a
- * horizontal line into a price alert in one step.
+ * twice for a trend line, a ray, a rectangle or a Fibonacci retracement); the list below names each
+ * drawing, selects it (then arrow keys or buttons nudge it), deletes it, and turns a horizontal line into
+ * a price alert in one step.
  */
 import { useState } from 'preact/hooks';
 import { price } from '../format.ts';
-import type { Drawing, DrawingPoint } from './drawings-primitive.ts';
+import { DrawingKeys, DrawingNudge } from './DrawingEdit.tsx';
+import { type Drawing, type DrawingPoint, FIB_LEVELS, fibPrice } from './drawings-primitive.ts';
+import './chart-tools.css';
 import { setPriceAlert } from './price-alert.ts';
 import type { Drawings } from './use-drawings.ts';
 
-export type Tool = 'hline' | 'trend' | 'rect' | 'text';
+export type Tool = 'hline' | 'trend' | 'ray' | 'rect' | 'fib' | 'text';
 const TOOLS: [Tool, string][] = [
   ['hline', 'Horizontal line'],
   ['trend', 'Trend line'],
+  ['ray', 'Ray'],
   ['rect', 'Rectangle'],
+  ['fib', 'Fibonacci retracement'],
   ['text', 'Text note'],
 ];
+const TWO_POINTS = new Set<Tool>(['trend', 'ray', 'rect', 'fib']);
+const NAMES = { trend: 'Trend line', ray: 'Ray', rect: 'Rectangle', fib: 'Fibonacci retracement' };
 
 /** A tool in use and the points clicked so far. */
 export interface Placing {
@@ -36,16 +43,22 @@ export function place(p: Placing, point: DrawingPoint): { placing: Placing | nul
   return { placing: null, done: { id, kind: p.tool, a: points[0], b: points[1] } };
 }
 
-function describe(d: Drawing): string {
+export function describe(d: Drawing): string {
   if (d.kind === 'hline') return `Horizontal line at ${price(d.price)}`;
   if (d.kind === 'text') return `Note “${d.text}” at ${price(d.at.price)}`;
-  return `${d.kind === 'trend' ? 'Trend line' : 'Rectangle'} ${price(d.a.price)} → ${price(d.b.price)}`;
+  return `${NAMES[d.kind]} ${price(d.a.price)} → ${price(d.b.price)}`;
+}
+
+/** A retracement's levels in words: `61.8 % 104.72` each. */
+function fibLevels(d: { a: DrawingPoint; b: DrawingPoint }): string {
+  return FIB_LEVELS.map((l) => `${+(l * 100).toFixed(1)} % ${price(fibPrice(d.a.price, d.b.price, l))}`).join(' · ');
 }
 
 export function DrawingTools({
   symbol,
   assetId,
   lastClose,
+  step = 3600,
   drawings,
   placing,
   onPlacing,
@@ -53,6 +66,8 @@ export function DrawingTools({
   symbol: string;
   assetId: string | null;
   lastClose: number | undefined;
+  /** Seconds between bars (a nudge moves a drawing by one). */
+  step?: number;
   drawings: Drawings;
   placing: Placing | null;
   onPlacing: (p: Placing | null) => void;
@@ -61,7 +76,7 @@ export function DrawingTools({
   const [message, setMessage] = useState<string | null>(null);
   const hint =
     placing &&
-    (placing.tool === 'trend' || placing.tool === 'rect'
+    (TWO_POINTS.has(placing.tool)
       ? `Click the chart for the ${placing.points.length ? 'second' : 'first'} point, or on the focused chart move with ← → and press Enter (Escape cancels).`
       : 'Click the chart where it goes, or on the focused chart move with ← → and press Enter (Escape cancels).');
   const alert = async (d: Drawing & { kind: 'hline' }) => {
@@ -83,7 +98,10 @@ export function DrawingTools({
             type="button"
             aria-pressed={placing?.tool === tool}
             disabled={tool === 'text' && !text.trim()}
-            onClick={() => onPlacing(placing?.tool === tool ? null : { tool, points: [], text })}
+            onClick={() => {
+              drawings.select(null);
+              onPlacing(placing?.tool === tool ? null : { tool, points: [], text });
+            }}
           >
             {label}
           </button>
@@ -108,10 +126,31 @@ export function DrawingTools({
           {message}
         </p>
       )}
+      <DrawingKeys drawings={drawings} />
       <ul class="drawings" data-testid="drawings">
         {drawings.list.map((d) => (
-          <li key={d.id} data-testid="drawing" data-kind={d.kind}>
+          <li
+            key={d.id}
+            data-testid="drawing"
+            data-kind={d.kind}
+            data-id={d.id}
+            class={d.id === drawings.selected ? 'selected' : undefined}
+          >
             <span>{describe(d)}</span>
+            {d.kind === 'fib' && (
+              <span class="muted fib-levels" data-testid="fib-levels">
+                {fibLevels(d)}
+              </span>
+            )}
+            <button
+              type="button"
+              class="link"
+              aria-pressed={d.id === drawings.selected}
+              aria-label={`Select: ${describe(d)}`}
+              onClick={() => drawings.select(d.id === drawings.selected ? null : d.id)}
+            >
+              Select
+            </button>
             {d.kind === 'hline' && (
               <button type="button" class="link" onClick={() => void alert(d)}>
                 Alert me
@@ -125,11 +164,18 @@ export function DrawingTools({
             >
               Delete
             </button>
+            {d.id === drawings.selected && <DrawingNudge drawing={d} drawings={drawings} step={step} />}
           </li>
         ))}
       </ul>
       {drawings.loaded && drawings.list.length === 0 && !placing && (
         <p class="muted">Pick a tool, then click the chart. Drawings are saved for {symbol} on every interval.</p>
+      )}
+      {drawings.list.length > 0 && (
+        <p class="muted">
+          Click a drawing on the chart (or Select here) to select it: drag it or its end points, Delete removes it,
+          Escape deselects.
+        </p>
       )}
     </section>
   );

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { type ActiveIndicator, INDICATORS, paramProblem, paramsProblem, specOf } from './catalog.ts';
+import { IndicatorStyle } from './IndicatorStyle.tsx';
 import { formatIndicators } from './url-state.ts';
 
 /** Per indicator id: the API's refusal, or that it has no value over the loaded bars. */
@@ -91,6 +92,7 @@ export function IndicatorPicker({
               {Object.entries(ind.params).map(([k, v]) => (
                 <ParamField key={k} ind={ind} k={k} value={v} onCommit={(n) => setParam(ind, k, n)} />
               ))}
+              <IndicatorStyle ind={ind} onChange={(next) => onChange(list.map((i) => (i.id === ind.id ? next : i)))} />
               <button
                 type="button"
                 class="link"

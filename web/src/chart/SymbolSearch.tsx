@@ -30,9 +30,19 @@ export function rank(assets: Asset[], text: string): Asset[] {
 export function SymbolSearch({
   onPick,
   inputRef,
+  id = 'symbol',
+  label = 'Search symbol',
+  placeholder = 'Search symbol or name ( / )',
+  shortcut = true,
 }: {
   onPick: (symbol: string) => void;
   inputRef: { current: HTMLInputElement | null };
+  /** Ids of the list and its options start with it (two searches on a page need two). */
+  id?: string;
+  label?: string;
+  placeholder?: string;
+  /** `/` focuses this search. */
+  shortcut?: boolean;
 }) {
   const [assets, setAssets] = useState<Asset[] | null>(null);
   const [text, setText] = useState('');
@@ -82,13 +92,13 @@ export function SymbolSearch({
         ref={inputRef}
         type="text"
         role="combobox"
-        aria-label="Search symbol"
+        aria-label={label}
         aria-autocomplete="list"
         aria-expanded={shown}
-        aria-controls="symbol-options"
-        aria-activedescendant={shown ? `symbol-option-${active}` : undefined}
-        aria-keyshortcuts="/"
-        placeholder="Search symbol or name ( / )"
+        aria-controls={`${id}-options`}
+        aria-activedescendant={shown ? `${id}-option-${active}` : undefined}
+        aria-keyshortcuts={shortcut ? '/' : undefined}
+        placeholder={placeholder}
         autoComplete="off"
         value={text}
         onFocus={load}
@@ -101,13 +111,19 @@ export function SymbolSearch({
         onKeyDown={onKey}
         onBlur={() => setOpen(false)}
       />
-      <div id="symbol-options" role="listbox" aria-label="Symbols" class="suggest" hidden={!shown}>
+      <div
+        id={`${id}-options`}
+        role="listbox"
+        aria-label={shortcut ? 'Symbols' : `${label}: symbols`}
+        class="suggest"
+        hidden={!shown}
+      >
         {shown &&
           matches.map((a, i) => (
             <div
               key={a.id}
               tabIndex={-1}
-              id={`symbol-option-${i}`}
+              id={`${id}-option-${i}`}
               role="option"
               aria-selected={i === active}
               // mousedown, not click: it comes before the input's blur closes the list.

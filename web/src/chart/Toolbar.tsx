@@ -95,7 +95,10 @@ export function ViewControls({
       </select>
       <select
         aria-label="Price scale"
-        value={state.scale}
+        // While comparing, the scale is in percent (removing the last compared symbol brings this one back).
+        value={state.compare.length ? 'pct' : state.scale}
+        disabled={state.compare.length > 0}
+        title={state.compare.length ? 'Percent while comparing' : undefined}
         onChange={(e) => onChange({ scale: e.currentTarget.value as ScaleKey })}
       >
         {SCALES.map((s) => (

@@ -5,28 +5,35 @@ export interface IndicatorSpec {
   /** true: drawn over the candles; false: in a pane of its own. */
   overlay: boolean;
   params: Record<string, number>;
-  /** One colour per output (outputs in the API's order); 'histogram' draws that output as bars. */
+  /**
+   * One colour per output (outputs in the API's order); 'histogram' draws that output as bars. Each has
+   * at least 3:1 contrast against both themes' backgrounds (test/web/chart-colors.test.ts).
+   */
   colors: string[];
+  /** The outputs' names, as the API gives them. */
+  outputs: string[];
   histogram?: number;
 }
 
 export const INDICATORS: IndicatorSpec[] = [
-  { type: 'sma', label: 'SMA', overlay: true, params: { period: 20 }, colors: ['#f59e0b'] },
-  { type: 'ema', label: 'EMA', overlay: true, params: { period: 20 }, colors: ['#8b5cf6'] },
+  { type: 'sma', label: 'SMA', overlay: true, params: { period: 20 }, colors: ['#d97706'], outputs: ['value'] },
+  { type: 'ema', label: 'EMA', overlay: true, params: { period: 20 }, colors: ['#8b5cf6'], outputs: ['value'] },
   {
     type: 'bbands',
     label: 'Bollinger Bands',
     overlay: true,
     params: { period: 20, stddev: 2 },
-    colors: ['#0ea5e9', '#64748b', '#0ea5e9'],
+    colors: ['#0284c7', '#64748b', '#0284c7'],
+    outputs: ['upper', 'middle', 'lower'],
   },
-  { type: 'rsi', label: 'RSI', overlay: false, params: { period: 14 }, colors: ['#a855f7'] },
+  { type: 'rsi', label: 'RSI', overlay: false, params: { period: 14 }, colors: ['#a855f7'], outputs: ['value'] },
   {
     type: 'macd',
     label: 'MACD',
     overlay: false,
     params: { fast: 12, slow: 26, signal: 9 },
-    colors: ['#2563eb', '#f97316', '#94a3b8'],
+    colors: ['#2563eb', '#ea580c', '#64748b'],
+    outputs: ['macd', 'signal', 'histogram'],
     histogram: 2,
   },
   {
@@ -34,12 +41,20 @@ export const INDICATORS: IndicatorSpec[] = [
     label: 'Stochastic',
     overlay: false,
     params: { period: 14, smoothK: 3, smoothD: 3 },
-    colors: ['#2563eb', '#f97316'],
+    colors: ['#2563eb', '#ea580c'],
+    outputs: ['k', 'd'],
   },
-  { type: 'adx', label: 'ADX', overlay: false, params: { period: 14 }, colors: ['#0891b2', '#16a34a', '#dc2626'] },
-  { type: 'cci', label: 'CCI', overlay: false, params: { period: 20 }, colors: ['#0d9488'] },
-  { type: 'atr', label: 'ATR', overlay: false, params: { period: 14 }, colors: ['#db2777'] },
-  { type: 'obv', label: 'OBV', overlay: false, params: {}, colors: ['#4b5563'] },
+  {
+    type: 'adx',
+    label: 'ADX',
+    overlay: false,
+    params: { period: 14 },
+    colors: ['#0891b2', '#16a34a', '#dc2626'],
+    outputs: ['adx', 'plus_di', 'minus_di'],
+  },
+  { type: 'cci', label: 'CCI', overlay: false, params: { period: 20 }, colors: ['#0d9488'], outputs: ['value'] },
+  { type: 'atr', label: 'ATR', overlay: false, params: { period: 14 }, colors: ['#db2777'], outputs: ['value'] },
+  { type: 'obv', label: 'OBV', overlay: false, params: {}, colors: ['#6b7280'], outputs: ['value'] },
 ];
 
 /** The API's rules for parameters (src/analysis/indicators/registry.ts): integers in [min, 100000]; stddev a real in (0, 100]. */
@@ -93,6 +108,29 @@ export interface ActiveIndicator {
   id: number;
   type: string;
   params: Record<string, number>;
+  /** The user's colours per output (`#rrggbb`), when not the catalog's. */
+  colors?: string[];
+  /** Line width in pixels (1 to 4), when not 1. */
+  width?: number;
+}
+
+/** The chart's background in each theme (styles.css: --bg). */
+export const BACKGROUNDS = { light: '#ffffff', dark: '#0f172a' };
+
+/** Compared symbols' line colours, with the same contrast as the indicators'. */
+export const COMPARE_COLORS = ['#c026d3', '#0f766e', '#c2410c'];
+
+/** WCAG contrast ratio of two `#rrggbb` colours (1 to 21). */
+export function contrast(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const v = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
 }
 
 export function specOf(type: string): IndicatorSpec {

@@ -18,31 +18,62 @@ export interface ChartState {
   range: RangeKey | null;
   type: ChartType;
   scale: ScaleKey;
+  /** Symbols overlaid in percent (at most MAX_COMPARE). */
+  compare: string[];
+}
+
+export const MAX_COMPARE = 3;
+
+/** `MSFT,ETH-USD`: distinct symbols, at most MAX_COMPARE. */
+export function parseCompare(text: string | null): string[] {
+  const out: string[] = [];
+  for (const part of (text ?? '').split(',')) {
+    const s = part.trim();
+    if (/^[\w.\-/:]{1,40}$/.test(s) && !out.includes(s) && out.length < MAX_COMPARE) out.push(s);
+  }
+  return out;
 }
 
 const one = <T extends string>(list: readonly T[], v: string | null): T | null =>
   v !== null && (list as readonly string[]).includes(v) ? (v as T) : null;
 
-/** `sma:20,macd:12:26:9,obv`: each indicator's type, then its parameters in the catalog's order. */
+/**
+ * `sma:20,macd:12:26:9,obv`: each indicator's type, then its parameters in the catalog's order; then,
+ * when the user styled it, a colour per output (`c` and six hex digits) and a line width (`w1`…`w4`):
+ * `sma:20:cdc2626:w2`.
+ */
 export function parseIndicators(text: string): ActiveIndicator[] {
   const out: ActiveIndicator[] = [];
   for (const part of text.split(',')) {
-    const [type, ...nums] = part.trim().split(':');
+    const [type, ...rest] = part.trim().split(':');
     const spec = INDICATORS.find((s) => s.type === type);
     if (!spec) continue;
+    const colors = rest.filter((x) => /^c[0-9a-f]{6}$/i.test(x)).map((x) => `#${x.slice(1).toLowerCase()}`);
+    const width = rest.find((x) => /^w[1-4]$/.test(x));
+    const nums = rest.filter((x) => !/^[cw]/.test(x));
     const params = { ...spec.params };
     Object.keys(params).forEach((k, i) => {
       const n = Number(nums[i]);
       if (nums[i] !== undefined && nums[i] !== '' && Number.isFinite(n)) params[k] = n;
     });
-    out.push({ id: out.length + 1, type: spec.type, params });
+    const ind: ActiveIndicator = { id: out.length + 1, type: spec.type, params };
+    if (colors.length === spec.colors.length) ind.colors = colors;
+    if (width) ind.width = Number(width.slice(1));
+    out.push(ind);
   }
   return out;
 }
 
 export function formatIndicators(list: ActiveIndicator[]): string {
   return list
-    .map((i) => [i.type, ...Object.keys(specOf(i.type).params).map((k) => String(i.params[k]))].join(':'))
+    .map((i) =>
+      [
+        i.type,
+        ...Object.keys(specOf(i.type).params).map((k) => String(i.params[k])),
+        ...(i.colors ?? []).map((c) => `c${c.slice(1)}`),
+        ...(i.width && i.width !== 1 ? [`w${i.width}`] : []),
+      ].join(':'),
+    )
     .join(',');
 }
 
@@ -55,6 +86,7 @@ export function readState(search: string, username: string | undefined): ChartSt
     range: one(RANGES, q.get('range')?.toLowerCase() ?? null),
     type: one(CHART_TYPES, q.get('type')) ?? 'candles',
     scale: one(SCALES, q.get('scale')) ?? 'normal',
+    compare: parseCompare(q.get('compare')),
   };
 }
 
@@ -66,6 +98,7 @@ export function writeState(s: ChartState): string {
   if (s.range) q.set('range', s.range);
   if (s.type !== 'candles') q.set('type', s.type);
   if (s.scale !== 'normal') q.set('scale', s.scale);
+  if (s.compare.length) q.set('compare', s.compare.join(','));
   // Commas and colons stay readable in the address bar.
   return q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':');
 }

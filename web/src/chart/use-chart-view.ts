@@ -18,7 +18,16 @@ export interface ChartViewState {
   view: ChartView | null;
   cross: Crosshair | null;
   visible: Visible;
-  stats: { panes: number; markers: number; markerTexts: number; type: string; scale: number; drawings: number };
+  stats: {
+    panes: number;
+    markers: number;
+    markerTexts: number;
+    type: string;
+    scale: number;
+    drawings: number;
+    /** Each indicator line's `type.output:colour:width`, space-separated. */
+    styles: string;
+  };
   /** The counts in `stats` are of these inputs (a test compares them only once they are the current ones). */
   shown: { bars: unknown; signals: unknown; indicators: unknown };
   /** Go to a date (epoch seconds): older pages are fetched until it is loaded. */
@@ -30,13 +39,27 @@ export function useChartView(
   indicators: IndicatorData | null,
   signals: Signal[],
   look: { type: ChartType; scale: ScaleKey; range: RangeKey | null },
-  draw: { list: Drawing[]; onPoint: ((p: DrawingPoint) => void) | null },
+  draw: {
+    list: Drawing[];
+    onPoint: ((p: DrawingPoint) => void) | null;
+    selected?: string | null;
+    select?: (id: string | null) => void;
+    replace?: (d: Drawing) => void;
+  },
 ): ChartViewState {
   const el = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<ChartView | null>(null);
   const [cross, setCross] = useState<Crosshair | null>(null);
   const [visible, setVisible] = useState<Visible>({ first: null, atStart: false });
-  const [stats, setStats] = useState({ panes: 1, markers: 0, markerTexts: 0, type: '', scale: 0, drawings: 0 });
+  const [stats, setStats] = useState({
+    panes: 1,
+    markers: 0,
+    markerTexts: 0,
+    type: '',
+    scale: 0,
+    drawings: 0,
+    styles: '',
+  });
   const [shown, setShown] = useState<ChartViewState['shown']>({ bars: null, signals: null, indicators: null });
   // What the view should show once enough bars are loaded: a range preset's start or a date to centre.
   const [want, setWant] = useState<{ kind: 'range' | 'date'; t: number } | null>(null);
@@ -63,7 +86,12 @@ export function useChartView(
     };
   }, []);
 
-  if (view) view.onPoint = draw.onPoint;
+  if (view) {
+    view.onPoint = draw.onPoint;
+    view.onSelectDrawing = (id) => draw.select?.(id);
+    view.onMoveDrawing = (d) => draw.replace?.(d);
+  }
+  useEffect(() => view?.selectDrawing(draw.selected ?? null), [view, draw.selected]);
   useEffect(() => {
     if (!view) return;
     view.setDrawings(draw.list);
@@ -111,7 +139,7 @@ export function useChartView(
   useEffect(() => {
     if (!view) return;
     view.setIndicators(indicators ?? []);
-    setStats((s) => ({ ...s, panes: view.paneCount() }));
+    setStats((s) => ({ ...s, panes: view.paneCount(), styles: view.styles.join(' ') }));
     setShown((x) => ({ ...x, indicators }));
     if (indicators) {
       ready.current.indicators = true;

@@ -13,6 +13,11 @@ export interface Drawings {
   saving: boolean;
   error: string | null;
   change: (next: Drawing[]) => void;
+  /** The drawing selected on the chart or in the list (its handles show; Delete removes it). */
+  selected: string | null;
+  select: (id: string | null) => void;
+  /** Saves one drawing changed in place (moved or nudged). */
+  replace: (d: Drawing) => void;
 }
 
 export function useDrawings(symbol: string, signedIn: boolean): Drawings {
@@ -20,9 +25,11 @@ export function useDrawings(symbol: string, signedIn: boolean): Drawings {
   const [loaded, setLoaded] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
   const chain = useRef(Promise.resolve());
   useEffect(() => {
     setList([]);
+    setSelected(null);
     setLoaded(false);
     setError(null);
     if (!signedIn) return;
@@ -39,8 +46,13 @@ export function useDrawings(symbol: string, signedIn: boolean): Drawings {
       live = false;
     };
   }, [symbol, signedIn]);
+  // The list as last changed, for a change made before the page renders again (a drag, then a key).
+  const current = useRef(list);
+  current.current = list;
   const change = (next: Drawing[]) => {
+    current.current = next;
     setList(next);
+    if (selected && !next.some((d) => d.id === selected)) setSelected(null);
     setSaving(true);
     chain.current = chain.current
       .then(() => api('PUT', `/api/drawings?${qs({ asset: symbol })}`, { items: next }))
@@ -50,5 +62,6 @@ export function useDrawings(symbol: string, signedIn: boolean): Drawings {
       )
       .finally(() => setSaving(false));
   };
-  return { list, loaded, saving, error, change };
+  const replace = (d: Drawing) => change(current.current.map((x) => (x.id === d.id ? d : x)));
+  return { list, loaded, saving, error, change, selected, select: setSelected, replace };
 }

@@ -13,6 +13,7 @@ import {
   type ISeriesMarkersPluginApi,
   type LogicalRange,
   LineSeries,
+  type LineWidth,
   PriceScaleMode,
   type SeriesMarker,
   type SeriesType,
@@ -20,6 +21,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { type ActiveIndicator, specOf } from './catalog.ts';
+import { DrawingEditor } from './drawing-editor.ts';
 import { type Drawing, type DrawingPoint, DrawingsPrimitive } from './drawings-primitive.ts';
 import { addMainSeries, mainData } from './main-series.ts';
 import type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
@@ -59,6 +61,8 @@ export class ChartView {
   private indicatorSeries = new Map<number, { label: string; outputs: string[]; series: ISeriesApi<SeriesType>[] }>();
   /** Per indicator output: its value at each bar time (what the legend shows under the crosshair). */
   private indicatorValues: { label: string; at: Map<number, number> }[] = [];
+  /** Each indicator line's `type.output:colour:width` as drawn (tests read it). */
+  styles: string[] = [];
   private bars: Bar[] = [];
   private signalsByTime = new Map<number, Signal[]>();
   /** The bar the keyboard crosshair is on (arrows move it), null when the mouse leads. */
@@ -72,6 +76,9 @@ export class ChartView {
   private drawingList: Drawing[] = [];
   /** Set by the page while a drawing tool is active: a click on the chart is a point of the drawing. */
   onPoint: ((p: DrawingPoint) => void) | null = null;
+  /** Set by the page: a drawing was selected on the chart (null: none), or moved there (save it). */
+  onSelectDrawing: (id: string | null) => void = () => {};
+  onMoveDrawing: (d: Drawing) => void = () => {};
 
   constructor(
     el: HTMLElement,
@@ -96,12 +103,26 @@ export class ChartView {
     this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.main.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
     this.markers = createSeriesMarkers(this.main, []);
-    this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', (p) => this.main.priceFormatter().format(p));
+    this.drawings = new DrawingsPrimitive(cssVar('--accent') || '#2563eb', cssVar('--bg') || '#fff', (p) =>
+      this.main.priceFormatter().format(p),
+    );
     this.main.attachPrimitive(this.drawings);
+    const editor = new DrawingEditor(el, this.drawings, {
+      pointAt: (x, y) => this.pointAt(x, y),
+      placing: () => this.onPoint !== null,
+      list: () => this.drawingList,
+      preview: (list) => this.drawings.set(list, this.bars),
+      select: (id) => this.onSelectDrawing(id),
+      moved: (d) => this.onMoveDrawing(d),
+      place: (x, y) => {
+        const point = this.pointAt(x, y);
+        if (point && this.onPoint) this.onPoint(point);
+      },
+    });
     // The DOM's clicks, not the chart's: the chart swallows a second click within half a second
     // (a double click), and a trend line's two points often come that fast.
     el.addEventListener('click', (e) => {
-      if (!this.onPoint) return;
+      if (!this.onPoint || editor.tappedRecently()) return;
       const box = el.getBoundingClientRect();
       const point = this.pointAt(e.clientX - box.left, e.clientY - box.top);
       if (point) this.onPoint(point);
@@ -150,6 +171,10 @@ export class ChartView {
   setDrawings(list: Drawing[]): void {
     this.drawingList = list;
     this.drawings.set(list, this.bars);
+  }
+
+  selectDrawing(id: string | null): void {
+    this.drawings.select(id);
   }
 
   drawingCount(): number {
@@ -263,18 +288,21 @@ export class ChartView {
     for (const { series } of this.indicatorSeries.values()) for (const s of series) this.chart.removeSeries(s);
     this.indicatorSeries.clear();
     this.indicatorValues = [];
+    this.styles = [];
     let pane = 1;
     for (const { ind, data } of list) {
       const spec = specOf(ind.type);
       const paneIndex = spec.overlay ? 0 : pane++;
       const label = `${spec.label}${Object.keys(ind.params).length ? ` (${Object.values(ind.params).join(', ')})` : ''}`;
       const series = data.values.map((vals, i) => {
-        const color = spec.colors[i] ?? '#888';
+        const color = ind.colors?.[i] ?? spec.colors[i] ?? '#64748b';
         const opts = { color, lastValueVisible: false, priceLineVisible: false, title: i === 0 ? spec.label : '' };
+        const lineWidth = (ind.width ?? 1) as LineWidth;
         const s: ISeriesApi<SeriesType> =
           spec.histogram === i
             ? this.chart.addSeries(HistogramSeries, opts, paneIndex)
-            : this.chart.addSeries(LineSeries, { ...opts, lineWidth: 1 }, paneIndex);
+            : this.chart.addSeries(LineSeries, { ...opts, lineWidth }, paneIndex);
+        this.styles.push(`${spec.type}.${i}:${color}:${spec.histogram === i ? 0 : lineWidth}`);
         const at = new Map<number, number>();
         const points = [];
         for (let k = 0; k < data.ts.length; k++) {

@@ -6,8 +6,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
 import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
-import { INTERVALS } from '../chart/catalog.ts';
+import { Compare } from '../chart/Compare.tsx';
+import { INTERVAL_SECONDS, INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
+import { ExportButtons } from '../chart/Export.tsx';
 import { IndicatorPicker } from '../chart/IndicatorPicker.tsx';
 import { PaneControls } from '../chart/PaneControls.tsx';
 import { ActiveSignals, Legend, SignalBox } from '../chart/Legend.tsx';
@@ -15,6 +17,7 @@ import { SymbolSearch } from '../chart/SymbolSearch.tsx';
 import { IntervalButtons, ViewControls } from '../chart/Toolbar.tsx';
 import { useCandles } from '../chart/use-candles.ts';
 import { useChartView } from '../chart/use-chart-view.ts';
+import { useCompare } from '../chart/use-compare.ts';
 import { useDrawings } from '../chart/use-drawings.ts';
 import { emptyIndicators, lastIndicatorValue, useIndicators } from '../chart/use-indicators.ts';
 import { usePanes } from '../chart/use-panes.ts';
@@ -91,11 +94,21 @@ export function ChartPage({ symbol }: { symbol: string }) {
         if (r.done) drawings.change([...drawings.list, r.done]);
       }
     : null;
-  const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, state, {
-    list: drawings.list,
+  // While comparing, the price scale is in percent from the first visible bar.
+  const look = state.compare.length ? { ...state, scale: 'pct' as const } : state;
+  const { el, view, cross, visible, stats, shown, goTo } = useChartView(candles, ind.data, sig.signals, look, {
+    ...drawings,
     onPoint,
   });
   const panes = usePanes(view, ind.data, el);
+  const compared = useCompare({
+    view,
+    symbols: state.compare.filter((s) => s !== symbol),
+    interval,
+    range: candles.range,
+    version: candles.version,
+    bars: candles.bars,
+  });
   const searchRef = useRef<HTMLInputElement>(null);
   useChartKeys({
     view,
@@ -136,6 +149,16 @@ export function ChartPage({ symbol }: { symbol: string }) {
       <div class="chart-bar">
         <IntervalButtons interval={interval} onPick={(i) => change({ interval: i })} />
         <ViewControls state={state} onChange={(s) => change(s)} onRange={(r) => change({ range: r })} onGoTo={goTo} />
+        <Compare symbol={symbol} lines={compared} onChange={(c) => change({ compare: c })} />
+        <ExportButtons
+          view={view}
+          symbol={symbol}
+          interval={interval}
+          type={state.type}
+          bars={bars}
+          indicators={ind.data}
+          compare={compared}
+        />
       </div>
       <ErrorBox error={candles.error ?? sig.error} />
       <Legend cross={cross} lastBar={lastBar} />
@@ -155,11 +178,13 @@ export function ChartPage({ symbol }: { symbol: string }) {
           data-panes={stats.panes}
           data-markers={stats.markers}
           data-drawings={stats.drawings}
+          data-selected-drawing={drawings.selected ?? ''}
           data-marker-texts={stats.markerTexts}
           data-series-type={stats.type}
           data-scale-mode={stats.scale}
           data-older={candles.older}
           data-indicator-last={indicatorLast ?? ''}
+          data-indicator-styles={stats.styles}
           data-version={candles.version}
           data-close-sum={closeSum}
           data-settled={settled}
@@ -186,6 +211,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
             symbol={symbol}
             assetId={candles.assetId}
             lastClose={lastBar?.close}
+            step={INTERVAL_SECONDS[interval]}
             drawings={drawings}
             placing={placing}
             onPlacing={setPlacing}
