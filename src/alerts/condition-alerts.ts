@@ -91,7 +91,12 @@ export async function changeConditionAlert(
 ): Promise<ConditionAlert> {
   if (c.rule !== undefined) checkCondition(c.rule);
   const before = await ownedConditionAlert(q, c.id, c.userId);
-  const lastTs = await lastCandleTs(q, before.asset_id, before.interval, closedUntil(before.interval, c.now ?? new Date()));
+  const lastTs = await lastCandleTs(
+    q,
+    before.asset_id,
+    before.interval,
+    closedUntil(before.interval, c.now ?? new Date()),
+  );
   return updateConditionAlert(q, c.id, c.userId, { enabled: c.enabled, rule: c.rule, lastTs });
 }
 

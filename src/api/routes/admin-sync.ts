@@ -10,7 +10,13 @@ import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { INTERVALS } from '../../intervals.ts';
 import { syncRange } from '../../sync/engine.ts';
 import { listGaps } from '../../sync/gaps-repository.ts';
-import { isProviderName, missingCredentials, parseProviderName, providerFor, PROVIDERS } from '../../sync/providers/index.ts';
+import {
+  isProviderName,
+  missingCredentials,
+  parseProviderName,
+  providerFor,
+  PROVIDERS,
+} from '../../sync/providers/index.ts';
 import { listSources } from '../../sync/sources-repository.ts';
 import { addSource, removeSources, sourceFor } from '../../sync/sources.ts';
 import { syncStatus } from '../../sync/status.ts';

@@ -120,8 +120,7 @@ export async function alertRuleRoutes(appBase: FastifyInstance): Promise<void> {
       ...guard,
       schema: {
         ...base,
-        summary:
-          'Turn a condition alert off or on, or change its condition (it then starts at the newest closed bar)',
+        summary: 'Turn a condition alert off or on, or change its condition (it then starts at the newest closed bar)',
         params: idParams,
         body: rulePatch,
         response: { 200: ruleOut },

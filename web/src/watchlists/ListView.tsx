@@ -46,7 +46,10 @@ export function ListView({ list, onChanged, act }: { list: Watchlist; onChanged:
         await api('PATCH', `${base}/items/${it.id}`, { [key]: v });
       } catch (err) {
         const fields = err instanceof ApiError ? err.fields : {};
-        const why = (fields[key] ?? errorText(err)).replace(/price_alert_(low|high)/, 'the $1 threshold');
+        // The API names the columns ("price_alert_high: must be greater than price_alert_low"): say them in words.
+        const why = (fields[key] ?? Object.values(fields)[0] ?? errorText(err))
+          .replace(/^(price_alert_\w+): /, '$1 ')
+          .replace(/price_alert_(low|high)/g, 'the $1 threshold');
         return `Not saved: ${why.charAt(0).toLowerCase()}${why.slice(1)}.`;
       }
       items.reload();

@@ -15,7 +15,15 @@ import { identifier, paginate, security, tags } from './shared.ts';
 export const aggregateRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/aggregates',
-    { schema: { tags, security, summary: 'every continuous aggregate: those tm aggregates made (with their intervals) and the others (made_by: other)', querystring: pageQuery } },
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'every continuous aggregate: those tm aggregates made (with their intervals) and the others (made_by: other)',
+        querystring: pageQuery,
+      },
+    },
     async (req) => paginate(await listCatalogAggregates(app.db), req.query),
   );
 
