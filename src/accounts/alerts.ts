@@ -66,7 +66,8 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     JOIN latest l ON l.asset_id = i.asset_id
     -- A concurrent evaluation that committed while this one waited for the locks may have seen newer
     -- candles than this statement's snapshot: then leave its state alone (never move last_ts back).
-    WHERE k.last_ts IS NULL OR l.ts >= k.last_ts
+    -- Items turned off are left alone (their state too: turned on again, it is re-armed from the newest candle).
+    WHERE i.price_alert_enabled AND (k.last_ts IS NULL OR l.ts >= k.last_ts)
 ), win AS MATERIALIZED (
     -- One range scan per distinct window (items of an asset usually share it): its extremes tell
     -- which items crossed, so the per-item search below only runs for those.
@@ -209,6 +210,7 @@ export type PriceAlertSetting = {
   symbol: string;
   price_alert_high: number | null;
   price_alert_low: number | null;
+  price_alert_enabled: boolean;
   last_fired_at: Date | null;
   fired_count: number;
 };
@@ -217,7 +219,7 @@ export type PriceAlertSetting = {
 export async function listPriceAlertSettings(q: Queryable, userId: string): Promise<PriceAlertSetting[]> {
   const r = await q.query<PriceAlertSetting>(
     `SELECT w.id AS watchlist_id, w.name AS watchlist_name, i.id AS item_id, i.asset_id, a.symbol,
-            i.price_alert_high, i.price_alert_low, f.last_fired_at, coalesce(f.n, 0)::int AS fired_count
+            i.price_alert_high, i.price_alert_low, i.price_alert_enabled, f.last_fired_at, coalesce(f.n, 0)::int AS fired_count
      FROM watchlists w
      JOIN watchlist_items i ON i.watchlist_id = w.id
      JOIN assets a ON a.id = i.asset_id

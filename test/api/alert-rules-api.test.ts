@@ -148,6 +148,16 @@ forEachBackend('condition alerts API', (open) => {
       price_alert_high: 5,
     });
     assert.equal(patch.statusCode, 404, "bob cannot change alice's threshold");
+    const bobOff = await call('PATCH', `/api/watchlists/${list.json().id}/items/${item.json().id}`, bob, {
+      price_alert_enabled: false,
+    });
+    assert.equal(bobOff.statusCode, 404, "bob cannot turn alice's alert off");
+    const off = await call('PATCH', `/api/watchlists/${list.json().id}/items/${item.json().id}`, alice, {
+      price_alert_enabled: false,
+    });
+    assert.equal(off.statusCode, 200, off.body);
+    assert.equal(off.json().price_alert_enabled, false);
+    assert.equal((await call('GET', '/api/alerts/price', alice)).json()[0].price_alert_enabled, false);
   });
 
   test('firings are listed for their owner only', async () => {

@@ -258,7 +258,12 @@ async function alertsFlow(browser: Browser, base: string, symbol: string): Promi
     const row = prices.locator(`tr[data-symbol="${symbol}"]`);
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', /Alerts page/);
-    assert.equal(((await row.locator('td').nth(5).textContent()) ?? '').trim(), '1', 'fired once');
+    assert.equal(((await row.locator('td').nth(6).textContent()) ?? '').trim(), '1', 'fired once');
+    // Off and on again, the thresholds kept.
+    await page.getByRole('button', { name: `Turn off the price alert on ${symbol}` }).click();
+    await row.getByTestId('price-state').getByText('off', { exact: true }).waitFor();
+    await page.getByRole('button', { name: `Turn on the price alert on ${symbol}` }).click();
+    await row.getByTestId('price-state').getByText('on', { exact: true }).waitFor();
     const history = page.getByTestId('alert-history');
     await history.getByText(/went above/).waitFor();
 

@@ -27,6 +27,11 @@ export function ErrorBox({ error, retry }: { error: string | null; retry?: () =>
   );
 }
 
+/** A form's general error: shown only when no field carries the problem (each field says its own). */
+export function FormError({ error, fields }: { error: string | null; fields: Record<string, string> }) {
+  return Object.keys(fields).length > 0 ? null : <ErrorBox error={error} />;
+}
+
 export function Sparkline({ values, width = 100, height = 28 }: { values: number[]; width?: number; height?: number }) {
   if (values.length < 2) return <svg width={width} height={height} aria-hidden="true" />;
   let min = Number.POSITIVE_INFINITY;

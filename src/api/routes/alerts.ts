@@ -32,6 +32,7 @@ const priceAlertOut = z.object({
   symbol: z.string(),
   price_alert_high: z.number().nullable(),
   price_alert_low: z.number().nullable(),
+  price_alert_enabled: z.boolean(),
   last_fired_at: z.date().nullable(),
   fired_count: z.number().int(),
 });

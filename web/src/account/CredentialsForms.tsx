@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api.ts';
 import { useSubmit } from '../hooks.ts';
-import { ErrorBox, Field } from '../ui.tsx';
+import { Field, FormError } from '../ui.tsx';
 
 export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: User) => void }) {
   const [f, setF] = useState({ email, current_password: '' });
@@ -35,7 +35,7 @@ export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: 
           onInput={(e) => setF({ ...f, current_password: e.currentTarget.value })}
         />
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       {done && <p role="status">Email changed.</p>}
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Saving…' : 'Change email'}
@@ -77,7 +77,7 @@ export function PasswordForm({ onChanged }: { onChanged: () => void }) {
           onInput={(e) => setF({ ...f, new_password: e.currentTarget.value })}
         />
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       {ended !== null && (
         <p role="status">
           Password changed; {ended === 1 ? '1 other session was' : `${ended} other sessions were`} signed out.

@@ -62,14 +62,17 @@ export function PriceAlerts({
   onError: (e: unknown) => void;
 }) {
   const [editing, setEditing] = useState<string | null>(null);
-  const remove = async (a: PriceAlert) => {
-    if (!confirm(`Delete the price alert on ${a.symbol} (${a.watchlist_name})? The asset stays in the list.`)) return;
+  const patch = async (a: PriceAlert, body: object) => {
     try {
-      await api('PATCH', itemUrl(a), { price_alert_high: null, price_alert_low: null });
+      await api('PATCH', itemUrl(a), body);
       onChanged();
     } catch (err) {
       onError(err);
     }
+  };
+  const remove = (a: PriceAlert) => {
+    if (!confirm(`Delete the price alert on ${a.symbol} (${a.watchlist_name})? The asset stays in the list.`)) return;
+    void patch(a, { price_alert_high: null, price_alert_low: null });
   };
   const current = alerts.find((a) => a.item_id === editing);
   return (
@@ -77,7 +80,7 @@ export function PriceAlerts({
       <Table
         testid="price-alerts"
         label="Price alerts"
-        head={['Symbol', 'Watchlist', 'Above', 'Below', 'Last fired', 'Fired', 'Actions']}
+        head={['Symbol', 'Watchlist', 'Above', 'Below', 'State', 'Last fired', 'Fired', 'Actions']}
         num={['Above', 'Below', 'Fired']}
       >
         {alerts.map((a) => (
@@ -88,9 +91,17 @@ export function PriceAlerts({
             <td class="wrap">{a.watchlist_name}</td>
             <td class="num">{a.price_alert_high === null ? '–' : price(a.price_alert_high)}</td>
             <td class="num">{a.price_alert_low === null ? '–' : price(a.price_alert_low)}</td>
+            <td data-testid="price-state">{a.price_alert_enabled ? 'on' : 'off'}</td>
             <td>{a.last_fired_at ? time(a.last_fired_at) : 'never'}</td>
             <td class="num">{a.fired_count}</td>
             <td class="actions">
+              <button
+                type="button"
+                aria-label={`${a.price_alert_enabled ? 'Turn off' : 'Turn on'} the price alert on ${a.symbol}`}
+                onClick={() => void patch(a, { price_alert_enabled: !a.price_alert_enabled })}
+              >
+                {a.price_alert_enabled ? 'Turn off' : 'Turn on'}
+              </button>
               <button
                 type="button"
                 aria-label={`Edit the price alert on ${a.symbol}`}
@@ -102,7 +113,7 @@ export function PriceAlerts({
                 type="button"
                 class="danger"
                 aria-label={`Delete the price alert on ${a.symbol}`}
-                onClick={() => void remove(a)}
+                onClick={() => remove(a)}
               >
                 Delete
               </button>

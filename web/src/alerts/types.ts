@@ -7,6 +7,7 @@ export interface PriceAlert {
   symbol: string;
   price_alert_high: number | null;
   price_alert_low: number | null;
+  price_alert_enabled: boolean;
   last_fired_at: string | null;
   fired_count: number;
 }

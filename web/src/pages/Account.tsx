@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { login, register } from '../api.ts';
 import { useSubmit } from '../hooks.ts';
 import { navigate } from '../router.ts';
-import { ErrorBox, Field } from '../ui.tsx';
+import { Field, FormError } from '../ui.tsx';
 
 export function LoginForm({ onDone }: { onDone: () => void }) {
   const [username, setUsername] = useState('');
@@ -33,7 +33,7 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Logging in…' : 'Log in'}
       </button>
@@ -73,7 +73,7 @@ function RegisterForm() {
       <Field label="Password" hint="At least 8 characters." error={fields.password}>
         {input('password', 'password', 'new-password')}
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create account'}
       </button>

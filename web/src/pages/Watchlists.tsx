@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, get } from '../api.ts';
 import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
-import { ErrorBox, Field, Loading } from '../ui.tsx';
+import { ErrorBox, Field, FormError, Loading } from '../ui.tsx';
 import { ListView } from '../watchlists/ListView.tsx';
 import type { Watchlist } from '../watchlists/types.ts';
 
@@ -76,7 +76,7 @@ export function WatchlistsPage() {
                 onInput={(e) => setName(e.currentTarget.value)}
               />
             </Field>
-            {create.error && !create.fields.name && <ErrorBox error={create.error} />}
+            <FormError error={create.error} fields={create.fields} />
             <button type="submit" disabled={create.busy}>
               {create.busy ? 'Creating…' : 'Create'}
             </button>
