@@ -207,7 +207,11 @@ async function liveStatusFlow(browser: Browser, base: string, symbol: string): P
     await context.setOffline(true);
     await status.getByText('Offline', { exact: true }).waitFor();
     assert.equal(await status.getAttribute('data-state'), 'offline');
+    // Back online while the server refuses the stream: it says it is reconnecting, then live again.
+    await page.route('**/api/events*', (route) => route.abort());
     await context.setOffline(false);
+    await status.getByText('Reconnecting…', { exact: true }).waitFor();
+    await page.unroute('**/api/events*');
     await status.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
   });
   await context.close();
@@ -447,7 +451,7 @@ function suite(
       watchlistFlow(browser, served.url, symbol));
     test('alerts page: price and condition alerts, history, on/off, edit, delete', () =>
       alertsFlow(browser, served.url, other));
-    test('live status in the header: in words, the newest data, offline and back', () =>
+    test('live status in the header: in words, the newest data, offline, reconnecting and back', () =>
       liveStatusFlow(browser, served.url, symbol));
     test('admin: every continuous aggregate, readable tables scrolled by keyboard, refused links', () =>
       adminFlow(browser, served.url));
