@@ -66,7 +66,8 @@ const EVALUATE = `WITH latest AS MATERIALIZED (
     JOIN latest l ON l.asset_id = i.asset_id
     -- A concurrent evaluation that committed while this one waited for the locks may have seen newer
     -- candles than this statement's snapshot: then leave its state alone (never move last_ts back).
-    WHERE k.last_ts IS NULL OR l.ts >= k.last_ts
+    -- Items turned off are left alone (their state too: turned on again, it is re-armed from the newest candle).
+    WHERE i.price_alert_enabled AND (k.last_ts IS NULL OR l.ts >= k.last_ts)
 ), win AS MATERIALIZED (
     -- One range scan per distinct window (items of an asset usually share it): its extremes tell
     -- which items crossed, so the per-item search below only runs for those.
@@ -198,4 +199,36 @@ export async function listAlerts(
     params,
   );
   return { items: items.rows, limit: page.limit, offset: page.offset, total: total.rows[0].n };
+}
+
+/** One watchlist item with a threshold: the price alerts a user has set, with when each last fired. */
+export type PriceAlertSetting = {
+  watchlist_id: string;
+  watchlist_name: string;
+  item_id: string;
+  asset_id: string;
+  symbol: string;
+  price_alert_high: number | null;
+  price_alert_low: number | null;
+  price_alert_enabled: boolean;
+  last_fired_at: Date | null;
+  fired_count: number;
+};
+
+/** Every item of the user's watchlists with a high or low threshold, by list then position. */
+export async function listPriceAlertSettings(q: Queryable, userId: string): Promise<PriceAlertSetting[]> {
+  const r = await q.query<PriceAlertSetting>(
+    `SELECT w.id AS watchlist_id, w.name AS watchlist_name, i.id AS item_id, i.asset_id, a.symbol,
+            i.price_alert_high, i.price_alert_low, i.price_alert_enabled, f.last_fired_at, coalesce(f.n, 0)::int AS fired_count
+     FROM watchlists w
+     JOIN watchlist_items i ON i.watchlist_id = w.id
+     JOIN assets a ON a.id = i.asset_id
+     LEFT JOIN LATERAL (
+       SELECT max(p.triggered_at) AS last_fired_at, count(*) AS n FROM price_alerts p WHERE p.watchlist_item_id = i.id
+     ) f ON true
+     WHERE w.user_id = $1 AND (i.price_alert_high IS NOT NULL OR i.price_alert_low IS NOT NULL)
+     ORDER BY w.created_at, w.id, i.position, i.id`,
+    [userId],
+  );
+  return r.rows;
 }

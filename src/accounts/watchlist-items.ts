@@ -20,6 +20,8 @@ export interface WatchlistItem {
   notes: string | null;
   price_alert_high: number | null;
   price_alert_low: number | null;
+  /** False: the thresholds are kept but not evaluated (turned off). */
+  price_alert_enabled: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -32,10 +34,10 @@ export interface ItemInput {
   price_alert_low?: number | null;
 }
 
-export type ItemPatch = Omit<Partial<ItemInput>, 'asset_id'>;
+export type ItemPatch = Omit<Partial<ItemInput>, 'asset_id'> & { price_alert_enabled?: boolean };
 
 const SELECT = `SELECT i.id, i.watchlist_id, i.asset_id, a.symbol, i.position, i.notes, i.price_alert_high,
-    i.price_alert_low, i.created_at, i.updated_at
+    i.price_alert_low, i.price_alert_enabled, i.created_at, i.updated_at
   FROM watchlist_items i JOIN assets a ON a.id = i.asset_id`;
 
 const ITEM_NOT_FOUND = () => new UserError('watchlist item not found', 404);
@@ -160,14 +162,19 @@ export async function updateItem(
       await moveWithin(tx, watchlistId, cur.position, patch.position);
       await tx.query('UPDATE watchlist_items SET position = $2 WHERE id = $1', [itemId, patch.position]);
     }
-    await tx.query('UPDATE watchlist_items SET notes = $2, price_alert_high = $3, price_alert_low = $4 WHERE id = $1', [
-      itemId,
-      patch.notes === undefined ? cur.notes : patch.notes,
-      high,
-      low,
-    ]);
-    // A changed threshold starts armed again: the next price beyond it fires.
-    await rearmAlerts(tx, itemId, { high: high !== cur.price_alert_high, low: low !== cur.price_alert_low });
+    const enabled = patch.price_alert_enabled ?? cur.price_alert_enabled;
+    await tx.query(
+      `UPDATE watchlist_items SET notes = $2, price_alert_high = $3, price_alert_low = $4, price_alert_enabled = $5
+       WHERE id = $1`,
+      [itemId, patch.notes === undefined ? cur.notes : patch.notes, high, low, enabled],
+    );
+    // A changed threshold starts armed again: the next price beyond it fires. An alert turned back on starts
+    // over from the newest candle (re-armed, no last candle), so what was written while it was off never fires.
+    const restarted = enabled && !cur.price_alert_enabled;
+    await rearmAlerts(tx, itemId, {
+      high: restarted || high !== cur.price_alert_high,
+      low: restarted || low !== cur.price_alert_low,
+    });
     return getItem(tx, watchlistId, itemId);
   });
 }

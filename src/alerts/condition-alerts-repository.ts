@@ -77,6 +77,29 @@ export async function listConditionAlerts(q: Queryable, userId: string): Promise
   return r.rows;
 }
 
+/**
+ * Changes the user's rule (404 when it is not theirs): `enabled` turns it off or on, `rule` replaces its
+ * condition. A new condition, or turning it back on, starts at `lastTs` (the newest closed bar now), so
+ * bars closed before the change never fire, and forgets the old truth value.
+ */
+export async function updateConditionAlert(
+  q: Queryable,
+  id: string,
+  userId: string,
+  change: { enabled?: boolean; rule?: string; lastTs?: Date | null },
+): Promise<ConditionAlert> {
+  const before = await ownedConditionAlert(q, id, userId);
+  const restart = change.rule !== undefined || (change.enabled === true && !before.enabled);
+  await q.query(
+    `UPDATE condition_alerts SET enabled = coalesce($3, enabled), rule = coalesce($4, rule),
+       last_ts = CASE WHEN $5 THEN $6::timestamptz ELSE last_ts END,
+       last_state = CASE WHEN $5 THEN NULL ELSE last_state END
+     WHERE id = $1 AND user_id = $2`,
+    [id, userId, change.enabled ?? null, change.rule ?? null, restart, change.lastTs ?? null],
+  );
+  return ownedConditionAlert(q, id, userId);
+}
+
 /** Deletes the user's rule (its history stays); 404 when it is not theirs. */
 export async function deleteConditionAlert(q: Queryable, id: string, userId: string): Promise<void> {
   await ownedConditionAlert(q, id, userId);

@@ -22,7 +22,9 @@ import {
   insertAlertEvents,
   insertConditionAlert,
   lockConditionAlerts,
+  ownedConditionAlert,
   saveAlertState,
+  updateConditionAlert,
 } from './condition-alerts-repository.ts';
 
 const NO_PARAMS: Readonly<Record<string, number>> = Object.freeze({});
@@ -80,6 +82,22 @@ export async function addConditionAlert(q: Queryable, r: NewRule): Promise<Condi
   const asset = await getAsset(q, r.symbol);
   const lastTs = await lastCandleTs(q, asset.id, r.interval, closedUntil(r.interval, r.now ?? new Date()));
   return insertConditionAlert(q, { userId: r.userId, assetId: asset.id, interval: r.interval, rule: r.rule, lastTs });
+}
+
+/** Changes a rule: a new condition is checked first; a new condition or a rule turned on starts at the newest closed bar. */
+export async function changeConditionAlert(
+  q: Queryable,
+  c: { userId: string; id: string; enabled?: boolean; rule?: string; now?: Date },
+): Promise<ConditionAlert> {
+  if (c.rule !== undefined) checkCondition(c.rule);
+  const before = await ownedConditionAlert(q, c.id, c.userId);
+  const lastTs = await lastCandleTs(
+    q,
+    before.asset_id,
+    before.interval,
+    closedUntil(before.interval, c.now ?? new Date()),
+  );
+  return updateConditionAlert(q, c.id, c.userId, { enabled: c.enabled, rule: c.rule, lastTs });
 }
 
 /**

@@ -247,3 +247,9 @@ export async function seriesLastTs(
   );
   return new Map(r.rows.map((x) => [x.asset_id, x.last_ts]));
 }
+
+/** The newest candle time of any series (null: no candles): how fresh the data is, for the app's live status. */
+export async function newestCandleTs(q: Queryable): Promise<Date | null> {
+  const r = await q.query<{ ts: Date | null }>('SELECT max(last_ts) AS ts FROM candle_series');
+  return r.rows[0]?.ts ?? null;
+}

@@ -226,6 +226,40 @@ export async function listAggregates(q: Queryable): Promise<AggregateInfo[]> {
   return out;
 }
 
+/** Every continuous aggregate in the catalog: tm's (`made_by: tm aggregates`) and the others (migrations' such as candle_price_stats, or hand-made). */
+export type CatalogAggregate = Omit<AggregateInfo, 'source_interval' | 'target_interval' | 'created_at'> & {
+  created_at: Date | null;
+  source_interval: Interval | null;
+  target_interval: Interval | null;
+  made_by: 'tm aggregates' | 'other';
+};
+
+export async function listCatalogAggregates(q: Queryable): Promise<CatalogAggregate[]> {
+  const ours: CatalogAggregate[] = (await listAggregates(q)).map((a) => ({ ...a, made_by: 'tm aggregates' }));
+  const known = new Set(ours.map((a) => a.view_name));
+  const r = await q.query<{ view_name: string; materialized_only: boolean }>(
+    `SELECT ca.view_name, ca.materialized_only FROM timescaledb_information.continuous_aggregates ca
+      WHERE ca.view_schema = 'public' ORDER BY ca.view_name`,
+  );
+  const others: CatalogAggregate[] = [];
+  for (const row of r.rows) {
+    if (known.has(row.view_name)) continue;
+    const job = await findPolicy(q, 'policy_refresh_continuous_aggregate', row.view_name);
+    others.push({
+      view_name: row.view_name,
+      source_interval: null,
+      target_interval: null,
+      created_at: null,
+      exists: true,
+      materialized_only: row.materialized_only,
+      refresh_job_id: job?.job_id ?? null,
+      refresh_schedule: job?.schedule_interval ?? null,
+      made_by: 'other',
+    });
+  }
+  return [...ours, ...others];
+}
+
 async function registered(q: Queryable, name: string): Promise<string> {
   const r = await q.query<{ v: string }>('SELECT view_name AS v FROM candle_aggregates WHERE view_name = $1', [name]);
   if (!r.rows[0])

@@ -183,14 +183,18 @@ const SMALL_CHUNK_ROWS = 50_000;
 
 /** Many small chunks (decades of daily bars in 7-day chunks): planning costs grow with the chunk count. */
 function chunkCountCheck(shape: ChunkShape): Check {
-  const rows = shape.avg_rows === null ? 'unknown' : `about ${Math.round(shape.avg_rows)}`;
+  // Row counts are the planner's estimates: none until the chunks have been analyzed (autovacuum, or ANALYZE).
+  const rows =
+    shape.avg_rows === null
+      ? ' (rows per chunk not estimated yet: ANALYZE candles)'
+      : `, about ${Math.round(shape.avg_rows).toLocaleString('en-US')} rows each`;
   if (shape.chunks < MANY_CHUNKS || (shape.avg_rows !== null && shape.avg_rows >= SMALL_CHUNK_ROWS)) {
-    return { check: 'candles chunks', status: 'ok', detail: `${shape.chunks} chunks, ${rows} rows each` };
+    return { check: 'candles chunks', status: 'ok', detail: `${shape.chunks} chunks${rows}` };
   }
   return {
     check: 'candles chunks',
     status: 'warning',
-    detail: `${shape.chunks} chunks of ${shape.chunk_interval} with ${rows} rows each: a query on candles without a time bound plans every chunk (tm bounds its own reads by candle_series; other SQL pays)`,
+    detail: `${shape.chunks} chunks of ${shape.chunk_interval}${rows}: a query on candles without a time bound plans every chunk (tm bounds its own reads by candle_series; other SQL pays)`,
     fix: 'for mostly daily or coarser data: tm hypertable chunk-interval 1y before loading more history (new chunks only); compress old chunks (tm compression policy add --after 30d); see docs/timescaledb.md',
   };
 }

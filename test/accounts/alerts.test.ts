@@ -80,6 +80,22 @@ forEachBackend('price alerts', (open) => {
     assert.deepEqual(await evaluateAlerts(db, [asset]), []);
   });
 
+  test('an alert turned off keeps its thresholds and fires nothing; turned on, it starts from the newest candle', async () => {
+    const asset = await insertAsset(db, 'OFF');
+    const item = await addItem(db, userId, listId, { asset_id: asset, price_alert_high: 50 });
+    await insertCloses(db, asset, [40], { start: '2024-03-01T00:00:00Z' });
+    assert.deepEqual(await evaluateAlerts(db, [asset]), []);
+    const off = await updateItem(db, userId, listId, item.id, { price_alert_enabled: false });
+    assert.equal(off.price_alert_enabled, false);
+    assert.equal(off.price_alert_high, 50, 'the threshold stays');
+    await insertCloses(db, asset, [60, 45], { start: '2024-03-01T00:01:00Z' });
+    assert.deepEqual(await evaluateAlerts(db, [asset]), [], 'off: a crossing fires nothing');
+    await updateItem(db, userId, listId, item.id, { price_alert_enabled: true });
+    assert.deepEqual(await evaluateAlerts(db, [asset]), [], 'on again: the bars written while off never fire');
+    await insertCloses(db, asset, [55], { start: '2024-03-01T00:03:00Z' });
+    assert.deepEqual(directions(await evaluateAlerts(db, [asset])), ['above'], 'a new crossing fires');
+  });
+
   test('the newest candle across intervals decides; other assets are untouched', async () => {
     const a = await insertAsset(db, 'MIX');
     const b = await insertAsset(db, 'UNT');

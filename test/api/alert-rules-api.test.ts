@@ -35,7 +35,12 @@ forEachBackend('condition alerts API', (open) => {
     await app.close();
     await db.close();
   });
-  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, who?: { authorization: string }, payload?: object) =>
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    who?: { authorization: string },
+    payload?: object,
+  ) =>
     app.inject({
       method,
       url,
@@ -89,6 +94,70 @@ forEachBackend('condition alerts API', (open) => {
     assert.equal((await call('GET', `/api/alerts/rules/events?rule=${ruleId}`, bob)).statusCode, 404);
     assert.equal((await call('DELETE', `/api/alerts/rules/${ruleId}`, bob)).statusCode, 404);
     assert.equal((await call('GET', `/api/alerts/rules/${ruleId}`, alice)).statusCode, 200, 'still there');
+  });
+
+  test('the owner turns a rule off and on and changes its condition; nobody else can', async () => {
+    const off = await call('PATCH', `/api/alerts/rules/${ruleId}`, alice, { enabled: false });
+    assert.equal(off.statusCode, 200, off.body);
+    assert.equal(off.json().enabled, false);
+    assert.equal((await call('PATCH', `/api/alerts/rules/${ruleId}`, bob, { enabled: true })).statusCode, 404);
+    assert.equal((await call('PATCH', `/api/alerts/rules/${ruleId}`, bob, { when: 'close > 1' })).statusCode, 404);
+    assert.equal((await call('GET', `/api/alerts/rules/${ruleId}`, alice)).json().enabled, false, 'unchanged by bob');
+    const bad = await call('PATCH', `/api/alerts/rules/${ruleId}`, alice, { when: 'rsi(close, ) < 30' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().detail, /column 11/);
+    assert.equal((await call('PATCH', `/api/alerts/rules/${ruleId}`, alice, {})).statusCode, 400);
+    const sorted = Array.from(series.close).sort((x, y) => x - y);
+    const when = `close > ${sorted[150]}`;
+    const on = await call('PATCH', `/api/alerts/rules/${ruleId}`, alice, { enabled: true, when });
+    assert.equal(on.statusCode, 200, on.body);
+    assert.equal(on.json().enabled, true);
+    assert.equal(on.json().rule, when);
+    assert.equal(new Date(on.json().last_ts).getTime(), series.ts[199], 'starts at the newest closed bar');
+  });
+
+  test('price alerts: a user lists the thresholds of their own watchlists only, with when each fired', async () => {
+    const list = await call('POST', '/api/watchlists', alice, { name: 'alerts page' });
+    const item = await call('POST', `/api/watchlists/${list.json().id}/items`, alice, {
+      asset_id: assetId,
+      price_alert_high: 1_000_000,
+    });
+    assert.equal(item.statusCode, 201, item.body);
+    await call('POST', `/api/watchlists/${list.json().id}/items`, alice, {
+      asset_id: (
+        await db.query<{ id: string }>(
+          "INSERT INTO assets (symbol, name, asset_type) VALUES ('RNOA', 'No alert', 'stock') RETURNING id",
+        )
+      ).rows[0].id,
+    });
+    const mine = await call('GET', '/api/alerts/price', alice);
+    assert.equal(mine.statusCode, 200);
+    assert.deepEqual(
+      mine
+        .json()
+        .map((a: { symbol: string; price_alert_high: number; fired_count: number }) => [
+          a.symbol,
+          a.price_alert_high,
+          a.fired_count,
+        ]),
+      [['RAPI', 1_000_000, 0]],
+    );
+    assert.deepEqual((await call('GET', '/api/alerts/price', bob)).json(), []);
+    assert.equal((await call('GET', '/api/alerts/price')).statusCode, 401);
+    const patch = await call('PATCH', `/api/watchlists/${list.json().id}/items/${item.json().id}`, bob, {
+      price_alert_high: 5,
+    });
+    assert.equal(patch.statusCode, 404, "bob cannot change alice's threshold");
+    const bobOff = await call('PATCH', `/api/watchlists/${list.json().id}/items/${item.json().id}`, bob, {
+      price_alert_enabled: false,
+    });
+    assert.equal(bobOff.statusCode, 404, "bob cannot turn alice's alert off");
+    const off = await call('PATCH', `/api/watchlists/${list.json().id}/items/${item.json().id}`, alice, {
+      price_alert_enabled: false,
+    });
+    assert.equal(off.statusCode, 200, off.body);
+    assert.equal(off.json().price_alert_enabled, false);
+    assert.equal((await call('GET', '/api/alerts/price', alice)).json()[0].price_alert_enabled, false);
   });
 
   test('firings are listed for their owner only', async () => {

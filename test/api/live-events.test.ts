@@ -197,7 +197,11 @@ forEachBackend('live events', (open, backend) => {
     resumed.close();
     const kinds = resumed.events.map((e) => e.event);
     assert.ok(kinds.includes('candle') && kinds.includes('signal') && kinds.includes('alert'), kinds.join());
-    assert.deepEqual(resumed.events.find((e) => e.event === 'ready')?.data, { resumed: true });
+    const ready = resumed.events.find((e) => e.event === 'ready')?.data as
+      | { resumed: boolean; newest_candle_ts: string | null }
+      | undefined;
+    assert.equal(ready?.resumed, true);
+    assert.match(String(ready?.newest_candle_ts), /^\d{4}-\d\d-\d\dT/, 'the newest candle time');
     // And the library read agrees: each event's cursor moves only its own part forward.
     const feed: FeedEvent[] = await readEvents(db, before, new Map());
     assert.deepEqual(

@@ -51,6 +51,7 @@ const EXPECTED: Record<string, [string, string, boolean][]> = {
     ['price_alert_low', 'float8', true],
     ['created_at', 'timestamptz', false],
     ['updated_at', 'timestamptz', false],
+    ['price_alert_enabled', 'bool', false],
   ],
   candles: [
     ['id', 'int8', false],

@@ -103,6 +103,32 @@ forEachBackend('admin sync API', (open) => {
     );
   });
 
+  test('linking refuses a symbol with markup and Polygon without a key, creating nothing', async () => {
+    const link = (body: object) =>
+      app.inject({ method: 'POST', url: '/api/admin/sync/sources', headers: admin, payload: body });
+    const markup = await link({ asset: '<B>X</B>', provider: 'binance', intervals: ['1h'] });
+    assert.equal(markup.statusCode, 400);
+    assert.match(markup.json().detail, /must be a symbol of letters, digits/);
+    const savedKey = { key: process.env.POLYGON_API_KEY, file: process.env.TM_POLYGON_API_KEY_FILE };
+    delete process.env.POLYGON_API_KEY;
+    delete process.env.TM_POLYGON_API_KEY_FILE;
+    try {
+      const polygon = await link({ asset: 'NOKEY', provider: 'polygon', intervals: ['1d'] });
+      assert.equal(polygon.statusCode, 400);
+      assert.match(polygon.json().detail, /Polygon needs an API key: set POLYGON_API_KEY/);
+    } finally {
+      if (savedKey.key !== undefined) process.env.POLYGON_API_KEY = savedKey.key;
+      if (savedKey.file !== undefined) process.env.TM_POLYGON_API_KEY_FILE = savedKey.file;
+    }
+    const assets = await db.query<{ symbol: string }>(
+      "SELECT symbol FROM assets WHERE symbol IN ('<B>X</B>', 'NOKEY', '<B>X</B>')",
+    );
+    assert.deepEqual(assets.rows, [], 'no asset was created');
+    // A symbol with an exchange and a dot is fine.
+    const ok = await link({ asset: 'BRK.B:NYSE', provider: 'binance', market: 'APIUSDT', intervals: ['1h'] });
+    assert.equal(ok.statusCode, 201, ok.body);
+  });
+
   test('/health is degraded and names a provider that keeps failing, without its error text; the admin doctor tells it', async () => {
     await addSource(db, { asset: 'NOPE-USD', provider: 'coinbase', intervals: ['1h'] });
     for (let i = 0; i < 3; i++) {

@@ -118,7 +118,17 @@ describe('admin database API [embedded]', () => {
       ['candles_15min', 'candles_1h'],
     );
     const list = (await app.inject({ headers: admin, method: 'GET', url: '/api/admin/db/aggregates' })).json();
-    assert.equal(list.total, 2);
+    type Listed = { view_name: string; made_by: string };
+    assert.deepEqual(
+      list.items.filter((a: Listed) => a.made_by === 'tm aggregates').map((a: Listed) => a.view_name),
+      ['candles_15min', 'candles_1h'],
+    );
+    // Every aggregate the catalog has is listed, also those tm aggregates did not make (candle_price_stats).
+    const catalog = await db.query<{ view_name: string }>(
+      "SELECT view_name FROM timescaledb_information.continuous_aggregates WHERE view_schema = 'public' ORDER BY 1",
+    );
+    assert.deepEqual(list.items.map((a: Listed) => a.view_name).sort(), catalog.rows.map((r) => r.view_name).sort());
+    assert.equal(list.total, catalog.rows.length);
     const refresh = await app.inject({
       headers: admin,
       method: 'POST',

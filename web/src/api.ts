@@ -4,10 +4,13 @@
  * A 401 refreshes once and retries; when the session is gone, the login dialog opens and the request
  * waits for it, so nothing the user typed is lost.
  */
+import { type FieldProblem, fieldMessages, summary } from './field-errors.ts';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Validation errors by field (`password`, `items.0.price`), in words (field-errors.ts). */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -60,13 +63,17 @@ function csrfCookie(): string {
   return m ? decodeURIComponent(m[1]) : '';
 }
 
-async function problemMessage(res: Response): Promise<string> {
+/** The error a refused request becomes: its problem's detail, or for validation errors each field's in words. */
+async function problemError(res: Response): Promise<ApiError> {
+  let body: { detail?: string; title?: string; errors?: FieldProblem[] };
   try {
-    const body = (await res.json()) as { detail?: string; title?: string };
-    return body.detail || body.title || `${res.status} ${res.statusText}`;
+    body = (await res.json()) as typeof body;
   } catch {
-    return `${res.status} ${res.statusText || 'error'}`;
+    return new ApiError(res.status, `${res.status} ${res.statusText || 'error'}`);
   }
+  const fields = Array.isArray(body.errors) ? fieldMessages(body.errors) : {};
+  const message = Object.keys(fields).length > 0 ? summary(fields) : body.detail || body.title || `${res.status}`;
+  return new ApiError(res.status, message, fields);
 }
 
 async function raw(method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
@@ -120,7 +127,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     if (!renewed) setUser(null);
     else res = await raw(method, path, body);
   }
-  if (!res.ok) throw new ApiError(res.status, await problemMessage(res));
+  if (!res.ok) throw await problemError(res);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
@@ -152,7 +159,7 @@ export function get<T>(path: string): Promise<T> {
 
 export async function login(username: string, password: string): Promise<User> {
   const res = await raw('POST', '/api/auth/login', { username, password, cookie: true });
-  if (!res.ok) throw new ApiError(res.status, await problemMessage(res));
+  if (!res.ok) throw await problemError(res);
   accessToken = ((await res.json()) as Tokens).access_token;
   const me = await api<User>('GET', '/api/auth/me');
   setUser(me);
@@ -161,7 +168,7 @@ export async function login(username: string, password: string): Promise<User> {
 
 export async function register(username: string, email: string, password: string): Promise<void> {
   const res = await raw('POST', '/api/auth/register', { username, email, password });
-  if (!res.ok) throw new ApiError(res.status, await problemMessage(res));
+  if (!res.ok) throw await problemError(res);
 }
 
 export async function logout(): Promise<void> {

@@ -1,5 +1,5 @@
 /** Data loading with loading and error states, and the signed-in user. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, onUser, user, type User } from './api.ts';
 
 export interface Loaded<T> {
@@ -45,6 +45,8 @@ export function useUser(): User | null {
 export interface Submit {
   busy: boolean;
   error: string | null;
+  /** The API's validation errors by field, in words (shown next to each field). */
+  fields: Record<string, string>;
   submit: (e: Event) => Promise<void>;
 }
 
@@ -52,17 +54,25 @@ export interface Submit {
 export function useSubmit(action: () => Promise<void>): Submit {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  // A second submit while the first is in flight (a double click) is dropped, before any re-render.
+  const pending = useRef(false);
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (pending.current) return;
+    pending.current = true;
     setBusy(true);
     setError(null);
+    setFields({});
     try {
       await action();
     } catch (err) {
       setError(errorText(err));
+      setFields(err instanceof ApiError ? err.fields : {});
     } finally {
+      pending.current = false;
       setBusy(false);
     }
   };
-  return { busy, error, submit };
+  return { busy, error, fields, submit };
 }

@@ -61,7 +61,33 @@ const handlers: { [K in keyof Events]: Set<Handler<K>> } = {
 };
 let lastId = '';
 let controller: AbortController | null = null;
-let status: 'off' | 'connecting' | 'live' = 'off';
+/** off: not started; connecting: the first connection; live: open; reconnecting: lost, trying again; offline: the browser has no network. */
+export type LiveState = 'off' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+let status: LiveState = 'off';
+/** The newest candle time the server has (from the stream's ready event, then each candle written), epoch ms. */
+let newest: number | null = null;
+const statusListeners = new Set<() => void>();
+
+function setStatus(next: LiveState): void {
+  if (next === 'reconnecting' && typeof navigator !== 'undefined' && navigator.onLine === false) next = 'offline';
+  if (next === status) return;
+  status = next;
+  for (const l of statusListeners) l();
+}
+function seeNewest(ts: string | null | undefined): void {
+  const t = ts ? Date.parse(ts) : Number.NaN;
+  if (Number.isNaN(t) || (newest !== null && t <= newest)) return;
+  newest = t;
+  for (const l of statusListeners) l();
+}
+/** Calls `l` whenever the stream's state or the newest data time changes. */
+export function onLiveStatus(l: () => void): () => void {
+  statusListeners.add(l);
+  return () => statusListeners.delete(l);
+}
+export function newestData(): number | null {
+  return newest;
+}
 
 export function on<K extends keyof Events>(kind: K, h: Handler<K>): () => void {
   handlers[kind].add(h);
@@ -98,20 +124,28 @@ export function feeds(written: string, shown: string): boolean {
   return written === shown || (INTERVAL_SECONDS[written] ?? Number.POSITIVE_INFINITY) < (INTERVAL_SECONDS[shown] ?? 0);
 }
 
-export function liveStatus(): string {
+export function liveStatus(): LiveState {
   return status;
 }
 
 function dispatch(kind: string, data: string): void {
+  if (kind === 'ready') {
+    setStatus('live');
+    seeNewest((JSON.parse(data) as { newest_candle_ts?: string | null }).newest_candle_ts);
+    return;
+  }
   if (!(kind in handlers)) return;
   const payload = JSON.parse(data) as never;
+  if (kind === 'candle') seeNewest((payload as CandleEvent).ts);
   for (const h of handlers[kind as keyof Events]) (h as (p: never) => void)(payload);
 }
 
 async function connect(signal: AbortSignal): Promise<void> {
   let delay = 1000;
+  let first = true;
   while (!signal.aborted) {
-    status = 'connecting';
+    setStatus(first ? 'connecting' : 'reconnecting');
+    first = false;
     try {
       const headers: Record<string, string> = { accept: 'text/event-stream' };
       if (token()) headers.authorization = `Bearer ${token()}`;
@@ -119,7 +153,6 @@ async function connect(signal: AbortSignal): Promise<void> {
       const res = await fetch('/api/events', { headers, signal });
       if (res.status === 401 && (await refresh())) continue;
       if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
-      status = 'live';
       delay = 1000;
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';
@@ -145,7 +178,7 @@ async function connect(signal: AbortSignal): Promise<void> {
     } catch {
       if (signal.aborted) return;
     }
-    status = 'connecting';
+    setStatus('reconnecting');
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 30_000);
   }
@@ -160,7 +193,17 @@ export function startLive(): void {
 export function stopLive(): void {
   controller?.abort();
   controller = null;
-  status = 'off';
+  setStatus('off');
+}
+
+// The browser says when the network goes and comes back: say offline at once, and reconnect on return.
+if (typeof window !== 'undefined') {
+  window.addEventListener('offline', () => {
+    if (controller) setStatus('offline');
+  });
+  window.addEventListener('online', () => {
+    if (controller) startLive();
+  });
 }
 
 // A resumed stream may repeat an alert from its overlap window: show each once.

@@ -4,9 +4,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { hasSession, logout, restoreSession, setReloginPrompt } from './api.ts';
 import { prefetchChart } from './chart/prefetch.ts';
 import { useUser } from './hooks.ts';
+import { LiveStatus } from './LiveStatus.tsx';
 import { startLive, stopLive } from './live.ts';
 import { AccountPage, LoginForm } from './pages/Account.tsx';
 import { AdminPage } from './pages/Admin.tsx';
+import { AlertsPage } from './pages/Alerts.tsx';
 import { ChartPage } from './pages/Chart.tsx';
 import { MarketsPage } from './pages/Markets.tsx';
 import { NotificationsPage } from './pages/Notifications.tsx';
@@ -42,6 +44,7 @@ function Page({ path }: { path: string }) {
   if (path === '/' || path === '/markets') return <MarketsPage />;
   if (path === '/watchlists') return <WatchlistsPage />;
   if (path === '/portfolio') return <PortfolioPage />;
+  if (path === '/alerts') return <AlertsPage />;
   if (path === '/notifications') return <NotificationsPage />;
   if (path === '/strategies') return <StrategiesLazy />;
   if (path === '/layout') return <LayoutLazy />;
@@ -116,9 +119,11 @@ function App() {
           {user && link('/watchlists', 'Watchlists')}
           {user && link('/strategies', 'Strategies')}
           {user && link('/portfolio', 'Portfolio')}
+          {user && link('/alerts', 'Alerts')}
           {user && link('/notifications', 'Notifications')}
           {user?.is_admin && link('/admin', 'Admin')}
         </nav>
+        <LiveStatus />
         <div class="who">
           {user ? (
             <>

@@ -1,5 +1,5 @@
 /** Small shared pieces: loading and error states, sparklines, notifications. */
-import type { ComponentChildren } from 'preact';
+import { cloneElement, type ComponentChildren, isValidElement, type VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -14,14 +14,22 @@ export function ErrorBox({ error, retry }: { error: string | null; retry?: () =>
   if (!error) return null;
   return (
     <div class="error" role="alert">
-      <strong>Something went wrong:</strong> {error}
+      <span>{error}</span>
       {retry && (
-        <button type="button" class="link" onClick={retry}>
-          Try again
-        </button>
+        <>
+          {' '}
+          <button type="button" class="link retry" onClick={retry}>
+            Try again
+          </button>
+        </>
       )}
     </div>
   );
+}
+
+/** A form's general error: shown only when no field carries the problem (each field says its own). */
+export function FormError({ error, fields }: { error: string | null; fields: Record<string, string> }) {
+  return Object.keys(fields).length > 0 ? null : <ErrorBox error={error} />;
 }
 
 export function Sparkline({ values, width = 100, height = 28 }: { values: number[]; width?: number; height?: number }) {
@@ -92,14 +100,51 @@ export function Toasts() {
   );
 }
 
-/** A labelled control (the control is the child, so the label names it). */
-export function Field({ label, children }: { label: string; children: ComponentChildren }) {
+let fieldIds = 0;
+
+/**
+ * A labelled control (the control is the child, so the label names it). `hint` states the field's rules
+ * before anything is sent; `error` is what the API (or the form) refused, in words, shown under it. Both
+ * describe the control (aria-describedby) and an error marks it invalid.
+ */
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  error?: string | null;
+  children: ComponentChildren;
+}) {
+  const [id] = useState(() => `field-${++fieldIds}`);
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const control =
+    isValidElement(children) && (hint || error)
+      ? cloneElement(children as VNode<Record<string, unknown>>, {
+          'aria-describedby': described || undefined,
+          'aria-invalid': error ? 'true' : undefined,
+        })
+      : children;
   return (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is passed as children
-    <label class="field">
-      <span>{label}</span>
-      {children}
-    </label>
+    <div class="field">
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: the control is passed as children */}
+      <label class="field">
+        <span>{label}</span>
+        {control}
+      </label>
+      {hint && (
+        <span class="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span class="field-problem" id={`${id}-error`} role="alert" data-testid="field-error">
+          {error}
+        </span>
+      )}
+    </div>
   );
 }
 
@@ -111,29 +156,37 @@ export function Table({
   testid,
   head,
   num = [],
+  label,
   children,
 }: {
   testid?: string;
   head: (string | false)[];
   num?: string[];
+  /** Names the scrolling region, which takes the keyboard focus so a wide table can be scrolled by keys. */
+  label?: string;
   children: ComponentChildren;
 }) {
+  const table = (
+    <table data-testid={testid}>
+      <thead>
+        <tr>
+          {head
+            .filter((h): h is string => h !== false)
+            .map((h) => (
+              <th key={h} class={num.includes(h) ? 'num' : undefined}>
+                {h}
+              </th>
+            ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+  if (!label) return <div class="table-wrap">{table}</div>;
   return (
-    <div class="table-wrap">
-      <table data-testid={testid}>
-        <thead>
-          <tr>
-            {head
-              .filter((h): h is string => h !== false)
-              .map((h) => (
-                <th key={h} class={num.includes(h) ? 'num' : undefined}>
-                  {h}
-                </th>
-              ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take the focus to scroll by keyboard
+    <section class="table-wrap" tabIndex={0} aria-label={label}>
+      {table}
+    </section>
   );
 }

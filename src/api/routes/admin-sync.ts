@@ -10,7 +10,13 @@ import { parseTimestamp } from '../../market/import/timestamps.ts';
 import { INTERVALS } from '../../intervals.ts';
 import { syncRange } from '../../sync/engine.ts';
 import { listGaps } from '../../sync/gaps-repository.ts';
-import { isProviderName, providerFor, PROVIDERS } from '../../sync/providers/index.ts';
+import {
+  isProviderName,
+  missingCredentials,
+  parseProviderName,
+  providerFor,
+  PROVIDERS,
+} from '../../sync/providers/index.ts';
 import { listSources } from '../../sync/sources-repository.ts';
 import { addSource, removeSources, sourceFor } from '../../sync/sources.ts';
 import { syncStatus } from '../../sync/status.ts';
@@ -26,6 +32,11 @@ const time = z.union([z.string().max(40), z.number()]).transform((v, ctx) => {
   return t;
 });
 const asset = z.string().min(1).max(80);
+/** An asset id or a symbol (SYMBOL or SYMBOL:EXCHANGE) of letters, digits and . - _ / ^ = @ +: no markup, no spaces. */
+const assetToLink = asset.regex(
+  /^[\p{L}\p{N}._\-/^=@+:]+$/u,
+  'must be a symbol of letters, digits and . - _ / ^ = @ + (SYMBOL or SYMBOL:EXCHANGE), without spaces or < > & quotes',
+);
 /** A native provider or ccxt:<exchange id>. */
 const providerName = z
   .string()
@@ -49,7 +60,7 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'link an asset to a provider market (the asset is created when missing)',
         body: z.object({
-          asset,
+          asset: assetToLink,
           provider: providerName,
           market: z.string().min(1).max(64).optional(),
           intervals: z.array(z.enum(INTERVALS)).min(1),
@@ -59,6 +70,8 @@ export const adminSyncRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const b = req.body;
+      const missing = missingCredentials(parseProviderName(b.provider));
+      if (missing) throw new UserError(missing, 400);
       const s = await addSource(app.db, {
         asset: b.asset,
         provider: b.provider,

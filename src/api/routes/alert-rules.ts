@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addConditionAlert } from '../../alerts/condition-alerts.ts';
+import { addConditionAlert, changeConditionAlert } from '../../alerts/condition-alerts.ts';
 import {
   deleteConditionAlert,
   listAlertEvents,
@@ -47,6 +47,12 @@ const ruleIn = z.strictObject({
   interval: z.enum(INTERVALS).default('1d'),
   when: text(4000).describe("the condition, e.g. 'rsi(close, 14) < 30'"),
 });
+const rulePatch = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    when: text(4000).optional().describe('a new condition'),
+  })
+  .refine((p) => p.enabled !== undefined || p.when !== undefined, 'give enabled or when');
 const idParams = z.strictObject({ id: z.string().max(64) });
 
 export async function alertRuleRoutes(appBase: FastifyInstance): Promise<void> {
@@ -106,6 +112,27 @@ export async function alertRuleRoutes(appBase: FastifyInstance): Promise<void> {
     '/api/alerts/rules/:id',
     { ...guard, schema: { ...base, summary: 'One condition alert', params: idParams, response: { 200: ruleOut } } },
     async (req) => ownedConditionAlert(app.db, req.params.id, currentUser(req).id),
+  );
+
+  app.patch(
+    '/api/alerts/rules/:id',
+    {
+      ...guard,
+      schema: {
+        ...base,
+        summary: 'Turn a condition alert off or on, or change its condition (it then starts at the newest closed bar)',
+        params: idParams,
+        body: rulePatch,
+        response: { 200: ruleOut },
+      },
+    },
+    async (req) =>
+      changeConditionAlert(app.db, {
+        userId: currentUser(req).id,
+        id: req.params.id,
+        enabled: req.body.enabled,
+        rule: req.body.when,
+      }),
   );
 
   app.delete(

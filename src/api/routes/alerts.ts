@@ -1,8 +1,11 @@
-/** GET /api/alerts: the authenticated user's price-alert events, newest first. */
+/**
+ * GET /api/alerts: the authenticated user's price-alert events, newest first; GET /api/alerts/price: the
+ * thresholds they have set (watchlist items), with when each last fired. Only the user's own.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAlerts } from '../../accounts/alerts.ts';
+import { listAlerts, listPriceAlertSettings } from '../../accounts/alerts.ts';
 import { currentUser, requireUser } from '../guards.ts';
 import { pageQuery } from '../pagination.ts';
 import { pageOf } from '../schemas.ts';
@@ -19,6 +22,19 @@ const alertOut = z.object({
   candle_ts: z.date(),
   interval: z.string(),
   triggered_at: z.date(),
+});
+
+const priceAlertOut = z.object({
+  watchlist_id: z.uuid(),
+  watchlist_name: z.string(),
+  item_id: z.uuid(),
+  asset_id: z.uuid(),
+  symbol: z.string(),
+  price_alert_high: z.number().nullable(),
+  price_alert_low: z.number().nullable(),
+  price_alert_enabled: z.boolean(),
+  last_fired_at: z.date().nullable(),
+  fired_count: z.number().int(),
 });
 
 const alertQuery = pageQuery.extend({ asset_id: z.uuid().optional(), watchlist_id: z.uuid().optional() });
@@ -41,5 +57,20 @@ export async function alertRoutes(appBase: FastifyInstance): Promise<void> {
       const { limit, offset, asset_id, watchlist_id } = req.query;
       return listAlerts(app.db, currentUser(req).id, { limit, offset }, { asset_id, watchlist_id });
     },
+  );
+
+  app.get(
+    '/api/alerts/price',
+    {
+      onRequest: requireUser,
+      schema: {
+        tags: ['alerts'],
+        summary:
+          "The user's price alerts: every watchlist item with a threshold, with when it last fired (change one with PATCH /api/watchlists/{id}/items/{itemId})",
+        security: [{ bearerAuth: [] }],
+        response: { 200: z.array(priceAlertOut) },
+      },
+    },
+    async (req) => listPriceAlertSettings(app.db, currentUser(req).id),
   );
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../../accounts/auth.ts';
 import { type Cursor, decodeCursor, encodeCursor, type FeedEvent, windowCovered } from '../../events/feed.ts';
 import { z } from 'zod';
+import { newestCandleTs } from '../../market/candle-series.ts';
 import { problem } from '../problem.ts';
 
 const eventsQuery = z.strictObject({
@@ -85,8 +86,12 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       const pending = queue;
       queue = null;
       for (const e of pending) if (!upto || !covered(e, upto, alertIds)) await send(e);
-      // A first comment tells the client the stream is open (and flushes the headers).
-      await reply.sse.send({ event: 'ready', data: { resumed: resume !== null } });
+      // A first event tells the client the stream is open (and flushes the headers), with the newest candle's time.
+      const newest = await newestCandleTs(app.db);
+      await reply.sse.send({
+        event: 'ready',
+        data: { resumed: resume !== null, newest_candle_ts: newest ? newest.toISOString() : null },
+      });
     },
   );
 }

@@ -45,6 +45,7 @@ const itemOut = z.object({
   notes: z.string().nullable(),
   price_alert_high: z.number().nullable(),
   price_alert_low: z.number().nullable(),
+  price_alert_enabled: z.boolean(),
   created_at: z.date(),
   updated_at: z.date(),
 });
@@ -95,6 +96,7 @@ const itemPatch = z
     notes: notes.optional(),
     price_alert_high: price.optional(),
     price_alert_low: price.optional(),
+    price_alert_enabled: z.boolean().optional().describe('false turns the alert off, keeping its thresholds'),
   })
   .refine((p) => Object.keys(p).length > 0, 'give at least one field to change')
   .refine(highAboveLow, HIGH_LOW);
@@ -232,7 +234,7 @@ export async function watchlistRoutes(appBase: FastifyInstance): Promise<void> {
       ...guard,
       schema: {
         ...base,
-        summary: 'Change notes, alert thresholds (null clears) or position (others shift)',
+        summary: 'Change notes, alert thresholds (null clears), turn the alert off or on, or move it (others shift)',
         params: itemParams,
         body: itemPatch,
         response: { 200: itemOut },

@@ -46,6 +46,13 @@ function polygonKey(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
+/** Why this provider cannot fetch anything in this environment (Polygon without a key), or null. */
+export function missingCredentials(name: ProviderName, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (name === 'polygon' && !polygonKey(env))
+    return 'Polygon needs an API key: set POLYGON_API_KEY (or TM_POLYGON_API_KEY_FILE) where tm serve runs, restart it, then link the source';
+  return null;
+}
+
 /** Where each provider is asked by default (Binance: its host for public market data only). */
 export const DEFAULT_URLS: Record<NativeProviderName, string> = {
   binance: 'https://data-api.binance.vision',

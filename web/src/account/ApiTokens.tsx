@@ -95,7 +95,11 @@ export function ApiTokens() {
       <ErrorBox error={list.error} retry={list.reload} />
       {list.data && list.data.length === 0 && <p>No API tokens yet.</p>}
       {list.data && list.data.length > 0 && (
-        <Table testid="tokens" head={['Name', 'Scope', 'Created', 'Last used', 'Expires', 'Actions']}>
+        <Table
+          testid="tokens"
+          label="API tokens"
+          head={['Name', 'Scope', 'Created', 'Last used', 'Expires', 'Actions']}
+        >
           {list.data.map((t) => (
             <tr key={t.id}>
               <td>{t.name}</td>

@@ -2,12 +2,12 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api.ts';
 import { useSubmit } from '../hooks.ts';
-import { ErrorBox, Field } from '../ui.tsx';
+import { Field, FormError } from '../ui.tsx';
 
 export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: User) => void }) {
   const [f, setF] = useState({ email, current_password: '' });
   const [done, setDone] = useState(false);
-  const { busy, error, submit } = useSubmit(async () => {
+  const { busy, error, fields, submit } = useSubmit(async () => {
     onChanged(await api<User>('PUT', '/api/account/email', f));
     setF({ ...f, current_password: '' });
     setDone(true);
@@ -15,7 +15,7 @@ export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: 
   return (
     <form class="stack" onSubmit={submit} aria-labelledby="email-title">
       <h2 id="email-title">Email</h2>
-      <Field label="Email address">
+      <Field label="Email address" error={fields.email}>
         <input
           name="email"
           type="email"
@@ -25,7 +25,7 @@ export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: 
           onInput={(e) => setF({ ...f, email: e.currentTarget.value })}
         />
       </Field>
-      <Field label="Current password (to confirm)">
+      <Field label="Current password (to confirm)" error={fields.current_password}>
         <input
           name="current_password"
           type="password"
@@ -35,7 +35,7 @@ export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: 
           onInput={(e) => setF({ ...f, current_password: e.currentTarget.value })}
         />
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       {done && <p role="status">Email changed.</p>}
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Saving…' : 'Change email'}
@@ -47,7 +47,7 @@ export function EmailForm({ email, onChanged }: { email: string; onChanged: (u: 
 export function PasswordForm({ onChanged }: { onChanged: () => void }) {
   const [f, setF] = useState({ current_password: '', new_password: '' });
   const [ended, setEnded] = useState<number | null>(null);
-  const { busy, error, submit } = useSubmit(async () => {
+  const { busy, error, fields, submit } = useSubmit(async () => {
     const r = await api<{ other_sessions_ended: number }>('PUT', '/api/account/password', f);
     setF({ current_password: '', new_password: '' });
     setEnded(r.other_sessions_ended);
@@ -56,10 +56,8 @@ export function PasswordForm({ onChanged }: { onChanged: () => void }) {
   return (
     <form class="stack" onSubmit={submit} aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
-      <p class="muted" id="password-rules">
-        At least 8 characters. Changing it signs out your other sessions.
-      </p>
-      <Field label="Current password">
+      <p class="muted">Changing it signs out your other sessions.</p>
+      <Field label="Current password" error={fields.current_password}>
         <input
           name="current_password"
           type="password"
@@ -69,19 +67,17 @@ export function PasswordForm({ onChanged }: { onChanged: () => void }) {
           onInput={(e) => setF({ ...f, current_password: e.currentTarget.value })}
         />
       </Field>
-      <Field label="New password">
+      <Field label="New password" hint="At least 8 characters." error={fields.new_password}>
         <input
           name="new_password"
           type="password"
           autoComplete="new-password"
-          minLength={8}
           required
-          aria-describedby="password-rules"
           value={f.new_password}
           onInput={(e) => setF({ ...f, new_password: e.currentTarget.value })}
         />
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       {ended !== null && (
         <p role="status">
           Password changed; {ended === 1 ? '1 other session was' : `${ended} other sessions were`} signed out.

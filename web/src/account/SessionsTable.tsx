@@ -51,7 +51,7 @@ export function SessionsTable({ version }: { version: number }) {
       {list.loading && !list.data && <Loading what="Loading sessions" />}
       <ErrorBox error={list.error} retry={list.reload} />
       {list.data && (
-        <Table testid="sessions" head={['Browser', 'Signed in', 'Last active', 'Actions']}>
+        <Table testid="sessions" label="Sessions" head={['Browser', 'Signed in', 'Last active', 'Actions']}>
           {list.data.map((s) => (
             <tr key={s.id}>
               <td title={s.user_agent ?? undefined}>

@@ -10,7 +10,7 @@ export function AddSource({ onAdded }: { onAdded: () => void }) {
   // "ccxt" stands for any exchange ccxt knows: the provider sent is ccxt:<exchange id> (docs/ecosystem.md).
   const ccxt = f.provider === 'ccxt';
   const [intervals, setIntervals] = useState<string[]>(['1h']);
-  const { busy, error, submit } = useSubmit(async () => {
+  const { busy, error, fields, submit } = useSubmit(async () => {
     await api('POST', '/api/admin/sync/sources', {
       asset: f.asset.trim(),
       provider: ccxt ? `ccxt:${f.exchange.trim().toLowerCase()}` : f.provider,
@@ -28,7 +28,11 @@ export function AddSource({ onAdded }: { onAdded: () => void }) {
   return (
     <form class="stack narrow" onSubmit={submit} aria-label="Link a source">
       <h3>Link an asset to a provider</h3>
-      <Field label="Asset symbol">
+      <Field
+        label="Asset symbol"
+        hint="Letters, digits and . - _ / ^ = @ +, optionally :EXCHANGE; no spaces."
+        error={fields.asset}
+      >
         <input
           required
           placeholder="BTCUSDT or BTCUSDT:BINANCE"
@@ -87,7 +91,7 @@ export function AddSource({ onAdded }: { onAdded: () => void }) {
           ))}
         </select>
       </Field>
-      <ErrorBox error={error} />
+      {error && !fields.asset && <ErrorBox error={error} />}
       <button type="submit" class="primary" disabled={busy || intervals.length === 0}>
         {busy ? 'Linking…' : 'Link source'}
       </button>

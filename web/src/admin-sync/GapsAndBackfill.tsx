@@ -106,7 +106,7 @@ export function GapsAndBackfill({ sources, onSynced }: { sources: Source[]; onSy
             No gaps recorded for {s.asset} {interval}.
           </p>
         ) : (
-          <Table testid="sync-gaps" head={['From', 'To', 'Reason', 'Attempts']} num={['Attempts']}>
+          <Table testid="sync-gaps" label="Gaps" head={['From', 'To', 'Reason', 'Attempts']} num={['Attempts']}>
             {shownGaps.map((g) => (
               <tr key={g.from_ts}>
                 <td>{time(g.from_ts)}</td>

@@ -24,7 +24,11 @@ export function SourcesTable({ sources, onChanged }: { sources: Source[]; onChan
       {sources.length === 0 ? (
         <p class="muted">No asset is linked to a provider yet.</p>
       ) : (
-        <Table testid="sync-sources" head={['Asset', 'Provider', 'Provider symbol', 'Intervals', 'Linked', 'Actions']}>
+        <Table
+          testid="sync-sources"
+          label="Linked sources"
+          head={['Asset', 'Provider', 'Provider symbol', 'Intervals', 'Linked', 'Actions']}
+        >
           {sources.map((s) => (
             <tr key={s.id}>
               <td>{s.asset}</td>
@@ -55,6 +59,7 @@ export function StatusTable({ rows }: { rows: StatusRow[] }) {
   return (
     <Table
       testid="sync-status"
+      label="Sync status"
       head={['Asset', 'Interval', 'Provider', 'State', 'Last candle', 'Lag', 'Failures', 'Gaps', 'Last error']}
       num={['Lag', 'Failures', 'Gaps']}
     >

@@ -3,18 +3,18 @@ import { useState } from 'preact/hooks';
 import { login, register } from '../api.ts';
 import { useSubmit } from '../hooks.ts';
 import { navigate } from '../router.ts';
-import { ErrorBox, Field } from '../ui.tsx';
+import { Field, FormError } from '../ui.tsx';
 
 export function LoginForm({ onDone }: { onDone: () => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const { busy, error, submit } = useSubmit(async () => {
+  const { busy, error, fields, submit } = useSubmit(async () => {
     await login(username, password);
     onDone();
   });
   return (
     <form class="stack" onSubmit={submit}>
-      <Field label="Username">
+      <Field label="Username" error={fields.username}>
         <input
           name="username"
           autoComplete="username"
@@ -23,7 +23,7 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
           onInput={(e) => setUsername(e.currentTarget.value)}
         />
       </Field>
-      <Field label="Password">
+      <Field label="Password" error={fields.password}>
         <input
           name="password"
           type="password"
@@ -33,7 +33,7 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
       </Field>
-      <ErrorBox error={error} />
+      <FormError error={error} fields={fields} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Logging in…' : 'Log in'}
       </button>
@@ -43,7 +43,7 @@ export function LoginForm({ onDone }: { onDone: () => void }) {
 
 function RegisterForm() {
   const [f, setF] = useState({ username: '', email: '', password: '' });
-  const { busy, error, submit } = useSubmit(async () => {
+  const { busy, error, fields, submit } = useSubmit(async () => {
     await register(f.username, f.email, f.password);
     await login(f.username, f.password);
     navigate('/');
@@ -60,10 +60,20 @@ function RegisterForm() {
   );
   return (
     <form class="stack" onSubmit={submit}>
-      <Field label="Username">{input('username', 'text', 'username')}</Field>
-      <Field label="Email">{input('email', 'email', 'email')}</Field>
-      <Field label="Password (at least 8 characters)">{input('password', 'password', 'new-password')}</Field>
-      <ErrorBox error={error} />
+      <Field
+        label="Username"
+        hint='3 to 64 characters: letters, digits, "_", "." or "-", starting with a letter or digit.'
+        error={fields.username}
+      >
+        {input('username', 'text', 'username')}
+      </Field>
+      <Field label="Email" hint="Where password resets and alerts can be sent." error={fields.email}>
+        {input('email', 'email', 'email')}
+      </Field>
+      <Field label="Password" hint="At least 8 characters." error={fields.password}>
+        {input('password', 'password', 'new-password')}
+      </Field>
+      <FormError error={error} fields={fields} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create account'}
       </button>

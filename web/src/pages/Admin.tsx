@@ -15,20 +15,30 @@ type Row = Record<string, unknown>;
 function cell(key: string, v: unknown): string {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'number' && /bytes|size/.test(key)) return bytes(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return time(v);
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return v.map((x) => cell(key, x)).join(', ');
+  // A job's config and the like: one "key: value" per entry, nested ones in parentheses.
+  if (typeof v === 'object')
+    return Object.entries(v as Row)
+      .map(
+        ([k, x]) => `${k.replace(/_/g, ' ')}: ${typeof x === 'object' && x !== null ? `(${cell(k, x)})` : cell(k, x)}`,
+      )
+      .join('; ');
   return String(v);
 }
 
-export function DataTable({ rows, empty = 'Nothing here.' }: { rows: Row[]; empty?: string }) {
+export function DataTable({ rows, empty, label }: { rows: Row[]; empty: string; label: string }) {
   if (rows.length === 0) return <p class="muted">{empty}</p>;
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return (
-    <Table head={keys.map((k) => k.replace(/_/g, ' '))}>
+    <Table head={keys.map((k) => k.replace(/_/g, ' '))} label={label}>
       {rows.map((r, i) => (
         <tr key={i}>
           {keys.map((k) => (
-            <td key={k}>{cell(k, r[k])}</td>
+            <td key={k} class={typeof r[k] === 'object' && r[k] !== null ? 'wrap' : undefined}>
+              {cell(k, r[k])}
+            </td>
           ))}
         </tr>
       ))}
@@ -46,14 +56,25 @@ function asRows(data: unknown): Row[] {
   return [];
 }
 
-function Section({ title, path, pick }: { title: string; path: string; pick?: (d: unknown) => Row[] }) {
+function Section({
+  title,
+  path,
+  empty,
+  pick,
+}: {
+  title: string;
+  path: string;
+  /** What an empty answer means, in a sentence. */
+  empty: string;
+  pick?: (d: unknown) => Row[];
+}) {
   const r = useLoad(() => get<unknown>(path), [path]);
   return (
     <section class="admin-section">
       <h2>{title}</h2>
       {r.loading && <Loading />}
       <ErrorBox error={r.error} retry={r.reload} />
-      {r.data !== undefined && <DataTable rows={(pick ?? asRows)(r.data)} />}
+      {r.data !== undefined && <DataTable rows={(pick ?? asRows)(r.data)} empty={empty} label={title} />}
     </section>
   );
 }
@@ -79,7 +100,7 @@ function Doctor() {
       <ErrorBox error={r.error} retry={r.reload} />
       {data && (
         <>
-          <DataTable rows={[summary]} />
+          <DataTable rows={[summary]} empty="The doctor answered nothing." label="Database summary" />
           <ul class="findings" data-testid="doctor">
             {findings.map((f) => (
               <li key={f.check} class={`finding ${f.status}`}>
@@ -126,7 +147,7 @@ function Users() {
       {r.loading && <Loading />}
       <ErrorBox error={r.error ?? error} retry={r.reload} />
       {r.data && (
-        <Table testid="users" head={['User', 'Email', 'Last login', 'Status', 'Actions']}>
+        <Table testid="users" label="Users" head={['User', 'Email', 'Last login', 'Status', 'Actions']}>
           {r.data.items.map((u) => (
             <tr key={u.id}>
               <td>{u.username}</td>
@@ -176,11 +197,27 @@ export function AdminPage() {
     <section>
       <h1>Admin</h1>
       <Doctor />
-      <Section title="Hypertables" path="/api/admin/db/hypertables" />
-      <Section title="Compression" path="/api/admin/db/compression" />
-      <Section title="Continuous aggregates" path="/api/admin/db/aggregates" />
-      <Section title="Jobs" path="/api/admin/db/jobs" />
-      <Section title="Job runs (failures show their error)" path="/api/admin/db/jobs/history?limit=50" />
+      <Section
+        title="Hypertables"
+        path="/api/admin/db/hypertables"
+        empty="No hypertable: candles is a plain table (tm hypertable ensure makes it one)."
+      />
+      <Section
+        title="Compression"
+        path="/api/admin/db/compression"
+        empty="Compression is not set up (tm compression policy add)."
+      />
+      <Section
+        title="Continuous aggregates"
+        path="/api/admin/db/aggregates"
+        empty="No continuous aggregate in the catalog (tm aggregates create makes them)."
+      />
+      <Section title="Jobs" path="/api/admin/db/jobs" empty="No TimescaleDB job." />
+      <Section
+        title="Job runs (failures show their error)"
+        path="/api/admin/db/jobs/history?limit=50"
+        empty="No job has run yet."
+      />
       <SyncSection />
       <Users />
     </section>

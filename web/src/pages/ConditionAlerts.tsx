@@ -4,10 +4,10 @@
  */
 import { useState } from 'preact/hooks';
 import { api, get } from '../api.ts';
-import { INTERVALS } from '../chart/catalog.ts';
 import { time } from '../format.ts';
-import { errorText, useLoad, useSubmit } from '../hooks.ts';
-import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
+import { errorText, useLoad } from '../hooks.ts';
+import { AddRule } from '../alerts/AddRule.tsx';
+import { ErrorBox, Loading, Table } from '../ui.tsx';
 
 interface Rule {
   id: string;
@@ -27,47 +27,6 @@ interface Firing {
   price: number;
   values: Record<string, number | null>;
   triggered_at: string;
-}
-
-function AddRule({ onAdded }: { onAdded: () => void }) {
-  const [symbol, setSymbol] = useState('');
-  const [interval, setInterval] = useState('1d');
-  const [when, setWhen] = useState('');
-  const { busy, error, submit } = useSubmit(async () => {
-    await api('POST', '/api/alerts/rules', { symbol: symbol.trim(), interval, when });
-    setWhen('');
-    onAdded();
-  });
-  return (
-    <form class="stack narrow" onSubmit={submit} aria-label="Add a condition alert">
-      <h3>Add a condition alert</h3>
-      <Field label="Symbol">
-        <input required placeholder="AAPL" value={symbol} onInput={(e) => setSymbol(e.currentTarget.value)} />
-      </Field>
-      <Field label="Interval">
-        <select aria-label="Interval" value={interval} onChange={(e) => setInterval(e.currentTarget.value)}>
-          {INTERVALS.map((i) => (
-            <option key={i} value={i}>
-              {i}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field label="When (fires when it turns true on a closed bar)">
-        <input
-          required
-          placeholder="rsi(close, 14) < 30"
-          value={when}
-          onInput={(e) => setWhen(e.currentTarget.value)}
-          spellcheck={false}
-        />
-      </Field>
-      <ErrorBox error={error} />
-      <button type="submit" class="primary" disabled={busy}>
-        {busy ? 'Adding…' : 'Add alert'}
-      </button>
-    </form>
-  );
 }
 
 export function ConditionAlerts() {
@@ -95,6 +54,7 @@ export function ConditionAlerts() {
         ) : (
           <Table
             testid="condition-alerts"
+            label="Condition alerts"
             head={['Symbol', 'Interval', 'When', 'Last closed bar', 'True there', 'Actions']}
           >
             {rules.data.map((r) => (
@@ -124,6 +84,7 @@ export function ConditionAlerts() {
         ) : (
           <Table
             testid="condition-firings"
+            label="Condition alert firings"
             head={['Bar', 'Symbol', 'Interval', 'When', 'Close', 'Values']}
             num={['Close']}
           >

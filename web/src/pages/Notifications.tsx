@@ -236,6 +236,7 @@ function Channels({ me, onDelivery }: { me: User; onDelivery: () => void }) {
         ) : (
           <Table
             testid="channels"
+            label="Channels"
             head={['Kind', 'Target', 'Events', 'State', 'Failures in a row', 'Added', 'Actions']}
             num={['Failures in a row']}
           >
@@ -336,6 +337,7 @@ function Deliveries({ me, version }: { me: User; version: number }) {
             </p>
             <Table
               testid="deliveries"
+              label="Deliveries"
               head={['Created', all && 'User', 'Event', 'Channel', 'Status', 'Attempts', 'Next attempt', 'Last error']}
               num={['Attempts']}
             >

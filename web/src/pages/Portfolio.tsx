@@ -31,6 +31,12 @@ export function PortfolioPage() {
       <h1>Portfolio</h1>
       <ErrorBox error={lists.error ?? error} retry={lists.reload} />
       {lists.loading && !lists.data && <Loading what="Loading portfolios" />}
+      {lists.data?.portfolios.length === 0 && (
+        <p class="empty-hint" data-testid="empty-portfolio">
+          You have no portfolio yet: name one below (with its base currency) and press Create portfolio, then add its
+          transactions or import them from a CSV file.
+        </p>
+      )}
       <div class="watch-layout">
         <aside>
           <ul class="lists" data-testid="portfolios">

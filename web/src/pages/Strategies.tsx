@@ -87,6 +87,12 @@ export function StrategiesPage() {
   return (
     <section class="strategies-page">
       <h1>Strategies</h1>
+      {list.data?.length === 0 && (
+        <p class="empty-hint" data-testid="empty-strategies">
+          You have no strategy yet: write an entry and an exit rule below (for example{' '}
+          <code>crosses_above(sma(close, 10), sma(close, 30))</code>) and press Save; the chart shows where they hold.
+        </p>
+      )}
       <div class="strategies">
         <nav class="lists" aria-label="Your strategies">
           {list.loading && <Loading what="Loading strategies" />}

@@ -1,8 +1,8 @@
 /** Watchlists: the user's lists, their items with price and change, reorder, add by symbol, alert thresholds, alerts. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, get } from '../api.ts';
-import { errorText, useLoad, useUser } from '../hooks.ts';
-import { ErrorBox, Loading } from '../ui.tsx';
+import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
+import { ErrorBox, Field, FormError, Loading } from '../ui.tsx';
 import { ListView } from '../watchlists/ListView.tsx';
 import type { Watchlist } from '../watchlists/types.ts';
 
@@ -15,6 +15,13 @@ export function WatchlistsPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState('');
+  // One list per submit: a double click's second submit is dropped while the first is pending.
+  const create = useSubmit(async () => {
+    const l = await api<Watchlist>('POST', '/api/watchlists', { name });
+    setName('');
+    setSelected(l.id);
+    lists.reload();
+  });
   useEffect(() => {
     const items = lists.data?.items ?? [];
     if (!items.some((l) => l.id === selected)) setSelected((items.find((l) => l.is_default) ?? items[0])?.id ?? null);
@@ -34,8 +41,14 @@ export function WatchlistsPage() {
   return (
     <section>
       <h1>Watchlists</h1>
-      <ErrorBox error={lists.error ?? error} retry={lists.reload} />
+      <ErrorBox error={lists.error} retry={lists.reload} />
+      <ErrorBox error={error} />
       {lists.loading && !lists.data && <Loading what="Loading watchlists" />}
+      {lists.data?.items.length === 0 && (
+        <p class="empty-hint" data-testid="empty-watchlists">
+          You have no watchlist yet: name one below and press Create, then add assets to it by their symbol.
+        </p>
+      )}
       <div class="watch-layout">
         <aside>
           <ul class="lists">
@@ -47,32 +60,27 @@ export function WatchlistsPage() {
                   onClick={() => setSelected(l.id)}
                   style={l.color ? { borderLeftColor: l.color } : undefined}
                 >
-                  {l.name} <span class="muted">({l.item_count})</span>{' '}
+                  <span class="list-name">{l.name}</span> <span class="muted">({l.item_count})</span>{' '}
                   {l.is_default && <span class="badge">default</span>}
                 </button>
               </li>
             ))}
           </ul>
-          <form
-            class="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act(async () => {
-                const l = await api<Watchlist>('POST', '/api/watchlists', { name });
-                setName('');
-                setSelected(l.id);
-              });
-            }}
-          >
-            <input
-              aria-label="New watchlist name"
-              placeholder="New list name"
-              required
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
-            <button type="submit">Create</button>
-          </form>
+          <form class="stack" onSubmit={create.submit} aria-label="New watchlist">
+            <Field label="New watchlist name" hint="Up to 100 characters." error={create.fields.name}>
+              <input
+                placeholder="e.g. Tech stocks"
+                required
+                maxLength={100}
+                value={name}
+                onInput={(e) => setName(e.currentTarget.value)}
+              />
+            </Field>
+            <FormError error={create.error} fields={create.fields} />
+            <button type="submit" disabled={create.busy}>
+              {create.busy ? 'Creating…' : 'Create'}
+            </button>
+          </form>{' '}
         </aside>
         {current && <ListView key={current.id} list={current} onChanged={lists.reload} act={act} />}
       </div>

@@ -1,5 +1,5 @@
 /** A watchlist's items: price and change of the day, as of when, alert thresholds, reorder, remove. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { AsOf } from '../as-of.tsx';
 import { changeClass, pct, price } from '../format.ts';
 import type { MarketRow } from '../markets/use-markets.ts';
@@ -7,7 +7,10 @@ import type { Item } from './types.ts';
 
 type ThresholdKey = 'price_alert_high' | 'price_alert_low';
 
-/** One alert threshold of an item, edited in place (high: "goes above", low: "goes below"). */
+/**
+ * One alert threshold of an item, edited in place (high: "goes above", low: "goes below"). A value the API
+ * (or the form) refuses is said in words under the field, and the field goes back to the stored threshold.
+ */
 function ThresholdInput({
   item,
   side,
@@ -15,26 +18,47 @@ function ThresholdInput({
 }: {
   item: Item;
   side: 'high' | 'low';
-  onChange: (it: Item, key: ThresholdKey, raw: string) => void;
+  onChange: ItemActions['setThreshold'];
 }) {
   const key = side === 'high' ? 'price_alert_high' : 'price_alert_low';
+  const stored = item[key]?.toString() ?? '';
+  const [value, setValue] = useState(stored);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => setValue(stored), [stored]);
+  const id = `threshold-${item.id}-${side}`;
   return (
-    <input
-      class="threshold"
-      type="number"
-      step="any"
-      min="0"
-      aria-label={`Alert when ${item.symbol} goes ${side === 'high' ? 'above' : 'below'}`}
-      defaultValue={item[key]?.toString() ?? ''}
-      onChange={(e) => onChange(item, key, e.currentTarget.value)}
-    />
+    <>
+      <input
+        class="threshold"
+        type="number"
+        step="any"
+        aria-label={`Alert when ${item.symbol} goes ${side === 'high' ? 'above' : 'below'}`}
+        aria-invalid={problem ? 'true' : undefined}
+        aria-describedby={problem ? id : undefined}
+        value={value}
+        onInput={(e) => setValue(e.currentTarget.value)}
+        onChange={(e) => {
+          const raw = e.currentTarget.value;
+          void onChange(item, key, raw).then((refused) => {
+            setProblem(refused);
+            if (refused) setValue(stored);
+          });
+        }}
+      />
+      {problem && (
+        <span class="field-problem" id={id} role="alert" data-testid="threshold-problem">
+          {problem} {stored ? `It stays at ${stored}.` : 'No alert is set.'}
+        </span>
+      )}
+    </>
   );
 }
 
 export interface ItemActions {
   move: (from: number, to: number) => void;
   remove: (it: Item) => void;
-  setThreshold: (it: Item, key: ThresholdKey, raw: string) => void;
+  /** Saves a threshold; resolves to why it was refused, in words, or null when saved. */
+  setThreshold: (it: Item, key: ThresholdKey, raw: string) => Promise<string | null>;
 }
 
 export function ItemsTable({
@@ -83,7 +107,7 @@ export function ItemsTable({
                 if (from >= 0 && from !== idx) move(from, idx);
               }}
             >
-              <td>
+              <td class="wrap">
                 <a href={`/chart/${encodeURIComponent(it.symbol)}`}>{it.symbol}</a>
               </td>
               <td class="num" data-testid="item-price">
@@ -95,10 +119,10 @@ export function ItemsTable({
               <td>
                 <AsOf ts={p?.last_ts} interval="1d" simulated={p?.simulated} />
               </td>
-              <td>
+              <td class="threshold-cell">
                 <ThresholdInput item={it} side="high" onChange={setThreshold} />
               </td>
-              <td>
+              <td class="threshold-cell">
                 <ThresholdInput item={it} side="low" onChange={setThreshold} />
               </td>
               <td class="actions">

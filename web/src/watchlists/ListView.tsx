@@ -3,9 +3,9 @@
  * markets overview of 1d, loaded again when candles of the list's assets change live), and its alerts.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, get } from '../api.ts';
+import { ApiError, api, get } from '../api.ts';
 import { price, time } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { errorText, useLoad } from '../hooks.ts';
 import { on } from '../live.ts';
 import { useMarkets } from '../markets/use-markets.ts';
 import { ErrorBox, Loading } from '../ui.tsx';
@@ -38,11 +38,22 @@ export function ListView({ list, onChanged, act }: { list: Watchlist; onChanged:
       saveOrder(next);
     },
     remove: (it) => void act(() => api('DELETE', `${base}/items/${it.id}`)).then(() => items.reload()),
-    setThreshold: (it, key, raw) => {
+    setThreshold: async (it, key, raw) => {
       const v = raw.trim() === '' ? null : Number(raw);
-      if (v !== null && !(v > 0)) return;
-      if (v === it[key]) return;
-      void act(() => api('PATCH', `${base}/items/${it.id}`, { [key]: v })).then(() => items.reload());
+      if (v !== null && !(v > 0 && Number.isFinite(v))) return 'Not saved: a threshold must be a price above 0.';
+      if (v === it[key]) return null;
+      try {
+        await api('PATCH', `${base}/items/${it.id}`, { [key]: v });
+      } catch (err) {
+        const fields = err instanceof ApiError ? err.fields : {};
+        // The API names the columns ("price_alert_high: must be greater than price_alert_low"): say them in words.
+        const why = (fields[key] ?? Object.values(fields)[0] ?? errorText(err))
+          .replace(/^(price_alert_\w+): /, '$1 ')
+          .replace(/price_alert_(low|high)/g, 'the $1 threshold');
+        return `Not saved: ${why.charAt(0).toLowerCase()}${why.slice(1)}.`;
+      }
+      items.reload();
+      return null;
     },
   };
 

@@ -5,7 +5,7 @@ import { INTERVALS } from '../../../intervals.ts';
 import {
   createAggregates,
   dropAggregate,
-  listAggregates,
+  listCatalogAggregates,
   parseTargets,
   refreshAggregate,
 } from '../../../timescale/aggregates.ts';
@@ -15,8 +15,16 @@ import { identifier, paginate, security, tags } from './shared.ts';
 export const aggregateRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/aggregates',
-    { schema: { tags, security, summary: 'continuous aggregates made by tm', querystring: pageQuery } },
-    async (req) => paginate(await listAggregates(app.db), req.query),
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          'every continuous aggregate: those tm aggregates made (with their intervals) and the others (made_by: other)',
+        querystring: pageQuery,
+      },
+    },
+    async (req) => paginate(await listCatalogAggregates(app.db), req.query),
   );
 
   app.post(
