@@ -37,37 +37,29 @@ export interface DailyValue {
 }
 
 /**
- * Plans stay linear in rows: closes and trades become runs (a close holds until the next one, a
- * quantity until the next trade day) expanded to days with generate_series, and quantities meet
- * prices in one aggregate by (asset, day), never a join the planner could turn into a per-asset
- * nested comparison of every day with every day. The candles hypertable is read once, bounded by the
- * range (the close carried in from before it is read beforehand, see closesBefore). Values are float8:
- * docs/portfolio.md says daily values are floating point; each day's total is rounded to 8 places.
+ * One read of the candles, one sort of the (asset, day) events, no row expanded per day. The candles of
+ * every priced series in the range are read once (the close carried in from before it is read
+ * beforehand, see closesBefore). Per held asset, its closes and its trade days (the quantity at the
+ * day's end) form one ordered stream: each row carries the latest quantity and the latest close (the
+ * max of [position, value] over the rows before it, a running "last value"), so the row's value is
+ * quantity × close, and its change from the previous row (numeric, so that the changes add up exactly)
+ * is summed per currency and day. A running sum of those changes over the days is each currency's
+ * holdings value on every day, days without any event included; the same for the count of held assets
+ * without a close (priced) and of held assets. Forex pairs and the benchmark get a close per day from
+ * a grid of days × series. Values are float8 products: docs/portfolio.md says daily values are
+ * floating point; each day's total is rounded to 8 places.
  */
 const SQL = `
 WITH days AS (
   SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS d
 ), series AS (
   SELECT DISTINCT asset_id, iv FROM unnest($4::uuid[], $5::text[]) AS s(asset_id, iv)
-), closes AS (
-  SELECT c.asset_id, (c.ts AT TIME ZONE 'UTC')::date AS day, (array_agg(c.close ORDER BY c.ts DESC))[1] AS close
+), raw AS MATERIALIZED (
+  SELECT c.asset_id, c.ts, c.close
   FROM series s JOIN candles c ON c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval
   WHERE c.ts >= $6::timestamptz AND c.ts < $7::timestamptz
-  GROUP BY 1, 2
   UNION ALL
-  SELECT b.asset_id, $2::date - 1, b.close FROM unnest($15::uuid[], $16::float8[]) AS b(asset_id, close)
-), price AS (
-  -- A close holds from its day until the next close's day (carried over days without a candle).
-  SELECT c.asset_id, g::date AS day, c.close
-  FROM (SELECT asset_id, day, close, lead(day) OVER (PARTITION BY asset_id ORDER BY day) AS next FROM closes) c
-  CROSS JOIN LATERAL generate_series(greatest(c.day, $2::date), least(coalesce(c.next - 1, $3::date), $3::date),
-                                     interval '1 day') AS g
-), fx AS (
-  SELECT f.currency, p.day, CASE WHEN f.inverse THEN 1 / p.close ELSE p.close END AS rate
-  FROM unnest($8::text[], $9::uuid[], $10::boolean[]) AS f(currency, asset_id, inverse)
-  JOIN price p ON p.asset_id = f.asset_id
-  UNION ALL
-  SELECT $11::text, day, 1::float8 FROM days
+  SELECT b.asset_id, $6::timestamptz - interval '1 day', b.close FROM unnest($15::uuid[], $16::float8[]) AS b(asset_id, close)
 ), tx AS (
   SELECT t.*, (t.ts AT TIME ZONE 'UTC')::date AS day,
     CASE WHEN t.asset_id IS NULL THEN 0
@@ -92,26 +84,53 @@ WITH days AS (
   SELECT asset_id, day, sum(dq) AS dq, sum(dln) AS dln, max(total_ln) AS total_ln FROM adj GROUP BY 1, 2
 ), qrun AS (
   -- The quantity held at the end of each trade day, in that day's units; it holds until the next trade day.
-  SELECT asset_id, day, (sum(dq) OVER w) * exp(sum(dln) OVER w - total_ln) AS quantity, lead(day) OVER w AS next
+  SELECT asset_id, day, (sum(dq) OVER w) * exp(sum(dln) OVER w - total_ln) AS quantity
   FROM qday WINDOW w AS (PARTITION BY asset_id ORDER BY day)
 ), held AS (
-  SELECT DISTINCT a.asset_id, a.currency FROM unnest($12::uuid[], $13::text[]) AS a(asset_id, currency)
-), holding AS (
-  SELECT q.asset_id, g::date AS day, q.quantity
-  FROM qrun q CROSS JOIN LATERAL generate_series(greatest(q.day, $2::date),
-    least(coalesce(q.next - 1, $3::date), $3::date), interval '1 day') AS g
-), asset_day AS (
-  SELECT asset_id, day, max(quantity) AS quantity, max(close) AS close
-  FROM (SELECT asset_id, day, quantity, NULL::float8 AS close FROM holding
-        UNION ALL
-        SELECT p.asset_id, p.day, NULL, p.close FROM price p WHERE p.asset_id IN (SELECT asset_id FROM held)) x
-  GROUP BY 1, 2
+  SELECT asset_id, currency, (row_number() OVER ())::int AS n, (dense_rank() OVER (ORDER BY currency))::int AS cur
+  FROM (SELECT DISTINCT a.asset_id, a.currency FROM unnest($12::uuid[], $13::text[]) AS a(asset_id, currency)) x
+), ev AS (
+  -- Events before the range count on its first day; a day's trades come before its closes.
+  SELECT h.n, h.cur, greatest(q.day, $2::date) AS day, 0 AS k, (q.day - $2::date)::float8 AS pos, q.quantity, NULL::float8 AS close
+  FROM qrun q JOIN held h ON h.asset_id = q.asset_id WHERE q.day <= $3::date
+  UNION ALL
+  SELECT h.n, h.cur, greatest((r.ts AT TIME ZONE 'UTC')::date, $2::date), 1, date_part('epoch', r.ts), NULL, r.close
+  FROM raw r JOIN held h ON h.asset_id = r.asset_id
+), carried AS (
+  SELECT cur, day,
+    (max(ARRAY[pos, quantity]) FILTER (WHERE k = 0) OVER w)[2] AS q, (max(ARRAY[pos, close]) FILTER (WHERE k = 1) OVER w)[2] AS c,
+    (max(ARRAY[pos, quantity]) FILTER (WHERE k = 0) OVER p)[2] AS pq, (max(ARRAY[pos, close]) FILTER (WHERE k = 1) OVER p)[2] AS pc
+  FROM ev WINDOW w AS (PARTITION BY n ORDER BY day, k, pos ROWS UNBOUNDED PRECEDING),
+    p AS (PARTITION BY n ORDER BY day, k, pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), change AS (
+  -- Each row's change of its asset's value (numeric: the changes add up to the value exactly).
+  SELECT cur, day, sum(coalesce(q * c, 0)::numeric - coalesce(pq * pc, 0)::numeric) AS value,
+    sum((abs(coalesce(q, 0)) >= 1e-9 AND c IS NULL)::int - (abs(coalesce(pq, 0)) >= 1e-9 AND pc IS NULL)::int) AS unpriced,
+    sum((abs(coalesce(q, 0)) >= 1e-9)::int - (abs(coalesce(pq, 0)) >= 1e-9)::int) AS holds
+  FROM carried GROUP BY 1, 2
 ), by_currency AS (
-  SELECT h.currency, a.day, coalesce(sum(a.quantity * a.close), 0) AS value,
-    bool_and(abs(a.quantity) < 1e-9 OR a.close IS NOT NULL) AS priced, bool_or(abs(a.quantity) >= 1e-9) AS holds
-  FROM asset_day a JOIN held h ON h.asset_id = a.asset_id
-  WHERE a.quantity IS NOT NULL
-  GROUP BY 1, 2
+  SELECT c.currency, d.day, sum(coalesce(e.value, 0)) OVER w AS value,
+    sum(coalesce(e.unpriced, 0)) OVER w AS unpriced, sum(coalesce(e.holds, 0)) OVER w AS holds
+  FROM (SELECT DISTINCT currency, cur FROM held) c CROSS JOIN days d
+  LEFT JOIN change e ON e.cur = c.cur AND e.day = d.day
+  WINDOW w AS (PARTITION BY c.cur ORDER BY d.day)
+), pday AS (
+  -- Per forex pair and the benchmark: the close of each day, carried over days without one.
+  SELECT asset_id, day, close FROM (
+    SELECT asset_id, day, k, (max(ARRAY[pos, close]) FILTER (WHERE k = 0) OVER w)[2] AS close
+    FROM (SELECT r.asset_id, (r.ts AT TIME ZONE 'UTC')::date AS day, 0 AS k, date_part('epoch', r.ts) AS pos, r.close
+          FROM raw r WHERE r.asset_id = ANY($9::uuid[]) OR r.asset_id = $14::uuid
+          UNION ALL
+          SELECT s.asset_id, d.day, 1, 0, NULL FROM unnest(array_append($9::uuid[], $14::uuid)) AS s(asset_id) CROSS JOIN days d
+          WHERE s.asset_id IS NOT NULL) x
+    WINDOW w AS (PARTITION BY asset_id ORDER BY day, k, pos ROWS UNBOUNDED PRECEDING)) y
+  WHERE k = 1
+), fx AS (
+  SELECT f.currency, p.day, CASE WHEN f.inverse THEN 1 / p.close ELSE p.close END AS rate
+  FROM unnest($8::text[], $9::uuid[], $10::boolean[]) AS f(currency, asset_id, inverse)
+  JOIN pday p ON p.asset_id = f.asset_id
+  UNION ALL
+  SELECT $11::text, day, 1::float8 FROM days
 ), cash_seeds AS (
   SELECT currency, coalesce(sum(dcash) FILTER (WHERE day < $2::date), 0) AS seed FROM tx GROUP BY 1
 ), cash_ev AS (
@@ -124,7 +143,7 @@ WITH days AS (
   SELECT currency, day, (seed + sum(dcash) OVER (PARTITION BY currency ORDER BY day))::float8 AS amount,
     dflow::float8 AS dflow FROM cash_ev
 ), parts AS (
-  SELECT v.day, v.value * r.rate AS value, 0::float8 AS flow, v.priced AND (NOT v.holds OR r.rate IS NOT NULL) AS priced
+  SELECT v.day, v.value::float8 * r.rate AS value, 0::float8 AS flow, v.unpriced = 0 AND (v.holds = 0 OR r.rate IS NOT NULL) AS priced
   FROM by_currency v LEFT JOIN fx r ON r.currency = v.currency AND r.day = v.day
   UNION ALL
   SELECT c.day, c.amount * r.rate, c.dflow * r.rate, (c.amount = 0 AND c.dflow = 0) OR r.rate IS NOT NULL
@@ -137,7 +156,7 @@ WITH days AS (
 SELECT to_char(d.day, 'YYYY-MM-DD') AS day, coalesce(v.value, 0)::float8 AS value,
   coalesce(v.flow, 0)::float8 AS flow, coalesce(v.priced, true) AS priced, b.close AS benchmark
 FROM days d LEFT JOIN per_day v ON v.day = d.day
-LEFT JOIN price b ON b.asset_id = $14::uuid AND b.day = d.day
+LEFT JOIN pday b ON b.asset_id = $14::uuid AND b.day = d.day
 ORDER BY d.day`;
 
 /** How far back the close carried into the range is looked for first (a longer gap is looked for again). */
