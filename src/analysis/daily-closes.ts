@@ -116,3 +116,15 @@ export async function refreshDailyCloses(db: Database, series: readonly DailySer
     );
   });
 }
+
+/**
+ * Brings every daily-close series up to date (tm serve, hourly, before pruning the write log): the writes
+ * they had not seen are then seen and pruned, so the log does not grow while no one reads performance.
+ */
+export async function refreshAllDailyCloses(db: Database): Promise<number> {
+  const r = await db.query<DailySeries>(
+    `SELECT asset_id, timeframe::text AS "interval" FROM analysis_series WHERE kind = 'daily_close' ORDER BY 1, 2`,
+  );
+  await refreshDailyCloses(db, r.rows);
+  return r.rows.length;
+}

@@ -8,6 +8,8 @@ import { forEachBackend } from '../helpers/backends.ts';
 import { insertAsset } from '../helpers/market.ts';
 import { createUser } from '../../src/accounts/users.ts';
 import type { Database } from '../../src/db/types.ts';
+import { refreshAllDailyCloses } from '../../src/analysis/daily-closes.ts';
+import { pruneCandleWrites } from '../../src/analysis/series-state.ts';
 import { refreshSeries } from '../../src/market/candle-series.ts';
 import { createPortfolio, type Portfolio } from '../../src/portfolio/portfolios.ts';
 import { addTransaction } from '../../src/portfolio/service.ts';
@@ -77,6 +79,21 @@ forEachBackend(
       assert.deepEqual(await held('2024-01-07'), [10, 15, 13, 13, 13, 20, 20]);
       await write(`DELETE FROM candles WHERE asset_id = $1 AND ts >= $2`, [asset, '2024-01-06T00:00:00Z']);
       assert.deepEqual(await held('2024-01-07'), [10, 15, 13, 13, 13, 13, 13]);
+    });
+
+    test('the hourly upkeep refreshes them, so the write log they kept can be pruned', async () => {
+      await insert('2024-01-07', 21);
+      const logged = async () =>
+        Number(
+          (await db.query<{ n: string }>('SELECT count(*) AS n FROM candle_writes WHERE asset_id = $1', [asset]))
+            .rows[0].n,
+        );
+      await pruneCandleWrites(db);
+      assert.ok((await logged()) > 0, 'a write the daily closes have not seen stays in the log');
+      assert.equal(await refreshAllDailyCloses(db), 1);
+      await pruneCandleWrites(db);
+      assert.equal(await logged(), 0);
+      assert.deepEqual(await held('2024-01-08'), [10, 15, 13, 13, 13, 13, 21, 21]);
     });
   },
   { plain: true },
