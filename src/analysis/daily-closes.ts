@@ -62,6 +62,8 @@ export async function refreshDailyCloses(db: Database, series: readonly DailySer
   const since = reread.length ? new Date(Math.min(...reread.map((s) => (s.from_ts as Date).getTime()))) : null;
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1::int, 0)', [REFRESH_LOCK]);
+    // A first build sorts every candle of its series by day: in memory rather than in temporary files.
+    await tx.query(`SELECT set_config('work_mem', '64MB', true)`);
     await tx.query(
       `DELETE FROM daily_closes d USING unnest($1::uuid[], $2::text[], $3::boolean[], $4::timestamptz[]) AS u(asset_id, iv, rebuild, from_ts)
        WHERE d.asset_id = u.asset_id AND d."interval" = u.iv::candle_interval
@@ -120,11 +122,17 @@ export async function refreshDailyCloses(db: Database, series: readonly DailySer
 /**
  * Brings every daily-close series up to date (tm serve, hourly, before pruning the write log): the writes
  * they had not seen are then seen and pruned, so the log does not grow while no one reads performance.
+ * Deletes the rows of assets that no longer exist.
  */
 export async function refreshAllDailyCloses(db: Database): Promise<number> {
   const r = await db.query<DailySeries>(
     `SELECT asset_id, timeframe::text AS "interval" FROM analysis_series WHERE kind = 'daily_close' ORDER BY 1, 2`,
   );
   await refreshDailyCloses(db, r.rows);
+  // The table has no foreign key (migration 0024): the rows of assets removed since go here.
+  await db.query(
+    `DELETE FROM daily_closes d WHERE d.asset_id IN (
+       SELECT DISTINCT asset_id FROM daily_closes EXCEPT SELECT id FROM assets)`,
+  );
   return r.rows.length;
 }

@@ -90,7 +90,11 @@ forEachBackend(
         );
       await pruneCandleWrites(db);
       assert.ok((await logged()) > 0, 'a write the daily closes have not seen stays in the log');
+      // A removed asset's rows (the table has no foreign key) go too.
+      await db.query(`INSERT INTO daily_closes VALUES (gen_random_uuid(), '1d', '2024-01-01', 1)`);
       assert.equal(await refreshAllDailyCloses(db), 1);
+      const rows = await db.query('SELECT 1 FROM daily_closes WHERE asset_id NOT IN (SELECT id FROM assets)');
+      assert.equal(rows.rowCount, 0);
       await pruneCandleWrites(db);
       assert.equal(await logged(), 0);
       assert.deepEqual(await held('2024-01-08'), [10, 15, 13, 13, 13, 13, 21, 21]);
