@@ -3,7 +3,7 @@
  * rule (docs/portfolio.md, "Performance") on a small random portfolio: for each UTC day, replay every
  * transaction up to the day's end, take each asset's last close at or before it and each currency's
  * last rate, and add up. Daily candles with gaps, an asset stored only hourly, a second currency, a
- * split, a transfer in, dividends, fees and a day held before the first close.
+ * split, a transfer in, dividends, fees, days held before the first close and before the first rate.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,14 +50,14 @@ interface Tx {
 const rnd = random(20240301);
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Closes: daily ones with gaps (some starting late), hourly ones for HOURLY, the pair from before the range. */
+/** Closes: daily ones with gaps (DAILY from day 1), hourly ones for HOURLY, the pair from day 4. */
 function makeCandles(): Record<string, Candle[]> {
   const out: Record<string, Candle[]> = { DAILY: [], HOURLY: [], EUROPE: [], EURUSD: [] };
   for (let d = -3; d < DAYS; d++) {
     const t = FIRST + d * DAY;
-    if (d >= 2 && rnd() < 0.7) out.DAILY.push({ ts: t, close: round2(40 + 20 * rnd()) });
-    if (d >= 0 && rnd() < 0.8) out.EUROPE.push({ ts: t, close: round2(90 + 20 * rnd()) });
-    if (rnd() < 0.75 || d === -3) out.EURUSD.push({ ts: t, close: round2(1 + 0.2 * rnd()) });
+    if (d === 1 || (d > 1 && rnd() < 0.7)) out.DAILY.push({ ts: t, close: round2(40 + 20 * rnd()) });
+    if (d === 0 || (d > 0 && rnd() < 0.8)) out.EUROPE.push({ ts: t, close: round2(90 + 20 * rnd()) });
+    if (d === 4 || (d > 4 && rnd() < 0.75)) out.EURUSD.push({ ts: t, close: round2(1 + 0.2 * rnd()) });
     if (d >= 0) {
       for (let h = 0; h < 24; h++)
         if (rnd() < 0.1) out.HOURLY.push({ ts: t + h * 3_600_000, close: round2(20 + 5 * rnd()) });
@@ -68,18 +68,28 @@ function makeCandles(): Record<string, Candle[]> {
 
 /** Random transactions, never selling more than held; the portfolio is in USD, EUROPE trades in EUR. */
 function makeTransactions(): Tx[] {
-  const held: Record<string, number> = { DAILY: 0, HOURLY: 0, EUROPE: 0 };
+  const held: Record<string, number> = { DAILY: 0, HOURLY: 0, EUROPE: 3 };
   const currency = (s: string) => (s === 'EUROPE' ? 'EUR' : 'USD');
   const txs: Tx[] = [
     { type: 'deposit', ts: FIRST + 3_600_000, quantity: 1, price: 10_000, fee: 0, currency: 'USD' },
-    { type: 'deposit', ts: FIRST + 2 * 3_600_000, quantity: 1, price: 5_000, fee: 1, currency: 'EUR' },
+    // Held in EUR from day 1, before the pair's first rate (day 4), without EUR cash until then.
+    {
+      type: 'transfer_in',
+      ts: FIRST + DAY + 3_600_000,
+      symbol: 'EUROPE',
+      quantity: 3,
+      price: 95,
+      fee: 0,
+      currency: 'EUR',
+    },
+    { type: 'deposit', ts: FIRST + 5 * DAY + 3_600_000, quantity: 1, price: 5_000, fee: 1, currency: 'EUR' },
     { type: 'buy', ts: FIRST + 3 * 3_600_000, symbol: 'DAILY', quantity: 10, price: 45, fee: 1, currency: 'USD' },
   ];
   held.DAILY = 10;
   for (let d = 0; d < DAYS; d++) {
     const times = [rnd(), rnd()].sort().map((f) => FIRST + d * DAY + 4 * 3_600_000 + Math.floor(f * 19 * 3_600_000));
     for (const ts of times) {
-      const symbol = ['DAILY', 'HOURLY', 'EUROPE'][Math.floor(rnd() * 3)];
+      const symbol = d < 6 ? 'DAILY' : ['DAILY', 'HOURLY', 'EUROPE'][Math.floor(rnd() * 3)];
       const r = rnd();
       const price = round2(30 + 40 * rnd());
       const cur = currency(symbol);
@@ -172,6 +182,7 @@ function reference(from: number, to: number): { day: string; value: number; flow
       else value += q * (c ?? 0) * (r ?? 0);
     }
     for (const cur of ['USD', 'EUR']) {
+      if ((cash[cur] !== 0 || flow[cur] !== 0) && rate[cur] === null) priced = false;
       value += cash[cur] * (rate[cur] ?? 0);
       flows += flow[cur] * (rate[cur] ?? 0);
     }
@@ -222,7 +233,13 @@ forEachBackend('portfolio performance against a straightforward computation', (o
       const r = await performance(db, p, { from: fromDay ? dayOf(from) : undefined, to: dayOf(to) });
       const want = reference(from, to);
       assert.equal(r.days.length, want.length);
-      assert.ok(want.some((d) => !d.priced) || fromDay > 0, 'the sample has a day held before the first close');
+      if (!fromDay) {
+        // Day 0: DAILY held before its first close; days 1–3: EUROPE held before EUR's first rate.
+        assert.deepEqual(
+          want.slice(0, 5).map((d) => d.priced),
+          [false, false, false, false, true],
+        );
+      }
       for (const [i, d] of r.days.entries()) {
         const w = want[i];
         assert.equal(d.day, w.day);
