@@ -10,6 +10,7 @@ import { createUser } from '../../src/accounts/users.ts';
 import type { Database } from '../../src/db/types.ts';
 import { createPortfolio } from '../../src/portfolio/portfolios.ts';
 import { importTransactions } from '../../src/portfolio/import.ts';
+import { parseDate, parseMapping, typeCell } from '../../src/portfolio/import-mapping.ts';
 import { PRESET_NAMES, presetMapping } from '../../src/portfolio/import-presets.ts';
 import { positions } from '../../src/portfolio/positions.ts';
 import { listTransactions } from '../../src/portfolio/transactions.ts';
@@ -37,6 +38,19 @@ const IBKR = `"ClientAccountID","CurrencyPrimary","Symbol","DateTime","TradeDate
 "U1234567","USD","PRSC","20240108;093512","20240108","20","25.10","-1.00","USD","BUY","101"
 "U1234567","USD","PRSC","20240122;154501","20240122","-5","27.00","-1.00","USD","SELL","102"
 `;
+
+test('mapping features: zone-less ISO times are UTC, HHMMSS times, checks, exact words before the longest prefix', () => {
+  assert.equal(parseDate('2024-01-02 10:00', 'iso').toISOString(), '2024-01-02T10:00:00.000Z');
+  assert.equal(parseDate('2024-01-02T10:00:05.25', 'iso').toISOString(), '2024-01-02T10:00:05.250Z');
+  assert.equal(parseDate('20240102;101112', 'YYYYMMDD').toISOString(), '2024-01-02T10:11:12.000Z');
+  assert.throws(() => parseMapping({ sign_types: { positive: 'buy' } }), /mapping: sign_types/);
+  assert.throws(() => parseMapping({ columns: { fee: [] } }), /mapping: columns.fee/);
+  const m = parseMapping({ types: { 'Div*': 'interest', 'Dividend*': 'dividend', 'Div special': 'fee' } });
+  assert.deepEqual(
+    ['Dividend (Ordinary)', 'Div x', 'DIV SPECIAL', 'other'].map((w) => typeCell(w, m)),
+    ['dividend', 'interest', 'fee', 'other'],
+  );
+});
 
 forEachBackend('portfolio import presets', (open) => {
   let db: Database;
@@ -89,6 +103,18 @@ forEachBackend('portfolio import presets', (open) => {
     assert.deepEqual(r.held, [['US0000000002:TEST', 'USD', '6', '301.2', '20.2', '0']]);
     assert.deepEqual(r.cash, [['USD', '-281']]);
     assert.deepEqual(r.ts, ['2024-01-05T14:52:00.000Z', '2024-02-12T09:05:00.000Z']);
+  });
+
+  test('a header without the columns a preset needs names every alternative', async () => {
+    const p = await createPortfolio(db, userId, { name: 'wrong-file' });
+    await assert.rejects(
+      importTransactions(db, p, 'Datum,Menge\n01-01-2024,1\n', presetMapping('degiro')),
+      /no column "Date", "Quantity"/,
+    );
+    await assert.rejects(
+      importTransactions(db, p, 'Symbol,Quantity\nPRSC,1\n', presetMapping('ibkr-flex')),
+      /no column "DateTime" or "TradeDate", "Buy\/Sell"/,
+    );
   });
 
   test('ibkr-flex: signed quantities and commissions, yyyyMMdd;HHmmss times', async () => {
