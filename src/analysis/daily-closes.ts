@@ -1,5 +1,5 @@
 /**
- * Each priced series' last close per UTC day (table daily_closes, migration 0024), for portfolio
+ * Each priced series' last close per UTC day (table daily_closes, migration 0026), for portfolio
  * performance: reading a plain table by its key costs the same whatever the history's length, where the
  * candles hypertable makes the planner visit every chunk of the range. A day without a candle holds the
  * close before it, so a series' days run without a gap from its first close to its last. The table is brought up to date
@@ -129,7 +129,7 @@ export async function refreshAllDailyCloses(db: Database): Promise<number> {
     `SELECT asset_id, timeframe::text AS "interval" FROM analysis_series WHERE kind = 'daily_close' ORDER BY 1, 2`,
   );
   await refreshDailyCloses(db, r.rows);
-  // The table has no foreign key (migration 0024): the rows of assets removed since go here.
+  // The table has no foreign key (migration 0026): the rows of assets removed since go here.
   await db.query(
     `DELETE FROM daily_closes d WHERE d.asset_id IN (
        SELECT DISTINCT asset_id FROM daily_closes EXCEPT SELECT id FROM assets)`,
