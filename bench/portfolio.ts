@@ -1,7 +1,7 @@
 /**
  * Portfolio positions and performance on a long history: ASSETS assets with YEARS of daily candles and
  * TRANSACTIONS transactions spread over them, then tm's positions and performance (whole history and
- * the last year), each timed RUNS times (median). Embedded by default; DATABASE_URL for a server
+ * the last year), each timed RUNS times (median), after a first call that builds the daily closes. Embedded by default; DATABASE_URL for a server
  * (a scratch database: it adds users, assets and candles).
  *   npm run bench:portfolio -- [--years 10] [--assets 50] [--transactions 5000] [--runs 3]
  */
@@ -86,6 +86,12 @@ try {
   };
   await time('positions (FIFO, newest closes)', () => positions(db, portfolio));
   const to = day(end - DAY);
+  // The first call builds the daily closes of every priced series (later calls read them).
+  t0 = clock.now();
+  await performance(db, portfolio, { to, benchmark: assetIds[0] });
+  console.log(
+    `${'performance, first call (builds daily closes)'.padEnd(44)} ${(clock.now() - t0).toFixed(0).padStart(13)} ms`,
+  );
   await time(`performance, whole history (${years} years)`, () =>
     performance(db, portfolio, { to, benchmark: assetIds[0] }),
   );

@@ -1,9 +1,11 @@
 /**
  * Analysis upkeep while `tm serve` runs: deactivates expired signals every minute (cron: tm signals
- * expire) and, hourly, drops candle write-log rows every series has computed past.
+ * expire) and, hourly, brings the daily closes up to date (portfolio performance reads them) and drops
+ * candle write-log rows every series has computed past.
  */
 import type { Leader } from '../db/lease.ts';
 import type { Database } from '../db/types.ts';
+import { refreshAllDailyCloses } from './daily-closes.ts';
 import { pruneCandleWrites } from './series-state.ts';
 import { expireSignals } from './signals-repository.ts';
 
@@ -28,6 +30,7 @@ export function startSignalExpiry(
       if (Date.now() - prunedAt < PRUNE_EVERY_MS) return;
       prunedAt = Date.now();
       try {
+        await refreshAllDailyCloses(db);
         await pruneCandleWrites(db);
       } catch (err) {
         opts.log(`analysis: pruning the candle write log failed: ${(err as Error).message}`);

@@ -32,7 +32,7 @@ export async function seriesState(q: Queryable, k: SeriesKey): Promise<SeriesSta
  * visible in the snapshot the series' last computation started from (committed later, or still
  * running then); series computed before revision 0005 have no snapshot and compare clock times.
  */
-const UNSEEN = `(CASE WHEN s.computed_snapshot IS NULL THEN w.written_at > s.computed_at
+export const UNSEEN = `(CASE WHEN s.computed_snapshot IS NULL THEN w.written_at > s.computed_at
                   ELSE NOT pg_visible_in_snapshot(w.xid, s.computed_snapshot) END)`;
 
 /**

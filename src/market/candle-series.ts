@@ -85,6 +85,20 @@ export async function seriesOfAsset(q: Queryable, assetId: string): Promise<Map<
   return new Map(r.rows.map(({ interval, ...b }) => [interval, b]));
 }
 
+/** The intervals each of these assets has candles in (an asset without any is absent). */
+export async function intervalsOfAssets(
+  q: Queryable,
+  assetIds: readonly string[],
+): Promise<Map<string, Set<Interval>>> {
+  const r = await q.query<{ asset_id: string; interval: Interval }>(
+    `SELECT asset_id, "interval"::text AS "interval" FROM candle_series WHERE asset_id = ANY($1::uuid[])`,
+    [assetIds],
+  );
+  const out = new Map<string, Set<Interval>>();
+  for (const row of r.rows) out.set(row.asset_id, (out.get(row.asset_id) ?? new Set()).add(row.interval));
+  return out;
+}
+
 /**
  * A read found the oldest candle of a series (it asked for more than there were): the exact count and
  * first time are known, so stale ones (after retention dropped old chunks) are put right.

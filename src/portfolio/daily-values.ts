@@ -1,12 +1,13 @@
 /**
- * The value of a portfolio per day, computed in one SQL statement from its transactions and the
- * candles (docs/portfolio.md, "Performance"). Per asset and UTC day: the quantity held (trades summed
- * in units after every later split, then scaled back by the splits still to come), the day's last close
- * carried forward over days without one; cash per currency summed the same way; each converted to the
- * base currency with its forex pair's close of the day. Reads of candles are bounded by the range, so
- * the cost grows with the days asked, not with the whole history.
+ * The value of a portfolio per day, computed in one SQL statement from its transactions and the daily
+ * closes (src/analysis/daily-closes.ts: each priced series' close of every day from its first to its last,
+ * brought up to date first) (docs/portfolio.md, "Performance"). Per asset and UTC day: the quantity held
+ * (trades summed in units after every later split, then scaled back by the splits still to come) times
+ * the day's close; cash per currency summed the same way; each converted to the base currency with its
+ * forex pair's close of the day.
  */
-import type { Queryable } from '../db/types.ts';
+import { refreshDailyCloses } from '../analysis/daily-closes.ts';
+import type { Database } from '../db/types.ts';
 import type { Interval } from '../intervals.ts';
 
 export interface PricedSeries {
@@ -37,37 +38,25 @@ export interface DailyValue {
 }
 
 /**
- * Plans stay linear in rows: closes and trades become runs (a close holds until the next one, a
- * quantity until the next trade day) expanded to days with generate_series, and quantities meet
- * prices in one aggregate by (asset, day), never a join the planner could turn into a per-asset
- * nested comparison of every day with every day. The candles hypertable is read once, bounded by the
- * range (the close carried in from before it is read beforehand, see closesBefore). Values are float8:
- * docs/portfolio.md says daily values are floating point; each day's total is rounded to 8 places.
+ * No sort or window over the (asset, day) rows: a quantity holds from its trade day to the day before the
+ * next one (a run, a few per asset), and each run meets the daily closes of its days through the
+ * table's key (an index range scan per run); days after a series' last close hold that close, days
+ * before its first have no price. The (currency, day) sums are one hash aggregate. Values are float8
+ * products: docs/portfolio.md says daily values are floating point; each day's total is rounded to 8 places.
  */
 const SQL = `
 WITH days AS (
   SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS d
 ), series AS (
   SELECT DISTINCT asset_id, iv FROM unnest($4::uuid[], $5::text[]) AS s(asset_id, iv)
-), closes AS (
-  SELECT c.asset_id, (c.ts AT TIME ZONE 'UTC')::date AS day, (array_agg(c.close ORDER BY c.ts DESC))[1] AS close
-  FROM series s JOIN candles c ON c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval
-  WHERE c.ts >= $6::timestamptz AND c.ts < $7::timestamptz
-  GROUP BY 1, 2
-  UNION ALL
-  SELECT b.asset_id, $2::date - 1, b.close FROM unnest($15::uuid[], $16::float8[]) AS b(asset_id, close)
-), price AS (
-  -- A close holds from its day until the next close's day (carried over days without a candle).
-  SELECT c.asset_id, g::date AS day, c.close
-  FROM (SELECT asset_id, day, close, lead(day) OVER (PARTITION BY asset_id ORDER BY day) AS next FROM closes) c
-  CROSS JOIN LATERAL generate_series(greatest(c.day, $2::date), least(coalesce(c.next - 1, $3::date), $3::date),
-                                     interval '1 day') AS g
-), fx AS (
-  SELECT f.currency, p.day, CASE WHEN f.inverse THEN 1 / p.close ELSE p.close END AS rate
-  FROM unnest($8::text[], $9::uuid[], $10::boolean[]) AS f(currency, asset_id, inverse)
-  JOIN price p ON p.asset_id = f.asset_id
-  UNION ALL
-  SELECT $11::text, day, 1::float8 FROM days
+), ends AS (
+  -- Each series' stored days run without a gap from its first to its last close; after that, the last holds.
+  SELECT s.asset_id, s.iv, l.day AS last_day, l.close AS last_close, f.day AS first_day
+  FROM series s
+  LEFT JOIN LATERAL (SELECT day, close FROM daily_closes c WHERE c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval
+                     ORDER BY day DESC LIMIT 1) l ON true
+  LEFT JOIN LATERAL (SELECT day FROM daily_closes c WHERE c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval
+                     ORDER BY day LIMIT 1) f ON true
 ), tx AS (
   SELECT t.*, (t.ts AT TIME ZONE 'UTC')::date AS day,
     CASE WHEN t.asset_id IS NULL THEN 0
@@ -82,7 +71,7 @@ WITH days AS (
     CASE WHEN t.type IN ('deposit', 'transfer_in') THEN t.quantity * t.price - CASE WHEN t.asset_id IS NULL THEN t.fee ELSE 0 END
          WHEN t.type IN ('withdrawal', 'transfer_out') THEN -(t.quantity * t.price) - CASE WHEN t.asset_id IS NULL THEN t.fee ELSE 0 END
          ELSE 0 END AS dflow
-  FROM portfolio_transactions t WHERE t.portfolio_id = $1 AND t.ts < $7::timestamptz
+  FROM portfolio_transactions t WHERE t.portfolio_id = $1 AND t.ts < (($3::date + 1)::timestamp AT TIME ZONE 'UTC')
 ), adj AS (
   -- A trade's quantity in units after every later split of its asset (ln of the ratios still to come).
   SELECT asset_id, day, dln, sum(dln) OVER (PARTITION BY asset_id) AS total_ln,
@@ -94,24 +83,43 @@ WITH days AS (
   -- The quantity held at the end of each trade day, in that day's units; it holds until the next trade day.
   SELECT asset_id, day, (sum(dq) OVER w) * exp(sum(dln) OVER w - total_ln) AS quantity, lead(day) OVER w AS next
   FROM qday WINDOW w AS (PARTITION BY asset_id ORDER BY day)
-), held AS (
-  SELECT DISTINCT a.asset_id, a.currency FROM unnest($12::uuid[], $13::text[]) AS a(asset_id, currency)
-), holding AS (
-  SELECT q.asset_id, g::date AS day, q.quantity
-  FROM qrun q CROSS JOIN LATERAL generate_series(greatest(q.day, $2::date),
-    least(coalesce(q.next - 1, $3::date), $3::date), interval '1 day') AS g
+), runs AS (
+  -- Per held asset, each quantity and the days of the range it holds on.
+  SELECT e.asset_id, e.iv, h.currency, q.quantity, (abs(q.quantity) >= 1e-9)::int AS holds, e.first_day, e.last_day, e.last_close,
+    greatest(q.day, $2::date) AS d0, least(coalesce(q.next - 1, $3::date), $3::date) AS d1
+  FROM qrun q
+  JOIN (SELECT DISTINCT a.asset_id, a.currency FROM unnest($10::uuid[], $11::text[]) AS a(asset_id, currency)) h ON h.asset_id = q.asset_id
+  JOIN ends e ON e.asset_id = q.asset_id
+  WHERE q.day <= $3::date AND coalesce(q.next - 1, $3::date) >= $2::date
 ), asset_day AS (
-  SELECT asset_id, day, max(quantity) AS quantity, max(close) AS close
-  FROM (SELECT asset_id, day, quantity, NULL::float8 AS close FROM holding
-        UNION ALL
-        SELECT p.asset_id, p.day, NULL, p.close FROM price p WHERE p.asset_id IN (SELECT asset_id FROM held)) x
-  GROUP BY 1, 2
+  SELECT r.currency, c.day, r.quantity * c.close AS value, 0 AS unpriced, r.holds
+  FROM runs r JOIN daily_closes c ON c.asset_id = r.asset_id AND c."interval" = r.iv::candle_interval AND c.day BETWEEN r.d0 AND r.d1
+  UNION ALL
+  SELECT r.currency, g::date, r.quantity * r.last_close, 0, r.holds
+  FROM runs r CROSS JOIN LATERAL generate_series(greatest(r.d0, r.last_day + 1), r.d1, interval '1 day') AS g
+  WHERE r.last_day < r.d1
+  UNION ALL
+  -- Days before the asset's first close: held without a price.
+  SELECT r.currency, g::date, 0, r.holds, r.holds
+  FROM runs r CROSS JOIN LATERAL generate_series(r.d0, least(r.d1, coalesce(r.first_day - 1, r.d1)), interval '1 day') AS g
+  WHERE r.first_day IS NULL OR r.first_day > r.d0
 ), by_currency AS (
-  SELECT h.currency, a.day, coalesce(sum(a.quantity * a.close), 0) AS value,
-    bool_and(abs(a.quantity) < 1e-9 OR a.close IS NOT NULL) AS priced, bool_or(abs(a.quantity) >= 1e-9) AS holds
-  FROM asset_day a JOIN held h ON h.asset_id = a.asset_id
-  WHERE a.quantity IS NOT NULL
-  GROUP BY 1, 2
+  SELECT currency, day, sum(value) AS value, sum(unpriced) AS unpriced, sum(holds) AS holds FROM asset_day GROUP BY 1, 2
+), pday AS (
+  -- Per forex pair and the benchmark: the close of each day, carried after the last one.
+  SELECT c.asset_id, c.day, c.close
+  FROM ends e JOIN daily_closes c ON c.asset_id = e.asset_id AND c."interval" = e.iv::candle_interval AND c.day BETWEEN $2::date AND $3::date
+  WHERE e.asset_id = ANY($7::uuid[]) OR e.asset_id = $12::uuid
+  UNION ALL
+  SELECT e.asset_id, g::date, e.last_close
+  FROM ends e CROSS JOIN LATERAL generate_series(greatest($2::date, e.last_day + 1), $3::date, interval '1 day') AS g
+  WHERE (e.asset_id = ANY($7::uuid[]) OR e.asset_id = $12::uuid) AND e.last_day < $3::date
+), fx AS (
+  SELECT f.currency, p.day, CASE WHEN f.inverse THEN 1 / p.close ELSE p.close END AS rate
+  FROM unnest($6::text[], $7::uuid[], $8::boolean[]) AS f(currency, asset_id, inverse)
+  JOIN pday p ON p.asset_id = f.asset_id
+  UNION ALL
+  SELECT $9::text, day, 1::float8 FROM days
 ), cash_seeds AS (
   SELECT currency, coalesce(sum(dcash) FILTER (WHERE day < $2::date), 0) AS seed FROM tx GROUP BY 1
 ), cash_ev AS (
@@ -124,7 +132,7 @@ WITH days AS (
   SELECT currency, day, (seed + sum(dcash) OVER (PARTITION BY currency ORDER BY day))::float8 AS amount,
     dflow::float8 AS dflow FROM cash_ev
 ), parts AS (
-  SELECT v.day, v.value * r.rate AS value, 0::float8 AS flow, v.priced AND (NOT v.holds OR r.rate IS NOT NULL) AS priced
+  SELECT v.day, v.value * r.rate AS value, 0::float8 AS flow, v.unpriced = 0 AND (v.holds = 0 OR r.rate IS NOT NULL) AS priced
   FROM by_currency v LEFT JOIN fx r ON r.currency = v.currency AND r.day = v.day
   UNION ALL
   SELECT c.day, c.amount * r.rate, c.dflow * r.rate, (c.amount = 0 AND c.dflow = 0) OR r.rate IS NOT NULL
@@ -137,57 +145,19 @@ WITH days AS (
 SELECT to_char(d.day, 'YYYY-MM-DD') AS day, coalesce(v.value, 0)::float8 AS value,
   coalesce(v.flow, 0)::float8 AS flow, coalesce(v.priced, true) AS priced, b.close AS benchmark
 FROM days d LEFT JOIN per_day v ON v.day = d.day
-LEFT JOIN price b ON b.asset_id = $14::uuid AND b.day = d.day
+LEFT JOIN pday b ON b.asset_id = $12::uuid AND b.day = d.day
 ORDER BY d.day`;
 
-/** How far back the close carried into the range is looked for first (a longer gap is looked for again). */
-const BEFORE_DAYS = 14;
-
-/**
- * Each series' last close before `from` (the value carried into the range's first days). Looked for in
- * the last BEFORE_DAYS first, so the planner sees only those chunks; series without a close there are
- * looked for again over their whole history before `from`.
- */
-async function closesBefore(q: Queryable, series: PricedSeries[], from: Date): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const find = async (list: PricedSeries[], since: Date | null) => {
-    if (list.length === 0) return;
-    const r = await q.query<{ asset_id: string; close: number }>(
-      `SELECT s.asset_id, x.close FROM unnest($1::uuid[], $2::text[]) AS s(asset_id, iv)
-       CROSS JOIN LATERAL (SELECT close FROM candles c
-         WHERE c.asset_id = s.asset_id AND c."interval" = s.iv::candle_interval AND c.ts < $3::timestamptz
-           ${since ? 'AND c.ts >= $4::timestamptz' : ''}
-         ORDER BY c.ts DESC LIMIT 1) x`,
-      [
-        list.map((s) => s.asset_id),
-        list.map((s) => s.interval),
-        from.toISOString(),
-        ...(since ? [since.toISOString()] : []),
-      ],
-    );
-    for (const row of r.rows) out.set(row.asset_id, row.close);
-  };
-  await find(series, new Date(from.getTime() - BEFORE_DAYS * 86_400_000));
-  await find(
-    series.filter((s) => !out.has(s.asset_id)),
-    null,
-  );
-  return out;
-}
-
-const midnight = (day: string, plus = 0) => new Date(Date.parse(`${day}T00:00:00Z`) + plus * 86_400_000).toISOString();
-
-export async function dailyValues(q: Queryable, input: DailyInput): Promise<DailyValue[]> {
+/** The value per day; brings the daily closes of the priced series up to date first (src/analysis/daily-closes.ts). */
+export async function dailyValues(db: Database, input: DailyInput): Promise<DailyValue[]> {
   const all = [...input.assets, ...input.pairs, ...(input.benchmark ? [input.benchmark] : [])];
-  const before = await closesBefore(q, all, new Date(midnight(input.from)));
-  const r = await q.query<DailyValue>(SQL, [
+  await refreshDailyCloses(db, all);
+  const r = await db.query<DailyValue>(SQL, [
     input.portfolioId,
     input.from,
     input.to,
     all.map((s) => s.asset_id),
     all.map((s) => s.interval),
-    midnight(input.from),
-    midnight(input.to, 1),
     input.pairs.map((p) => p.currency),
     input.pairs.map((p) => p.asset_id),
     input.pairs.map((p) => p.inverse),
@@ -195,8 +165,6 @@ export async function dailyValues(q: Queryable, input: DailyInput): Promise<Dail
     input.assets.map((a) => a.asset_id),
     input.assets.map((a) => a.currency),
     input.benchmark?.asset_id ?? null,
-    [...before.keys()],
-    [...before.values()],
   ]);
   return r.rows;
 }

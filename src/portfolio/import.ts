@@ -9,7 +9,15 @@ import { parse } from 'csv-parse/sync';
 import type { Database } from '../db/types.ts';
 import { UserError, errorMessage } from '../errors.ts';
 import { resolveSymbols } from '../market/assets-repository.ts';
-import { DEFAULT_MAPPING, numberCell, parseDate, typeCell, type Field, type Mapping } from './import-mapping.ts';
+import {
+  DEFAULT_MAPPING,
+  numberCell,
+  parseDate,
+  typeBySign,
+  typeCell,
+  type Field,
+  type Mapping,
+} from './import-mapping.ts';
 import type { Portfolio } from './portfolios.ts';
 import { checkHistory } from './service.ts';
 import { checkTransaction, type CheckedTransaction } from './transaction-input.ts';
@@ -32,7 +40,8 @@ interface Parsed {
 function records(text: string, m: Mapping): { line: number; cells: Record<string, string> }[] {
   try {
     const rows = parse(text, {
-      columns: true,
+      // A header cell that is empty or repeats an earlier one is named by its position: #1, #2, …
+      columns: (header: string[]) => header.map((h, i) => (h === '' || header.indexOf(h) < i ? `#${i + 1}` : h)),
       bom: true,
       delimiter: m.delimiter,
       skip_empty_lines: true,
@@ -47,10 +56,11 @@ function records(text: string, m: Mapping): { line: number; cells: Record<string
 
 function checkHeader(cells: Record<string, string> | undefined, m: Mapping): void {
   if (!cells) throw new UserError('CSV: no rows after the header');
-  const missing = (['date', 'type'] as Field[]).filter((f) => !(m.columns[f] in cells));
+  const required: Field[] = m.signTypes ? ['date', 'quantity'] : ['date', 'type'];
+  const missing = required.filter((f) => !m.columns[f].some((c) => c in cells));
   if (missing.length) {
     throw new UserError(
-      `CSV header: no column ${missing.map((f) => `"${m.columns[f]}"`).join(', ')} (found: ${Object.keys(cells).join(', ')}); a --mapping file names the columns`,
+      `CSV header: no column ${missing.map((f) => `"${m.columns[f].join('" or "')}"`).join(', ')} (found: ${Object.keys(cells).join(', ')}); a --mapping file names the columns`,
     );
   }
 }
@@ -63,10 +73,8 @@ function parseRows(text: string, m: Mapping, base: string): Parsed[] {
   const out: Parsed[] = [];
   const seen = new Map<string, number>();
   for (const { line, cells } of recs) {
-    const cell = (f: Field): string | undefined => {
-      const v = cells[m.columns[f]];
-      return v === undefined || v === '' ? undefined : v;
-    };
+    const cell = (f: Field): string | undefined =>
+      m.columns[f].map((c) => cells[c]).find((v) => v !== undefined && v !== '');
     try {
       const amount = cell('amount');
       const raw = cell('symbol');
@@ -75,8 +83,8 @@ function parseRows(text: string, m: Mapping, base: string): Parsed[] {
         amount !== undefined && (cell('quantity') === undefined || (m.amountForCash && symbol === undefined));
       const t = checkTransaction(
         {
-          type: typeCell(cell('type') ?? '', m),
-          ts: parseDate(cell('date') ?? '', m.date_format),
+          type: typeCell(cell('type') ?? typeBySign(cell('quantity'), m) ?? '', m),
+          ts: parseDate([cell('date') ?? '', cell('time') ?? ''].join(' ').trim(), m.date_format),
           symbol,
           quantity: byAmount ? '1' : mapNum(cell('quantity'), m),
           price:

@@ -2,11 +2,11 @@
  * tm portfolio performance: the daily value series (computed in the database, daily-values.ts) and the
  * measures over it (metrics.ts), against a benchmark asset. Definitions in docs/portfolio.md.
  */
-import type { Queryable } from '../db/types.ts';
+import type { Database } from '../db/types.ts';
 import { UserError } from '../errors.ts';
 import { INTERVALS, type Interval } from '../intervals.ts';
 import { getAsset } from '../market/assets-repository.ts';
-import { seriesOfAsset } from '../market/candle-series.ts';
+import { intervalsOfAssets } from '../market/candle-series.ts';
 import { dailyValues } from './daily-values.ts';
 import { findPair } from './fx.ts';
 import { irr, maxDrawdown, twrIndex } from './metrics.ts';
@@ -48,9 +48,8 @@ const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Daily closes: the stored 1d series, else the asset's finest (its days' last closes). */
-async function dailySeries(q: Queryable, assetId: string): Promise<Interval> {
-  const series = await seriesOfAsset(q, assetId);
-  if (series.has('1d')) return '1d';
+function dailyInterval(series: Set<Interval> | undefined): Interval {
+  if (!series || series.has('1d')) return '1d';
   return INTERVALS.find((i) => series.has(i)) ?? '1d';
 }
 
@@ -61,35 +60,34 @@ function checkDay(v: string, what: string): string {
   return v;
 }
 
-export async function performance(q: Queryable, p: Portfolio, opts: PerformanceQuery = {}): Promise<Performance> {
+export async function performance(q: Database, p: Portfolio, opts: PerformanceQuery = {}): Promise<Performance> {
   const summary = await transactionSummary(q, p.id);
   const from = opts.from ? checkDay(opts.from, 'from') : summary.first_ts ? dayOf(summary.first_ts) : null;
   if (!from) throw new UserError('the portfolio has no transactions yet: nothing to measure');
   const to = opts.to ? checkDay(opts.to, 'to') : dayOf(opts.now ?? new Date());
   if (to < from) throw new UserError(`to (${to}) is before from (${from})`);
   if ((Date.parse(to) - Date.parse(from)) / DAY_MS > 366 * 50) throw new UserError('at most 50 years at a time');
-  const assets = [];
-  for (const a of summary.assets) assets.push({ ...a, interval: await dailySeries(q, a.asset_id) });
   const pairs = [];
   for (const currency of summary.currencies.filter((c) => c !== p.base_currency)) {
     const pair = await findPair(q, currency, p.base_currency);
-    pairs.push({
-      currency,
-      asset_id: pair.assetId,
-      inverse: pair.inverse,
-      interval: await dailySeries(q, pair.assetId),
-    });
+    pairs.push({ currency, asset_id: pair.assetId, inverse: pair.inverse });
   }
   const bench = opts.benchmark ? await getAsset(q, opts.benchmark) : null;
+  const series = await intervalsOfAssets(q, [
+    ...summary.assets.map((a) => a.asset_id),
+    ...pairs.map((x) => x.asset_id),
+    ...(bench ? [bench.id] : []),
+  ]);
+  const daily = (assetId: string) => dailyInterval(series.get(assetId));
   const baseline = dayOf(new Date(Date.parse(`${from}T00:00:00Z`) - DAY_MS));
   const rows = await dailyValues(q, {
     portfolioId: p.id,
     from: baseline,
     to,
     base: p.base_currency,
-    assets,
-    pairs,
-    benchmark: bench ? { asset_id: bench.id, interval: await dailySeries(q, bench.id) } : null,
+    assets: summary.assets.map((a) => ({ ...a, interval: daily(a.asset_id) })),
+    pairs: pairs.map((x) => ({ ...x, interval: daily(x.asset_id) })),
+    benchmark: bench ? { asset_id: bench.id, interval: daily(bench.id) } : null,
   });
   const start = rows[0];
   const days = rows.slice(1);

@@ -160,7 +160,10 @@ forEachBackend(
         ['2024-02-15', 'deposit', null, '600.03', '1', '0', 'USD', null],
         ['2024-03-01', 'sell', 'IMPA:TEST', '1', '375', '4.95', 'USD', null],
       ]);
-      assert.throws(() => presetMapping('nope'), /unknown preset "nope" \(known: ghostfolio, wealthfolio\)/);
+      assert.throws(
+        () => presetMapping('nope'),
+        /unknown preset "nope" \(known: ghostfolio, wealthfolio, trading212, degiro, ibkr-flex\)/,
+      );
     });
   },
   { plain: true },

@@ -244,7 +244,7 @@ export async function portfolioReportRoutes(appBase: FastifyInstance): Promise<v
         response: { 200: z.looseObject({}) },
       },
     },
-    async (req) => performance(app.db.reader(), await mine(req), req.query),
+    async (req) => performance(app.db, await mine(req), req.query),
   );
   app.post(
     '/api/portfolios/:id/import',

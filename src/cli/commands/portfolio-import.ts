@@ -24,7 +24,10 @@ export function registerPortfolioImport(portfolio: Command): void {
     .argument('<portfolio>', PORTFOLIO_REF)
     .argument('<file>', 'the CSV file')
     .option('--mapping <file>', "JSON: a broker export's column names, date format, decimal comma, type words")
-    .option('--preset <name>', 'a known export instead of a mapping: ghostfolio, wealthfolio (docs/portfolio.md)')
+    .option(
+      '--preset <name>',
+      'a known export instead of a mapping: ghostfolio, wealthfolio, trading212, degiro, ibkr-flex (docs/portfolio.md)',
+    )
     .option('--user <username>', 'the owner (instead of USER/NAME)')
     .option('--json', 'output JSON')
     .action(
