@@ -27,6 +27,7 @@
 import { randomBytes } from 'node:crypto';
 import { pgError } from '../../db/pg-errors.ts';
 import type { Queryable, Session } from '../../db/types.ts';
+import type { Interval } from '../../intervals.ts';
 import { bothErrors, WriteBehind } from '../../pipeline.ts';
 import { parseSymbolRef } from '../assets-repository.ts';
 import { recordCandleWrites, upsertCandlesFrom, type MergedRange } from '../candles-repository.ts';
@@ -138,27 +139,7 @@ export async function importDirect(
           await copying.drain(); // its error first (a failed COPY aborts the transaction); the claim queues behind it anyway
           await claim(tx, [...fresh], opts, series, created);
         }
-        const toStage: ValidCandle[] = [];
-        for (const c of rows) {
-          const se = series.get(c.symbol) as Series | Blocked;
-          if (typeof se === 'string') {
-            if (se === 'ambiguous' || (se === 'unknown' && !opts.skipInvalid))
-              giveWay(`${c.symbol}: not a known asset`);
-            why.add(se === 'held' ? 'held' : 'unknown');
-            toStage.push(c);
-          } else if (c.ts > se.last) {
-            se.last = c.ts;
-            if (se.rows++ === 0) se.first = c.ts;
-            enc.add(se.bytes, c);
-          } else if (se.rows === 0 || c.ts < se.first) {
-            if (c.ts <= se.upLast)
-              giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is out of order among rows that may be stored`);
-            se.upLast = c.ts;
-            (upsertHere ? upWhy : why).add(se.rows === 0 ? 'overlap' : 'order');
-            if (upsertHere) upEnc.add(se.bytes, c);
-            else toStage.push(c);
-          } else giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is within the rows taken directly`);
-        }
+        const toStage = route(rows, { series, enc, upEnc, upsertHere, why, upWhy, opts }, giveWay);
         const data = enc.rows > 0 ? enc.take() : null;
         upRows += upEnc.rows;
         const upData = upEnc.rows > 0 ? upEnc.take() : null;
@@ -218,59 +199,13 @@ export async function importDirect(
       }
       await up.drop();
       const part = staged > 0 ? await checkPart(tx, st, staged, opts, rejects, () => (checked = true)) : null;
-      const all = [...new Set(series.values())].filter((x): x is Series => typeof x !== 'string');
-      const taken = all.filter((x) => x.rows > 0);
-      const symbolOf = new Map(all.map((x) => [x.id, parseSymbolRef(x.symbol).symbol]));
-      const ups = [...upserted.values()];
-      // The write log and the series bounds commit with the candles (indicators recompute from them).
-      await recordCandleWrites(tx, [
-        ...taken.map((x) => ({
-          asset_id: x.id,
-          interval: opts.interval,
-          from_ts: new Date(x.first),
-          to_ts: new Date(x.last),
-          rows: x.rows,
-          inserted: x.rows,
-        })),
-        ...ups.map((r) => ({
-          asset_id: r.asset_id,
-          interval: opts.interval,
-          from_ts: r.from,
-          to_ts: r.to,
-          rows: r.inserted + r.updated,
-          inserted: r.inserted,
-        })),
-      ]);
-      const upWritten = ups.map((r) => ({
-        asset_id: r.asset_id,
-        symbol: symbolOf.get(r.asset_id) ?? '',
-        interval: opts.interval,
-        from: r.from.toISOString(),
-        to: r.to.toISOString(),
-        inserted: r.inserted,
-        updated: r.updated,
-      }));
+      const sum = await summarise(tx, opts.interval, series, [...upserted.values()]);
       const upsert = upRows
-        ? {
-            rows: upRows,
-            inserted: ups.reduce((n, r) => n + r.inserted, 0),
-            updated: ups.reduce((n, r) => n + r.updated, 0),
-            assets: all.filter((x) => x.upLast > -Infinity).length,
-            why: [...upWhy].map((w) => WHY[w]).join(', '),
-          }
+        ? { rows: upRows, ...sum.upsertCounts, why: [...upWhy].map((w) => WHY[w]).join(', ') }
         : null;
-      const direct = taken.map((x) => ({
-        asset_id: x.id,
-        symbol: parseSymbolRef(x.symbol).symbol,
-        interval: opts.interval,
-        from: new Date(x.first).toISOString(),
-        to: new Date(x.last).toISOString(),
-        inserted: x.rows,
-        updated: 0,
-      }));
       return {
-        direct,
-        written: combineWritten(direct, upWritten),
+        direct: sum.direct,
+        written: sum.written,
         upsert,
         part: part && { ...part, why: [...why].map((w) => WHY[w]).join(', ') },
       };
@@ -296,19 +231,112 @@ export async function importDirect(
       throw err;
     }
     if (!(err instanceof GiveWay)) reason = (err as Error).message;
-    const first = pending;
-    const rest: AsyncIterable<RawCandle> = {
-      async *[Symbol.asyncIterator]() {
-        if (first) yield first;
-        while (true) {
-          const next = await it.next();
-          if (next.done) return;
-          yield next.value;
-        }
-      },
-    };
+    const rest = restOf(pending, it);
     return { kind: 'staged', rowsRead, spool, rest, reason };
   }
+}
+
+/** Where each row of a batch goes: direct into `enc`, upserted into `upEnc`, or returned to be staged. */
+function route(
+  rows: ValidCandle[],
+  r: {
+    series: Map<string, Series | Blocked>;
+    enc: CandleCopyEncoder;
+    upEnc: CandleCopyEncoder;
+    upsertHere: boolean;
+    why: Set<keyof typeof WHY>;
+    upWhy: Set<keyof typeof WHY>;
+    opts: ImportOptions;
+  },
+  giveWay: (text: string) => never,
+): ValidCandle[] {
+  const toStage: ValidCandle[] = [];
+  for (const c of rows) {
+    const se = r.series.get(c.symbol) as Series | Blocked;
+    if (typeof se === 'string') {
+      if (se === 'ambiguous' || (se === 'unknown' && !r.opts.skipInvalid)) giveWay(`${c.symbol}: not a known asset`);
+      r.why.add(se === 'held' ? 'held' : 'unknown');
+      toStage.push(c);
+    } else if (c.ts > se.last) {
+      se.last = c.ts;
+      if (se.rows++ === 0) se.first = c.ts;
+      r.enc.add(se.bytes, c);
+    } else if (se.rows === 0 || c.ts < se.first) {
+      if (c.ts <= se.upLast)
+        giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is out of order among rows that may be stored`);
+      se.upLast = c.ts;
+      (r.upsertHere ? r.upWhy : r.why).add(se.rows === 0 ? 'overlap' : 'order');
+      if (r.upsertHere) r.upEnc.add(se.bytes, c);
+      else toStage.push(c);
+    } else giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is within the rows taken directly`);
+  }
+  return toStage;
+}
+
+/**
+ * After the last batch: the write log and the series bounds (they commit with the candles; indicators
+ * recompute from them), and what was written, direct and upserted, for the summary.
+ */
+async function summarise(tx: Queryable, interval: Interval, series: Map<string, Series | Blocked>, ups: MergedRange[]) {
+  const all = [...new Set(series.values())].filter((x): x is Series => typeof x !== 'string');
+  const taken = all.filter((x) => x.rows > 0);
+  const symbolOf = new Map(all.map((x) => [x.id, parseSymbolRef(x.symbol).symbol]));
+  await recordCandleWrites(tx, [
+    ...taken.map((x) => ({
+      asset_id: x.id,
+      interval,
+      from_ts: new Date(x.first),
+      to_ts: new Date(x.last),
+      rows: x.rows,
+      inserted: x.rows,
+    })),
+    ...ups.map((r) => ({
+      asset_id: r.asset_id,
+      interval,
+      from_ts: r.from,
+      to_ts: r.to,
+      rows: r.inserted + r.updated,
+      inserted: r.inserted,
+    })),
+  ]);
+  const upWritten = ups.map((r) => ({
+    asset_id: r.asset_id,
+    symbol: symbolOf.get(r.asset_id) ?? '',
+    interval,
+    from: r.from.toISOString(),
+    to: r.to.toISOString(),
+    inserted: r.inserted,
+    updated: r.updated,
+  }));
+  const direct = taken.map((x) => ({
+    asset_id: x.id,
+    symbol: parseSymbolRef(x.symbol).symbol,
+    interval,
+    from: new Date(x.first).toISOString(),
+    to: new Date(x.last).toISOString(),
+    inserted: x.rows,
+    updated: 0,
+  }));
+  const upsertCounts = {
+    inserted: ups.reduce((n, r) => n + r.inserted, 0),
+    updated: ups.reduce((n, r) => n + r.updated, 0),
+    assets: all.filter((x) => x.upLast > -Infinity).length,
+  };
+  return { direct, written: combineWritten(direct, upWritten), upsertCounts };
+}
+
+/** The input the staged path reads after the spool: the row that made the pass give way, then the rest. */
+function restOf(first: RawCandle | undefined, it: AsyncIterator<RawCandle>): AsyncIterable<RawCandle> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (first) yield first;
+      while (true) {
+        const next = await it.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The chart page's heading (symbol, last price, change, data time) and its empty state. */
 import { AsOf } from '../as-of.tsx';
-import { pct, price } from '../format.ts';
+import { pct, price, time } from '../format.ts';
+import { Loading } from '../ui.tsx';
 import type { Bar } from './types.ts';
 
 export function ChartHeading(p: { symbol: string; interval: string; bars: Bar[]; empty: boolean; simulated: boolean }) {
@@ -61,5 +62,34 @@ export function EmptyChart({
         </p>
       </div>
     </div>
+  );
+}
+
+/** What lies over the chart while it loads, when it is empty, and at the oldest bar. */
+export function ChartNotes(p: {
+  symbol: string;
+  interval: string;
+  loading: boolean;
+  empty: boolean;
+  older: string;
+  atStart: boolean;
+  first: Bar | undefined;
+  onPick: (i: string) => void;
+}) {
+  return (
+    <>
+      {p.loading && (
+        <div class="overlay">
+          <Loading what="Loading candles" />
+        </div>
+      )}
+      {p.empty && <EmptyChart symbol={p.symbol} interval={p.interval} onPick={p.onPick} />}
+      {p.older === 'loading' && <div class="older">Loading older bars…</div>}
+      {p.older === 'done' && p.atStart && p.first && (
+        <div class="older" data-testid="no-older">
+          No older data: the first {p.interval} bar is {time(p.first.time)}.
+        </div>
+      )}
+    </>
   );
 }

@@ -24,6 +24,7 @@ import { type ActiveIndicator, specOf } from './catalog.ts';
 import { DrawingEditor } from './drawing-editor.ts';
 import { type Drawing, type DrawingPoint, DrawingsPrimitive } from './drawings-primitive.ts';
 import { addMainSeries, mainData } from './main-series.ts';
+import { signalMarkers } from './signal-markers.ts';
 import type { Bar, Crosshair, SeriesData, Signal, Visible } from './types.ts';
 import type { ChartType, ScaleKey } from './url-state.ts';
 
@@ -242,33 +243,8 @@ export class ChartView {
   }
 
   setSignals(signals: Signal[]): void {
-    this.signalsByTime.clear();
-    const barTimes = new Set(this.bars.map((b) => b.time));
-    // One marker per bar and direction (several strategies may agree); the hover box lists them all.
-    const byKey = new Map<string, { time: number; buy: boolean; strong: boolean }>();
-    for (const s of signals) {
-      const t = Math.floor(Date.parse(s.ts) / 1000);
-      if (!barTimes.has(t)) continue;
-      const list = this.signalsByTime.get(t) ?? [];
-      list.push(s);
-      this.signalsByTime.set(t, list);
-      const buy = s.signal_type.endsWith('buy');
-      if (!buy && !s.signal_type.endsWith('sell')) continue;
-      const key = `${t}:${buy}`;
-      const m = byKey.get(key) ?? { time: t, buy, strong: false };
-      m.strong ||= s.signal_type.startsWith('strong');
-      byKey.set(key, m);
-    }
-    // No text on markers: labels of neighbouring bars overlapped and were cut at the edge. Strength is
-    // the marker's size and shade; the hover box names each signal.
-    const markers: SeriesMarker<Time>[] = [...byKey.values()].map((m) => ({
-      time: m.time as UTCTimestamp,
-      position: m.buy ? 'belowBar' : 'aboveBar',
-      shape: m.buy ? 'arrowUp' : 'arrowDown',
-      color: m.buy ? (m.strong ? '#15803d' : '#22c55e') : m.strong ? '#b91c1c' : '#ef4444',
-      size: m.strong ? 2 : 1,
-    }));
-    markers.sort((a, b) => (a.time as number) - (b.time as number));
+    const { byTime, markers } = signalMarkers(signals, this.bars);
+    this.signalsByTime = byTime;
     this.markerList = markers;
     this.markers.setMarkers(markers);
   }

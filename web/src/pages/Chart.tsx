@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AddToWatchlist } from '../chart/AddToWatchlist.tsx';
-import { ChartHeading, EmptyChart } from '../chart/ChartHeading.tsx';
+import { ChartHeading, ChartNotes } from '../chart/ChartHeading.tsx';
 import { Compare } from '../chart/Compare.tsx';
 import { INTERVAL_SECONDS, INTERVALS } from '../chart/catalog.ts';
 import { DrawingTools, type Placing, place } from '../chart/DrawingTools.tsx';
@@ -24,10 +24,9 @@ import { usePanes } from '../chart/use-panes.ts';
 import { useSignals } from '../chart/use-signals.ts';
 import { type ChartState, readState, remember, writeState } from '../chart/url-state.ts';
 import type { ChartView } from '../chart/view.ts';
-import { time } from '../format.ts';
 import { useUser } from '../hooks.ts';
 import { navigate, useSearch } from '../router.ts';
-import { ErrorBox, Loading } from '../ui.tsx';
+import { ErrorBox } from '../ui.tsx';
 import { BacktestPanel } from './Backtest.tsx';
 
 const TYPING = /^(INPUT|SELECT|TEXTAREA)$/;
@@ -191,18 +190,16 @@ export function ChartPage({ symbol }: { symbol: string }) {
         />
         <SignalBox cross={cross} />
         <PaneControls panes={panes} />
-        {candles.loading && (
-          <div class="overlay">
-            <Loading what="Loading candles" />
-          </div>
-        )}
-        {empty && <EmptyChart symbol={symbol} interval={interval} onPick={(i) => change({ interval: i })} />}
-        {candles.older === 'loading' && <div class="older">Loading older bars…</div>}
-        {candles.older === 'done' && visible.atStart && bars[0] && (
-          <div class="older" data-testid="no-older">
-            No older data: the first {interval} bar is {time(bars[0].time)}.
-          </div>
-        )}
+        <ChartNotes
+          symbol={symbol}
+          interval={interval}
+          loading={candles.loading}
+          empty={empty}
+          older={candles.older}
+          atStart={visible.atStart}
+          first={bars[0]}
+          onPick={(i) => change({ interval: i })}
+        />
       </div>
       <div class="side">
         <IndicatorPicker list={indicators} notes={notes} onChange={(l) => change({ indicators: l })} />

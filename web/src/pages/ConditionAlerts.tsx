@@ -7,6 +7,7 @@ import { api, get } from '../api.ts';
 import { time } from '../format.ts';
 import { errorText, useLoad } from '../hooks.ts';
 import { AddRule } from '../alerts/AddRule.tsx';
+import type { RuleFiring } from '../alerts/types.ts';
 import { ErrorBox, Loading, Table } from '../ui.tsx';
 
 interface Rule {
@@ -18,16 +19,7 @@ interface Rule {
   last_state: boolean | null;
 }
 
-interface Firing {
-  id: string;
-  symbol: string;
-  interval: string;
-  rule: string;
-  candle_ts: string;
-  price: number;
-  values: Record<string, number | null>;
-  triggered_at: string;
-}
+type Firing = RuleFiring;
 
 export function ConditionAlerts() {
   const rules = useLoad(() => get<Rule[]>('/api/alerts/rules'), []);
