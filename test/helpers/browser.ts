@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -79,4 +80,56 @@ export async function screenshotOnFailure<T>(page: Page, name: string, fn: () =>
     console.log(`# screenshot of the failure: ${file}`);
     throw err;
   }
+}
+
+export type StartServed = () => Promise<{ served: Served; cleanup: () => Promise<void> }>;
+
+/** One served app and one chromium for the tests of a describe block (its before and after hooks). */
+export interface ServedBrowser {
+  readonly browser: Browser;
+  readonly served: Served;
+  readonly url: string;
+  /** `fn` on a new page in a fresh context of that look; a screenshot named `name` if it fails. */
+  run(name: string, look: BrowserContextOptions, fn: (page: Page, base: string) => Promise<void>): Promise<void>;
+}
+
+/** Call inside `describe`: starts the app and the browser before its tests and stops both after. */
+export function servedBrowser(start: StartServed): ServedBrowser {
+  let browser: Browser | undefined;
+  let served: Served | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  before(async () => {
+    ({ served, cleanup } = await start());
+    browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.stop();
+    await cleanup?.();
+  });
+  const started = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('the app is not started: use servedBrowser inside describe');
+    return x;
+  };
+  const app: ServedBrowser = {
+    get browser() {
+      return started(browser);
+    },
+    get served() {
+      return started(served);
+    },
+    get url() {
+      return started(served).url;
+    },
+    async run(name, look, fn) {
+      const ctx = await app.browser.newContext(look);
+      const page = await ctx.newPage();
+      try {
+        await screenshotOnFailure(page, name, () => fn(page, app.url));
+      } finally {
+        await ctx.close();
+      }
+    },
+  };
+  return app;
 }

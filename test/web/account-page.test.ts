@@ -4,18 +4,13 @@
  * sessions with this browser marked, a password change that needs the current password; no WCAG A/AA
  * violation (axe-core) in light and dark, desktop and 375 px, and nothing wider than a phone's screen.
  */
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
-import { openEmbedded } from '../../src/db/pglite.ts';
 import { assertAccessible } from '../helpers/axe.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
-import { serverDb, serverSkip } from '../helpers/db.ts';
+import { screenshotOnFailure } from '../helpers/browser.ts';
+import { onBothBackends } from '../helpers/served-app.ts';
 
 /** The page's document as the test sees it (the tests compile without the DOM library). */
 type DomLike = { document: { documentElement: { dataset: Record<string, string>; scrollWidth: number } } };
@@ -96,42 +91,7 @@ async function accountFlow(browser: Browser, base: string): Promise<void> {
   await phone.close();
 }
 
-function suite(
-  title: string,
-  skip: string | undefined,
-  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
-) {
-  describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
-    test('display settings, API tokens, sessions and password; accessible in both themes and on a phone', () =>
-      accountFlow(browser, served.url));
-  });
-}
-
-suite('account page in chromium [embedded]', chromiumSkip, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-account-'));
-  const db = await openEmbedded({ dataDir: dir });
-  await new Migrator(db).upgrade('head');
-  await createUser(db, USER);
-  await db.close();
-  const served = await startServe({ TM_DATA_DIR: dir, TM_DEMO: '0' });
-  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-suite('account page in chromium [server]', chromiumSkip ?? serverSkip, async () => {
-  const db = await serverDb();
-  await createUser(db, USER);
-  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
-  return { served, cleanup: () => db.close() };
+onBothBackends('account page in chromium', { prepare: (db) => createUser(db, USER) }, (app) => {
+  test('display settings, API tokens, sessions and password; accessible in both themes and on a phone', () =>
+    accountFlow(app.browser, app.url));
 });

@@ -5,17 +5,17 @@
  * admin page works for an administrator and is refused to others. Embedded with the starter demo data,
  * and the same flow on the server backend. Nothing here depends on pixel-exact rendering.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { chromiumSkip, type Served, screenshotOnFailure, startServe, servedBrowser } from '../helpers/browser.ts';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
 
 const ADMIN = { username: 'flowadmin', password: 'admin-password-1' };
@@ -212,34 +212,23 @@ function browserSuite(
   start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
 ): void {
   describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
+    const app = servedBrowser(start);
 
     test('register, markets, chart, watchlist alert live, log out', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await screenshotOnFailure(page, 'user-flow', () => userFlow(page, served.url));
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'user-flow', () => userFlow(page, app.url));
       await page.close();
     });
 
     test('an expired session: a login dialog opens over the page and what was typed is kept', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await screenshotOnFailure(page, 'relogin', () => reloginFlow(page, served.url));
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'relogin', () => reloginFlow(page, app.url));
       await page.close();
     });
 
     test('the admin page works for an administrator', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await screenshotOnFailure(page, 'admin-flow', () => adminFlow(page, served.url));
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'admin-flow', () => adminFlow(page, app.url));
       await page.close();
     });
   });

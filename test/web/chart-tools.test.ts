@@ -3,25 +3,19 @@
  * backends: a ray and a Fibonacci retracement; drawings selected, dragged (whole and by an end point),
  * deleted and deselected on the chart, and selected and nudged from the list by keyboard.
  */
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
-import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Database } from '../../src/db/types.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { assertAccessible } from '../helpers/axe.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
-import { serverDb, serverSkip } from '../helpers/db.ts';
+import { onBothBackends } from '../helpers/served-app.ts';
+import { DESKTOP, type Look, LOOKS, logIn, marketSymbols, PHONE } from '../helpers/looks.ts';
 import { until } from '../helpers/wait.ts';
 
 const USER = { username: 'toolsuser', password: 'tools-password-1' };
-const DESKTOP = { width: 1366, height: 850 };
-const PHONE = { width: 375, height: 812 };
 
 async function seed(db: Database): Promise<void> {
   await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
@@ -37,18 +31,9 @@ async function chartWait(page: Page, name: string, ok: (v: string) => boolean, w
 }
 const settled = (page: Page) => chartWait(page, 'settled', (v) => v === 'true', 'settled');
 
-async function login(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(USER.username);
-  await page.getByLabel('Password', { exact: true }).fill(USER.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
-}
+const login = (page: Page, base: string) => logIn(page, base, USER);
 
-async function demoSymbols(base: string): Promise<string[]> {
-  const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string }[] };
-  return r.items.map((i) => i.symbol);
-}
+const demoSymbols = marketSymbols;
 
 interface Pt {
   t: number;
@@ -348,14 +333,6 @@ async function touchDrag(page: Page, base: string): Promise<void> {
   await put;
 }
 
-type Look = BrowserContextOptions & { name: string };
-const LOOKS: Look[] = [
-  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
-  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
-  { name: '375 light', viewport: PHONE, colorScheme: 'light' },
-  { name: '375 dark', viewport: PHONE, colorScheme: 'dark' },
-];
-
 /** axe with the new controls showing: compare, a selected retracement and its nudges, style inputs. */
 async function accessible(page: Page, base: string, look: Look): Promise<void> {
   const [a, b] = await demoSymbols(base);
@@ -381,62 +358,20 @@ async function accessible(page: Page, base: string, look: Look): Promise<void> {
   await page.getByRole('button', { name: /^Delete: Fibonacci/ }).click();
 }
 
-function suite(
-  title: string,
-  skip: string | undefined,
-  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
-) {
-  describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
-    const run = async (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) => {
-      const ctx = await browser.newContext(look);
-      const page = await ctx.newPage();
-      try {
-        await screenshotOnFailure(page, `chart-tools-${name}`, () => fn(page, served.url));
-      } finally {
-        await ctx.close();
-      }
-    };
-    test('drawings: ray, Fibonacci; select, drag, delete, deselect on the chart; select and nudge by keyboard', () =>
-      run('drawing-edit', { viewport: DESKTOP, colorScheme: 'dark' }, drawingEdit));
-    test('compare: from the URL and the search, percent scale, legend, removal, back (375 px)', () =>
-      run('compare', { viewport: PHONE }, compare));
-    test('export: PNG of the chart, CSV of the visible bars with indicators and compared closes', () =>
-      run('export', { viewport: DESKTOP, acceptDownloads: true }, exportFlow));
-    test('drawings at 375 px: a line dragged by touch', () =>
-      run('touch', { viewport: PHONE, hasTouch: true, isMobile: true }, touchDrag));
-    test('indicator style: readable defaults in the dark, colour and width in the URL and drawn', () =>
-      run('style', { viewport: DESKTOP, colorScheme: 'dark' }, styleFlow));
-    for (const look of LOOKS)
-      test(`no WCAG A/AA violation (axe) with the tools showing, ${look.name}`, () =>
-        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
-  });
-}
-
-suite('chart tools in chromium [embedded]', chromiumSkip, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-tools-'));
-  const db = await openEmbedded({ dataDir: dir });
-  await new Migrator(db).upgrade('head');
-  await seed(db);
-  await db.close();
-  const served = await startServe({ TM_DATA_DIR: dir, TM_DEMO: '0' });
-  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-suite('chart tools in chromium [server]', chromiumSkip ?? serverSkip, async () => {
-  const db = await serverDb();
-  await seed(db);
-  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
-  return { served, cleanup: () => db.close() };
+onBothBackends('chart tools in chromium', { prepare: seed }, (app) => {
+  const run = (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) =>
+    app.run(`chart-tools-${name}`, look, fn);
+  test('drawings: ray, Fibonacci; select, drag, delete, deselect on the chart; select and nudge by keyboard', () =>
+    run('drawing-edit', { viewport: DESKTOP, colorScheme: 'dark' }, drawingEdit));
+  test('compare: from the URL and the search, percent scale, legend, removal, back (375 px)', () =>
+    run('compare', { viewport: PHONE }, compare));
+  test('export: PNG of the chart, CSV of the visible bars with indicators and compared closes', () =>
+    run('export', { viewport: DESKTOP, acceptDownloads: true }, exportFlow));
+  test('drawings at 375 px: a line dragged by touch', () =>
+    run('touch', { viewport: PHONE, hasTouch: true, isMobile: true }, touchDrag));
+  test('indicator style: readable defaults in the dark, colour and width in the URL and drawn', () =>
+    run('style', { viewport: DESKTOP, colorScheme: 'dark' }, styleFlow));
+  for (const look of LOOKS)
+    test(`no WCAG A/AA violation (axe) with the tools showing, ${look.name}`, () =>
+      run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
 });

@@ -5,27 +5,20 @@
  * indicator parameters checked in the form, a legend that never moves the chart, markers without
  * labels, an empty state, "no older data" with one probe, keyboard keys, and axe-core's WCAG A/AA check.
  */
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
-import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Database } from '../../src/db/types.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { assertAccessible } from '../helpers/axe.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
-import { serverDb, serverSkip } from '../helpers/db.ts';
+import { onBothBackends } from '../helpers/served-app.ts';
+import { DESKTOP, type Look, LOOKS, logIn, PHONE } from '../helpers/looks.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
 import { until, untilTrue } from '../helpers/wait.ts';
 
 const USER = { username: 'chartuser', password: 'chart-password-1' };
 const DAY = 86_400;
-const DESKTOP = { width: 1366, height: 850 };
-const PHONE = { width: 375, height: 812 };
 /** ONLYD: 40 daily candles ending 100 days ago, nothing finer (an empty 1m chart, a short history). */
 const ONLYD_LAST = (Math.floor(Date.now() / 1000 / DAY) - 100) * DAY;
 
@@ -55,13 +48,7 @@ const pressed = (page: Page, group: string) =>
   page.locator(`fieldset.${group} button[aria-pressed="true"]`).textContent();
 const query = (page: Page) => new URL(page.url()).searchParams;
 
-async function login(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(USER.username);
-  await page.getByLabel('Password', { exact: true }).fill(USER.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
-}
+const login = (page: Page, base: string) => logIn(page, base, USER);
 
 async function demoSymbols(base: string): Promise<{ symbol: string; name: string }[]> {
   const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string; name: string }[] };
@@ -404,14 +391,6 @@ async function drawingsFlow(page: Page, base: string): Promise<void> {
   await drawn(3);
 }
 
-type Look = BrowserContextOptions & { name: string };
-const LOOKS: Look[] = [
-  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
-  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
-  { name: '375 light', viewport: PHONE, colorScheme: 'light' },
-  { name: '375 dark', viewport: PHONE, colorScheme: 'dark' },
-];
-
 /** axe on the chart page (search list open too), and at 375 px nothing scrolls sideways. */
 async function accessible(page: Page, base: string, look: Look): Promise<void> {
   await login(page, base);
@@ -435,63 +414,21 @@ async function accessible(page: Page, base: string, look: Look): Promise<void> {
   }
 }
 
-function suite(
-  title: string,
-  skip: string | undefined,
-  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
-) {
-  describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
-    const run = async (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) => {
-      const ctx = await browser.newContext(look);
-      const page = await ctx.newPage();
-      try {
-        await screenshotOnFailure(page, `chart-${name}`, () => fn(page, served.url));
-      } finally {
-        await ctx.close();
-      }
-    };
-    test('the view is in the URL; back and forward; Markets keeps filter and sort', () =>
-      run('url', { viewport: DESKTOP }, urlState));
-    test('symbol search by keyboard, add to watchlist (375 px, dark)', () =>
-      run('search', { viewport: PHONE, colorScheme: 'dark' }, searchAndWatch));
-    test('range presets, go to date, chart types, price scales', () =>
-      run('controls', { viewport: DESKTOP }, viewControls));
-    test('parameters checked in the form, still legend, unlabelled markers, empty state, no older data', () =>
-      run('defects', { viewport: DESKTOP }, defects));
-    test('keyboard: interval keys, arrows, Escape', () => run('keys', { viewport: PHONE }, keyboard));
-    test('drawings: each tool, saved per user and asset, every interval, a line becomes an alert', () =>
-      run('drawings', { viewport: DESKTOP, colorScheme: 'dark' }, drawingsFlow));
-    for (const look of LOOKS)
-      test(`no WCAG A/AA violation (axe), ${look.name}`, () =>
-        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
-  });
-}
-
-suite('chart workstation in chromium [embedded]', chromiumSkip, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-chart-'));
-  const db = await openEmbedded({ dataDir: dir });
-  await new Migrator(db).upgrade('head');
-  await seed(db);
-  await db.close();
-  const served = await startServe({ TM_DATA_DIR: dir, TM_DEMO: '0' });
-  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-suite('chart workstation in chromium [server]', chromiumSkip ?? serverSkip, async () => {
-  const db = await serverDb();
-  await seed(db);
-  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
-  return { served, cleanup: () => db.close() };
+onBothBackends('chart workstation in chromium', { prepare: seed }, (app) => {
+  const run = (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) =>
+    app.run(`chart-${name}`, look, fn);
+  test('the view is in the URL; back and forward; Markets keeps filter and sort', () =>
+    run('url', { viewport: DESKTOP }, urlState));
+  test('symbol search by keyboard, add to watchlist (375 px, dark)', () =>
+    run('search', { viewport: PHONE, colorScheme: 'dark' }, searchAndWatch));
+  test('range presets, go to date, chart types, price scales', () =>
+    run('controls', { viewport: DESKTOP }, viewControls));
+  test('parameters checked in the form, still legend, unlabelled markers, empty state, no older data', () =>
+    run('defects', { viewport: DESKTOP }, defects));
+  test('keyboard: interval keys, arrows, Escape', () => run('keys', { viewport: PHONE }, keyboard));
+  test('drawings: each tool, saved per user and asset, every interval, a line becomes an alert', () =>
+    run('drawings', { viewport: DESKTOP, colorScheme: 'dark' }, drawingsFlow));
+  for (const look of LOOKS)
+    test(`no WCAG A/AA violation (axe), ${look.name}`, () =>
+      run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
 });

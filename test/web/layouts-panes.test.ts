@@ -6,27 +6,20 @@
  * separator and by the keyboard, collapsed and restored, a price pane that keeps its minimum height,
  * fullscreen with Escape to leave. axe-core's WCAG A/AA rules on both pages in all four looks.
  */
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
-import { openEmbedded } from '../../src/db/pglite.ts';
 import type { Database } from '../../src/db/types.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { assertAccessible } from '../helpers/axe.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
-import { serverDb, serverSkip } from '../helpers/db.ts';
+import { onBothBackends } from '../helpers/served-app.ts';
+import { DESKTOP, type Look, LOOKS, logIn, marketSymbols, PHONE } from '../helpers/looks.ts';
 import { until, untilTrue } from '../helpers/wait.ts';
 
 const USER = { username: 'layoutuser', password: 'layout-password-1' };
 const OTHER = { username: 'layoutother', password: 'layout-password-2' };
 const DAY = 86_400;
-const DESKTOP = { width: 1366, height: 850 };
-const PHONE = { width: 375, height: 812 };
 
 async function seed(db: Database): Promise<void> {
   await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
@@ -34,18 +27,9 @@ async function seed(db: Database): Promise<void> {
   await createUser(db, { ...OTHER, email: 'layoutother@example.com' });
 }
 
-async function login(page: Page, base: string, who = USER): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(who.username);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
-}
+const login = (page: Page, base: string, who = USER) => logIn(page, base, who);
 
-async function symbols(base: string): Promise<string[]> {
-  const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string }[] };
-  return r.items.map((i) => i.symbol);
-}
+const symbols = marketSymbols;
 
 const cells = (page: Page) => page.getByTestId('layout-chart');
 /** Every cell has its bars and its chart. */
@@ -297,14 +281,6 @@ async function panesFlow(page: Page, base: string, phone: boolean): Promise<void
   assert.equal(await page.evaluate('document.fullscreenElement === null'), true);
 }
 
-type Look = BrowserContextOptions & { name: string };
-const LOOKS: Look[] = [
-  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
-  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
-  { name: '375 light', viewport: PHONE, colorScheme: 'light' },
-  { name: '375 dark', viewport: PHONE, colorScheme: 'dark' },
-];
-
 async function accessible(page: Page, base: string, look: Look): Promise<void> {
   await login(page, base);
   const [a, b, c] = await symbols(base);
@@ -324,60 +300,18 @@ async function accessible(page: Page, base: string, look: Look): Promise<void> {
   }
 }
 
-function suite(
-  title: string,
-  skip: string | undefined,
-  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
-) {
-  describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
-    const run = async (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) => {
-      const ctx = await browser.newContext(look);
-      const page = await ctx.newPage();
-      try {
-        await screenshotOnFailure(page, `layout-${name}`, () => fn(page, served.url));
-      } finally {
-        await ctx.close();
-      }
-    };
-    test('layouts: 2 and 4 charts from the URL, one crosshair in time (mouse, keys, intervals), back and forward', () =>
-      run('flow', { viewport: DESKTOP }, layoutFlow));
-    test('layouts: saved by name, opened, private to the user, deleted (375 px, dark)', () =>
-      run('saved', { viewport: PHONE, colorScheme: 'dark' }, savedLayouts));
-    test('panes: resized by keys and dragging, collapsed, the price pane floor, full screen', () =>
-      run('panes', { viewport: DESKTOP }, (p, b) => panesFlow(p, b, false)));
-    test('panes at 375 px, dark', () =>
-      run('panes-375', { viewport: PHONE, colorScheme: 'dark' }, (p, b) => panesFlow(p, b, true)));
-    for (const look of LOOKS)
-      test(`layouts and panes: no WCAG A/AA violation (axe), the arrangement, ${look.name}`, () =>
-        run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
-  });
-}
-
-suite('layouts and panes in chromium [embedded]', chromiumSkip, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-layout-'));
-  const db = await openEmbedded({ dataDir: dir });
-  await new Migrator(db).upgrade('head');
-  await seed(db);
-  await db.close();
-  const served = await startServe({ TM_DATA_DIR: dir, TM_DEMO: '0' });
-  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-suite('layouts and panes in chromium [server]', chromiumSkip ?? serverSkip, async () => {
-  const db = await serverDb();
-  await seed(db);
-  const served = await startServe({ DATABASE_URL: db.url, TM_DEMO: '0' });
-  return { served, cleanup: () => db.close() };
+onBothBackends('layouts and panes in chromium', { prepare: seed }, (app) => {
+  const run = (name: string, look: BrowserContextOptions, fn: (p: Page, base: string) => Promise<void>) =>
+    app.run(`layout-${name}`, look, fn);
+  test('layouts: 2 and 4 charts from the URL, one crosshair in time (mouse, keys, intervals), back and forward', () =>
+    run('flow', { viewport: DESKTOP }, layoutFlow));
+  test('layouts: saved by name, opened, private to the user, deleted (375 px, dark)', () =>
+    run('saved', { viewport: PHONE, colorScheme: 'dark' }, savedLayouts));
+  test('panes: resized by keys and dragging, collapsed, the price pane floor, full screen', () =>
+    run('panes', { viewport: DESKTOP }, (p, b) => panesFlow(p, b, false)));
+  test('panes at 375 px, dark', () =>
+    run('panes-375', { viewport: PHONE, colorScheme: 'dark' }, (p, b) => panesFlow(p, b, true)));
+  for (const look of LOOKS)
+    test(`layouts and panes: no WCAG A/AA violation (axe), the arrangement, ${look.name}`, () =>
+      run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
 });

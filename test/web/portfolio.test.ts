@@ -4,21 +4,16 @@
  * allocation equal to what the API says, value over time against a benchmark (a lightweight-charts
  * canvas), and a paper account that `tm serve` advances by itself (its worker) shown with its trades.
  */
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
 import { generateSeries } from '../../src/analysis/indicators/testing/series.ts';
 import { saveStrategy } from '../../src/analysis/strategies-repository.ts';
-import { Migrator } from '../../src/db/migrate/migrator.ts';
-import { openEmbedded } from '../../src/db/pglite.ts';
 import { startPaper } from '../../src/paper/paper.ts';
 import { insertSeries } from '../helpers/candles.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
-import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
+import { screenshotOnFailure } from '../helpers/browser.ts';
+import { onBothBackends } from '../helpers/served-app.ts';
 import { until } from '../helpers/wait.ts';
 
 const USER = { username: 'folio_user', password: 'folio-password-1' };
@@ -196,54 +191,19 @@ async function portfolioFlow(page: Page, base: string, name: string): Promise<vo
   await noHorizontalOverflow(page);
 }
 
-function suite(
-  title: string,
-  skip: string | undefined,
-  start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
-) {
-  describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
-    for (const [label, viewport] of [
-      ['desktop', { width: 1280, height: 900 }],
-      ['375 px', { width: 375, height: 800 }],
-    ] as const) {
-      test(`portfolio page and paper account (${label})`, async () => {
-        const page = await browser.newPage({ viewport });
-        await screenshotOnFailure(page, `portfolio-${viewport.width}`, () =>
-          portfolioFlow(page, served.url, `Main ${viewport.width}`),
-        );
-        await page.close();
-      });
-    }
-  });
-}
-
 const ENV = { TM_DEMO: '0', TM_PAPER_EVERY_MS: '200' };
 
-suite('portfolio page in chromium [embedded]', chromiumSkip, async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tm-web-folio-'));
-  const db = await openEmbedded({ dataDir: dir });
-  await new Migrator(db).upgrade('head');
-  await seed(db);
-  await db.close();
-  const served = await startServe({ TM_DATA_DIR: dir, ...ENV });
-  return { served, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-});
-
-suite('portfolio page in chromium [server]', chromiumSkip ?? serverSkip, async () => {
-  const db: ServerTestDb = await serverDb();
-  await seed(db);
-  const served = await startServe({ DATABASE_URL: db.url, ...ENV });
-  return { served, cleanup: () => db.close() };
+onBothBackends('portfolio page in chromium', { prepare: seed, env: ENV }, (app) => {
+  for (const [label, viewport] of [
+    ['desktop', { width: 1280, height: 900 }],
+    ['375 px', { width: 375, height: 800 }],
+  ] as const) {
+    test(`portfolio page and paper account (${label})`, async () => {
+      const page = await app.browser.newPage({ viewport });
+      await screenshotOnFailure(page, `portfolio-${viewport.width}`, () =>
+        portfolioFlow(page, app.url, `Main ${viewport.width}`),
+      );
+      await page.close();
+    });
+  }
 });

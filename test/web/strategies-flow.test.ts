@@ -5,17 +5,17 @@
  * stored), sweep two parameters into a heat map, delete. At desktop width and at 375 px (nothing wider than the
  * screen), on the embedded database and on the server backend.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { chromiumSkip, type Served, screenshotOnFailure, startServe, servedBrowser } from '../helpers/browser.ts';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
 
 const USER = { username: 'stratuser', password: 'strat-password-1' };
@@ -169,28 +169,17 @@ function browserSuite(
   start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
 ): void {
   describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-    });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
+    const app = servedBrowser(start);
 
     test('write, check, preview, save, run, sweep and delete a strategy at desktop width', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await screenshotOnFailure(page, 'strategies-desktop', () => flow(page, served.url, 'cross_desk'));
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await screenshotOnFailure(page, 'strategies-desktop', () => flow(page, app.url, 'cross_desk'));
       await page.close();
     });
 
     test('the same at 375 px', async () => {
-      const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
-      await screenshotOnFailure(page, 'strategies-375', () => flow(page, served.url, 'cross_phone'));
+      const page = await app.browser.newPage({ viewport: { width: 375, height: 740 } });
+      await screenshotOnFailure(page, 'strategies-375', () => flow(page, app.url, 'cross_phone'));
       await page.close();
     });
   });

@@ -7,18 +7,18 @@
  * readable tables that scroll by keyboard, refused links), empty pages that say what to do, and axe-core's
  * WCAG A/AA rules on every page in light and dark at 1366 and 375 px.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../src/accounts/users.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { assertAccessible } from '../helpers/axe.ts';
-import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { chromiumSkip, type Served, screenshotOnFailure, startServe, servedBrowser } from '../helpers/browser.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 
 const ADMIN = { username: 'wsadmin', password: 'admin-password-1', email: 'wsadmin@example.com', is_admin: true };
@@ -427,35 +427,26 @@ function suite(
   start: () => Promise<{ served: Served; cleanup: () => Promise<void> }>,
 ) {
   describe(title, { skip }, () => {
-    let browser: Browser;
-    let served: Served;
-    let cleanup: () => Promise<void>;
+    const app = servedBrowser(start);
     let symbol: string;
     let other: string;
     before(async () => {
-      ({ served, cleanup } = await start());
-      browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--no-sandbox'] });
-      const markets = (await (await fetch(`${served.url}/api/markets`)).json()) as { items: { symbol: string }[] };
+      const markets = (await (await fetch(`${app.url}/api/markets`)).json()) as { items: { symbol: string }[] };
       symbol = markets.items[0].symbol;
       // The alerts page's asset: none of the watchlist test's thresholds are on it.
       other = markets.items[1].symbol;
     });
-    after(async () => {
-      await browser?.close();
-      await served?.stop();
-      await cleanup?.();
-    });
     test('a refused registration in words next to its field; a new user’s empty pages say what to do', () =>
-      newUserFlow(browser, served.url));
+      newUserFlow(app.browser, app.url));
     test('watchlists: one list per double click, a refused threshold in words and put back, long names wrap', () =>
-      watchlistFlow(browser, served.url, symbol));
+      watchlistFlow(app.browser, app.url, symbol));
     test('alerts page: price and condition alerts, history, on/off, edit, delete', () =>
-      alertsFlow(browser, served.url, other));
+      alertsFlow(app.browser, app.url, other));
     test('live status in the header: in words, the newest data, offline, reconnecting and back', () =>
-      liveStatusFlow(browser, served.url, symbol));
+      liveStatusFlow(app.browser, app.url, symbol));
     test('admin: every continuous aggregate, readable tables scrolled by keyboard, refused links', () =>
-      adminFlow(browser, served.url));
-    test('axe-core: every page, light and dark, desktop and 375 px', () => axeSweep(browser, served.url));
+      adminFlow(app.browser, app.url));
+    test('axe-core: every page, light and dark, desktop and 375 px', () => axeSweep(app.browser, app.url));
   });
 }
 

@@ -1,0 +1,28 @@
+/** What the browser tests share: the four looks (desktop and phone, light and dark), logging in, the demo's symbols. */
+import type { BrowserContextOptions, Page } from 'playwright-core';
+
+export const DESKTOP = { width: 1366, height: 850 };
+export const PHONE = { width: 375, height: 812 };
+
+export type Look = BrowserContextOptions & { name: string };
+export const LOOKS: Look[] = [
+  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
+  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
+  { name: '375 light', viewport: PHONE, colorScheme: 'light' },
+  { name: '375 dark', viewport: PHONE, colorScheme: 'dark' },
+];
+
+/** Logs in on the login page and waits for the header to name the user. */
+export async function logIn(page: Page, base: string, who: { username: string; password: string }): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username', { exact: true }).fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('username').waitFor();
+}
+
+/** The symbols Markets lists, in its order. */
+export async function marketSymbols(base: string): Promise<string[]> {
+  const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string }[] };
+  return r.items.map((i) => i.symbol);
+}
