@@ -10,6 +10,7 @@ import { createUser } from '../src/accounts/users.ts';
 import { Migrator } from '../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../src/db/pglite.ts';
 import { findChromium, startServe } from '../test/helpers/browser.ts';
+import { marketSymbols } from '../test/helpers/looks.ts';
 import { startFakeMarkets } from '../test/helpers/fake-markets.ts';
 import { startWebhookReceiver } from '../test/helpers/receivers.ts';
 import { generateSecret } from '../src/notify/signing.ts';
@@ -45,6 +46,11 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(600);
   await page.screenshot({ path: path.join(OUT, `web-${name}.png`) });
   console.log(`docs/web-${name}.png`);
+}
+
+/** Time for the charts to draw (a script for pictures, not a test: it may wait). */
+async function settle(page: Page): Promise<void> {
+  await page.waitForTimeout(1500);
 }
 
 async function shotOf(el: Locator, name: string): Promise<void> {
@@ -176,6 +182,25 @@ try {
   await mobile.getByTestId('chart').locator('canvas').first().waitFor();
   await shot(mobile, 'chart-375-dark');
   await mobile.close();
+
+  // This round's pages: layouts, a comparison, the Alerts, Strategies, Portfolio and Account pages.
+  const more = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await login(more);
+  const [a, b, c] = await marketSymbols(base);
+  await more.goto(`${base}/layout?cells=${a}:1h,${b}:1h,${c}:1d,${a}:1d`);
+  await more.locator('canvas').nth(3).waitFor();
+  await settle(more);
+  await shot(more, 'layout');
+  await more.goto(`${base}/chart/${a}?interval=1d&indicators=&compare=${b},${c}`);
+  await more.getByTestId('chart').locator('canvas').first().waitFor();
+  await settle(more);
+  await shot(more, 'chart-compare');
+  for (const name of ['alerts', 'strategies', 'portfolio', 'account']) {
+    await more.goto(`${base}/${name}`);
+    await more.getByRole('heading', { level: 1 }).first().waitFor();
+    await shot(more, name);
+  }
+  await more.close();
 } finally {
   await browser.close();
   await served.stop();

@@ -152,7 +152,13 @@ export function DrawingTools({
               Select
             </button>
             {d.kind === 'hline' && (
-              <button type="button" class="link" onClick={() => void alert(d)}>
+              // Enabled once the asset and its last close are known: a click before would do nothing.
+              <button
+                type="button"
+                class="link"
+                disabled={!assetId || lastClose === undefined}
+                onClick={() => void alert(d)}
+              >
                 Alert me
               </button>
             )}
