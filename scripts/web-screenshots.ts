@@ -127,14 +127,14 @@ try {
   await page.getByLabel('Alert when ACME goes above').fill('150');
   await page.getByLabel('Alert when ACME goes above').press('Tab');
   await shot(page, 'watchlists');
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByTestId('doctor').waitFor({ timeout: 30_000 });
   await page.getByTestId('users').waitFor();
   await shot(page, 'admin');
 
   // Notifications: an administrator's channel for failing data sync, and a test sent.
   page.on('dialog', (d) => void d.accept());
-  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.getByRole('link', { name: 'Notifications', exact: true }).click();
   await addWebhook(page, `${rx.url}/ops`, ['sync_failed', 'job_failed']);
   await page.getByRole('button', { name: 'I have saved it' }).click();
   await page.getByRole('button', { name: `Send a test to ${rx.url}/ops` }).click();
@@ -142,7 +142,7 @@ try {
 
   // Data sync: link from the form, backfill from the page, a market that keeps failing (which tells the
   // channel above once), the gaps of the backfilled series.
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   const link = page.getByRole('form', { name: 'Link a source' });
   await link.getByLabel('Asset symbol').fill('BTCUSDT');
   await link.getByLabel('1d').check();
@@ -164,7 +164,7 @@ try {
 
   // Back to notifications: a receiver that fails, and a new channel with its secret shown once.
   rx.behave = () => ({ status: 503 });
-  await page.getByRole('link', { name: 'Notifications' }).click();
+  await page.getByRole('link', { name: 'Notifications', exact: true }).click();
   await page.getByRole('button', { name: `Send a test to ${rx.url}/ops` }).click();
   await page.getByRole('alert').waitFor();
   rx.behave = () => ({ status: 200 });
