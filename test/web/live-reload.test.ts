@@ -18,6 +18,7 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import { openEmbeddedOrShared } from '../../src/db/share/open.ts';
 import type { Database } from '../../src/db/types.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { logIn } from '../helpers/looks.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 import { insertAsset, insertCloses } from '../helpers/market.ts';
 
@@ -155,11 +156,7 @@ async function sameAsReload<T>(
 
 async function login(page: Page, url: string): Promise<void> {
   const base = new URL(url).origin;
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
+  await logIn(page, base, ADMIN);
   await page.goto(url);
 }
 

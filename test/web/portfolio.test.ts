@@ -13,6 +13,7 @@ import { saveStrategy } from '../../src/analysis/strategies-repository.ts';
 import { startPaper } from '../../src/paper/paper.ts';
 import { insertSeries } from '../helpers/candles.ts';
 import { screenshotOnFailure } from '../helpers/browser.ts';
+import { logIn } from '../helpers/looks.ts';
 import { onBothBackends } from '../helpers/served-app.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -60,11 +61,7 @@ async function apiGet<T>(base: string, token: string, url: string): Promise<T> {
 }
 
 async function login(page: Page, base: string): Promise<string> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(USER.username);
-  await page.getByLabel('Password', { exact: true }).fill(USER.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
+  await logIn(page, base, USER);
   const res = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

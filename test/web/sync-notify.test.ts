@@ -21,6 +21,7 @@ import { insertSeries } from '../helpers/candles.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
+import { logIn } from '../helpers/looks.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
 
@@ -61,13 +62,7 @@ async function startReceiver() {
   return rx;
 }
 
-async function login(page: Page, base: string, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(who.username);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
-}
+const login = logIn;
 
 async function syncFlow(page: Page, base: string): Promise<void> {
   page.on('dialog', (d) => void d.accept());

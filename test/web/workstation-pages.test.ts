@@ -19,6 +19,7 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { assertAccessible } from '../helpers/axe.ts';
 import { chromiumSkip, type Served, screenshotOnFailure, startServe, servedBrowser } from '../helpers/browser.ts';
+import { logIn } from '../helpers/looks.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 
 const ADMIN = { username: 'wsadmin', password: 'admin-password-1', email: 'wsadmin@example.com', is_admin: true };
@@ -29,13 +30,7 @@ type DomLike = { document: { documentElement: { scrollWidth: number } } };
 const pageWidth = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as DomLike).document.documentElement.scrollWidth);
 
-async function login(page: Page, base: string, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(who.username);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
-}
+const login = logIn;
 
 async function token(base: string, who: { username: string; password: string }): Promise<string> {
   const res = await fetch(`${base}/api/auth/login`, {
