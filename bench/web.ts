@@ -127,7 +127,7 @@ try {
     };
   };
   const rows = [
-    row(`chart: ${candles} 1m candles + SMA + RSI`, chart, 1000),
+    row(`chart: ${candles} 1m candles + SMA + RSI`, chart, 500),
     row(`markets: ${assets} assets`, markets, 1000),
   ];
   printTable(rows);

@@ -81,6 +81,19 @@ async function lockUser(tx: Queryable, userId: string): Promise<void> {
   await tx.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
 }
 
+/**
+ * A user's watchlist names are unique (ignoring case and surrounding spaces): two lists of one name cannot
+ * be told apart in a menu, and a create sent twice (a double click, a retried request) makes one list, not
+ * two. Checked under the user's lock; existing duplicates from before this rule are left as they are.
+ */
+async function checkNameFree(tx: Queryable, userId: string, name: string, except?: string): Promise<void> {
+  const r = await tx.query(
+    `SELECT 1 FROM watchlists WHERE user_id = $1 AND lower(btrim(name)) = lower(btrim($2)) AND id IS DISTINCT FROM $3`,
+    [userId, name, except ?? null],
+  );
+  if (r.rows.length) throw new UserError(`name: you already have a watchlist named "${name.trim()}"`, 409);
+}
+
 export async function listWatchlists(q: Queryable, userId: string, page: PageQuery): Promise<Page<Watchlist>> {
   // Sequential, not Promise.all: q may be a transaction's single connection.
   const items = await q.query<Watchlist>(
@@ -101,6 +114,7 @@ export async function createWatchlist(db: Database, userId: string, input: Watch
   check(input);
   return db.transaction(async (tx) => {
     await lockUser(tx, userId);
+    await checkNameFree(tx, userId, input.name);
     const has = await tx.query('SELECT 1 FROM watchlists WHERE user_id = $1 LIMIT 1', [userId]);
     const isDefault = has.rows.length === 0 || input.is_default === true;
     if (isDefault)
@@ -123,6 +137,7 @@ export async function updateWatchlist(
   return db.transaction(async (tx) => {
     await lockUser(tx, userId);
     const current = await getWatchlist(tx, userId, id);
+    if (patch.name !== undefined) await checkNameFree(tx, userId, patch.name, id);
     if (patch.is_default === false && current.is_default) {
       throw new UserError(
         'is_default: a user always has one default watchlist; make another watchlist the default instead',

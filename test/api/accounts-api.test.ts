@@ -465,7 +465,7 @@ describe('accounts API', () => {
     );
   });
 
-  test('watchlist and item rules over HTTP: default promotion, 409 duplicates, reorder', async () => {
+  test('watchlist and item rules over HTTP: default promotion, 409 duplicate items and names, reorder', async () => {
     await createUser(db, { username: 'rules', email: 'rules@example.com', password: 'password-r' });
     const t = (await api.login('rules', 'password-r')).access_token;
     const first = (await api.call('POST', '/api/watchlists', { token: t, body: { name: 'first' } })).json();
@@ -483,6 +483,33 @@ describe('accounts API', () => {
     assert.match(dup.json().detail, /DUP is already in this watchlist/);
     const missing = await api.call('GET', '/api/watchlists/00000000-0000-4000-8000-000000000000', { token: t });
     assert.equal(missing.statusCode, 404);
+    // One name, one list: a create sent twice at once (a double click) makes one list, the other is told why.
+    const twice = await Promise.all(
+      ['Tech', ' tech '].map((name) => api.call('POST', '/api/watchlists', { token: t, body: { name } })),
+    );
+    assert.deepEqual(twice.map((r) => r.statusCode).sort(), [201, 409]);
+    assert.match(
+      twice.find((r) => r.statusCode === 409)?.json().detail,
+      /name: you already have a watchlist named "(tech|Tech)"/,
+    );
+    const names = (await api.call('GET', '/api/watchlists', { token: t }))
+      .json()
+      .items.map((w: { name: string }) => w.name.trim().toLowerCase());
+    assert.deepEqual(
+      names.filter((n: string) => n === 'tech'),
+      ['tech'],
+    );
+    const rename = await api.call('PATCH', `/api/watchlists/${second.id}`, { token: t, body: { name: 'TECH' } });
+    assert.equal(rename.statusCode, 409);
+    const same = await api.call('PATCH', `/api/watchlists/${second.id}`, {
+      token: t,
+      body: { name: 'second', color: '#112233' },
+    });
+    assert.equal(same.statusCode, 200, same.body);
+    // Another user's list of that name is no conflict.
+    await createUser(db, { username: 'rules2', email: 'rules2@example.com', password: 'password-r' });
+    const t2 = (await api.login('rules2', 'password-r')).access_token;
+    assert.equal((await api.call('POST', '/api/watchlists', { token: t2, body: { name: 'Tech' } })).statusCode, 201);
   });
 
   test('validation errors name each bad field', async () => {

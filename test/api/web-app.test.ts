@@ -237,4 +237,43 @@ forEachBackend('web app support', (open) => {
     assert.equal(notJson.statusCode, 400);
     assert.match(notJson.json().detail, /params: not valid JSON/);
   });
+
+  test('chart: one answer whose candles and indicators equal their own routes, a refused indicator in its place', async () => {
+    const inds = [
+      { type: 'ema', params: { period: 5 } },
+      { type: 'rsi', params: { period: 14 } },
+      { type: 'sma', params: { period: 3 } },
+      { type: 'rsi', params: { period: 0 } },
+    ];
+    for (const [interval, from, limit] of [
+      ['1d', '2026-02-20T00:00:00Z', 1000],
+      ['1d', '2026-02-10T00:00:00Z', 7],
+      ['1w', '2026-02-16T00:00:00Z', 1000],
+    ] as const) {
+      const range = `symbol=WEBX&interval=${interval}&from=${from}&to=2026-04-10T00:00:00Z`;
+      const res = await app.inject({
+        url: `/api/chart?${range}&limit=${limit}&indicators=${encodeURIComponent(JSON.stringify(inds))}`,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const chart = res.json() as { candles: unknown; indicators: unknown[] };
+      const candles = await app.inject({ url: `/api/candles?${range}&limit=${limit}` });
+      assert.deepEqual(chart.candles, candles.json(), `${interval} from ${from}: candles`);
+      assert.ok((candles.json() as { candles: unknown[] }).candles.length > 0);
+      for (const [i, ind] of inds.entries()) {
+        const own = await app.inject({
+          url: `/api/indicators/series?${range}&type=${ind.type}&params=${encodeURIComponent(JSON.stringify(ind.params))}`,
+        });
+        if (own.statusCode === 200) assert.deepEqual(chart.indicators[i], own.json(), `${interval}: ${ind.type}`);
+        else assert.deepEqual(chart.indicators[i], { error: own.json().detail.replace(/^[^:]*?: (?=params)/, '') });
+      }
+    }
+    const notJson = await app.inject({ url: '/api/chart?symbol=WEBX&from=2026-02-01&indicators=nope' });
+    assert.equal(notJson.statusCode, 400);
+    assert.match(notJson.json().detail, /indicators: not valid JSON/);
+    const unknown = await app.inject({
+      url: `/api/chart?symbol=WEBX&from=2026-02-01&indicators=${encodeURIComponent('[{"type":"vwap"}]')}`,
+    });
+    assert.equal(unknown.statusCode, 400);
+    assert.match(unknown.json().detail, /indicators: expected a list/);
+  });
 });

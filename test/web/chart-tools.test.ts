@@ -178,6 +178,20 @@ async function compare(page: Page, base: string): Promise<void> {
   const loaded = (s: string) =>
     until(`${s} compared`, async () => Number((await entry(s).getAttribute('data-points')) ?? 0) > 0 || null);
   await loaded(b);
+  // The legend shows the compared close at the shown bar (the newest: no crosshair), as the API has it.
+  const last = Number(await attr(page, 'last'));
+  const iso = (sec: number) => new Date(sec * 1000).toISOString();
+  const res = await fetch(`${base}/api/candles?symbol=${b}&interval=1h&from=${iso(last)}&to=${iso(last + 3600)}`);
+  const close = ((await res.json()) as { candles: { close: number }[] }).candles[0].close;
+  const shownClose = await page.evaluate(
+    (v) => v.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    close,
+  );
+  const legendEntry = page.locator(`[data-testid="legend-compare"][data-symbol="${b}"]`);
+  await until(
+    'compared close in the legend',
+    async () => (await legendEntry.textContent())?.trim() === `${b} ${shownClose}` || null,
+  );
   await chartWait(page, 'scale-mode', (v) => v === '2', 'percent scale while comparing');
   assert.equal(await page.getByLabel('Price scale').inputValue(), 'pct');
   assert.equal(await page.getByLabel('Price scale').isDisabled(), true);

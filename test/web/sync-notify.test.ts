@@ -205,7 +205,10 @@ async function notifyFlow(browser: Browser, base: string): Promise<void> {
   }
 }
 
-/** Condition alerts on the notifications page: a refused rule shows the parser's column, then add, list, remove. */
+/**
+ * Condition alerts, reached from the Notifications page's link to the Alerts page: a refused rule shows the
+ * parser's column, then add, list, delete.
+ */
 async function conditionAlertFlow(browser: Browser, base: string): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('dialog', (d) => void d.accept());
@@ -213,7 +216,8 @@ async function conditionAlertFlow(browser: Browser, base: string): Promise<void>
     await screenshotOnFailure(page, 'condition-alerts', async () => {
       await login(page, base, USER);
       await page.getByRole('link', { name: 'Notifications' }).click();
-      await page.getByText('No condition alert yet.').waitFor();
+      await page.getByRole('main').getByRole('link', { name: 'Alerts', exact: true }).click();
+      await page.getByText('No condition alert: add one with the form below.').waitFor();
       const form = page.getByRole('form', { name: 'Add a condition alert' });
       await form.getByLabel('Symbol', { exact: true }).fill(RULE_ASSET);
       await form
@@ -225,11 +229,11 @@ async function conditionAlertFlow(browser: Browser, base: string): Promise<void>
         .getByLabel('When (fires when it turns true on a closed bar)', { exact: true })
         .fill('rsi(close, 14) < 30');
       await form.getByRole('button', { name: 'Add alert' }).click();
-      const rules = page.getByTestId('condition-alerts');
+      const rules = page.getByTestId('rule-alerts');
       await rules.getByText('rsi(close, 14) < 30').waitFor();
       assert.equal(await rules.locator('tbody tr').count(), 1);
-      await page.getByRole('button', { name: 'Remove rsi(close, 14) < 30' }).click();
-      await page.getByText('No condition alert yet.').waitFor();
+      await page.getByRole('button', { name: 'Delete rsi(close, 14) < 30' }).click();
+      await page.getByText('No condition alert: add one with the form below.').waitFor();
     });
   } finally {
     await page.close();
@@ -270,7 +274,7 @@ function suite(
       await notifyFlow(browser, served.url);
     });
 
-    test('condition alerts: a refused rule shows the column; add, list, remove', async () => {
+    test("condition alerts from the Notifications page's link: a refused rule shows the column; add, list, delete", async () => {
       await conditionAlertFlow(browser, served.url);
     });
   });

@@ -148,6 +148,24 @@ export function prefetch(path: string): void {
   setTimeout(() => early.get(path) === p && early.delete(path), EARLY_MS);
 }
 
+/**
+ * One GET whose answer holds the answers of several paths (GET /api/chart): each part is taken as that
+ * path's early answer. A part the answer lacks (`pick` gives undefined) is asked for on its own.
+ */
+export function prefetchParts(path: string, parts: { path: string; pick: (answer: unknown) => unknown }[]): void {
+  const whole = api<unknown>('GET', path);
+  for (const part of parts) {
+    if (early.has(part.path)) continue;
+    const p = whole.then(
+      (answer) => part.pick(answer) ?? api<unknown>('GET', part.path),
+      () => api<unknown>('GET', part.path),
+    );
+    p.catch(() => undefined);
+    early.set(part.path, p);
+    setTimeout(() => early.get(part.path) === p && early.delete(part.path), EARLY_MS);
+  }
+}
+
 export function get<T>(path: string): Promise<T> {
   const p = early.get(path);
   if (p) {

@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ASSET_TYPES, getAsset } from '../../market/assets-repository.ts';
-import { candleRange } from '../../market/candles-repository.ts';
+import { ASSET_TYPES, type Asset, getAsset } from '../../market/assets-repository.ts';
+import { type CandleRange, candleRange } from '../../market/candles-repository.ts';
 import type { ImportHints, Reject } from '../../market/import/importer.ts';
 import { ingestCandles } from '../../ingest/ingest.ts';
 import { retryUnavailable } from '../../db/retry.ts';
@@ -51,6 +51,23 @@ const postBody = z.strictObject({
   candles: z.array(candleItem).min(1).max(MAX_POST_CANDLES),
 });
 
+/** GET /api/candles' answer (also a part of GET /api/chart's). */
+export function candlePageAnswer(
+  a: Pick<Asset, 'id' | 'symbol' | 'exchange'>,
+  r: CandleRange,
+  limit: number,
+  to: Date,
+) {
+  // A full page may have more after it: the client asks again from the next bucket.
+  const last = r.candles.length === limit ? r.candles[r.candles.length - 1] : undefined;
+  const next = last ? new Date(nextBucket(r.interval, last.ts.getTime())) : null;
+  return {
+    asset: { id: a.id, symbol: a.symbol, exchange: a.exchange },
+    ...r,
+    next_from: next && next < to ? next.toISOString() : null,
+  };
+}
+
 export async function candleRoutes(base: FastifyInstance): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const tags = ['candles'];
@@ -84,14 +101,7 @@ export async function candleRoutes(base: FastifyInstance): Promise<void> {
         to,
         limit: req.query.limit,
       });
-      // A full page may have more after it: the client asks again from the next bucket.
-      const last = r.candles.length === req.query.limit ? r.candles[r.candles.length - 1] : undefined;
-      const next = last ? new Date(nextBucket(req.query.interval, last.ts.getTime())) : null;
-      return {
-        asset: { id: a.id, symbol: a.symbol, exchange: a.exchange },
-        ...r,
-        next_from: next && next < to ? next.toISOString() : null,
-      };
+      return candlePageAnswer(a, r, req.query.limit, to);
     },
   );
 

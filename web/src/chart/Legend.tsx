@@ -1,13 +1,28 @@
 /** The chart's legend (the bar under the crosshair, else the newest) and the list of active signals. */
+import { useMemo } from 'preact/hooks';
 import { price, time, volume } from '../format.ts';
+import type { CompareLine } from './use-compare.ts';
 import type { Bar, Crosshair, Signal } from './view.ts';
 
 /**
  * One line of fixed height above the chart: what it shows changes under the mouse, its size never does
  * (a growing legend pushed the chart down, so the bar under the cursor changed and the page flickered).
  */
-export function Legend({ cross, lastBar }: { cross: Crosshair | null; lastBar: Bar | undefined }) {
+export function Legend({
+  cross,
+  lastBar,
+  compare = [],
+}: {
+  cross: Crosshair | null;
+  lastBar: Bar | undefined;
+  /** Compared symbols: each one's close at the shown bar's time, beside its line's colour. */
+  compare?: CompareLine[];
+}) {
   const shown = cross?.bar ?? lastBar;
+  const closes = useMemo(
+    () => compare.map((l) => ({ l, at: new Map((l.bars ?? []).map((b) => [b.time, b.close])) })),
+    [compare],
+  );
   return (
     <div class="legend" data-testid="legend" aria-live="off">
       {shown ? (
@@ -19,6 +34,13 @@ export function Legend({ cross, lastBar }: { cross: Crosshair | null; lastBar: B
               {v.label} {price(v.value)}
             </span>
           ))}
+          {shown &&
+            closes.map(({ l, at }) => (
+              <span key={l.symbol} data-testid="legend-compare" data-symbol={l.symbol}>
+                <span class="swatch" style={{ background: l.color }} aria-hidden="true" /> {l.symbol}{' '}
+                {price(at.get(shown.time) ?? null)}
+              </span>
+            ))}
         </>
       ) : (
         <span>&nbsp;</span>

@@ -8,7 +8,7 @@ import type { Drawing, DrawingPoint } from './drawings-primitive.ts';
 import type { Candles } from './use-candles.ts';
 import type { IndicatorData } from './use-indicators.ts';
 import { type ChartType, type RangeKey, rangeStart, type ScaleKey } from './url-state.ts';
-import type { ChartView, Crosshair, Signal, Visible } from './view.ts';
+import { ChartView, type Crosshair, type Signal, type Visible } from './view.ts';
 
 /** A range preset reaches back at most this many bars (older pages are fetched until it is covered). */
 const MAX_RANGE_BARS = 20_000;
@@ -73,17 +73,12 @@ export function useChartView(
   };
 
   useEffect(() => {
-    let dead = false;
-    let made: ChartView | null = null;
-    void import('./view.ts').then(({ ChartView }) => {
-      if (dead || !el.current) return;
-      made = new ChartView(el.current, setCross, () => void older.current(), setVisible);
-      setView(made);
-    });
-    return () => {
-      dead = true;
-      made?.remove();
-    };
+    if (!el.current) return;
+    // In the main bundle (lightweight-charts already is): a chunk of its own waited for the embedded
+    // server, which serves files only between queries, so it arrived after the chart's data.
+    const made = new ChartView(el.current, setCross, () => void older.current(), setVisible);
+    setView(made);
+    return () => made.remove();
   }, []);
 
   if (view) {

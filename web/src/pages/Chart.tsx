@@ -160,7 +160,7 @@ export function ChartPage({ symbol }: { symbol: string }) {
         />
       </div>
       <ErrorBox error={candles.error ?? sig.error} />
-      <Legend cross={cross} lastBar={lastBar} />
+      <Legend cross={cross} lastBar={lastBar} compare={compared} />
       <div class={placing ? 'chart-box placing' : 'chart-box'}>
         <div
           ref={el}

@@ -8,7 +8,6 @@ import { api, get, qs, type User } from '../api.ts';
 import { time } from '../format.ts';
 import { errorText, useLoad, useSubmit, useUser } from '../hooks.ts';
 import { ErrorBox, Field, Loading, Table } from '../ui.tsx';
-import { ConditionAlerts } from './ConditionAlerts.tsx';
 
 type Kind = 'webhook' | 'email' | 'telegram';
 
@@ -373,10 +372,10 @@ export function NotificationsPage() {
       <h1>Notifications</h1>
       <p class="muted">
         Price alerts, condition alerts and signals (and, for administrators, failing jobs and data sync) are sent to
-        your channels by webhook, email or Telegram.
+        your channels by webhook, email or Telegram. Set, edit and turn off your alerts on the{' '}
+        <a href="/alerts">Alerts</a> page.
       </p>
       <Channels me={me} onDelivery={() => setVersion((v) => v + 1)} />
-      <ConditionAlerts />
       <Deliveries me={me} version={version} />
     </section>
   );

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { backtestRoutes } from './backtest.ts';
+import { chartRoutes } from './chart.ts';
 import { indicatorRoutes } from './indicators.ts';
 import { signalRoutes } from './signals.ts';
 
@@ -11,4 +12,5 @@ export async function analysisRoutes(app: FastifyInstance): Promise<void> {
   await indicatorRoutes(app);
   await signalRoutes(app);
   await backtestRoutes(app);
+  await chartRoutes(app);
 }
