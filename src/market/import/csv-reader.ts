@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { UserError } from '../../errors.ts';
+import { CSV_OPTIONS, csvRecords, usesLineFeeds } from './csv-segments.ts';
 import type { RawCandle } from './validate.ts';
 
 const ALIASES: Record<string, keyof Omit<RawCandle, 'line' | 'badColumns'>> = {
@@ -77,17 +78,15 @@ export async function openCsv(file: string, stdin: Readable = process.stdin): Pr
   return { ...(await fromText(text)), bytesRead: () => read, totalBytes };
 }
 
-async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | 'totalBytes'>> {
-  const parser = text.pipe(
-    parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }),
-  );
-  text.on('error', (e) => parser.destroy(e));
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
+/** Header checks and row shaping over records from either reader. */
+async function fromRecords(
+  it: AsyncIterator<{ fields: string[]; line: number }>,
+): Promise<Omit<CsvSource, 'bytesRead' | 'totalBytes'>> {
   const head = await it.next().catch((e: Error) => {
     throw new UserError(`cannot parse the CSV header: ${e.message}`);
   });
   if (head.done) throw new UserError('the input is empty: expected a CSV header (ts, open, high, low, close, volume)');
-  const header = head.value.record.map((h) => h.trim().toLowerCase());
+  const header = head.value.fields.map((h) => h.trim().toLowerCase());
   const index: Partial<Record<keyof RawCandle, number>> = {};
   header.forEach((h, i) => {
     const key = ALIASES[h];
@@ -110,19 +109,41 @@ async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | '
   const entries = Object.entries(index) as [keyof RawCandle, number][];
   async function* rows(): AsyncGenerator<RawCandle> {
     while (true) {
-      let next: IteratorResult<{ record: string[]; info: { lines: number } }>;
+      let next: IteratorResult<{ fields: string[]; line: number }>;
       try {
         next = await it.next();
       } catch (e) {
         throw new UserError(`cannot parse the CSV: ${(e as Error).message}`);
       }
       if (next.done) return;
-      const { record, info } = next.value;
-      const row: RawCandle = { line: info.lines };
-      if (record.length !== width) row.badColumns = `${record.length} fields, the header has ${width}`;
-      for (const [k, i] of entries) (row as unknown as Record<string, string | undefined>)[k] = record[i];
+      const { fields, line } = next.value;
+      const row: RawCandle = { line };
+      if (fields.length !== width) row.badColumns = `${fields.length} fields, the header has ${width}`;
+      for (const [k, i] of entries) (row as unknown as Record<string, string | undefined>)[k] = fields[i];
       yield row;
     }
   }
   return { rows: rows(), hasSymbol: index.symbol !== undefined };
+}
+
+/** LF or CRLF text: the segment reader (csv-segments.ts); old Mac CR-only text: csv-parse's stream. */
+async function fromText(text: Readable): Promise<Omit<CsvSource, 'bytesRead' | 'totalBytes'>> {
+  const chunks = (text as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    if (!first.done) yield first.value;
+    while (true) {
+      const n = await chunks.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  };
+  if (first.done || usesLineFeeds(Buffer.from(first.value))) return fromRecords(csvRecords(rest()));
+  const parser = Readable.from(rest(), { objectMode: false }).pipe(parse({ ...CSV_OPTIONS, info: true }));
+  text.on('error', (e) => parser.destroy(e));
+  async function* records(): AsyncGenerator<{ fields: string[]; line: number }> {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>)
+      yield { fields: r.record, line: r.info.lines };
+  }
+  return fromRecords(records());
 }
