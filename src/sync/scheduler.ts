@@ -29,6 +29,8 @@ export interface SyncSchedulerOptions {
   pagesPerRound?: number;
   /** With several processes on one database: runs a round only when this says so (a job lease). */
   leader?: Leader;
+  /** The clock (tests pin it away from a minute's edge); default Date.now. */
+  now?: () => number;
 }
 
 export interface SyncScheduler {
@@ -47,6 +49,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
   const env = opts.env ?? process.env;
   const tickMs = opts.tickMs ?? (Number(env.TM_SYNC_TICK_MS) || 5_000);
   const graceMs = opts.graceMs ?? 2_000;
+  const clock = opts.now ?? Date.now;
   const failures = new Map<string, { n: number; until: number }>();
   const pausedUntil = new Map<ProviderName, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -58,7 +61,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
 
   const one = async (p: Provider, s: Source, interval: Interval) => {
     const key = `${s.id}/${interval}`;
-    const now = Date.now();
+    const now = clock();
     const f = failures.get(key);
     if (f && f.until > now) return;
     try {
@@ -78,7 +81,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
       failures.delete(key);
     } catch (err) {
       const n = (f?.n ?? 0) + 1;
-      failures.set(key, { n, until: Date.now() + failureDelay(n) });
+      failures.set(key, { n, until: clock() + failureDelay(n) });
       if (err instanceof ProviderError && err.retryAt && (err.kind === 'banned' || err.kind === 'rate_limited'))
         pausedUntil.set(p.name, err.retryAt);
       log(`sync: ${s.asset} ${interval} from ${p.name} failed (${n} in a row): ${errorMessage(err)}`);
@@ -98,7 +101,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
     for (const s of sources) byProvider.set(s.provider, [...(byProvider.get(s.provider) ?? []), s]);
     await Promise.all(
       [...byProvider].map(async ([name, list]) => {
-        if ((pausedUntil.get(name) ?? 0) > Date.now()) return;
+        if ((pausedUntil.get(name) ?? 0) > clock()) return;
         let p: Provider;
         try {
           p = providerOf(name);

@@ -19,6 +19,9 @@ export async function logIn(page: Page, base: string, who: { username: string; p
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('username').waitFor();
+  // The login page shows the user, then goes on to the page it came from: a click before that navigation
+  // would be undone by it (a flake seen on a loaded machine).
+  await page.waitForURL((u) => u.pathname !== '/login');
 }
 
 /** The symbols Markets lists, in its order. */

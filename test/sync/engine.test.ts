@@ -316,11 +316,23 @@ forEachBackend('market data sync', (open) => {
     const ok = await addSource(db, { asset: 'LIVEUSDT', provider: 'binance', intervals: ['1m'] });
     await addSource(db, { asset: 'GONE-USD', provider: 'coinbase', intervals: ['1m'] });
     const logs: string[] = [];
-    const sched = startSyncScheduler(db, { env, tickMs: 3_600_000, graceMs: 0, log: (l) => logs.push(l) });
+    // One clock for the scheduler and the fake exchange, half way through a minute: at a minute's edge the
+    // newest bar may or may not be final yet (999 or 1000 new candles).
+    const now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+    const realNow = fake.now;
+    fake.now = () => now;
+    const sched = startSyncScheduler(db, {
+      env,
+      tickMs: 3_600_000,
+      graceMs: 0,
+      log: (l) => logs.push(l),
+      now: () => now,
+    });
     try {
       await sched.tick();
     } finally {
       await sched.stop();
+      fake.now = realNow;
     }
     assert.match(logs.join('\n'), /sync: LIVEUSDT:BINANCE 1m from binance: 1000 new, 0 updated candle\(s\)/);
     assert.match(logs.join('\n'), /sync: GONE-USD:COINBASE 1m from coinbase failed \(1 in a row\)/);
