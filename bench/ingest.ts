@@ -1,17 +1,19 @@
 /**
- * npm run bench:ingest -- [--rows 1000000] [--assets 500] [--repeat 1] [--server] [--shapes new,append,reimport,overlap]
- *                         [--staged] [--import-only] [--out DIR]
+ * npm run bench:ingest -- [--rows 1000000] [--assets 500] [--repeat 1] [--server] [--shapes new,newest,append,reimport,overlap]
+ *                         [--staged] [--cli] [--import-only] [--out DIR]
  *
  * The shapes users' imports have, each timed as `tm import candles` runs it (CSV → validation → the direct COPY
  * and/or the staged upsert, src/market/import/) against a raw COPY of the same rows:
  * - new:      `--rows` 1m candles of `--assets` symbols that are not assets yet (created by the import);
+ * - newest:   the same file newest first;
  * - append:   the second half of every series, the first half stored;
  * - reimport: the whole file again, all of it stored (changes nothing);
  * - overlap:  the whole file, its first half stored (half staged and upserted, half direct).
  * The raw COPY loads the file's rows (asset ids instead of symbols) into the state the import started from,
  * less the rows it would collide with (reimport, overlap: into empty series): in-process (`db.copyFrom`,
  * 100,000-row batches) and, on a server, `psql \copy` of the same file. `--staged` adds the new-symbol file
- * with the direct path off (the upsert path alone). The database: DATABASE_URL (a scratch database: BENCH
+ * with the direct path off (the upsert path alone); `--cli` (a server) adds the new-symbol file imported by the
+ * `tm` command itself (bin/tm.js, a process of its own, as `psql \copy` is). The database: DATABASE_URL (a scratch database: BENCH
  * assets are added and removed), `--server` a throwaway cluster with fsync on, else a fresh embedded one.
  * --import-only runs only the new-symbol import and prints its peak RSS (--rows 5000000 --import-only).
  * Writes docs/bench/ingest.{json,svg}: one group per backend and shape (a run replaces its backend's groups).
@@ -54,6 +56,16 @@ async function write(file: string, header: string, line: (a: number, b: Bar) => 
       if (!out.write(`${line(a, b)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   }
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+/** The same rows, newest first (as some data sites export them). */
+async function writeNewestFirst(from: string, to: string) {
+  const [header, ...lines] = readFileSync(from, 'utf8').trimEnd().split('\n');
+  const out = createWriteStream(to);
+  out.write(`${header}\n`);
+  for (let i = lines.length - 1; i >= 0; i--)
+    if (!out.write(`${lines[i]}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((r) => out.end(() => r()));
 }
 
@@ -117,6 +129,18 @@ function psqlCopy(f: string): number {
   return Number(/COPY (\d+)/.exec(out)?.[1] ?? rows);
 }
 
+/** `tm import candles FILE` as a user runs it: its own process, its own connection. */
+function cliImport(f: string): string {
+  const tm = path.join(import.meta.dirname, '..', 'bin', 'tm.js');
+  const out = execFileSync(
+    process.execPath,
+    [tm, 'import', 'candles', f, '--interval', '1m', '--asset-type', 'stock', '--json'],
+    { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url ?? '' } },
+  );
+  const x = JSON.parse(out) as { path: string; inserted: number };
+  return `(${x.path}: ${x.inserted} ins)`;
+}
+
 interface Shape {
   name: string;
   label: string;
@@ -141,12 +165,20 @@ try {
   await write(file('full.csv'), header, line, 0, perAsset);
   await write(file('first.csv'), header, line, 0, half);
   await write(file('second.csv'), header, line, half, perAsset);
+  await writeNewestFirst(file('full.csv'), file('newest-first.csv'));
   await write(file('raw-full.csv'), rawHeader, rawLine, 0, perAsset);
   await write(file('raw-first.csv'), rawHeader, rawLine, 0, half);
   await write(file('raw-second.csv'), rawHeader, rawLine, half, perAsset);
   const secondRows = rows - Math.min(rows, half * assets);
   const all: Shape[] = [
     { name: 'new', label: 'new symbols', file: file('full.csv'), raw: file('raw-full.csv'), rows },
+    {
+      name: 'newest',
+      label: 'new symbols, newest first',
+      file: file('newest-first.csv'),
+      raw: file('raw-full.csv'),
+      rows,
+    },
     {
       name: 'append',
       label: 'append',
@@ -188,7 +220,7 @@ try {
     fn: () => Promise<string>,
   ) => {
     await reset();
-    if (method !== 'tm import' && method !== 'tm import, staged only') await rawAssets();
+    if (!method.startsWith('tm ')) await rawAssets();
     await setup?.();
     if (db.backend === 'embedded') await db.exec('CHECKPOINT');
     const t0 = performance.now();
@@ -213,6 +245,8 @@ try {
             await importCandles(db, src.rows, { interval: '1m', createAssetType: 'stock', direct: false }),
           );
         });
+      if (shape.name === 'new' && url && process.argv.includes('--cli'))
+        await time(shape, 'tm import (CLI)', undefined, async () => cliImport(shape.file));
       await time(shape, 'raw COPY', shape.rawSetup, async () => `(${await copyInProcess(shape.raw)} rows)`);
       if (url) await time(shape, 'psql \\copy', shape.rawSetup, async () => `(${psqlCopy(shape.raw)} rows)`);
     }
@@ -227,11 +261,14 @@ try {
       const imp = get('tm import') ?? 0;
       const copy = get('raw COPY') ?? 0;
       const psql = get('psql \\copy');
-      const note = `${ratio(imp, copy)} COPY${psql ? `, ${ratio(imp, psql)} psql \\copy` : ''}`;
+      const cli = get('tm import (CLI)');
+      const note =
+        `${ratio(imp, copy)} COPY${psql ? `, ${ratio(imp, psql)} psql \\copy` : ''}` +
+        (cli && psql ? `; the CLI ${ratio(cli, psql)} psql \\copy` : '');
       console.log(`${shape.label} (${db.backend}): tm import ${imp} rows/s — ${note}`);
       groups.push({
         label: `${db.backend}: ${shape.label}`,
-        bars: ['tm import', 'tm import, staged only', 'raw COPY', 'psql \\copy']
+        bars: ['tm import', 'tm import (CLI)', 'tm import, staged only', 'raw COPY', 'psql \\copy']
           .filter((m) => get(m) !== undefined)
           .map((m) => ({ series: m, value: get(m) ?? 0 })),
         note,

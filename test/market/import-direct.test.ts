@@ -251,14 +251,44 @@ forEachBackend('candle import, direct path', (open, backend) => {
     assert.deepEqual([s.path, s.inserted], ['direct', 25]);
   });
 
-  test('rows out of time order give way to the staged path; duplicates are found as before', async () => {
-    const newestFirst = await run(db, csv(rows('AAA', 5).reverse()));
-    assert.deepEqual([newestFirst.path, newestFirst.inserted], ['staged', 5]);
+  test('newest-first files go direct too, and their overlap with stored candles is upserted, as the staged path would', async () => {
+    // AAA: 5 days stored; the file has 8 days newest first, its last 3 rows at or before the stored ones.
+    // BBB: a new series, newest first.
+    const setup = csv(rows('AAA', 5));
+    const text = csv([...rows('AAA', 8, Date.UTC(2024, 0, 3), 1).reverse(), ...rows('BBB', 4).reverse()]);
+    await run(db, setup);
+    const s = await run(db, text);
+    const viaFirstPass = [await stored(db), await series(db)];
+    await db.exec('DELETE FROM candles; DELETE FROM candle_series; DELETE FROM candle_writes;');
+    await run(db, setup, { direct: false });
+    const t = await run(db, text, { direct: false });
+    assert.equal(s.path, 'split');
     assert.deepEqual(
-      newestFirst.parts.map((p) => [p.path, p.rows]),
-      [['staged', 5]],
+      s.parts.map((p) => [p.path, p.rows, p.assets]),
+      [
+        ['direct', 9, 2],
+        ['upsert', 3, 1],
+      ],
     );
-    assert.match(newestFirst.parts[0].why ?? '', /out of order/);
+    assert.deepEqual(
+      [s.rows_read, s.inserted, s.updated, s.skipped, s.written],
+      [t.rows_read, t.inserted, t.updated, t.skipped, t.written],
+    );
+    assert.deepEqual([s.inserted, s.updated], [9, 3]);
+    assert.deepEqual(viaFirstPass, [await stored(db), await series(db)]);
+    assert.deepEqual(await series(db), [
+      ['AAA', '2024-01-01', '2024-01-10', 10],
+      ['BBB', '2024-01-01', '2024-01-04', 4],
+    ]);
+  });
+
+  test('rows out of time order give way to the staged path; duplicates are found as before', async () => {
+    // Among rows at or before the stored candles: day 3, day 1, then day 2 (inside what was upserted).
+    await run(db, csv(rows('AAA', 5)));
+    const [a1, a2, a3] = rows('AAA', 3, Date.UTC(2024, 0, 1), 1);
+    const zigzag = await run(db, csv([a3, a1, a2]));
+    assert.deepEqual([zigzag.path, zigzag.updated], ['staged', 3]);
+    assert.match(zigzag.parts[0].why ?? '', /out of order among rows that may be stored/);
     const [d1, d2, d3] = rows('BBB', 3, Date.UTC(2025, 0, 1));
     const inside = await run(db, csv([d1, d3, d2]));
     assert.deepEqual([inside.path, inside.inserted, inside.parts[0].why], ['staged', 3, inside.parts[0].why]);

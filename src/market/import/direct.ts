@@ -71,7 +71,6 @@ export type DirectOutcome =
 /** Why rows were staged: the summary's words. */
 const WHY = {
   overlap: 'at or before the stored candles',
-  order: 'before rows of their series taken directly',
   held: 'series held by another import',
   unknown: 'unknown symbols',
 } as const;
@@ -258,14 +257,21 @@ function route(
       r.why.add(se === 'held' ? 'held' : 'unknown');
       toStage.push(c);
     } else if (c.ts > se.last) {
+      // Newer than every row taken and every stored candle: oldest-first files take this way.
       se.last = c.ts;
       if (se.rows++ === 0) se.first = c.ts;
       r.enc.add(se.bytes, c);
-    } else if (se.rows === 0 || c.ts < se.first) {
-      if (c.ts <= se.upLast)
+    } else if (c.ts > se.stored && c.ts < se.first) {
+      // Older than every row taken, still newer than the stored candles: newest-first files take this way.
+      se.first = c.ts;
+      se.rows++;
+      r.enc.add(se.bytes, c);
+    } else if (c.ts <= se.stored) {
+      if (c.ts >= se.upFirst && c.ts <= se.upLast)
         giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is out of order among rows that may be stored`);
-      se.upLast = c.ts;
-      (r.upsertHere ? r.upWhy : r.why).add(se.rows === 0 ? 'overlap' : 'order');
+      se.upFirst = Math.min(se.upFirst, c.ts);
+      se.upLast = Math.max(se.upLast, c.ts);
+      (r.upsertHere ? r.upWhy : r.why).add('overlap');
       if (r.upsertHere) r.upEnc.add(se.bytes, c);
       else toStage.push(c);
     } else giveWay(`${c.symbol} ${new Date(c.ts).toISOString()} is within the rows taken directly`);

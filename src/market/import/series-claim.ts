@@ -13,12 +13,18 @@ export interface Series {
   id: string;
   bytes: Buffer;
   symbol: string;
-  /** Newest time taken directly so far, or the stored last_ts before the first row. */
+  /** The newest stored candle's time when the series was claimed (-Infinity: none). */
+  stored: number;
+  /** Newest time taken directly so far, or `stored` before the first row. */
   last: number;
   /** Oldest time taken directly (valid once rows > 0). */
   first: number;
   rows: number;
-  /** Newest time of the rows upserted (they must come in increasing time order). */
+  /**
+   * Oldest and newest time of the rows upserted. Each new one must lie outside [upFirst, upLast] (increasing
+   * or decreasing time order), which proves no two of them share a time without remembering them all.
+   */
+  upFirst: number;
   upLast: number;
 }
 
@@ -68,7 +74,17 @@ export async function claim(
     if (!se) {
       const t = lastTs.get(id);
       const last = t ? t.getTime() : -Infinity;
-      se = { id, bytes: uuidBytes(id), symbol: ref, last, first: 0, rows: 0, upLast: -Infinity };
+      se = {
+        id,
+        bytes: uuidBytes(id),
+        symbol: ref,
+        stored: last,
+        last,
+        first: 0,
+        rows: 0,
+        upFirst: Infinity,
+        upLast: -Infinity,
+      };
       byAsset.set(id, se);
     }
     series.set(ref, se);
