@@ -28,6 +28,12 @@ export function isTransientConflict(err: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/** lock_not_available (55P03): NOWAIT found the lock taken; TimescaleDB also raises it for a refresh of a
+ *  continuous aggregate whose window overlaps a refresh already running. */
+export function isLockNotAvailable(err: unknown): boolean {
+  return pgError(err).code === '55P03';
+}
+
 /** A statement's name for logs: its first words (SQL text only, never bind values). */
 export function statementName(sql: string): string {
   const s = sql.replace(/\s+/g, ' ').trim();

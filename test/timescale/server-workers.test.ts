@@ -110,6 +110,45 @@ describe('background workers on a TimescaleDB server [server]', { skip: timescal
     assert.ok(rows.rows[0].n >= 99, `${rows.rows[0].n} daily rows`);
   });
 
+  test('a refresh while another refresh of an overlapping window runs waits for it; one that never ends is a clear error', async (t) => {
+    const ranges = '_timescaledb_catalog.continuous_aggs_jobs_refresh_ranges';
+    const has = await db.query<{ r: string | null }>('SELECT to_regclass($1)::text AS r', [ranges]);
+    if (!has.rows[0].r) return t.skip(`this TimescaleDB has no ${ranges}: a running refresh cannot be staged`);
+    const view = must((await createAggregates(db, '1h', ['4h']))[0]);
+    const mat = await db.query<{ id: number }>(
+      `SELECT mat_hypertable_id AS id FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = $1`,
+      [view.view_name],
+    );
+    // A refresh "running" in another live session, over every window: what TimescaleDB registers for one.
+    await db.session(async (other) => {
+      const pid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const stage = () =>
+        db.query(
+          `INSERT INTO ${ranges} (materialization_id, start_range, end_range, pid, job_id, created_at)
+           VALUES ($1, -9223372036854775808, 9223372036854775807, $2, $3, now())`,
+          [mat.rows[0].id, pid, view.refresh_job_id],
+        );
+      const finish = () => db.query(`DELETE FROM ${ranges} WHERE pid = $1`, [pid]);
+      await stage();
+      const pauses: number[] = [];
+      // The "other refresh" finishes during the second pause.
+      const r = await refreshAggregate(db, view.view_name, undefined, undefined, {
+        sleep: async (ms) => {
+          pauses.push(ms);
+          if (pauses.length === 2) await finish();
+        },
+      });
+      assert.equal(r.view_name, view.view_name);
+      assert.deepEqual(pauses, [100, 200]);
+      await stage();
+      await assert.rejects(
+        refreshAggregate(db, view.view_name, undefined, undefined, { maxWaitMs: 300, sleep: async () => {} }),
+        /refreshing candles_4h failed: could not refresh continuous aggregate "candles_4h" due to a concurrent refresh \(still so after 0 s: another refresh of an overlapping window/,
+      );
+      await finish();
+    });
+  });
+
   test('a job that has not run yet (-infinity in job_stats) lists without error, as never run', async () => {
     await db.exec(
       `CREATE OR REPLACE PROCEDURE tm_test_later(job_id int, config jsonb) LANGUAGE plpgsql AS $$ BEGIN END $$`,
