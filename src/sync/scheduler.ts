@@ -31,6 +31,8 @@ export interface SyncSchedulerOptions {
   leader?: Leader;
   /** The clock (tests pin it away from a minute's edge); default Date.now. */
   now?: () => number;
+  /** The provider of a name; default the process's shared one (`providerFor`). Tests give theirs a pinned clock. */
+  provider?: (name: ProviderName) => Provider;
 }
 
 export interface SyncScheduler {
@@ -57,7 +59,7 @@ export function startSyncScheduler(db: Database, opts: SyncSchedulerOptions = {}
   let stopped = false;
 
   // The process's providers: the API and the CLI share their pacing and rate budgets.
-  const providerOf = (name: ProviderName) => providerFor(name, env);
+  const providerOf = opts.provider ?? ((name: ProviderName) => providerFor(name, env));
 
   const one = async (p: Provider, s: Source, interval: Interval) => {
     const key = `${s.id}/${interval}`;

@@ -316,8 +316,9 @@ forEachBackend('market data sync', (open) => {
     const ok = await addSource(db, { asset: 'LIVEUSDT', provider: 'binance', intervals: ['1m'] });
     await addSource(db, { asset: 'GONE-USD', provider: 'coinbase', intervals: ['1m'] });
     const logs: string[] = [];
-    // One clock for the scheduler and the fake exchange, half way through a minute: at a minute's edge the
-    // newest bar may or may not be final yet (999 or 1000 new candles).
+    // One clock for the scheduler, its providers and the fake exchange, half way through a minute: at a
+    // minute's edge the newest bar may or may not be final yet (999 or 1000 new candles). The providers are
+    // this test's own: the process's shared ones measured the exchange's clock in earlier tests.
     const now = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
     const realNow = fake.now;
     fake.now = () => now;
@@ -327,6 +328,7 @@ forEachBackend('market data sync', (open) => {
       graceMs: 0,
       log: (l) => logs.push(l),
       now: () => now,
+      provider: (name) => createProvider(name, env, { now: () => now }),
     });
     try {
       await sched.tick();
