@@ -24,6 +24,24 @@ export async function logIn(page: Page, base: string, who: { username: string; p
   await page.waitForURL((u) => u.pathname !== '/login');
 }
 
+/**
+ * Clicks a link and waits until the page is at `pathname`. Twice in many full runs on a loaded machine the
+ * first click after logging in was lost (the page stayed where it was); the click is then made once more,
+ * so a lost click fails only if it happens twice.
+ */
+export async function followLink(page: Page, name: string, pathname: string): Promise<void> {
+  const at = (u: URL) => u.pathname === pathname;
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('link', { name, exact: true }).click();
+    try {
+      await page.waitForURL(at, { timeout: attempt === 1 ? 5_000 : 30_000 });
+      return;
+    } catch (err) {
+      if (attempt === 2) throw err;
+    }
+  }
+}
+
 /** The symbols Markets lists, in its order. */
 export async function marketSymbols(base: string): Promise<string[]> {
   const r = (await (await fetch(`${base}/api/markets`)).json()) as { items: { symbol: string }[] };

@@ -17,6 +17,7 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { chromiumSkip, type Served, screenshotOnFailure, startServe, servedBrowser } from '../helpers/browser.ts';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
+import { followLink, logIn } from '../helpers/looks.ts';
 
 const ADMIN = { username: 'flowadmin', password: 'admin-password-1' };
 
@@ -174,11 +175,8 @@ async function userFlow(page: Page, base: string): Promise<void> {
 }
 
 async function reloginFlow(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('link', { name: 'Watchlists' }).click();
+  await logIn(page, base, ADMIN);
+  await followLink(page, 'Watchlists', '/watchlists');
   const name = page.getByLabel('New watchlist name', { exact: true });
   await name.fill('Typed before expiry');
   // The session cookie goes and the access token (TM_ACCESS_TOKEN_TTL=5) runs out: nothing can renew it.
@@ -196,11 +194,8 @@ async function reloginFlow(page: Page, base: string): Promise<void> {
 }
 
 async function adminFlow(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('link', { name: 'Admin', exact: true }).click();
+  await logIn(page, base, ADMIN);
+  await followLink(page, 'Admin', '/admin');
   await page.getByTestId('doctor').waitFor({ timeout: 30_000 });
   await page.getByTestId('users').getByText(ADMIN.username, { exact: true }).waitFor();
   await page.getByRole('heading', { name: 'Hypertables' }).waitFor();

@@ -17,6 +17,7 @@ import { openEmbedded } from '../../src/db/pglite.ts';
 import { seedFullDemo, STARTER_DEMO } from '../../src/demo/seed.ts';
 import { chromiumSkip, type Served, screenshotOnFailure, startServe, servedBrowser } from '../helpers/browser.ts';
 import { serverDb, serverSkip, type ServerTestDb } from '../helpers/db.ts';
+import { followLink, logIn } from '../helpers/looks.ts';
 
 const USER = { username: 'stratuser', password: 'strat-password-1' };
 const ENTRY = 'crosses_above(sma(close, $fast), sma(close, $slow))';
@@ -54,13 +55,8 @@ async function apiCall<T>(base: string, method: string, url: string, body?: obje
 }
 
 async function flow(page: Page, base: string, name: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username', { exact: true }).fill(USER.username);
-  await page.getByLabel('Password', { exact: true }).fill(USER.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('username').waitFor();
-  await page.getByRole('link', { name: 'Strategies' }).click();
-  await page.waitForURL(`${base}/strategies`);
+  await logIn(page, base, USER);
+  await followLink(page, 'Strategies', '/strategies');
 
   // A mistake: the parser's message under the field, with its column; the field is marked invalid.
   await page.getByLabel('Name', { exact: true }).fill(name);

@@ -21,7 +21,7 @@ import { insertSeries } from '../helpers/candles.ts';
 import { Migrator } from '../../src/db/migrate/migrator.ts';
 import { openEmbedded } from '../../src/db/pglite.ts';
 import { chromiumSkip, findChromium, type Served, screenshotOnFailure, startServe } from '../helpers/browser.ts';
-import { logIn } from '../helpers/looks.ts';
+import { followLink, logIn } from '../helpers/looks.ts';
 import { serverDb, serverSkip } from '../helpers/db.ts';
 import { startFakeMarkets, type FakeMarkets } from '../helpers/fake-markets.ts';
 
@@ -67,7 +67,7 @@ const login = logIn;
 async function syncFlow(page: Page, base: string): Promise<void> {
   page.on('dialog', (d) => void d.accept());
   await login(page, base, ADMIN);
-  await page.getByRole('link', { name: 'Admin', exact: true }).click();
+  await followLink(page, 'Admin', '/admin');
   await page.getByRole('heading', { name: 'Data sync' }).waitFor();
   // The sections above load on their own: wait for them so the form does not move under a click.
   await page.getByTestId('doctor').waitFor({ timeout: 30_000 });
