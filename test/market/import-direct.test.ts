@@ -63,6 +63,37 @@ async function series(db: Database) {
   ]);
 }
 
+/**
+ * `text` imported after `setup` by the first pass, split into [rows, assets] direct and upserted, with
+ * [inserted, updated] written; then, from scratch, by the staged path alone: the same summary and stored state.
+ */
+async function expectSplitAsStaged(
+  db: Database,
+  setup: string,
+  text: string,
+  want: { direct: [number, number]; upsert: [number, number]; written: [number, number] },
+) {
+  await run(db, setup);
+  const s = await run(db, text);
+  const viaFirstPass = [await stored(db), await series(db)];
+  await db.exec('DELETE FROM candles; DELETE FROM candle_series; DELETE FROM candle_writes;');
+  await run(db, setup, { direct: false });
+  const t = await run(db, text, { direct: false });
+  assert.equal(s.path, 'split');
+  assert.deepEqual(
+    s.parts.map((p) => [p.path, p.rows, p.assets]),
+    [
+      ['direct', ...want.direct],
+      ['upsert', ...want.upsert],
+    ],
+  );
+  const summary = (x: typeof s) => [x.rows_read, x.inserted, x.updated, x.skipped, x.written];
+  assert.deepEqual(summary(s), summary(t));
+  assert.deepEqual([s.inserted, s.updated], want.written);
+  assert.deepEqual(viaFirstPass, [await stored(db), await series(db)]);
+  return { s };
+}
+
 forEachBackend('candle import, direct path', (open, backend) => {
   let db: Database;
   before(async () => {
@@ -180,27 +211,8 @@ forEachBackend('candle import, direct path', (open, backend) => {
     // BBB is a new series; AAA's first three rows overlap its stored candles, its last three are later.
     const setup = csv(rows('AAA', 5));
     const text = csv([...rows('BBB', 4), ...rows('AAA', 6, Date.UTC(2024, 0, 3), 1)]);
-    await run(db, setup);
-    const s = await run(db, text);
-    const viaDirect = await stored(db);
-    await db.exec('DELETE FROM candles; DELETE FROM candle_series;');
-    await run(db, setup, { direct: false });
-    const t = await run(db, text, { direct: false });
-    assert.equal(s.path, 'split');
-    assert.deepEqual(
-      s.parts.map((p) => [p.path, p.rows, p.assets]),
-      [
-        ['direct', 7, 2],
-        ['upsert', 3, 1],
-      ],
-    );
+    const { s } = await expectSplitAsStaged(db, setup, text, { direct: [7, 2], upsert: [3, 1], written: [7, 3] });
     assert.match(s.parts[1].why ?? '', /at or before the stored candles/);
-    assert.deepEqual(
-      [s.rows_read, s.inserted, s.updated, s.skipped, s.written],
-      [t.rows_read, t.inserted, t.updated, t.skipped, t.written],
-    );
-    assert.deepEqual([s.inserted, s.updated], [7, 3]);
-    assert.deepEqual(viaDirect, await stored(db));
   });
 
   test('an invalid row after rows already copied rejects the whole input with every error listed, nothing written', async () => {
@@ -256,26 +268,7 @@ forEachBackend('candle import, direct path', (open, backend) => {
     // BBB: a new series, newest first.
     const setup = csv(rows('AAA', 5));
     const text = csv([...rows('AAA', 8, Date.UTC(2024, 0, 3), 1).reverse(), ...rows('BBB', 4).reverse()]);
-    await run(db, setup);
-    const s = await run(db, text);
-    const viaFirstPass = [await stored(db), await series(db)];
-    await db.exec('DELETE FROM candles; DELETE FROM candle_series; DELETE FROM candle_writes;');
-    await run(db, setup, { direct: false });
-    const t = await run(db, text, { direct: false });
-    assert.equal(s.path, 'split');
-    assert.deepEqual(
-      s.parts.map((p) => [p.path, p.rows, p.assets]),
-      [
-        ['direct', 9, 2],
-        ['upsert', 3, 1],
-      ],
-    );
-    assert.deepEqual(
-      [s.rows_read, s.inserted, s.updated, s.skipped, s.written],
-      [t.rows_read, t.inserted, t.updated, t.skipped, t.written],
-    );
-    assert.deepEqual([s.inserted, s.updated], [9, 3]);
-    assert.deepEqual(viaFirstPass, [await stored(db), await series(db)]);
+    await expectSplitAsStaged(db, setup, text, { direct: [9, 2], upsert: [3, 1], written: [9, 3] });
     assert.deepEqual(await series(db), [
       ['AAA', '2024-01-01', '2024-01-10', 10],
       ['BBB', '2024-01-01', '2024-01-04', 4],
