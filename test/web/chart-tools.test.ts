@@ -20,7 +20,11 @@ const USER = { username: 'toolsuser', password: 'tools-password-1' };
 async function seed(db: Database): Promise<void> {
   await seedFullDemo(db, { ...STARTER_DEMO, assets: 3, days: 20, analysis: ['1h'] });
   await createUser(db, { ...USER, email: 'toolsuser@example.com' });
+  // The accessibility runs draw too: a user each, so tests running at once never meet each other's drawings.
+  for (const [i] of LOOKS.entries()) await createUser(db, { ...axeUser(i), email: `toolsaxe${i}@example.com` });
 }
+
+const axeUser = (i: number) => ({ username: `toolsaxe${i}`, password: 'tools-password-1' });
 
 const attr = async (page: Page, name: string) => page.getByTestId('chart').getAttribute(`data-${name}`);
 async function chartWait(page: Page, name: string, ok: (v: string) => boolean, what: string): Promise<string> {
@@ -348,9 +352,9 @@ async function touchDrag(page: Page, base: string): Promise<void> {
 }
 
 /** axe with the new controls showing: compare, a selected retracement and its nudges, style inputs. */
-async function accessible(page: Page, base: string, look: Look): Promise<void> {
+async function accessible(page: Page, base: string, look: Look, user: typeof USER): Promise<void> {
   const [a, b] = await demoSymbols(base);
-  await login(page, base);
+  await logIn(page, base, user);
   await page.goto(`${base}/chart/${a}?interval=1h&indicators=sma:20,adx:14&compare=${b}`);
   await settled(page);
   await page.getByRole('button', { name: 'Fibonacci retracement', exact: true }).click();
@@ -385,7 +389,7 @@ onBothBackends('chart tools in chromium', { prepare: seed }, (app) => {
     run('touch', { viewport: PHONE, hasTouch: true, isMobile: true }, touchDrag));
   test('indicator style: readable defaults in the dark, colour and width in the URL and drawn', () =>
     run('style', { viewport: DESKTOP, colorScheme: 'dark' }, styleFlow));
-  for (const look of LOOKS)
+  for (const [i, look] of LOOKS.entries())
     test(`no WCAG A/AA violation (axe) with the tools showing, ${look.name}`, () =>
-      run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look)));
+      run(`axe-${look.name.replace(' ', '-')}`, look, (p, b) => accessible(p, b, look, axeUser(i))));
 });
