@@ -149,6 +149,9 @@ async function userFlow(page: Page, base: string): Promise<void> {
   // The open chart takes a new candle as its last bar without a reload.
   await page.goto(`${base}/chart/${symbol}`);
   const before = await chartAttr(page, 'bars', (n) => n > 0, 'candles');
+  // The page's event stream starts anew with the page: a write before it is open reaches no one (seen on a
+  // loaded machine). Write once the header says it is live.
+  await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
   const next = new Date(Date.parse(ts) + 3_600_000).toISOString();
   // A new token: the suite's access tokens live 5 s (TM_ACCESS_TOKEN_TTL), less than the steps above on a busy machine.
   const admin2 = await apiLogin(base, ADMIN);
