@@ -21,8 +21,8 @@ export async function retryTransient<T>(fn: () => Promise<T>, attempts = TRANSIE
   }
 }
 
-export interface UnavailableRetry {
-  /** How long to keep trying, from the first failure (default 15 s: a Patroni failover with its defaults). */
+export interface BackoffRetry {
+  /** How long to keep trying, from the first failure. */
   budgetMs?: number;
   /** Waits between attempts (injectable for tests). */
   sleep?: (ms: number) => Promise<unknown>;
@@ -32,12 +32,14 @@ export interface UnavailableRetry {
 }
 
 /**
- * Calls fn again while it fails because the database is unavailable (isUnavailable), with a backoff of
- * 100 ms doubling to 2 s, until it succeeds, fails otherwise, or `budgetMs` has passed; then the last
- * error is thrown (and the API answers 503). Also retries deadlocks like retryTransient. fn must be
- * idempotent: a connection lost during COMMIT leaves unknown whether the first attempt was committed.
+ * Calls fn again while `retryable(err, attempt)` holds, with a backoff of 100 ms doubling to 2 s (±20%), until
+ * it succeeds, fails otherwise, or `budgetMs` (default 15 s) has passed; then the last error is thrown.
  */
-export async function retryUnavailable<T>(fn: () => Promise<T>, opts: UnavailableRetry = {}): Promise<T> {
+export async function retryWithBackoff<T>(
+  fn: () => Promise<T>,
+  retryable: (err: unknown, attempt: number) => boolean,
+  opts: BackoffRetry = {},
+): Promise<T> {
   const budget = opts.budgetMs ?? 15_000;
   const now = opts.now ?? Date.now;
   const wait = opts.sleep ?? sleep;
@@ -46,8 +48,7 @@ export async function retryUnavailable<T>(fn: () => Promise<T>, opts: Unavailabl
     try {
       return await fn();
     } catch (err) {
-      const transient = isTransientConflict(err) && i < TRANSIENT_ATTEMPTS;
-      if (!transient && !isUnavailable(err)) throw err;
+      if (!retryable(err, i)) throw err;
       until ??= now() + budget;
       const delay = Math.min(2_000, 100 * 2 ** (i - 1)) * (0.8 + Math.random() * 0.4);
       if (now() + delay > until) throw err;
@@ -55,4 +56,21 @@ export async function retryUnavailable<T>(fn: () => Promise<T>, opts: Unavailabl
       await wait(delay);
     }
   }
+}
+
+/** budgetMs defaults to 15 s: a Patroni failover with its defaults. */
+export type UnavailableRetry = BackoffRetry;
+
+/**
+ * Calls fn again while it fails because the database is unavailable (isUnavailable), with retryWithBackoff's
+ * backoff; then the last error is thrown (and the API answers 503). Also retries deadlocks like
+ * retryTransient. fn must be idempotent: a connection lost during COMMIT leaves unknown whether the first
+ * attempt was committed.
+ */
+export function retryUnavailable<T>(fn: () => Promise<T>, opts: UnavailableRetry = {}): Promise<T> {
+  return retryWithBackoff(
+    fn,
+    (err, i) => (isTransientConflict(err) && i < TRANSIENT_ATTEMPTS) || isUnavailable(err),
+    opts,
+  );
 }

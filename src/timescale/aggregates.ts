@@ -10,6 +10,7 @@
 import type { Database, Queryable } from '../db/types.ts';
 import { UserError, errorMessage } from '../errors.ts';
 import { isLockNotAvailable } from '../db/pg-errors.ts';
+import { retryWithBackoff, type BackoffRetry } from '../db/retry.ts';
 import { INTERVAL_SLUG, PG_INTERVAL, divides, intervalMs, parseInterval, type Interval } from '../intervals.ts';
 import { findPolicy } from './jobs.ts';
 import { requireHypertable } from './hypertables.ts';
@@ -276,55 +277,46 @@ function parseTime(text: string | undefined, what: string): Date | null {
   return d;
 }
 
-export interface RefreshWait {
-  /** How long to keep trying while another refresh of an overlapping window runs (default 60 s). */
-  maxWaitMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
  * refresh_continuous_aggregate over [from, to) (open ends: everything). Never inside a transaction.
  * TimescaleDB refuses a refresh while another one of an overlapping window runs (a refresh policy's job,
- * another command: 55P03): this one then waits for it, retrying with a growing pause, up to `maxWaitMs`.
+ * another command: 55P03): this one then waits for it, retrying with a growing pause for up to a minute
+ * (`wait.budgetMs`).
  */
 export async function refreshAggregate(
   db: Database,
   name: string,
   from?: string,
   to?: string,
-  wait: RefreshWait = {},
+  wait: BackoffRetry = {},
 ): Promise<{ view_name: string; from: Date | null; to: Date | null }> {
   await requireTimescale(db, 'continuous aggregates');
   const view = await registered(db, name);
   const start = parseTime(from, '--from');
   const end = parseTime(to, '--to');
   if (start && end && start >= end) throw new UserError('--from must be before --to');
-  const { maxWaitMs = 60_000, sleep = sleepMs } = wait;
-  for (let waited = 0, pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-    try {
-      await db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
-        `public.${view}`,
-        start,
-        end,
-      ]);
-      return { view_name: view, from: start, to: end };
-    } catch (err) {
-      const msg = errorMessage(err);
-      if (isLockNotAvailable(err) && waited < maxWaitMs) {
-        await sleep(pause);
-        waited += pause;
-        continue;
-      }
-      const hint = isLockNotAvailable(err)
-        ? ` (still so after ${Math.round(waited / 1000)} s: another refresh of an overlapping window, a refresh policy's job or another command, is running; try again when it has finished)`
-        : /too small/.test(msg)
-          ? ' (the window must span at least one whole bucket of the aggregate)'
-          : '';
-      throw new UserError(`refreshing ${view} failed: ${msg}${hint}`);
-    }
+  const began = Date.now();
+  try {
+    await retryWithBackoff(
+      () =>
+        db.query('CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', [
+          `public.${view}`,
+          start,
+          end,
+        ]),
+      isLockNotAvailable,
+      { budgetMs: 60_000, ...wait },
+    );
+  } catch (err) {
+    const msg = errorMessage(err);
+    const hint = isLockNotAvailable(err)
+      ? ` (still so after ${Math.round((Date.now() - began) / 1000)} s: another refresh of an overlapping window, a refresh policy's job or another command, is running; try again when it has finished)`
+      : /too small/.test(msg)
+        ? ' (the window must span at least one whole bucket of the aggregate)'
+        : '';
+    throw new UserError(`refreshing ${view} failed: ${msg}${hint}`);
   }
+  return { view_name: view, from: start, to: end };
 }
 
 /** Drops the view (its refresh policy goes with it) and its registry row. */
