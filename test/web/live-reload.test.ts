@@ -4,7 +4,8 @@
  * candles, a new 1h candle under "change over 1h", a 1m candle of an asset whose watchlist price is
  * daily, a deletion and a signal written with plain SQL). After each, every number the page shows
  * must equal what a fresh load of the same page shows. Also: Markets roll an asset with only 1m
- * candles up to 1h and 1d exactly as the chart's candle API does. Both backends.
+ * candles up to 1h and 1d exactly as the chart's candle API does; a write made before the page's event
+ * stream opened shows once it opens. Both backends.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -221,6 +222,42 @@ async function chartCases(browser: Browser, base: string, sql: Database): Promis
   await page.close();
 }
 
+/**
+ * A write between the page's first load and its event stream opening (held here until after the write):
+ * no event reaches the page for it, so the stream's first open makes the page refetch what it shows.
+ */
+async function beforeStreamCase(browser: Browser, base: string): Promise<void> {
+  const auth = await token(base);
+  const url = `${base}/chart/ACME`;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.addInitScript({ content: `localStorage.setItem('tm.interval', '1m')` });
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/events**', async (route) => {
+    await held;
+    // A stream the app aborted meanwhile (the log-in restarts it) has nothing to continue.
+    await route.continue().catch(() => undefined);
+  });
+  await login(page, url);
+  await settledChart(page);
+  assert.notEqual(await page.getByTestId('live-status').getAttribute('data-state'), 'live');
+  await postCandles(base, auth, 'ACME', '1m', [bar(T0 + 5 * MIN, 121.75)]);
+  release();
+  await page.locator('[data-testid="live-status"][data-state="live"]').waitFor({ timeout: 30_000 });
+  await screenshotOnFailure(page, 'live-before-stream', () =>
+    sameAsReload(
+      browser,
+      page,
+      url,
+      settledChart,
+      chartSnapshot,
+      (s) => assert.equal(s.last, String((T0 + 5 * MIN) / 1000)),
+      '1m',
+    ),
+  );
+  await page.close();
+}
+
 async function marketsCases(browser: Browser, base: string): Promise<void> {
   const auth = await token(base);
   const url = `${base}/`;
@@ -357,6 +394,8 @@ function liveSuite(
       marketsCases(browser, served.url));
     test('a watchlist after 1m candles equals a reload; daily prices stay daily', () =>
       watchlistCases(browser, served.url));
+    test('a candle written before the page event stream opens shows once it opens', () =>
+      beforeStreamCase(browser, served.url));
   });
 }
 

@@ -100,7 +100,9 @@ async function portfolioFlow(page: Page, base: string, name: string): Promise<vo
       if (label !== 'type') await form.getByRole('textbox', { name: label, exact: true }).fill(v);
     }
     const n = await rows.count();
-    await form.getByRole('button', { name: 'Add' }).click();
+    // Enter on the focused button, not a click: the panels above the form load and grow meanwhile (at
+    // 375 px a click once landed where the button had been, and nothing was added).
+    await form.getByRole('button', { name: 'Add' }).press('Enter');
     await until('the row', async () => (await rows.count()) === n + 1);
   };
   await add({ type: 'deposit', Date: '2024-01-02', Amount: '10000' });

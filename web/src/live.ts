@@ -67,6 +67,8 @@ let status: LiveState = 'off';
 /** The newest candle time the server has (from the stream's ready event, then each candle written), epoch ms. */
 let newest: number | null = null;
 const statusListeners = new Set<() => void>();
+/** Views to refetch when the stream opens without resuming (see onResync). */
+const resyncListeners = new Set<() => void>();
 
 function setStatus(next: LiveState): void {
   if (next === 'reconnecting' && typeof navigator !== 'undefined' && navigator.onLine === false) next = 'offline';
@@ -89,6 +91,32 @@ export function newestData(): number | null {
   return newest;
 }
 
+/**
+ * Calls `fn` whenever the stream opens without resuming from a cursor: the first connection, or one that
+ * had seen no event before it dropped. What a view loaded before that may have changed with no event to
+ * say so, so it refetches. (A resumed stream replays what it missed instead.)
+ */
+export function onResync(fn: () => void): () => void {
+  resyncListeners.add(fn);
+  return () => resyncListeners.delete(fn);
+}
+
+/** Calls `fn` (a refetch) on every `kind` event that `match` accepts, and when the stream opens without resuming. */
+export function refetchOn<K extends keyof Events>(
+  kind: K,
+  fn: () => void,
+  match: (e: Events[K]) => boolean = () => true,
+): () => void {
+  const off = on(kind, (e) => {
+    if (match(e)) fn();
+  });
+  const offResync = onResync(fn);
+  return () => {
+    off();
+    offResync();
+  };
+}
+
 export function on<K extends keyof Events>(kind: K, h: Handler<K>): () => void {
   handlers[kind].add(h);
   return () => handlers[kind].delete(h);
@@ -101,10 +129,7 @@ export function onCandlesChanged(
 ): () => void {
   let span: { from: number; to: number } | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const off = on('candles', (e) => {
-    if (!match(e)) return;
-    const from = Date.parse(e.from_ts);
-    const to = Date.parse(e.to_ts);
+  const add = (from: number, to: number) => {
     span = span ? { from: Math.min(span.from, from), to: Math.max(span.to, to) } : { from, to };
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -112,10 +137,16 @@ export function onCandlesChanged(
       span = null;
       if (s) fn(s);
     }, ms);
+  };
+  const off = on('candles', (e) => {
+    if (match(e)) add(Date.parse(e.from_ts), Date.parse(e.to_ts));
   });
+  // Opened without a resume: anything may have changed, so the whole span.
+  const offResync = onResync(() => add(0, Date.now()));
   return () => {
     clearTimeout(timer);
     off();
+    offResync();
   };
 }
 
@@ -130,8 +161,10 @@ export function liveStatus(): LiveState {
 
 function dispatch(kind: string, data: string): void {
   if (kind === 'ready') {
+    const ready = JSON.parse(data) as { resumed?: boolean; newest_candle_ts?: string | null };
     setStatus('live');
-    seeNewest((JSON.parse(data) as { newest_candle_ts?: string | null }).newest_candle_ts);
+    seeNewest(ready.newest_candle_ts);
+    if (!ready.resumed) for (const l of resyncListeners) l();
     return;
   }
   if (!(kind in handlers)) return;

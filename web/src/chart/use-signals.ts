@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api.ts';
 import { errorText } from '../hooks.ts';
-import { on } from '../live.ts';
+import { refetchOn } from '../live.ts';
 import type { Signal } from './view.ts';
 
 export function useSignals(
@@ -37,9 +37,11 @@ export function useSignals(
   }, [symbol, interval, tick, after]);
   useEffect(
     () =>
-      on('signal', (s) => {
-        if (s.asset_id === assetId && s.timeframe === interval) setTick((t) => t + 1);
-      }),
+      refetchOn(
+        'signal',
+        () => setTick((t) => t + 1),
+        (s) => s.asset_id === assetId && s.timeframe === interval,
+      ),
     [assetId, interval],
   );
   return { signals, error, loaded };

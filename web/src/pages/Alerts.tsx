@@ -11,7 +11,7 @@ import { RuleAlerts } from '../alerts/RuleAlerts.tsx';
 import type { PriceAlert, PriceFiring, Rule, RuleFiring } from '../alerts/types.ts';
 import { price, time } from '../format.ts';
 import { errorText, useLoad, useUser } from '../hooks.ts';
-import { on } from '../live.ts';
+import { refetchOn } from '../live.ts';
 import { ErrorBox, Loading, Table } from '../ui.tsx';
 
 interface HistoryRow {
@@ -34,7 +34,7 @@ function useAlertData() {
     priceFirings.reload();
     ruleFirings.reload();
   };
-  useEffect(() => on('alert', reload), []);
+  useEffect(() => refetchOn('alert', reload), []);
   return { prices, rules, priceFirings, ruleFirings, reload };
 }
 

@@ -69,7 +69,10 @@ function TxForm({
 }) {
   const [d, setD] = useState(initial);
   const { busy, error, submit } = useSubmit(() => onSave(d));
-  const set = (k: keyof Draft) => (e: Event) => setD({ ...d, [k]: (e.currentTarget as HTMLInputElement).value });
+  const set = (k: keyof Draft) => (e: Event) => {
+    const v = (e.currentTarget as HTMLInputElement).value;
+    setD((prev) => ({ ...prev, [k]: v }));
+  };
   const cash = CASH_TYPES.includes(d.type) && !d.symbol && !d.quantity;
   return (
     <form class="tx-form" onSubmit={submit} aria-label={label} data-testid={`tx-form-${label.toLowerCase()}`}>

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, get } from '../api.ts';
 import { price, time } from '../format.ts';
 import { errorText, useLoad } from '../hooks.ts';
-import { on } from '../live.ts';
+import { refetchOn } from '../live.ts';
 import { useMarkets } from '../markets/use-markets.ts';
 import { ErrorBox, Loading } from '../ui.tsx';
 import { AddBySymbol } from './AddBySymbol.tsx';
@@ -23,7 +23,7 @@ export function ListView({ list, onChanged, act }: { list: Watchlist; onChanged:
   const have = useMemo(() => new Set(order.map((i) => i.asset_id)), [order]);
   const markets = useMarkets('1d', 2, (assetId) => have.has(assetId));
   const prices = useMemo(() => new Map((markets.data?.items ?? []).map((r) => [r.id, r])), [markets.data]);
-  useEffect(() => on('alert', () => alerts.reload()), []);
+  useEffect(() => refetchOn('alert', () => alerts.reload()), []);
 
   const saveOrder = (next: Item[]) => {
     setOrder(next);
