@@ -20,6 +20,7 @@ import {
   statsFunction,
   storageApi,
 } from './columnstore-api.ts';
+import { checkMergeUpTo, DEFAULT_MERGE_UP_TO, mergeUpTo, storageFeatures, storageOptions } from './storage-options.ts';
 
 export const DEFAULT_SEGMENTBY = 'asset_id, interval';
 export const DEFAULT_ORDERBY = 'ts DESC';
@@ -48,6 +49,8 @@ export interface CompressionStatus {
   enabled: boolean;
   segmentby: string[];
   orderby: string[];
+  /** Neighbouring chunks are merged as they compress, up to this span (null: never, or not on this server). */
+  merge_up_to: string | null;
   policy: PolicyJob | null;
   total_chunks: number;
   compressed_chunks: number;
@@ -97,9 +100,9 @@ export async function checkOrderby(q: Queryable, text: string, table = CANDLES):
 /** The seed's ALTER TABLE ... SET (timescaledb.compress, ...). Changing settings needs no compressed chunks. */
 export async function enableCompression(
   q: Queryable,
-  opts: { segmentby?: string; orderby?: string } = {},
+  opts: { segmentby?: string; orderby?: string; mergeUpTo?: string } = {},
   table = CANDLES,
-): Promise<CompressionSettings> {
+): Promise<CompressionSettings & { merge_up_to: string | null }> {
   await requireHypertable(q, table);
   const segmentby = await checkSegmentby(q, opts.segmentby ?? DEFAULT_SEGMENTBY, table);
   const orderby = await checkOrderby(
@@ -111,8 +114,13 @@ export async function enableCompression(
   const ord = orderby.map((o) => o.replace(/^(\S+)/, '"$1"')).join(', ');
   // Names were checked against the catalog above; the option values are string literals.
   const api = await storageApi(q);
+  const features = await storageFeatures(q);
+  if (!features.merge && opts.mergeUpTo !== undefined && !/^\s*(0|off|never|none)\s*$/i.test(opts.mergeUpTo))
+    throw new UserError('--merge-up-to: this TimescaleDB cannot merge chunks as it compresses them (2.9 or later can)');
+  const merge = features.merge ? await checkMergeUpTo(q, opts.mergeUpTo ?? DEFAULT_MERGE_UP_TO, table) : null;
+  const options = [enableOptions(api, seg, ord), ...storageOptions(features, orderby, merge)].join(', ');
   try {
-    await q.exec(`ALTER TABLE public."${table}" SET (${enableOptions(api, seg, ord)})`);
+    await q.exec(`ALTER TABLE public."${table}" SET (${options})`);
   } catch (err) {
     const msg = (err as Error).message;
     if (/compressed chunks|compression.*already/i.test(msg)) {
@@ -123,7 +131,7 @@ export async function enableCompression(
     }
     throw err;
   }
-  return { segmentby, orderby };
+  return { segmentby, orderby, merge_up_to: merge };
 }
 
 export async function compressionSettings(
@@ -236,6 +244,7 @@ export async function compressionStatus(q: Queryable, table = CANDLES): Promise<
     enabled: settings.enabled,
     segmentby: settings.segmentby,
     orderby: settings.orderby,
+    merge_up_to: settings.enabled ? await mergeUpTo(q, table) : null,
     policy: await findPolicy(q, 'policy_compression', table),
     total_chunks: s.total_chunks,
     compressed_chunks: s.compressed_chunks,

@@ -73,7 +73,11 @@ describe('compression policy [embedded]', () => {
   test('the policy appears in timescaledb_information.jobs, once', async () => {
     const r = await addCompressionPolicy(db, '30d');
     assert.equal(r.created, true);
-    assert.deepEqual(r.compression_enabled_with, { segmentby: ['asset_id', 'interval'], orderby: ['ts DESC'] });
+    assert.deepEqual(r.compression_enabled_with, {
+      segmentby: ['asset_id', 'interval'],
+      orderby: ['ts DESC'],
+      merge_up_to: '28 days',
+    });
     assert.deepEqual(await jobIds(db, 'policy_compression'), [r.job_id]);
     const job = (
       await db.query<{ c: Record<string, unknown> }>(
@@ -90,31 +94,39 @@ describe('compression policy [embedded]', () => {
     assert.equal(status.compressed_chunks, 0);
   });
 
-  test('tm jobs run compresses exactly the chunks older than 30 days; query results do not change', async () => {
+  test('tm jobs run compresses exactly the chunks older than 30 days, merged; query results do not change', async () => {
     const before = await fingerprint(db);
-    const expected = await db.query<{ chunk_name: string }>(
-      `SELECT chunk_name FROM timescaledb_information.chunks
-        WHERE hypertable_name = 'candles' AND range_end <= now() - interval '30 days' ORDER BY chunk_name`,
-    );
-    assert.ok(expected.rows.length >= 4, 'some chunks are old enough');
+    const ranges = `SELECT min(range_start) AS first, max(range_end) AS last, count(*)::int AS n
+                      FROM timescaledb_information.chunks WHERE hypertable_name = 'candles'`;
+    const expected = (
+      await db.query<{ first: Date; last: Date; n: number }>(`${ranges} AND range_end <= now() - interval '30 days'`)
+    ).rows[0];
+    assert.ok(expected.n >= 4, 'some chunks are old enough');
     const [jobId] = await jobIds(db, 'policy_compression');
     const run = await runJob(db, jobId, 'manual');
     assert.equal(run.succeeded, true);
     assert.equal(run.trigger, 'manual');
-    const compressed = await db.query<{ chunk_name: string }>(
-      "SELECT chunk_name FROM timescaledb_information.chunks WHERE hypertable_name = 'candles' AND is_compressed ORDER BY chunk_name",
+    // The old chunks, and only they, are compressed: merged in fours (28 days of 7-day chunks) as they go.
+    const compressed = (await db.query<{ first: Date; last: Date; n: number }>(`${ranges} AND is_compressed`)).rows[0];
+    assert.deepEqual([compressed.first, compressed.last], [expected.first, expected.last]);
+    assert.ok(
+      compressed.n < expected.n && compressed.n >= Math.ceil(expected.n / 4),
+      `${expected.n} chunks merged up to 28 days each: ${compressed.n}`,
     );
-    assert.deepEqual(compressed.rows, expected.rows);
+    const oldUncompressed = await db.query(
+      `${ranges} AND NOT is_compressed AND range_end <= now() - interval '30 days' HAVING count(*) > 0`,
+    );
+    assert.equal(oldUncompressed.rows.length, 0, 'no old chunk left uncompressed');
     assert.deepEqual(await fingerprint(db), before);
 
     const stats = await hypertableStats(db);
-    assert.equal(stats.compressed_chunks, expected.rows.length);
+    assert.equal(stats.compressed_chunks, compressed.n);
     assert.ok(
       must(stats.before_compression_bytes) > must(stats.after_compression_bytes),
       'compressed chunks are smaller',
     );
     const chunks = await listChunks(db);
-    assert.equal(chunks.items.filter((c) => c.is_compressed).length, expected.rows.length);
+    assert.equal(chunks.items.filter((c) => c.is_compressed).length, compressed.n);
     assert.ok(
       chunks.items.filter((c) => c.is_compressed).every((c) => must(c.before_compression_bytes) > c.total_bytes),
     );

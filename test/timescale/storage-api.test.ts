@@ -64,8 +64,13 @@ forEachBackend('columnstore and compression APIs', (open, backend) => {
   for (const api of ['columnstore', 'compression'] as StorageApi[]) {
     test(`tm compression through the ${api} API: settings, policy, chunks in and out, sizes`, { skip }, async () => {
       await withApi(api, async () => {
-        const set = await enableCompression(db, { segmentby: 'asset_id, interval', orderby: 'ts DESC' });
-        assert.deepEqual(set, { segmentby: ['asset_id', 'interval'], orderby: ['ts DESC'] });
+        // Unmerged, so chunks are counted one by one (merging: test/timescale/chunk-merge.test.ts).
+        const set = await enableCompression(db, {
+          segmentby: 'asset_id, interval',
+          orderby: 'ts DESC',
+          mergeUpTo: '0',
+        });
+        assert.deepEqual(set, { segmentby: ['asset_id', 'interval'], orderby: ['ts DESC'], merge_up_to: null });
         const read = await compressionSettings(db);
         assert.deepEqual(
           { enabled: read.enabled, segmentby: read.segmentby, orderby: read.orderby.map((o) => o.split(' ')[0]) },

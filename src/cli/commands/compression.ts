@@ -12,6 +12,7 @@ import {
   enableCompression,
   removeCompressionPolicy,
 } from '../../timescale/compression.ts';
+import { DEFAULT_MERGE_UP_TO } from '../../timescale/storage-options.ts';
 import { withDatabase } from '../context.ts';
 import { printer } from '../output.ts';
 import { formatBytes } from '../bytes.ts';
@@ -28,14 +29,24 @@ export function registerCompression(program: Command): void {
       '--orderby <spec>',
       `order inside a segment (default: "${DEFAULT_ORDERBY}"; "${DEFAULT_ORDERBY}, id" on TimescaleDB before ${ID_IN_ORDERBY_BELOW.join('.')}, which requires the key column id)`,
     )
+    .option(
+      '--merge-up-to <duration>',
+      'merge neighbouring chunks as they compress, up to this span (a multiple of the chunk interval; 0: never)',
+      DEFAULT_MERGE_UP_TO,
+    )
     .option('--json', 'output JSON')
-    .action(async (opts: { segmentby: string; orderby?: string; json?: boolean }) => {
+    .action(async (opts: { segmentby: string; orderby?: string; mergeUpTo: string; json?: boolean }) => {
       await withDatabase(async (db) => {
-        const r = await enableCompression(db, { segmentby: opts.segmentby, orderby: opts.orderby });
+        const r = await enableCompression(db, {
+          segmentby: opts.segmentby,
+          orderby: opts.orderby,
+          mergeUpTo: opts.mergeUpTo,
+        });
         printer(!!opts.json).data(
           r,
           () =>
-            `compression enabled on candles: segmentby ${r.segmentby.join(', ') || '(none)'}, orderby ${r.orderby.join(', ')}`,
+            `compression enabled on candles: segmentby ${r.segmentby.join(', ') || '(none)'}, orderby ${r.orderby.join(', ')}, ` +
+            (r.merge_up_to ? `chunks merged up to ${r.merge_up_to} as they compress` : 'chunks not merged'),
         );
       });
     });
@@ -89,6 +100,7 @@ export function registerCompression(program: Command): void {
             `enabled      ${s.enabled}`,
             `segmentby    ${s.segmentby.join(', ') || '-'}`,
             `orderby      ${s.orderby.join(', ') || '-'}`,
+            `merge        ${s.merge_up_to ? `chunks up to ${s.merge_up_to} as they compress` : 'none'}`,
             `policy       ${s.policy ? `job ${s.policy.job_id}, compress after ${String(s.policy.config.compress_after)}, every ${s.policy.schedule_interval}` : 'none'}`,
             `chunks       ${s.compressed_chunks} of ${s.total_chunks} compressed`,
             s.before_compression_bytes !== null

@@ -27,11 +27,24 @@ export const compressionRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'enable compression on candles',
         body: z
-          .strictObject({ segmentby: z.string().max(200).optional(), orderby: z.string().max(200).optional() })
+          .strictObject({
+            segmentby: z.string().max(200).optional(),
+            orderby: z.string().max(200).optional(),
+            merge_up_to: z
+              .string()
+              .max(40)
+              .optional()
+              .describe('merge neighbouring chunks as they compress, up to this span, e.g. 28d; 0: never'),
+          })
           .default({}),
       },
     },
-    async (req) => enableCompression(app.db, { segmentby: req.body.segmentby, orderby: req.body.orderby }),
+    async (req) =>
+      enableCompression(app.db, {
+        segmentby: req.body.segmentby,
+        orderby: req.body.orderby,
+        mergeUpTo: req.body.merge_up_to,
+      }),
   );
 
   app.post(
