@@ -2,7 +2,8 @@
  * Runs a suite once per backend: embedded TimescaleDB, the main test cluster (TimescaleDB with
  * background workers when installed) and, when asked, a PostgreSQL cluster without TimescaleDB.
  */
-import { describe } from 'node:test';
+import { after, before, describe } from 'node:test';
+import { insertAssets, insertCandles } from './candles.ts';
 import { embeddedDb, plainServerSkip, serverDb, serverHasTimescale, serverSkip } from './db.ts';
 import type { Database } from '../../src/db/types.ts';
 
@@ -29,4 +30,39 @@ export function forEachBackend(
       body((o) => serverDb({ ...o, plain: true }), 'server', 'server-plain'),
     );
   }
+}
+
+/**
+ * For a suite of forEachBackend that needs TimescaleDB: a database with `assets` assets of hourly
+ * candles over the last `days` days, opened before the suite's tests and closed after; `skip` says why
+ * when the server has none.
+ */
+export function hourlyCandlesDb(
+  open: Opener,
+  backend: 'embedded' | 'server',
+  opts: { assets: number; days: number },
+): { skip: string | undefined; db: () => Database } {
+  const skip = backend === 'server' && !serverHasTimescale ? 'the test server has no TimescaleDB' : undefined;
+  let db: Database | undefined;
+  before(async () => {
+    if (skip) return;
+    db = await open();
+    await insertAssets(db, opts.assets);
+    await insertCandles(db, {
+      interval: '1h',
+      step: '1 hour',
+      from: `date_trunc('hour', now()) - interval '${opts.days} days'`,
+      to: "date_trunc('hour', now())",
+    });
+  });
+  after(async () => {
+    await db?.close();
+  });
+  return {
+    skip,
+    db: () => {
+      if (!db) throw new Error('the database opens in the suite’s before hook');
+      return db;
+    },
+  };
 }

@@ -4,14 +4,12 @@
  * space goes"). Checked on both backends: old chunks end compressed and merged, every row and every read
  * the same as before, a correction written into a merged chunk is read back; bad spans are clear errors.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Database } from '../../src/db/types.ts';
 import { compressChunks, compressionStatus, enableCompression } from '../../src/timescale/compression.ts';
 import { listChunks } from '../../src/timescale/hypertables.ts';
-import { forEachBackend } from '../helpers/backends.ts';
-import { serverHasTimescale } from '../helpers/db.ts';
-import { insertAssets, insertCandles } from '../helpers/candles.ts';
+import { forEachBackend, hourlyCandlesDb } from '../helpers/backends.ts';
 
 const OLD = "now() - interval '30 days'";
 
@@ -34,24 +32,11 @@ async function reads(db: Database): Promise<unknown> {
 }
 
 forEachBackend('compressed chunks merged', (open, backend) => {
-  const skip = backend === 'server' && !serverHasTimescale ? 'the test server has no TimescaleDB' : undefined;
-  let db: Database;
-  before(async () => {
-    if (skip) return;
-    db = await open();
-    await insertAssets(db, 3);
-    await insertCandles(db, {
-      interval: '1h',
-      step: '1 hour',
-      from: "date_trunc('hour', now()) - interval '90 days'",
-      to: "date_trunc('hour', now())",
-    });
-  });
-  after(async () => {
-    await db?.close();
-  });
+  const fixture = hourlyCandlesDb(open, backend, { assets: 3, days: 90 });
+  const skip = fixture.skip;
 
   test('a span that is not whole chunks, or not a duration, is refused before anything changes', { skip }, async () => {
+    const db = fixture.db();
     await assert.rejects(enableCompression(db, { mergeUpTo: '10d' }), /not a whole number of chunk intervals/);
     await assert.rejects(enableCompression(db, { mergeUpTo: '3d' }), /not a whole number of chunk intervals/);
     await assert.rejects(enableCompression(db, { mergeUpTo: 'soon' }), /--merge-up-to "soon" is not a duration/);
@@ -62,6 +47,7 @@ forEachBackend('compressed chunks merged', (open, backend) => {
   });
 
   test('old chunks compress merged up to 28 days; every read is the same; a correction lands', { skip }, async () => {
+    const db = fixture.db();
     const set = await enableCompression(db);
     assert.equal(set.merge_up_to, '28 days');
     assert.equal((await compressionStatus(db)).merge_up_to, '28 days');
