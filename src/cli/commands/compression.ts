@@ -119,10 +119,15 @@ export function registerCompression(program: Command): void {
       await withDatabase(
         async (db) => {
           const r = await compressChunks(db, opts.olderThan);
+          // Merged chunks: say how many there are now, or the count above reads as a mistake.
+          const s = r.compressed.length > 0 ? await compressionStatus(db) : null;
+          const merged = s?.merge_up_to
+            ? `; merged up to ${s.merge_up_to}, candles has ${s.compressed_chunks} compressed chunk(s)`
+            : '';
           printer(!!opts.json).data(
             r,
             () =>
-              `compressed ${r.compressed.length} chunk(s)${r.already_compressed ? `; ${r.already_compressed} were compressed already` : ''}`,
+              `compressed ${r.compressed.length} chunk(s)${r.already_compressed ? `; ${r.already_compressed} were compressed already` : ''}${merged}`,
           );
         },
         { sustained: true },
