@@ -20,7 +20,7 @@ import {
   statsFunction,
   storageApi,
 } from './columnstore-api.ts';
-import { checkMergeUpTo, DEFAULT_MERGE_UP_TO, mergeUpTo, storageFeatures, storageOptions } from './storage-options.ts';
+import { checkMergeUpTo, mergeUpTo, storageFeatures, storageOptions } from './storage-options.ts';
 
 export const DEFAULT_SEGMENTBY = 'asset_id, interval';
 export const DEFAULT_ORDERBY = 'ts DESC';
@@ -115,9 +115,7 @@ export async function enableCompression(
   // Names were checked against the catalog above; the option values are string literals.
   const api = await storageApi(q);
   const features = await storageFeatures(q);
-  if (!features.merge && opts.mergeUpTo !== undefined && !/^\s*(0|off|never|none)\s*$/i.test(opts.mergeUpTo))
-    throw new UserError('--merge-up-to: this TimescaleDB cannot merge chunks as it compresses them (2.9 or later can)');
-  const merge = features.merge ? await checkMergeUpTo(q, opts.mergeUpTo ?? DEFAULT_MERGE_UP_TO, table) : null;
+  const merge = await checkMergeUpTo(q, opts.mergeUpTo, table, features);
   const options = [enableOptions(api, seg, ord), ...storageOptions(features, orderby, merge)].join(', ');
   try {
     await q.exec(`ALTER TABLE public."${table}" SET (${options})`);

@@ -36,12 +36,23 @@ export async function storageFeatures(q: Queryable): Promise<StorageFeatures> {
 }
 
 /**
- * The merge span as an interval literal, or null for "never" ("0", "off", "never"). It must be a
- * multiple of the table's chunk interval, or chunks could only partly merge.
+ * The merge span as an interval literal, or null for "never" ("0", "off", "never") and, when no span is
+ * asked, on a server that cannot merge. It must be a multiple of the table's chunk interval, or chunks
+ * could only partly merge.
  */
-export async function checkMergeUpTo(q: Queryable, text: string, table: string): Promise<string | null> {
-  if (/^\s*(0|off|never|none)\s*$/i.test(text)) return null;
-  const span = parseDuration(text, '--merge-up-to');
+export async function checkMergeUpTo(
+  q: Queryable,
+  text: string | undefined,
+  table: string,
+  features: StorageFeatures,
+): Promise<string | null> {
+  if (text !== undefined && /^\s*(0|off|never|none)\s*$/i.test(text)) return null;
+  if (!features.merge) {
+    if (text === undefined) return null;
+    throw new UserError('--merge-up-to: this TimescaleDB cannot merge chunks as it compresses them (2.9 or later can)');
+  }
+  const asked = text ?? DEFAULT_MERGE_UP_TO;
+  const span = parseDuration(asked, '--merge-up-to');
   const r = await q.query<{ chunk: string | null; ratio: number | null }>(
     `SELECT time_interval::text AS chunk, extract(epoch FROM $2::interval) / extract(epoch FROM time_interval) AS ratio
        FROM timescaledb_information.dimensions
@@ -51,7 +62,7 @@ export async function checkMergeUpTo(q: Queryable, text: string, table: string):
   const { chunk, ratio } = r.rows[0] ?? { chunk: null, ratio: null };
   if (chunk !== null && ratio !== null && (ratio < 1 || Math.abs(ratio - Math.round(ratio)) > 1e-9)) {
     throw new UserError(
-      `--merge-up-to "${text}" is not a whole number of chunk intervals of ${table} (${chunk}): use e.g. 28d for 7-day chunks, or 0 to never merge`,
+      `--merge-up-to "${asked}" is not a whole number of chunk intervals of ${table} (${chunk}): use e.g. 28d for 7-day chunks, or 0 to never merge`,
     );
   }
   return span;

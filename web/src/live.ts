@@ -96,7 +96,7 @@ export function newestData(): number | null {
  * had seen no event before it dropped. What a view loaded before that may have changed with no event to
  * say so, so it refetches. (A resumed stream replays what it missed instead.)
  */
-export function onResync(fn: () => void): () => void {
+function onResync(fn: () => void): () => void {
   resyncListeners.add(fn);
   return () => resyncListeners.delete(fn);
 }
